@@ -1,0 +1,110 @@
+import { JuteDecodeError } from "./errors.js";
+
+/**
+ * Reads jute's big-endian encoding from a buffer. Every read checks bounds and throws
+ * JuteDecodeError, never a RangeError, so one bad packet cannot escape the connection that
+ * received it.
+ */
+export class JuteReader {
+  offset: number;
+  readonly end: number;
+
+  constructor(
+    readonly buf: Buffer,
+    offset = 0,
+    end = buf.length,
+    /** Longest string, buffer or vector count this reader accepts. */
+    readonly maxLengthBytes = buf.length,
+  ) {
+    this.offset = offset;
+    this.end = end;
+  }
+
+  get remaining(): number {
+    return this.end - this.offset;
+  }
+
+  private need(n: number, what: string): void {
+    if (this.end - this.offset < n) {
+      throw new JuteDecodeError(`truncated ${what} at offset ${this.offset}: need ${n} bytes`);
+    }
+  }
+
+  readInt(): number {
+    this.need(4, "int");
+    const v = this.buf.readInt32BE(this.offset);
+    this.offset += 4;
+    return v;
+  }
+
+  readBigLong(): bigint {
+    this.need(8, "long");
+    const v = this.buf.readBigInt64BE(this.offset);
+    this.offset += 8;
+    return v;
+  }
+
+  /**
+   * A long carried as a JS number: zxids, times, TTLs. Values we produce stay below 2^53; a
+   * larger value from a client is rounded, which keeps its order relative to ours.
+   */
+  readLong(): number {
+    this.need(8, "long");
+    const hi = this.buf.readInt32BE(this.offset);
+    const lo = this.buf.readUInt32BE(this.offset + 4);
+    this.offset += 8;
+    return hi * 0x1_0000_0000 + lo;
+  }
+
+  readBool(): boolean {
+    this.need(1, "boolean");
+    return this.buf[this.offset++] !== 0;
+  }
+
+  private readLength(what: string): number {
+    const len = this.readInt();
+    if (len < -1 || len > this.maxLengthBytes) {
+      throw new JuteDecodeError(`unreasonable ${what} length ${len} at offset ${this.offset - 4}`);
+    }
+    return len;
+  }
+
+  readString(): string | null {
+    const len = this.readLength("string");
+    if (len === -1) return null;
+    this.need(len, "string");
+    const s = this.buf.toString("utf8", this.offset, this.offset + len);
+    this.offset += len;
+    return s;
+  }
+
+  /** A ustring where null is a protocol error for this field. */
+  readPath(): string {
+    const s = this.readString();
+    if (s === null) throw new JuteDecodeError(`null string at offset ${this.offset - 4}`);
+    return s;
+  }
+
+  /** A buffer; the result is a copy so it may outlive the frame. */
+  readBuffer(): Buffer | null {
+    const len = this.readLength("buffer");
+    if (len === -1) return null;
+    this.need(len, "buffer");
+    const b = Buffer.allocUnsafe(len);
+    this.buf.copy(b, 0, this.offset, this.offset + len);
+    this.offset += len;
+    return b;
+  }
+
+  readVector<T>(readItem: (r: JuteReader) => T): T[] | null {
+    const count = this.readLength("vector");
+    if (count === -1) return null;
+    const out: T[] = [];
+    for (let i = 0; i < count; i++) out.push(readItem(this));
+    return out;
+  }
+
+  readStringVector(): string[] | null {
+    return this.readVector((r) => r.readPath());
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Writes jute's big-endian encoding into a growing buffer. `startFrame`/`finishFrame` reserve and
+ * fill the 4-byte length prefix so a frame is built without a second copy.
+ */
+export class JuteWriter {
+  buf: Buffer;
+  offset = 0;
+
+  constructor(initialSizeBytes = 256) {
+    this.buf = Buffer.allocUnsafe(initialSizeBytes);
+  }
+
+  private ensure(n: number): void {
+    const needed = this.offset + n;
+    if (needed <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < needed) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.offset);
+    this.buf = next;
+  }
+
+  writeInt(v: number): this {
+    this.ensure(4);
+    this.buf.writeInt32BE(v | 0, this.offset);
+    this.offset += 4;
+    return this;
+  }
+
+  writeBigLong(v: bigint): this {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.offset);
+    this.offset += 8;
+    return this;
+  }
+
+  /** A long from a JS number (zxid, time, TTL); must be an integer in the safe range. */
+  writeLong(v: number): this {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`long ${v} is not a safe integer`);
+    this.ensure(8);
+    const hi = Math.floor(v / 0x1_0000_0000);
+    const lo = v - hi * 0x1_0000_0000;
+    this.buf.writeInt32BE(hi, this.offset);
+    this.buf.writeUInt32BE(lo, this.offset + 4);
+    this.offset += 8;
+    return this;
+  }
+
+  writeBool(v: boolean): this {
+    this.ensure(1);
+    this.buf[this.offset++] = v ? 1 : 0;
+    return this;
+  }
+
+  writeString(s: string | null): this {
+    if (s === null) return this.writeInt(-1);
+    const len = Buffer.byteLength(s, "utf8");
+    this.ensure(4 + len);
+    this.buf.writeInt32BE(len, this.offset);
+    this.buf.write(s, this.offset + 4, len, "utf8");
+    this.offset += 4 + len;
+    return this;
+  }
+
+  writeBuffer(b: Uint8Array | null): this {
+    if (b === null) return this.writeInt(-1);
+    this.ensure(4 + b.length);
+    this.buf.writeInt32BE(b.length, this.offset);
+    this.buf.set(b, this.offset + 4);
+    this.offset += 4 + b.length;
+    return this;
+  }
+
+  writeVector<T>(items: readonly T[] | null, writeItem: (w: JuteWriter, item: T) => void): this {
+    if (items === null) return this.writeInt(-1);
+    this.writeInt(items.length);
+    for (const item of items) writeItem(this, item);
+    return this;
+  }
+
+  writeStringVector(items: readonly string[] | null): this {
+    return this.writeVector(items, (w, s) => w.writeString(s));
+  }
+
+  /** Reserves the length prefix; returns its position for `finishFrame`. */
+  startFrame(): number {
+    const at = this.offset;
+    this.writeInt(0);
+    return at;
+  }
+
+  finishFrame(at: number): this {
+    this.buf.writeInt32BE(this.offset - at - 4, at);
+    return this;
+  }
+
+  /** The bytes written so far (a view, not a copy). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.offset);
+  }
+
+  /** The bytes written so far as an independent copy. */
+  toBuffer(): Buffer {
+    return Buffer.from(this.view());
+  }
+
+  reset(): void {
+    this.offset = 0;
+  }
+}

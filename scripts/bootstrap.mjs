@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Entry point for `npm start` and `npm test` on a fresh clone: installs dependencies when they
+// are missing or stale, builds the bundles, then runs the requested job. Uses only Node builtins
+// because nothing else is guaranteed to be installed yet.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const job = process.argv[2];
+const extraArgs = process.argv.slice(3);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
+  if (r.error) throw r.error;
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function mtimeMs(p) {
+  return existsSync(p) ? statSync(p).mtimeMs : 0;
+}
+
+function ensureInstalled() {
+  const marker = join(root, "node_modules", ".package-lock.json");
+  const lock = join(root, "package-lock.json");
+  if (existsSync(marker) && mtimeMs(marker) >= mtimeMs(lock)) return;
+  console.error("[paddock] installing npm dependencies ...");
+  run("npm", existsSync(lock) ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"]);
+}
+
+ensureInstalled();
+run(process.execPath, [join(root, "scripts", "build.mjs")]);
+
+if (job === "start") {
+  const r = spawnSync(process.execPath, [join(root, "scripts", "start-local.mjs"), ...extraArgs], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  process.exit(r.status ?? 0);
+} else if (job === "test") {
+  const bin = join(root, "node_modules", ".bin");
+  run(join(bin, "tsc"), ["-p", "tsconfig.json", "--noEmit"]);
+  run(join(bin, "biome"), ["check", "."]);
+  run(join(bin, "vitest"), ["run", ...extraArgs]);
+} else {
+  console.error(`usage: bootstrap.mjs start|test`);
+  process.exit(2);
+}
