@@ -62,6 +62,11 @@ export interface StateMachineOptions {
   skipAcl: boolean;
   /** `zookeeper.DigestAuthenticationProvider.superDigest`, e.g. "super:xQJm...=" or undefined. */
   superDigest: string | undefined;
+  /**
+   * Initial data of /zookeeper/config: the ensemble's dynamic config in quorum mode, empty
+   * (the default) in standalone.
+   */
+  configData?: Buffer;
 }
 
 /** Re-exported so the runtime can name the request union without importing jute twice. */

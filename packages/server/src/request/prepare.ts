@@ -1,0 +1,206 @@
+// Validation of one write op against the pending view, in ZooKeeper's exact check order
+// (reference §14: the first failing check decides the error). Returns the txn body to replicate
+// or an error code; never throws for client input.
+
+import { type ACL, CreateMode, ErrorCode, type Id, OpCode, Perms, type RequestOf } from "@paddock/jute";
+import { checkAcl, fixupAcl } from "../tree/acl.js";
+import { CONTAINER_OWNER, incInt32, MAX_TTL_MS, ownerKind, ttlOwner } from "../tree/node.js";
+import { formatSequence, isSpecialPath, parentOf, validatePath } from "../tree/path.js";
+import type { Scratch } from "./pending.js";
+import type {
+  CheckTxn,
+  CreateOpcode,
+  CreateTxn,
+  DeleteContainerTxn,
+  DeleteTxn,
+  SetAclTxn,
+  SetDataTxn,
+} from "./txn.js";
+
+export interface PrepareEnv {
+  scratch: Scratch;
+  sessionId: bigint;
+  identities: readonly Id[];
+  extendedTypesEnabled: boolean;
+  skipAcl: boolean;
+  /** False when the session is unknown or a closeSession for it is pending. */
+  sessionLive: boolean;
+}
+
+export type Prepared<T> = { ok: true; body: T } | { ok: false; err: number };
+
+function fail(err: number): { ok: false; err: number } {
+  return { ok: false, err };
+}
+
+function allowed(env: PrepareEnv, acl: readonly ACL[], perm: number): boolean {
+  return checkAcl(acl, perm, env.identities, env.skipAcl);
+}
+
+/** Expected version -1 matches anything. */
+function versionMatches(expected: number, current: number): boolean {
+  return expected === -1 || expected === current;
+}
+
+/**
+ * Which flag values each create opcode accepts. ZooKeeper does not cross-check opcode and flags;
+ * Paddock does, so containers come only from createContainer and TTL nodes only from createTTL.
+ * createTTL with a plain mode is ZooKeeper's (it then requires ttl < 0).
+ */
+function flagsAllowed(opcode: CreateOpcode, flags: number): boolean {
+  switch (opcode) {
+    case OpCode.create:
+    case OpCode.create2:
+      return flags >= CreateMode.Persistent && flags <= CreateMode.EphemeralSequential;
+    case OpCode.createContainer:
+      return flags === CreateMode.Container;
+    case OpCode.createTTL:
+      return (
+        (flags >= CreateMode.Persistent && flags <= CreateMode.EphemeralSequential) ||
+        flags === CreateMode.PersistentWithTtl ||
+        flags === CreateMode.PersistentSequentialWithTtl
+      );
+  }
+}
+
+type CreateRequest = RequestOf<CreateOpcode>;
+
+export function prepareCreate(env: PrepareEnv, req: CreateRequest): Prepared<CreateTxn> {
+  const { flags } = req;
+  if (!flagsAllowed(req.type, flags)) return fail(ErrorCode.BadArguments);
+  const isTtl = flags === CreateMode.PersistentWithTtl || flags === CreateMode.PersistentSequentialWithTtl;
+  if (isTtl && !env.extendedTypesEnabled) return fail(ErrorCode.Unimplemented);
+  const ttlMs = req.type === OpCode.createTTL ? req.ttl : -1;
+  if (isTtl ? !(ttlMs > 0 && ttlMs <= MAX_TTL_MS) : ttlMs >= 0) return fail(ErrorCode.BadArguments);
+  if (!env.sessionLive) return fail(ErrorCode.SessionExpired);
+
+  const parentPath = parentOf(req.path);
+  if (parentPath === undefined || req.path.includes("\0")) return fail(ErrorCode.BadArguments);
+  const fixed = fixupAcl(req.acl, env.identities);
+  if (!fixed.ok) return fail(fixed.err);
+  const parent = env.scratch.get(parentPath);
+  if (parent === undefined) return fail(ErrorCode.NoNode);
+  if (!allowed(env, parent.acl, Perms.CREATE)) return fail(ErrorCode.NoAuth);
+
+  const isSequential =
+    flags === CreateMode.PersistentSequential ||
+    flags === CreateMode.EphemeralSequential ||
+    flags === CreateMode.PersistentSequentialWithTtl;
+  const path = isSequential ? req.path + formatSequence(parent.childCounter) : req.path;
+  if (validatePath(path) !== undefined) return fail(ErrorCode.BadArguments);
+  if (env.scratch.get(path) !== undefined) return fail(ErrorCode.NodeExists);
+  if (ownerKind(parent.ephemeralOwner, env.extendedTypesEnabled) === "ephemeral") {
+    return fail(ErrorCode.NoChildrenForEphemerals);
+  }
+
+  let owner = 0n;
+  if (flags === CreateMode.Ephemeral || flags === CreateMode.EphemeralSequential) owner = env.sessionId;
+  else if (flags === CreateMode.Container) owner = CONTAINER_OWNER;
+  else if (isTtl) owner = ttlOwner(ttlMs);
+
+  const parentChildCounter = incInt32(parent.childCounter);
+  env.scratch.set(parentPath, {
+    ...parent,
+    childCounter: parentChildCounter,
+    numChildren: parent.numChildren + 1,
+  });
+  env.scratch.set(path, {
+    version: 0,
+    aversion: 0,
+    childCounter: 0,
+    numChildren: 0,
+    ephemeralOwner: owner,
+    acl: fixed.acl,
+  });
+  return {
+    ok: true,
+    body: {
+      type: "create",
+      path,
+      data: req.data,
+      acl: fixed.acl,
+      ephemeralOwner: owner,
+      parentChildCounter,
+      opcode: req.type,
+    },
+  };
+}
+
+/** Parent path for delete/deleteContainer: no full validation, but special nodes are refused. */
+function deletableParent(path: string): string | undefined {
+  const parentPath = parentOf(path);
+  if (parentPath === undefined || path.includes("\0") || isSpecialPath(path)) return undefined;
+  return parentPath;
+}
+
+function removeFromView(env: PrepareEnv, path: string, parentPath: string): void {
+  const parent = env.scratch.get(parentPath);
+  if (parent !== undefined) env.scratch.set(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
+  env.scratch.set(path, null);
+}
+
+export function prepareDelete(env: PrepareEnv, req: RequestOf<OpCode.delete>): Prepared<DeleteTxn> {
+  if (!env.sessionLive) return fail(ErrorCode.SessionExpired);
+  const parentPath = deletableParent(req.path);
+  if (parentPath === undefined) return fail(ErrorCode.BadArguments);
+  const parent = env.scratch.get(parentPath);
+  if (parent === undefined) return fail(ErrorCode.NoNode);
+  if (!allowed(env, parent.acl, Perms.DELETE)) return fail(ErrorCode.NoAuth);
+  const node = env.scratch.get(req.path);
+  if (node === undefined) return fail(ErrorCode.NoNode);
+  if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BadVersion);
+  if (node.numChildren > 0) return fail(ErrorCode.NotEmpty);
+  removeFromView(env, req.path, parentPath);
+  return { ok: true, body: { type: "delete", path: req.path } };
+}
+
+/** deleteContainer from the container/TTL scanner (not from clients): no session or ACL. */
+export function prepareDeleteContainer(env: PrepareEnv, path: string): Prepared<DeleteContainerTxn> {
+  const parentPath = deletableParent(path);
+  if (parentPath === undefined) return fail(ErrorCode.BadArguments);
+  const node = env.scratch.get(path);
+  if (node === undefined) return fail(ErrorCode.NoNode);
+  if (node.numChildren > 0) return fail(ErrorCode.NotEmpty);
+  // ZooKeeper's odd but stable choice of code for "this is a session's ephemeral".
+  if (ownerKind(node.ephemeralOwner, env.extendedTypesEnabled) === "ephemeral") {
+    return fail(ErrorCode.BadVersion);
+  }
+  removeFromView(env, path, parentPath);
+  return { ok: true, body: { type: "deleteContainer", path } };
+}
+
+export function prepareSetData(env: PrepareEnv, req: RequestOf<OpCode.setData>): Prepared<SetDataTxn> {
+  if (!env.sessionLive) return fail(ErrorCode.SessionExpired);
+  if (validatePath(req.path) !== undefined) return fail(ErrorCode.BadArguments);
+  const node = env.scratch.get(req.path);
+  if (node === undefined) return fail(ErrorCode.NoNode);
+  if (!allowed(env, node.acl, Perms.WRITE)) return fail(ErrorCode.NoAuth);
+  if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BadVersion);
+  const version = incInt32(node.version);
+  env.scratch.set(req.path, { ...node, version });
+  return { ok: true, body: { type: "setData", path: req.path, data: req.data, version } };
+}
+
+export function prepareSetAcl(env: PrepareEnv, req: RequestOf<OpCode.setACL>): Prepared<SetAclTxn> {
+  if (!env.sessionLive) return fail(ErrorCode.SessionExpired);
+  if (validatePath(req.path) !== undefined) return fail(ErrorCode.BadArguments);
+  const fixed = fixupAcl(req.acl, env.identities);
+  if (!fixed.ok) return fail(fixed.err);
+  const node = env.scratch.get(req.path);
+  if (node === undefined) return fail(ErrorCode.NoNode);
+  if (!allowed(env, node.acl, Perms.ADMIN)) return fail(ErrorCode.NoAuth);
+  if (!versionMatches(req.version, node.aversion)) return fail(ErrorCode.BadVersion);
+  const aversion = incInt32(node.aversion);
+  env.scratch.set(req.path, { ...node, aversion, acl: fixed.acl });
+  return { ok: true, body: { type: "setACL", path: req.path, acl: fixed.acl, aversion } };
+}
+
+export function prepareCheck(env: PrepareEnv, req: RequestOf<OpCode.check>): Prepared<CheckTxn> {
+  if (!env.sessionLive) return fail(ErrorCode.SessionExpired);
+  if (validatePath(req.path) !== undefined) return fail(ErrorCode.BadArguments);
+  const node = env.scratch.get(req.path);
+  if (node === undefined) return fail(ErrorCode.NoNode);
+  if (!allowed(env, node.acl, Perms.READ)) return fail(ErrorCode.NoAuth);
+  if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BadVersion);
+  return { ok: true, body: { type: "check", path: req.path, version: node.version } };
+}

@@ -1,0 +1,644 @@
+// The replicated state machine: znodes + sessions. The leader (or a standalone server) turns
+// requests into txns with `prepare*`; every server `apply`s committed txns in zxid order. Reads
+// are answered from the applied tree. No I/O, no clocks: time and zxids come in as arguments.
+
+import { createHash } from "node:crypto";
+import {
+  type ACL,
+  ErrorCode,
+  EventType,
+  type JuteWriter,
+  OpCode,
+  type OpResult,
+  Perms,
+  type Request,
+  type Stat,
+  writeAclList,
+  writeMultiResponse,
+  writeStat,
+} from "@paddock/jute";
+import { checkAcl, maskAcl } from "../tree/acl.js";
+import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
+import { statOf, type ZNode } from "../tree/node.js";
+import { parentOf } from "../tree/path.js";
+import type {
+  ApplyResult,
+  ReadResult,
+  RequestContext,
+  StateMachineOptions,
+  TriggeredEvent,
+  WatchRegistration,
+} from "./contract.js";
+import { PendingChanges, Scratch } from "./pending.js";
+import {
+  type Prepared,
+  type PrepareEnv,
+  prepareCheck,
+  prepareCreate,
+  prepareDelete,
+  prepareDeleteContainer,
+  prepareSetAcl,
+  prepareSetData,
+} from "./prepare.js";
+import type { CreateTxn, MultiOpTxn, SetAclTxn, SetDataTxn, Txn, TxnBody } from "./txn.js";
+
+const WRITE_OPCODES: ReadonlySet<number> = new Set([
+  OpCode.create,
+  OpCode.delete,
+  OpCode.setData,
+  OpCode.setACL,
+  OpCode.check,
+  OpCode.multi,
+  OpCode.create2,
+  OpCode.reconfig,
+  OpCode.createContainer,
+  OpCode.deleteContainer,
+  OpCode.createTTL,
+]);
+
+/** Requests that go through prepare -> replicate -> apply (session create/close have their own entries). */
+export function isWriteRequest(type: number): boolean {
+  return WRITE_OPCODES.has(type);
+}
+
+export interface SessionInfo {
+  timeoutMs: number;
+  passwd: Buffer;
+}
+
+const NO_BODY = (_w: JuteWriter): void => {};
+
+function errorResult(err: number): ApplyResult {
+  return { err, events: [], closedSessions: [] };
+}
+
+function isCreateOpcode(type: number): type is CreateTxn["opcode"] {
+  return (
+    type === OpCode.create ||
+    type === OpCode.create2 ||
+    type === OpCode.createContainer ||
+    type === OpCode.createTTL
+  );
+}
+
+export class StateMachine {
+  private readonly tree: DataTree;
+  private readonly pending: PendingChanges;
+  private readonly sessions = new Map<bigint, SessionInfo>();
+  /** Sessions whose createSession was prepared but not applied, by zxid. */
+  private readonly pendingSessionCreates = new Map<bigint, number>();
+  /** Sessions whose closeSession was prepared but not applied, by zxid. */
+  private readonly pendingSessionCloses = new Map<bigint, number>();
+  private appliedZxid = 0;
+  private preparedZxid = 0;
+
+  constructor(private readonly opts: StateMachineOptions) {
+    this.tree = new DataTree(opts.extendedTypesEnabled, opts.configData);
+    this.pending = new PendingChanges(this.tree);
+  }
+
+  /** zxid of the last applied txn (0 initially). */
+  get lastZxid(): number {
+    return this.appliedZxid;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // prepare (leader / standalone only)
+
+  private stampPrepare(zxid: number): void {
+    const floor = Math.max(this.appliedZxid, this.preparedZxid);
+    if (!(zxid > floor)) {
+      throw new TreeInvariantError(`prepare: zxid ${zxid} is not above the last prepared/applied ${floor}`);
+    }
+    this.preparedZxid = zxid;
+  }
+
+  private sessionLive(sessionId: bigint): boolean {
+    if (this.pendingSessionCloses.has(sessionId)) return false;
+    return this.sessions.has(sessionId) || this.pendingSessionCreates.has(sessionId);
+  }
+
+  private env(scratch: Scratch, ctx: RequestContext): PrepareEnv {
+    return {
+      scratch,
+      sessionId: ctx.sessionId,
+      identities: ctx.identities,
+      extendedTypesEnabled: this.opts.extendedTypesEnabled,
+      skipAcl: this.opts.skipAcl,
+      sessionLive: this.sessionLive(ctx.sessionId),
+    };
+  }
+
+  private prepareOp(env: PrepareEnv, op: Request): Prepared<TxnBody> {
+    switch (op.type) {
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+      case OpCode.createTTL:
+        return prepareCreate(env, op);
+      case OpCode.delete:
+        return prepareDelete(env, op);
+      case OpCode.setData:
+        return prepareSetData(env, op);
+      case OpCode.setACL:
+        return prepareSetAcl(env, op);
+      case OpCode.check:
+        return prepareCheck(env, op);
+      default:
+        return { ok: false, err: ErrorCode.Unimplemented };
+    }
+  }
+
+  /**
+   * Validates a client write against the applied tree plus every prepared-but-unapplied txn and
+   * returns the txn to replicate. Failures come back as error txns (they still take `zxid`).
+   * `zxid` must be above every zxid prepared or applied before.
+   */
+  prepare(req: Request, ctx: RequestContext, zxid: number, timeMs: number, cxid: number): Txn {
+    if (req.type === OpCode.closeSession) {
+      const txn = this.prepareCloseSession(ctx.sessionId, zxid, timeMs);
+      return { ...txn, cxid };
+    }
+    this.stampPrepare(zxid);
+    const txn = (body: TxnBody): Txn => ({ zxid, timeMs, sessionId: ctx.sessionId, cxid, body });
+    const scratch = new Scratch(this.pending);
+    const env = this.env(scratch, ctx);
+    switch (req.type) {
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+      case OpCode.createTTL:
+      case OpCode.delete:
+      case OpCode.setData:
+      case OpCode.setACL:
+      case OpCode.check: {
+        const prepared = this.prepareOp(env, req);
+        if (!prepared.ok) return txn({ type: "error", err: prepared.err });
+        scratch.commit(zxid);
+        return txn(prepared.body);
+      }
+      case OpCode.multi:
+        return txn(this.prepareMulti(env, req.ops, zxid));
+      case OpCode.reconfig:
+        // Dynamic reconfiguration is not supported: ZooKeeper's answer with reconfigEnabled=false.
+        return txn({ type: "error", err: ErrorCode.ReconfigDisabled });
+      case OpCode.deleteContainer:
+        // Only the container scanner deletes containers (prepareDeleteContainer); clients may not.
+        return txn({ type: "error", err: ErrorCode.Unimplemented });
+      default:
+        return txn({ type: "error", err: ErrorCode.Unimplemented });
+    }
+  }
+
+  private prepareMulti(env: PrepareEnv, ops: readonly Request[], zxid: number): TxnBody {
+    const bodies: MultiOpTxn[] = [];
+    for (let i = 0; i < ops.length; i++) {
+      const prepared = this.prepareOp(env, ops[i]!);
+      if (!prepared.ok) {
+        // Nothing of a failed multi reaches the pending view: the scratch is simply dropped.
+        return {
+          type: "multi",
+          ops: ops.map((_, j) => ({
+            type: "error",
+            err: j < i ? ErrorCode.OK : j === i ? prepared.err : ErrorCode.RuntimeInconsistency,
+          })),
+        };
+      }
+      const body = prepared.body;
+      if (
+        body.type !== "create" &&
+        body.type !== "delete" &&
+        body.type !== "setData" &&
+        body.type !== "check"
+      ) {
+        throw new TreeInvariantError(`multi: op prepared into a ${body.type} txn`);
+      }
+      bodies.push(body);
+    }
+    env.scratch.commit(zxid);
+    return { type: "multi", ops: bodies };
+  }
+
+  prepareCreateSession(
+    sessionId: bigint,
+    timeoutMs: number,
+    passwd: Buffer,
+    zxid: number,
+    timeMs: number,
+  ): Txn {
+    if (this.sessions.has(sessionId) || this.pendingSessionCreates.has(sessionId)) {
+      throw new TreeInvariantError(`createSession: session 0x${sessionId.toString(16)} already exists`);
+    }
+    this.stampPrepare(zxid);
+    this.pendingSessionCreates.set(sessionId, zxid);
+    return {
+      zxid,
+      timeMs,
+      sessionId,
+      cxid: 0,
+      body: { type: "createSession", timeoutMs, passwd: Buffer.from(passwd) },
+    };
+  }
+
+  /** closeSession from the client or from expiry: the session's ephemerals go with it. */
+  prepareCloseSession(sessionId: bigint, zxid: number, timeMs: number): Txn {
+    this.stampPrepare(zxid);
+    const scratch = new Scratch(this.pending);
+    for (const path of this.pending.ephemeralsOf(sessionId)) {
+      const parentPath = parentOf(path)!;
+      const parent = scratch.get(parentPath);
+      if (parent !== undefined) scratch.set(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
+      scratch.set(path, null);
+    }
+    scratch.commit(zxid);
+    this.pendingSessionCloses.set(sessionId, zxid);
+    return { zxid, timeMs, sessionId, cxid: 0, body: { type: "closeSession" } };
+  }
+
+  /** From the container/TTL scanner; fails (error txn) when the node gained a child meanwhile. */
+  prepareDeleteContainer(path: string, zxid: number, timeMs: number): Txn {
+    this.stampPrepare(zxid);
+    const scratch = new Scratch(this.pending);
+    const env = this.env(scratch, { sessionId: 0n, identities: [] });
+    const prepared = prepareDeleteContainer(env, path);
+    if (!prepared.ok)
+      return { zxid, timeMs, sessionId: 0n, cxid: 0, body: { type: "error", err: prepared.err } };
+    scratch.commit(zxid);
+    return { zxid, timeMs, sessionId: 0n, cxid: 0, body: prepared.body };
+  }
+
+  /**
+   * Forgets every prepared-but-unapplied change, for a leader that lost leadership: its
+   * proposals may never commit, and the next leader prepares from the applied tree.
+   */
+  discardPending(): void {
+    this.pending.clear();
+    this.pendingSessionCreates.clear();
+    this.pendingSessionCloses.clear();
+    this.preparedZxid = this.appliedZxid;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // apply (every server, zxid order)
+
+  /**
+   * Applies a committed txn. `requestType` is the originating opcode when this server holds the
+   * request; it only picks the response shape of creates (the txn carries its own opcode too).
+   */
+  apply(txn: Txn, requestType?: number): ApplyResult {
+    if (!(txn.zxid > this.appliedZxid)) {
+      throw new TreeInvariantError(
+        `apply: zxid ${txn.zxid} is not above the last applied ${this.appliedZxid}`,
+      );
+    }
+    const result = this.applyBody(txn, requestType);
+    this.appliedZxid = txn.zxid;
+    if (this.preparedZxid < txn.zxid) this.preparedZxid = txn.zxid;
+    this.pending.appliedUpTo(txn.zxid);
+    for (const [id, zxid] of this.pendingSessionCreates)
+      if (zxid <= txn.zxid) this.pendingSessionCreates.delete(id);
+    for (const [id, zxid] of this.pendingSessionCloses)
+      if (zxid <= txn.zxid) this.pendingSessionCloses.delete(id);
+    return result;
+  }
+
+  private applyBody(txn: Txn, requestType: number | undefined): ApplyResult {
+    const body = txn.body;
+    const events: TriggeredEvent[] = [];
+    switch (body.type) {
+      case "error":
+        return errorResult(body.err);
+      case "create": {
+        const node = this.applyCreate(body, txn, events);
+        const opcode = requestType !== undefined && isCreateOpcode(requestType) ? requestType : body.opcode;
+        const path = body.path;
+        if (opcode === OpCode.create) {
+          return { err: 0, events, closedSessions: [], writeBody: (w) => w.writeString(path) };
+        }
+        const stat = this.statOf(node);
+        return {
+          err: 0,
+          events,
+          closedSessions: [],
+          writeBody: (w) => {
+            w.writeString(path);
+            writeStat(w, stat);
+          },
+        };
+      }
+      case "delete":
+      case "deleteContainer":
+        this.applyDelete(body.path, txn.zxid, events);
+        return { err: 0, events, closedSessions: [], writeBody: NO_BODY };
+      case "setData": {
+        const stat = this.statOf(this.applySetData(body, txn, events));
+        return { err: 0, events, closedSessions: [], writeBody: (w) => writeStat(w, stat) };
+      }
+      case "setACL": {
+        const stat = this.statOf(this.applySetAcl(body, txn));
+        return { err: 0, events, closedSessions: [], writeBody: (w) => writeStat(w, stat) };
+      }
+      case "check":
+        return { err: 0, events, closedSessions: [], writeBody: NO_BODY };
+      case "multi": {
+        const results = this.applyMulti(body.ops, txn, events);
+        return { err: 0, events, closedSessions: [], writeBody: (w) => writeMultiResponse(w, results) };
+      }
+      case "createSession":
+        this.sessions.set(txn.sessionId, { timeoutMs: body.timeoutMs, passwd: Buffer.from(body.passwd) });
+        return { err: 0, events, closedSessions: [], writeBody: NO_BODY };
+      case "closeSession":
+        for (const path of this.tree.ephemeralsOf(txn.sessionId)) this.applyDelete(path, txn.zxid, events);
+        this.sessions.delete(txn.sessionId);
+        return { err: 0, events, closedSessions: [txn.sessionId], writeBody: NO_BODY };
+    }
+  }
+
+  private applyCreate(body: CreateTxn, txn: Txn, events: TriggeredEvent[]): ZNode {
+    const parentPath = parentOf(body.path);
+    const parent = parentPath === undefined ? undefined : this.tree.get(parentPath);
+    if (parentPath === undefined || parent === undefined) {
+      throw new TreeInvariantError(`apply create ${body.path} (zxid ${txn.zxid}): parent missing`);
+    }
+    const node: ZNode = {
+      data: body.data,
+      acl: body.acl,
+      czxid: txn.zxid,
+      mzxid: txn.zxid,
+      ctimeMs: txn.timeMs,
+      mtimeMs: txn.timeMs,
+      version: 0,
+      childCounter: 0,
+      aversion: 0,
+      ephemeralOwner: body.ephemeralOwner,
+      pzxid: txn.zxid,
+      children: new Set(),
+    };
+    this.tree.insert(body.path, node);
+    parent.childCounter = body.parentChildCounter;
+    parent.pzxid = txn.zxid;
+    events.push(
+      { type: EventType.NodeCreated, path: body.path },
+      { type: EventType.NodeChildrenChanged, path: parentPath },
+    );
+    return node;
+  }
+
+  private applyDelete(path: string, zxid: number, events: TriggeredEvent[]): void {
+    const parentPath = parentOf(path);
+    const parent = parentPath === undefined ? undefined : this.tree.get(parentPath);
+    if (parentPath === undefined || parent === undefined) {
+      throw new TreeInvariantError(`apply delete ${path} (zxid ${zxid}): parent missing`);
+    }
+    this.tree.remove(path);
+    parent.pzxid = zxid;
+    events.push(
+      { type: EventType.NodeDeleted, path },
+      { type: EventType.NodeChildrenChanged, path: parentPath },
+    );
+  }
+
+  private existing(path: string, zxid: number): ZNode {
+    const node = this.tree.get(path);
+    if (node === undefined) throw new TreeInvariantError(`apply (zxid ${zxid}): ${path} does not exist`);
+    return node;
+  }
+
+  private applySetData(body: SetDataTxn, txn: Txn, events: TriggeredEvent[]): ZNode {
+    this.existing(body.path, txn.zxid);
+    const node = this.tree.replaceData(body.path, body.data);
+    node.version = body.version;
+    node.mzxid = txn.zxid;
+    node.mtimeMs = txn.timeMs;
+    events.push({ type: EventType.NodeDataChanged, path: body.path });
+    return node;
+  }
+
+  private applySetAcl(body: SetAclTxn, txn: Txn): ZNode {
+    const node = this.existing(body.path, txn.zxid);
+    node.acl = body.acl;
+    node.aversion = body.aversion;
+    return node;
+  }
+
+  private applyMulti(ops: readonly MultiOpTxn[], txn: Txn, events: TriggeredEvent[]): OpResult[] {
+    if (ops.some((op) => op.type === "error")) {
+      return ops.map((op) => ({ type: OpCode.error, err: op.type === "error" ? op.err : ErrorCode.OK }));
+    }
+    const results: OpResult[] = [];
+    for (const op of ops) {
+      switch (op.type) {
+        case "create": {
+          const node = this.applyCreate(op, txn, events);
+          results.push(
+            op.opcode === OpCode.create
+              ? { type: OpCode.create, path: op.path }
+              : { type: OpCode.create2, path: op.path, stat: this.statOf(node) },
+          );
+          break;
+        }
+        case "delete":
+          this.applyDelete(op.path, txn.zxid, events);
+          results.push({ type: OpCode.delete });
+          break;
+        case "setData":
+          results.push({ type: OpCode.setData, stat: this.statOf(this.applySetData(op, txn, events)) });
+          break;
+        case "check":
+          results.push({ type: OpCode.check });
+          break;
+        case "error":
+          throw new TreeInvariantError("unreachable: error op in a successful multi");
+      }
+    }
+    return results;
+  }
+
+  private statOf(node: ZNode): Stat {
+    return statOf(node, this.opts.extendedTypesEnabled);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // reads (any server, from the applied tree)
+
+  private allowed(node: ZNode, perm: number, ctx: RequestContext): boolean {
+    return checkAcl(node.acl, perm, ctx.identities, this.opts.skipAcl);
+  }
+
+  read(req: Request, ctx: RequestContext): ReadResult {
+    switch (req.type) {
+      case OpCode.exists: {
+        if (req.path.includes("\0")) return { err: ErrorCode.BadArguments };
+        const node = this.tree.get(req.path);
+        if (node !== undefined && !this.allowed(node, Perms.READ, ctx)) return { err: ErrorCode.NoAuth };
+        const watch: WatchRegistration | undefined = req.watch
+          ? { path: req.path, table: "data" }
+          : undefined;
+        if (node === undefined)
+          return watch === undefined ? { err: ErrorCode.NoNode } : { err: ErrorCode.NoNode, watch };
+        const stat = this.statOf(node);
+        return this.withWatch({ err: 0, writeBody: (w) => writeStat(w, stat) }, watch);
+      }
+      case OpCode.getData: {
+        const found = this.readable(req.path, Perms.READ, ctx);
+        if (typeof found === "number") return { err: found };
+        const stat = this.statOf(found);
+        const data = found.data;
+        return this.withWatch(
+          {
+            err: 0,
+            writeBody: (w) => {
+              w.writeBuffer(data);
+              writeStat(w, stat);
+            },
+          },
+          req.watch ? { path: req.path, table: "data" } : undefined,
+        );
+      }
+      case OpCode.getChildren:
+      case OpCode.getChildren2: {
+        const found = this.readable(req.path, Perms.READ, ctx);
+        if (typeof found === "number") return { err: found };
+        const children = [...found.children].sort();
+        const watch: WatchRegistration | undefined = req.watch
+          ? { path: req.path, table: "child" }
+          : undefined;
+        if (req.type === OpCode.getChildren) {
+          return this.withWatch({ err: 0, writeBody: (w) => w.writeStringVector(children) }, watch);
+        }
+        const stat = this.statOf(found);
+        return this.withWatch(
+          {
+            err: 0,
+            writeBody: (w) => {
+              w.writeStringVector(children);
+              writeStat(w, stat);
+            },
+          },
+          watch,
+        );
+      }
+      case OpCode.getACL: {
+        const found = this.readable(req.path, Perms.READ | Perms.ADMIN, ctx);
+        if (typeof found === "number") return { err: found };
+        const acl: ACL[] = this.allowed(found, Perms.ADMIN, ctx) ? [...found.acl] : maskAcl(found.acl);
+        const stat = this.statOf(found);
+        return {
+          err: 0,
+          writeBody: (w) => {
+            writeAclList(w, acl);
+            writeStat(w, stat);
+          },
+        };
+      }
+      case OpCode.getAllChildrenNumber: {
+        const found = this.readable(req.path, Perms.READ, ctx);
+        if (typeof found === "number") return { err: found };
+        const total = this.tree.descendantCount(req.path);
+        return { err: 0, writeBody: (w) => w.writeInt(total) };
+      }
+      case OpCode.getEphemerals: {
+        const prefix = req.prefixPath.trim();
+        const all = this.tree.ephemeralsOf(ctx.sessionId);
+        const list = prefix === "" || prefix === "/" ? all : all.filter((p) => p.startsWith(req.prefixPath));
+        return { err: 0, writeBody: (w) => w.writeStringVector(list) };
+      }
+      case OpCode.multiRead: {
+        const results = req.ops.map((op) => this.readOp(op, ctx));
+        return { err: 0, writeBody: (w) => writeMultiResponse(w, results) };
+      }
+      default:
+        return { err: ErrorCode.Unimplemented };
+    }
+  }
+
+  private withWatch(result: ReadResult, watch: WatchRegistration | undefined): ReadResult {
+    return watch === undefined ? result : { ...result, watch };
+  }
+
+  /** The node if it exists and `perm` passes, else NoNode / NoAuth (in that order). */
+  private readable(path: string, perm: number, ctx: RequestContext): ZNode | number {
+    const node = this.tree.get(path);
+    if (node === undefined) return ErrorCode.NoNode;
+    if (!this.allowed(node, perm, ctx)) return ErrorCode.NoAuth;
+    return node;
+  }
+
+  private readOp(op: Request, ctx: RequestContext): OpResult {
+    if (op.type !== OpCode.getData && op.type !== OpCode.getChildren) {
+      return { type: OpCode.error, err: ErrorCode.MarshallingError };
+    }
+    const found = this.readable(op.path, Perms.READ, ctx);
+    if (typeof found === "number") return { type: OpCode.error, err: found };
+    if (op.type === OpCode.getData)
+      return { type: OpCode.getData, data: found.data, stat: this.statOf(found) };
+    return { type: OpCode.getChildren, children: [...found.children].sort() };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // sessions and introspection
+
+  hasSession(id: bigint): boolean {
+    return this.sessions.has(id);
+  }
+
+  session(id: bigint): SessionInfo | undefined {
+    const s = this.sessions.get(id);
+    return s === undefined ? undefined : { timeoutMs: s.timeoutMs, passwd: Buffer.from(s.passwd) };
+  }
+
+  sessionIds(): bigint[] {
+    return [...this.sessions.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** True when a closeSession for `id` is prepared but not yet applied. */
+  isSessionClosing(id: bigint): boolean {
+    return this.pendingSessionCloses.has(id);
+  }
+
+  ephemeralsOf(id: bigint): string[] {
+    return this.tree.ephemeralsOf(id);
+  }
+
+  nodeStat(path: string): Stat | undefined {
+    return this.tree.stat(path);
+  }
+
+  /**
+   * ZooKeeper's zk_znode_count: its node map also holds "" as an alias of the root, so a fresh
+   * server reports 5 for its 4 nodes. We add that 1 to stay comparable.
+   */
+  nodeCount(): number {
+    return this.tree.size + 1;
+  }
+
+  /** Sum of path lengths and data lengths over all nodes (the root alias is not counted twice). */
+  approximateDataSizeBytes(): number {
+    return this.tree.approximateDataSizeBytes;
+  }
+
+  /**
+   * Nodes the container scanner should try to delete: empty containers that once had a child
+   * (or, with `maxNeverUsedIntervalMs` > 0, were never used for that long) and childless TTL
+   * nodes with `nowMs - mtime > ttl`. Sorted.
+   */
+  containerCandidates(nowMs: number, maxNeverUsedIntervalMs = 0): string[] {
+    return this.tree.containerCandidates(nowMs, maxNeverUsedIntervalMs);
+  }
+
+  /** SHA-256 (hex) of every node and session; the zxid itself is not part of it. */
+  digest(): string {
+    const hash = createHash("sha256");
+    this.tree.updateDigest(hash);
+    const idBytes = Buffer.alloc(12);
+    for (const id of this.sessionIds()) {
+      const s = this.sessions.get(id)!;
+      idBytes.writeBigInt64BE(BigInt.asIntN(64, id), 0);
+      idBytes.writeInt32BE(s.timeoutMs | 0, 8);
+      hash.update(idBytes);
+      hash.update(`${s.passwd.length}:`);
+      hash.update(s.passwd);
+    }
+    return hash.digest("hex");
+  }
+}

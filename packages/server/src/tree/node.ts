@@ -1,0 +1,89 @@
+// One znode as stored, and how its stored fields turn into the Stat clients see (reference §6.1,
+// §11.5).
+
+import type { ACL, Stat } from "@paddock/jute";
+
+export interface ZNode {
+  /** null and empty are distinct on the wire; both have dataLength 0. */
+  data: Buffer | null;
+  acl: readonly ACL[];
+  czxid: number;
+  mzxid: number;
+  ctimeMs: number;
+  mtimeMs: number;
+  version: number;
+  /**
+   * ZooKeeper's stored cversion: the number of child creations ever (int32, wraps). Deletes do not
+   * touch it. Clients see `2 * childCounter - numChildren`.
+   */
+  childCounter: number;
+  aversion: number;
+  /** Raw stored owner: 0, a session id, or the container/TTL markers. Signed 64-bit. */
+  ephemeralOwner: bigint;
+  pzxid: number;
+  children: Set<string>;
+}
+
+/** Long.MIN_VALUE: marks a container node. */
+export const CONTAINER_OWNER = -0x8000_0000_0000_0000n;
+
+const EXTENDED_TOP_BYTE = 0xffn;
+/** Largest TTL ZooKeeper can encode in the low 40 bits of the owner. */
+export const MAX_TTL_MS = 0xff_ffff_ffff;
+
+/** The stored owner of a TTL node: top byte 0xFF, bits 40–55 zero, the TTL in the low 40 bits. */
+export function ttlOwner(ttlMs: number): bigint {
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS) {
+    throw new RangeError(`ttl ${ttlMs} outside 1..${MAX_TTL_MS}`);
+  }
+  return BigInt.asIntN(64, (EXTENDED_TOP_BYTE << 56n) | BigInt(ttlMs));
+}
+
+export type NodeKind = "persistent" | "ephemeral" | "container" | "ttl";
+
+/**
+ * Classifies a stored owner. TTL markers are recognized only with extended types on, as in
+ * ZooKeeper: without them such an owner is an ordinary session id.
+ */
+export function ownerKind(owner: bigint, extendedTypesEnabled: boolean): NodeKind {
+  if (owner === 0n) return "persistent";
+  if (owner === CONTAINER_OWNER) return "container";
+  if (extendedTypesEnabled) {
+    const unsigned = BigInt.asUintN(64, owner);
+    if (unsigned >> 56n === EXTENDED_TOP_BYTE && ((unsigned >> 40n) & 0xffffn) === 0n) return "ttl";
+  }
+  return "ephemeral";
+}
+
+/** The TTL in ms carried by a TTL owner marker. */
+export function ttlOfOwner(owner: bigint): number {
+  return Number(BigInt.asUintN(64, owner) & 0xff_ffff_ffffn);
+}
+
+/** cversion as clients see it; see ZNode.childCounter. */
+export function displayedCversion(childCounter: number, numChildren: number): number {
+  return (2 * childCounter - numChildren) | 0;
+}
+
+/** The Stat shown to clients: container/TTL owners show as 0, cversion is derived. */
+export function statOf(node: ZNode, extendedTypesEnabled: boolean): Stat {
+  const kind = ownerKind(node.ephemeralOwner, extendedTypesEnabled);
+  return {
+    czxid: node.czxid,
+    mzxid: node.mzxid,
+    ctime: node.ctimeMs,
+    mtime: node.mtimeMs,
+    version: node.version,
+    cversion: displayedCversion(node.childCounter, node.children.size),
+    aversion: node.aversion,
+    ephemeralOwner: kind === "ephemeral" ? node.ephemeralOwner : 0n,
+    dataLength: node.data === null ? 0 : node.data.length,
+    numChildren: node.children.size,
+    pzxid: node.pzxid,
+  };
+}
+
+/** int32 increment with Java's wrap-around (Integer.MAX_VALUE + 1 = Integer.MIN_VALUE). */
+export function incInt32(v: number): number {
+  return (v + 1) | 0;
+}
