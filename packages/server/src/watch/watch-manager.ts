@@ -6,7 +6,7 @@
 // getData(watch) silently turns a persistent watch into a one-shot one, a standard and a
 // persistent registration on the same path coexist here (the 3.9 behaviour, ZOOKEEPER-4466).
 
-import { EventType, type Stat, WatcherType } from "@paddock/jute";
+import { ErrorCode, EventType, type Stat, WatcherType } from "@paddock/jute";
 import type { TriggeredEvent } from "../request/contract.js";
 
 /** One connection's end of the watch machinery; its identity is the object itself. */
@@ -182,13 +182,14 @@ export class WatchManager {
   }
 
   /**
-   * checkWatches (dryRun) / removeWatches for one path of one sink. Returns whether a matching
-   * watch existed (false → the caller answers NoWatcher). Children/Data match standard watches,
-   * Persistent the persistent pair, PersistentRecursive the recursive one, Any all of them.
-   * An invalid type (see isValidWatcherType) matches nothing.
+   * checkWatches (dryRun) / removeWatches for one path of one sink, answering the reply's error
+   * code: OK when a matching watch existed (and, unless dryRun, is now gone), NoWatcher when none
+   * did, MarshallingError for a WatcherType this version does not know (see isValidWatcherType).
+   * Children/Data match standard watches, Persistent the persistent pair, PersistentRecursive the
+   * recursive one, Any all of them.
    */
-  removeWatches(path: string, watcherType: number, sink: WatchSink, dryRun: boolean): boolean {
-    if (!this.isValidWatcherType(watcherType)) return false;
+  removeWatches(path: string, watcherType: number, sink: WatchSink, dryRun: boolean): ErrorCode {
+    if (!this.isValidWatcherType(watcherType)) return ErrorCode.MarshallingError;
     let dataBits = 0;
     let childBits = 0;
     switch (watcherType) {
@@ -212,12 +213,12 @@ export class WatchManager {
     }
     const dataHas = (this.dataTable.get(path)?.get(sink) ?? 0) & dataBits;
     const childHas = (this.childTable.get(path)?.get(sink) ?? 0) & childBits;
-    if (dataHas === 0 && childHas === 0) return false;
+    if (dataHas === 0 && childHas === 0) return ErrorCode.NoWatcher;
     if (!dryRun) {
       if (dataHas !== 0) this.clear(this.dataTable, this.dataPathsBySink, path, sink, dataHas);
       if (childHas !== 0) this.clear(this.childTable, this.childPathsBySink, path, sink, childHas);
     }
-    return true;
+    return ErrorCode.OK;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { EventType, emptyStat, type Stat, WatcherType } from "@paddock/jute";
+import { ErrorCode, EventType, emptyStat, type Stat, WatcherType } from "@paddock/jute";
 import { describe, expect, it } from "vitest";
 import type { TriggeredEvent } from "../../src/request/contract.js";
 import { WatchManager, type WatchSink } from "../../src/watch/watch-manager.js";
@@ -93,8 +93,8 @@ describe("WatchManager.deliver", () => {
     wm.deliver([deleted("/a/b")]);
     expect(a.events).toEqual(["NodeDeleted /a/b"]);
     // The standard data and child watches were consumed; persistent and recursive remain.
-    expect(wm.removeWatches("/a/b", WatcherType.Data, a, true)).toBe(false);
-    expect(wm.removeWatches("/a/b", WatcherType.Children, a, true)).toBe(false);
+    expect(wm.removeWatches("/a/b", WatcherType.Data, a, true)).toBe(ErrorCode.NoWatcher);
+    expect(wm.removeWatches("/a/b", WatcherType.Children, a, true)).toBe(ErrorCode.NoWatcher);
     wm.deliver([changed("/a/b")]);
     expect(a.events).toEqual(["NodeDeleted /a/b", "NodeDataChanged /a/b"]);
   });
@@ -181,24 +181,25 @@ describe("WatchManager.removeWatches", () => {
     for (const t of [0, 6, -1]) expect(v39.isValidWatcherType(t)).toBe(false);
     const [a] = makeSinks(1) as [FakeSink];
     v38.addPersistentWatch("/p", a, false);
-    expect(v38.removeWatches("/p", WatcherType.Persistent, a, false)).toBe(false);
-    expect(v38.removeWatches("/p", WatcherType.Any, a, false)).toBe(true);
+    expect(v38.removeWatches("/p", WatcherType.Persistent, a, false)).toBe(ErrorCode.MarshallingError);
+    expect(v38.removeWatches("/p", WatcherType.Any, a, false)).toBe(ErrorCode.OK);
+    expect(v39.removeWatches("/p", 6, a, true)).toBe(ErrorCode.MarshallingError);
     expect(v38.totalWatchCount()).toBe(0);
   });
 
-  it("matches by type, honours dryRun and answers false when nothing matches", () => {
+  it("matches by type, honours dryRun and answers NoWatcher when nothing matches", () => {
     const wm = new WatchManager({ persistentWatcherTypes: true });
     const [a, b] = makeSinks(2) as [FakeSink, FakeSink];
     wm.addDataWatch("/n", a);
     wm.addChildWatch("/n", b);
-    expect(wm.removeWatches("/n", WatcherType.Children, a, true)).toBe(false);
-    expect(wm.removeWatches("/n", WatcherType.Data, b, true)).toBe(false);
-    expect(wm.removeWatches("/n", WatcherType.Data, a, true)).toBe(true);
-    expect(wm.removeWatches("/n", WatcherType.Data, a, true)).toBe(true);
-    expect(wm.removeWatches("/n", WatcherType.Data, a, false)).toBe(true);
-    expect(wm.removeWatches("/n", WatcherType.Data, a, true)).toBe(false);
-    expect(wm.removeWatches("/n", WatcherType.Persistent, b, false)).toBe(false);
-    expect(wm.removeWatches("/n", WatcherType.Any, b, false)).toBe(true);
+    expect(wm.removeWatches("/n", WatcherType.Children, a, true)).toBe(ErrorCode.NoWatcher);
+    expect(wm.removeWatches("/n", WatcherType.Data, b, true)).toBe(ErrorCode.NoWatcher);
+    expect(wm.removeWatches("/n", WatcherType.Data, a, true)).toBe(ErrorCode.OK);
+    expect(wm.removeWatches("/n", WatcherType.Data, a, true)).toBe(ErrorCode.OK);
+    expect(wm.removeWatches("/n", WatcherType.Data, a, false)).toBe(ErrorCode.OK);
+    expect(wm.removeWatches("/n", WatcherType.Data, a, true)).toBe(ErrorCode.NoWatcher);
+    expect(wm.removeWatches("/n", WatcherType.Persistent, b, false)).toBe(ErrorCode.NoWatcher);
+    expect(wm.removeWatches("/n", WatcherType.Any, b, false)).toBe(ErrorCode.OK);
     expect(wm.totalWatchCount()).toBe(0);
   });
 
@@ -208,11 +209,11 @@ describe("WatchManager.removeWatches", () => {
     wm.addPersistentWatch("/p", a, false);
     wm.addPersistentWatch("/p", a, true);
     wm.addDataWatch("/p", a);
-    expect(wm.removeWatches("/p", WatcherType.PersistentRecursive, a, false)).toBe(true);
+    expect(wm.removeWatches("/p", WatcherType.PersistentRecursive, a, false)).toBe(ErrorCode.OK);
     wm.deliver([changed("/p/child")]);
     expect(a.events).toEqual([]);
-    expect(wm.removeWatches("/p", WatcherType.Persistent, a, false)).toBe(true);
-    expect(wm.removeWatches("/p", WatcherType.Persistent, a, false)).toBe(false);
+    expect(wm.removeWatches("/p", WatcherType.Persistent, a, false)).toBe(ErrorCode.OK);
+    expect(wm.removeWatches("/p", WatcherType.Persistent, a, false)).toBe(ErrorCode.NoWatcher);
     wm.deliver([children("/p"), changed("/p"), changed("/p")]);
     expect(a.events).toEqual(["NodeDataChanged /p"]);
   });
