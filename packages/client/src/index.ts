@@ -1,0 +1,30 @@
+export type { ACL, ClientInfo, Id, OpResult, Stat } from "@paddock/jute";
+export {
+  AddWatchMode,
+  CreateMode,
+  ErrorCode,
+  EventType,
+  KeeperState,
+  OpCode,
+  Perms,
+  WatcherType,
+} from "@paddock/jute";
+export { CREATOR_ALL_ACL, digestId, OPEN_ACL_UNSAFE, permsToString, READ_ACL_UNSAFE } from "./acl.js";
+export type {
+  ClientState,
+  CreateOptions,
+  Data,
+  Logger,
+  RawReply,
+  ZooKeeperClientEvents,
+  ZooKeeperClientOptions,
+} from "./client.js";
+export { ZooKeeperClient } from "./client.js";
+export type { HostPort, ParsedConnectString } from "./connect-string.js";
+export { DEFAULT_PORT, parseConnectString } from "./connect-string.js";
+export { InvalidPathError, isZooKeeperError, ZooKeeperError } from "./errors.js";
+export { parentPath, prependChroot, stripChroot, validatePath } from "./paths.js";
+export type { MultiReadOp, Op } from "./transaction.js";
+export { Ops, Transaction } from "./transaction.js";
+export type { WatchedEvent, Watcher, WatchSnapshot } from "./watches.js";
+export { WatchManager } from "./watches.js";
