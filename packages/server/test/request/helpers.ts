@@ -89,16 +89,17 @@ export function createReq(
     data?: Buffer | null;
     acl?: ACL[] | null;
     flags?: number;
-    type?: OpCode.create | OpCode.create2;
+    type?: OpCode.create | OpCode.create2 | OpCode.createContainer | OpCode.createTTL;
+    ttl?: number;
   } = {},
 ): Request {
-  return {
-    type: opts.type ?? OpCode.create,
-    path,
-    data: opts.data === undefined ? Buffer.from("x") : opts.data,
-    acl: opts.acl === undefined ? OPEN : opts.acl,
-    flags: opts.flags ?? 0,
-  };
+  const data = opts.data === undefined ? Buffer.from("x") : opts.data;
+  const acl = opts.acl === undefined ? OPEN : opts.acl;
+  const flags = opts.flags ?? 0;
+  if (opts.type === OpCode.createTTL) {
+    return { type: OpCode.createTTL, path, data, acl, flags, ttl: opts.ttl ?? -1 };
+  }
+  return { type: opts.type ?? OpCode.create, path, data, acl, flags };
 }
 
 export function createdPath(result: ApplyResult): string {
