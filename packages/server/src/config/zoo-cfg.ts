@@ -904,7 +904,8 @@ export function resolveServerConfig(parsed: ParsedConfig, input: ResolveInput): 
   }
 
   const listedRole: ServerRole = me?.role ?? "participant";
-  if (listedRole !== parsed.peerType) {
+  // Unlike ZooKeeper, stay quiet when peerType was left at its default: observers need not repeat it.
+  if (listedRole !== parsed.peerType && parsed.keyLines.has("peerType")) {
     warnings.push(
       `${formatLocation(at("peerType"))}Peer type from servers list (${listedRole}) doesn't match peerType (${parsed.peerType}). Defaulting to servers list.`,
     );
