@@ -47,12 +47,12 @@ export function parseServerId(key: string, where: ConfigLocation): number {
  * Returns undefined for a `[` without `]:`.
  */
 export function splitHostAndPorts(text: string): string[] | undefined {
-  if (!text.startsWith("[")) return text.split(":");
+  if (!text.startsWith("[")) return javaSplit(text, ":");
   const close = text.indexOf("]");
   if (close < 0) return undefined;
   const rest = text.slice(close + 1);
   if (rest !== "" && !rest.startsWith(":")) return undefined;
-  const parts = rest === "" ? [] : rest.slice(1).split(":");
+  const parts = rest === "" ? [] : javaSplit(rest.slice(1), ":");
   return [text.slice(1, close), ...parts];
 }
 

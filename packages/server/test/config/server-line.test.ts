@@ -61,8 +61,10 @@ describe("parseServerLine", () => {
     expectConfigError(() => parse("::1:2888:3888"), { detail: `::1:2888:3888${WRONG_FORMAT}` });
   });
 
-  it("ignores a trailing ; like Java's split", () => {
+  it("ignores a trailing ; or : like Java's split", () => {
     expect(parse("zoo1:2888:3888;").clientPort).toBeUndefined();
+    expect(parse("zoo1:2888:3888:;2181")).toMatchObject({ role: "participant", clientPort: 2181 });
+    expect(parse("[::1]:2888:3888::")).toMatchObject({ host: "::1", role: "participant" });
   });
 
   it("rejects two client parts (3.8 grammar)", () => {
