@@ -225,6 +225,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
 
   /** Starts connecting; resolves once a session is established. */
   connect(): Promise<void> {
+    if (this.terminal) return Promise.reject(this.terminalError());
     if (this.connectPromise !== null) return this.connectPromise;
     this.connectPromise = new Promise<void>((resolve, reject) => {
       if (this.terminal) {
@@ -289,7 +290,12 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
    * keeps its session. Meant for tests and fault injection.
    */
   dropConnection(): void {
-    if (this.conn !== null) this.conn.socket.destroy();
+    const conn = this.conn;
+    if (conn === null) return;
+    conn.socket.destroy();
+    // Handle the loss now rather than on the socket's close event, so the caller observes
+    // "disconnected" synchronously and nothing more is written to the dead socket.
+    this.onSocketClosed(conn);
   }
 
   private setState(next: ClientState): void {

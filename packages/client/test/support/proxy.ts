@@ -1,5 +1,5 @@
-// A loopback TCP forwarder whose "network" can be cut, to simulate partitions between a client
-// and the server without touching either.
+// A loopback TCP forwarder whose "network" can be cut or stalled, to simulate partitions between
+// a client and the server without touching either.
 import * as net from "node:net";
 import { pickPort } from "./zookeeper.js";
 
@@ -8,6 +8,7 @@ export class TcpProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   private blocked = false;
+  private stalled = false;
 
   constructor(private readonly targetPort: number) {}
 
@@ -20,8 +21,13 @@ export class TcpProxy {
       }
       const upstream = net.connect(this.targetPort, "127.0.0.1");
       this.sockets.add(client).add(upstream);
-      client.pipe(upstream);
-      upstream.pipe(client);
+      // Bytes arriving while stalled are dropped, like a black-holed route.
+      client.on("data", (d) => {
+        if (!this.stalled) upstream.write(d);
+      });
+      upstream.on("data", (d) => {
+        if (!this.stalled) client.write(d);
+      });
       const end = () => {
         client.destroy();
         upstream.destroy();
@@ -48,6 +54,18 @@ export class TcpProxy {
 
   unblock(): void {
     this.blocked = false;
+  }
+
+  /** Keeps connections open but silently drops all bytes, then cuts them on `unstall`. */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  unstall(): void {
+    this.stalled = false;
+    // Streams that lost bytes are unusable; only fresh connections are trustworthy.
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
   }
 
   async stop(): Promise<void> {
