@@ -772,8 +772,8 @@ export function dynamicConfigVersion(fileName: string): bigint {
 }
 
 /**
- * The myid file as ZooKeeper reads it: the first line, untrimmed, as a long. `text` undefined
- * means the file is absent (the caller decides whether that is an error).
+ * The myid file as ZooKeeper reads it: the first line, untrimmed, as a long. A missing file is
+ * the caller's business: it is only an error in replicated mode.
  */
 export function parseMyid(text: string, myidPath: string): number {
   // BufferedReader.readLine: null for an empty file, which ZooKeeper then prints as "null".
