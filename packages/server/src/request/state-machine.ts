@@ -7,11 +7,13 @@ import {
   type ACL,
   ErrorCode,
   EventType,
-  type JuteWriter,
+  JuteReader,
+  JuteWriter,
   OpCode,
   type OpResult,
   Perms,
   type Request,
+  readAclList,
   type Stat,
   writeAclList,
   writeMultiResponse,
@@ -65,6 +67,8 @@ export interface SessionInfo {
   timeoutMs: number;
   passwd: Buffer;
 }
+
+const SNAPSHOT_FORMAT_VERSION = 1;
 
 const NO_BODY = (_w: JuteWriter): void => {};
 
@@ -623,7 +627,115 @@ export class StateMachine {
    * nodes with `nowMs - mtime > ttl`. Sorted.
    */
   containerCandidates(nowMs: number, maxNeverUsedIntervalMs = 0): string[] {
-    return this.tree.containerCandidates(nowMs, maxNeverUsedIntervalMs);
+    // A delete already prepared for a candidate must not be proposed again.
+    return this.tree
+      .containerCandidates(nowMs, maxNeverUsedIntervalMs)
+      .filter((path) => this.pending.get(path) !== undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // snapshots
+
+  /**
+   * The applied state (nodes + sessions) as of `lastZxid`, serialized eagerly: txns applied
+   * while the chunks are being written cannot tear the snapshot. The first chunk is a header;
+   * each further chunk holds whole node records, parents before children.
+   */
+  snapshotChunks(maxChunkBytes = 512 * 1024): Buffer[] {
+    const header = new JuteWriter();
+    header.writeInt(SNAPSHOT_FORMAT_VERSION).writeLong(this.appliedZxid).writeInt(this.sessions.size);
+    for (const id of this.sessionIds()) {
+      const s = this.sessions.get(id)!;
+      header.writeBigLong(id).writeInt(s.timeoutMs).writeBuffer(s.passwd);
+    }
+    // Sorting puts every parent (a prefix) before its children.
+    const paths = [...this.tree.paths()].sort();
+    header.writeInt(paths.length);
+    const chunks = [header.toBuffer()];
+    let w = new JuteWriter();
+    let count = 0;
+    const flush = (): void => {
+      if (count === 0) return;
+      const chunk = Buffer.allocUnsafe(4 + w.offset);
+      chunk.writeInt32BE(count, 0);
+      w.view().copy(chunk, 4);
+      chunks.push(chunk);
+      w = new JuteWriter();
+      count = 0;
+    };
+    for (const path of paths) {
+      const n = this.tree.get(path)!;
+      w.writeString(path).writeBuffer(n.data);
+      writeAclList(w, n.acl);
+      w.writeLong(n.czxid)
+        .writeLong(n.mzxid)
+        .writeLong(n.ctimeMs)
+        .writeLong(n.mtimeMs)
+        .writeInt(n.version)
+        .writeInt(n.childCounter)
+        .writeInt(n.aversion)
+        .writeBigLong(n.ephemeralOwner)
+        .writeLong(n.pzxid);
+      count++;
+      if (w.offset >= maxChunkBytes) flush();
+    }
+    flush();
+    return chunks;
+  }
+
+  /** Rebuilds a state machine from `snapshotChunks` output; throws on anything malformed. */
+  static fromSnapshot(opts: StateMachineOptions, chunks: Iterable<Buffer>): StateMachine {
+    const sm = new StateMachine(opts);
+    let expectedNodes = -1;
+    let seenNodes = 0;
+    for (const chunk of chunks) {
+      const r = new JuteReader(chunk);
+      if (expectedNodes < 0) {
+        const version = r.readInt();
+        if (version !== SNAPSHOT_FORMAT_VERSION) {
+          throw new TreeInvariantError(`snapshot: unknown format version ${version}`);
+        }
+        sm.appliedZxid = r.readLong();
+        sm.preparedZxid = sm.appliedZxid;
+        const sessionCount = r.readInt();
+        for (let i = 0; i < sessionCount; i++) {
+          const id = r.readBigLong();
+          const timeoutMs = r.readInt();
+          sm.sessions.set(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
+        }
+        expectedNodes = r.readInt();
+      } else {
+        const count = r.readInt();
+        for (let i = 0; i < count; i++) {
+          const path = r.readPath();
+          const data = r.readBuffer();
+          const acl = readAclList(r);
+          if (acl === null) throw new TreeInvariantError(`snapshot: ${path} has a null ACL`);
+          sm.tree.restore(path, {
+            data,
+            acl,
+            czxid: r.readLong(),
+            mzxid: r.readLong(),
+            ctimeMs: r.readLong(),
+            mtimeMs: r.readLong(),
+            version: r.readInt(),
+            childCounter: r.readInt(),
+            aversion: r.readInt(),
+            ephemeralOwner: r.readBigLong(),
+            pzxid: r.readLong(),
+            children: new Set(),
+          });
+        }
+        seenNodes += count;
+      }
+      if (r.remaining !== 0) throw new TreeInvariantError(`snapshot: ${r.remaining} stray bytes in a chunk`);
+    }
+    if (expectedNodes < 0 || seenNodes !== expectedNodes || sm.tree.size !== expectedNodes) {
+      throw new TreeInvariantError(
+        `snapshot: header promised ${expectedNodes} nodes, chunks held ${seenNodes}, tree has ${sm.tree.size}`,
+      );
+    }
+    return sm;
   }
 
   /** SHA-256 (hex) of every node and session; the zxid itself is not part of it. */

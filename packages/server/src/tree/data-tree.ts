@@ -122,6 +122,22 @@ export class DataTree {
     this.index(path, node.ephemeralOwner);
   }
 
+  /**
+   * Loads a node from a snapshot: the initial nodes already present are overwritten in place
+   * (keeping their children), others are inserted; parents must come before children.
+   */
+  restore(path: string, node: ZNode): void {
+    const existing = this.nodes.get(path);
+    if (existing === undefined) {
+      this.insert(path, node);
+      return;
+    }
+    this.replaceData(path, node.data);
+    this.unindex(path, existing.ephemeralOwner);
+    Object.assign(existing, { ...node, data: node.data, children: existing.children });
+    this.index(path, existing.ephemeralOwner);
+  }
+
   /** Removes a childless node and returns it. */
   remove(path: string): ZNode {
     const node = this.nodes.get(path);

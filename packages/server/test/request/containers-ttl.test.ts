@@ -38,6 +38,18 @@ describe("containers", () => {
     expect(d.sm.containerCandidates(d.timeMs + 1000, 500)).toEqual(["/c", "/never"]);
   });
 
+  it("stop being candidates once their delete is prepared", () => {
+    const { d, ctx } = setup(false);
+    d.write(container("/c"), ctx);
+    d.write(createReq("/c/k"), ctx);
+    d.write({ type: OpCode.delete, path: "/c/k", version: -1 }, ctx);
+    expect(d.sm.containerCandidates(d.timeMs)).toEqual(["/c"]);
+    const t = d.sm.prepareDeleteContainer("/c", ++d.zxid, d.tick());
+    expect(d.sm.containerCandidates(d.timeMs)).toEqual([]);
+    d.applyTxn(t);
+    expect(d.sm.nodeStat("/c")).toBeUndefined();
+  });
+
   it("may have ephemeral children; deleteContainer removes them when empty, with delete events", () => {
     const { d, ctx } = setup(false);
     d.write(container("/c"), ctx);

@@ -1,6 +1,8 @@
 import { type ACL, CreateMode, Perms, type Request } from "@paddock/jute";
 import { describe, expect, it } from "vitest";
+import { StateMachine } from "../../src/request/state-machine.js";
 import type { Txn } from "../../src/request/txn.js";
+import { decodeTxn, encodeTxn, TxnDecodeError } from "../../src/request/txn-codec.js";
 import { createReq, Driver, newMachine, OpCode } from "./helpers.js";
 
 /** mulberry32: small, seeded, good enough to pick random ops. */
@@ -63,8 +65,11 @@ function randomWorkload(seed: number, steps: number): { leader: Driver; log: Txn
         batch.push(
           leader.sm.prepareCreateSession(id, 5000, Buffer.alloc(16, i & 0xff), ++leader.zxid, leader.tick()),
         );
-      } else if (r < 0.08) {
-        batch.push(leader.sm.prepareDeleteContainer(pick(PATHS), ++leader.zxid, leader.tick()));
+      } else if (r < 0.1) {
+        // Mostly what the scanner would pick, sometimes any path (which usually fails).
+        const candidates = leader.sm.containerCandidates(leader.timeMs);
+        const path = candidates.length > 0 && rnd() < 0.8 ? pick(candidates) : pick(PATHS);
+        batch.push(leader.sm.prepareDeleteContainer(path, ++leader.zxid, leader.tick()));
       } else {
         batch.push(leader.prepare(randomOp(), leader.ctx(pick(sessions))));
       }
@@ -120,3 +125,114 @@ describe("apply determinism", () => {
     }
   });
 });
+
+describe("txn codec", () => {
+  it("round-trips every txn of a workload exactly", () => {
+    const { leader, log } = randomWorkload(99, 300);
+    const follower = newMachine({ extendedTypesEnabled: true });
+    const kinds = new Set<string>();
+    for (const t of log) {
+      const decoded = decodeTxn(encodeTxn(t));
+      expect(decoded).toEqual(t);
+      kinds.add(decoded.body.type);
+      follower.apply(decoded);
+    }
+    expect(follower.digest()).toBe(leader.sm.digest());
+    expect([...kinds].sort()).toEqual(
+      [
+        "closeSession",
+        "create",
+        "createSession",
+        "delete",
+        "deleteContainer",
+        "error",
+        "multi",
+        "setACL",
+        "setData",
+      ].sort(),
+    );
+  });
+
+  it("round-trips null data, failed multis and negative counters", () => {
+    const txn: Txn = {
+      zxid: 0x1_0000_0005,
+      timeMs: 1_700_000_000_123,
+      sessionId: -0x7f00_0000_0000_0001n,
+      cxid: -3,
+      body: {
+        type: "multi",
+        ops: [
+          {
+            type: "create",
+            path: "/n",
+            data: null,
+            acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+            ephemeralOwner: -0x8000_0000_0000_0000n,
+            parentChildCounter: -2147483648,
+            opcode: OpCode.createContainer,
+          },
+          { type: "check", path: "/n", version: -1 },
+          { type: "error", err: -2 },
+        ],
+      },
+    };
+    expect(decodeTxn(encodeTxn(txn))).toEqual(txn);
+  });
+
+  it("refuses bytes it did not write", () => {
+    const good = encodeTxn({
+      zxid: 1,
+      timeMs: 2,
+      sessionId: 3n,
+      cxid: 4,
+      body: { type: "delete", path: "/a" },
+    });
+    expect(() => decodeTxn(good.subarray(0, good.length - 1))).toThrow();
+    expect(() => decodeTxn(Buffer.concat([good, Buffer.from([0])]))).toThrow(TxnDecodeError);
+    const badTag = Buffer.from(good);
+    badTag.writeInt32BE(77, 4 + 8 + 8 + 8 + 4);
+    expect(() => decodeTxn(badTag)).toThrow(TxnDecodeError);
+    const badVersion = Buffer.from(good);
+    badVersion.writeInt32BE(9, 0);
+    expect(() => decodeTxn(badVersion)).toThrow(TxnDecodeError);
+  });
+});
+
+describe("snapshots", () => {
+  const opts = { extendedTypesEnabled: true, skipAcl: false, superDigest: undefined };
+
+  for (const chunkBytes of [64, 512 * 1024]) {
+    it(`restore gives the same state and keeps applying identically (chunks of ${chunkBytes} bytes)`, () => {
+      const { leader, log } = randomWorkload(5, 300);
+      const half = Math.floor(log.length / 2);
+      const a = newMachine({ extendedTypesEnabled: true });
+      for (const t of log.slice(0, half)) a.apply(t);
+      const chunks = a.snapshotChunks(chunkBytes);
+      if (chunkBytes === 64) expect(chunks.length).toBeGreaterThan(3);
+      const b = StateMachine.fromSnapshot(opts, chunks);
+      expect(b.lastZxid).toBe(a.lastZxid);
+      expect(b.digest()).toBe(a.digest());
+      expect(b.nodeCount()).toBe(a.nodeCount());
+      expect(b.approximateDataSizeBytes()).toBe(a.approximateDataSizeBytes());
+      expect(b.sessionIds()).toEqual(a.sessionIds());
+      for (const id of a.sessionIds()) expect(b.ephemeralsOf(id)).toEqual(a.ephemeralsOf(id));
+      for (const p of ["/", "/zookeeper", "/zookeeper/config", ...PATHS])
+        expect(b.nodeStat(p)).toEqual(a.nodeStat(p));
+      expect(b.containerCandidates(T_FAR)).toEqual(a.containerCandidates(T_FAR));
+      for (const t of log.slice(half)) {
+        a.apply(t);
+        b.apply(t);
+      }
+      expect(b.digest()).toBe(leader.sm.digest());
+    });
+  }
+
+  it("rejects a snapshot with missing chunks", () => {
+    const { leader } = randomWorkload(8, 100);
+    const chunks = leader.sm.snapshotChunks(64);
+    expect(() => StateMachine.fromSnapshot(opts, chunks.slice(0, -1))).toThrow(/promised/);
+    expect(() => StateMachine.fromSnapshot(opts, [])).toThrow();
+  });
+});
+
+const T_FAR = 1_800_000_000_000;

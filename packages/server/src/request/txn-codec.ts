@@ -1,0 +1,159 @@
+// Binary encoding of txns for the txn log and for proposals to followers. Our own format (not
+// ZooKeeper's): a version byte, the txn header, then the body tagged with the opcode it stems
+// from. Bytes we wrote ourselves that do not decode mean corruption, so decoding throws.
+
+import { JuteReader, JuteWriter, OpCode, readAclList, writeAclList } from "@paddock/jute";
+import type { MultiOpTxn, Txn, TxnBody } from "./txn.js";
+
+const TXN_FORMAT_VERSION = 1;
+
+export class TxnDecodeError extends Error {
+  override name = "TxnDecodeError";
+}
+
+function writeBody(w: JuteWriter, body: TxnBody): void {
+  switch (body.type) {
+    case "create":
+      w.writeInt(OpCode.create).writeString(body.path).writeBuffer(body.data);
+      writeAclList(w, body.acl);
+      w.writeBigLong(body.ephemeralOwner).writeInt(body.parentChildCounter).writeInt(body.opcode);
+      return;
+    case "delete":
+      w.writeInt(OpCode.delete).writeString(body.path);
+      return;
+    case "setData":
+      w.writeInt(OpCode.setData).writeString(body.path).writeBuffer(body.data).writeInt(body.version);
+      return;
+    case "setACL":
+      w.writeInt(OpCode.setACL).writeString(body.path);
+      writeAclList(w, body.acl);
+      w.writeInt(body.aversion);
+      return;
+    case "check":
+      w.writeInt(OpCode.check).writeString(body.path).writeInt(body.version);
+      return;
+    case "multi":
+      w.writeInt(OpCode.multi).writeInt(body.ops.length);
+      for (const op of body.ops) writeBody(w, op);
+      return;
+    case "createSession":
+      w.writeInt(OpCode.createSession).writeInt(body.timeoutMs).writeBuffer(body.passwd);
+      return;
+    case "closeSession":
+      w.writeInt(OpCode.closeSession);
+      return;
+    case "deleteContainer":
+      w.writeInt(OpCode.deleteContainer).writeString(body.path);
+      return;
+    case "error":
+      w.writeInt(OpCode.error).writeInt(body.err);
+      return;
+  }
+}
+
+function readCreateOpcode(
+  r: JuteReader,
+): OpCode.create | OpCode.create2 | OpCode.createContainer | OpCode.createTTL {
+  const op = r.readInt();
+  if (
+    op === OpCode.create ||
+    op === OpCode.create2 ||
+    op === OpCode.createContainer ||
+    op === OpCode.createTTL
+  ) {
+    return op;
+  }
+  throw new TxnDecodeError(`create txn with opcode ${op}`);
+}
+
+function isMultiOp(body: TxnBody): body is MultiOpTxn {
+  return (
+    body.type === "create" ||
+    body.type === "delete" ||
+    body.type === "setData" ||
+    body.type === "check" ||
+    body.type === "error"
+  );
+}
+
+function readBody(r: JuteReader, depth: number): TxnBody {
+  const tag = r.readInt();
+  switch (tag) {
+    case OpCode.create: {
+      const path = r.readPath();
+      const data = r.readBuffer();
+      const acl = readAclList(r);
+      if (acl === null) throw new TxnDecodeError(`create ${path}: null ACL`);
+      return {
+        type: "create",
+        path,
+        data,
+        acl,
+        ephemeralOwner: r.readBigLong(),
+        parentChildCounter: r.readInt(),
+        opcode: readCreateOpcode(r),
+      };
+    }
+    case OpCode.delete:
+      return { type: "delete", path: r.readPath() };
+    case OpCode.setData:
+      return { type: "setData", path: r.readPath(), data: r.readBuffer(), version: r.readInt() };
+    case OpCode.setACL: {
+      const path = r.readPath();
+      const acl = readAclList(r);
+      if (acl === null) throw new TxnDecodeError(`setACL ${path}: null ACL`);
+      return { type: "setACL", path, acl, aversion: r.readInt() };
+    }
+    case OpCode.check:
+      return { type: "check", path: r.readPath(), version: r.readInt() };
+    case OpCode.multi: {
+      if (depth > 0) throw new TxnDecodeError("nested multi txn");
+      const count = r.readInt();
+      if (count < 0 || count > r.remaining) throw new TxnDecodeError(`multi txn with ${count} ops`);
+      const ops: MultiOpTxn[] = [];
+      for (let i = 0; i < count; i++) {
+        const op = readBody(r, depth + 1);
+        if (!isMultiOp(op)) throw new TxnDecodeError(`${op.type} inside a multi txn`);
+        ops.push(op);
+      }
+      return { type: "multi", ops };
+    }
+    case OpCode.createSession:
+      return { type: "createSession", timeoutMs: r.readInt(), passwd: r.readBuffer() ?? Buffer.alloc(0) };
+    case OpCode.closeSession:
+      return { type: "closeSession" };
+    case OpCode.deleteContainer:
+      return { type: "deleteContainer", path: r.readPath() };
+    case OpCode.error:
+      return { type: "error", err: r.readInt() };
+    default:
+      throw new TxnDecodeError(`unknown txn tag ${tag}`);
+  }
+}
+
+export function encodeTxn(txn: Txn): Buffer {
+  const w = new JuteWriter(64);
+  w.writeInt(TXN_FORMAT_VERSION)
+    .writeLong(txn.zxid)
+    .writeLong(txn.timeMs)
+    .writeBigLong(txn.sessionId)
+    .writeInt(txn.cxid);
+  writeBody(w, txn.body);
+  return w.toBuffer();
+}
+
+/** Decodes what encodeTxn wrote; throws TxnDecodeError (or JuteDecodeError) on anything else. */
+export function decodeTxn(buf: Buffer): Txn {
+  const r = new JuteReader(buf);
+  const version = r.readInt();
+  if (version !== TXN_FORMAT_VERSION) throw new TxnDecodeError(`unknown txn format version ${version}`);
+  const txn: Txn = {
+    zxid: r.readLong(),
+    timeMs: r.readLong(),
+    sessionId: r.readBigLong(),
+    cxid: r.readInt(),
+    body: readBody(r, 0),
+  };
+  if (r.remaining !== 0) throw new TxnDecodeError(`${r.remaining} trailing bytes after txn ${txn.zxid}`);
+  return txn;
+}
