@@ -1,0 +1,91 @@
+import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
+
+/** Makes a create, rename or unlink in `dir` durable (the entry lives in the directory). */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** pwrite until every byte is down; a regular file may take a write in several pieces. */
+export async function writeFully(fh: FileHandle, buf: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await fh.write(buf, done, buf.length - done, position + done);
+    if (bytesWritten <= 0) throw new Error(`write made no progress at position ${position + done}`);
+    done += bytesWritten;
+  }
+}
+
+export const ZEROS = Buffer.alloc(1024 * 1024);
+
+/** Writes zeros over [from, to): preallocation that fdatasync will not have to extend later. */
+export async function writeZeros(fh: FileHandle, from: number, to: number): Promise<void> {
+  let pos = from;
+  while (pos < to) {
+    const n = Math.min(ZEROS.length, to - pos);
+    await writeFully(fh, ZEROS.subarray(0, n), pos);
+    pos += n;
+  }
+}
+
+export function isAllZero(buf: Uint8Array): boolean {
+  let pos = 0;
+  while (pos < buf.length) {
+    const n = Math.min(ZEROS.length, buf.length - pos);
+    if (Buffer.compare(buf.subarray(pos, pos + n), ZEROS.subarray(0, n)) !== 0) return false;
+    pos += n;
+  }
+  return true;
+}
+
+/**
+ * Random-access reads through a window, so scanning a file record by record costs one read per
+ * megabyte rather than one per record. Slices it returns stay valid until the next call.
+ */
+export class FileReader {
+  private window: Buffer = Buffer.alloc(0);
+  private windowStart = 0;
+
+  constructor(
+    private readonly fh: FileHandle,
+    readonly sizeBytes: number,
+    private readonly windowBytes = 1024 * 1024,
+  ) {}
+
+  /** Up to `length` bytes at `offset`; shorter only where the file ends. */
+  async read(offset: number, length: number): Promise<Buffer> {
+    const end = Math.min(offset + length, this.sizeBytes);
+    if (end <= offset) return Buffer.alloc(0);
+    if (offset >= this.windowStart && end <= this.windowStart + this.window.length) {
+      return this.window.subarray(offset - this.windowStart, end - this.windowStart);
+    }
+    const want = Math.min(Math.max(end - offset, this.windowBytes), this.sizeBytes - offset);
+    const buf = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await this.fh.read(buf, got, want - got, offset + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    this.window = buf.subarray(0, got);
+    this.windowStart = offset;
+    return this.window.subarray(0, Math.min(got, end - offset));
+  }
+
+  /** True when every byte in [from, to) is zero. */
+  async isZeroRange(from: number, to: number): Promise<boolean> {
+    let pos = from;
+    while (pos < to) {
+      const chunk = await this.read(pos, Math.min(this.windowBytes, to - pos));
+      if (chunk.length === 0) return true;
+      if (!isAllZero(chunk)) return false;
+      pos += chunk.length;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,13 @@
+export { readEpochFile, writeEpochFileAtomic } from "./epoch-file.js";
+export { StorageCorruptionError, StorageGapError } from "./errors.js";
+export type { InspectIo } from "./inspect.js";
+export { main as inspectMain } from "./inspect.js";
+export type { StorageLogger } from "./logger.js";
+export type { AutoPurge, AutoPurgeOptions } from "./purge.js";
+export { purgeSegmentsOffline, startAutoPurge } from "./purge.js";
+export type { RecoveryHooks, RecoveryOptions, RecoveryResult } from "./recovery.js";
+export { recover, recoverStorage } from "./recovery.js";
+export type { PurgeResult, SnapshotInfo, SnapshotStoreOptions, SnapshotSummary } from "./snapshots.js";
+export { MIN_SNAP_RETAIN_COUNT, SnapshotStore } from "./snapshots.js";
+export type { TxnLogOptions, TxnLogStats, TxnRecord } from "./txn-log.js";
+export { TxnLog } from "./txn-log.js";

@@ -1,0 +1,134 @@
+import { join } from "node:path";
+import { StorageCorruptionError, StorageGapError } from "./errors.js";
+import { zxidHex } from "./format.js";
+import type { StorageLogger } from "./logger.js";
+import { stderrLogger } from "./logger.js";
+import type { SnapshotInfo } from "./snapshots.js";
+import { SnapshotStore } from "./snapshots.js";
+import { TxnLog } from "./txn-log.js";
+
+export interface RecoveryHooks {
+  /** Replace the state with the snapshot's chunks (already verified, in written order). */
+  loadSnapshot(chunks: AsyncIterable<Buffer>, snapshot: SnapshotInfo): Promise<void> | void;
+  /** Apply one logged txn; called in zxid order, only for zxids after the loaded snapshot. */
+  applyTxn(zxid: number, payload: Buffer): Promise<void> | void;
+}
+
+export interface RecoveryOptions {
+  preAllocSizeBytes?: number;
+  forceSync?: boolean;
+  logger?: StorageLogger;
+}
+
+export interface RecoveryResult {
+  /** zxid of the last txn in the recovered state. */
+  lastZxid: number;
+  /** The snapshot loaded, or undefined when the state was rebuilt from the log alone. */
+  snapshot: SnapshotInfo | undefined;
+  replayedTxns: number;
+  /** Open and ready for appends after lastZxid. */
+  log: TxnLog;
+  snapshots: SnapshotStore;
+}
+
+/**
+ * Rebuilds state from `dataDir` (snapshots) and `dataLogDir` (txn log):
+ * 1. open the log (torn tail cut off; damage or a missing segment throws);
+ * 2. take the newest snapshot that passes its checks; an older one only when the log holds every
+ *    txn from it up to the newest snapshot's zxid (nothing the damaged one held is lost);
+ * 3. with no snapshot at all, replay the log from zxid 0 if it starts there;
+ * 4. replay the log after the chosen snapshot.
+ * Anything else throws, naming the file: the server must not serve a tree built from damage.
+ */
+export async function recoverStorage(
+  dataDir: string,
+  dataLogDir: string,
+  hooks: RecoveryHooks,
+  opts: RecoveryOptions = {},
+): Promise<RecoveryResult> {
+  const logger = opts.logger ?? stderrLogger;
+  const log = await TxnLog.open(dataLogDir, {
+    preAllocSizeBytes: opts.preAllocSizeBytes ?? 64 * 1024 * 1024,
+    forceSync: opts.forceSync ?? true,
+    logger,
+  });
+  try {
+    const snapshots = await SnapshotStore.open(dataDir, { logger, logDir: dataLogDir });
+    const candidates = await snapshots.list();
+    const firstSegment = log.segmentNames()[0];
+    const logFile = firstSegment !== undefined ? join(dataLogDir, firstSegment) : dataLogDir;
+    let chosen: SnapshotInfo | undefined;
+    let firstDamage: { snap: SnapshotInfo; err: StorageCorruptionError } | undefined;
+    for (const snap of candidates) {
+      if (firstDamage !== undefined && !logCovers(log, snap.zxid, firstDamage.snap.zxid)) break;
+      try {
+        await snapshots.verify(snap.name);
+      } catch (err) {
+        if (!(err instanceof StorageCorruptionError)) throw err;
+        logger.error(
+          { file: err.file, offset: err.offset, reason: err.reason },
+          "snapshot failed its checks",
+        );
+        firstDamage ??= { snap, err };
+        continue;
+      }
+      chosen = snap;
+      break;
+    }
+    if (chosen === undefined && firstDamage !== undefined) {
+      // Rebuilding from nothing is a fallback like any other: only if the log holds everything.
+      if (!logCovers(log, 0, firstDamage.snap.zxid)) throw firstDamage.err;
+      logger.warn(
+        { damaged: firstDamage.snap.name },
+        "no usable snapshot; rebuilding from the whole txn log",
+      );
+    } else if (chosen !== undefined && firstDamage !== undefined) {
+      logger.warn(
+        { damaged: firstDamage.snap.name, using: chosen.name },
+        "falling back to an older snapshot; the txn log covers the gap",
+      );
+    }
+    const fromZxid = chosen?.zxid ?? 0;
+    if (log.segmentNames().length > 0 && log.baseZxid > fromZxid) {
+      throw new StorageGapError(
+        logFile,
+        `txn log starts after ${zxidHex(log.baseZxid)} but the state to replay onto is at ${zxidHex(fromZxid)}: log segments are missing`,
+      );
+    }
+    if (chosen !== undefined) await hooks.loadSnapshot(snapshots.load(chosen.name), chosen);
+    let lastZxid = fromZxid;
+    let replayedTxns = 0;
+    if (log.lastZxid > fromZxid) {
+      for await (const rec of log.readFrom(fromZxid)) {
+        await hooks.applyTxn(rec.zxid, rec.payload);
+        lastZxid = rec.zxid;
+        replayedTxns++;
+      }
+    }
+    logger.info(
+      { snapshot: chosen?.name ?? null, replayedTxns, lastZxid: zxidHex(lastZxid) },
+      "storage recovered",
+    );
+    return { lastZxid, snapshot: chosen, replayedTxns, log, snapshots };
+  } catch (err) {
+    await log.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** The log can bring state at `fromZxid` up to at least `toZxid`. */
+function logCovers(log: TxnLog, fromZxid: number, toZxid: number): boolean {
+  return log.segmentNames().length > 0 && log.baseZxid <= fromZxid && log.lastZxid >= toZxid;
+}
+
+/** recoverStorage for callers that only need the last zxid; the log is closed again. */
+export async function recover(
+  dataDir: string,
+  dataLogDir: string,
+  hooks: RecoveryHooks,
+  opts: RecoveryOptions = {},
+): Promise<number> {
+  const result = await recoverStorage(dataDir, dataLogDir, hooks, opts);
+  await result.log.close();
+  return result.lastZxid;
+}

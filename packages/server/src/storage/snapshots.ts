@@ -1,0 +1,302 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { crc32 } from "./crc32.js";
+import { StorageCorruptionError } from "./errors.js";
+import {
+  assertZxid,
+  CHUNK_HEADER_BYTES,
+  chunkCrc,
+  decodeSnapshotHeader,
+  decodeSnapshotTrailer,
+  encodeChunkHeader,
+  encodeSnapshotHeader,
+  encodeSnapshotTrailer,
+  fileNameFor,
+  MAX_CHUNK_BYTES,
+  SNAP_HEADER_BYTES,
+  SNAP_TRAILER_BYTES,
+  SNAPSHOT_PREFIX,
+  TMP_SUFFIX,
+  TRAILER_MARKER,
+  zxidFromFileName,
+  zxidHex,
+} from "./format.js";
+import { FileReader, fsyncDir, writeFully } from "./fs-util.js";
+import type { StorageLogger } from "./logger.js";
+import { stderrLogger } from "./logger.js";
+import { purgeSegmentsOffline } from "./purge.js";
+import type { TxnLog } from "./txn-log.js";
+
+export interface SnapshotInfo {
+  name: string;
+  path: string;
+  /** The last zxid whose effects the snapshot contains. */
+  zxid: number;
+  sizeBytes: number;
+}
+
+export interface SnapshotSummary {
+  zxid: number;
+  chunkCount: number;
+  dataBytes: number;
+}
+
+export interface PurgeResult {
+  deletedSnapshots: string[];
+  deletedSegments: string[];
+}
+
+export interface SnapshotStoreOptions {
+  logger?: StorageLogger;
+  /** Where the txn log lives, for purge without an open TxnLog. Default: the snapshot dir. */
+  logDir?: string;
+}
+
+/** Autopurge never keeps fewer snapshots than this (a damaged newest one still has fallbacks). */
+export const MIN_SNAP_RETAIN_COUNT = 3;
+
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * Snapshot files `snapshot.<hex zxid>` in one directory. The content is opaque chunks from the
+ * state machine; each chunk is framed with its own CRC and the file ends with a trailer, so a
+ * truncated or damaged file never loads.
+ */
+export class SnapshotStore {
+  private readonly logger: StorageLogger;
+  readonly logDir: string;
+
+  private constructor(
+    readonly dir: string,
+    opts: SnapshotStoreOptions,
+  ) {
+    this.logger = opts.logger ?? stderrLogger;
+    this.logDir = opts.logDir ?? dir;
+  }
+
+  /** Creates the directory if needed and removes temp files left by an interrupted write. */
+  static async open(dir: string, opts: SnapshotStoreOptions = {}): Promise<SnapshotStore> {
+    const store = new SnapshotStore(dir, opts);
+    await mkdir(dir, { recursive: true });
+    for (const name of await readdir(dir)) {
+      if (name.startsWith(SNAPSHOT_PREFIX) && name.endsWith(TMP_SUFFIX)) {
+        await unlink(join(dir, name));
+        store.logger.info({ file: join(dir, name) }, "removed unfinished snapshot file");
+      }
+    }
+    return store;
+  }
+
+  /**
+   * Writes a snapshot holding everything up to `zxid` and returns its file name. Chunks are
+   * written as they come, with an await between writes, so a large tree does not stall the
+   * event loop. Only a complete, fsynced file is renamed into place.
+   */
+  async write(zxid: number, chunks: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<string> {
+    assertZxid(zxid, "snapshot write");
+    const name = fileNameFor(SNAPSHOT_PREFIX, zxid);
+    const path = join(this.dir, name);
+    const tmp = `${path}.${randomBytes(4).toString("hex")}${TMP_SUFFIX}`;
+    const fh = await open(tmp, "wx");
+    let ok = false;
+    try {
+      let pos = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async (): Promise<void> => {
+        if (pendingBytes === 0) return;
+        const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        await writeFully(fh, buf, pos);
+        pos += pendingBytes;
+        pending = [];
+        pendingBytes = 0;
+      };
+      const put = async (buf: Buffer): Promise<void> => {
+        pending.push(buf);
+        pendingBytes += buf.length;
+        if (pendingBytes >= WRITE_BUFFER_BYTES) await flush();
+      };
+      await put(encodeSnapshotHeader(zxid));
+      let dataCrc = 0;
+      let chunkCount = 0;
+      let dataBytes = 0;
+      for await (const chunk of chunks) {
+        // An empty chunk carries nothing, and a zero length is not a valid frame.
+        if (chunk.length === 0) continue;
+        if (chunk.length > MAX_CHUNK_BYTES)
+          throw new RangeError(`snapshot chunk of ${chunk.length} bytes is too large`);
+        await put(encodeChunkHeader(chunk));
+        // Copied: the producer may reuse its buffer once we move on to the next chunk.
+        await put(Buffer.from(chunk));
+        dataCrc = crc32(chunk, dataCrc);
+        chunkCount++;
+        dataBytes += chunk.length;
+      }
+      await put(encodeSnapshotTrailer({ dataCrc, chunkCount, dataBytes }));
+      await flush();
+      await fh.sync();
+      ok = true;
+    } finally {
+      await fh.close();
+      if (!ok) await unlink(tmp).catch(() => {});
+    }
+    await rename(tmp, path);
+    await fsyncDir(this.dir);
+    return name;
+  }
+
+  /** Snapshots in the directory, newest (highest zxid) first. Not checked for damage. */
+  async list(): Promise<SnapshotInfo[]> {
+    const out: SnapshotInfo[] = [];
+    for (const name of await readdir(this.dir)) {
+      const zxid = zxidFromFileName(SNAPSHOT_PREFIX, name);
+      if (zxid === undefined) continue;
+      const path = join(this.dir, name);
+      out.push({ name, path, zxid, sizeBytes: (await stat(path)).size });
+    }
+    return out.sort((a, b) => b.zxid - a.zxid);
+  }
+
+  /**
+   * Yields the chunks in the order they were written, each checked against its CRC before it is
+   * yielded. The trailer is checked after the last chunk, so a consumer that must not see a
+   * partial snapshot calls `verify` first.
+   */
+  async *load(name: string): AsyncGenerator<Buffer> {
+    const path = this.pathOf(name);
+    yield* readSnapshotFile(path, zxidFromFileName(SNAPSHOT_PREFIX, name)!);
+  }
+
+  /** Reads the whole snapshot and checks every CRC and the trailer; throws StorageCorruptionError. */
+  async verify(name: string): Promise<SnapshotSummary> {
+    const path = this.pathOf(name);
+    const summary: SnapshotSummary = {
+      zxid: zxidFromFileName(SNAPSHOT_PREFIX, name)!,
+      chunkCount: 0,
+      dataBytes: 0,
+    };
+    for await (const chunk of readSnapshotFile(path, summary.zxid)) {
+      summary.chunkCount++;
+      summary.dataBytes += chunk.length;
+    }
+    return summary;
+  }
+
+  /**
+   * Keeps the newest `retainCount` snapshots (at least MIN_SNAP_RETAIN_COUNT) and deletes older
+   * ones, then deletes log segments that only hold txns at or below the oldest kept snapshot.
+   * Pass the open TxnLog when there is one, so its view of the segments stays right.
+   */
+  async purge(retainCount: number, log?: TxnLog): Promise<PurgeResult> {
+    if (!Number.isInteger(retainCount))
+      throw new RangeError(`retainCount must be an integer, got ${retainCount}`);
+    if (retainCount < MIN_SNAP_RETAIN_COUNT) {
+      this.logger.warn(
+        { retainCount, used: MIN_SNAP_RETAIN_COUNT },
+        "snapRetainCount below the minimum; using the minimum",
+      );
+      retainCount = MIN_SNAP_RETAIN_COUNT;
+    }
+    const snaps = await this.list();
+    const result: PurgeResult = { deletedSnapshots: [], deletedSegments: [] };
+    // With fewer snapshots than the retain count, the log is what a fallback would replay: keep it.
+    if (snaps.length < retainCount) return result;
+    const oldestKept = snaps[retainCount - 1]!;
+    for (const old of snaps.slice(retainCount)) {
+      await unlink(old.path);
+      result.deletedSnapshots.push(old.name);
+    }
+    if (result.deletedSnapshots.length > 0) await fsyncDir(this.dir);
+    result.deletedSegments =
+      log !== undefined
+        ? await log.dropSegmentsThrough(oldestKept.zxid)
+        : await purgeSegmentsOffline(this.logDir, oldestKept.zxid);
+    if (result.deletedSnapshots.length + result.deletedSegments.length > 0) {
+      this.logger.info(
+        { dir: this.dir, keptFrom: zxidHex(oldestKept.zxid), ...result },
+        "purged old snapshots and txn log segments",
+      );
+    }
+    return result;
+  }
+
+  private pathOf(name: string): string {
+    if (zxidFromFileName(SNAPSHOT_PREFIX, name) === undefined) {
+      throw new RangeError(`not a snapshot file name: ${name}`);
+    }
+    return join(this.dir, name);
+  }
+}
+
+/**
+ * The checked reader behind load/verify, also used by the inspector. `expectedZxid` comes from
+ * the file name: a header that disagrees means the file was renamed or damaged.
+ */
+export async function* readSnapshotFile(path: string, expectedZxid?: number): AsyncGenerator<Buffer> {
+  const fh = await open(path, "r");
+  try {
+    const { size } = await fh.stat();
+    const reader = new FileReader(fh, size);
+    const header = decodeSnapshotHeader(Buffer.from(await reader.read(0, SNAP_HEADER_BYTES)));
+    if (typeof header === "string") throw new StorageCorruptionError(path, 0, `snapshot header: ${header}`);
+    if (expectedZxid !== undefined && header.zxid !== expectedZxid) {
+      throw new StorageCorruptionError(
+        path,
+        8,
+        `header zxid ${zxidHex(header.zxid)} does not match the file name`,
+      );
+    }
+    let pos = SNAP_HEADER_BYTES;
+    let dataCrc = 0;
+    let chunkCount = 0;
+    let dataBytes = 0;
+    for (;;) {
+      const head = Buffer.from(await reader.read(pos, CHUNK_HEADER_BYTES));
+      if (head.length < 4) throw new StorageCorruptionError(path, pos, "snapshot is truncated (no trailer)");
+      const length = head.readUInt32BE(0);
+      if (length === TRAILER_MARKER) {
+        const raw = Buffer.from(await reader.read(pos, SNAP_TRAILER_BYTES));
+        if (raw.length < SNAP_TRAILER_BYTES)
+          throw new StorageCorruptionError(path, pos, "snapshot trailer is truncated");
+        const trailer = decodeSnapshotTrailer(raw);
+        if (typeof trailer === "string") throw new StorageCorruptionError(path, pos, trailer);
+        if (
+          trailer.chunkCount !== chunkCount ||
+          trailer.dataBytes !== dataBytes ||
+          trailer.dataCrc !== dataCrc
+        ) {
+          throw new StorageCorruptionError(
+            path,
+            pos,
+            `trailer says ${trailer.chunkCount} chunks / ${trailer.dataBytes} bytes, file holds ${chunkCount} / ${dataBytes} (or data CRC differs)`,
+          );
+        }
+        if (pos + SNAP_TRAILER_BYTES !== size) {
+          throw new StorageCorruptionError(
+            path,
+            pos + SNAP_TRAILER_BYTES,
+            "bytes after the snapshot trailer",
+          );
+        }
+        return;
+      }
+      if (head.length < CHUNK_HEADER_BYTES)
+        throw new StorageCorruptionError(path, pos, "truncated chunk header");
+      if (length === 0) throw new StorageCorruptionError(path, pos, "zero-length chunk");
+      if (pos + CHUNK_HEADER_BYTES + length > size) {
+        throw new StorageCorruptionError(path, pos, `chunk of ${length} bytes runs past the end of the file`);
+      }
+      const data = Buffer.from(await reader.read(pos + CHUNK_HEADER_BYTES, length));
+      if (chunkCrc(head, data) !== head.readUInt32BE(4))
+        throw new StorageCorruptionError(path, pos, "chunk CRC mismatch");
+      dataCrc = crc32(data, dataCrc);
+      chunkCount++;
+      dataBytes += length;
+      pos += CHUNK_HEADER_BYTES + length;
+      yield data;
+    }
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,578 @@
+import type { FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, rename, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { assertStorage, StorageCorruptionError, StorageGapError } from "./errors.js";
+import {
+  assertZxid,
+  encodeRecord,
+  encodeSegmentHeader,
+  fileNameFor,
+  LOG_HEADER_BYTES,
+  LOG_PREFIX,
+  MAX_PAYLOAD_BYTES,
+  TMP_SUFFIX,
+  zxidFromFileName,
+  zxidHex,
+} from "./format.js";
+import { fsyncDir, writeFully, writeZeros } from "./fs-util.js";
+import type { StorageLogger } from "./logger.js";
+import { stderrLogger } from "./logger.js";
+import { SegmentScanner } from "./segment.js";
+
+export interface TxnLogOptions {
+  /** Segment files grow in steps of this many zero bytes ahead of the writes; 0 disables it. */
+  preAllocSizeBytes: number;
+  /** false skips fdatasync: an acknowledged txn can be lost on power failure. Unsafe. */
+  forceSync: boolean;
+  logger?: StorageLogger;
+  /** Upper bound on one group-commit write. Default 8 MiB. */
+  maxBatchBytes?: number;
+  /** Test seam: how a segment is made durable. Default `fh.datasync()`. */
+  datasync?: (fh: FileHandle) => Promise<void>;
+}
+
+export interface TxnRecord {
+  zxid: number;
+  payload: Buffer;
+}
+
+export interface TxnLogStats {
+  appends: number;
+  batches: number;
+  fsyncs: number;
+  bytesWritten: number;
+}
+
+interface Segment {
+  name: string;
+  path: string;
+  firstZxid: number;
+  prevZxid: number;
+  /** zxid of the last durable record (prevZxid while the segment has none). */
+  lastZxid: number;
+  /** Offset just past the last durable record. */
+  endOffset: number;
+  /** Current file size: records plus zero-filled preallocation. */
+  allocatedBytes: number;
+}
+
+type Op =
+  | { kind: "append"; zxid: number; record: Buffer; resolve: () => void; reject: (e: unknown) => void }
+  | {
+      kind: "control";
+      run: () => Promise<unknown>;
+      resolve: (v: unknown) => void;
+      reject: (e: unknown) => void;
+    };
+
+/**
+ * Append-only txn log in segment files `log.<hex first zxid>`. Appends are group-committed: while
+ * one write + fdatasync runs, later appends queue up, and the next write + fdatasync covers all
+ * of them. Control operations (roll, truncateAfter, resetTo, purge, close) run in the same queue,
+ * so they see every append made before them and none made after.
+ */
+export class TxnLog {
+  private segments: Segment[] = [];
+  private active: { seg: Segment; fh: FileHandle } | undefined;
+  private queue: Op[] = [];
+  private draining = false;
+  private failure: Error | undefined;
+  private closed = false;
+  /** Highest zxid handed to append (durable or still queued). */
+  private appendedZxid: number;
+  /** zxid just before the first record, i.e. where this log's history starts. */
+  private base: number;
+  private durableZxid: number;
+  private readonly counters: TxnLogStats = { appends: 0, batches: 0, fsyncs: 0, bytesWritten: 0 };
+  private readonly logger: StorageLogger;
+  private readonly maxBatchBytes: number;
+  private readonly syncFile: (fh: FileHandle) => Promise<void>;
+
+  private constructor(
+    readonly dir: string,
+    private readonly opts: TxnLogOptions,
+    segments: Segment[],
+  ) {
+    this.segments = segments;
+    this.logger = opts.logger ?? stderrLogger;
+    this.maxBatchBytes = opts.maxBatchBytes ?? 8 * 1024 * 1024;
+    this.syncFile = opts.datasync ?? ((fh) => fh.datasync());
+    this.base = segments[0]?.prevZxid ?? 0;
+    this.durableZxid = segments.at(-1)?.lastZxid ?? this.base;
+    this.appendedZxid = this.durableZxid;
+    if (!Number.isInteger(opts.preAllocSizeBytes) || opts.preAllocSizeBytes < 0) {
+      throw new RangeError(`preAllocSizeBytes must be a non-negative integer, got ${opts.preAllocSizeBytes}`);
+    }
+  }
+
+  /**
+   * Opens (creating if needed) the log in `dir`, checking every record. A torn last record is cut
+   * off with a warning; any other damage throws StorageCorruptionError, a missing segment throws
+   * StorageGapError.
+   */
+  static async open(dir: string, opts: TxnLogOptions): Promise<TxnLog> {
+    const logger = opts.logger ?? stderrLogger;
+    await mkdir(dir, { recursive: true });
+    const found: { name: string; zxid: number }[] = [];
+    for (const name of await readdir(dir)) {
+      if (name.startsWith(LOG_PREFIX) && name.endsWith(TMP_SUFFIX)) {
+        // A segment whose creation never finished; it was never renamed into place, so it holds no txn.
+        await unlink(join(dir, name));
+        logger.info({ file: join(dir, name) }, "removed unfinished segment file");
+        continue;
+      }
+      const zxid = zxidFromFileName(LOG_PREFIX, name);
+      if (zxid !== undefined) found.push({ name, zxid });
+    }
+    found.sort((a, b) => a.zxid - b.zxid);
+
+    const segments: Segment[] = [];
+    for (let i = 0; i < found.length; i++) {
+      const { name, zxid } = found[i]!;
+      const isLast = i === found.length - 1;
+      const seg = await scanSegmentForOpen(join(dir, name), name, zxid, isLast, opts, logger);
+      const prev = segments.at(-1);
+      if (prev !== undefined && seg.prevZxid !== prev.lastZxid) {
+        throw new StorageGapError(
+          seg.path,
+          `segment ${name} says it follows zxid ${zxidHex(seg.prevZxid)}, but ${prev.name} ends at ${zxidHex(prev.lastZxid)}: a segment is missing or was cut short`,
+        );
+      }
+      if (seg.endOffset === LOG_HEADER_BYTES) {
+        if (!isLast) throw new StorageCorruptionError(seg.path, LOG_HEADER_BYTES, "segment holds no records");
+        // Created, but the crash came before its first record was durable.
+        await unlink(seg.path);
+        if (opts.forceSync) await fsyncDir(dir);
+        logger.warn({ file: seg.path }, "removed empty last segment");
+        continue;
+      }
+      segments.push(seg);
+    }
+    const log = new TxnLog(dir, opts, segments);
+    const last = segments.at(-1);
+    if (last !== undefined) log.active = { seg: last, fh: await open(last.path, "r+") };
+    return log;
+  }
+
+  /** zxid of the last durable record (the log's base when it holds none). */
+  get lastZxid(): number {
+    return this.durableZxid;
+  }
+
+  /** Highest zxid accepted by append, durable or not yet. */
+  get lastAppendedZxid(): number {
+    return this.appendedZxid;
+  }
+
+  /**
+   * The zxid just before the first record still in the log: a reader can replay any zxid after it.
+   * A snapshot older than this cannot be brought up to date from this log.
+   */
+  get baseZxid(): number {
+    return this.base;
+  }
+
+  get stats(): Readonly<TxnLogStats> {
+    return { ...this.counters };
+  }
+
+  /** Segment file names, oldest first. */
+  segmentNames(): string[] {
+    return this.segments.map((s) => s.name);
+  }
+
+  /**
+   * Resolves once the record is on disk (fdatasync done, unless forceSync is off). zxids must
+   * strictly increase; breaking that is a bug in the caller and throws at once.
+   */
+  append(zxid: number, payload: Buffer): Promise<void> {
+    assertZxid(zxid, "append");
+    if (zxid === 0) throw new RangeError("append: zxid 0 is reserved for the empty state");
+    if (zxid <= this.appendedZxid) {
+      throw new Error(
+        `storage invariant violated: append zxid ${zxidHex(zxid)} after ${zxidHex(this.appendedZxid)}`,
+      );
+    }
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      throw new RangeError(`append: payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+    }
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error("txn log is closed"));
+    const record = encodeRecord(zxid, payload);
+    this.appendedZxid = zxid;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ kind: "append", zxid, record, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Seals the current segment; the next append starts `log.<its zxid>`. */
+  roll(): Promise<void> {
+    return this.control(async () => {
+      const act = this.active;
+      if (act === undefined) return;
+      this.active = undefined;
+      // Sealed segments do not need their zero tail.
+      if (act.seg.allocatedBytes > act.seg.endOffset) {
+        await act.fh.truncate(act.seg.endOffset);
+        if (this.opts.forceSync) await this.sync(act.fh);
+        act.seg.allocatedBytes = act.seg.endOffset;
+      }
+      await act.fh.close();
+    });
+  }
+
+  /**
+   * Removes every record with a zxid above `zxid` (a leader's TRUNC). Appends made before this
+   * call are written first and then removed if above `zxid`; the next append must be above `zxid`.
+   */
+  truncateAfter(zxid: number): Promise<void> {
+    assertZxid(zxid, "truncateAfter");
+    this.appendedZxid = Math.min(this.appendedZxid, zxid);
+    return this.control(async () => {
+      await this.closeActive();
+      const removed: Segment[] = [];
+      // Newest first, so a crash part-way leaves a clean prefix of the log.
+      while (this.segments.length > 0 && this.segments.at(-1)!.firstZxid > zxid) {
+        const seg = this.segments.pop()!;
+        await unlink(seg.path);
+        removed.push(seg);
+      }
+      if (removed.length > 0 && this.opts.forceSync) await fsyncDir(this.dir);
+      const last = this.segments.at(-1);
+      if (last === undefined) {
+        this.base = Math.min(this.base, zxid);
+        this.durableZxid = this.base;
+      } else if (last.lastZxid > zxid) {
+        const scanner = await SegmentScanner.open(last.path, last.endOffset);
+        let cut = LOG_HEADER_BYTES;
+        let kept = last.prevZxid;
+        try {
+          for (let r = await scanner.next(false); r !== undefined; r = await scanner.next(false)) {
+            if (r.zxid > zxid) break;
+            cut = r.offset + 16 + r.length;
+            kept = r.zxid;
+          }
+        } finally {
+          await scanner.close();
+        }
+        assertStorage(cut > LOG_HEADER_BYTES, `truncation would empty ${last.name}`);
+        const fh = await open(last.path, "r+");
+        try {
+          await fh.truncate(cut);
+          if (this.opts.forceSync) await this.sync(fh);
+        } finally {
+          await fh.close();
+        }
+        last.endOffset = cut;
+        last.allocatedBytes = cut;
+        last.lastZxid = kept;
+        this.durableZxid = kept;
+      } else {
+        this.durableZxid = last.lastZxid;
+      }
+      if (removed.length > 0 || last !== undefined) {
+        this.logger.info(
+          { dir: this.dir, zxid: zxidHex(zxid), removedSegments: removed.map((s) => s.name) },
+          "txn log truncated",
+        );
+      }
+    });
+  }
+
+  /**
+   * Drops the whole log and declares that its history now starts after `zxid`. For a server that
+   * installed a snapshot at `zxid` from elsewhere: write that snapshot first, then call this, so
+   * no older snapshot is ever replayed with this log.
+   */
+  resetTo(zxid: number): Promise<void> {
+    assertZxid(zxid, "resetTo");
+    this.appendedZxid = zxid;
+    return this.control(async () => {
+      await this.closeActive();
+      while (this.segments.length > 0) await unlink(this.segments.pop()!.path);
+      if (this.opts.forceSync) await fsyncDir(this.dir);
+      this.base = zxid;
+      this.durableZxid = zxid;
+    });
+  }
+
+  /**
+   * Deletes the oldest segments whose records are all at or below `zxid` (a retained snapshot
+   * covers them). The segment holding zxid+1 and the active segment always stay.
+   */
+  dropSegmentsThrough(zxid: number): Promise<string[]> {
+    assertZxid(zxid, "dropSegmentsThrough");
+    return this.control(async () => {
+      const dropped: string[] = [];
+      while (this.segments.length >= 2 && this.segments[1]!.prevZxid <= zxid) {
+        const seg = this.segments.shift()!;
+        assertStorage(this.active?.seg !== seg, "dropping the active segment");
+        await unlink(seg.path);
+        dropped.push(seg.name);
+      }
+      if (dropped.length > 0 && this.opts.forceSync) await fsyncDir(this.dir);
+      this.base = this.segments[0]?.prevZxid ?? this.base;
+      return dropped;
+    }) as Promise<string[]>;
+  }
+
+  /** Flushes queued appends, then closes the files. Later calls fail. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const done = this.control(async () => {
+      await this.closeActive();
+    });
+    this.closed = true;
+    return done;
+  }
+
+  /**
+   * Durable records with zxid > `zxid`, in order, each checked again against its CRC. Do not
+   * truncate or purge the log while a reader is running.
+   */
+  async *readFrom(zxid: number): AsyncGenerator<TxnRecord> {
+    assertZxid(zxid, "readFrom");
+    if (zxid < this.base) {
+      throw new StorageGapError(
+        this.segments[0]?.path ?? this.dir,
+        `txn log starts after ${zxidHex(this.base)}; txns after ${zxidHex(zxid)} up to it are gone`,
+      );
+    }
+    const view = this.segments.map((s) => ({ ...s }));
+    let start = 0;
+    for (let i = 0; i < view.length; i++) if (view[i]!.firstZxid <= zxid + 1) start = i;
+    for (let i = start; i < view.length; i++) {
+      const seg = view[i]!;
+      const scanner = await SegmentScanner.open(seg.path, seg.endOffset);
+      try {
+        for (let r = await scanner.next(); r !== undefined; r = await scanner.next()) {
+          if (r.zxid > zxid) yield { zxid: r.zxid, payload: r.payload };
+        }
+        const stop = scanner.stop;
+        if (stop?.kind === "damaged" || (stop !== undefined && stop.offset !== seg.endOffset)) {
+          const reason = stop.kind === "damaged" ? stop.reason : "records end early";
+          throw new StorageCorruptionError(seg.path, stop.offset, `${reason} (re-reading the log)`);
+        }
+      } finally {
+        await scanner.close();
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private control<T>(run: () => Promise<T>): Promise<T> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error("txn log is closed"));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ kind: "control", run, resolve: resolve as (v: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    // A microtask, not a synchronous start: appends issued in the same synchronous run share a batch.
+    queueMicrotask(() => {
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && this.failure === undefined) {
+        const head = this.queue[0]!;
+        if (head.kind === "control") {
+          this.queue.shift();
+          let result: unknown;
+          try {
+            result = await head.run();
+          } catch (err) {
+            head.reject(err);
+            throw err;
+          }
+          head.resolve(result);
+          continue;
+        }
+        let n = 0;
+        let bytes = 0;
+        while (n < this.queue.length) {
+          const op = this.queue[n]!;
+          if (op.kind !== "append" || (n > 0 && bytes + op.record.length > this.maxBatchBytes)) break;
+          bytes += op.record.length;
+          n++;
+        }
+        const batch = this.queue.splice(0, n) as Extract<Op, { kind: "append" }>[];
+        try {
+          await this.writeBatch(batch, bytes);
+        } catch (err) {
+          for (const op of batch) op.reject(err);
+          throw err;
+        }
+        for (const op of batch) op.resolve();
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async writeBatch(batch: Extract<Op, { kind: "append" }>[], bytes: number): Promise<void> {
+    const first = batch[0]!;
+    const lastOp = batch.at(-1)!;
+    assertStorage(first.zxid > this.durableZxid, "batch does not follow the durable log");
+    if (this.active === undefined) this.active = await this.createSegment(first.zxid);
+    const { seg, fh } = this.active;
+    const buf =
+      batch.length === 1
+        ? first.record
+        : Buffer.concat(
+            batch.map((op) => op.record),
+            bytes,
+          );
+    const end = seg.endOffset + bytes;
+    const step = this.opts.preAllocSizeBytes;
+    if (step > 0 && end > seg.allocatedBytes) {
+      const target = Math.ceil(end / step) * step;
+      // The batch itself extends the file to `end`; only the rest needs zeros.
+      await writeZeros(fh, end, target);
+      seg.allocatedBytes = target;
+    }
+    await writeFully(fh, buf, seg.endOffset);
+    if (this.opts.forceSync) await this.sync(fh);
+    seg.endOffset = end;
+    seg.allocatedBytes = Math.max(seg.allocatedBytes, end);
+    seg.lastZxid = lastOp.zxid;
+    this.durableZxid = lastOp.zxid;
+    this.counters.appends += batch.length;
+    this.counters.batches += 1;
+    this.counters.bytesWritten += bytes;
+  }
+
+  private async sync(fh: FileHandle): Promise<void> {
+    await this.syncFile(fh);
+    this.counters.fsyncs += 1;
+  }
+
+  private async createSegment(firstZxid: number): Promise<{ seg: Segment; fh: FileHandle }> {
+    const name = fileNameFor(LOG_PREFIX, firstZxid);
+    const path = join(this.dir, name);
+    const tmp = path + TMP_SUFFIX;
+    const prevZxid = this.durableZxid;
+    // Built under a temporary name and renamed, so a segment file either has a whole header or
+    // does not exist.
+    const tfh = await open(tmp, "w");
+    try {
+      await writeFully(tfh, encodeSegmentHeader({ firstZxid, prevZxid }), 0);
+      if (this.opts.forceSync) await this.sync(tfh);
+    } finally {
+      await tfh.close();
+    }
+    await rename(tmp, path);
+    if (this.opts.forceSync) await fsyncDir(this.dir);
+    const seg: Segment = {
+      name,
+      path,
+      firstZxid,
+      prevZxid,
+      lastZxid: prevZxid,
+      endOffset: LOG_HEADER_BYTES,
+      allocatedBytes: LOG_HEADER_BYTES,
+    };
+    this.segments.push(seg);
+    if (this.segments.length === 1) this.base = prevZxid;
+    return { seg, fh: await open(path, "r+") };
+  }
+
+  private async closeActive(): Promise<void> {
+    const act = this.active;
+    this.active = undefined;
+    if (act !== undefined) await act.fh.close();
+  }
+
+  private fail(err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.failure = error;
+    // After a failed write or fdatasync the file's state is unknown (the kernel may have dropped
+    // the dirty pages): nothing may be acknowledged any more. The server has to restart and recover.
+    this.logger.error({ dir: this.dir, err: error.message }, "txn log failed; refusing further writes");
+    for (const op of this.queue.splice(0)) op.reject(error);
+    const act = this.active;
+    this.active = undefined;
+    if (act !== undefined) void act.fh.close().catch(() => {});
+  }
+}
+
+async function scanSegmentForOpen(
+  path: string,
+  name: string,
+  nameZxid: number,
+  isLast: boolean,
+  opts: TxnLogOptions,
+  logger: StorageLogger,
+): Promise<Segment> {
+  const scanner = await SegmentScanner.open(path);
+  try {
+    const header = scanner.header;
+    if (typeof header === "string") throw new StorageCorruptionError(path, 0, `segment header: ${header}`);
+    if (header.firstZxid !== nameZxid) {
+      throw new StorageCorruptionError(
+        path,
+        8,
+        `header zxid ${zxidHex(header.firstZxid)} does not match the file name`,
+      );
+    }
+    if (header.firstZxid <= header.prevZxid) {
+      throw new StorageCorruptionError(path, 16, "header prev zxid is not below its first zxid");
+    }
+    while ((await scanner.next(false)) !== undefined) {
+      // Validation only; the records are read again on replay.
+    }
+    const stop = scanner.stop!;
+    let endOffset = stop.offset;
+    if (stop.kind === "damaged") {
+      if (!isLast || stop.definite) throw new StorageCorruptionError(path, stop.offset, stop.reason);
+      const later = await scanner.findValidRecordAfter(stop.offset);
+      if (later !== undefined) {
+        throw new StorageCorruptionError(
+          path,
+          stop.offset,
+          `${stop.reason}; a valid record follows at offset ${later}, so this is not a torn tail`,
+        );
+      }
+      // The last write before a crash only partly reached the disk. It was never acknowledged.
+      const fh = await open(path, "r+");
+      try {
+        await fh.truncate(stop.offset);
+        if (opts.forceSync) await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      logger.warn(
+        {
+          file: path,
+          offset: stop.offset,
+          discardedBytes: scanner.sizeBytes - stop.offset,
+          reason: stop.reason,
+        },
+        "truncated torn tail of the txn log",
+      );
+      endOffset = stop.offset;
+    }
+    const allocatedBytes = stop.kind === "damaged" ? endOffset : scanner.sizeBytes;
+    return {
+      name,
+      path,
+      firstZxid: header.firstZxid,
+      prevZxid: header.prevZxid,
+      lastZxid: scanner.lastZxid ?? header.prevZxid,
+      endOffset,
+      allocatedBytes,
+    };
+  } finally {
+    await scanner.close();
+  }
+}

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StorageLogger } from "../../src/storage/logger.js";
+
+/** mulberry32: small, seeded, good enough to pick offsets and payloads reproducibly. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomInt(next: () => number, lo: number, hiExclusive: number): number {
+  return lo + Math.floor(next() * (hiExclusive - lo));
+}
+
+export function randomBuffer(next: () => number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) buf[i] = Math.floor(next() * 256);
+  return buf;
+}
+
+/** Payload derived from the zxid, so a reader can tell a right record from a wrong one. */
+export function payloadFor(zxid: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) buf[i] = (zxid * 31 + i * 7) & 0xff;
+  return buf;
+}
+
+export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `paddock-${prefix}-`));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface LogLine {
+  level: "info" | "warn" | "error";
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+export function captureLogger(): StorageLogger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return {
+    lines,
+    info: (fields, msg) => lines.push({ level: "info", msg, fields }),
+    warn: (fields, msg) => lines.push({ level: "warn", msg, fields }),
+    error: (fields, msg) => lines.push({ level: "error", msg, fields }),
+  };
+}
+
+export const zxid = (epoch: number, counter: number): number => epoch * 2 ** 32 + counter;

@@ -1,0 +1,404 @@
+import { copyFile, mkdir, readdir, readFile, stat, truncate, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { crc32, crc32Fallback } from "../../src/storage/crc32.js";
+import { StorageCorruptionError, StorageGapError } from "../../src/storage/errors.js";
+import {
+  decodeRecordHeader,
+  encodeRecord,
+  encodeSegmentHeader,
+  LOG_HEADER_BYTES,
+  RECORD_HEADER_BYTES,
+  recordCrc,
+} from "../../src/storage/format.js";
+import type { TxnLogOptions } from "../../src/storage/txn-log.js";
+import { TxnLog } from "../../src/storage/txn-log.js";
+import { captureLogger, payloadFor, randomBuffer, randomInt, rng, tempDir, zxid } from "./helpers.js";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir("txnlog"));
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+const opts = (extra: Partial<TxnLogOptions> = {}): TxnLogOptions => ({
+  preAllocSizeBytes: 4096,
+  forceSync: true,
+  logger: captureLogger(),
+  ...extra,
+});
+
+async function readAll(log: TxnLog, from = 0): Promise<{ zxid: number; payload: Buffer }[]> {
+  const out: { zxid: number; payload: Buffer }[] = [];
+  for await (const r of log.readFrom(from)) out.push(r);
+  return out;
+}
+
+/** Appends zxids epoch 1 counters [from, to] with payloads of payloadFor(z, len(z)). */
+async function fill(
+  log: TxnLog,
+  from: number,
+  to: number,
+  len = (c: number) => (c * 13) % 97,
+): Promise<void> {
+  const pending: Promise<void>[] = [];
+  for (let c = from; c <= to; c++) pending.push(log.append(zxid(1, c), payloadFor(zxid(1, c), len(c))));
+  await Promise.all(pending);
+}
+
+describe("framing", () => {
+  it("round-trips records and rejects any changed byte through the CRC", () => {
+    const next = rng(1);
+    for (let i = 0; i < 200; i++) {
+      const z = randomInt(next, 1, 2 ** 40);
+      const payload = randomBuffer(next, randomInt(next, 0, 300));
+      const rec = encodeRecord(z, payload);
+      const h = decodeRecordHeader(rec);
+      if (typeof h === "string") throw new Error(h);
+      expect(h.zxid).toBe(z);
+      expect(h.length).toBe(payload.length);
+      expect(rec.subarray(RECORD_HEADER_BYTES).equals(payload)).toBe(true);
+      const flipped = Buffer.from(rec);
+      const at = randomInt(next, 0, rec.length);
+      flipped[at] = flipped[at]! ^ (1 << randomInt(next, 0, 8));
+      const fh = decodeRecordHeader(flipped);
+      // Accepted would mean: the frame still fits and its CRC still matches.
+      const accepted =
+        typeof fh !== "string" &&
+        RECORD_HEADER_BYTES + fh.length === flipped.length &&
+        recordCrc(flipped, flipped.subarray(RECORD_HEADER_BYTES)) === fh.crc;
+      expect(accepted).toBe(false);
+    }
+  });
+
+  it("table CRC matches the native one", () => {
+    const next = rng(2);
+    for (let i = 0; i < 50; i++) {
+      const buf = randomBuffer(next, randomInt(next, 0, 2000));
+      expect(crc32Fallback(buf, 123)).toBe(crc32(buf, 123));
+    }
+    expect(crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
+  });
+});
+
+describe("TxnLog", () => {
+  it("appends, reopens and reads back every record in order", async () => {
+    let log = await TxnLog.open(dir, opts());
+    await fill(log, 1, 300);
+    expect(log.lastZxid).toBe(zxid(1, 300));
+    await log.close();
+    log = await TxnLog.open(dir, opts());
+    expect(log.lastZxid).toBe(zxid(1, 300));
+    const all = await readAll(log);
+    expect(all.map((r) => r.zxid)).toEqual(Array.from({ length: 300 }, (_, i) => zxid(1, i + 1)));
+    for (const r of all)
+      expect(r.payload.equals(payloadFor(r.zxid, ((r.zxid % 2 ** 32) * 13) % 97))).toBe(true);
+    expect((await readAll(log, zxid(1, 250))).map((r) => r.zxid)[0]).toBe(zxid(1, 251));
+    await log.append(zxid(2, 1), Buffer.from("next epoch"));
+    await log.close();
+    expect(await readdir(dir)).toEqual(["log.100000001"]);
+  });
+
+  it("asserts strictly increasing zxids", async () => {
+    const log = await TxnLog.open(dir, opts());
+    await log.append(5, Buffer.from("a"));
+    expect(() => log.append(5, Buffer.from("b"))).toThrow(/invariant/);
+    expect(() => log.append(4, Buffer.from("b"))).toThrow(/invariant/);
+    expect(() => log.append(0, Buffer.from("b"))).toThrow(RangeError);
+    await log.close();
+  });
+
+  it("preallocates in steps and treats the zero-filled tail as the end of the log", async () => {
+    const logger = captureLogger();
+    let log = await TxnLog.open(dir, opts({ preAllocSizeBytes: 4096, logger }));
+    await log.append(1, Buffer.alloc(100, 1));
+    const path = join(dir, "log.1");
+    expect((await stat(path)).size).toBe(4096);
+    await fill(log, 2, 80, () => 100); // 80 * 116 + 32 bytes of records > 8192
+    expect((await stat(path)).size).toBe(12288);
+    await log.close();
+    log = await TxnLog.open(dir, opts({ preAllocSizeBytes: 4096, logger }));
+    expect(log.lastZxid).toBe(zxid(1, 80));
+    expect(logger.lines.filter((l) => l.level !== "info")).toEqual([]);
+    await log.append(zxid(1, 81), Buffer.from("after reopen"));
+    await log.close();
+    log = await TxnLog.open(dir, opts({ logger }));
+    expect((await readAll(log)).length).toBe(81);
+    await log.close();
+  });
+
+  it("group-commits concurrent appends: far fewer fsyncs than appends, none acknowledged early", async () => {
+    let completedSyncs = 0;
+    const datasync = async (fh: import("node:fs/promises").FileHandle) => {
+      await new Promise((r) => setTimeout(r, 10));
+      await fh.datasync();
+      completedSyncs++;
+    };
+    const log = await TxnLog.open(dir, opts({ datasync }));
+    const n = 500;
+    let early = 0;
+    const waves: Promise<void>[] = [];
+    for (let i = 1; i <= n; i++) {
+      const before = completedSyncs;
+      waves.push(
+        log.append(i, payloadFor(i, 1024)).then(() => {
+          if (completedSyncs <= before) early++;
+        }),
+      );
+      // Spread the appends over several event-loop turns so batches form while fsyncs run.
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(waves);
+    expect(early).toBe(0);
+    const s = log.stats;
+    expect(s.appends).toBe(n);
+    expect(s.fsyncs).toBeLessThan(n / 10);
+    expect(s.batches).toBeLessThan(n / 10);
+    await log.close();
+  });
+
+  it("skips fdatasync entirely with forceSync=false", async () => {
+    const log = await TxnLog.open(dir, opts({ forceSync: false }));
+    await fill(log, 1, 50);
+    expect(log.stats.fsyncs).toBe(0);
+    await log.close();
+  });
+
+  it("rolls segments, chains them, and refuses a missing middle segment", async () => {
+    let log = await TxnLog.open(dir, opts());
+    await fill(log, 1, 10);
+    await log.roll();
+    await fill(log, 11, 20);
+    await log.roll();
+    await fill(log, 21, 30);
+    expect(log.segmentNames()).toEqual(["log.100000001", "log.10000000b", "log.100000015"]);
+    await log.close();
+    // A sealed segment loses its zero tail.
+    const sealed = await stat(join(dir, "log.100000001"));
+    expect(sealed.size % 4096).not.toBe(0);
+    log = await TxnLog.open(dir, opts());
+    expect((await readAll(log)).length).toBe(30);
+    await log.close();
+
+    await unlink(join(dir, "log.10000000b"));
+    const err = await TxnLog.open(dir, opts()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageGapError);
+    expect((err as StorageGapError).file).toBe(join(dir, "log.100000015"));
+    expect((err as Error).message).toMatch(/log\.100000001 ends at 0x10000000a/);
+  });
+
+  it("truncateAfter removes later records and segments, and appending resumes", async () => {
+    let log = await TxnLog.open(dir, opts());
+    await fill(log, 1, 10);
+    await log.roll();
+    await fill(log, 11, 20);
+    await log.roll();
+    await fill(log, 21, 30);
+    await log.truncateAfter(zxid(1, 15));
+    expect(log.lastZxid).toBe(zxid(1, 15));
+    expect(log.segmentNames()).toEqual(["log.100000001", "log.10000000b"]);
+    expect((await readAll(log)).map((r) => r.zxid % 2 ** 32)).toEqual(
+      Array.from({ length: 15 }, (_, i) => i + 1),
+    );
+    expect(() => log.append(zxid(1, 15), Buffer.from("x"))).toThrow(/invariant/);
+    await log.append(zxid(2, 1), Buffer.from("new history"));
+    await log.close();
+
+    log = await TxnLog.open(dir, opts());
+    const all = await readAll(log);
+    expect(all.length).toBe(16);
+    expect(all.at(-1)!.payload.toString()).toBe("new history");
+    // Appends queued before the truncation are written, then cut; queued after it, they stay.
+    const a = log.append(zxid(2, 2), Buffer.from("doomed"));
+    const t = log.truncateAfter(zxid(2, 1));
+    const b = log.append(zxid(2, 2), Buffer.from("kept"));
+    await Promise.all([a, t, b]);
+    expect((await readAll(log, zxid(2, 1))).map((r) => r.payload.toString())).toEqual(["kept"]);
+    await log.truncateAfter(0);
+    expect(log.lastZxid).toBe(0);
+    expect(await readdir(dir)).toEqual([]);
+    await log.append(zxid(3, 1), Buffer.from("fresh"));
+    await log.close();
+    log = await TxnLog.open(dir, opts());
+    expect((await readAll(log)).map((r) => r.zxid)).toEqual([zxid(3, 1)]);
+    await log.close();
+  });
+
+  it("resetTo drops the log and starts its history after the given zxid", async () => {
+    let log = await TxnLog.open(dir, opts());
+    await fill(log, 1, 5);
+    await log.resetTo(zxid(4, 0));
+    expect(log.baseZxid).toBe(zxid(4, 0));
+    await log.append(zxid(4, 1), Buffer.from("after snap"));
+    await log.close();
+    log = await TxnLog.open(dir, opts());
+    expect(log.baseZxid).toBe(zxid(4, 0));
+    await expect(readAll(log, zxid(1, 2))).rejects.toBeInstanceOf(StorageGapError);
+    expect((await readAll(log, zxid(4, 0))).length).toBe(1);
+    await log.close();
+  });
+
+  it("removes an empty last segment left by a crash right after creation", async () => {
+    const logger = captureLogger();
+    let log = await TxnLog.open(dir, opts());
+    await fill(log, 1, 3);
+    await log.close();
+    await writeFile(
+      join(dir, "log.100000004"),
+      encodeSegmentHeader({ firstZxid: zxid(1, 4), prevZxid: zxid(1, 3) }),
+    );
+    await writeFile(join(dir, "log.100000009.tmp"), "half");
+    log = await TxnLog.open(dir, opts({ logger }));
+    expect(log.segmentNames()).toEqual(["log.100000001"]);
+    expect(await readdir(dir)).toEqual(["log.100000001"]);
+    expect(logger.lines.some((l) => l.msg === "removed empty last segment")).toBe(true);
+    await log.close();
+  });
+});
+
+describe("TxnLog recovery of damaged segments", () => {
+  /** Builds a one-segment log of records 1..count and returns its bytes and record offsets. */
+  async function buildLog(count: number, preAllocSizeBytes: number, len: (i: number) => number) {
+    const src = join(dir, `src-${preAllocSizeBytes}`);
+    const log = await TxnLog.open(src, opts({ preAllocSizeBytes }));
+    const offsets: number[] = [];
+    let off = LOG_HEADER_BYTES;
+    for (let i = 1; i <= count; i++) {
+      offsets.push(off);
+      off += RECORD_HEADER_BYTES + len(i);
+      await log.append(i, payloadFor(i, len(i)));
+    }
+    await log.close();
+    return { bytes: await readFile(join(src, "log.1")), offsets, end: off };
+  }
+
+  async function openVariant(name: string, bytes: Buffer, logger = captureLogger()) {
+    const d = join(dir, name);
+    await mkdir(d, { recursive: true });
+    await writeFile(join(d, "log.1"), bytes);
+    // Detection does not depend on fsync; skipping it keeps hundreds of variants fast.
+    const log = await TxnLog.open(d, opts({ logger, forceSync: false }));
+    return { log, logger, path: join(d, "log.1"), d };
+  }
+
+  it("cuts a torn last record at every byte position, with a log line (seeded)", async () => {
+    const next = rng(42);
+    for (const preAlloc of [0, 4096]) {
+      const { bytes, offsets, end } = await buildLog(5, preAlloc, (i) => (i === 5 ? 45 : 20));
+      const last = offsets[4]!;
+      for (let p = last; p < end; p++) {
+        const variants: [string, Buffer][] = [
+          // The write stopped at p: zeros (preallocated) or nothing (file ends) after it.
+          ["zeros", Buffer.concat([bytes.subarray(0, p), Buffer.alloc(bytes.length - p)])],
+          ["short", bytes.subarray(0, p)],
+          // Sectors reached the disk out of order: bytes after p hold junk.
+          ["junk", Buffer.concat([bytes.subarray(0, p), randomBuffer(next, end - p), bytes.subarray(end)])],
+        ];
+        for (const [kind, variant] of variants) {
+          const { log, logger, path, d } = await openVariant(`torn-${preAlloc}-${p}-${kind}`, variant);
+          const recs = await readAll(log);
+          expect(
+            recs.map((r) => r.zxid),
+            `${kind} at ${p}`,
+          ).toEqual([1, 2, 3, 4]);
+          const torn = logger.lines.filter((l) => l.msg === "truncated torn tail of the txn log");
+          const damagedBytes = !variant.subarray(last).equals(Buffer.alloc(variant.length - last));
+          expect(torn.length, `${kind} at ${p}`).toBe(damagedBytes ? 1 : 0);
+          if (damagedBytes) {
+            expect(torn[0]!.fields).toMatchObject({ file: path, offset: last });
+            expect((await stat(path)).size).toBe(last);
+          }
+          // The log keeps working after the cut.
+          await log.append(5, Buffer.from("rewritten"));
+          await log.close();
+          const again = await TxnLog.open(d, opts({ forceSync: false }));
+          expect((await readAll(again)).map((r) => r.payload.toString()).at(-1)).toBe("rewritten");
+          await again.close();
+        }
+      }
+    }
+  });
+
+  it("refuses corruption in the middle, naming file and record offset, for every field", async () => {
+    const next = rng(7);
+    const { bytes, offsets } = await buildLog(12, 4096, () => 40);
+    const regions: [string, number, number][] = [
+      ["length", 0, 4],
+      ["crc", 4, 8],
+      ["zxid", 8, 16],
+      ["payload", 16, 56],
+    ];
+    for (const victim of [0, 3, 10]) {
+      for (const [field, from, to] of regions) {
+        for (let k = 0; k < 3; k++) {
+          const damaged = Buffer.from(bytes);
+          const at = offsets[victim]! + randomInt(next, from, to);
+          damaged[at] = damaged[at]! ^ (1 << randomInt(next, 0, 8));
+          const d = join(dir, `mid-${victim}-${field}-${k}`);
+          await mkdir(d);
+          await writeFile(join(d, "log.1"), damaged);
+          const err = await TxnLog.open(d, opts()).catch((e: unknown) => e);
+          expect(err, `${field} of record ${victim}`).toBeInstanceOf(StorageCorruptionError);
+          const e = err as StorageCorruptionError;
+          expect(e.file).toBe(join(d, "log.1"));
+          expect(e.offset).toBe(offsets[victim]);
+          expect(e.message).toContain(join(d, "log.1"));
+          expect(e.message).toContain(`offset ${offsets[victim]}`);
+          // Nothing was cut off the damaged file.
+          expect((await readFile(join(d, "log.1"))).equals(damaged)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("refuses damage at the end of a sealed (non-last) segment", async () => {
+    const log = await TxnLog.open(dir, opts());
+    await fill(log, 1, 5, () => 30);
+    await log.roll();
+    await fill(log, 6, 8);
+    await log.close();
+    const first = join(dir, "log.100000001");
+    const bytes = await readFile(first);
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0x10;
+    await writeFile(first, bytes);
+    const err = await TxnLog.open(dir, opts()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageCorruptionError);
+    expect((err as StorageCorruptionError).file).toBe(first);
+    expect((err as StorageCorruptionError).offset).toBe(LOG_HEADER_BYTES + 4 * 46);
+  });
+
+  it("refuses a damaged segment header and a file whose name disagrees with it", async () => {
+    const log = await TxnLog.open(dir, opts());
+    await fill(log, 1, 3);
+    await log.close();
+    const path = join(dir, "log.100000001");
+    await copyFile(path, join(dir, "backup"));
+    const bytes = await readFile(path);
+    bytes[10] = bytes[10]! ^ 1;
+    await writeFile(path, bytes);
+    await expect(TxnLog.open(dir, opts())).rejects.toMatchObject({ file: path, offset: 0 });
+    await unlink(path);
+    await copyFile(join(dir, "backup"), join(dir, "log.100000002"));
+    await unlink(join(dir, "backup"));
+    await expect(TxnLog.open(dir, opts())).rejects.toMatchObject({
+      file: join(dir, "log.100000002"),
+      offset: 8,
+    });
+  });
+
+  it("keeps refusing after a torn tail was seen in a shortened file plus a later valid record", async () => {
+    const { bytes, offsets, end } = await buildLog(6, 0, () => 30);
+    // Record 4 lost a byte in the middle but records 5 and 6 are intact: not a torn tail.
+    const damaged = Buffer.from(bytes);
+    damaged[offsets[3]! + 20] = damaged[offsets[3]! + 20]! ^ 0xff;
+    const d = join(dir, "tail-mid");
+    await mkdir(d);
+    await writeFile(join(d, "log.1"), damaged.subarray(0, end));
+    await expect(TxnLog.open(d, opts())).rejects.toMatchObject({ offset: offsets[3] });
+    await truncate(join(d, "log.1"), offsets[5]! + 10);
+    await expect(TxnLog.open(d, opts())).rejects.toMatchObject({ offset: offsets[3] });
+  });
+});
