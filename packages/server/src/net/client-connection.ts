@@ -1,0 +1,466 @@
+import type { Socket } from "node:net";
+import {
+  type ConnectRequest,
+  ErrorCode,
+  type EventType,
+  FrameDecoder,
+  type Id,
+  JuteDecodeError,
+  JuteReader,
+  JuteWriter,
+  KeeperState,
+  OpCode,
+  readConnectRequest,
+  readRequestHeader,
+  writeConnectResponse,
+  writeReplyHeader,
+  writeWatcherEvent,
+  Xid,
+} from "@paddock/jute";
+import type { Logger } from "../logger.js";
+import type { WatchSink } from "../watch/watch-manager.js";
+
+/** What the connection asks of the server it belongs to. */
+export interface ConnectionHost {
+  readonly log: Logger;
+  readonly maxBufferBytes: number;
+  /** Most requests one connection may have in flight before its socket stops being read. */
+  readonly maxOutstandingPerConnection: number;
+  /** Handles a four-letter word; returns the text to send, or undefined if `word` is not one. */
+  fourLetterWord(word: string, conn: ClientConnection): string | undefined;
+  onConnectRequest(conn: ClientConnection, req: ConnectRequest): void;
+  /** A request frame after the handshake; `body` starts after the RequestHeader. */
+  onRequest(conn: ClientConnection, xid: number, type: number, body: JuteReader): void;
+  onClose(conn: ClientConnection): void;
+  lastZxid(): number;
+}
+
+/** One entry of a connection's reply queue: replies leave in request order. */
+interface QueuedReply {
+  xid: number;
+  type: number;
+  receivedAtMs: number;
+  /** The reply frame once known. */
+  frame?: Buffer;
+  /** For reads: runs when the entry reaches the head, so it sees every earlier write applied. */
+  run?: () => Buffer;
+  /** Close the connection right after sending this reply. */
+  closeAfter?: boolean;
+  /** Latency is recorded for requests that went through the pipeline (not pings). */
+  countLatency: boolean;
+}
+
+type ConnectionState = "new" | "handshake" | "established" | "closed";
+
+let nextConnectionId = 1;
+
+export interface ConnectionStats {
+  packetsReceived: number;
+  packetsSent: number;
+  minLatencyMs: number;
+  maxLatencyMs: number;
+  totalLatencyMs: number;
+  latencyCount: number;
+  lastOp: string;
+  lastCxid: number;
+  lastZxid: number;
+  lastResponseTimeMs: number;
+  lastLatencyMs: number;
+}
+
+export function emptyConnectionStats(): ConnectionStats {
+  return {
+    packetsReceived: 0,
+    packetsSent: 0,
+    minLatencyMs: Number.MAX_SAFE_INTEGER,
+    maxLatencyMs: 0,
+    totalLatencyMs: 0,
+    latencyCount: 0,
+    lastOp: "NA",
+    lastCxid: -1,
+    lastZxid: -1,
+    lastResponseTimeMs: 0,
+    lastLatencyMs: 0,
+  };
+}
+
+/**
+ * One client TCP connection: frames in, replies out in request order, watch events interleaved.
+ * It knows the wire format and ordering rules; what a request means is the server's business.
+ */
+export class ClientConnection implements WatchSink {
+  readonly connectionId = nextConnectionId++;
+  sessionId = 0n;
+  sessionTimeoutMs = 0;
+  /** Whether the client sent the optional readOnly byte (the response mirrors it). */
+  clientSentReadOnly = false;
+  readonly identities: Id[];
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly establishedAtMs = Date.now();
+  stats = emptyConnectionStats();
+
+  private state: ConnectionState = "new";
+  private readonly decoder: FrameDecoder;
+  private readonly queue: QueuedReply[] = [];
+  /** Frames that arrived while the handshake was in progress; processed once it completes. */
+  private heldFrames: Buffer[] = [];
+  private readonly writer = new JuteWriter(512);
+  private outChunks: Buffer[] = [];
+  private flushScheduled = false;
+  private readingPaused = false;
+  private firstBytes: Buffer | null = null;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    this.decoder = new FrameDecoder(host.maxBufferBytes);
+    this.remoteAddress = normaliseAddress(socket.remoteAddress ?? "unknown");
+    this.remotePort = socket.remotePort ?? 0;
+    this.identities = [{ scheme: "ip", id: this.remoteAddress }];
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (err) => this.close(`socket error: ${err.message}`));
+    socket.on("close", () => this.close("peer closed the connection"));
+  }
+
+  resetStats(): void {
+    this.stats = emptyConnectionStats();
+  }
+
+  /** srst resets the server's packet counts, which include each live connection's. */
+  resetPacketCounts(): void {
+    this.stats.packetsReceived = 0;
+    this.stats.packetsSent = 0;
+  }
+
+  get isEstablished(): boolean {
+    return this.state === "established";
+  }
+
+  get isClosed(): boolean {
+    return this.state === "closed";
+  }
+
+  get outstanding(): number {
+    return this.queue.length;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Input
+
+  private onData(chunk: Buffer): void {
+    if (this.state === "closed") return;
+    if (this.state === "new") {
+      // A four-letter word can only be the very first 4 bytes of a connection.
+      this.firstBytes = this.firstBytes === null ? chunk : Buffer.concat([this.firstBytes, chunk]);
+      if (this.firstBytes.length < 4) return;
+      const word = this.firstBytes.toString("latin1", 0, 4);
+      const text = this.host.fourLetterWord(word, this);
+      if (text !== undefined) {
+        this.state = "closed";
+        this.host.onClose(this);
+        this.socket.end(text);
+        return;
+      }
+      chunk = this.firstBytes;
+      this.firstBytes = null;
+      this.state = "handshake";
+    }
+    try {
+      this.decoder.push(chunk, (frame) => this.onFrame(frame));
+    } catch (err) {
+      this.close(`bad frame: ${(err as Error).message}`);
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (this.state === "closed") return;
+    this.stats.packetsReceived++;
+    if (this.state === "handshake") {
+      if (this.sessionId !== 0n || this.awaitingSession) {
+        // Pipelined behind the ConnectRequest: hold until the session is set up.
+        this.heldFrames.push(frame);
+        return;
+      }
+      let req: ConnectRequest;
+      try {
+        req = readConnectRequest(new JuteReader(frame, 0, frame.length, this.host.maxBufferBytes));
+      } catch (err) {
+        this.close(`bad ConnectRequest: ${(err as Error).message}`);
+        return;
+      }
+      this.awaitingSession = true;
+      this.clientSentReadOnly = req.readOnly !== undefined;
+      this.host.onConnectRequest(this, req);
+      return;
+    }
+    const r = new JuteReader(frame, 0, frame.length, this.host.maxBufferBytes);
+    let xid: number;
+    let type: number;
+    try {
+      ({ xid, type } = readRequestHeader(r));
+    } catch (err) {
+      this.close(`bad request header: ${(err as Error).message}`);
+      return;
+    }
+    this.host.onRequest(this, xid, type, r);
+  }
+
+  private awaitingSession = false;
+
+  // ------------------------------------------------------------------------------------------
+  // Handshake
+
+  /** Sends a valid ConnectResponse and starts processing the frames held back meanwhile. */
+  completeHandshake(sessionId: bigint, timeoutMs: number, passwd: Buffer, readOnly: boolean): void {
+    if (this.state !== "handshake") return;
+    this.sessionId = sessionId;
+    this.sessionTimeoutMs = timeoutMs;
+    this.awaitingSession = false;
+    this.state = "established";
+    const w = this.writer;
+    w.reset();
+    const at = w.startFrame();
+    writeConnectResponse(w, {
+      protocolVersion: 0,
+      timeOutMs: timeoutMs,
+      sessionId,
+      passwd,
+      readOnly: this.clientSentReadOnly ? readOnly : undefined,
+    });
+    w.finishFrame(at);
+    this.enqueueOut(w.toBuffer());
+    const held = this.heldFrames;
+    this.heldFrames = [];
+    for (const frame of held) {
+      if (this.state !== "established") break;
+      this.onFrame(frame);
+      this.stats.packetsReceived--; // counted when it arrived
+    }
+  }
+
+  /** Answers "session invalid" (timeOut 0) and closes, as ZooKeeper does for expired sessions. */
+  rejectHandshake(reason: string): void {
+    if (this.state !== "handshake") return;
+    const w = this.writer;
+    w.reset();
+    const at = w.startFrame();
+    writeConnectResponse(w, {
+      protocolVersion: 0,
+      timeOutMs: 0,
+      sessionId: 0n,
+      passwd: Buffer.alloc(16),
+      readOnly: this.clientSentReadOnly ? false : undefined,
+    });
+    w.finishFrame(at);
+    this.enqueueOut(w.toBuffer());
+    this.closeAfterFlush(reason);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Replies, in request order
+
+  /** Queues a request whose reply is computed later by `complete`. Returns the entry handle. */
+  enqueuePending(xid: number, type: number): object {
+    const entry: QueuedReply = { xid, type, receivedAtMs: Date.now(), countLatency: true };
+    this.queue.push(entry);
+    this.updateBackpressure();
+    return entry;
+  }
+
+  /** Queues a read; `run` executes once every earlier request of this connection has replied. */
+  enqueueRead(xid: number, type: number, run: () => Buffer, countLatency = true): void {
+    const entry: QueuedReply = { xid, type, receivedAtMs: Date.now(), run, countLatency };
+    this.queue.push(entry);
+    this.updateBackpressure();
+    this.drainQueue();
+  }
+
+  /** Fills in the reply of a pending entry (from the apply of its txn). */
+  complete(handle: object, frame: Buffer, closeAfter = false): void {
+    const entry = handle as QueuedReply;
+    entry.frame = frame;
+    entry.closeAfter = closeAfter;
+    this.drainQueue();
+  }
+
+  /** Sends a reply right away, outside the request order (auth replies, as ZooKeeper does). */
+  sendImmediate(frame: Buffer): void {
+    this.enqueueOut(frame);
+  }
+
+  private drainQueue(): void {
+    while (this.queue.length > 0 && this.state !== "closed") {
+      const head = this.queue[0]!;
+      if (head.frame === undefined) {
+        if (head.run === undefined) return;
+        head.frame = head.run();
+      }
+      this.queue.shift();
+      this.recordReply(head);
+      this.enqueueOut(head.frame);
+      if (head.closeAfter) {
+        this.closeAfterFlush("closed after its last reply");
+        return;
+      }
+    }
+    this.updateBackpressure();
+  }
+
+  private recordReply(entry: QueuedReply): void {
+    const now = Date.now();
+    const s = this.stats;
+    s.lastOp = opName(entry.type);
+    s.lastCxid = entry.xid;
+    s.lastZxid = this.host.lastZxid();
+    s.lastResponseTimeMs = now;
+    if (!entry.countLatency) return;
+    const latencyMs = now - entry.receivedAtMs;
+    s.lastLatencyMs = latencyMs;
+    s.minLatencyMs = Math.min(s.minLatencyMs, latencyMs);
+    s.maxLatencyMs = Math.max(s.maxLatencyMs, latencyMs);
+    s.totalLatencyMs += latencyMs;
+    s.latencyCount++;
+    this.onLatency?.(latencyMs);
+  }
+
+  /** Set by the server to aggregate latencies. */
+  onLatency?: (latencyMs: number) => void;
+
+  private updateBackpressure(): void {
+    const over = this.queue.length >= this.host.maxOutstandingPerConnection;
+    if (over && !this.readingPaused) {
+      this.readingPaused = true;
+      this.socket.pause();
+    } else if (!over && this.readingPaused) {
+      this.readingPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Watch events
+
+  sendEvent(type: EventType, path: string): void {
+    if (this.state !== "established") return;
+    const w = this.writer;
+    w.reset();
+    const at = w.startFrame();
+    // ZooKeeper 3.8 puts -1 in the zxid of notifications.
+    writeReplyHeader(w, { xid: Xid.notification, zxid: -1, err: 0 });
+    writeWatcherEvent(w, { type, state: KeeperState.SyncConnected, path });
+    w.finishFrame(at);
+    this.enqueueOut(w.toBuffer());
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Output: batched per event-loop turn, one socket write per batch
+
+  private enqueueOut(frame: Buffer): void {
+    if (this.state === "closed") return;
+    this.stats.packetsSent++;
+    this.outChunks.push(frame);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outChunks.length === 0 || this.socket.destroyed) return;
+    const data = this.outChunks.length === 1 ? this.outChunks[0]! : Buffer.concat(this.outChunks);
+    this.outChunks = [];
+    this.socket.write(data);
+  }
+
+  private closeAfterFlush(reason: string): void {
+    if (this.state === "closed") return;
+    this.host.log.debug(
+      { conn: this.connectionId, session: hex(this.sessionId), reason },
+      "closing connection",
+    );
+    this.state = "closed";
+    this.host.onClose(this);
+    const data = this.outChunks.length > 0 ? Buffer.concat(this.outChunks) : undefined;
+    this.outChunks = [];
+    if (data !== undefined) this.socket.end(data);
+    else this.socket.end();
+    // A client that never reads must not keep the socket (and its buffers) alive forever.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+  }
+
+  /** Closes the connection now, after writing what is already queued for it. */
+  close(reason: string): void {
+    if (this.state === "closed") return;
+    if (!reason.startsWith("peer closed")) {
+      this.host.log.info(
+        {
+          conn: this.connectionId,
+          remote: `${this.remoteAddress}:${this.remotePort}`,
+          session: hex(this.sessionId),
+          reason,
+        },
+        "closing client connection",
+      );
+    }
+    this.closeAfterFlush(reason);
+  }
+
+  /** Builds a reply frame: header, then (only on success) the body. */
+  buildReply(xid: number, zxid: number, err: number, writeBody?: (w: JuteWriter) => void): Buffer {
+    const w = this.writer;
+    w.reset();
+    const at = w.startFrame();
+    writeReplyHeader(w, { xid, zxid, err });
+    if (err === ErrorCode.OK && writeBody !== undefined) writeBody(w);
+    w.finishFrame(at);
+    return w.toBuffer();
+  }
+}
+
+export function hex(id: bigint): string {
+  return `0x${BigInt.asUintN(64, id).toString(16)}`;
+}
+
+/** `::ffff:127.0.0.1` is how Node reports IPv4 peers on a dual-stack socket; ACLs want the IPv4. */
+function normaliseAddress(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}
+
+const opNames: Record<number, string> = {
+  [OpCode.create]: "CREA",
+  [OpCode.create2]: "CREA",
+  [OpCode.createContainer]: "CREA",
+  [OpCode.createTTL]: "CREA",
+  [OpCode.delete]: "DELE",
+  [OpCode.exists]: "EXIS",
+  [OpCode.getData]: "GETD",
+  [OpCode.setData]: "SETD",
+  [OpCode.getACL]: "GACL",
+  [OpCode.setACL]: "SACL",
+  [OpCode.getChildren]: "GETC",
+  [OpCode.getChildren2]: "GETC",
+  [OpCode.sync]: "SYNC",
+  [OpCode.ping]: "PING",
+  [OpCode.multi]: "MULT",
+  [OpCode.multiRead]: "MLTR",
+  [OpCode.closeSession]: "CLOS",
+  [OpCode.setWatches]: "SETW",
+  [OpCode.setWatches2]: "STW2",
+  [OpCode.addWatch]: "ADDW",
+  [OpCode.checkWatches]: "CHKW",
+  [OpCode.removeWatches]: "REMW",
+  [OpCode.getEphemerals]: "GETE",
+  [OpCode.getAllChildrenNumber]: "GETACN",
+  [OpCode.whoAmI]: "HOMI",
+};
+
+/** ZooKeeper's short op names, shown by `cons`. */
+export function opName(type: number): string {
+  return opNames[type] ?? "UNKNOWN";
+}
+
+export { JuteDecodeError };
