@@ -6,12 +6,15 @@
  * `F` decimals, `N` integers.
  */
 export function lineShape(line: string): string {
-  return line
-    .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} \d{1,2} \d{2}:\d{2}:\d{2} \w+ \d{4}\b/g, "DATE")
-    .replace(/\/\d{1,3}(\.\d{1,3}){3}:\d+/g, "/IP:PORT")
-    .replace(/0x[0-9a-fA-F]+/g, "0xH")
-    .replace(/-?\d+\.\d+/g, "F")
-    .replace(/-?\d+/g, "N");
+  return (
+    line
+      .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} \d{1,2} \d{2}:\d{2}:\d{2} \w+ \d{4}\b/g, "DATE")
+      .replace(/\/\d{1,3}(\.\d{1,3}){3}:\d+/g, "/IP:PORT")
+      .replace(/0x[0-9a-fA-F]+/g, "0xH")
+      // Only free-standing numbers: "/4lw" or "0xH" are not values.
+      .replace(/(?<![\w.])-?\d+\.\d+(?![\w.])/g, "F")
+      .replace(/(?<![\w.])-?\d+(?![\w.])/g, "N")
+  );
 }
 
 export interface TextShape {

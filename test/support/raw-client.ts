@@ -151,6 +151,16 @@ export class RawClient {
 
   /** Sends a request record under a header; returns the xid used. */
   send(req: Request, xid?: number): number {
+    const frame = this.encode(req, xid);
+    this.socket.write(frame.bytes);
+    return frame.xid;
+  }
+
+  /**
+   * Encodes a request frame and expects its reply, without sending: for tests that deliver the
+   * bytes themselves (split, delayed or concatenated).
+   */
+  encode(req: Request, xid?: number): { xid: number; bytes: Buffer } {
     const w = new JuteWriter();
     const at = w.startFrame();
     const usedXid = xid ?? this.defaultXid(req.type);
@@ -158,8 +168,7 @@ export class RawClient {
     writeRequest(w, req);
     w.finishFrame(at);
     this.track(usedXid, req.type);
-    this.socket.write(w.toBuffer());
-    return usedXid;
+    return { xid: usedXid, bytes: w.toBuffer() };
   }
 
   /** Sends a header with any opcode and an arbitrary body, for unknown or malformed requests. */
