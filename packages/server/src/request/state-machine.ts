@@ -616,9 +616,12 @@ export class StateMachine {
     return this.tree.size + 1;
   }
 
-  /** Sum of path lengths and data lengths over all nodes (the root alias is not counted twice). */
+  /**
+   * ZooKeeper's zk_approximate_data_size: path length + data length over its node map, whose ""
+   * alias of the root counts the root's data a second time.
+   */
   approximateDataSizeBytes(): number {
-    return this.tree.approximateDataSizeBytes;
+    return this.tree.approximateDataSizeBytes + (this.tree.get("/")?.data?.length ?? 0);
   }
 
   /**

@@ -33,10 +33,9 @@ function parseIpv4(text: string): Uint8Array | undefined {
   if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
   for (let i = 0; i < 4; i++) {
-    const part = parts[i]!;
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const v = Number(part);
-    if (v > 255) return undefined;
+    // Java's Integer.parseInt per part: a sign and leading zeros are accepted.
+    const v = parseJavaInt(parts[i]!);
+    if (v === undefined || v < 0 || v > 255) return undefined;
     out[i] = v;
   }
   return out;
@@ -87,9 +86,9 @@ function parseIpv6(text: string): Uint8Array | undefined {
   return out;
 }
 
-/** Java's `Integer.parseInt` accepts an optional sign. */
+/** Java's `Integer.parseInt`: optional sign, decimal digits, int32 range. */
 function parseJavaInt(text: string): number | undefined {
-  if (!/^[+-]?\d{1,10}$/.test(text)) return undefined;
+  if (!/^[+-]?\d+$/.test(text)) return undefined;
   const v = Number(text);
   return v >= -0x8000_0000 && v <= 0x7fff_ffff ? v : undefined;
 }

@@ -261,6 +261,14 @@ describe("setData", () => {
   });
 });
 
+describe("approximate data size", () => {
+  it("counts the root's data twice, like ZooKeeper's \"\" alias", () => {
+    const { d, ctx } = setup();
+    d.write({ type: OpCode.setData, path: "/", data: Buffer.from("abc"), version: -1 }, ctx);
+    expect(d.sm.approximateDataSizeBytes()).toBe(44 + 3 + 3);
+  });
+});
+
 describe("setACL", () => {
   it("replaces the ACL and bumps aversion only", () => {
     const { d, ctx, bobCtx } = setup();
