@@ -221,6 +221,36 @@ describe.skipIf(skipDifferential)("differential: basics", () => {
     }),
   );
 
+  it("internal opcodes sent by a client (per target)", () =>
+    diff.run("internal-ops", async (t) => {
+      const r = t.root;
+      const owner = await t.client();
+      await owner.call(create(r, "", 4, undefined, OpCode.createContainer));
+      const side = await t.client({ compare: false });
+      const path = Buffer.alloc(4 + Buffer.byteLength(r));
+      path.writeInt32BE(Buffer.byteLength(r));
+      path.write(r, 4);
+      const dc = side.sendOpcode(OpCode.deleteContainer, path);
+      const dcReply = await side.waitReply(dc);
+      const cs = await t.client({ compare: false });
+      const timeout = Buffer.alloc(4);
+      timeout.writeInt32BE(30_000);
+      cs.sendOpcode(OpCode.createSession, timeout);
+      await cs.settle(200);
+      if (t.kind === "zookeeper") {
+        // 3.8.0 runs both as if they came from the server itself.
+        expect(dcReply.err).toBe(E.BadArguments);
+        expect(cs.closed).toBe(false);
+        expect(cs.transcript.length).toBe(2);
+      } else {
+        expect(dcReply.err).toBe(E.Unimplemented);
+        await side.waitClosed();
+        expect(cs.transcript.at(-2)).toMatchObject({ kind: "reply", err: E.Unimplemented });
+        expect(cs.closed).toBe(true);
+      }
+      await owner.call(exists(r));
+    }));
+
   it("malformed request body → MarshallingError", () =>
     diff.run("malformed", async (t) => {
       const c = await t.client();
