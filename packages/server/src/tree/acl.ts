@@ -194,6 +194,11 @@ export function fixupAcl(acl: readonly ACL[] | null, identities: readonly Id[]):
   return { ok: true, acl: out };
 }
 
+/** Whether a create/setACL from a caller with `identities` would accept this ACL list. */
+export function isValidAcl(acl: readonly ACL[] | null, identities: readonly Id[] = []): boolean {
+  return fixupAcl(acl, identities).ok;
+}
+
 function dedupeAcl(acl: readonly ACL[]): ACL[] {
   const seen = new Set<string>();
   const out: ACL[] = [];

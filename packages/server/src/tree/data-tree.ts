@@ -95,6 +95,7 @@ export class DataTree {
   descendantCount(path: string): number {
     const node = this.nodes.get(path);
     if (node === undefined) return 0;
+    if (path === ROOT_PATH) return this.nodes.size - 1;
     let count = 0;
     const stack: string[] = [path];
     while (stack.length > 0) {

@@ -5,6 +5,7 @@ import {
   digestId,
   fixupAcl,
   ipMatches,
+  isValidAcl,
   isValidDigestAclId,
   isValidIpAclId,
   maskAcl,
@@ -139,6 +140,13 @@ describe("fixupAcl", () => {
       ok: false,
       err: ErrorCode.InvalidACL,
     });
+  });
+
+  it("isValidAcl agrees with fixupAcl", () => {
+    expect(isValidAcl([world(Perms.ALL)])).toBe(true);
+    expect(isValidAcl([])).toBe(false);
+    expect(isValidAcl([{ perms: 1, id: { scheme: "auth", id: "" } }])).toBe(false);
+    expect(isValidAcl([{ perms: 1, id: { scheme: "auth", id: "" } }], [bob])).toBe(true);
   });
 
   it("keeps valid digest and ip entries as given", () => {
