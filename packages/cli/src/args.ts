@@ -1,0 +1,41 @@
+export interface CliArgs {
+  server: string;
+  timeoutMs: number;
+  readOnly: boolean;
+  /** The one-shot command and its arguments; empty for interactive mode. */
+  command: string[];
+}
+
+/**
+ * zkCli's command line: `-server host:port`, `-timeout ms`, `-r` (accept read-only servers);
+ * `-waitforconnection` and `-client-configuration file` are accepted and ignored. The first
+ * other word starts the command.
+ */
+export function parseArgs(argv: readonly string[]): CliArgs | { error: string } {
+  const out: CliArgs = { server: "localhost:2181", timeoutMs: 30_000, readOnly: false, command: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`Error: no argument found for option ${a}`);
+      return v;
+    };
+    try {
+      if (a === "-server") out.server = value();
+      else if (a === "-timeout") {
+        const v = value();
+        out.timeoutMs = Number(v);
+        if (!Number.isInteger(out.timeoutMs) || out.timeoutMs <= 0) return { error: `bad -timeout ${v}` };
+      } else if (a === "-r") out.readOnly = true;
+      else if (a === "-waitforconnection") continue;
+      else if (a === "-client-configuration") value();
+      else {
+        out.command = argv.slice(i) as string[];
+        break;
+      }
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// paddock-cli: a zkCli-compatible shell. With a command after the options it runs that one
+// command and exits with its status; otherwise it reads commands interactively.
+import * as readline from "node:readline";
+import { parseArgs } from "./args.js";
+import { CliSession, COMMAND_NAMES } from "./shell.js";
+
+async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseArgs(argv);
+  if ("error" in parsed) {
+    process.stderr.write(`${parsed.error}\n`);
+    return 1;
+  }
+  const output = {
+    out: (t: string) => {
+      process.stdout.write(t);
+    },
+    err: (t: string) => {
+      process.stderr.write(t);
+    },
+  };
+  const interactive = parsed.command.length === 0;
+  const session = new CliSession({
+    output,
+    server: parsed.server,
+    timeoutMs: parsed.timeoutMs,
+    readOnly: parsed.readOnly,
+    printSessionEvents: interactive,
+  });
+
+  if (!interactive) {
+    try {
+      await session.connect();
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n`);
+      await session.dispose();
+      return 1;
+    }
+    const code = await session.executeArgs(parsed.command);
+    await session.dispose();
+    return code;
+  }
+
+  process.stdout.write(`Connecting to ${parsed.server}\n`);
+  const connecting = session.connect().catch((e: Error) => {
+    process.stderr.write(`${e.message}\n`);
+  });
+  process.stdout.write("Welcome to Paddock!\n");
+  await connecting;
+  const tty = process.stdin.isTTY === true;
+  const rl = readline.createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: tty,
+    historySize: 1000,
+    completer: (line: string) => {
+      const hits = COMMAND_NAMES.filter((c) => c.startsWith(line));
+      return [hits.length > 0 ? hits : [...COMMAND_NAMES], line];
+    },
+  });
+  // Like zkCli without a terminal: no prompt when input is piped.
+  const prompt = () => {
+    if (!tty) return;
+    rl.setPrompt(session.prompt());
+    rl.prompt();
+  };
+  prompt();
+  for await (const line of rl) {
+    await session.execute(line);
+    if (session.quitRequested) break;
+    prompt();
+  }
+  rl.close();
+  await session.dispose();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
