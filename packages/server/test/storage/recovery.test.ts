@@ -1,0 +1,201 @@
+import { readFile, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StorageCorruptionError, StorageGapError } from "../../src/storage/errors.js";
+import type { RecoveryHooks } from "../../src/storage/recovery.js";
+import { recover, recoverStorage } from "../../src/storage/recovery.js";
+import { SnapshotStore } from "../../src/storage/snapshots.js";
+import { TxnLog } from "../../src/storage/txn-log.js";
+import { captureLogger, tempDir, zxid } from "./helpers.js";
+
+let root: string;
+let dataDir: string;
+let logDir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir: root, cleanup } = await tempDir("recovery"));
+  dataDir = join(root, "data");
+  logDir = join(root, "log");
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+/** A toy state machine: the list of txn payloads applied, in order. */
+class ListState {
+  items: string[] = [];
+  loads: string[] = [];
+  hooks(): RecoveryHooks {
+    return {
+      loadSnapshot: async (chunks, snap) => {
+        this.loads.push(snap.name);
+        this.items = [];
+        for await (const c of chunks) this.items.push(c.toString());
+      },
+      applyTxn: (z, payload) => {
+        this.items.push(payload.toString());
+        expect(payload.toString()).toBe(`t${z % 2 ** 32}`);
+      },
+    };
+  }
+}
+
+const expected = (n: number): string[] => Array.from({ length: n }, (_, i) => `t${i + 1}`);
+
+/** Txns 1..total in epoch 1; a snapshot after each zxid in `snapAt`, a roll after each snapshot. */
+async function buildHistory(total: number, snapAt: number[]) {
+  const log = await TxnLog.open(logDir, {
+    preAllocSizeBytes: 8192,
+    forceSync: true,
+    logger: captureLogger(),
+  });
+  const store = await SnapshotStore.open(dataDir, { logDir, logger: captureLogger() });
+  for (let c = 1; c <= total; c++) {
+    await log.append(zxid(1, c), Buffer.from(`t${c}`));
+    if (snapAt.includes(c)) {
+      await store.write(
+        zxid(1, c),
+        expected(c).map((s) => Buffer.from(s)),
+      );
+      await log.roll();
+    }
+  }
+  await log.close();
+  return store;
+}
+
+async function corruptSnapshot(counter: number): Promise<string> {
+  const path = join(dataDir, `snapshot.${zxid(1, counter).toString(16)}`);
+  const bytes = await readFile(path);
+  bytes[40] = bytes[40]! ^ 0x04;
+  await writeFile(path, bytes);
+  return path;
+}
+
+describe("recover", () => {
+  it("starts empty on empty directories", async () => {
+    const s = new ListState();
+    expect(await recover(dataDir, logDir, s.hooks(), { logger: captureLogger() })).toBe(0);
+    expect(s.items).toEqual([]);
+  });
+
+  it("replays the whole log when there is no snapshot", async () => {
+    await buildHistory(40, []);
+    const s = new ListState();
+    expect(await recover(dataDir, logDir, s.hooks(), { logger: captureLogger() })).toBe(zxid(1, 40));
+    expect(s.items).toEqual(expected(40));
+  });
+
+  it("loads the newest snapshot and replays only the txns after it", async () => {
+    await buildHistory(50, [10, 20, 30]);
+    const s = new ListState();
+    const result = await recoverStorage(dataDir, logDir, s.hooks(), { logger: captureLogger() });
+    expect(result.lastZxid).toBe(zxid(1, 50));
+    expect(result.snapshot?.name).toBe("snapshot.10000001e");
+    expect(result.replayedTxns).toBe(20);
+    expect(s.items).toEqual(expected(50));
+    // The returned log continues where recovery stopped.
+    await result.log.append(zxid(1, 51), Buffer.from("t51"));
+    await result.log.close();
+    const again = new ListState();
+    expect(await recover(dataDir, logDir, again.hooks(), { logger: captureLogger() })).toBe(zxid(1, 51));
+    expect(again.items).toEqual(expected(51));
+  });
+
+  it("falls back to an older snapshot when the newest is damaged and the log covers the gap", async () => {
+    await buildHistory(50, [10, 20, 30]);
+    await corruptSnapshot(30);
+    const logger = captureLogger();
+    const s = new ListState();
+    expect(await recover(dataDir, logDir, s.hooks(), { logger })).toBe(zxid(1, 50));
+    expect(s.loads).toEqual(["snapshot.100000014"]);
+    expect(s.items).toEqual(expected(50));
+    expect(logger.lines.find((l) => l.msg === "snapshot failed its checks")?.fields.file).toBe(
+      join(dataDir, "snapshot.10000001e"),
+    );
+    // Two damaged: fall back further; all three: rebuild from the whole log (it starts at 0).
+    await corruptSnapshot(20);
+    const s2 = new ListState();
+    await recover(dataDir, logDir, s2.hooks(), { logger });
+    expect(s2.loads).toEqual(["snapshot.10000000a"]);
+    expect(s2.items).toEqual(expected(50));
+    await corruptSnapshot(10);
+    const s3 = new ListState();
+    await recover(dataDir, logDir, s3.hooks(), { logger });
+    expect(s3.loads).toEqual([]);
+    expect(s3.items).toEqual(expected(50));
+  });
+
+  it("stops with the damaged snapshot's name when the log no longer covers the gap", async () => {
+    const store = await buildHistory(50, [10, 20, 30]);
+    // Keeps snapshots 10, 20, 30; the segment of txns 1..10 goes (snapshot 10 covers it).
+    expect((await store.purge(3)).deletedSegments).toEqual(["log.100000001"]);
+    await corruptSnapshot(30);
+    await corruptSnapshot(20);
+    // Snapshot 10 is intact and the log still bridges 10 -> 50.
+    const s = new ListState();
+    expect(await recover(dataDir, logDir, s.hooks(), { logger: captureLogger() })).toBe(zxid(1, 50));
+    expect(s.loads).toEqual(["snapshot.10000000a"]);
+    // Remove the segment after 10 as well: now nothing bridges 10 -> 30.
+    await unlink(join(logDir, "log.10000000b"));
+    const err = await recover(dataDir, logDir, new ListState().hooks(), { logger: captureLogger() }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StorageCorruptionError);
+    expect((err as StorageCorruptionError).file).toBe(join(dataDir, "snapshot.10000001e"));
+  });
+
+  it("refuses to rebuild from an empty log when a damaged snapshot held more", async () => {
+    const store = await SnapshotStore.open(dataDir);
+    await store.write(zxid(1, 5), [Buffer.from("t1")]);
+    await corruptSnapshot(5);
+    await expect(
+      recover(dataDir, logDir, new ListState().hooks(), { logger: captureLogger() }),
+    ).rejects.toMatchObject({ file: join(dataDir, "snapshot.100000005") });
+  });
+
+  it("stops when log segments before the replay point are missing", async () => {
+    await buildHistory(30, [10]);
+    await unlink(join(dataDir, "snapshot.10000000a"));
+    await unlink(join(logDir, "log.100000001"));
+    const err = await recover(dataDir, logDir, new ListState().hooks(), { logger: captureLogger() }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StorageGapError);
+    expect((err as StorageGapError).file).toBe(join(logDir, "log.10000000b"));
+  });
+
+  it("cuts a torn log tail and recovers everything before it", async () => {
+    await buildHistory(12, [5]);
+    const path = join(logDir, "log.100000006");
+    const bytes = await readFile(path);
+    // Records t6..t9 take 16 + 2 bytes, t10..t12 16 + 3; garble the last two bytes of t12 as a
+    // torn write would.
+    const end = 32 + 4 * 18 + 3 * 19;
+    bytes[end - 1] = 0x55;
+    bytes[end - 2] = 0x55;
+    await writeFile(path, bytes);
+    const logger = captureLogger();
+    const s = new ListState();
+    expect(await recover(dataDir, logDir, s.hooks(), { logger })).toBe(zxid(1, 11));
+    expect(s.items).toEqual(expected(11));
+    expect(logger.lines.find((l) => l.msg === "truncated torn tail of the txn log")?.fields).toMatchObject({
+      file: path,
+      offset: end - 19,
+    });
+  });
+
+  it("refuses a corrupt record in the middle of the log", async () => {
+    await buildHistory(12, [5]);
+    const path = join(logDir, "log.100000006");
+    const bytes = await readFile(path);
+    bytes[32 + 18 + 17] = bytes[32 + 18 + 17]! ^ 1;
+    await writeFile(path, bytes);
+    await expect(
+      recover(dataDir, logDir, new ListState().hooks(), { logger: captureLogger() }),
+    ).rejects.toMatchObject({
+      file: path,
+      offset: 32 + 18,
+    });
+  });
+});

@@ -1,0 +1,201 @@
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StorageCorruptionError } from "../../src/storage/errors.js";
+import { SnapshotStore } from "../../src/storage/snapshots.js";
+import { TxnLog } from "../../src/storage/txn-log.js";
+import { captureLogger, randomBuffer, randomInt, rng, tempDir, zxid } from "./helpers.js";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir("snap"));
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+function chunksFor(seed: number, count: number): Buffer[] {
+  const next = rng(seed);
+  return Array.from({ length: count }, () => randomBuffer(next, randomInt(next, 1, 5000)));
+}
+
+async function collect(it: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const c of it) out.push(c);
+  return out;
+}
+
+/** Same chunk boundaries and bytes (vitest's deep equality is slow on many Buffers). */
+function expectSameChunks(got: Buffer[], want: Buffer[]): void {
+  expect(got.map((c) => c.length)).toEqual(want.map((c) => c.length));
+  expect(Buffer.concat(got).equals(Buffer.concat(want))).toBe(true);
+}
+
+describe("SnapshotStore", () => {
+  it("writes and loads chunks unchanged, from sync and async iterables, listing newest first", async () => {
+    const store = await SnapshotStore.open(dir, { logger: captureLogger() });
+    const a = chunksFor(1, 40);
+    const b = chunksFor(2, 300);
+    expect(await store.write(zxid(1, 5), a)).toBe("snapshot.100000005");
+    async function* gen(): AsyncGenerator<Buffer> {
+      for (const c of b) {
+        yield c;
+        yield Buffer.alloc(0); // empty chunks are dropped, not framed
+      }
+    }
+    expect(await store.write(zxid(2, 0), gen())).toBe("snapshot.200000000");
+    expect((await store.list()).map((s) => [s.name, s.zxid])).toEqual([
+      ["snapshot.200000000", zxid(2, 0)],
+      ["snapshot.100000005", zxid(1, 5)],
+    ]);
+    expectSameChunks(await collect(store.load("snapshot.100000005")), a);
+    expectSameChunks(await collect(store.load("snapshot.200000000")), b);
+    expect(await store.verify("snapshot.200000000")).toEqual({
+      zxid: zxid(2, 0),
+      chunkCount: 300,
+      dataBytes: b.reduce((n, c) => n + c.length, 0),
+    });
+    expect(await store.write(zxid(3, 0), [])).toBe("snapshot.300000000");
+    expect(await collect(store.load("snapshot.300000000"))).toEqual([]);
+    expect((await readdir(dir)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("detects truncation at any point (seeded)", async () => {
+    const store = await SnapshotStore.open(dir);
+    const name = await store.write(7, chunksFor(3, 20));
+    const path = join(dir, name);
+    const full = await readFile(path);
+    const next = rng(11);
+    const cuts = [0, 1, 31, 32, 33, full.length - 32, full.length - 1];
+    for (let i = 0; i < 40; i++) cuts.push(randomInt(next, 0, full.length));
+    for (const cut of cuts) {
+      await writeFile(path, full.subarray(0, cut));
+      const err = await store.verify(name).catch((e: unknown) => e);
+      expect(err, `cut at ${cut}`).toBeInstanceOf(StorageCorruptionError);
+      expect((err as StorageCorruptionError).file).toBe(path);
+      expect((err as StorageCorruptionError).offset).toBeLessThanOrEqual(cut);
+    }
+    // Extra bytes after the trailer are damage too.
+    await writeFile(path, Buffer.concat([full, Buffer.alloc(1)]));
+    await expect(store.verify(name)).rejects.toMatchObject({ reason: "bytes after the snapshot trailer" });
+  });
+
+  it("detects a flipped bit anywhere (seeded)", async () => {
+    const store = await SnapshotStore.open(dir);
+    const name = await store.write(9, chunksFor(4, 10));
+    const path = join(dir, name);
+    const full = await readFile(path);
+    const next = rng(12);
+    for (let i = 0; i < 60; i++) {
+      const damaged = Buffer.from(full);
+      const at = i < 32 ? i : randomInt(next, 0, full.length);
+      damaged[at] = damaged[at]! ^ (1 << randomInt(next, 0, 8));
+      await writeFile(path, damaged);
+      await expect(store.verify(name), `flip at ${at}`).rejects.toBeInstanceOf(StorageCorruptionError);
+    }
+  });
+
+  it("refuses a snapshot renamed to another zxid", async () => {
+    const store = await SnapshotStore.open(dir);
+    const name = await store.write(9, chunksFor(5, 3));
+    await writeFile(join(dir, "snapshot.a"), await readFile(join(dir, name)));
+    await expect(store.verify("snapshot.a")).rejects.toMatchObject({ offset: 8 });
+  });
+
+  it("leaves no file behind when the producer fails, and clears old temp files on open", async () => {
+    const store = await SnapshotStore.open(dir);
+    function* failing(): Generator<Buffer> {
+      yield Buffer.from("partial");
+      throw new Error("tree walk failed");
+    }
+    await expect(store.write(3, failing())).rejects.toThrow("tree walk failed");
+    expect(await readdir(dir)).toEqual([]);
+    await writeFile(join(dir, "snapshot.4.1234.tmp"), "crashed writer");
+    const logger = captureLogger();
+    await SnapshotStore.open(dir, { logger });
+    expect(await readdir(dir)).toEqual([]);
+    expect(logger.lines.map((l) => l.msg)).toEqual(["removed unfinished snapshot file"]);
+  });
+
+  it("writes in slices: the event loop keeps turning during a large snapshot", async () => {
+    const store = await SnapshotStore.open(dir);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    await store.write(
+      1,
+      Array.from({ length: 400 }, () => chunk),
+    ); // 25 MiB
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(3);
+    expect((await stat(join(dir, "snapshot.1"))).size).toBeGreaterThan(25 * 1024 * 1024);
+  });
+});
+
+describe("purge", () => {
+  /** Six snapshots, with a log segment rolled after each, as a server would. */
+  async function history() {
+    const logger = captureLogger();
+    const store = await SnapshotStore.open(dir, { logger });
+    const log = await TxnLog.open(dir, { preAllocSizeBytes: 0, forceSync: true, logger });
+    for (let s = 0; s < 6; s++) {
+      for (let c = 1; c <= 5; c++) await log.append(zxid(1, s * 5 + c), Buffer.from(`txn ${s * 5 + c}`));
+      await store.write(zxid(1, s * 5 + 3), [Buffer.from(`state at ${s * 5 + 3}`)]);
+      await log.roll();
+    }
+    await log.append(zxid(1, 31), Buffer.from("txn 31"));
+    return { store, log, logger };
+  }
+
+  it("keeps the newest N snapshots and the segments needed to replay after the oldest kept", async () => {
+    const { store, log } = await history();
+    expect(log.segmentNames().length).toBe(7);
+    const result = await store.purge(3, log);
+    // Kept snapshots: 28, 23, 18 (zxid counters). Segment 16..20 holds 18's successors.
+    expect(result.deletedSnapshots.sort()).toEqual([
+      "snapshot.100000003",
+      "snapshot.100000008",
+      "snapshot.10000000d",
+    ]);
+    expect(result.deletedSegments).toEqual(["log.100000001", "log.100000006", "log.10000000b"]);
+    expect(log.baseZxid).toBe(zxid(1, 15));
+    const replay: number[] = [];
+    for await (const r of log.readFrom(zxid(1, 18))) replay.push(r.zxid % 2 ** 32);
+    expect(replay).toEqual([19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
+    // Nothing more to do a second time.
+    expect(await store.purge(3, log)).toEqual({ deletedSnapshots: [], deletedSegments: [] });
+    await log.close();
+    const reopened = await TxnLog.open(dir, { preAllocSizeBytes: 0, forceSync: true });
+    expect(reopened.segmentNames()).toEqual(log.segmentNames());
+    await reopened.close();
+  });
+
+  it("never keeps fewer than 3, and purges offline with the same rule", async () => {
+    const { store, log, logger } = await history();
+    await log.close();
+    const result = await store.purge(1);
+    expect(logger.lines.some((l) => l.msg.includes("below the minimum"))).toBe(true);
+    expect(result.deletedSnapshots.length).toBe(3);
+    expect(result.deletedSegments).toEqual(["log.100000001", "log.100000006", "log.10000000b"]);
+    expect((await store.list()).length).toBe(3);
+  });
+
+  it("keeps every log segment while there are fewer snapshots than the retain count", async () => {
+    const { store, log } = await history();
+    expect(await store.purge(10, log)).toEqual({ deletedSnapshots: [], deletedSegments: [] });
+    await log.close();
+  });
+
+  it("does not delete the segment holding the snapshot's successors even if it started earlier", async () => {
+    const store = await SnapshotStore.open(dir);
+    const log = await TxnLog.open(dir, { preAllocSizeBytes: 0, forceSync: true });
+    for (let c = 1; c <= 10; c++) await log.append(c, Buffer.from("x"));
+    for (const z of [2, 4, 6]) await store.write(z, [Buffer.from("s")]);
+    await log.roll();
+    await log.append(11, Buffer.from("y"));
+    expect(await store.purge(3, log)).toEqual({ deletedSnapshots: [], deletedSegments: [] });
+    await log.close();
+    expect(log.segmentNames()).toEqual(["log.1", "log.b"]);
+  });
+});
