@@ -68,15 +68,7 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
     }
     return out;
   };
-  const packets = () => {
-    let received = server.counters.packetsReceived;
-    let sent = server.counters.packetsSent;
-    for (const c of server.allConnections()) {
-      received += c.stats.packetsReceived;
-      sent += c.stats.packetsSent;
-    }
-    return { received, sent };
-  };
+  const packets = () => ({ received: server.counters.packetsReceived, sent: server.counters.packetsSent });
   const outstanding = () => {
     let n = 0;
     for (const c of server.allConnections()) n += c.outstanding;
@@ -177,6 +169,7 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
         .sessionIds()
         .map((sessionId) => ({ sessionId, paths: server.sm.ephemeralsOf(sessionId) }))
         .filter((e) => e.paths.length > 0),
+      connectionBuckets: connectionBuckets(server),
     }),
     dirs: () => ({ dataDirSizeBytes: dirSizeBytes(dataDir), logDirSizeBytes: dirSizeBytes(dataLogDir) }),
     resetConnectionStats: () => server.resetConnectionStats(),
@@ -189,6 +182,27 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
       { zxid: server.sm.lastZxid, digest: BigInt.asIntN(64, BigInt(`0x${server.sm.digest().slice(0, 16)}`)) },
     ],
   };
+}
+
+/** ZooKeeper's NIO layer expires idle connections in 10 s buckets of last activity + timeout. */
+const CONNECTION_BUCKET_MS = 10_000;
+
+function connectionBuckets(server: PaddockServer) {
+  const buckets = new Map<number, { remoteAddress: string; remotePort: number; sessionId: bigint }[]>();
+  for (const c of server.allConnections()) {
+    if (c.sessionId === 0n) continue;
+    const expiryMs =
+      (Math.floor((c.lastActivityMs + c.sessionTimeoutMs) / CONNECTION_BUCKET_MS) + 1) * CONNECTION_BUCKET_MS;
+    let list = buckets.get(expiryMs);
+    if (list === undefined) {
+      list = [];
+      buckets.set(expiryMs, list);
+    }
+    list.push({ remoteAddress: c.remoteAddress, remotePort: c.remotePort, sessionId: c.sessionId });
+  }
+  return [...buckets.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([expiryMs, connections]) => ({ expiryMs, connections }));
 }
 
 function openFileDescriptors(): number | undefined {

@@ -157,7 +157,6 @@ export class PaddockServer implements ConnectionHost {
     c.maxLatencyMs = 0;
     c.totalLatencyMs = 0;
     c.latencyCount = 0;
-    for (const conn of this.connections) conn.resetPacketCounts();
   }
 
   get connectionCount(): number {
@@ -188,8 +187,6 @@ export class PaddockServer implements ConnectionHost {
       const n = (this.connectionsPerIp.get(ip) ?? 1) - 1;
       if (n <= 0) this.connectionsPerIp.delete(ip);
       else this.connectionsPerIp.set(ip, n);
-      this.counters.packetsReceived += conn.stats.packetsReceived;
-      this.counters.packetsSent += conn.stats.packetsSent;
     });
     // A connection that never completes its handshake must not hold a slot forever.
     const handshakeTimer = setTimeout(() => {
@@ -300,12 +297,10 @@ export class PaddockServer implements ConnectionHost {
       req = readRequest(type, body);
     } catch (err) {
       if (!(err instanceof JuteDecodeError)) throw err;
-      if (type === OpCode.multi || type === OpCode.multiRead) {
-        // ZooKeeper answers an undecodable multi with MarshallingError and keeps the connection.
-        conn.enqueueRead(xid, type, () => conn.buildReply(xid, this.sm.lastZxid, ErrorCode.MarshallingError));
-        return;
-      }
-      conn.close(`malformed ${OpCode[type]} request: ${err.message}`);
+      // The frame boundary is intact, so the stream is still in sync: answer MarshallingError
+      // and keep the connection, as ZooKeeper does.
+      this.log.warn({ conn: conn.connectionId, type, reason: err.message }, "undecodable request body");
+      conn.enqueueRead(xid, type, () => conn.buildReply(xid, this.sm.lastZxid, ErrorCode.MarshallingError));
       return;
     }
 

@@ -23,6 +23,8 @@ import type { WatchSink } from "../watch/watch-manager.js";
 /** What the connection asks of the server it belongs to. */
 export interface ConnectionHost {
   readonly log: Logger;
+  /** Server-wide packet counts; `srst` resets them, `crst` does not. */
+  readonly counters: { packetsReceived: number; packetsSent: number };
   readonly maxBufferBytes: number;
   /** Most requests one connection may have in flight before its socket stops being read. */
   readonly maxOutstandingPerConnection: number;
@@ -98,6 +100,8 @@ export class ClientConnection implements WatchSink {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly establishedAtMs = Date.now();
+  /** Last time bytes arrived; ZooKeeper's idle-connection buckets (dump) are based on it. */
+  lastActivityMs = Date.now();
   stats = emptyConnectionStats();
 
   private state: ConnectionState = "new";
@@ -129,10 +133,14 @@ export class ClientConnection implements WatchSink {
     this.stats = emptyConnectionStats();
   }
 
-  /** srst resets the server's packet counts, which include each live connection's. */
-  resetPacketCounts(): void {
-    this.stats.packetsReceived = 0;
-    this.stats.packetsSent = 0;
+  private countReceived(): void {
+    this.stats.packetsReceived++;
+    this.host.counters.packetsReceived++;
+  }
+
+  private uncountReceived(): void {
+    this.stats.packetsReceived--;
+    this.host.counters.packetsReceived--;
   }
 
   get isEstablished(): boolean {
@@ -152,11 +160,13 @@ export class ClientConnection implements WatchSink {
 
   private onData(chunk: Buffer): void {
     if (this.state === "closed") return;
+    this.lastActivityMs = Date.now();
     if (this.state === "new") {
       // A four-letter word can only be the very first 4 bytes of a connection.
       this.firstBytes = this.firstBytes === null ? chunk : Buffer.concat([this.firstBytes, chunk]);
       if (this.firstBytes.length < 4) return;
       const word = this.firstBytes.toString("latin1", 0, 4);
+      this.countReceived();
       const text = this.host.fourLetterWord(word, this);
       if (text !== undefined) {
         this.state = "closed";
@@ -164,6 +174,7 @@ export class ClientConnection implements WatchSink {
         this.socket.end(text);
         return;
       }
+      this.uncountReceived();
       chunk = this.firstBytes;
       this.firstBytes = null;
       this.state = "handshake";
@@ -177,7 +188,7 @@ export class ClientConnection implements WatchSink {
 
   private onFrame(frame: Buffer): void {
     if (this.state === "closed") return;
-    this.stats.packetsReceived++;
+    this.countReceived();
     if (this.state === "handshake") {
       if (this.sessionId !== 0n || this.awaitingSession) {
         // Pipelined behind the ConnectRequest: hold until the session is set up.
@@ -236,8 +247,8 @@ export class ClientConnection implements WatchSink {
     this.heldFrames = [];
     for (const frame of held) {
       if (this.state !== "established") break;
+      this.uncountReceived(); // counted when it arrived
       this.onFrame(frame);
-      this.stats.packetsReceived--; // counted when it arrived
     }
   }
 
@@ -361,6 +372,7 @@ export class ClientConnection implements WatchSink {
   private enqueueOut(frame: Buffer): void {
     if (this.state === "closed") return;
     this.stats.packetsSent++;
+    this.host.counters.packetsSent++;
     this.outChunks.push(frame);
     if (!this.flushScheduled) {
       this.flushScheduled = true;

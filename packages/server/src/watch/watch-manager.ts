@@ -185,19 +185,21 @@ export class WatchManager {
    * checkWatches (dryRun) / removeWatches for one path of one sink, answering the reply's error
    * code: OK when a matching watch existed (and, unless dryRun, is now gone), NoWatcher when none
    * did, MarshallingError for a WatcherType this version does not know (see isValidWatcherType).
-   * Children/Data match standard watches, Persistent the persistent pair, PersistentRecursive the
-   * recursive one, Any all of them.
+   * Children/Data match standard watches (and, in 3.8 mode, persistent ones in that table),
+   * Persistent the persistent pair, PersistentRecursive the recursive one, Any all of them.
    */
   removeWatches(path: string, watcherType: number, sink: WatchSink, dryRun: boolean): ErrorCode {
     if (!this.isValidWatcherType(watcherType)) return ErrorCode.MarshallingError;
     let dataBits = 0;
     let childBits = 0;
     switch (watcherType) {
+      // ZooKeeper 3.8 keeps one entry per (path, connection) in each table whatever its mode, so
+      // Data/Children also find a persistent watch there; 3.9 distinguishes them.
       case WatcherType.Children:
-        childBits = STANDARD;
+        childBits = this.persistentWatcherTypes ? STANDARD : STANDARD | PERSISTENT;
         break;
       case WatcherType.Data:
-        dataBits = STANDARD;
+        dataBits = this.persistentWatcherTypes ? STANDARD : STANDARD | PERSISTENT;
         break;
       case WatcherType.Persistent:
         dataBits = PERSISTENT;

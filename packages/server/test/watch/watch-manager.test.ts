@@ -83,7 +83,8 @@ describe("WatchManager.deliver", () => {
   });
 
   it("sends at most one event per sink per trigger despite overlapping registrations", () => {
-    const wm = new WatchManager();
+    // 3.9 mode: there Data/Children see standard watches only, which is what this test checks.
+    const wm = new WatchManager({ persistentWatcherTypes: true });
     const [a] = makeSinks(1) as [FakeSink];
     wm.addPersistentWatch("/", a, true);
     wm.addPersistentWatch("/a", a, true);
@@ -97,6 +98,19 @@ describe("WatchManager.deliver", () => {
     expect(wm.removeWatches("/a/b", WatcherType.Children, a, true)).toBe(ErrorCode.NoWatcher);
     wm.deliver([changed("/a/b")]);
     expect(a.events).toEqual(["NodeDeleted /a/b", "NodeDataChanged /a/b"]);
+  });
+
+  it("lets Data and Children find a persistent watch in 3.8 mode, as ZooKeeper 3.8 does", () => {
+    const wm = new WatchManager();
+    const [a] = makeSinks(1) as [FakeSink];
+    wm.addPersistentWatch("/p", a, false);
+    expect(wm.removeWatches("/p", WatcherType.Data, a, true)).toBe(ErrorCode.OK);
+    expect(wm.removeWatches("/p", WatcherType.Children, a, true)).toBe(ErrorCode.OK);
+    expect(wm.removeWatches("/p", WatcherType.Data, a, false)).toBe(ErrorCode.OK);
+    // Removed from the data table only: data changes no longer notify, child changes still do.
+    wm.deliver([changed("/p")]);
+    expect(a.events).toEqual([]);
+    expect(wm.removeWatches("/p", WatcherType.Children, a, true)).toBe(ErrorCode.OK);
   });
 
   it("delete: data-table watchers first, then child-table watchers not yet notified", () => {
