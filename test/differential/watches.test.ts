@@ -182,6 +182,8 @@ describe.skipIf(skipDifferential)("differential: watches", () => {
       await writer.call(create(`${r}/absent`));
       await writer.call(create(`${r}/extra`));
       await writer.call(setData(`${r}/d`, "not re-armed"));
+      // Events travel on another socket than the writer's replies: wait for the last expected one.
+      await again.waitFor((e) => e.kind === "event" && e.path === `${r}/absent`);
       await again.settle();
       // setWatches2 with persistent lists on a second reconnect; xid -8 as the C client sends.
       const z2 = again.lastZxid();
@@ -201,6 +203,7 @@ describe.skipIf(skipDifferential)("differential: watches", () => {
       await writer.call(create(`${r}/kids/k2`));
       await writer.call(setData(`${r}/same`, "again"));
       await writer.call(setData(`${r}/same`, "and again"));
+      await third.waitFor(() => third.events().filter((e) => e.path === `${r}/same`).length >= 2);
       await third.settle();
     }));
 

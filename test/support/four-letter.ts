@@ -12,8 +12,8 @@ export function lineShape(line: string): string {
       .replace(/\/\d{1,3}(\.\d{1,3}){3}:\d+/g, "/IP:PORT")
       .replace(/0x[0-9a-fA-F]+/g, "0xH")
       // Only free-standing numbers: "/4lw" or "0xH" are not values.
-      .replace(/(?<![\w.])-?\d+\.\d+(?![\w.])/g, "F")
-      .replace(/(?<![\w.])-?\d+(?![\w.])/g, "N")
+      .replace(/(?<![\w.-])-?\d+\.\d+(?![\w.])/g, "F")
+      .replace(/(?<![\w.-])-?\d+(?![\w.])/g, "N")
   );
 }
 

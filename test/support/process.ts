@@ -104,12 +104,21 @@ export interface StartedProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+// Children still running when the test worker exits (a crash or a timeout that skipped
+// afterAll) would otherwise outlive it and hold their ports.
+const liveChildren = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of liveChildren) child.kill("SIGKILL");
+});
+
 export function startProcess(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): StartedProcess {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
+  liveChildren.add(child);
+  child.once("exit", () => liveChildren.delete(child));
   let out = "";
   const keep = (c: Buffer) => {
     out += c.toString("utf8");
