@@ -2,7 +2,7 @@
 import { ErrorCode as E, OpCode } from "@paddock/jute";
 import { describe, expect, it } from "vitest";
 import { skipDifferential, useDifferential } from "./harness.js";
-import { create, exists, getData, getEphemerals, ping } from "./ops.js";
+import { create, exists, getChildren, getData, getEphemerals, ping } from "./ops.js";
 
 function lengthPrefix(len: number): Buffer {
   const b = Buffer.alloc(4);
@@ -54,6 +54,24 @@ describe.skipIf(skipDifferential)("differential: sessions and framing", () => {
       await unknown.waitClosed();
       const check = await t.client({ label: "check" });
       await check.call(exists(`${r}/eph`));
+    }));
+
+  it("session expiry deletes ephemerals, fires watches and closes the connection", () =>
+    diff.run("expiry", async (t) => {
+      const r = t.root;
+      const watcher = await t.client({ label: "watcher" });
+      await watcher.call(create(r));
+      const idle = await t.client({ label: "idle", timeOutMs: 4000 });
+      await idle.call(create(`${r}/eph`, "", 1));
+      await watcher.call(exists(`${r}/eph`, true));
+      await watcher.call(getChildren(r, true));
+      const { sessionId, passwd } = idle.session!;
+      // The idle client never pings; expiry comes within timeout + one tick.
+      await idle.waitClosed(12_000);
+      await watcher.waitFor((e) => e.kind === "event" && e.path === r, 12_000);
+      await watcher.call(exists(`${r}/eph`));
+      const late = await t.client({ label: "late", sessionId, passwd });
+      await late.waitClosed();
     }));
 
   it("lastZxidSeen ahead of the server → closed without a reply", () =>
