@@ -9,6 +9,7 @@ import {
   EventType,
   JuteReader,
   JuteWriter,
+  MULTI_WRITE_OPS,
   OpCode,
   type OpResult,
   Perms,
@@ -197,7 +198,11 @@ export class StateMachine {
   private prepareMulti(env: PrepareEnv, ops: readonly Request[], zxid: number): TxnBody {
     const bodies: MultiOpTxn[] = [];
     for (let i = 0; i < ops.length; i++) {
-      const prepared = this.prepareOp(env, ops[i]!);
+      const op = ops[i]!;
+      // The jute decoder admits only these; anything else is refused like an undecodable op.
+      const prepared: Prepared<TxnBody> = MULTI_WRITE_OPS.has(op.type)
+        ? this.prepareOp(env, op)
+        : { ok: false, err: ErrorCode.MarshallingError };
       if (!prepared.ok) {
         // Nothing of a failed multi reaches the pending view: the scratch is simply dropped.
         return {
@@ -215,7 +220,7 @@ export class StateMachine {
         body.type !== "setData" &&
         body.type !== "check"
       ) {
-        throw new TreeInvariantError(`multi: op prepared into a ${body.type} txn`);
+        throw new TreeInvariantError(`multi: op ${op.type} prepared into a ${body.type} txn`);
       }
       bodies.push(body);
     }

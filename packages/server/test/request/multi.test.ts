@@ -164,3 +164,19 @@ describe("multiRead", () => {
     expect(res.watch).toBeUndefined();
   });
 });
+
+describe("multi built outside the decoder", () => {
+  it("refuses ops the wire format does not allow instead of throwing", () => {
+    const d = new Driver();
+    const ctx = d.ctx(d.session(0x44n));
+    const res = d.write(
+      multi(createReq("/a"), { type: OpCode.setACL, path: "/", acl: [], version: -1 }, createReq("/b")),
+      ctx,
+    );
+    expect(multiResults(res)).toEqual([
+      { type: OpCode.error, err: 0 },
+      { type: OpCode.error, err: ErrorCode.MarshallingError },
+      { type: OpCode.error, err: ErrorCode.RuntimeInconsistency },
+    ]);
+  });
+});
