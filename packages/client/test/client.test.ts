@@ -403,6 +403,16 @@ describe.skipIf(shouldSkipZooKeeperTests())("ZooKeeperClient against ZooKeeper 3
     expect(miss.body.length).toBe(0);
   });
 
+  it("goes to authFailed when the server rejects an auth packet", async () => {
+    const c = await open();
+    const states: string[] = [];
+    c.on("state", (s) => states.push(s));
+    await expectError(c.addAuth("nosuchscheme", "x"), ErrorCode.AuthFailed);
+    expect(c.state).toBe("authFailed");
+    expect(states).toEqual(["authFailed"]);
+    await expectError(c.exists("/"), ErrorCode.AuthFailed);
+  });
+
   it("closes the session: ephemerals go, calls fail", async () => {
     const c = await open();
     await c.create("/bye", null, { mode: CreateMode.Ephemeral });

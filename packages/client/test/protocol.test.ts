@@ -45,7 +45,7 @@ function frame(build: (w: JuteWriter) => void): Buffer {
 
 const password = Buffer.alloc(16, 7);
 
-function accept(socket: net.Socket, sessionId: bigint, timeOutMs = 6000): void {
+function accept(socket: net.Socket, sessionId: bigint, timeOutMs = 6000, readOnly = false): void {
   socket.write(
     frame((w) =>
       writeConnectResponse(w, {
@@ -53,7 +53,7 @@ function accept(socket: net.Socket, sessionId: bigint, timeOutMs = 6000): void {
         timeOutMs,
         sessionId,
         passwd: password,
-        readOnly: false,
+        readOnly,
       }),
     ),
   );
@@ -135,6 +135,24 @@ describe("wire protocol (fake server)", () => {
     expect(again.passwd).toEqual(password);
     accept((conns[1] as Received).socket, 0x1234n);
     await waitForState(client, "connected");
+  });
+
+  it("reports a read-only server", async () => {
+    const { port, conns, server } = await fakeServer();
+    const client = new ZooKeeperClient({ connectString: `127.0.0.1:${port}`, readOnly: true });
+    const seen: boolean[] = [];
+    client.on("connected", (info) => seen.push(info.readOnly));
+    cleanups.push(() => {
+      client.dropConnection();
+      void client.close();
+      server.close();
+    });
+    const connecting = client.connect();
+    await waitFor(() => conns[0]?.frames.length === 1);
+    accept((conns[0] as Received).socket, 3n, 6000, true);
+    await connecting;
+    expect(client.readOnly).toBe(true);
+    expect(seen).toEqual([true]);
   });
 
   it("turns a zero timeout in the handshake into expiry", async () => {
