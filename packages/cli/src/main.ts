@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // paddock-cli: a zkCli-compatible shell. With a command after the options it runs that one
 // command and exits with its status; otherwise it reads commands interactively.
+import { appendFileSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import * as readline from "node:readline";
 import { parseArgs } from "./args.js";
 import { CliSession, COMMAND_NAMES } from "./shell.js";
@@ -48,11 +51,13 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write("Welcome to Paddock!\n");
   await connecting;
   const tty = process.stdin.isTTY === true;
+  const historyFile = join(homedir(), ".paddock_cli_history");
   const rl = readline.createInterface({
     input: process.stdin,
     output: process.stdout,
     terminal: tty,
-    historySize: 1000,
+    historySize: HISTORY_SIZE,
+    history: tty ? loadHistory(historyFile) : [],
     completer: (line: string) => {
       const hits = COMMAND_NAMES.filter((c) => c.startsWith(line));
       return [hits.length > 0 ? hits : [...COMMAND_NAMES], line];
@@ -66,6 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   prompt();
   for await (const line of rl) {
+    if (tty && line.trim() !== "") saveHistoryLine(historyFile, line);
     await session.execute(line);
     if (session.quitRequested) break;
     prompt();
@@ -73,6 +79,25 @@ async function main(argv: readonly string[]): Promise<number> {
   rl.close();
   await session.dispose();
   return 0;
+}
+
+const HISTORY_SIZE = 1000;
+
+/** Most recent first, as readline expects. A missing or unreadable file is an empty history. */
+function loadHistory(file: string): string[] {
+  try {
+    return readFileSync(file, "utf8").split("\n").filter(Boolean).slice(-HISTORY_SIZE).reverse();
+  } catch {
+    return [];
+  }
+}
+
+function saveHistoryLine(file: string, line: string): void {
+  try {
+    appendFileSync(file, `${line}\n`);
+  } catch {
+    // History is a convenience; a read-only home directory must not break the shell.
+  }
 }
 
 main(process.argv.slice(2)).then(
