@@ -20,7 +20,10 @@ import { stderrLogger } from "./logger.js";
 import { SegmentScanner } from "./segment.js";
 
 export interface TxnLogOptions {
-  /** Segment files grow in steps of this many zero bytes ahead of the writes; 0 disables it. */
+  /**
+   * Zero-filled space kept ahead of the records (files grow toward multiples of this, at most
+   * 1 MiB per group commit); 0 disables preallocation.
+   */
   preAllocSizeBytes: number;
   /** false skips fdatasync: an acknowledged txn can be lost on power failure. Unsafe. */
   forceSync: boolean;
@@ -55,6 +58,8 @@ interface Segment {
   /** Current file size: records plus zero-filled preallocation. */
   allocatedBytes: number;
 }
+
+const FILL_PIECE_BYTES = 1024 * 1024;
 
 type Op =
   | { kind: "append"; zxid: number; record: Buffer; resolve: () => void; reject: (e: unknown) => void }
@@ -435,11 +440,14 @@ export class TxnLog {
           );
     const end = seg.endOffset + bytes;
     const step = this.opts.preAllocSizeBytes;
-    if (step > 0 && end > seg.allocatedBytes) {
-      const target = Math.ceil(end / step) * step;
-      // The batch itself extends the file to `end`; only the rest needs zeros.
-      await writeZeros(fh, end, target);
-      seg.allocatedBytes = target;
+    if (step > 0 && seg.allocatedBytes < end + step / 2) {
+      // Keep zeros at least half a step ahead of the records, growing toward step boundaries, so
+      // fdatasync rarely has to extend the file. At most one piece per batch: a whole 64 MiB step
+      // at once would stall every append queued behind it.
+      const from = Math.max(seg.allocatedBytes, end);
+      const to = Math.min(Math.ceil((end + step / 2) / step) * step, from + FILL_PIECE_BYTES);
+      await writeZeros(fh, from, to);
+      seg.allocatedBytes = to;
     }
     await writeFully(fh, buf, seg.endOffset);
     if (this.opts.forceSync) await this.sync(fh);

@@ -160,6 +160,24 @@ describe("TxnLog", () => {
     await log.close();
   });
 
+  it("after a failed fdatasync rejects the batch and every later operation", async () => {
+    let calls = 0;
+    const logger = captureLogger();
+    const datasync = async (fh: import("node:fs/promises").FileHandle) => {
+      if (++calls === 3) throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+      await fh.datasync();
+    };
+    const log = await TxnLog.open(dir, opts({ datasync, logger }));
+    await log.append(1, Buffer.from("a")); // segment header sync + record sync
+    const failed = [log.append(2, Buffer.from("b")), log.append(3, Buffer.from("c"))];
+    const results = await Promise.allSettled(failed);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    await expect(log.append(4, Buffer.from("d"))).rejects.toThrow(/EIO/);
+    await expect(log.roll()).rejects.toThrow(/EIO/);
+    expect(log.lastZxid).toBe(1);
+    expect(logger.lines.some((l) => l.level === "error")).toBe(true);
+  });
+
   it("skips fdatasync entirely with forceSync=false", async () => {
     const log = await TxnLog.open(dir, opts({ forceSync: false }));
     await fill(log, 1, 50);
