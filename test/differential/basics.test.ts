@@ -107,6 +107,26 @@ describe.skipIf(skipDifferential)("differential: basics", () => {
       await c.call(getEphemerals("/nothing-here"));
     }));
 
+  it("opcode/flags combinations ZooKeeper does not cross-check (per target)", () =>
+    diff.run("flag-mismatch", async (t) => {
+      const r = t.root;
+      const c = await t.client();
+      await c.call(create(r));
+      // createTTL with a non-TTL mode and ttl >= 0 is rejected by both.
+      expect((await c.call(createTTL(`${r}/t`, 100, 0))).err).toBe(E.BadArguments);
+      expect((await c.call(create2(`${r}/t5`, "", 5))).err).toBe(E.BadArguments);
+      // ZooKeeper creates an inconsistent node here (§11.1); the reference asks Paddock to refuse.
+      const side = await t.client({ compare: false });
+      const containerViaCreate = await side.call(create(`${r}/c`, "", 4));
+      expect(containerViaCreate.err).toBe(t.kind === "zookeeper" ? E.OK : E.BadArguments);
+      if (t.kind === "paddock") {
+        // createTTL with flags 0 and ttl -1 makes ZooKeeper 3.8.0 shut down (EphemeralType
+        // rejects the ttl while applying the txn), so it is sent to Paddock only.
+        expect((await side.call(createTTL(`${r}/p`, -1, 0))).err).toBe(E.BadArguments);
+        await side.call(exists("/"));
+      }
+    }));
+
   it("sequential numbering continues after deletes", () =>
     diff.run("sequential", async (t) => {
       const c = await t.client();
