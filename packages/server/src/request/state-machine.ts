@@ -71,6 +71,13 @@ export interface SessionInfo {
 
 const SNAPSHOT_FORMAT_VERSION = 1;
 
+function sessionHash(id: bigint, info: SessionInfo): bigint {
+  const head = Buffer.allocUnsafe(12);
+  head.writeBigInt64BE(BigInt.asIntN(64, id), 0);
+  head.writeInt32BE(info.timeoutMs | 0, 8);
+  return createHash("sha1").update(head).update(info.passwd).digest().readBigUInt64BE(0);
+}
+
 const NO_BODY = (_w: JuteWriter): void => {};
 
 function errorResult(err: number): ApplyResult {
@@ -96,6 +103,7 @@ export class StateMachine {
   private readonly pendingSessionCloses = new Map<bigint, number>();
   private appliedZxid = 0;
   private preparedZxid = 0;
+  private sessionDigestSum = 0n;
 
   constructor(private readonly opts: StateMachineOptions) {
     this.tree = new DataTree(opts.extendedTypesEnabled, opts.configData);
@@ -354,11 +362,11 @@ export class StateMachine {
         return { err: 0, events, closedSessions: [], writeBody: (w) => writeMultiResponse(w, results) };
       }
       case "createSession":
-        this.sessions.set(txn.sessionId, { timeoutMs: body.timeoutMs, passwd: Buffer.from(body.passwd) });
+        this.putSession(txn.sessionId, { timeoutMs: body.timeoutMs, passwd: Buffer.from(body.passwd) });
         return { err: 0, events, closedSessions: [], writeBody: NO_BODY };
       case "closeSession":
         for (const path of this.tree.ephemeralsOf(txn.sessionId)) this.applyDelete(path, txn.zxid, events);
-        this.sessions.delete(txn.sessionId);
+        this.dropSession(txn.sessionId);
         return { err: 0, events, closedSessions: [txn.sessionId], writeBody: NO_BODY };
     }
   }
@@ -384,8 +392,7 @@ export class StateMachine {
       children: new Set(),
     };
     this.tree.insert(body.path, node);
-    parent.childCounter = body.parentChildCounter;
-    parent.pzxid = txn.zxid;
+    this.tree.update(parentPath, { childCounter: body.parentChildCounter, pzxid: txn.zxid });
     events.push(
       { type: EventType.NodeCreated, path: body.path },
       { type: EventType.NodeChildrenChanged, path: parentPath },
@@ -400,7 +407,7 @@ export class StateMachine {
       throw new TreeInvariantError(`apply delete ${path} (zxid ${zxid}): parent missing`);
     }
     this.tree.remove(path);
-    parent.pzxid = zxid;
+    this.tree.update(parentPath, { pzxid: zxid });
     events.push(
       { type: EventType.NodeDeleted, path },
       { type: EventType.NodeChildrenChanged, path: parentPath },
@@ -415,19 +422,19 @@ export class StateMachine {
 
   private applySetData(body: SetDataTxn, txn: Txn, events: TriggeredEvent[]): ZNode {
     this.existing(body.path, txn.zxid);
-    const node = this.tree.replaceData(body.path, body.data);
-    node.version = body.version;
-    node.mzxid = txn.zxid;
-    node.mtimeMs = txn.timeMs;
+    const node = this.tree.update(body.path, {
+      data: body.data,
+      version: body.version,
+      mzxid: txn.zxid,
+      mtimeMs: txn.timeMs,
+    });
     events.push({ type: EventType.NodeDataChanged, path: body.path });
     return node;
   }
 
   private applySetAcl(body: SetAclTxn, txn: Txn): ZNode {
-    const node = this.existing(body.path, txn.zxid);
-    node.acl = body.acl;
-    node.aversion = body.aversion;
-    return node;
+    this.existing(body.path, txn.zxid);
+    return this.tree.update(body.path, { acl: body.acl, aversion: body.aversion });
   }
 
   private applyMulti(ops: readonly MultiOpTxn[], txn: Txn, events: TriggeredEvent[]): OpResult[] {
@@ -709,7 +716,7 @@ export class StateMachine {
         for (let i = 0; i < sessionCount; i++) {
           const id = r.readBigLong();
           const timeoutMs = r.readInt();
-          sm.sessions.set(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
+          sm.putSession(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
         }
         expectedNodes = r.readInt();
       } else {
@@ -746,19 +753,29 @@ export class StateMachine {
     return sm;
   }
 
-  /** SHA-256 (hex) of every node and session; the zxid itself is not part of it. */
+  /**
+   * Deterministic digest of all nodes and sessions (32 hex digits: tree, then sessions). It is
+   * maintained incrementally, so calling it after every txn is cheap; the zxid is not part of it.
+   */
   digest(): string {
-    const hash = createHash("sha256");
-    this.tree.updateDigest(hash);
-    const idBytes = Buffer.alloc(12);
-    for (const id of this.sessionIds()) {
-      const s = this.sessions.get(id)!;
-      idBytes.writeBigInt64BE(BigInt.asIntN(64, id), 0);
-      idBytes.writeInt32BE(s.timeoutMs | 0, 8);
-      hash.update(idBytes);
-      hash.update(`${s.passwd.length}:`);
-      hash.update(s.passwd);
-    }
-    return hash.digest("hex");
+    return `${this.tree.digest.toString(16).padStart(16, "0")}${this.sessionDigestSum.toString(16).padStart(16, "0")}`;
+  }
+
+  /** The tree part of `digest()` as an unsigned 64-bit number (for the `hash` 4lw). */
+  treeDigest(): bigint {
+    return this.tree.digest;
+  }
+
+  private putSession(id: bigint, info: SessionInfo): void {
+    this.dropSession(id);
+    this.sessions.set(id, info);
+    this.sessionDigestSum = BigInt.asUintN(64, this.sessionDigestSum + sessionHash(id, info));
+  }
+
+  private dropSession(id: bigint): void {
+    const info = this.sessions.get(id);
+    if (info === undefined) return;
+    this.sessions.delete(id);
+    this.sessionDigestSum = BigInt.asUintN(64, this.sessionDigestSum - sessionHash(id, info));
   }
 }

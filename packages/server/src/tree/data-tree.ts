@@ -2,7 +2,7 @@
 // nodes, approximate size). Only mechanical mutations live here: every semantic check happens
 // in prepare, so a mutation that does not fit the tree is our own bug and throws.
 
-import type { Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { ACL, Stat } from "@paddock/jute";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.js";
 import { ownerKind, statOf, ttlOfOwner, type ZNode } from "./node.js";
@@ -35,6 +35,8 @@ export class DataTree {
   private readonly containers = new Set<string>();
   private readonly ttlNodes = new Set<string>();
   private dataSizeBytes = 0;
+  /** Sum (mod 2^64) of every node's hash: updated per mutation, so the digest costs O(1). */
+  private digestSum = 0n;
 
   constructor(
     readonly extendedTypesEnabled: boolean,
@@ -120,6 +122,7 @@ export class DataTree {
     }
     this.nodes.set(path, node);
     this.dataSizeBytes += path.length + (node.data?.length ?? 0);
+    this.digestSum = BigInt.asUintN(64, this.digestSum + nodeHash(path, node));
     this.index(path, node.ephemeralOwner);
   }
 
@@ -133,10 +136,11 @@ export class DataTree {
       this.insert(path, node);
       return;
     }
-    this.replaceData(path, node.data);
-    this.unindex(path, existing.ephemeralOwner);
-    Object.assign(existing, { ...node, data: node.data, children: existing.children });
-    this.index(path, existing.ephemeralOwner);
+    if (existing.ephemeralOwner !== node.ephemeralOwner) {
+      throw new TreeInvariantError(`restore: ${path} changes owner`);
+    }
+    const { children: _children, ephemeralOwner: _owner, ...fields } = node;
+    this.update(path, fields);
   }
 
   /** Removes a childless node and returns it. */
@@ -152,16 +156,29 @@ export class DataTree {
     parent.children.delete(baseName(path));
     this.nodes.delete(path);
     this.dataSizeBytes -= path.length + (node.data?.length ?? 0);
+    this.digestSum = BigInt.asUintN(64, this.digestSum - nodeHash(path, node));
     this.unindex(path, node.ephemeralOwner);
     return node;
   }
 
-  replaceData(path: string, data: Buffer | null): ZNode {
+  /**
+   * Changes stored fields of an existing node (never its children or owner) and keeps the size
+   * and digest bookkeeping right. Returns the node.
+   */
+  update(path: string, change: Partial<Omit<ZNode, "children" | "ephemeralOwner">>): ZNode {
     const node = this.nodes.get(path);
-    if (node === undefined) throw new TreeInvariantError(`setData: ${path} does not exist`);
-    this.dataSizeBytes += (data?.length ?? 0) - (node.data?.length ?? 0);
-    node.data = data;
+    if (node === undefined) throw new TreeInvariantError(`update: ${path} does not exist`);
+    this.digestSum = BigInt.asUintN(64, this.digestSum - nodeHash(path, node));
+    if (change.data !== undefined)
+      this.dataSizeBytes += (change.data?.length ?? 0) - (node.data?.length ?? 0);
+    Object.assign(node, change);
+    this.digestSum = BigInt.asUintN(64, this.digestSum + nodeHash(path, node));
     return node;
+  }
+
+  /** 64-bit digest of all nodes; equal on trees holding equal nodes, whatever their history. */
+  get digest(): bigint {
+    return this.digestSum;
   }
 
   private index(path: string, owner: bigint): void {
@@ -216,33 +233,24 @@ export class DataTree {
     }
     return out.sort();
   }
+}
 
-  /** Feeds every node, in path order, into `hash` in a fixed encoding. */
-  updateDigest(hash: Hash): void {
-    const paths = [...this.nodes.keys()].sort();
-    const fixed = Buffer.alloc(8 * 8 + 4 * 4);
-    for (const path of paths) {
-      const n = this.nodes.get(path)!;
-      hash.update(`${path.length}:${path}`);
-      let o = 0;
-      for (const v of [n.czxid, n.mzxid, n.ctimeMs, n.mtimeMs, n.pzxid]) {
-        fixed.writeDoubleBE(v, o);
-        o += 8;
-      }
-      fixed.writeBigInt64BE(n.ephemeralOwner, o);
-      o += 8;
-      fixed.writeBigInt64BE(BigInt(n.data === null ? -1 : n.data.length), o);
-      o += 8;
-      fixed.writeBigInt64BE(BigInt(n.children.size), o);
-      o += 8;
-      for (const v of [n.version, n.childCounter, n.aversion, n.acl.length]) {
-        fixed.writeInt32BE(v, o);
-        o += 4;
-      }
-      hash.update(fixed);
-      if (n.data !== null) hash.update(n.data);
-      for (const a of n.acl)
-        hash.update(`${a.perms}:${a.id.scheme.length}:${a.id.scheme}${a.id.id.length}:${a.id.id}`);
-    }
+/**
+ * A node's contribution to the tree digest: SHA-1 (first 8 bytes) over the path and every stored
+ * field except the children, which are covered by their own entries.
+ */
+function nodeHash(path: string, n: ZNode): bigint {
+  const fixed = Buffer.allocUnsafe(5 * 8 + 8 + 4 * 4 + 4 + 4);
+  let o = 0;
+  for (const v of [n.czxid, n.mzxid, n.ctimeMs, n.mtimeMs, n.pzxid]) o = fixed.writeDoubleBE(v, o);
+  o = fixed.writeBigInt64BE(n.ephemeralOwner, o);
+  for (const v of [n.version, n.childCounter, n.aversion, n.acl.length]) o = fixed.writeInt32BE(v, o);
+  o = fixed.writeInt32BE(n.data === null ? -1 : n.data.length, o);
+  fixed.writeInt32BE(path.length, o);
+  const hash = createHash("sha1").update(fixed).update(path, "utf8");
+  if (n.data !== null) hash.update(n.data);
+  for (const a of n.acl) {
+    hash.update(`\u0000${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}`);
   }
+  return hash.digest().readBigUInt64BE(0);
 }

@@ -109,6 +109,24 @@ describe("apply determinism", () => {
     expect(new Set([d0, d1, d2, d3]).size).toBe(4);
   });
 
+  it("the digest exposes a divergent apply and is cheap to query after every txn", () => {
+    const { log } = randomWorkload(31, 300);
+    const a = newMachine({ extendedTypesEnabled: true });
+    const b = newMachine({ extendedTypesEnabled: true });
+    let diverged = false;
+    for (const t of log) {
+      a.apply(t);
+      // One follower gets a different clock for one setData: the digests must part ways.
+      const skewed = !diverged && t.body.type === "setData" ? { ...t, timeMs: t.timeMs + 1 } : t;
+      if (skewed !== t) diverged = true;
+      b.apply(skewed);
+      if (!diverged) expect(b.digest()).toBe(a.digest());
+    }
+    expect(diverged).toBe(true);
+    expect(b.digest()).not.toBe(a.digest());
+    expect(a.treeDigest()).toBe(BigInt(`0x${a.digest().slice(0, 16)}`));
+  });
+
   it("a workload leaves the pending view empty once everything is applied", () => {
     const { leader } = randomWorkload(7, 200);
     // With nothing pending, prepare sees exactly the applied tree: recreating an existing
