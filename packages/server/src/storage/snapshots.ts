@@ -153,7 +153,15 @@ export class SnapshotStore {
       const zxid = zxidFromFileName(SNAPSHOT_PREFIX, name);
       if (zxid === undefined) continue;
       const path = join(this.dir, name);
-      out.push({ name, path, zxid, sizeBytes: (await stat(path)).size });
+      let sizeBytes: number;
+      try {
+        sizeBytes = (await stat(path)).size;
+      } catch (err) {
+        // Purged between readdir and stat.
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw err;
+      }
+      out.push({ name, path, zxid, sizeBytes });
     }
     return out.sort((a, b) => b.zxid - a.zxid);
   }

@@ -2,6 +2,7 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StorageCorruptionError } from "../../src/storage/errors.js";
+import { startAutoPurge } from "../../src/storage/purge.js";
 import { SnapshotStore } from "../../src/storage/snapshots.js";
 import { TxnLog } from "../../src/storage/txn-log.js";
 import { captureLogger, randomBuffer, randomInt, rng, tempDir, zxid } from "./helpers.js";
@@ -179,6 +180,26 @@ describe("purge", () => {
     expect(result.deletedSnapshots.length).toBe(3);
     expect(result.deletedSegments).toEqual(["log.100000001", "log.100000006", "log.10000000b"]);
     expect((await store.list()).length).toBe(3);
+  });
+
+  it("autopurge runs on its interval and is off at 0 hours", async () => {
+    const { store, log, logger } = await history();
+    const off = startAutoPurge(store, log, { snapRetainCount: 3, purgeIntervalHours: 0, logger });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await store.list()).length).toBe(6);
+    off.stop();
+    // 20 ms expressed in hours.
+    const auto = startAutoPurge(store, log, {
+      snapRetainCount: 3,
+      purgeIntervalHours: 20 / 3_600_000,
+      logger,
+    });
+    for (let i = 0; i < 100 && (await store.list()).length > 3; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    auto.stop();
+    expect((await store.list()).length).toBe(3);
+    expect(log.segmentNames()[0]).toBe("log.100000010");
+    await log.close();
   });
 
   it("keeps every log segment while there are fewer snapshots than the retain count", async () => {

@@ -178,6 +178,15 @@ describe("TxnLog", () => {
     expect(logger.lines.some((l) => l.level === "error")).toBe(true);
   });
 
+  it("bounds one group commit by maxBatchBytes", async () => {
+    const log = await TxnLog.open(dir, opts({ maxBatchBytes: 4096 }));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(i + 1, payloadFor(i + 1, 1000))));
+    // 1016-byte records: four fit in 4096 bytes, so at least 25 batches.
+    expect(log.stats.batches).toBeGreaterThanOrEqual(25);
+    expect((await readAll(log)).length).toBe(100);
+    await log.close();
+  });
+
   it("skips fdatasync entirely with forceSync=false", async () => {
     const log = await TxnLog.open(dir, opts({ forceSync: false }));
     await fill(log, 1, 50);
