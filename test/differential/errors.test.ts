@@ -19,6 +19,7 @@ import {
   getChildren2,
   getData,
   multi,
+  multiRead,
   OPEN_ACL,
   READ_ACL,
   setACL,
@@ -217,5 +218,11 @@ describe.skipIf(skipDifferential)("differential: errors, ACLs and auth", () => {
         multi({ type: OpCode.createTTL, path: `${r}/t`, data: null, acl: OPEN_ACL, flags: 5, ttl: 0 }),
       );
       await u.call(getChildren2(r));
+      // Reads inside multi and writes inside multiRead do not parse.
+      await u.call(multi(getData(r)));
+      await u.call(multiRead(create(`${r}/via-read`)));
+      await u.call(multi(check(`${r}/bad/`, -1)));
+      await u.call(exists(`${r}/via-read`));
+      await u.settle();
     }));
 });

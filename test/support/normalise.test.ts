@@ -52,7 +52,8 @@ describe("normaliseTranscripts", () => {
         op: OpCode.exists,
         body: { stat: stat({ czxid: 0x1_0000_0003, mzxid: 0x1_0000_0003, pzxid: 0x1_0000_0009 }) },
       },
-      { kind: "reply", xid: 2, zxid: 0, err: ErrorCode.NoNode, op: OpCode.getData },
+      { kind: "reply", xid: 2, zxid: 0, err: ErrorCode.NoNode, op: OpCode.getData, extraHex: "00" },
+      { kind: "reply", xid: 3, zxid: 0, err: ErrorCode.OK, op: OpCode.delete, extraHex: "00" },
     ];
     const out = normaliseTranscripts(
       [
@@ -67,7 +68,8 @@ describe("normaliseTranscripts", () => {
       zxid: "Z1",
       body: { stat: { czxid: "Z1", mzxid: "Z1", pzxid: "Z3" } },
     });
-    expect(out.b?.[1]).toMatchObject({ zxid: 0, err: "NoNode" });
+    expect(out.b?.[1]).toEqual({ kind: "reply", op: "getData", xid: 2, zxid: 0, err: "NoNode" });
+    expect(out.b?.[2]).toMatchObject({ op: "delete", extraHex: "00" });
   });
 
   it("gives sessions symbols in handshake order and reuses them for ephemeral owners", () => {

@@ -173,7 +173,9 @@ function entry(e: TranscriptEntry, t: SymbolTables): Record<string, unknown> {
         err: errName(e.err),
       };
       if (e.body) out.body = body(e.body, t);
-      if (e.extraHex !== undefined) out.extraHex = e.extraHex;
+      // ZooKeeper sometimes appends a body to error replies (e.g. an empty multi result after
+      // MarshallingError); clients ignore it and the reference says to send none.
+      if (e.extraHex !== undefined && e.err === 0) out.extraHex = e.extraHex;
       if (e.decodeError !== undefined) out.decodeError = e.decodeError;
       return out;
     }
