@@ -23,7 +23,15 @@ import {
 import { checkAcl, maskAcl } from "../tree/acl.js";
 import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import { statOf, type ZNode } from "../tree/node.js";
-import { parentOf } from "../tree/path.js";
+import { baseName, parentOf } from "../tree/path.js";
+import {
+  QUOTA_LIMIT_NODE,
+  QUOTA_STAT_NODE,
+  QuotaRoots,
+  quotedPathOf,
+  StatsTrack,
+  statNodeOf,
+} from "../tree/quota.js";
 import type {
   ApplyResult,
   ReadResult,
@@ -104,6 +112,7 @@ export class StateMachine {
   private appliedZxid = 0;
   private preparedZxid = 0;
   private sessionDigestSum = 0n;
+  private readonly quotaRoots = new QuotaRoots();
 
   constructor(private readonly opts: StateMachineOptions) {
     this.tree = new DataTree(opts.extendedTypesEnabled, opts.configData);
@@ -393,6 +402,13 @@ export class StateMachine {
     };
     this.tree.insert(body.path, node);
     this.tree.update(parentPath, { childCounter: body.parentChildCounter, pzxid: txn.zxid });
+    const quoted = quotedPathOf(parentPath);
+    if (quoted !== undefined) {
+      const name = baseName(body.path);
+      if (name === QUOTA_LIMIT_NODE) this.quotaRoots.add(quoted);
+      if (name === QUOTA_STAT_NODE) this.recountQuota(quoted);
+    }
+    this.adjustQuota(body.path, body.data?.length ?? 0, 1);
     events.push(
       { type: EventType.NodeCreated, path: body.path },
       { type: EventType.NodeChildrenChanged, path: parentPath },
@@ -406,8 +422,11 @@ export class StateMachine {
     if (parentPath === undefined || parent === undefined) {
       throw new TreeInvariantError(`apply delete ${path} (zxid ${zxid}): parent missing`);
     }
-    this.tree.remove(path);
+    const removed = this.tree.remove(path);
     this.tree.update(parentPath, { pzxid: zxid });
+    const quoted = quotedPathOf(parentPath);
+    if (quoted !== undefined && baseName(path) === QUOTA_LIMIT_NODE) this.quotaRoots.delete(quoted);
+    this.adjustQuota(path, -(removed.data?.length ?? 0), -1);
     events.push(
       { type: EventType.NodeDeleted, path },
       { type: EventType.NodeChildrenChanged, path: parentPath },
@@ -421,13 +440,14 @@ export class StateMachine {
   }
 
   private applySetData(body: SetDataTxn, txn: Txn, events: TriggeredEvent[]): ZNode {
-    this.existing(body.path, txn.zxid);
+    const before = this.existing(body.path, txn.zxid).data?.length ?? 0;
     const node = this.tree.update(body.path, {
       data: body.data,
       version: body.version,
       mzxid: txn.zxid,
       mtimeMs: txn.timeMs,
     });
+    this.adjustQuota(body.path, (body.data?.length ?? 0) - before, 0);
     events.push({ type: EventType.NodeDataChanged, path: body.path });
     return node;
   }
@@ -468,6 +488,39 @@ export class StateMachine {
       }
     }
     return results;
+  }
+
+  /** Quota stats follow every change below a quota root (§16); no events, no stat change. */
+  private adjustQuota(path: string, bytesDiff: number, countDiff: number): void {
+    const root = this.quotaRoots.maxPrefix(path);
+    if (root === undefined) return;
+    const statPath = statNodeOf(root);
+    const statNode = this.tree.get(statPath);
+    if (statNode === undefined) return;
+    const track = StatsTrack.parse(statNode.data?.toString("utf8") ?? "");
+    track.count += countDiff;
+    track.bytes += bytesDiff;
+    this.tree.update(statPath, { data: Buffer.from(track.toString(), "utf8") });
+  }
+
+  /** A new stats node starts from the current size of the subtree it describes. */
+  private recountQuota(quoted: string): void {
+    let count = 0;
+    let bytes = 0;
+    if (this.tree.has(quoted)) {
+      const stack = [quoted];
+      while (stack.length > 0) {
+        const path = stack.pop()!;
+        const node = this.tree.get(path)!;
+        count++;
+        bytes += node.data?.length ?? 0;
+        for (const child of node.children) stack.push(path === "/" ? `/${child}` : `${path}/${child}`);
+      }
+    }
+    const track = new StatsTrack();
+    track.count = count;
+    track.bytes = bytes;
+    this.tree.update(statNodeOf(quoted), { data: Buffer.from(track.toString(), "utf8") });
   }
 
   private statOf(node: ZNode): Stat {
@@ -744,6 +797,11 @@ export class StateMachine {
         seenNodes += count;
       }
       if (r.remaining !== 0) throw new TreeInvariantError(`snapshot: ${r.remaining} stray bytes in a chunk`);
+    }
+    for (const path of sm.tree.paths()) {
+      if (baseName(path) !== QUOTA_LIMIT_NODE) continue;
+      const quoted = quotedPathOf(parentOf(path)!);
+      if (quoted !== undefined) sm.quotaRoots.add(quoted);
     }
     if (expectedNodes < 0 || seenNodes !== expectedNodes || sm.tree.size !== expectedNodes) {
       throw new TreeInvariantError(
