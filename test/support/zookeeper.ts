@@ -61,9 +61,12 @@ export const isCI = process.env.CI === "true";
  * a skip, so a broken image cannot turn the differential suite green.
  */
 export function skipWithoutZookeeper(): boolean {
-  const availability = zookeeperAvailability();
+  return decideZookeeperSkip(zookeeperAvailability(), isCI);
+}
+
+export function decideZookeeperSkip(availability: Availability, ci: boolean): boolean {
   if (availability.ok) return false;
-  if (isCI) throw new Error(`ZooKeeper is required in CI: ${availability.reason}`);
+  if (ci) throw new Error(`ZooKeeper is required in CI: ${availability.reason}`);
   console.warn(`skipping ZooKeeper tests: ${availability.reason}`);
   return true;
 }
