@@ -1,0 +1,163 @@
+// TypeScript mirror of proto/peer.proto. Kept in sync by hand (protobufjs is not wired in yet):
+// every field here has the same name and meaning as in the .proto, and zxids travel as uint64.
+
+export type ServerState = "LOOKING" | "FOLLOWING" | "LEADING" | "OBSERVING";
+
+/** One txn of the replicated log. The payload is opaque to ZAB. */
+export interface LogEntry {
+  zxid: number;
+  payload: Uint8Array;
+}
+
+/** A Fast-Leader-Election vote: ordered by peerEpoch, then zxid, then leader id. */
+export interface Vote {
+  leader: number;
+  zxid: number;
+  peerEpoch: number;
+}
+
+/** Election message; travels on the election port, tolerates loss, duplication and reordering. */
+export interface Notification {
+  type: "NOTIFICATION";
+  state: ServerState;
+  vote: Vote;
+  /** The sender's election round (ZooKeeper's logicalclock / electionEpoch). */
+  round: number;
+}
+
+export interface SessionTouch {
+  sessionId: bigint;
+  timeoutMs: number;
+}
+
+/**
+ * Leader <-> learner messages ride on one logical connection chosen by the learner (`conn`),
+ * numbered per direction from 1 (`seq`). The receiver ignores duplicates (seq already seen) and
+ * treats a gap as a broken connection, so FIFO holds even over a lossy, reordering network.
+ */
+export interface ChannelHeader {
+  conn: number;
+  seq: number;
+}
+
+export interface FollowerInfo extends ChannelHeader {
+  type: "FOLLOWERINFO";
+  acceptedEpoch: number;
+}
+export interface ObserverInfo extends ChannelHeader {
+  type: "OBSERVERINFO";
+  acceptedEpoch: number;
+}
+export interface LeaderInfo extends ChannelHeader {
+  type: "LEADERINFO";
+  newEpoch: number;
+}
+export interface AckEpoch extends ChannelHeader {
+  type: "ACKEPOCH";
+  currentEpoch: number;
+  lastZxid: number;
+  /** Highest zxid this learner knows to be committed (its applied point): a safe truncation floor. */
+  committedZxid: number;
+  /**
+   * The last zxid of each epoch present in the learner's log, newest first (at most
+   * MAX_EPOCH_ENDS): lets the leader find the exact point where the histories diverge.
+   */
+  epochEnds: number[];
+  /** True when the learner had already accepted this epoch: such an ack does not count for the quorum. */
+  alreadyAccepted: boolean;
+}
+/** Sync header: keep the log; entries after the learner's last zxid follow as PROPOSALs. */
+export interface Diff extends ChannelHeader {
+  type: "DIFF";
+  /** Every entry up to here is committed; the learner may apply them as they arrive. */
+  committedZxid: number;
+}
+/** Sync header: drop every entry after truncZxid, then entries follow as PROPOSALs. */
+export interface Trunc extends ChannelHeader {
+  type: "TRUNC";
+  truncZxid: number;
+  committedZxid: number;
+}
+/** Sync header: replace state and log with the snapshot taken exactly at snapshotZxid. */
+export interface Snap extends ChannelHeader {
+  type: "SNAP";
+  snapshotZxid: number;
+  snapshot: Uint8Array;
+}
+export interface NewLeader extends ChannelHeader {
+  type: "NEWLEADER";
+  epoch: number;
+}
+export interface UpToDate extends ChannelHeader {
+  type: "UPTODATE";
+}
+/** A batch of contiguous log entries (sync catch-up or live broadcast). */
+export interface Proposal extends ChannelHeader {
+  type: "PROPOSAL";
+  entries: LogEntry[];
+}
+/** Cumulative: every entry up to zxid is durable on the sender. zxid = epoch * 2^32 acks NEWLEADER. */
+export interface Ack extends ChannelHeader {
+  type: "ACK";
+  zxid: number;
+}
+/** Cumulative: every entry up to zxid is committed. */
+export interface Commit extends ChannelHeader {
+  type: "COMMIT";
+  zxid: number;
+}
+/** To observers: these entries are committed (data included; entries already held are skipped). */
+export interface Inform extends ChannelHeader {
+  type: "INFORM";
+  entries: LogEntry[];
+}
+/** A write forwarded by a learner to the leader, opaque to ZAB. */
+export interface RequestMsg extends ChannelHeader {
+  type: "REQUEST";
+  payload: Uint8Array;
+}
+/** Leader -> learner: heartbeat. Learner -> leader: reply carrying session touches. */
+export interface Ping extends ChannelHeader {
+  type: "PING";
+  touches: SessionTouch[];
+}
+/** Learner -> leader asks (timeoutMs set); leader -> learner answers (valid set). */
+export interface Revalidate extends ChannelHeader {
+  type: "REVALIDATE";
+  sessionId: bigint;
+  timeoutMs: number;
+  valid: boolean;
+}
+/** Learner -> leader asks; leader -> learner answers after every earlier proposal's COMMIT. */
+export interface SyncMsg extends ChannelHeader {
+  type: "SYNC";
+  requestId: number;
+}
+
+export type ChannelMessage =
+  | FollowerInfo
+  | ObserverInfo
+  | LeaderInfo
+  | AckEpoch
+  | Diff
+  | Trunc
+  | Snap
+  | NewLeader
+  | UpToDate
+  | Proposal
+  | Ack
+  | Commit
+  | Inform
+  | RequestMsg
+  | Ping
+  | Revalidate
+  | SyncMsg;
+
+export type PeerMessage = Notification | ChannelMessage;
+
+/** A channel message before the sender stamps conn/seq on it. */
+export type ChannelBody = ChannelMessage extends infer M
+  ? M extends ChannelMessage
+    ? Omit<M, "conn" | "seq">
+    : never
+  : never;

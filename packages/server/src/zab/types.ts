@@ -1,0 +1,132 @@
+import type { LogEntry, PeerMessage, SessionTouch, Snap } from "./messages.js";
+
+export interface ZabConfig {
+  myId: number;
+  /** Voting participants (may include myId). */
+  voters: readonly number[];
+  /** Non-voting observers (may include myId). */
+  observers: readonly number[];
+  /** Discovery + sync deadline (ZooKeeper's initLimit), in ticks. */
+  initLimitTicks: number;
+  /** Broadcast silence deadline (ZooKeeper's syncLimit), in ticks. */
+  syncLimitTicks: number;
+  /** How long a quorum of matching votes must stay unchallenged before deciding, in ticks. */
+  finalizeWaitTicks: number;
+  /** How often a LOOKING server re-sends its vote, in ticks. */
+  electionResendTicks: number;
+  /** How often the leader pings learners, in ticks. */
+  pingIntervalTicks: number;
+  /** Most entries per PROPOSAL / INFORM frame. */
+  maxBatchEntries: number;
+  /** Committed entries kept in memory for DIFF; followers further behind get a SNAP. */
+  maxLogEntries: number;
+}
+
+export const DEFAULT_TIMING = {
+  initLimitTicks: 10,
+  syncLimitTicks: 5,
+  finalizeWaitTicks: 1,
+  electionResendTicks: 2,
+  pingIntervalTicks: 1,
+  maxBatchEntries: 1000,
+  maxLogEntries: 500,
+} as const;
+
+/** What survives a restart; the runtime loads it from disk and builds a new ZabPeer from it. */
+export interface PersistedState {
+  acceptedEpoch: number;
+  currentEpoch: number;
+  /** zxid of the snapshot the data tree was restored from (0 when none). */
+  snapshotZxid: number;
+  /** Durable log entries after snapshotZxid, in order. */
+  log: LogEntry[];
+  /**
+   * Learner connection ids start above this; it must exceed every id any earlier incarnation of
+   * this server used (e.g. a boot counter * 2^20), so stale frames are never taken for new ones.
+   */
+  connBase: number;
+}
+
+export type ZabInput =
+  | { type: "message"; from: number; msg: PeerMessage }
+  /** One unit of time passed. */
+  | { type: "tick" }
+  /** Leader only: append these txns (one batch). Throws ZabError NOT_SERVING elsewhere. */
+  | { type: "propose"; payloads: Uint8Array[] }
+  /** Every entry up to zxid that was appended when the fsync started is now durable. */
+  | { type: "persisted"; zxid: number }
+  /** The snapshot of an installSnapshot effect is loaded and durable. */
+  | { type: "snapshotLoaded"; zxid: number }
+  /** Learner only: forward a write to the leader as REQUEST. */
+  | { type: "forward"; payload: Uint8Array }
+  /** Learner only: sessions active since the last leader PING; sent with the next PING reply. */
+  | { type: "touchSessions"; touches: SessionTouch[] }
+  /** Learner: ask the leader; leader: answer a learner (`to`, `valid`). */
+  | { type: "revalidate"; sessionId: bigint; timeoutMs: number }
+  | { type: "revalidateReply"; to: number; sessionId: bigint; valid: boolean }
+  /** Complete (syncDone effect) once every txn proposed before it is applied here. */
+  | { type: "sync"; requestId: number };
+
+export type Role = "looking" | "leading" | "following" | "observing";
+
+/**
+ * Effects, to be carried out IN ORDER. Obligations on the runtime:
+ * - `persistEpochs` is atomic and durable before the next effect (notably before the ACKEPOCH /
+ *   NEWLEADER-ACK sends that follow it).
+ * - `truncate` and `installSnapshot` are ordered before every later `append`; `truncate` is
+ *   durable before the next effect. `installSnapshot` replaces the data tree and discards the
+ *   whole log; report `snapshotLoaded` once the snapshot is durable, and report `persisted` for
+ *   later appends only after that.
+ * - `append` is written in order (not necessarily synced); report `persisted(z)` after the fsync,
+ *   where z is the last zxid appended when the fsync began. Never ACK on our behalf.
+ * - `send`s to one peer keep their relative order (they are numbered; gaps break the channel).
+ * - `commit` entries are applied to the data tree in order, immediately, so that a later
+ *   `sendSnapshot` serializes exactly the state at its snapshotZxid and `syncDone` follows the
+ *   commits before it.
+ * - `sendSnapshot`: serialize the applied state (which is at msg.snapshotZxid) and send
+ *   `{...msg, snapshot}` to `to`, in order with the surrounding sends.
+ */
+export type Effect =
+  | { kind: "send"; to: number; msg: PeerMessage }
+  | { kind: "sendSnapshot"; to: number; msg: Omit<Snap, "snapshot"> }
+  | { kind: "persistEpochs"; acceptedEpoch: number; currentEpoch: number }
+  | { kind: "append"; entries: LogEntry[] }
+  | { kind: "truncate"; toZxid: number }
+  | { kind: "installSnapshot"; zxid: number; snapshot: Uint8Array }
+  | { kind: "commit"; entries: LogEntry[] }
+  | { kind: "role"; role: Role; leader: number | null; epoch: number; serving: boolean }
+  | { kind: "request"; from: number; payload: Uint8Array }
+  | { kind: "sessionTouches"; from: number; touches: SessionTouch[] }
+  | { kind: "revalidate"; from: number; sessionId: bigint; timeoutMs: number }
+  | { kind: "revalidated"; sessionId: bigint; valid: boolean }
+  | { kind: "syncDone"; requestId: number }
+  /** Why we changed course (left a leader, stepped down...): for the runtime's structured log. */
+  | { kind: "log"; level: "info" | "warn"; message: string };
+
+export interface ZabStatus {
+  myId: number;
+  role: Role;
+  leader: number | null;
+  /** Epoch of the leader being followed or led (0 while looking). */
+  epoch: number;
+  /** Leader: established; learner: got UPTODATE. Clients may be served. */
+  serving: boolean;
+  acceptedEpoch: number;
+  currentEpoch: number;
+  lastZxid: number;
+  lastCommitted: number;
+  durableZxid: number;
+  round: number;
+}
+
+export type ZabErrorCode = "NOT_SERVING" | "NOT_LEADER" | "NOT_LEARNER" | "RUNTIME_CONTRACT" | "INVARIANT";
+
+export class ZabError extends Error {
+  constructor(
+    readonly code: ZabErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = "ZabError";
+  }
+}

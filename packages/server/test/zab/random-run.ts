@@ -1,0 +1,90 @@
+// One randomized simulator run per seed: a chaos phase with every fault, then a calm phase in
+// which the ensemble must recover (liveness) and agree on everything committed (safety).
+
+import { SimulationError, Simulator } from "./simulator.js";
+
+export const CHAOS_TICKS = 300;
+
+export function shapeOf(seed: number): { voters: number; observers: number } {
+  switch (seed % 3) {
+    case 0:
+      return { voters: 3, observers: 0 };
+    case 1:
+      return { voters: 5, observers: 0 };
+    default:
+      return { voters: 3, observers: 1 };
+  }
+}
+
+/** One randomized run: a chaos phase, then a calm phase in which the ensemble must recover. */
+/** The trace of the latest run (filled only when tracing), kept even when the run throws. */
+export let lastTrace: string[] = [];
+/** The latest run's simulator, for post-mortems. */
+export let lastSim: Simulator | null = null;
+
+export function runSeed(seed: number, trace = false, onRecovered?: (sim: Simulator) => void): Simulator {
+  const sim = new Simulator({
+    seed,
+    ...shapeOf(seed),
+    trace,
+    faults: {
+      minDelay: 1,
+      maxDelay: 6,
+      slowRate: 0.02,
+      slowDelay: 40,
+      dropRate: 0.002,
+      dupRate: 0.01,
+      fsyncMaxDelay: 8,
+      chaosEveryMean: 120,
+    },
+    proposeEveryMean: 20,
+    compactEveryMean: 300,
+    timing: { maxLogEntries: 24 },
+  });
+  lastTrace = sim.trace;
+  lastSim = sim;
+  sim.runTicks(CHAOS_TICKS);
+  sim.stopRandomActivity();
+  sim.heal();
+  sim.setFaults({ dropRate: 0, dupRate: 0, slowRate: 0 });
+  for (const id of sim.allIds()) sim.restart(id);
+  // A write proposed just as its leader is being deposed may be lost (it was never committed);
+  // so retry on the then-current leader, within one overall budget.
+  let converged = false;
+  const deadlineTicks = 200;
+  const startTick = sim.now;
+  let marker = "";
+  for (let attempt = 1; !converged && sim.now - startTick < deadlineTicks * 10; attempt++) {
+    if (!sim.runUntilTrue(() => sim.stableLeader() !== null, deadlineTicks)) break;
+    const leader = sim.stableLeader()!;
+    if (attempt === 1) onRecovered?.(sim);
+    marker = `final-${attempt}`;
+    sim.propose(leader, marker);
+    const everyoneHasIt = () =>
+      sim
+        .allIds()
+        .every(
+          (id) =>
+            sim.server(id).applied.length === sim.committed.length && sim.appliedTexts(id).includes(marker),
+        );
+    converged = sim.runUntilTrue(everyoneHasIt, 40);
+  }
+  if (!converged) {
+    throw new SimulationError(
+      seed,
+      sim.now,
+      `no convergence ${deadlineTicks} ticks after healing everything`,
+    );
+  }
+  for (const id of sim.allIds()) {
+    if (sim.server(id).applied.length !== sim.committed.length) {
+      throw new SimulationError(
+        seed,
+        sim.now,
+        `s${id} applied ${sim.server(id).applied.length} of ${sim.committed.length}`,
+      );
+    }
+  }
+  sim.checkDurability();
+  return sim;
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { cluster, z } from "./scenario.js";
+
+describe("ZAB scenarios", () => {
+  it("elects the highest id when histories are equal, and everyone follows it", () => {
+    const c = cluster({ voters: 3 }).settle().expectLeader(3, 1);
+    c.expectTrace("3 leading leader=3 epoch=1 serving");
+    c.propose(3, "a", "b").settle().expectApplied("*", ["a", "b"]);
+  });
+
+  it("a follower slightly behind gets a DIFF", () => {
+    const c = cluster({ voters: 3 }).settle();
+    c.propose(3, "a", "b").settle();
+    c.crash(1).propose(3, "c", "d").settle();
+    c.mark().restart(1).settle();
+    c.expectTrace("3->1 DIFF").expectNoTrace(/SNAP|TRUNC/);
+    c.expectApplied("*", ["a", "b", "c", "d"]);
+  });
+
+  it("a leader that dies after logging a txn nobody else got has it truncated (TRUNC)", () => {
+    const c = cluster({ voters: 3 }).settle().expectLeader(3, 1);
+    c.propose(3, "a").settle();
+    // Server 3's proposals reach no one: it logs "lost" alone, then dies.
+    c.block(3, 1, 2).propose(3, "lost").ticks(1).crash(3).heal();
+    c.settle().expectLeader(2, 2);
+    c.propose(2, "b").settle();
+    c.mark().restart(3).settle().expectLeader(2, 2);
+    c.expectTrace(`2->3 TRUNC ${z(1, 1)}`).expectTrace(`3 truncated to ${z(1, 1)}`);
+    c.expectApplied("*", ["a", "b"]);
+  });
+
+  it("a leader that reached a minority of a 5-ensemble: the minority follower is truncated", () => {
+    const c = cluster({ voters: 5 }).settle().expectLeader(5, 1);
+    c.propose(5, "a").settle();
+    // "x" reaches only server 4 (leader + 4 = 2 of 5: no quorum), then both go away.
+    c.block(5, 1, 2, 3).propose(5, "x").ticks(2).crash(5).crash(4).heal();
+    c.settle().expectLeader(3, 2).propose(3, "b").settle();
+    c.mark().restart(4).restart(5).settle().expectLeader(3, 2);
+    c.expectTrace(`3->4 TRUNC ${z(1, 1)}`).expectTrace(`3->5 TRUNC ${z(1, 1)}`);
+    c.expectApplied("*", ["a", "b"]);
+  });
+
+  it("a txn on a quorum survives the leader's death even if it was never committed there", () => {
+    const c = cluster({ voters: 3 }).settle();
+    // Acks cannot reach the leader, so "y" is durable on all three but not committed anywhere.
+    c.block(1, 3).block(2, 3).propose(3, "y").ticks(1).crash(3).heal();
+    c.settle().expectLeader(2, 2).expectApplied([1, 2], ["y"]);
+    c.restart(3).settle().expectApplied("*", ["y"]);
+  });
+
+  it("a follower far behind the leader's in-memory log gets a SNAP", () => {
+    const c = cluster({ voters: 3, timing: { maxLogEntries: 4 } }).settle();
+    c.crash(1);
+    const writes = Array.from({ length: 12 }, (_, i) => `w${i + 1}`);
+    for (const w of writes) c.propose(3, w).ticks(1);
+    c.settle().mark().restart(1).settle();
+    c.expectTrace(/^3->1 SNAP 0x1000000/);
+    c.expectApplied("*", writes);
+  });
+
+  it("two leaders in different epochs: the stale one's writes never commit", () => {
+    const c = cluster({ voters: 5 }).settle().expectLeader(5, 1);
+    c.propose(5, "a").settle();
+    // Leader 5 stalls (a long pause); the others elect a new leader in epoch 2 and go on.
+    c.pause(5).ticks(20).settle();
+    const next = c.sim.stableLeader()!;
+    expect(c.sim.status(next)?.epoch).toBe(2);
+    c.propose(next, "b").settle();
+    // 5 wakes up still believing it leads epoch 1: for a moment both serve.
+    c.mark().resume(5).ticks(0);
+    expect(c.sim.servingLeaders()).toEqual([next, 5].sort());
+    c.propose(5, "stale");
+    c.ticks(10).settle().expectLeader(next, 2);
+    c.expectTrace(/^5 warn: lost quorum/);
+    c.expectTrace(`${next}->5 TRUNC ${z(1, 1)}`);
+    c.expectApplied("*", ["a", "b"]);
+    expect(c.sim.epochLeaders.get(1)).toBe(5);
+    expect(c.sim.epochLeaders.get(2)).toBe(next);
+  });
+
+  it("a server whose disk was wiped rejoins and is rebuilt", () => {
+    const c = cluster({ voters: 3 }).settle();
+    c.propose(3, "a", "b").settle();
+    c.wipe(1).mark().restart(1).settle();
+    c.expectTrace("3->1 DIFF");
+    c.expectApplied("*", ["a", "b"]);
+    expect(c.sim.status(1)?.currentEpoch).toBe(1);
+  });
+
+  it("a wiped server behind a compacted log is rebuilt from a snapshot", () => {
+    const c = cluster({ voters: 3, timing: { maxLogEntries: 2 } }).settle();
+    const writes = ["a", "b", "c", "d", "e", "f"];
+    for (const w of writes) c.propose(3, w).ticks(1);
+    c.settle().wipe(2).mark().restart(2).settle();
+    c.expectTrace(/^3->2 SNAP/);
+    c.expectApplied("*", writes);
+  });
+
+  it("observers learn commits through INFORM, forward writes, and never count for a quorum", () => {
+    const c = cluster({ voters: 3, observers: 1 }).settle().expectLeader(3, 1);
+    expect(c.sim.status(4)?.role).toBe("observing");
+    c.propose(3, "a").settle().expectApplied([4], ["a"]);
+    c.forward(4, "from-observer").settle().expectApplied("*", ["a", "from-observer"]);
+    // Leader + observer are 2 of 4 servers but only 1 of 3 voters: no quorum.
+    c.mark().crash(1).crash(2).ticks(15);
+    expect(c.sim.servingLeaders()).toEqual([]);
+    c.expectTrace("3 warn: lost quorum: 1 of 2 voters in sync");
+    c.restart(1).settle().expectApplied("*", ["a", "from-observer"]);
+    expect(c.sim.stableLeader()).toBe(3);
+  });
+
+  it("sync on a follower completes after every earlier commit is applied there", () => {
+    const c = cluster({ voters: 3 }).settle();
+    c.block(2, 3).propose(3, "a").ticks(0).sync(1, 7);
+    c.mark().heal().settle();
+    const lines = c.traceSinceMark();
+    expect(lines).toContain("1 syncDone 7");
+    c.expectApplied([1], ["a"]);
+  });
+
+  it("a server restarted with an unsynced tail comes back with what reached the disk", () => {
+    const c = cluster({ voters: 3 }).settle();
+    c.propose(3, "a").settle();
+    c.crash(1).crash(2).crash(3);
+    c.restart(1).restart(2).restart(3).settle().expectLeader(3, 2);
+    c.expectApplied("*", ["a"]);
+  });
+});
