@@ -67,6 +67,11 @@ export interface StateMachineOptions {
    * (the default) in standalone.
    */
   configData?: Buffer;
+  /**
+   * `zookeeper.enforceQuota`: with it, creates and setData that would pass a quota's hard limit
+   * (`countHardLimit` / `byteHardLimit` in zookeeper_limits) fail with QuotaExceeded. Default off.
+   */
+  enforceQuota?: boolean;
 }
 
 /** Re-exported so the runtime can name the request union without importing jute twice. */

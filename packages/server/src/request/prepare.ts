@@ -25,6 +25,10 @@ export interface PrepareEnv {
   skipAcl: boolean;
   /** False when the session is unknown or a closeSession for it is pending. */
   sessionLive: boolean;
+  /** Whether a change below `path` would pass a hard quota limit (always false unless enforced). */
+  quotaExceeded(path: string, bytesDiff: number, countDiff: number): boolean;
+  /** Data length of the applied node (ZooKeeper measures setData's growth against it). */
+  appliedDataLength(path: string): number;
 }
 
 export type Prepared<T> = { ok: true; body: T } | { ok: false; err: number };
@@ -92,6 +96,7 @@ export function prepareCreate(env: PrepareEnv, req: CreateRequest): Prepared<Cre
   if (ownerKind(parent.ephemeralOwner, env.extendedTypesEnabled) === "ephemeral") {
     return fail(ErrorCode.NoChildrenForEphemerals);
   }
+  if (env.quotaExceeded(path, req.data?.length ?? 0, 1)) return fail(ErrorCode.QuotaExceeded);
 
   let owner = 0n;
   if (flags === CreateMode.Ephemeral || flags === CreateMode.EphemeralSequential) owner = env.sessionId;
@@ -175,6 +180,9 @@ export function prepareSetData(env: PrepareEnv, req: RequestOf<OpCode.setData>):
   const node = env.scratch.get(req.path);
   if (node === undefined) return fail(ErrorCode.NoNode);
   if (!allowed(env, node.acl, Perms.WRITE)) return fail(ErrorCode.NoAuth);
+  if (env.quotaExceeded(req.path, (req.data?.length ?? 0) - env.appliedDataLength(req.path), 0)) {
+    return fail(ErrorCode.QuotaExceeded);
+  }
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BadVersion);
   const version = incInt32(node.version);
   env.scratch.set(req.path, { ...node, version });

@@ -25,6 +25,7 @@ import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import { statOf, type ZNode } from "../tree/node.js";
 import { baseName, parentOf } from "../tree/path.js";
 import {
+  limitNodeOf,
   QUOTA_LIMIT_NODE,
   QUOTA_STAT_NODE,
   QuotaRoots,
@@ -148,7 +149,34 @@ export class StateMachine {
       extendedTypesEnabled: this.opts.extendedTypesEnabled,
       skipAcl: this.opts.skipAcl,
       sessionLive: this.sessionLive(ctx.sessionId),
+      quotaExceeded: (path, bytesDiff, countDiff) => this.quotaExceeded(path, bytesDiff, countDiff),
+      appliedDataLength: (path) => this.tree.get(path)?.data?.length ?? 0,
     };
+  }
+
+  /**
+   * ZooKeeper's quota check: only hard limits fail a request, judged against the applied stats
+   * (not the pending view), and only with enforceQuota on.
+   */
+  private quotaExceeded(path: string, bytesDiff: number, countDiff: number): boolean {
+    if (this.opts.enforceQuota !== true) return false;
+    const root = this.quotaRoots.maxPrefix(path);
+    if (root === undefined) return false;
+    const limitsNode = this.tree.get(limitNodeOf(root));
+    if (limitsNode === undefined) return false;
+    const limits = StatsTrack.parse(limitsNode.data?.toString("utf8") ?? "");
+    const countHard = limits.values.get("countHardLimit") ?? -1;
+    const bytesHard = limits.values.get("byteHardLimit") ?? -1;
+    const checkCount = countDiff !== 0 && (limits.count > -1 || countHard > -1);
+    const checkBytes = bytesDiff !== 0 && (limits.bytes > -1 || bytesHard > -1);
+    if (!checkCount && !checkBytes) return false;
+    const statsNode = this.tree.get(statNodeOf(root));
+    if (statsNode === undefined) return false;
+    const current = StatsTrack.parse(statsNode.data?.toString("utf8") ?? "");
+    // Soft limits (count/bytes) only make ZooKeeper log; hard limits refuse the change.
+    if (checkCount && countHard > -1 && current.count + countDiff > countHard) return true;
+    if (checkBytes && bytesHard > -1 && current.bytes + bytesDiff > bytesHard) return true;
+    return false;
   }
 
   private prepareOp(env: PrepareEnv, op: Request): Prepared<TxnBody> {

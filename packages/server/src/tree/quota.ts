@@ -14,6 +14,10 @@ export function quotedPathOf(quotaParent: string): string | undefined {
   return quotaParent.slice(QUOTA_PATH.length);
 }
 
+export function limitNodeOf(quotedPath: string): string {
+  return `${QUOTA_PATH}${quotedPath}/${QUOTA_LIMIT_NODE}`;
+}
+
 export function statNodeOf(quotedPath: string): string {
   return `${QUOTA_PATH}${quotedPath}/${QUOTA_STAT_NODE}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StateMachine } from "../../src/request/state-machine.js";
-import { body, createReq, Driver, OpCode } from "./helpers.js";
+import { body, createReq, Driver, ErrorCode, OpCode } from "./helpers.js";
 
 function statsOf(d: Driver, path: string): string {
   const r = body(d.read({ type: OpCode.getData, path, watch: false }, d.ctx(1n)));
@@ -63,5 +63,40 @@ describe("quota stats (§16)", () => {
     expect(statsOf(d, "/zookeeper/quota/q/zookeeper_stats")).toBe("count=2,bytes=4");
     expect(restored.digest()).toBe(d.sm.digest());
     expect(follower.digest()).toBe(d.sm.digest());
+  });
+});
+
+describe("quota enforcement", () => {
+  function setup(enforceQuota: boolean, limits: string) {
+    const d = new Driver(
+      new StateMachine({ extendedTypesEnabled: false, skipAcl: false, superDigest: undefined, enforceQuota }),
+    );
+    const ctx = d.ctx(d.session(1n));
+    d.write(createReq("/a", { data: Buffer.from("12") }), ctx);
+    d.write(createReq("/zookeeper/quota/a"), ctx);
+    d.write(createReq("/zookeeper/quota/a/zookeeper_limits", { data: Buffer.from(limits) }), ctx);
+    d.write(createReq("/zookeeper/quota/a/zookeeper_stats"), ctx);
+    return { d, ctx };
+  }
+
+  it("refuses creates past countHardLimit and setData past byteHardLimit", () => {
+    const { d, ctx } = setup(true, "count=-1,bytes=-1=;byteHardLimit=10;countHardLimit=3");
+    expect(d.write(createReq("/a/1", { data: null }), ctx).err).toBe(0);
+    expect(d.write(createReq("/a/2", { data: null }), ctx).err).toBe(0);
+    expect(d.write(createReq("/a/3", { data: null }), ctx).err).toBe(ErrorCode.QuotaExceeded);
+    expect(d.write(createReq("/elsewhere"), ctx).err).toBe(0);
+    const set = (data: string, version = -1) =>
+      ({ type: OpCode.setData, path: "/a/1", data: Buffer.from(data), version }) as const;
+    expect(d.write(set("12345678"), ctx).err).toBe(0);
+    // quota (step 5) comes before the version check (step 6)
+    expect(d.write(set("123456789", 99), ctx).err).toBe(ErrorCode.QuotaExceeded);
+    expect(d.write(set("1234567", 99), ctx).err).toBe(ErrorCode.BadVersion);
+  });
+
+  it("only logs for soft limits and does nothing when not enforced", () => {
+    const soft = setup(true, "count=1,bytes=1");
+    expect(soft.d.write(createReq("/a/x"), soft.ctx).err).toBe(0);
+    const off = setup(false, "count=-1,bytes=-1=;countHardLimit=1");
+    expect(off.d.write(createReq("/a/x"), off.ctx).err).toBe(0);
   });
 });
