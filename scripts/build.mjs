@@ -18,6 +18,7 @@ for (const dir of readdirSync(join(root, "packages"))) {
 const entries = {
   "paddock-server": "packages/server/src/main.ts",
   "paddock-cli": "packages/cli/src/main.ts",
+  "paddock-bench": "packages/bench/src/main.ts",
 };
 
 await build({

@@ -1,0 +1,305 @@
+// The comparison benchmark: the same workloads against Apache ZooKeeper and Paddock, one
+// server at a time on this machine, and a markdown table of the results.
+import { execFileSync } from "node:child_process";
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import { DEFAULT_LOAD_OPTIONS, type LoadOptions, parseHostList, type Workload } from "./args.js";
+import { type LoadResult, runLoad } from "./load.js";
+import { formatMs, formatRate } from "./report.js";
+import {
+  DEFAULT_LAUNCH_OPTIONS,
+  describeTopology,
+  hasTxnLog,
+  type LaunchedTarget,
+  launchTarget,
+  parseTopology,
+  type ServerKind,
+  type Topology,
+} from "./servers.js";
+
+export interface Scenario {
+  name: string;
+  workload: Workload;
+  clients: number;
+  outstanding: number;
+}
+
+export interface CompareOptions {
+  targets: ServerKind[];
+  topology: Topology;
+  scenarios: Scenario[];
+  durationMs: number;
+  warmupMs: number;
+  valueBytes: number;
+  znodes: number;
+  readRatio: number;
+  seed: number;
+  tickTimeMs: number;
+  zookeeperHeapMb: number;
+  jsonPath: string | undefined;
+}
+
+export interface TargetRun {
+  kind: ServerKind;
+  version: string;
+  /** A transaction log file with data appeared in the data directory. */
+  wroteTxnLog: boolean;
+  results: ScenarioResult[];
+}
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  load: LoadResult;
+  serverCpuPercent: number;
+}
+
+export const TARGET_NAMES: Record<ServerKind, string> = { zookeeper: "ZooKeeper", paddock: "Paddock" };
+
+/**
+ * Scenario names are `<workload>` (many clients, deep pipeline: throughput) or
+ * `<workload>-1x1` (one client, one request in flight: unloaded latency). Creates run last
+ * because they grow the tree for everything after them.
+ */
+export function scenarioFor(name: string, clients: number, outstanding: number): Scenario {
+  const m = /^(set|create|get|mix)(-1x1)?$/.exec(name);
+  if (!m) throw new Error(`unknown workload ${name}: use set, get, mix, create, optionally with -1x1`);
+  return m[2]
+    ? { name, workload: m[1] as Workload, clients: 1, outstanding: 1 }
+    : { name, workload: m[1] as Workload, clients, outstanding };
+}
+
+const DEFAULT_SCENARIOS = "set,get,mix,set-1x1,get-1x1,create";
+
+export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
+
+  --quick                2 s measured + 0.5 s warm-up per workload (default 10 s + 2 s)
+  --duration-ms D        measured time per workload
+  --warmup-ms W          warm-up per workload
+  --targets LIST         zookeeper,paddock (default both, in that order)
+  --topology T           standalone (default) | ensemble:N (not implemented yet)
+  --workloads LIST       default ${DEFAULT_SCENARIOS}
+  --clients N            clients for throughput workloads (default 32)
+  --outstanding K        pipelined requests per client for throughput workloads (default 8)
+  --value-bytes B        default 1024
+  --znodes M             keyspace for set/get/mix (default 1000)
+  --read-ratio R         gets in mix (default 0.9)
+  --tick-time-ms T       tickTime for both servers (default 2000)
+  --zookeeper-heap-mb H  ZooKeeper -Xms/-Xmx (default 1024)
+  --json PATH            also write every result as JSON
+`;
+
+export function parseCompareArgs(argv: readonly string[]): CompareOptions & { help: boolean } {
+  const { values: v } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      quick: { type: "boolean" },
+      "duration-ms": { type: "string" },
+      "warmup-ms": { type: "string" },
+      targets: { type: "string" },
+      topology: { type: "string" },
+      workloads: { type: "string" },
+      clients: { type: "string" },
+      outstanding: { type: "string" },
+      "value-bytes": { type: "string" },
+      znodes: { type: "string" },
+      "read-ratio": { type: "string" },
+      seed: { type: "string" },
+      "tick-time-ms": { type: "string" },
+      "zookeeper-heap-mb": { type: "string" },
+      json: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const num = (name: string, text: string | undefined, fallback: number, min: number) => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (text.trim() === "" || !Number.isFinite(n) || n < min)
+      throw new Error(`--${name} must be a number ≥ ${min}`);
+    return n;
+  };
+  const targets = (v.targets ?? "zookeeper,paddock").split(",").map((t) => t.trim());
+  for (const t of targets) {
+    if (t !== "zookeeper" && t !== "paddock") throw new Error(`unknown target ${t}: use zookeeper, paddock`);
+  }
+  const clients = num("clients", v.clients, 32, 1);
+  const outstanding = num("outstanding", v.outstanding, 8, 1);
+  const scenarios = (v.workloads ?? DEFAULT_SCENARIOS)
+    .split(",")
+    .map((s) => scenarioFor(s.trim(), clients, outstanding));
+  const readRatio = num("read-ratio", v["read-ratio"], DEFAULT_LOAD_OPTIONS.readRatio, 0);
+  if (readRatio > 1) throw new Error("--read-ratio must be in 0..1");
+  return {
+    targets: targets as ServerKind[],
+    topology: parseTopology(v.topology ?? "standalone"),
+    scenarios,
+    durationMs: num("duration-ms", v["duration-ms"], v.quick ? 2000 : 10_000, 1),
+    warmupMs: num("warmup-ms", v["warmup-ms"], v.quick ? 500 : 2000, 0),
+    valueBytes: num("value-bytes", v["value-bytes"], DEFAULT_LOAD_OPTIONS.valueBytes, 0),
+    znodes: num("znodes", v.znodes, DEFAULT_LOAD_OPTIONS.znodes, 1),
+    readRatio,
+    seed: num("seed", v.seed, DEFAULT_LOAD_OPTIONS.seed, 0),
+    tickTimeMs: num("tick-time-ms", v["tick-time-ms"], DEFAULT_LAUNCH_OPTIONS.tickTimeMs, 1),
+    zookeeperHeapMb: num(
+      "zookeeper-heap-mb",
+      v["zookeeper-heap-mb"],
+      DEFAULT_LAUNCH_OPTIONS.zookeeperHeapMb,
+      64,
+    ),
+    jsonPath: v.json,
+    help: v.help ?? false,
+  };
+}
+
+async function runTarget(
+  kind: ServerKind,
+  opts: CompareOptions,
+  log: (m: string) => void,
+): Promise<TargetRun> {
+  log(`starting ${TARGET_NAMES[kind]} (${describeTopology(opts.topology)})`);
+  const target: LaunchedTarget = await launchTarget(kind, opts.topology, {
+    ...DEFAULT_LAUNCH_OPTIONS,
+    tickTimeMs: opts.tickTimeMs,
+    zookeeperHeapMb: opts.zookeeperHeapMb,
+  });
+  try {
+    const version = await target.version();
+    const results: ScenarioResult[] = [];
+    for (const scenario of opts.scenarios) {
+      const loadOpts: LoadOptions = {
+        ...DEFAULT_LOAD_OPTIONS,
+        hosts: parseHostList(target.connectString),
+        workload: scenario.workload,
+        clients: scenario.clients,
+        outstanding: scenario.outstanding,
+        readRatio: opts.readRatio,
+        valueBytes: opts.valueBytes,
+        znodes: opts.znodes,
+        durationMs: opts.durationMs,
+        warmupMs: opts.warmupMs,
+        seed: opts.seed,
+        // The server is discarded after its scenarios; deleting hundreds of thousands of created
+        // znodes would only cost time. Keyspaces are removed so later scenarios start alike.
+        cleanup: scenario.workload !== "create",
+      };
+      let cpuAtStart = 0;
+      let cpuSeconds = 0;
+      log(`  ${TARGET_NAMES[kind]}: ${scenario.name} (${scenario.clients}x${scenario.outstanding})`);
+      const load = await runLoad(loadOpts, {
+        onMeasureStart: () => {
+          cpuAtStart = target.cpuSeconds();
+        },
+        onMeasureEnd: () => {
+          cpuSeconds = target.cpuSeconds() - cpuAtStart;
+        },
+      });
+      const serverCpuPercent = load.measuredMs > 0 ? (cpuSeconds / (load.measuredMs / 1000)) * 100 : 0;
+      log(
+        `    ${formatRate(load.opsPerSec)} ops/s, p50 ${formatMs(load.latency.p50Ms)} ms, ` +
+          `p99 ${formatMs(load.latency.p99Ms)} ms, errors ${load.errorCount}`,
+      );
+      results.push({ scenario, load, serverCpuPercent });
+    }
+    const wroteTxnLog = target.dataDirs.some((d) => hasTxnLog(d));
+    return { kind, version, wroteTxnLog, results };
+  } catch (e) {
+    throw new Error(
+      `${TARGET_NAMES[kind]}: ${(e as Error).message}\nserver output:\n${target.output().slice(-2000)}`,
+    );
+  } finally {
+    await target.stop();
+  }
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+function latencyCell(r: ScenarioResult | undefined): string {
+  return r ? `${formatMs(r.load.latency.p50Ms)} / ${formatMs(r.load.latency.p99Ms)}` : "–";
+}
+
+/** The comparison as markdown: environment, the main table, a details table and caveats. */
+export function formatComparison(runs: TargetRun[], opts: CompareOptions, startedAt: Date): string {
+  const names = runs.map((r) => TARGET_NAMES[r.kind]);
+  const lines: string[] = [];
+  const cpu = cpus();
+  lines.push(
+    `Run ${startedAt.toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, Node ${process.version}, ` +
+      `commit ${gitCommit()}; ${describeTopology(opts.topology)}, tickTime ${opts.tickTimeMs} ms, ` +
+      `${opts.valueBytes} B values, ${opts.znodes} znodes, ${opts.durationMs / 1000} s measured after ` +
+      `${opts.warmupMs / 1000} s warm-up per workload.`,
+  );
+  lines.push("");
+  lines.push(
+    runs
+      .map(
+        (r) =>
+          `- ${TARGET_NAMES[r.kind]}: ${r.version}; transaction log written: ${r.wroteTxnLog ? "yes" : "NO"}`,
+      )
+      .join("\n"),
+  );
+  lines.push("");
+  const ratio = runs.length === 2;
+  const header = [
+    "workload",
+    "clients × outstanding",
+    ...names.map((n) => `${n} ops/s`),
+    ...(ratio ? [`${names[1]}/${names[0]}`] : []),
+    ...names.map((n) => `${n} p50 / p99 ms`),
+  ];
+  lines.push(`| ${header.join(" | ")} |`);
+  lines.push(`|${header.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`);
+  for (const [i, scenario] of opts.scenarios.entries()) {
+    const cells = runs.map((r) => r.results[i]);
+    const rates = cells.map((c) => c?.load.opsPerSec ?? 0);
+    lines.push(
+      `| ${scenario.name} | ${scenario.clients} × ${scenario.outstanding} | ` +
+        [
+          ...rates.map((x) => formatRate(x)),
+          ...(ratio ? [rates[0]! > 0 ? `${(rates[1]! / rates[0]!).toFixed(2)}×` : "–"] : []),
+          ...cells.map(latencyCell),
+        ].join(" | ") +
+        " |",
+    );
+  }
+  lines.push("");
+  const detailHeader = [
+    "workload",
+    ...names.flatMap((n) => [`${n} server CPU`, `${n} generator CPU`, `${n} errors`]),
+  ];
+  lines.push(`| ${detailHeader.join(" | ")} |`);
+  lines.push(`|${detailHeader.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
+  for (const [i, scenario] of opts.scenarios.entries()) {
+    const cells = runs.flatMap((r) => {
+      const c = r.results[i];
+      if (!c) return ["–", "–", "–"];
+      return [
+        `${c.serverCpuPercent.toFixed(0)}%`,
+        `${c.load.loadGenCpuPercent.toFixed(0)}%`,
+        c.load.errorCount === 0 ? "0" : c.load.errors.map((e) => `${e.name} ${e.count}`).join(", "),
+      ];
+    });
+    lines.push(`| ${scenario.name} | ${cells.join(" | ")} |`);
+  }
+  const notDurable = runs.filter((r) => !r.wroteTxnLog).map((r) => TARGET_NAMES[r.kind]);
+  if (notDurable.length > 0) {
+    lines.push("");
+    lines.push(
+      `**Not like-for-like:** ${notDurable.join(", ")} wrote no transaction log, so its writes were not ` +
+        "fsynced before being acknowledged; its write numbers are not comparable with a server that fsyncs.",
+    );
+  }
+  return lines.join("\n");
+}
+
+export async function runComparison(opts: CompareOptions, log: (m: string) => void): Promise<TargetRun[]> {
+  const runs: TargetRun[] = [];
+  // One server at a time: on a small machine two idle-but-JITting servers would skew each other.
+  for (const kind of opts.targets) runs.push(await runTarget(kind, opts, log));
+  return runs;
+}

@@ -1,0 +1,345 @@
+// Launchers for the servers the comparison benchmark measures. They differ from the test
+// launchers in test/support on purpose: ports come from the bench range (25000–25999), both
+// servers keep fsync on, ZooKeeper runs with a production-like JVM (full JIT, 1 GiB heap as
+// zkServer.sh uses) instead of start-up-optimised flags, and the pid is exposed so the
+// benchmark can account server CPU time.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type ServerKind = "zookeeper" | "paddock";
+export type Topology = { kind: "standalone" } | { kind: "ensemble"; size: number };
+
+export const BENCH_PORT_MIN = 25000;
+export const BENCH_PORT_MAX = 25999;
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const PADDOCK_SERVER_PATH = join(repoRoot, "dist", "paddock-server.mjs");
+
+const JAVA_DIR = "/usr/share/java";
+const ZOOKEEPER_JARS = [
+  "zookeeper.jar",
+  "zookeeper-jute.jar",
+  "slf4j-api.jar",
+  "slf4j-simple.jar",
+  "netty-buffer.jar",
+  "netty-codec.jar",
+  "netty-common.jar",
+  "netty-handler.jar",
+  "netty-resolver.jar",
+  "netty-transport.jar",
+  "netty-transport-native-epoll.jar",
+  "netty-transport-native-unix-common.jar",
+  "commons-cli.jar",
+  "metrics-core.jar",
+  "snappy-java.jar",
+];
+
+export interface LaunchOptions {
+  tickTimeMs: number;
+  zookeeperHeapMb: number;
+  /** Extra zoo.cfg lines for both servers. */
+  extraCfg: string[];
+  readyTimeoutMs: number;
+}
+
+export const DEFAULT_LAUNCH_OPTIONS: LaunchOptions = {
+  tickTimeMs: 2000,
+  zookeeperHeapMb: 1024,
+  extraCfg: [],
+  readyTimeoutMs: 60_000,
+};
+
+/** One or more server processes presented as a single thing to benchmark. */
+export interface LaunchedTarget {
+  kind: ServerKind;
+  topology: Topology;
+  connectString: string;
+  /** Data directories (one per server) for inspecting what was written. */
+  dataDirs: string[];
+  /** Total CPU seconds (user + system) the server processes have used so far. */
+  cpuSeconds(): number;
+  /** Version string from `srvr`. */
+  version(): Promise<string>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function describeTopology(t: Topology): string {
+  return t.kind === "standalone" ? "standalone" : `ensemble of ${t.size}`;
+}
+
+export function parseTopology(text: string): Topology {
+  if (text === "standalone") return { kind: "standalone" };
+  const m = /^ensemble(?::(\d+))?$/.exec(text);
+  if (m) {
+    const size = Number(m[1] ?? "3");
+    if (size < 1) throw new Error(`ensemble size must be at least 1, got ${text}`);
+    return { kind: "ensemble", size };
+  }
+  throw new Error(`topology must be standalone or ensemble:N, got ${text}`);
+}
+
+export function zookeeperMissing(): string | undefined {
+  const missing = ZOOKEEPER_JARS.filter((j) => !existsSync(join(JAVA_DIR, j)));
+  if (missing.length > 0) return `missing ${missing.join(", ")} in ${JAVA_DIR}`;
+  try {
+    execFileSync("java", ["-version"], { stdio: "ignore" });
+  } catch {
+    return "no java on PATH";
+  }
+  return undefined;
+}
+
+export function paddockMissing(): string | undefined {
+  return existsSync(PADDOCK_SERVER_PATH) ? undefined : `${PADDOCK_SERVER_PATH} is missing: run npm run build`;
+}
+
+export async function launchTarget(
+  kind: ServerKind,
+  topology: Topology,
+  opts: LaunchOptions = DEFAULT_LAUNCH_OPTIONS,
+): Promise<LaunchedTarget> {
+  if (topology.kind === "ensemble") {
+    throw new Error(
+      `${describeTopology(topology)}: ensemble targets are not implemented yet; use --topology standalone`,
+    );
+  }
+  const missing = kind === "zookeeper" ? zookeeperMissing() : paddockMissing();
+  if (missing) throw new Error(`cannot start ${kind}: ${missing}`);
+  const server = await launchStandalone(kind, opts);
+  return {
+    kind,
+    topology,
+    connectString: `127.0.0.1:${server.port}`,
+    dataDirs: [server.dataDir],
+    cpuSeconds: () => processCpuSeconds(server.child.pid),
+    version: async () => {
+      const srvr = await fourLetterWord("127.0.0.1", server.port, "srvr", 2000);
+      return /^Zookeeper version: ([^,\n]+)/m.exec(srvr)?.[1] ?? "unknown";
+    },
+    output: server.output,
+    stop: server.stop,
+  };
+}
+
+interface StandaloneServer {
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function launchStandalone(kind: ServerKind, opts: LaunchOptions): Promise<StandaloneServer> {
+  let lastOutput = "";
+  // A port free when probed can be taken before the server binds it: retry on another.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), `paddock-bench-${kind}-`));
+    const dataDir = join(dir, "data");
+    mkdirSync(dataDir, { recursive: true });
+    const port = await freePort();
+    const cfgPath = join(dir, "zoo.cfg");
+    writeFileSync(
+      cfgPath,
+      [
+        `tickTime=${opts.tickTimeMs}`,
+        `dataDir=${dataDir}`,
+        `clientPort=${port}`,
+        "clientPortAddress=127.0.0.1",
+        "4lw.commands.whitelist=*",
+        "admin.enableServer=false",
+        // One machine opens every client connection; lift the per-IP cap (60) on both.
+        "maxClientCnxns=0",
+        ...opts.extraCfg,
+        "",
+      ].join("\n"),
+    );
+    const proc = kind === "zookeeper" ? spawnZookeeper(cfgPath, opts) : spawnPaddock(cfgPath);
+    const stop = async () => {
+      await stopProcess(proc);
+      rmSync(dir, { recursive: true, force: true });
+    };
+    if (await waitUntilServing(proc, port, opts.readyTimeoutMs)) {
+      return { port, dataDir, child: proc.child, output: proc.output, stop };
+    }
+    lastOutput = proc.output();
+    await stop();
+  }
+  throw new Error(`${kind} did not start; last output:\n${lastOutput.slice(-4000)}`);
+}
+
+function spawnZookeeper(cfgPath: string, opts: LaunchOptions): Proc {
+  const classpath = ZOOKEEPER_JARS.map((j) => join(JAVA_DIR, j)).join(":");
+  return startProcess("java", [
+    `-Xms${opts.zookeeperHeapMb}m`,
+    `-Xmx${opts.zookeeperHeapMb}m`,
+    "-Dzookeeper.4lw.commands.whitelist=*",
+    "-Dzookeeper.admin.enableServer=false",
+    "-Dzookeeper.jmx.log4j.disable=true",
+    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+    "-cp",
+    classpath,
+    "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+    cfgPath,
+  ]);
+}
+
+function spawnPaddock(cfgPath: string): Proc {
+  // Same log threshold as ZooKeeper gets above, so neither pays for per-connection info lines.
+  return startProcess(process.execPath, [PADDOCK_SERVER_PATH, cfgPath], {
+    ...process.env,
+    PADDOCK_LOG_LEVEL: "warn",
+    PADDOCK_LOG_PRETTY: "",
+  });
+}
+
+/** Whether any transaction log file (`log.*`) under dir has data: evidence the server persisted writes. */
+export function hasTxnLog(dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && hasTxnLog(path)) return true;
+    if (entry.isFile() && entry.name.startsWith("log.") && statSync(path).size > 0) return true;
+  }
+  return false;
+}
+
+let clockTicksPerSec: number | undefined;
+
+/** utime + stime of a process from /proc, in seconds; 0 where /proc is unavailable. */
+export function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name (which may contain spaces): state is
+    // field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    clockTicksPerSec ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSec;
+  } catch {
+    return 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process plumbing
+
+interface Proc {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<void>;
+}
+
+const OUTPUT_KEEP_BYTES = 64 * 1024;
+const liveChildren = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of liveChildren) child.kill("SIGKILL");
+});
+
+function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
+  liveChildren.add(child);
+  let out = "";
+  const keep = (c: Buffer) => {
+    out += c.toString("utf8");
+    if (out.length > OUTPUT_KEEP_BYTES) out = out.slice(out.length - OUTPUT_KEEP_BYTES);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => {
+      liveChildren.delete(child);
+      resolve();
+    });
+    child.once("error", (e) => {
+      keep(Buffer.from(`spawn error: ${e.message}\n`));
+      liveChildren.delete(child);
+      resolve();
+    });
+  });
+  return { child, output: () => out, exited };
+}
+
+async function stopProcess(proc: Proc, graceMs = 10_000): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  proc.child.kill("SIGTERM");
+  const timer = setTimeout(() => proc.child.kill("SIGKILL"), graceMs);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+/** ZooKeeper answers `ruok` before it serves clients; `srvr` showing a mode means it does. */
+async function waitUntilServing(proc: Proc, port: number, timeoutMs: number): Promise<boolean> {
+  let exited = false;
+  void proc.exited.then(() => {
+    exited = true;
+  });
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && !exited) {
+    try {
+      if (
+        (await fourLetterWord("127.0.0.1", port, "ruok", 1000)) === "imok" &&
+        /^Mode: /m.test(await fourLetterWord("127.0.0.1", port, "srvr", 1000))
+      ) {
+        return true;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+export function fourLetterWord(host: string, port: number, word: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host, port });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`${word}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on("connect", () => socket.write(word));
+    socket.on("data", (c) => chunks.push(c));
+    socket.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+  });
+}
+
+let nextPortProbe = BENCH_PORT_MIN + ((process.pid * 53) % (BENCH_PORT_MAX - BENCH_PORT_MIN + 1));
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen({ port, host: "127.0.0.1", exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  for (let i = 0; i <= BENCH_PORT_MAX - BENCH_PORT_MIN; i++) {
+    const port = nextPortProbe;
+    nextPortProbe = nextPortProbe >= BENCH_PORT_MAX ? BENCH_PORT_MIN : nextPortProbe + 1;
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${BENCH_PORT_MIN}-${BENCH_PORT_MAX}`);
+}
