@@ -88,7 +88,10 @@ export function useDifferential(): Differential {
       if (!paddock) return;
       const actual = await runOn(paddock, name, scenario);
       dump(paddock.kind, name, actual);
-      expect(actual, `Paddock differs from ZooKeeper in scenario ${name}`).toEqual(expected);
+      // When Paddock could not even run the scenario, its log usually says why.
+      const log =
+        actual.error === undefined ? "" : `\nPaddock output (tail):\n${paddock.output().slice(-2000)}`;
+      expect(actual, `Paddock differs from ZooKeeper in scenario ${name}${log}`).toEqual(expected);
     },
   };
 }
