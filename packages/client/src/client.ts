@@ -86,7 +86,11 @@ export interface RawReply {
 
 export interface ZooKeeperClientEvents {
   state: [state: ClientState, previous: ClientState];
-  /** Fired on every (re)connection; `readOnly` when the server is a read-only one. */
+  /**
+   * Fired on every (re)connection; `readOnly` when the server is a read-only one. Auth packets
+   * and SetWatches are already on the wire, so any request sent from here on is answered after
+   * the watches were re-armed.
+   */
   connected: [info: { sessionId: bigint; readOnly: boolean; host: HostPort }];
   disconnected: [];
   expired: [];

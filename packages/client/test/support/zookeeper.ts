@@ -1,10 +1,10 @@
 // Starts a real Apache ZooKeeper 3.8 (Debian package) on a loopback port for integration tests.
 // Self-contained on purpose: the client tests must not depend on the server packages.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 
 const ZOOKEEPER_JAR = "/usr/share/java/zookeeper.jar";
 const CONF_DIR = "/etc/zookeeper/conf";
@@ -33,9 +33,21 @@ export interface StartOptions {
  */
 export function zookeeperUnavailableReason(): string | null {
   if (!existsSync(ZOOKEEPER_JAR)) return `${ZOOKEEPER_JAR} not found (apt-get install zookeeper)`;
-  const java = spawnSync("java", ["-version"], { stdio: "ignore" });
-  if (java.error !== undefined || java.status !== 0) return "java not found";
-  return null;
+  // Looked up on PATH rather than by running `java -version`: on a loaded machine a slow or
+  // failed probe must not turn into a silent skip.
+  const onPath = (process.env.PATH ?? "")
+    .split(delimiter)
+    .some((dir) => dir !== "" && isExecutable(join(dir, "java")));
+  return onPath ? null : "java not found on PATH";
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** For `describe.skipIf(...)`: true only outside CI when ZooKeeper is unavailable. */
