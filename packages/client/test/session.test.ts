@@ -131,10 +131,11 @@ describe.skipIf(shouldSkipZooKeeperTests())("sessions against ZooKeeper 3.8", ()
   });
 
   it("pings keep an idle session alive", async () => {
-    const c = await open(zk.connectString, 1000);
-    expect(c.negotiatedTimeoutMs).toBe(1000);
+    const c = await open(zk.connectString, 1500);
+    expect(c.negotiatedTimeoutMs).toBe(1500);
     await c.create("/idle", null, { mode: CreateMode.Ephemeral });
-    await sleep(2500);
+    // Twice the session timeout without a single request: only pings keep the session.
+    await sleep(3000);
     expect(c.state).toBe("connected");
     expect((await observer.exists("/idle"))?.ephemeralOwner).toBe(c.sessionId);
   });
