@@ -201,6 +201,24 @@ describe.skipIf(skipDifferential)("differential: errors, ACLs and auth", () => {
       if (!ip.closed) await ip.call(whoAmI);
     }));
 
+  it("auth identities belong to the connection, not the session", () =>
+    diff.run("auth-per-connection", async (t) => {
+      const r = t.root;
+      const first = await t.client({ label: "first" });
+      await first.call(auth("digest", "bob:secret"));
+      await first.call(create(r));
+      await first.call(create(`${r}/bob`, "mine", 0, bobOnly));
+      await first.call(getData(`${r}/bob`));
+      const { sessionId, passwd } = first.session!;
+      first.destroy();
+      await first.waitClosed();
+      const resumed = await t.client({ label: "resumed", sessionId, passwd, lastZxidSeen: first.lastZxid() });
+      expect((await resumed.call(getData(`${r}/bob`))).err).toBe(E.NoAuth);
+      await resumed.call(whoAmI);
+      await resumed.call(auth("digest", "bob:secret"));
+      await resumed.call(getData(`${r}/bob`));
+    }));
+
   it("request with a NoAuth parent inside multi and NodeExists/NoNode ordering", () =>
     diff.run("multi-errors", async (t) => {
       const r = t.root;
