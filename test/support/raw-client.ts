@@ -225,7 +225,7 @@ export class RawClient {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(
           new Error(
-            `${this.label}: timed out after ${timeoutMs} ms; transcript: ${describe(this.transcript)}`,
+            `${this.label}: timed out after ${timeoutMs} ms; transcript: ${summarise(this.transcript)}`,
           ),
         );
       }, timeoutMs);
@@ -387,7 +387,7 @@ function decodeBody(op: number, r: JuteReader): ReplyBody | undefined {
   }
 }
 
-function describe(transcript: readonly TranscriptEntry[]): string {
+function summarise(transcript: readonly TranscriptEntry[]): string {
   return JSON.stringify(transcript.slice(-8), (_k, v) =>
     typeof v === "bigint"
       ? `0x${v.toString(16)}`
