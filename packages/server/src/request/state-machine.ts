@@ -409,11 +409,10 @@ export class StateMachine {
   }
 
   private applyCreate(body: CreateTxn, txn: Txn, events: TriggeredEvent[]): ZNode {
+    // insert/update throw if the parent is missing: prepare guaranteed it exists.
     const parentPath = parentOf(body.path);
-    const parent = parentPath === undefined ? undefined : this.tree.get(parentPath);
-    if (parentPath === undefined || parent === undefined) {
-      throw new TreeInvariantError(`apply create ${body.path} (zxid ${txn.zxid}): parent missing`);
-    }
+    if (parentPath === undefined)
+      throw new TreeInvariantError(`apply create ${body.path} (zxid ${txn.zxid})`);
     const node: ZNode = {
       data: body.data,
       acl: body.acl,
@@ -446,10 +445,7 @@ export class StateMachine {
 
   private applyDelete(path: string, zxid: number, events: TriggeredEvent[]): void {
     const parentPath = parentOf(path);
-    const parent = parentPath === undefined ? undefined : this.tree.get(parentPath);
-    if (parentPath === undefined || parent === undefined) {
-      throw new TreeInvariantError(`apply delete ${path} (zxid ${zxid}): parent missing`);
-    }
+    if (parentPath === undefined) throw new TreeInvariantError(`apply delete ${path} (zxid ${zxid})`);
     const removed = this.tree.remove(path);
     this.tree.update(parentPath, { pzxid: zxid });
     const quoted = quotedPathOf(parentPath);

@@ -1,5 +1,7 @@
 import { CreateMode, EventType } from "@paddock/jute";
 import { describe, expect, it } from "vitest";
+import type { CreateTxn, Txn } from "../../src/request/txn.js";
+import { TreeInvariantError } from "../../src/tree/data-tree.js";
 import { createdPath, createReq, Driver, ErrorCode, OpCode } from "./helpers.js";
 
 describe("sessions", () => {
@@ -144,6 +146,27 @@ describe("prepare sees pending (unapplied) txns", () => {
     d.sm.discardPending();
     d.zxid = d.sm.lastZxid;
     expect(d.prepare(createReq("/a"), ctx).body.type).toBe("create");
+  });
+
+  it("throws loudly on a txn that does not fit the tree (divergence, not client input)", () => {
+    const d = new Driver();
+    const txn = (body: Txn["body"]): Txn => ({ zxid: ++d.zxid, timeMs: 1, sessionId: 0n, cxid: 0, body });
+    const create = (path: string): CreateTxn => ({
+      type: "create",
+      path,
+      data: null,
+      acl: [],
+      ephemeralOwner: 0n,
+      parentChildCounter: 1,
+      opcode: OpCode.create,
+    });
+    expect(() => d.sm.apply(txn(create("/missing/child")))).toThrow(TreeInvariantError);
+    expect(() => d.sm.apply(txn(create("/zookeeper")))).toThrow(TreeInvariantError);
+    expect(() => d.sm.apply(txn({ type: "delete", path: "/nope" }))).toThrow(TreeInvariantError);
+    expect(() => d.sm.apply(txn({ type: "delete", path: "/zookeeper" }))).toThrow(TreeInvariantError);
+    expect(() => d.sm.apply(txn({ type: "setData", path: "/nope", data: null, version: 1 }))).toThrow(
+      TreeInvariantError,
+    );
   });
 
   it("asserts zxid order in prepare and apply", () => {
