@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { open, rename, unlink } from "node:fs/promises";
-import { basename, dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { crc32 } from "./crc32.js";
 import { StorageCorruptionError } from "./errors.js";
 import { fsyncDir, writeFully } from "./fs-util.js";
@@ -47,7 +47,9 @@ export async function writeEpochFileAtomic(path: string, epoch: number): Promise
     throw new RangeError(`epoch must be an integer in [0, 2^32), got ${epoch}`);
   }
   const dir = dirname(path);
-  const tmp = `${dir}/.${basename(path)}.${process.pid}.tmp`;
+  // A fixed name: a temp file left by a crash is simply overwritten by the next write. Writes to
+  // one epoch file must not overlap (the caller serialises them).
+  const tmp = join(dir, `.${basename(path)}.tmp`);
   const fh = await open(tmp, "w");
   let ok = false;
   try {

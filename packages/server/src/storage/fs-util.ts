@@ -77,15 +77,23 @@ export class FileReader {
     return this.window.subarray(0, Math.min(got, end - offset));
   }
 
-  /** True when every byte in [from, to) is zero. */
-  async isZeroRange(from: number, to: number): Promise<boolean> {
-    let pos = from;
-    while (pos < to) {
-      const chunk = await this.read(pos, Math.min(this.windowBytes, to - pos));
-      if (chunk.length === 0) return true;
-      if (!isAllZero(chunk)) return false;
-      pos += chunk.length;
+  /**
+   * The end of the written data in [from, to): the smallest e such that [e, to) is all zeros
+   * (`from` when the whole range is zero). Scans backwards, so a long zero tail costs memcmp
+   * speed, not a per-byte loop.
+   */
+  async nonZeroEnd(from: number, to: number): Promise<number> {
+    let end = Math.min(to, this.sizeBytes);
+    while (end > from) {
+      const start = Math.max(from, end - this.windowBytes);
+      const chunk = await this.read(start, end - start);
+      if (!isAllZero(chunk)) {
+        let i = chunk.length - 1;
+        while (chunk[i] === 0) i--;
+        return start + i + 1;
+      }
+      end = start;
     }
-    return true;
+    return from;
   }
 }

@@ -24,7 +24,7 @@ export interface ScannedRecord {
  */
 export type ScanStop =
   | { kind: "end"; offset: number; zeroTailBytes: number }
-  | { kind: "damaged"; offset: number; reason: string; definite: boolean };
+  | { kind: "damaged"; offset: number; reason: string; definite: boolean; writtenEnd: number };
 
 /**
  * Walks the records of one segment file in order, checking every frame. It never decides what a
@@ -70,7 +70,13 @@ export class SegmentScanner {
   async next(copyPayload = true): Promise<ScannedRecord | undefined> {
     if (this.stop !== undefined) return undefined;
     if (typeof this.header === "string") {
-      this.stop = { kind: "damaged", offset: 0, reason: `segment header: ${this.header}`, definite: true };
+      this.stop = {
+        kind: "damaged",
+        offset: 0,
+        reason: `segment header: ${this.header}`,
+        definite: true,
+        writtenEnd: this.sizeBytes,
+      };
       return undefined;
     }
     const pos = this.offset;
@@ -113,10 +119,11 @@ export class SegmentScanner {
   }
 
   private async invalid(pos: number, reason: string, definite: boolean): Promise<undefined> {
-    if (!definite && (await this.reader.isZeroRange(pos, this.limit))) {
+    const writtenEnd = await this.reader.nonZeroEnd(pos, this.limit);
+    if (!definite && writtenEnd === pos) {
       this.stop = { kind: "end", offset: pos, zeroTailBytes: this.limit - pos };
     } else {
-      this.stop = { kind: "damaged", offset: pos, reason, definite };
+      this.stop = { kind: "damaged", offset: pos, reason, definite, writtenEnd };
     }
     return undefined;
   }
@@ -127,7 +134,11 @@ export class SegmentScanner {
    * that were written after it.
    */
   async findValidRecordAfter(from: number): Promise<number | undefined> {
-    for (let q = from + 1; q + RECORD_HEADER_BYTES <= this.limit; q++) {
+    // A record's header holds a non-zero zxid, so none can start in the zero tail.
+    const known =
+      this.stop?.kind === "damaged" && this.stop.offset === from ? this.stop.writtenEnd : undefined;
+    const writtenEnd = known ?? (await this.reader.nonZeroEnd(from, this.limit));
+    for (let q = from + 1; q < writtenEnd && q + RECORD_HEADER_BYTES <= this.limit; q++) {
       const head = await this.reader.read(q, RECORD_HEADER_BYTES);
       // Cheap rejections first: most offsets inside garbage fail here without a CRC.
       if (head.readUInt32BE(8) >= 0x200000) continue;

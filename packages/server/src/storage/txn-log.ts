@@ -563,7 +563,8 @@ async function scanSegmentForOpen(
         {
           file: path,
           offset: stop.offset,
-          discardedBytes: scanner.sizeBytes - stop.offset,
+          damagedBytes: stop.writtenEnd - stop.offset,
+          fileBytes: scanner.sizeBytes,
           reason: stop.reason,
         },
         "truncated torn tail of the txn log",
