@@ -1,5 +1,6 @@
 // Entry point of scripts/bench.mjs (run through tsx).
 import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { COMPARE_USAGE, formatComparison, parseCompareArgs, runComparison } from "./compare.js";
 
 // process.exit runs the launchers' exit hook, which kills the server processes; Node's default
@@ -19,10 +20,12 @@ async function main(): Promise<number> {
     return 0;
   }
   const startedAt = new Date();
+  const loadAvg1mStart = loadavg()[0] ?? 0;
   const runs = await runComparison(opts, (m) => process.stderr.write(`${m}\n`));
-  process.stdout.write(`${formatComparison(runs, opts, startedAt)}\n`);
+  const env = { startedAt, loadAvg1mStart, loadAvg1mEnd: loadavg()[0] ?? 0 };
+  process.stdout.write(`${formatComparison(runs, opts, env)}\n`);
   if (opts.jsonPath) {
-    writeFileSync(opts.jsonPath, `${JSON.stringify({ startedAt, options: opts, runs }, null, 2)}\n`);
+    writeFileSync(opts.jsonPath, `${JSON.stringify({ ...env, options: opts, runs }, null, 2)}\n`);
   }
   return 0;
 }

@@ -37,6 +37,9 @@ export interface CompareOptions {
   tickTimeMs: number;
   zookeeperHeapMb: number;
   jsonPath: string | undefined;
+  paddockServerPath: string;
+  /** Runs per scenario and target; the table shows the median by ops/s. */
+  rounds: number;
 }
 
 export interface TargetRun {
@@ -49,8 +52,11 @@ export interface TargetRun {
 
 export interface ScenarioResult {
   scenario: Scenario;
+  /** The round with the median ops/s. */
   load: LoadResult;
   serverCpuPercent: number;
+  /** ops/s of every round, in run order. */
+  roundsOpsPerSec: number[];
 }
 
 export const TARGET_NAMES: Record<ServerKind, string> = { zookeeper: "ZooKeeper", paddock: "Paddock" };
@@ -75,6 +81,7 @@ export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
   --quick                2 s measured + 0.5 s warm-up per workload (default 10 s + 2 s)
   --duration-ms D        measured time per workload
   --warmup-ms W          warm-up per workload
+  --rounds N             runs per workload and server; the median by ops/s is shown (default 1)
   --targets LIST         zookeeper,paddock (default both, in that order)
   --topology T           standalone (default) | ensemble:N (not implemented yet)
   --workloads LIST       default ${DEFAULT_SCENARIOS}
@@ -86,6 +93,7 @@ export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
   --tick-time-ms T       tickTime for both servers (default 2000)
   --zookeeper-heap-mb H  ZooKeeper -Xms/-Xmx (default 1024)
   --json PATH            also write every result as JSON
+  --paddock-server PATH  Paddock bundle to run (default dist/paddock-server.mjs)
 `;
 
 export function parseCompareArgs(argv: readonly string[]): CompareOptions & { help: boolean } {
@@ -94,6 +102,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
     strict: true,
     options: {
       quick: { type: "boolean" },
+      rounds: { type: "string" },
       "duration-ms": { type: "string" },
       "warmup-ms": { type: "string" },
       targets: { type: "string" },
@@ -108,6 +117,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
       "tick-time-ms": { type: "string" },
       "zookeeper-heap-mb": { type: "string" },
       json: { type: "string" },
+      "paddock-server": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -147,67 +157,107 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
       64,
     ),
     jsonPath: v.json,
+    rounds: Math.floor(num("rounds", v.rounds, 1, 1)),
+    paddockServerPath: v["paddock-server"] ?? DEFAULT_LAUNCH_OPTIONS.paddockServerPath,
     help: v.help ?? false,
   };
 }
 
-async function runTarget(
-  kind: ServerKind,
+interface Launched {
+  kind: ServerKind;
+  target: LaunchedTarget;
+}
+
+async function runScenario(
+  { kind, target }: Launched,
+  scenario: Scenario,
   opts: CompareOptions,
   log: (m: string) => void,
-): Promise<TargetRun> {
-  log(`starting ${TARGET_NAMES[kind]} (${describeTopology(opts.topology)})`);
-  const target: LaunchedTarget = await launchTarget(kind, opts.topology, {
-    ...DEFAULT_LAUNCH_OPTIONS,
-    tickTimeMs: opts.tickTimeMs,
-    zookeeperHeapMb: opts.zookeeperHeapMb,
-  });
+): Promise<{ load: LoadResult; serverCpuPercent: number }> {
+  const loadOpts: LoadOptions = {
+    ...DEFAULT_LOAD_OPTIONS,
+    hosts: parseHostList(target.connectString),
+    workload: scenario.workload,
+    clients: scenario.clients,
+    outstanding: scenario.outstanding,
+    readRatio: opts.readRatio,
+    valueBytes: opts.valueBytes,
+    znodes: opts.znodes,
+    durationMs: opts.durationMs,
+    warmupMs: opts.warmupMs,
+    seed: opts.seed,
+    // The servers are discarded at the end; deleting hundreds of thousands of created znodes
+    // would only cost time. Keyspaces are removed so later scenarios start alike.
+    cleanup: scenario.workload !== "create",
+  };
+  let cpuAtStart = 0;
+  let cpuSeconds = 0;
+  log(`  ${TARGET_NAMES[kind]}: ${scenario.name} (${scenario.clients}x${scenario.outstanding})`);
+  let load: LoadResult;
   try {
-    const version = await target.version();
-    const results: ScenarioResult[] = [];
-    for (const scenario of opts.scenarios) {
-      const loadOpts: LoadOptions = {
-        ...DEFAULT_LOAD_OPTIONS,
-        hosts: parseHostList(target.connectString),
-        workload: scenario.workload,
-        clients: scenario.clients,
-        outstanding: scenario.outstanding,
-        readRatio: opts.readRatio,
-        valueBytes: opts.valueBytes,
-        znodes: opts.znodes,
-        durationMs: opts.durationMs,
-        warmupMs: opts.warmupMs,
-        seed: opts.seed,
-        // The server is discarded after its scenarios; deleting hundreds of thousands of created
-        // znodes would only cost time. Keyspaces are removed so later scenarios start alike.
-        cleanup: scenario.workload !== "create",
-      };
-      let cpuAtStart = 0;
-      let cpuSeconds = 0;
-      log(`  ${TARGET_NAMES[kind]}: ${scenario.name} (${scenario.clients}x${scenario.outstanding})`);
-      const load = await runLoad(loadOpts, {
-        onMeasureStart: () => {
-          cpuAtStart = target.cpuSeconds();
-        },
-        onMeasureEnd: () => {
-          cpuSeconds = target.cpuSeconds() - cpuAtStart;
-        },
-      });
-      const serverCpuPercent = load.measuredMs > 0 ? (cpuSeconds / (load.measuredMs / 1000)) * 100 : 0;
-      log(
-        `    ${formatRate(load.opsPerSec)} ops/s, p50 ${formatMs(load.latency.p50Ms)} ms, ` +
-          `p99 ${formatMs(load.latency.p99Ms)} ms, errors ${load.errorCount}`,
-      );
-      results.push({ scenario, load, serverCpuPercent });
-    }
-    const wroteTxnLog = target.dataDirs.some((d) => hasTxnLog(d));
-    return { kind, version, wroteTxnLog, results };
+    load = await runLoad(loadOpts, {
+      onMeasureStart: () => {
+        cpuAtStart = target.cpuSeconds();
+      },
+      onMeasureEnd: () => {
+        cpuSeconds = target.cpuSeconds() - cpuAtStart;
+      },
+    });
   } catch (e) {
     throw new Error(
       `${TARGET_NAMES[kind]}: ${(e as Error).message}\nserver output:\n${target.output().slice(-2000)}`,
     );
+  }
+  const serverCpuPercent = load.measuredMs > 0 ? (cpuSeconds / (load.measuredMs / 1000)) * 100 : 0;
+  log(
+    `    ${formatRate(load.opsPerSec)} ops/s, p50 ${formatMs(load.latency.p50Ms)} ms, ` +
+      `p99 ${formatMs(load.latency.p99Ms)} ms, errors ${load.errorCount}`,
+  );
+  return { load, serverCpuPercent };
+}
+
+/**
+ * Starts every target, then runs each scenario against each target in turn (alternating which
+ * goes first, and repeating `rounds` times), so a change in the machine's background load
+ * during the run hits both servers rather than whichever happened to run later. Only the
+ * server being measured has load; the other sits idle.
+ */
+export async function runComparison(opts: CompareOptions, log: (m: string) => void): Promise<TargetRun[]> {
+  const launched: Launched[] = [];
+  try {
+    for (const kind of opts.targets) {
+      log(`starting ${TARGET_NAMES[kind]} (${describeTopology(opts.topology)})`);
+      const target = await launchTarget(kind, opts.topology, {
+        ...DEFAULT_LAUNCH_OPTIONS,
+        tickTimeMs: opts.tickTimeMs,
+        zookeeperHeapMb: opts.zookeeperHeapMb,
+        paddockServerPath: opts.paddockServerPath,
+      });
+      launched.push({ kind, target });
+    }
+    const runs: TargetRun[] = [];
+    for (const l of launched) {
+      runs.push({ kind: l.kind, version: await l.target.version(), wroteTxnLog: false, results: [] });
+    }
+    for (const [i, scenario] of opts.scenarios.entries()) {
+      const samples = launched.map(() => [] as Array<{ load: LoadResult; serverCpuPercent: number }>);
+      for (let round = 0; round < opts.rounds; round++) {
+        const order = launched.map((_, t) => t);
+        if ((i + round) % 2 === 1) order.reverse();
+        for (const t of order) samples[t]!.push(await runScenario(launched[t]!, scenario, opts, log));
+      }
+      samples.forEach((s, t) => {
+        const byRate = [...s].sort((a, b) => a.load.opsPerSec - b.load.opsPerSec);
+        const median = byRate[Math.floor((byRate.length - 1) / 2)]!;
+        runs[t]!.results.push({ scenario, ...median, roundsOpsPerSec: s.map((x) => x.load.opsPerSec) });
+      });
+    }
+    launched.forEach((l, t) => {
+      runs[t]!.wroteTxnLog = l.target.dataDirs.some((d) => hasTxnLog(d));
+    });
+    return runs;
   } finally {
-    await target.stop();
+    await Promise.all(launched.map((l) => l.target.stop()));
   }
 }
 
@@ -224,15 +274,24 @@ function latencyCell(r: ScenarioResult | undefined): string {
 }
 
 /** The comparison as markdown: environment, the main table, a details table and caveats. */
-export function formatComparison(runs: TargetRun[], opts: CompareOptions, startedAt: Date): string {
+export interface RunEnvironment {
+  startedAt: Date;
+  /** 1-minute load average when the run started and ended: how busy the machine was otherwise. */
+  loadAvg1mStart: number;
+  loadAvg1mEnd: number;
+}
+
+export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: RunEnvironment): string {
   const names = runs.map((r) => TARGET_NAMES[r.kind]);
   const lines: string[] = [];
   const cpu = cpus();
   lines.push(
-    `Run ${startedAt.toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, Node ${process.version}, ` +
+    `Run ${env.startedAt.toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, Node ${process.version}, ` +
       `commit ${gitCommit()}; ${describeTopology(opts.topology)}, tickTime ${opts.tickTimeMs} ms, ` +
       `${opts.valueBytes} B values, ${opts.znodes} znodes, ${opts.durationMs / 1000} s measured after ` +
-      `${opts.warmupMs / 1000} s warm-up per workload.`,
+      `${opts.warmupMs / 1000} s warm-up per workload` +
+      (opts.rounds > 1 ? `, median of ${opts.rounds} rounds` : "") +
+      `. Load average ${env.loadAvg1mStart.toFixed(1)} at start, ${env.loadAvg1mEnd.toFixed(1)} at end.`,
   );
   lines.push("");
   lines.push(
@@ -268,20 +327,19 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, starte
     );
   }
   lines.push("");
-  const detailHeader = [
-    "workload",
-    ...names.flatMap((n) => [`${n} server CPU`, `${n} generator CPU`, `${n} errors`]),
-  ];
+  const perTarget = ["server CPU", "generator CPU", "errors", ...(opts.rounds > 1 ? ["ops/s by round"] : [])];
+  const detailHeader = ["workload", ...names.flatMap((n) => perTarget.map((h) => `${n} ${h}`))];
   lines.push(`| ${detailHeader.join(" | ")} |`);
   lines.push(`|${detailHeader.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
   for (const [i, scenario] of opts.scenarios.entries()) {
     const cells = runs.flatMap((r) => {
       const c = r.results[i];
-      if (!c) return ["–", "–", "–"];
+      if (!c) return perTarget.map(() => "–");
       return [
         `${c.serverCpuPercent.toFixed(0)}%`,
         `${c.load.loadGenCpuPercent.toFixed(0)}%`,
         c.load.errorCount === 0 ? "0" : c.load.errors.map((e) => `${e.name} ${e.count}`).join(", "),
+        ...(opts.rounds > 1 ? [c.roundsOpsPerSec.map(formatRate).join(", ")] : []),
       ];
     });
     lines.push(`| ${scenario.name} | ${cells.join(" | ")} |`);
@@ -295,11 +353,4 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, starte
     );
   }
   return lines.join("\n");
-}
-
-export async function runComparison(opts: CompareOptions, log: (m: string) => void): Promise<TargetRun[]> {
-  const runs: TargetRun[] = [];
-  // One server at a time: on a small machine two idle-but-JITting servers would skew each other.
-  for (const kind of opts.targets) runs.push(await runTarget(kind, opts, log));
-  return runs;
 }

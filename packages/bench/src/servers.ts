@@ -53,6 +53,8 @@ export interface LaunchOptions {
   /** Extra zoo.cfg lines for both servers. */
   extraCfg: string[];
   readyTimeoutMs: number;
+  /** The bundled Paddock server to run; another build (e.g. of a given commit) can be measured. */
+  paddockServerPath: string;
 }
 
 export const DEFAULT_LAUNCH_OPTIONS: LaunchOptions = {
@@ -60,6 +62,7 @@ export const DEFAULT_LAUNCH_OPTIONS: LaunchOptions = {
   zookeeperHeapMb: 1024,
   extraCfg: [],
   readyTimeoutMs: 60_000,
+  paddockServerPath: PADDOCK_SERVER_PATH,
 };
 
 /** One or more server processes presented as a single thing to benchmark. */
@@ -103,8 +106,8 @@ export function zookeeperMissing(): string | undefined {
   return undefined;
 }
 
-export function paddockMissing(): string | undefined {
-  return existsSync(PADDOCK_SERVER_PATH) ? undefined : `${PADDOCK_SERVER_PATH} is missing: run npm run build`;
+export function paddockMissing(serverPath = PADDOCK_SERVER_PATH): string | undefined {
+  return existsSync(serverPath) ? undefined : `${serverPath} is missing: run npm run build`;
 }
 
 export async function launchTarget(
@@ -117,7 +120,7 @@ export async function launchTarget(
       `${describeTopology(topology)}: ensemble targets are not implemented yet; use --topology standalone`,
     );
   }
-  const missing = kind === "zookeeper" ? zookeeperMissing() : paddockMissing();
+  const missing = kind === "zookeeper" ? zookeeperMissing() : paddockMissing(opts.paddockServerPath);
   if (missing) throw new Error(`cannot start ${kind}: ${missing}`);
   const server = await launchStandalone(kind, opts);
   return {
@@ -167,7 +170,8 @@ async function launchStandalone(kind: ServerKind, opts: LaunchOptions): Promise<
         "",
       ].join("\n"),
     );
-    const proc = kind === "zookeeper" ? spawnZookeeper(cfgPath, opts) : spawnPaddock(cfgPath);
+    const proc =
+      kind === "zookeeper" ? spawnZookeeper(cfgPath, opts) : spawnPaddock(cfgPath, opts.paddockServerPath);
     const stop = async () => {
       await stopProcess(proc);
       rmSync(dir, { recursive: true, force: true });
@@ -197,9 +201,9 @@ function spawnZookeeper(cfgPath: string, opts: LaunchOptions): Proc {
   ]);
 }
 
-function spawnPaddock(cfgPath: string): Proc {
+function spawnPaddock(cfgPath: string, serverPath: string): Proc {
   // Same log threshold as ZooKeeper gets above, so neither pays for per-connection info lines.
-  return startProcess(process.execPath, [PADDOCK_SERVER_PATH, cfgPath], {
+  return startProcess(process.execPath, [serverPath, cfgPath], {
     ...process.env,
     PADDOCK_LOG_LEVEL: "warn",
     PADDOCK_LOG_PRETTY: "",
