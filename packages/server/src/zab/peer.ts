@@ -63,6 +63,8 @@ interface LeaderState {
   epochAcks: Set<number>;
   newLeaderAcks: Set<number>;
   learners: Map<number, LearnerSession>;
+  /** Highest connection id seen per learner. */
+  lastConn: Map<number, number>;
   lastPingTick: number;
   /** Learner SYNCs waiting for the COMMIT of the zxid proposed last when they arrived. */
   pendingSyncs: { sid: number; conn: number; requestId: number; zxid: number }[];
@@ -534,6 +536,7 @@ export class ZabPeer {
       epochAcks: new Set(),
       newLeaderAcks: new Set(),
       learners: new Map(),
+      lastConn: new Map(),
       lastPingTick: this.nowTicks,
       pendingSyncs: [],
       localSyncs: [],
@@ -627,8 +630,11 @@ export class ZabPeer {
     const observer = msg.type === "OBSERVERINFO";
     if (observer ? !this.observerSet.has(from) : !this.voterSet.has(from)) return;
     if (msg.seq !== 1) return;
-    const existing = L.learners.get(from);
-    if (existing !== undefined && msg.conn <= existing.conn) return;
+    // A connection id is used once: after we drop a session, late or repeated FOLLOWERINFOs on
+    // that connection must not revive it with fresh sequence numbers the learner would take
+    // for duplicates. The learner times out and opens a new connection instead.
+    if (msg.conn <= (L.lastConn.get(from) ?? -1)) return;
+    L.lastConn.set(from, msg.conn);
     const s: LearnerSession = {
       sid: from,
       observer,
@@ -648,6 +654,14 @@ export class ZabPeer {
     if (L.phase === "discovery") {
       L.infoEpochs.set(from, msg.acceptedEpoch);
       this.maybeChooseEpoch();
+    } else if (msg.acceptedEpoch > L.epoch) {
+      // It promised a later epoch (to a leader attempt that failed) and will refuse ours for
+      // ever; only a new election, whose epoch exceeds that promise, can bring it back.
+      this.note(
+        "warn",
+        `server ${from} accepted epoch ${msg.acceptedEpoch} > ours (${L.epoch}): stepping down`,
+      );
+      this.startLooking();
     } else {
       this.sendLeaderInfo(s);
     }

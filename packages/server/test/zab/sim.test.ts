@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lastTrace, runSeed } from "./random-run.js";
+import { formatZxid } from "../../src/zab/index.js";
+import { lastSim, lastTrace, runSeed } from "./random-run.js";
 import type { Simulator } from "./simulator.js";
 
 // `SEED=123 npx vitest run packages/server/test/zab` replays one seed with a trace;
@@ -16,6 +17,20 @@ describe("ZAB simulator", () => {
         sim = runSeed(ONE_SEED, true);
       } catch (err) {
         console.log(lastTrace.slice(-Number(process.env.TRACE_LINES ?? 80)).join("\n"));
+        const sim = lastSim;
+        if (sim !== null) {
+          for (const id of sim.allIds()) {
+            const st = sim.status(id);
+            console.log(
+              `s${id}`,
+              st === null
+                ? "down"
+                : `${st.role} leader=${st.leader} epoch=${st.epoch} serving=${st.serving} accepted=${st.acceptedEpoch} ` +
+                    `current=${st.currentEpoch} last=${formatZxid(st.lastZxid)} committed=${formatZxid(st.lastCommitted)} ` +
+                    `durable=${formatZxid(st.durableZxid)} applied=${sim.server(id).applied.length}/${sim.committed.length}`,
+            );
+          }
+        }
         throw err;
       }
       console.log(sim.trace.slice(-60).join("\n"));
