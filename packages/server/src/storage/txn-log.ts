@@ -105,9 +105,6 @@ export class TxnLog {
     this.base = segments[0]?.prevZxid ?? 0;
     this.durableZxid = segments.at(-1)?.lastZxid ?? this.base;
     this.appendedZxid = this.durableZxid;
-    if (!Number.isInteger(opts.preAllocSizeBytes) || opts.preAllocSizeBytes < 0) {
-      throw new RangeError(`preAllocSizeBytes must be a non-negative integer, got ${opts.preAllocSizeBytes}`);
-    }
   }
 
   /**
@@ -116,6 +113,9 @@ export class TxnLog {
    * StorageGapError.
    */
   static async open(dir: string, opts: TxnLogOptions): Promise<TxnLog> {
+    if (!Number.isInteger(opts.preAllocSizeBytes) || opts.preAllocSizeBytes < 0) {
+      throw new RangeError(`preAllocSizeBytes must be a non-negative integer, got ${opts.preAllocSizeBytes}`);
+    }
     const logger = opts.logger ?? stderrLogger;
     await mkdir(dir, { recursive: true });
     const found: { name: string; zxid: number }[] = [];
@@ -324,7 +324,11 @@ export class TxnLog {
 
   /** Flushes queued appends, then closes the files. Later calls fail. */
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    // After a failure the files are already closed; closing is how the owner cleans up.
+    if (this.closed || this.failure !== undefined) {
+      this.closed = true;
+      return Promise.resolve();
+    }
     const done = this.control(async () => {
       await this.closeActive();
     });

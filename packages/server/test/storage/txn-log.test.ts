@@ -176,6 +176,11 @@ describe("TxnLog", () => {
     await expect(log.roll()).rejects.toThrow(/EIO/);
     expect(log.lastZxid).toBe(1);
     expect(logger.lines.some((l) => l.level === "error")).toBe(true);
+    await log.close(); // releases, does not throw
+    // What reached the disk is still a valid log.
+    const reopened = await TxnLog.open(dir, opts());
+    expect((await readAll(reopened))[0]?.zxid).toBe(1);
+    await reopened.close();
   });
 
   it("bounds one group commit by maxBatchBytes", async () => {
