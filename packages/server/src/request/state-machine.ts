@@ -280,9 +280,8 @@ export class StateMachine {
     zxid: number,
     timeMs: number,
   ): Txn {
-    if (this.sessions.has(sessionId) || this.pendingSessionCreates.has(sessionId)) {
-      throw new TreeInvariantError(`createSession: session 0x${sessionId.toString(16)} already exists`);
-    }
+    // A repeated id (e.g. a follower retrying) re-registers the session, as ZooKeeper's tracker
+    // does; it must not take the leader down.
     this.stampPrepare(zxid);
     this.pendingSessionCreates.set(sessionId, zxid);
     return {

@@ -40,10 +40,12 @@ describe("sessions", () => {
     expect(d.sm.nodeStat("/keep")).toBeDefined();
   });
 
-  it("refuses to create a session twice (our own bug)", () => {
+  it("a repeated createSession re-registers the session instead of failing", () => {
     const d = new Driver();
-    d.session(1n);
-    expect(() => d.sm.prepareCreateSession(1n, 1000, Buffer.alloc(16), ++d.zxid, d.tick())).toThrow();
+    d.session(1n, 4000);
+    d.applyTxn(d.sm.prepareCreateSession(1n, 9000, Buffer.alloc(16, 1), ++d.zxid, d.tick()));
+    expect(d.sm.session(1n)).toEqual({ timeoutMs: 9000, passwd: Buffer.alloc(16, 1) });
+    expect(d.sm.sessionIds()).toEqual([1n]);
   });
 });
 
