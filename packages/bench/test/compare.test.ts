@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { type CompareOptions, formatComparison, parseCompareArgs, type TargetRun } from "../src/compare.js";
+import { LatencyHistogram } from "../src/histogram.js";
+import type { LoadResult } from "../src/load.js";
+
+function fakeLoad(
+  opsPerSec: number,
+  p50Us: number,
+  p99Us: number,
+  errors: LoadResult["errors"] = [],
+): LoadResult {
+  const h = new LatencyHistogram();
+  for (let i = 0; i < 98; i++) h.recordUs(p50Us);
+  h.recordUs(p99Us);
+  h.recordUs(p99Us);
+  return {
+    workload: "set",
+    connect: "127.0.0.1:25000",
+    clients: 32,
+    outstanding: 8,
+    valueBytes: 1024,
+    znodes: 1000,
+    readRatio: undefined,
+    seed: 1,
+    root: "/r",
+    warmupMs: 0,
+    measuredMs: 1000,
+    ops: opsPerSec,
+    opsPerSec,
+    errorCount: errors.reduce((n, e) => n + e.count, 0),
+    errors,
+    latency: h.summary(),
+    readLatency: undefined,
+    writeLatency: undefined,
+    loadGenCpuPercent: 12,
+    lostClients: 0,
+    cleanupError: undefined,
+  };
+}
+
+describe("formatComparison", () => {
+  const opts: CompareOptions = { ...parseCompareArgs(["--workloads", "set,get-1x1", "--rounds", "3"]) };
+  const env = { startedAt: new Date("2026-01-02T03:04:05Z"), loadAvg1mStart: 0.5, loadAvg1mEnd: 0.7 };
+  const [set, get] = opts.scenarios as [CompareOptions["scenarios"][0], CompareOptions["scenarios"][0]];
+  const runs: TargetRun[] = [
+    {
+      kind: "zookeeper",
+      version: "3.8.0",
+      wroteTxnLog: true,
+      results: [
+        {
+          scenario: set,
+          load: fakeLoad(4000, 2000, 9000),
+          serverCpuPercent: 150,
+          roundsOpsPerSec: [3900, 4000, 4100],
+        },
+        {
+          scenario: get,
+          load: fakeLoad(5000, 150, 400),
+          serverCpuPercent: 40,
+          roundsOpsPerSec: [5000, 5000, 5000],
+        },
+      ],
+    },
+    {
+      kind: "paddock",
+      version: "3.8.0-paddock",
+      wroteTxnLog: false,
+      results: [
+        {
+          scenario: set,
+          load: fakeLoad(6000, 1500, 5000, [{ code: -4, name: "ConnectionLoss", count: 3 }]),
+          serverCpuPercent: 90,
+          roundsOpsPerSec: [6000, 5000, 7000],
+        },
+        {
+          scenario: get,
+          load: fakeLoad(10000, 80, 200),
+          serverCpuPercent: 60,
+          roundsOpsPerSec: [10000, 9000, 11000],
+        },
+      ],
+    },
+  ];
+  const text = formatComparison(runs, opts, env);
+
+  it("prints one row per scenario with rates, ratio and p50/p99", () => {
+    expect(text).toContain(
+      "| workload | clients × outstanding | ZooKeeper ops/s | Paddock ops/s | Paddock/ZooKeeper | ZooKeeper p50 / p99 ms | Paddock p50 / p99 ms |",
+    );
+    expect(text).toContain("| set | 32 × 8 | 4,000 | 6,000 | 1.50× | 2.00 / 9.00 | 1.50 / 5.00 |");
+    expect(text).toContain("| get-1x1 | 1 × 1 | 5,000 | 10,000 | 2.00× | 0.15 / 0.40 | 0.08 / 0.20 |");
+  });
+
+  it("shows CPU, errors, rounds, the environment and the durability warning", () => {
+    expect(text).toContain(
+      "| set | 150% | 12% | 0 | 3,900, 4,000, 4,100 | 90% | 12% | ConnectionLoss 3 | 6,000, 5,000, 7,000 |",
+    );
+    expect(text).toContain("median of 3 rounds");
+    expect(text).toContain("Load average 0.5 at start, 0.7 at end");
+    expect(text).toContain("- ZooKeeper: 3.8.0; transaction log written: yes");
+    expect(text).toContain("- Paddock: 3.8.0-paddock; transaction log written: NO");
+    expect(text).toMatch(/\*\*Not like-for-like:\*\* Paddock wrote no transaction log/);
+  });
+});
