@@ -1,6 +1,15 @@
-import { basename } from "node:path";
+import { open, readdir, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { readEpochFile } from "./epoch-file.js";
 import { StorageCorruptionError } from "./errors.js";
-import { SNAPSHOT_PREFIX, zxidFromFileName, zxidHex } from "./format.js";
+import {
+  decodeSegmentHeader,
+  LOG_HEADER_BYTES,
+  LOG_PREFIX,
+  SNAPSHOT_PREFIX,
+  zxidFromFileName,
+  zxidHex,
+} from "./format.js";
 import { SegmentScanner } from "./segment.js";
 import { readSnapshotFile } from "./snapshots.js";
 
@@ -17,6 +26,7 @@ const defaultIo: InspectIo = {
 const USAGE = [
   "usage: inspect log <segment file> [--payload-bytes N]",
   "       inspect snapshot <snapshot file> [--payload-bytes N]",
+  "       inspect dir <dataDir or dataLogDir>   (segments with their chain, snapshots, epochs)",
   "Prints every record (zxid, length, CRC status, payload prefix in hex). Read-only.",
   "Exit status: 0 intact, 1 damaged, 2 usage or I/O error.",
 ].join("\n");
@@ -37,11 +47,12 @@ export async function main(argv: readonly string[], io: InspectIo = defaultIo): 
       return 2;
     }
   }
-  if (file === undefined || (kind !== "log" && kind !== "snapshot")) {
+  if (file === undefined || (kind !== "log" && kind !== "snapshot" && kind !== "dir")) {
     io.err(USAGE);
     return 2;
   }
   try {
+    if (kind === "dir") return await inspectDir(file, io);
     return kind === "log"
       ? await inspectLog(file, payloadBytes, io)
       : await inspectSnapshot(file, payloadBytes, io);
@@ -108,4 +119,68 @@ async function inspectSnapshot(file: string, payloadBytes: number, io: InspectIo
   }
   io.out(`end: ${count} chunks, ${bytes} data bytes, trailer ok`);
   return 0;
+}
+
+/** A quick overview: headers and names only, no record is read. */
+async function inspectDir(dir: string, io: InspectIo): Promise<number> {
+  const names = (await readdir(dir)).sort();
+  const segs: { name: string; first: number }[] = [];
+  const snaps: { name: string; zxid: number }[] = [];
+  for (const name of names) {
+    const first = zxidFromFileName(LOG_PREFIX, name);
+    if (first !== undefined) segs.push({ name, first });
+    const zxid = zxidFromFileName(SNAPSHOT_PREFIX, name);
+    if (zxid !== undefined) snaps.push({ name, zxid });
+  }
+  segs.sort((a, b) => a.first - b.first);
+  snaps.sort((a, b) => b.zxid - a.zxid);
+  let damaged = false;
+  let prevFirst: number | undefined;
+  for (const seg of segs) {
+    const path = join(dir, seg.name);
+    const fh = await open(path, "r");
+    try {
+      const { size } = await fh.stat();
+      const buf = Buffer.alloc(LOG_HEADER_BYTES);
+      const { bytesRead } = await fh.read(buf, 0, LOG_HEADER_BYTES, 0);
+      const h = decodeSegmentHeader(buf.subarray(0, bytesRead));
+      if (typeof h === "string") {
+        damaged = true;
+        io.out(`segment ${seg.name}: DAMAGED header: ${h}`);
+        continue;
+      }
+      // The prev zxid must lie between the previous segment's first zxid and this one's.
+      const chain =
+        prevFirst === undefined
+          ? ""
+          : h.prevZxid >= prevFirst && h.prevZxid < h.firstZxid
+            ? ""
+            : " CHAIN BROKEN";
+      if (chain !== "") damaged = true;
+      io.out(
+        `segment ${seg.name}: first ${zxidHex(h.firstZxid)} prev ${zxidHex(h.prevZxid)} ${size} bytes${chain}`,
+      );
+      prevFirst = h.firstZxid;
+    } finally {
+      await fh.close();
+    }
+  }
+  for (const snap of snaps) {
+    io.out(
+      `snapshot ${snap.name}: zxid ${zxidHex(snap.zxid)} ${(await stat(join(dir, snap.name))).size} bytes`,
+    );
+  }
+  for (const epochName of ["acceptedEpoch", "currentEpoch"]) {
+    try {
+      const epoch = readEpochFile(join(dir, epochName));
+      if (epoch !== undefined) io.out(`${epochName}: ${epoch}`);
+    } catch (err) {
+      damaged = true;
+      io.out(`${epochName}: DAMAGED ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  io.out(
+    `${segs.length} segments, ${snaps.length} snapshots (headers only; use 'inspect log' to check records)`,
+  );
+  return damaged ? 1 : 0;
 }

@@ -1,6 +1,8 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeEpochFileAtomic } from "../../src/storage/epoch-file.js";
+import { encodeSegmentHeader } from "../../src/storage/format.js";
 import { main } from "../../src/storage/inspect.js";
 import { SnapshotStore } from "../../src/storage/snapshots.js";
 import { TxnLog } from "../../src/storage/txn-log.js";
@@ -64,6 +66,35 @@ describe("inspect", () => {
     const bad = await run(["snapshot", file]);
     expect(bad.code).toBe(1);
     expect(bad.out.at(-2)).toBe("offset=55 DAMAGED: snapshot trailer is truncated");
+  });
+
+  it("summarises a directory: segments with their chain, snapshots, epochs", async () => {
+    const log = await TxnLog.open(dir, { preAllocSizeBytes: 0, forceSync: true, logger: captureLogger() });
+    await log.append(1, Buffer.from("a"));
+    await log.roll();
+    await log.append(2, Buffer.from("b"));
+    await log.roll();
+    await log.append(3, Buffer.from("c"));
+    await log.close();
+    const store = await SnapshotStore.open(dir);
+    await store.write(2, [Buffer.from("s")]);
+    await writeEpochFileAtomic(join(dir, "currentEpoch"), 4);
+    const r = await run(["dir", dir]);
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out).toEqual([
+      "segment log.1: first 0x1 prev 0x0 49 bytes",
+      "segment log.2: first 0x2 prev 0x1 49 bytes",
+      "segment log.3: first 0x3 prev 0x2 49 bytes",
+      "snapshot snapshot.2: zxid 0x2 73 bytes",
+      "currentEpoch: 4",
+      "3 segments, 1 snapshots (headers only; use 'inspect log' to check records)",
+    ]);
+    await unlink(join(dir, "log.2"));
+    await writeFile(join(dir, "log.3"), Buffer.concat([encodeSegmentHeader({ firstZxid: 3, prevZxid: 0 })]));
+    const bad = await run(["dir", dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.out[1]).toBe("segment log.3: first 0x3 prev 0x0 32 bytes CHAIN BROKEN");
   });
 
   it("explains its usage and reports missing files", async () => {
