@@ -234,11 +234,20 @@ export async function runLoad(opts: LoadOptions, hooks: LoadHooks = {}): Promise
     }
 
     log(`opening ${opts.clients} sessions`);
-    const sessions = await Promise.all(
+    const opened = await Promise.allSettled(
       Array.from({ length: opts.clients }, (_, i) =>
         BenchSession.open({ ...opts.hosts[i % opts.hosts.length]!, sessionTimeoutMs: opts.sessionTimeoutMs }),
       ),
     );
+    const sessions = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+    const refused = opened.find((o) => o.status === "rejected");
+    if (refused) {
+      // Open sockets would keep the process alive after the error.
+      for (const s of sessions) s.destroy();
+      throw new Error(
+        `${opened.length - sessions.length} of ${opts.clients} sessions failed: ${(refused.reason as Error).message}`,
+      );
+    }
     sessions.forEach((s, i) => {
       clients.push(new LoadClient(i, s, run, plan, opts.seed, opts.clients));
     });

@@ -17,8 +17,17 @@ import { formatResult } from "../src/report.js";
 import { freePort, type LaunchedTarget, launchTarget, paddockMissing } from "../src/servers.js";
 
 /** A scripted server: completes handshakes and answers every request with OK, optionally swapping pairs. */
-async function fakeServer(swapPairs: boolean): Promise<{ server: Server; port: number }> {
+async function fakeServer(
+  swapPairs: boolean,
+  maxConnections = Infinity,
+): Promise<{ server: Server; port: number }> {
+  let connections = 0;
   const server = createServer((socket: Socket) => {
+    connections += 1;
+    if (connections > maxConnections) {
+      socket.destroy();
+      return;
+    }
     const decoder = new FrameDecoder(1 << 20);
     let handshakeDone = false;
     let held: number | undefined;
@@ -117,6 +126,23 @@ describe("BenchSession against a scripted server", () => {
     expect(rec.tags).toEqual([]);
     expect(rec.closed?.inFlight).toBe(4);
     expect(rec.closed?.error?.message).toMatch(/out of order/);
+    server.close();
+  });
+});
+
+describe("runLoad failures", () => {
+  it("fails cleanly, closing the sessions it did open, when the server refuses some", async () => {
+    const { server, port } = await fakeServer(false, 3);
+    await expect(
+      runLoad({
+        ...DEFAULT_LOAD_OPTIONS,
+        hosts: [{ host: "127.0.0.1", port }],
+        workload: "create",
+        clients: 4,
+        durationMs: 100,
+        warmupMs: 0,
+      }),
+    ).rejects.toThrow(/2 of 4 sessions failed: 127\.0\.0\.1:\d+: /);
     server.close();
   });
 });
