@@ -1,0 +1,229 @@
+// The production image (deploy/Dockerfile) in standalone mode, driven as a user would drive it:
+// ZOO_* variables in, a client and four-letter words through the published port out. The image
+// is (re)built with deploy/build-image.sh first, which is quick when nothing changed; set
+// PADDOCK_TEST_IMAGE to test an existing image instead.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import zookeeper from "node-zookeeper-client";
+import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fourLetterWord, makeTempDir } from "../support/process.js";
+
+// The reaper image cannot be pulled on registry-less machines; afterAll cleans up instead.
+process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
+
+const repoRoot = join(import.meta.dirname, "..", "..");
+const image = process.env.PADDOCK_TEST_IMAGE ?? "paddock:latest";
+
+function dockerUnavailable(): string | undefined {
+  const r = spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], {
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+  if (r.error) return `docker client not runnable: ${r.error.message}`;
+  if (r.status !== 0) return `docker engine not answering: ${r.stderr.trim().split("\n").pop()}`;
+  return undefined;
+}
+
+const unavailable = dockerUnavailable();
+const skip = unavailable !== undefined && process.env.CI !== "true";
+if (skip) console.warn(`[container tests] skipped: ${unavailable} (run deploy/ensure-docker.sh)`);
+
+function docker(...args: string[]): string {
+  return execFileSync("docker", args, { encoding: "utf8", timeout: 30_000 }).trim();
+}
+
+async function exec(container: StartedTestContainer, command: string[]): Promise<string> {
+  const r = await container.exec(command);
+  if (r.exitCode !== 0) throw new Error(`${command.join(" ")} exited ${r.exitCode}: ${r.output}`);
+  return r.output;
+}
+
+/** Uid of the container's PID 1, i.e. of the server process itself. */
+async function serverUid(container: StartedTestContainer): Promise<string> {
+  const status = await exec(container, [
+    "node",
+    "-e",
+    "process.stdout.write(require('fs').readFileSync('/proc/1/status','utf8'))",
+  ]);
+  return /^Uid:\s+(\d+)/m.exec(status)?.[1] ?? "?";
+}
+
+function connect(connectString: string): Promise<zookeeper.Client> {
+  const client = zookeeper.createClient(connectString, { sessionTimeout: 10_000, retries: 0 });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.close();
+      reject(new Error(`connect to ${connectString} timed out`));
+    }, 10_000);
+    client.once("connected", () => {
+      clearTimeout(timer);
+      resolve(client);
+    });
+    client.connect();
+  });
+}
+
+function call<T>(fn: (cb: (err: unknown, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
+}
+
+describe.skipIf(skip)("paddock image, standalone", () => {
+  const started: StartedTestContainer[] = [];
+  const tempDirs: string[] = [];
+  let fromEnv: StartedTestContainer;
+  let mounted: StartedTestContainer;
+  let mountedData: string;
+  const mountedCfg = [
+    "tickTime=3000",
+    "dataDir=/data",
+    "clientPort=2281",
+    "4lw.commands.whitelist=*",
+    "maxClientCnxns=17",
+    "",
+  ].join("\n");
+
+  beforeAll(async () => {
+    if (unavailable !== undefined) throw new Error(`CI=true but Docker is unusable: ${unavailable}`);
+    if (process.env.PADDOCK_TEST_IMAGE === undefined) {
+      execFileSync(join(repoRoot, "deploy", "build-image.sh"), { stdio: "inherit", timeout: 280_000 });
+    }
+    const healthTest = JSON.parse(
+      docker("image", "inspect", "-f", "{{json .Config.Healthcheck.Test}}", image),
+    );
+
+    // Everything from the environment, the way the official image's docs spell it; the image's
+    // own HEALTHCHECK command, polled faster, decides when it is ready.
+    const envContainer = new GenericContainer(image)
+      .withHostname("zoo1")
+      .withEnvironment({
+        ZOO_MY_ID: "1",
+        ZOO_SERVERS: "server.1=zoo1:2888:3888;2181",
+        ZOO_TICK_TIME: "1500",
+        ZOO_MAX_CLIENT_CNXNS: "33",
+        ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,conf",
+        ZOO_CFG_EXTRA: "minSessionTimeout=4000 maxSessionTimeout=30000",
+      })
+      .withExposedPorts(2181)
+      .withHealthCheck({ test: healthTest, interval: 500, timeout: 5000, retries: 60, startPeriod: 0 })
+      .withWaitStrategy(Wait.forHealthCheck())
+      .withStartupTimeout(60_000)
+      .start();
+
+    // A mounted zoo.cfg and a root-owned host data directory, started as root: the file must win
+    // over contradicting ZOO_* values, and the server must still drop to the image's user.
+    mountedData = makeTempDir("paddock-container-data");
+    const cfgDir = makeTempDir("paddock-container-conf");
+    tempDirs.push(mountedData, cfgDir);
+    writeFileSync(join(cfgDir, "zoo.cfg"), mountedCfg);
+    const mountedContainer = new GenericContainer(image)
+      .withUser("root")
+      .withEnvironment({
+        ZOO_MY_ID: "7",
+        ZOO_SERVERS: "server.7=localhost:2888:3888;2181",
+        ZOO_TICK_TIME: "1000",
+        ZOO_MAX_CLIENT_CNXNS: "99",
+      })
+      .withBindMounts([
+        { source: join(cfgDir, "zoo.cfg"), target: "/conf/zoo.cfg", mode: "ro" },
+        { source: mountedData, target: "/data", mode: "rw" },
+      ])
+      .withExposedPorts(2281)
+      .withWaitStrategy(Wait.forLogMessage("binding to client port"))
+      .withStartupTimeout(60_000)
+      .start();
+
+    const results = await Promise.allSettled([envContainer, mountedContainer]);
+    for (const r of results) if (r.status === "fulfilled") started.push(r.value);
+    for (const r of results) if (r.status === "rejected") throw r.reason;
+    [fromEnv, mounted] = started as [StartedTestContainer, StartedTestContainer];
+  }, 300_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(started.map((c) => c.stop({ timeout: 5_000 })));
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("writes zoo.cfg and myid from ZOO_* variables, listening on all IPs for its own hostname", async () => {
+    expect(await exec(fromEnv, ["cat", "/conf/zoo.cfg"])).toBe(
+      [
+        "dataDir=/data",
+        "dataLogDir=/datalog",
+        "tickTime=1500",
+        "initLimit=5",
+        "syncLimit=2",
+        "autopurge.snapRetainCount=3",
+        "autopurge.purgeInterval=0",
+        "maxClientCnxns=33",
+        "standaloneEnabled=true",
+        "admin.enableServer=true",
+        "server.1=zoo1:2888:3888;2181",
+        "4lw.commands.whitelist=ruok,srvr,conf",
+        "minSessionTimeout=4000",
+        "maxSessionTimeout=30000",
+        "quorumListenOnAllIPs=true",
+        "",
+      ].join("\n"),
+    );
+    expect(await exec(fromEnv, ["cat", "/data/myid"])).toBe("1\n");
+    const conf = await fourLetterWord(fromEnv.getHost(), fromEnv.getMappedPort(2181), "conf");
+    expect(conf).toMatch(/^tickTime=1500$/m);
+    expect(conf).toMatch(/^maxClientCnxns=33$/m);
+    expect(conf).toMatch(/^minSessionTimeout=4000$/m);
+  });
+
+  it("serves clients and four-letter words on the published port", async () => {
+    const host = fromEnv.getHost();
+    const port = fromEnv.getMappedPort(2181);
+    expect(await fourLetterWord(host, port, "ruok")).toBe("imok");
+    expect(await fourLetterWord(host, port, "srvr")).toMatch(/^Mode: standalone$/m);
+    // Not whitelisted: the ZOO_4LW_COMMANDS_WHITELIST value really reached the server.
+    expect(await fourLetterWord(host, port, "mntr")).toContain("not in the whitelist");
+
+    const client = await connect(`${host}:${port}`);
+    try {
+      const payload = Buffer.from(`hello from ${process.pid}`);
+      await call<string>((cb) =>
+        client.create("/container-test", payload, zookeeper.CreateMode.PERSISTENT, cb),
+      );
+      const data = await call<Buffer>((cb) => client.getData("/container-test", cb));
+      expect(data.toString()).toBe(payload.toString());
+      const children = await call<string[]>((cb) => client.getChildren("/", cb));
+      expect(children).toContain("container-test");
+    } finally {
+      client.close();
+    }
+  });
+
+  it("runs the server as a non-root user and reports healthy", async () => {
+    expect(await serverUid(fromEnv)).toBe("1000");
+    expect((await exec(fromEnv, ["id", "-u"])).trim()).toBe("1000");
+    expect(docker("inspect", "-f", "{{.State.Health.Status}}", fromEnv.getId())).toBe("healthy");
+    // The health check people copy from the official image works here too.
+    expect(await exec(fromEnv, ["sh", "-c", "echo srvr | nc -w 3 127.0.0.1 2181"])).toMatch(/^Mode: /m);
+  });
+
+  it("keeps a mounted /conf/zoo.cfg over ZOO_* variables and fixes ownership before dropping root", async () => {
+    const port = mounted.getMappedPort(2281);
+    expect(await fourLetterWord(mounted.getHost(), port, "ruok")).toBe("imok");
+    const conf = await fourLetterWord(mounted.getHost(), port, "conf");
+    expect(conf).toMatch(/^clientPort=2281$/m);
+    expect(conf).toMatch(/^tickTime=3000$/m);
+    expect(conf).toMatch(/^maxClientCnxns=17$/m);
+    expect(await exec(mounted, ["cat", "/conf/zoo.cfg"])).toBe(mountedCfg);
+    // myid is still written from ZOO_MY_ID (it was absent), into the host directory.
+    expect(readFileSync(join(mountedData, "myid"), "utf8")).toBe("7\n");
+    expect(statSync(join(mountedData, "myid")).uid).toBe(1000);
+    expect(statSync(mountedData).uid).toBe(1000);
+    expect(await serverUid(mounted)).toBe("1000");
+  });
+
+  it("stops promptly and cleanly on SIGTERM (the server is PID 1)", async () => {
+    const id = mounted.getId();
+    const t0 = Date.now();
+    docker("stop", "-t", "10", id);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(docker("inspect", "-f", "{{.State.ExitCode}}", id)).toBe("0");
+  });
+});
