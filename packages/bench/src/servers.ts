@@ -131,7 +131,9 @@ export async function launchTarget(
     cpuSeconds: () => processCpuSeconds(server.child.pid),
     version: async () => {
       const srvr = await fourLetterWord("127.0.0.1", server.port, "srvr", 2000);
-      return /^Zookeeper version: ([^,\n]+)/m.exec(srvr)?.[1] ?? "unknown";
+      const version = /^Zookeeper version: ([^,\n]+)/m.exec(srvr)?.[1] ?? "unknown";
+      // Debian's build leaves an unexpanded Maven placeholder for the git commit in the string.
+      return version.replace(/-\$\{[^}]*\}/g, "");
     },
     output: server.output,
     stop: server.stop,
