@@ -206,6 +206,8 @@ export async function runLoad(opts: LoadOptions, hooks: LoadHooks = {}): Promise
   const clients: LoadClient[] = [];
   let cleanupError: string | undefined;
   let result: Omit<LoadResult, "cleanupError"> | undefined;
+  // Cleanup deletes by name under the root; never under a root someone else created.
+  let rootCreated = false;
   try {
     const created = await adminReq.request({
       type: OpCode.create,
@@ -216,6 +218,7 @@ export async function runLoad(opts: LoadOptions, hooks: LoadHooks = {}): Promise
     });
     if (created.err === ErrorCode.NodeExists) throw new Error(`${root} already exists; pick another --root`);
     if (created.err !== ErrorCode.OK) throw new Error(`create ${root}: ${errorText(created.err)}`);
+    rootCreated = true;
 
     if (usesKeyspace(opts.workload)) {
       log(`creating ${opts.znodes} znodes of ${opts.valueBytes} bytes under ${root}`);
@@ -311,7 +314,7 @@ export async function runLoad(opts: LoadOptions, hooks: LoadHooks = {}): Promise
     run.issuing = false;
     run.measuring = false;
     for (const c of clients) c.session.destroy();
-    if (opts.cleanup && !admin.isClosed) {
+    if (opts.cleanup && rootCreated && !admin.isClosed) {
       try {
         log(`cleaning up ${root}`);
         await cleanup(adminReq, root, opts, clients);

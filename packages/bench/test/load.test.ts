@@ -215,4 +215,29 @@ describe.skipIf(paddockMissing() !== undefined)("runLoad against a Paddock serve
     expect(result.cleanupError).toBeUndefined();
     expect(await rootGone("/bench-create-test")).toBe(true);
   });
+
+  it("refuses an existing root and leaves what is under it alone", async () => {
+    const hosts = parseHostList(target.connectString);
+    const session = await BenchSession.open({ ...hosts[0]!, sessionTimeoutMs: 10_000 });
+    const req = new SessionRequester(session);
+    const acl = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
+    expect((await req.request({ type: OpCode.create, path: "/mine", data: null, acl, flags: 0 })).err).toBe(
+      0,
+    );
+    expect(
+      (await req.request({ type: OpCode.create, path: "/mine/k0", data: null, acl, flags: 0 })).err,
+    ).toBe(0);
+    await expect(
+      runLoad({
+        ...DEFAULT_LOAD_OPTIONS,
+        hosts,
+        workload: "set",
+        root: "/mine",
+        durationMs: 100,
+        warmupMs: 0,
+      }),
+    ).rejects.toThrow(/\/mine already exists/);
+    expect((await req.request({ type: OpCode.exists, path: "/mine/k0", watch: false })).err).toBe(0);
+    await session.close();
+  });
 });
