@@ -43,8 +43,11 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
   return {
     encode(msg) {
       const { type, ...rest } = msg;
-      const { conn, seq, ...body } = rest as { conn?: number; seq?: number } & Record<string, unknown>;
-      const frame = { conn: conn ?? 0, seq: seq ?? 0, [BODY_FIELD[type]]: toWire(body) };
+      const { conn, seq, term, ...body } = rest as { conn?: number; seq?: number; term?: number } & Record<
+        string,
+        unknown
+      >;
+      const frame = { conn: conn ?? 0, seq: seq ?? 0, term: term ?? 0, [BODY_FIELD[type]]: toWire(body) };
       return Frame.encode(Frame.fromObject(frame)).finish();
     },
     decode(bytes) {
@@ -60,7 +63,13 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
       if (type === undefined || typeof field !== "string") throw new Error("peer frame without a body");
       const body = fromWire(obj[field]) as Record<string, unknown>;
       if (type === "NOTIFICATION") return { type, ...body } as unknown as PeerMessage;
-      return { type, conn: Number(obj.conn), seq: Number(obj.seq), ...body } as unknown as PeerMessage;
+      return {
+        type,
+        conn: Number(obj.conn),
+        seq: Number(obj.seq),
+        term: Number(obj.term),
+        ...body,
+      } as unknown as PeerMessage;
     },
     bodyFields() {
       return Frame.oneofs.body?.fieldsArray.map((f) => f.name) ?? [];

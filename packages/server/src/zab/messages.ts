@@ -38,6 +38,12 @@ export interface SessionTouch {
 export interface ChannelHeader {
   conn: number;
   seq: number;
+  /**
+   * The leader term the frame belongs to: the epoch the leader proposed in its LEADERINFO (each
+   * leader attempt persists a fresh one), 0 on FOLLOWERINFO / OBSERVERINFO. Frames of another
+   * term on the same connection id are dropped.
+   */
+  term: number;
 }
 
 export interface FollowerInfo extends ChannelHeader {
@@ -158,6 +164,6 @@ export type PeerMessage = Notification | ChannelMessage;
 /** A channel message before the sender stamps conn/seq on it. */
 export type ChannelBody = ChannelMessage extends infer M
   ? M extends ChannelMessage
-    ? Omit<M, "conn" | "seq">
+    ? Omit<M, "conn" | "seq" | "term">
     : never
   : never;

@@ -553,7 +553,7 @@ export class ZabPeer {
 
   private sendToLearner(s: LearnerSession, body: ChannelBody): void {
     s.sendSeq += 1;
-    this.send(s.sid, { ...body, conn: s.conn, seq: s.sendSeq } as ChannelMessage);
+    this.send(s.sid, { ...body, conn: s.conn, seq: s.sendSeq, term: this.leader!.epoch } as ChannelMessage);
   }
 
   private maybeChooseEpoch(): void {
@@ -679,7 +679,7 @@ export class ZabPeer {
       return;
     }
     const s = L.learners.get(from);
-    if (s === undefined || msg.conn !== s.conn) return;
+    if (s === undefined || msg.conn !== s.conn || msg.term !== L.epoch) return;
     const ready = takeInOrder(s, msg);
     if (ready === "overflow") {
       this.dropLearner(s);
@@ -778,7 +778,13 @@ export class ZabPeer {
         this.effects.push({
           kind: "sendSnapshot",
           to: s.sid,
-          msg: { type: "SNAP", snapshotZxid: this.lastCommitted, conn: s.conn, seq: s.sendSeq },
+          msg: {
+            type: "SNAP",
+            snapshotZxid: this.lastCommitted,
+            conn: s.conn,
+            seq: s.sendSeq,
+            term: L.epoch,
+          },
         });
         from = this.lastCommitted;
       }
@@ -1006,7 +1012,7 @@ export class ZabPeer {
       }
     }
     l.sendSeq += 1;
-    this.send(l.leader, { ...body, conn: l.conn, seq: l.sendSeq } as ChannelMessage);
+    this.send(l.leader, { ...body, conn: l.conn, seq: l.sendSeq, term: l.newEpoch } as ChannelMessage);
   }
 
   private requireServingLearner(): LearnerState {
@@ -1026,6 +1032,12 @@ export class ZabPeer {
   private onLearnerChannel(from: number, msg: ChannelMessage): void {
     const l = this.learner!;
     if (from !== l.leader || msg.conn !== l.conn) return;
+    if (l.newEpoch !== 0 && msg.term !== l.newEpoch) return;
+    if (l.newEpoch === 0 && msg.seq === 1 && msg.type === "LEADERINFO") {
+      // A leader that failed and was re-elected may have answered this same connection in an
+      // earlier term: frames of that term waiting behind the gap must not pass for this one's.
+      for (const [seq, early] of l.early) if (early.term !== msg.term) l.early.delete(seq);
+    }
     const ready = takeInOrder(l, msg);
     if (ready === "overflow") {
       this.learnerLost(`more than ${MAX_EARLY_FRAMES} frames wait behind a lost one`);
@@ -1164,7 +1176,7 @@ export class ZabPeer {
         const touches = [...l.touches].map(([sessionId, timeoutMs]) => ({ sessionId, timeoutMs }));
         l.touches.clear();
         l.sendSeq += 1;
-        this.send(l.leader, { type: "PING", touches, conn: l.conn, seq: l.sendSeq });
+        this.send(l.leader, { type: "PING", touches, conn: l.conn, seq: l.sendSeq, term: l.newEpoch });
         return;
       }
       case "REVALIDATE":
@@ -1261,6 +1273,7 @@ export class ZabPeer {
           : { type: "FOLLOWERINFO" as const, acceptedEpoch: this.acceptedEpoch }),
         conn: l.conn,
         seq: 1,
+        term: 0,
       });
     }
     const limit = l.phase === "broadcast" ? this.config.syncLimitTicks : this.config.initLimitTicks;
@@ -1314,12 +1327,14 @@ export class ZabPeer {
   }
 
   private onSnapshotLoaded(zxid: number): void {
-    if (this.snapshotPending !== zxid) {
+    if (this.snapshotPending === null) {
       throw new ZabError(
         "RUNTIME_CONTRACT",
-        `snapshotLoaded(${formatZxid(zxid)}) but pending is ${this.snapshotPending === null ? "none" : formatZxid(this.snapshotPending)}`,
+        `snapshotLoaded(${formatZxid(zxid)}) but no snapshot is pending`,
       );
     }
+    // A newer SNAP superseded this one before it finished loading: wait for that one.
+    if (this.snapshotPending !== zxid) return;
     this.snapshotPending = null;
     this.durableZxid = zxid;
     if (this.learner !== null) this.maybeFinishNewLeader();
