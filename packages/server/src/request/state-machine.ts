@@ -591,7 +591,7 @@ export class StateMachine {
       case OpCode.getChildren2: {
         const found = this.readable(req.path, Perms.READ, ctx);
         if (typeof found === "number") return { err: found };
-        const children = [...found.children].sort();
+        const children = this.tree.sortedChildren(found);
         const watch: WatchRegistration | undefined = req.watch
           ? { path: req.path, table: "child" }
           : undefined;
@@ -664,7 +664,7 @@ export class StateMachine {
     if (typeof found === "number") return { type: OpCode.error, err: found };
     if (op.type === OpCode.getData)
       return { type: OpCode.getData, data: found.data, stat: this.statOf(found) };
-    return { type: OpCode.getChildren, children: [...found.children].sort() };
+    return { type: OpCode.getChildren, children: [...this.tree.sortedChildren(found)] };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 // nodes, approximate size). Only mechanical mutations live here: every semantic check happens
 // in prepare, so a mutation that does not fit the tree is our own bug and throws.
 
-import { createHash } from "node:crypto";
 import type { ACL, Stat } from "@paddock/jute";
+// The storage layer's CRC-32: native zlib where the Node version has it, a table otherwise.
+import { crc32 } from "../storage/crc32.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.js";
 import { ownerKind, statOf, ttlOfOwner, type ZNode } from "./node.js";
 import { baseName, CONFIG_PATH, parentOf, QUOTA_PATH, ROOT_PATH, ZOOKEEPER_PATH } from "./path.js";
@@ -35,6 +36,8 @@ export class DataTree {
   private readonly containers = new Set<string>();
   private readonly ttlNodes = new Set<string>();
   private dataSizeBytes = 0;
+  /** Sorted child names per node, dropped whenever the node's children change. */
+  private readonly sortedChildrenCache = new WeakMap<ZNode, readonly string[]>();
   /** Sum (mod 2^64) of every node's hash: updated per mutation, so the digest costs O(1). */
   private digestSum = 0n;
 
@@ -80,6 +83,19 @@ export class DataTree {
     return this.nodes.keys();
   }
 
+  /**
+   * Child names in sorted order (ZooKeeper's order is unspecified; sorting keeps replies
+   * deterministic). Cached until the children change; callers must not modify the array.
+   */
+  sortedChildren(node: ZNode): readonly string[] {
+    let sorted = this.sortedChildrenCache.get(node);
+    if (sorted === undefined) {
+      sorted = [...node.children].sort();
+      this.sortedChildrenCache.set(node, sorted);
+    }
+    return sorted;
+  }
+
   ephemeralsOf(sessionId: bigint): string[] {
     const set = this.ephemeralsBySession.get(sessionId);
     return set === undefined ? [] : [...set].sort();
@@ -119,6 +135,7 @@ export class DataTree {
       const parent = parentPath === undefined ? undefined : this.nodes.get(parentPath);
       if (parent === undefined) throw new TreeInvariantError(`insert: parent of ${path} is missing`);
       parent.children.add(baseName(path));
+      this.sortedChildrenCache.delete(parent);
     }
     this.nodes.set(path, node);
     this.dataSizeBytes += path.length + (node.data?.length ?? 0);
@@ -154,6 +171,7 @@ export class DataTree {
       throw new TreeInvariantError(`remove: ${path} has no parent`);
     }
     parent.children.delete(baseName(path));
+    this.sortedChildrenCache.delete(parent);
     this.nodes.delete(path);
     this.dataSizeBytes -= path.length + (node.data?.length ?? 0);
     this.digestSum = BigInt.asUintN(64, this.digestSum - nodeHash(path, node));
@@ -176,7 +194,7 @@ export class DataTree {
     return node;
   }
 
-  /** 64-bit digest of all nodes; equal on trees holding equal nodes, whatever their history. */
+  /** Digest of all nodes (sum of per-node CRCs mod 2^64); equal on trees holding equal nodes. */
   get digest(): bigint {
     return this.digestSum;
   }
@@ -236,8 +254,9 @@ export class DataTree {
 }
 
 /**
- * A node's contribution to the tree digest: SHA-1 (first 8 bytes) over the path and every stored
- * field except the children, which are covered by their own entries.
+ * A node's contribution to the tree digest: CRC-32 over the path and every stored field except
+ * the children (they have their own entries), as ZooKeeper's digest does. CRC-32 is native and
+ * cheap enough to run twice per write; the sum over nodes lives in 64 bits.
  */
 function nodeHash(path: string, n: ZNode): bigint {
   const fixed = Buffer.allocUnsafe(5 * 8 + 8 + 4 * 4 + 4 + 4);
@@ -247,10 +266,11 @@ function nodeHash(path: string, n: ZNode): bigint {
   for (const v of [n.version, n.childCounter, n.aversion, n.acl.length]) o = fixed.writeInt32BE(v, o);
   o = fixed.writeInt32BE(n.data === null ? -1 : n.data.length, o);
   fixed.writeInt32BE(path.length, o);
-  const hash = createHash("sha1").update(fixed).update(path, "utf8");
-  if (n.data !== null) hash.update(n.data);
+  let crc = crc32(fixed);
+  crc = crc32(Buffer.from(path, "utf8"), crc);
+  if (n.data !== null) crc = crc32(n.data, crc);
   for (const a of n.acl) {
-    hash.update(`\u0000${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}`);
+    crc = crc32(Buffer.from(`\u0000${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}`, "utf8"), crc);
   }
-  return hash.digest().readBigUInt64BE(0);
+  return BigInt(crc);
 }

@@ -83,6 +83,21 @@ describe("getData / getChildren", () => {
     expect(readStat(r).numChildren).toBe(4);
   });
 
+  it("returns sorted children that follow every create and delete", () => {
+    const { d, ctx } = setup();
+    d.write(createReq("/k"), ctx);
+    const kids = () =>
+      body(d.read({ type: OpCode.getChildren, path: "/k", watch: false }, ctx)).readStringVector();
+    expect(kids()).toEqual([]);
+    for (const name of ["b", "a", "c"]) d.write(createReq(`/k/${name}`), ctx);
+    expect(kids()).toEqual(["a", "b", "c"]);
+    expect(kids()).toEqual(["a", "b", "c"]);
+    d.write({ type: OpCode.delete, path: "/k/b", version: -1 }, ctx);
+    expect(kids()).toEqual(["a", "c"]);
+    d.write(createReq("/k/0"), ctx);
+    expect(kids()).toEqual(["0", "a", "c"]);
+  });
+
   it("does not validate paths: an invalid one is just missing", () => {
     const { d, ctx } = setup();
     expect(d.read({ type: OpCode.getData, path: "/a\u0000", watch: false }, ctx).err).toBe(ErrorCode.NoNode);
