@@ -43,7 +43,13 @@ make_local_base() {
 }
 
 if [ -z "${BASE_IMAGE:-}" ]; then
-  if docker image inspect "$upstream_base" >/dev/null 2>&1 || timeout 60 docker pull -q "$upstream_base" >/dev/null 2>&1; then
+  if docker image inspect "$upstream_base" >/dev/null 2>&1; then
+    BASE_IMAGE="$upstream_base"
+  elif docker image inspect "$local_base" >/dev/null 2>&1; then
+    # Made on an earlier run because the registry was unreachable; not worth waiting on a pull
+    # again each time the tests rebuild the image.
+    BASE_IMAGE="$local_base"
+  elif timeout 60 docker pull -q "$upstream_base" >/dev/null 2>&1; then
     BASE_IMAGE="$upstream_base"
   else
     make_local_base
@@ -52,6 +58,8 @@ if [ -z "${BASE_IMAGE:-}" ]; then
 fi
 
 cd "$root"
+# The bundler runs from the checkout's dev dependencies (a fresh CI machine has none yet).
+[ -d node_modules/esbuild ] || npm ci --no-audit --no-fund
 node deploy/bundle.mjs dist/docker
 log "building $image on $BASE_IMAGE"
 docker build -q --build-arg BASE_IMAGE="$BASE_IMAGE" --build-arg PADDOCK_PREBUILT=1 \

@@ -141,7 +141,7 @@ describe.skipIf(skip)("paddock image, standalone", () => {
   }, 300_000);
 
   afterAll(async () => {
-    await Promise.allSettled(started.map((c) => c.stop({ timeout: 5_000 })));
+    await Promise.allSettled(started.map((c) => c.stop({ timeout: 5_000, removeVolumes: true })));
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
 
