@@ -16,7 +16,9 @@ import { captureLogger, payloadFor, randomInt, rng, tempDir } from "./helpers.js
 const WRITER = fileURLToPath(new URL("./fixtures/crash-writer.ts", import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const SEED = Number(process.env.SEED ?? 20261121);
-const ROUNDS = process.env.PADDOCK_SOAK === "1" ? 40 : 5;
+const SOAK = process.env.PADDOCK_SOAK === "1";
+const ROUNDS = SOAK ? 40 : 5;
+const TIMEOUT_MS = SOAK ? 900_000 : 120_000;
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -64,49 +66,59 @@ function runAndKill(args: string[], acks: number, extraMs: number): Promise<numb
 }
 
 describe("crash safety (SIGKILL)", () => {
-  it("every acknowledged append survives, in order, across repeated kills", async () => {
-    const next = rng(SEED);
-    const acked: number[] = [];
-    let tornTails = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const concurrency = randomInt(next, 1, 64);
-      const rollEvery = randomInt(next, 50, 400);
-      const got = await runAndKill(
-        ["log", dir, String(concurrency), "16384", String(rollEvery)],
-        randomInt(next, 20, 600),
-        randomInt(next, 0, 60),
-      );
-      acked.push(...got);
-      const logger = captureLogger();
-      const log = await TxnLog.open(dir, { preAllocSizeBytes: 16384, forceSync: true, logger });
-      tornTails += logger.lines.filter((l) => l.msg.startsWith("truncated torn tail")).length;
-      const present = new Map<number, Buffer>();
-      let prev = 0;
-      for await (const r of log.readFrom(0)) {
-        expect(r.zxid).toBeGreaterThan(prev);
-        prev = r.zxid;
-        present.set(r.zxid, r.payload);
+  it(
+    "every acknowledged append survives, in order, across repeated kills",
+    async () => {
+      const next = rng(SEED);
+      const acked: number[] = [];
+      let tornTails = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const concurrency = randomInt(next, 1, 64);
+        const rollEvery = randomInt(next, 50, 400);
+        const got = await runAndKill(
+          ["log", dir, String(concurrency), "16384", String(rollEvery)],
+          randomInt(next, 20, 600),
+          randomInt(next, 0, 60),
+        );
+        acked.push(...got);
+        const logger = captureLogger();
+        const log = await TxnLog.open(dir, { preAllocSizeBytes: 16384, forceSync: true, logger });
+        tornTails += logger.lines.filter((l) => l.msg.startsWith("truncated torn tail")).length;
+        const present = new Map<number, Buffer>();
+        let prev = 0;
+        for await (const r of log.readFrom(0)) {
+          expect(r.zxid).toBeGreaterThan(prev);
+          prev = r.zxid;
+          present.set(r.zxid, r.payload);
+        }
+        await log.close();
+        const missing = acked.filter((z) => !present.has(z));
+        expect(missing, `round ${round} (SEED=${SEED})`).toEqual([]);
+        for (const z of got) expect(present.get(z)!.equals(payloadFor(z, 50 + (z % 700)))).toBe(true);
+        // Everything up to the highest ack is there without holes (the writer's zxids are dense).
+        expect(present.size).toBeGreaterThanOrEqual(Math.max(...acked));
       }
-      await log.close();
-      const missing = acked.filter((z) => !present.has(z));
-      expect(missing, `round ${round} (SEED=${SEED})`).toEqual([]);
-      for (const z of got) expect(present.get(z)!.equals(payloadFor(z, 50 + (z % 700)))).toBe(true);
-      // Everything up to the highest ack is there without holes (the writer's zxids are dense).
-      expect(present.size).toBeGreaterThanOrEqual(Math.max(...acked));
-    }
-    expect(acked.length).toBeGreaterThan(ROUNDS * 20);
-    if (tornTails > 0) console.info(`crash test: ${tornTails} torn tails cut over ${ROUNDS} kills`);
-  }, 120_000);
+      expect(acked.length).toBeGreaterThan(ROUNDS * 20);
+      if (SOAK)
+        console.info(`crash test: ${acked.length} acknowledged appends over ${ROUNDS} kills, none lost`);
+      if (tornTails > 0) console.info(`crash test: ${tornTails} torn tails cut over ${ROUNDS} kills`);
+    },
+    TIMEOUT_MS,
+  );
 
-  it("an epoch file killed mid-rewrite holds the last acknowledged epoch or a later one", async () => {
-    const next = rng(SEED + 1);
-    const file = join(dir, "acceptedEpoch");
-    for (let round = 0; round < (process.env.PADDOCK_SOAK === "1" ? 20 : 2); round++) {
-      const got = await runAndKill(["epoch", file], randomInt(next, 5, 60), randomInt(next, 0, 20));
-      const last = got.at(-1)!;
-      const onDisk = readEpochFile(file);
-      expect(onDisk).toBeGreaterThanOrEqual(last);
-      expect(onDisk).toBeLessThanOrEqual(last + 1);
-    }
-  }, 120_000);
+  it(
+    "an epoch file killed mid-rewrite holds the last acknowledged epoch or a later one",
+    async () => {
+      const next = rng(SEED + 1);
+      const file = join(dir, "acceptedEpoch");
+      for (let round = 0; round < (SOAK ? 20 : 2); round++) {
+        const got = await runAndKill(["epoch", file], randomInt(next, 5, 60), randomInt(next, 0, 20));
+        const last = got.at(-1)!;
+        const onDisk = readEpochFile(file);
+        expect(onDisk).toBeGreaterThanOrEqual(last);
+        expect(onDisk).toBeLessThanOrEqual(last + 1);
+      }
+    },
+    TIMEOUT_MS,
+  );
 });
