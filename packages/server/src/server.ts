@@ -7,6 +7,7 @@ import {
   type JuteReader,
   type JuteWriter,
   OpCode,
+  Perms,
   type Request,
   readRequest,
   writeClientInfo,
@@ -19,8 +20,8 @@ import type { ReadResult, RequestContext } from "./request/contract.js";
 import { isWriteRequest, StateMachine, type Txn } from "./request/index.js";
 import { SessionIdGenerator } from "./session/session-id.js";
 import { negotiateTimeoutMs, SessionTracker } from "./session/session-tracker.js";
-import { digestId } from "./tree/acl.js";
-import { WatchManager } from "./watch/watch-manager.js";
+import { checkAcl, digestId } from "./tree/acl.js";
+import { type WatchEventFilter, WatchManager } from "./watch/watch-manager.js";
 
 /** Why a txn was proposed, so its apply can answer the right party. */
 type Origin =
@@ -300,6 +301,13 @@ export class PaddockServer implements ConnectionHost {
       // The frame boundary is intact, so the stream is still in sync: answer MarshallingError
       // and keep the connection, as ZooKeeper does.
       this.log.warn({ conn: conn.connectionId, type, reason: err.message }, "undecodable request body");
+      if (isWriteRequest(type)) {
+        // A write is a txn even when its body is unreadable: it consumes a zxid, as in ZooKeeper.
+        const txn = this.sm.prepareError(sessionId, ErrorCode.MarshallingError, this.nextZxid(), nowMs, xid);
+        const handle = conn.enqueuePending(xid, type);
+        this.propose(txn, { kind: "request", conn, handle, xid, type, closeAfter: false });
+        return;
+      }
       conn.enqueueRead(xid, type, () => conn.buildReply(xid, this.sm.lastZxid, ErrorCode.MarshallingError));
       return;
     }
@@ -406,13 +414,17 @@ export class PaddockServer implements ConnectionHost {
     for (const txn of batch) this.applyCommitted(txn);
   }
 
+  /** ZooKeeper 3.8.4+ (CVE-2024-23944): a watcher sees an event only with READ on its node. */
+  private readonly canSeeEvent: WatchEventFilter = (sink, event) =>
+    checkAcl(event.acl, Perms.READ, (sink as ClientConnection).identities, this.config.skipAcl);
+
   private applyCommitted(txn: Txn): void {
     const origin = this.origins.get(txn.zxid);
     if (origin !== undefined) this.origins.delete(txn.zxid);
     const requestType = origin?.kind === "request" ? origin.type : undefined;
     const result = this.sm.apply(txn, requestType);
     // Notifications go out before the reply of this txn and before any later reply (§13).
-    if (result.events.length > 0) this.watches.deliver(result.events);
+    if (result.events.length > 0) this.watches.deliver(result.events, this.canSeeEvent);
 
     if (origin?.kind === "createSession") {
       const { conn, timeoutMs, passwd } = origin;

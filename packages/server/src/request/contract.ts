@@ -3,7 +3,7 @@
 // the DataTree except through these functions, so that the same txns applied in the same order
 // give the same tree on every server (and, later, after recovery from disk).
 
-import type { EventType, Id, JuteWriter, Request } from "@paddock/jute";
+import type { ACL, EventType, Id, JuteWriter, Request } from "@paddock/jute";
 
 /** Who sends a request: enough for ACL checks and ephemeral ownership. */
 export interface RequestContext {
@@ -24,6 +24,12 @@ export interface TriggeredEvent {
     | EventType.NodeDataChanged
     | EventType.NodeChildrenChanged;
   path: string;
+  /**
+   * The ACL a watcher needs READ on to see this event (ZooKeeper 3.8.4+, CVE-2024-23944): the
+   * changed node's, or the parent's for NodeChildrenChanged; for NodeDeleted, the ACL the node
+   * had before it went away.
+   */
+  acl: readonly ACL[];
 }
 
 /** A watch a read asks to register; the runtime stores it in the watch manager. */

@@ -49,7 +49,8 @@ function versionMatches(expected: number, current: number): boolean {
 /**
  * Which flag values each create opcode accepts. ZooKeeper does not cross-check opcode and flags;
  * Paddock does, so containers come only from createContainer and TTL nodes only from createTTL.
- * createTTL with a plain mode is ZooKeeper's (it then requires ttl < 0).
+ * ZooKeeper also takes createTTL with a plain mode when ttl < 0, and 3.8.0 shuts down applying
+ * it; Paddock refuses that combination outright.
  */
 function flagsAllowed(opcode: CreateOpcode, flags: number): boolean {
   switch (opcode) {
@@ -59,11 +60,7 @@ function flagsAllowed(opcode: CreateOpcode, flags: number): boolean {
     case OpCode.createContainer:
       return flags === CreateMode.Container;
     case OpCode.createTTL:
-      return (
-        (flags >= CreateMode.Persistent && flags <= CreateMode.EphemeralSequential) ||
-        flags === CreateMode.PersistentWithTtl ||
-        flags === CreateMode.PersistentSequentialWithTtl
-      );
+      return flags === CreateMode.PersistentWithTtl || flags === CreateMode.PersistentSequentialWithTtl;
   }
 }
 

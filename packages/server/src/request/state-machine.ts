@@ -308,6 +308,15 @@ export class StateMachine {
     return { zxid, timeMs, sessionId, cxid: 0, body: { type: "closeSession" } };
   }
 
+  /**
+   * A write that failed before it could be prepared (its body did not decode): still a txn with
+   * its own zxid, as ZooKeeper makes it.
+   */
+  prepareError(sessionId: bigint, err: number, zxid: number, timeMs: number, cxid: number): Txn {
+    this.stampPrepare(zxid);
+    return { zxid, timeMs, sessionId, cxid, body: { type: "error", err } };
+  }
+
   /** From the container/TTL scanner; fails (error txn) when the node gained a child meanwhile. */
   prepareDeleteContainer(path: string, zxid: number, timeMs: number): Txn {
     this.stampPrepare(zxid);
@@ -427,7 +436,7 @@ export class StateMachine {
       children: new Set(),
     };
     this.tree.insert(body.path, node);
-    this.tree.update(parentPath, { childCounter: body.parentChildCounter, pzxid: txn.zxid });
+    const parent = this.tree.update(parentPath, { childCounter: body.parentChildCounter, pzxid: txn.zxid });
     const quoted = quotedPathOf(parentPath);
     if (quoted !== undefined) {
       const name = baseName(body.path);
@@ -436,8 +445,8 @@ export class StateMachine {
     }
     this.adjustQuota(body.path, body.data?.length ?? 0, 1);
     events.push(
-      { type: EventType.NodeCreated, path: body.path },
-      { type: EventType.NodeChildrenChanged, path: parentPath },
+      { type: EventType.NodeCreated, path: body.path, acl: node.acl },
+      { type: EventType.NodeChildrenChanged, path: parentPath, acl: parent.acl },
     );
     return node;
   }
@@ -446,13 +455,13 @@ export class StateMachine {
     const parentPath = parentOf(path);
     if (parentPath === undefined) throw new TreeInvariantError(`apply delete ${path} (zxid ${zxid})`);
     const removed = this.tree.remove(path);
-    this.tree.update(parentPath, { pzxid: zxid });
+    const parent = this.tree.update(parentPath, { pzxid: zxid });
     const quoted = quotedPathOf(parentPath);
     if (quoted !== undefined && baseName(path) === QUOTA_LIMIT_NODE) this.quotaRoots.delete(quoted);
     this.adjustQuota(path, -(removed.data?.length ?? 0), -1);
     events.push(
-      { type: EventType.NodeDeleted, path },
-      { type: EventType.NodeChildrenChanged, path: parentPath },
+      { type: EventType.NodeDeleted, path, acl: removed.acl },
+      { type: EventType.NodeChildrenChanged, path: parentPath, acl: parent.acl },
     );
   }
 
@@ -471,7 +480,7 @@ export class StateMachine {
       mtimeMs: txn.timeMs,
     });
     this.adjustQuota(body.path, (body.data?.length ?? 0) - before, 0);
-    events.push({ type: EventType.NodeDataChanged, path: body.path });
+    events.push({ type: EventType.NodeDataChanged, path: body.path, acl: node.acl });
     return node;
   }
 

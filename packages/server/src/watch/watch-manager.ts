@@ -17,7 +17,7 @@ export interface WatchSink {
 }
 
 /** Decides whether a sink may see an event (READ ACL filtering of 3.8.4+/3.9.2+). */
-export type WatchEventFilter = (sink: WatchSink, type: EventType, path: string) => boolean;
+export type WatchEventFilter = (sink: WatchSink, event: TriggeredEvent) => boolean;
 
 export interface WatchManagerOptions {
   /**
@@ -139,8 +139,7 @@ export class WatchManager {
         }
       }
       for (const sink of notified) {
-        if (filter === undefined || filter(sink, event.type, event.path))
-          sink.sendEvent(event.type, event.path);
+        if (filter === undefined || filter(sink, event)) sink.sendEvent(event.type, event.path);
       }
     }
   }

@@ -23,10 +23,10 @@ function makeSinks(count: number, log: string[] = []): FakeSink[] {
   });
 }
 
-const created = (path: string): TriggeredEvent => ({ type: EventType.NodeCreated, path });
-const deleted = (path: string): TriggeredEvent => ({ type: EventType.NodeDeleted, path });
-const changed = (path: string): TriggeredEvent => ({ type: EventType.NodeDataChanged, path });
-const children = (path: string): TriggeredEvent => ({ type: EventType.NodeChildrenChanged, path });
+const created = (path: string): TriggeredEvent => ({ type: EventType.NodeCreated, path, acl: [] });
+const deleted = (path: string): TriggeredEvent => ({ type: EventType.NodeDeleted, path, acl: [] });
+const changed = (path: string): TriggeredEvent => ({ type: EventType.NodeDataChanged, path, acl: [] });
+const children = (path: string): TriggeredEvent => ({ type: EventType.NodeChildrenChanged, path, acl: [] });
 
 describe("WatchManager.deliver", () => {
   it("fires a standard data watch once and then forgets it", () => {
