@@ -96,6 +96,16 @@ export async function recoverStorage(
       );
     }
     if (chosen !== undefined) await hooks.loadSnapshot(snapshots.load(chosen.name), chosen);
+    if (chosen !== undefined && log.lastZxid < chosen.zxid) {
+      // The snapshot is ahead of the log (installed from a leader, or forceSync was off). Txns
+      // appended from here would follow a hole in the log; restarting the log at the snapshot
+      // makes sure no older snapshot is ever replayed across that hole.
+      logger.warn(
+        { snapshot: chosen.name, logLastZxid: zxidHex(log.lastZxid), dropped: log.segmentNames() },
+        "snapshot is ahead of the txn log; restarting the log after it",
+      );
+      await log.resetTo(chosen.zxid);
+    }
     let lastZxid = fromZxid;
     let replayedTxns = 0;
     if (log.lastZxid > fromZxid) {

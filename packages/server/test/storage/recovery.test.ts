@@ -154,6 +154,35 @@ describe("recover", () => {
     ).rejects.toMatchObject({ file: join(dataDir, "snapshot.100000005") });
   });
 
+  it("restarts a log that is behind the snapshot, so no older snapshot is replayed across the hole", async () => {
+    const log = await TxnLog.open(logDir, { preAllocSizeBytes: 0, forceSync: true, logger: captureLogger() });
+    for (let c = 1; c <= 10; c++) await log.append(zxid(1, c), Buffer.from(`t${c}`));
+    await log.close();
+    const store = await SnapshotStore.open(dataDir, { logger: captureLogger() });
+    await store.write(
+      zxid(1, 5),
+      expected(5).map((x) => Buffer.from(x)),
+    );
+    // Installed from a leader: txns 11..20 never reached this log.
+    await store.write(
+      zxid(1, 20),
+      expected(20).map((x) => Buffer.from(x)),
+    );
+    const logger = captureLogger();
+    const s = new ListState();
+    const result = await recoverStorage(dataDir, logDir, s.hooks(), { logger });
+    expect(result.lastZxid).toBe(zxid(1, 20));
+    expect(result.log.baseZxid).toBe(zxid(1, 20));
+    expect(logger.lines.some((l) => l.msg.startsWith("snapshot is ahead of the txn log"))).toBe(true);
+    await result.log.append(zxid(1, 21), Buffer.from("t21"));
+    await result.log.close();
+    // With snapshot 20 damaged, snapshot 5 + log would skip 11..20: refuse instead.
+    await corruptSnapshot(20);
+    await expect(recover(dataDir, logDir, new ListState().hooks(), { logger })).rejects.toMatchObject({
+      file: join(dataDir, "snapshot.100000014"),
+    });
+  });
+
   it("stops when log segments before the replay point are missing", async () => {
     await buildHistory(30, [10]);
     await unlink(join(dataDir, "snapshot.10000000a"));
