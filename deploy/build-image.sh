@@ -64,4 +64,6 @@ node deploy/bundle.mjs dist/docker
 log "building $image on $BASE_IMAGE"
 docker build -q --build-arg BASE_IMAGE="$BASE_IMAGE" --build-arg PADDOCK_PREBUILT=1 \
   -t "$image" -f deploy/Dockerfile . >/dev/null
+# Each rebuild leaves the previous build stage and the replaced image untagged; only ours go.
+docker image prune -f --filter label=org.paddock.stage >/dev/null
 log "$image: $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.1f MB", $1/1e6}')"
