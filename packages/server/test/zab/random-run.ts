@@ -3,25 +3,28 @@
 
 import { SimulationError, Simulator } from "./simulator.js";
 
-export const CHAOS_TICKS = 300;
+/** Ticks of faults per seed; longer sweeps may raise it with SIM_CHAOS_TICKS. */
+export const CHAOS_TICKS = Number(process.env.SIM_CHAOS_TICKS ?? 200);
 
 export function shapeOf(seed: number): { voters: number; observers: number } {
-  switch (seed % 3) {
+  switch (seed % 4) {
     case 0:
       return { voters: 3, observers: 0 };
     case 1:
       return { voters: 5, observers: 0 };
-    default:
+    case 2:
       return { voters: 3, observers: 1 };
+    default:
+      return { voters: 5, observers: 2 };
   }
 }
 
-/** One randomized run: a chaos phase, then a calm phase in which the ensemble must recover. */
 /** The trace of the latest run (filled only when tracing), kept even when the run throws. */
 export let lastTrace: string[] = [];
 /** The latest run's simulator, for post-mortems. */
 export let lastSim: Simulator | null = null;
 
+/** One randomized run: a chaos phase, then a calm phase in which the ensemble must recover. */
 export function runSeed(seed: number, trace = false, onRecovered?: (sim: Simulator) => void): Simulator {
   const sim = new Simulator({
     seed,

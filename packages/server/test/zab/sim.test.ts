@@ -7,7 +7,7 @@ import type { Simulator } from "./simulator.js";
 // `SIM_SEEDS=100000` runs a longer sweep. The shape of the cluster is derived from the seed, so
 // the seed alone reproduces a run.
 const ONE_SEED = process.env.SEED === undefined ? null : Number(process.env.SEED);
-const SWEEP = Number(process.env.SIM_SEEDS ?? 1500);
+const SWEEP = Number(process.env.SIM_SEEDS ?? 2000);
 const FIRST = Number(process.env.SIM_FIRST_SEED ?? 1);
 describe("ZAB simulator", () => {
   if (ONE_SEED !== null) {

@@ -96,10 +96,16 @@ interface Queued {
   ev: SimEvent;
 }
 
+/** A sweep run with a non-default fault duration must be replayed with the same one. */
+function chaosEnv(): string {
+  const ticks = process.env.SIM_CHAOS_TICKS;
+  return ticks === undefined ? "" : `SIM_CHAOS_TICKS=${ticks} `;
+}
+
 export class SimulationError extends Error {
   constructor(seed: number, at: number, message: string) {
     super(
-      `seed ${seed} t=${at}: ${message}\nreproduce: SEED=${seed} npx vitest run packages/server/test/zab`,
+      `seed ${seed} t=${at}: ${message}\nreproduce: ${chaosEnv()}SEED=${seed} npx vitest run packages/server/test/zab`,
     );
     this.name = "SimulationError";
   }
