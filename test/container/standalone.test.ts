@@ -75,6 +75,8 @@ describe.skipIf(skip)("paddock image, standalone", () => {
   let fromEnv: StartedTestContainer;
   let mounted: StartedTestContainer;
   let mountedData: string;
+  let kept: StartedTestContainer;
+  let keptData: string;
   const mountedCfg = [
     "tickTime=3000",
     "dataDir=/data",
@@ -134,10 +136,25 @@ describe.skipIf(skip)("paddock image, standalone", () => {
       .withStartupTimeout(60_000)
       .start();
 
-    const results = await Promise.allSettled([envContainer, mountedContainer]);
+    // A data volume from an earlier life: its myid (5) wins over ZOO_MY_ID (9), and it is id 5's
+    // line whose hostname decides the quorum listen address.
+    keptData = makeTempDir("paddock-container-kept");
+    tempDirs.push(keptData);
+    writeFileSync(join(keptData, "myid"), "5\n");
+    execFileSync("chown", ["-R", "1000:1000", keptData]);
+    const keptContainer = new GenericContainer(image)
+      .withHostname("zoo5")
+      .withEnvironment({ ZOO_MY_ID: "9", ZOO_SERVERS: "server.5=zoo5:2888:3888;2181" })
+      .withBindMounts([{ source: keptData, target: "/data", mode: "rw" }])
+      .withExposedPorts(2181)
+      .withWaitStrategy(Wait.forLogMessage("binding to client port"))
+      .withStartupTimeout(60_000)
+      .start();
+
+    const results = await Promise.allSettled([envContainer, mountedContainer, keptContainer]);
     for (const r of results) if (r.status === "fulfilled") started.push(r.value);
     for (const r of results) if (r.status === "rejected") throw r.reason;
-    [fromEnv, mounted] = started as [StartedTestContainer, StartedTestContainer];
+    [fromEnv, mounted, kept] = started as [StartedTestContainer, StartedTestContainer, StartedTestContainer];
   }, 300_000);
 
   afterAll(async () => {
@@ -217,6 +234,16 @@ describe.skipIf(skip)("paddock image, standalone", () => {
     expect(statSync(join(mountedData, "myid")).uid).toBe(1000);
     expect(statSync(mountedData).uid).toBe(1000);
     expect(await serverUid(mounted)).toBe("1000");
+  });
+
+  it("keeps an existing myid over ZOO_MY_ID", async () => {
+    expect(readFileSync(join(keptData, "myid"), "utf8")).toBe("5\n");
+    const cfg = await exec(kept, ["cat", "/conf/zoo.cfg"]);
+    expect(cfg).toContain("server.5=zoo5:2888:3888;2181\n");
+    expect(cfg).toMatch(/^quorumListenOnAllIPs=true$/m);
+    expect(await fourLetterWord(kept.getHost(), kept.getMappedPort(2181), "srvr")).toMatch(
+      /^Mode: standalone$/m,
+    );
   });
 
   it("stops promptly and cleanly on SIGTERM (the server is PID 1)", async () => {
