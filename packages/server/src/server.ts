@@ -1,5 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
+import { join, resolve } from "node:path";
 import {
   type ConnectRequest,
   ErrorCode,
@@ -16,10 +18,17 @@ import {
 import type { ServerConfig } from "./config/index.js";
 import type { Logger } from "./logger.js";
 import { ClientConnection, type ConnectionHost, hex } from "./net/client-connection.js";
-import type { ReadResult, RequestContext } from "./request/contract.js";
-import { isWriteRequest, StateMachine, type Txn } from "./request/index.js";
+import type { ReadResult, RequestContext, StateMachineOptions } from "./request/contract.js";
+import { decodeTxn, encodeTxn, isWriteRequest, StateMachine, type Txn } from "./request/index.js";
 import { SessionIdGenerator } from "./session/session-id.js";
 import { negotiateTimeoutMs, SessionTracker } from "./session/session-tracker.js";
+import {
+  type AutoPurge,
+  recoverStorage,
+  type SnapshotStore,
+  startAutoPurge,
+  type TxnLog,
+} from "./storage/index.js";
 import { checkAcl, digestId } from "./tree/acl.js";
 import { type WatchEventFilter, WatchManager } from "./watch/watch-manager.js";
 
@@ -54,13 +63,19 @@ export interface ServerCounters {
   latencyCount: number;
 }
 
+/** A txn on its way to disk; it is applied once it and every txn before it are durable. */
+interface InFlightTxn {
+  txn: Txn;
+  durable: boolean;
+}
+
 /**
  * A standalone Paddock server: the client port, sessions, watches and the request pipeline
- * prepare -> commit -> apply -> reply. Commit is a seam: in standalone mode without durable
- * storage it is a batch applied on the next event-loop turn.
+ * prepare -> log (group commit, fsync) -> apply -> reply. Nothing is applied, and so nothing is
+ * answered or visible to readers, before it is on disk.
  */
 export class PaddockServer implements ConnectionHost {
-  readonly sm: StateMachine;
+  sm: StateMachine;
   readonly watches = new WatchManager();
   readonly sessions: SessionTracker;
   readonly maxBufferBytes: number;
@@ -74,8 +89,18 @@ export class PaddockServer implements ConnectionHost {
   private readonly connectionsPerIp = new Map<string, number>();
   private readonly origins = new Map<number, Origin>();
   private lastProposedZxid: number;
-  private committing: Txn[] = [];
-  private commitScheduled = false;
+  /** Txns handed to the log, in zxid order, not yet applied. */
+  private readonly inFlight: InFlightTxn[] = [];
+  private txnLog: TxnLog | undefined;
+  private snapshots: SnapshotStore | undefined;
+  private autoPurge: AutoPurge | undefined;
+  private txnsSinceSnapshot = 0;
+  /** ZooKeeper randomises the snapshot point so the members of an ensemble do not all snapshot at once. */
+  private snapshotAfterTxns: number;
+  private snapshotInProgress = false;
+  private readonly smOptions: StateMachineOptions;
+  /** Longest synchronous pause taken to serialise a snapshot, for the storage benchmark. */
+  lastSnapshotPauseMs = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
   private expiryTimerAtMs = Number.POSITIVE_INFINITY;
   private containerTimer: NodeJS.Timeout | undefined;
@@ -94,11 +119,14 @@ export class PaddockServer implements ConnectionHost {
     readonly log: Logger,
   ) {
     this.maxBufferBytes = config.juteMaxBufferBytes;
-    this.sm = new StateMachine({
+    this.smOptions = {
       extendedTypesEnabled: config.extendedTypesEnabled,
       skipAcl: config.skipAcl,
       superDigest: config.superDigest,
-    });
+      enforceQuota: config.enforceQuota,
+    };
+    this.sm = new StateMachine(this.smOptions);
+    this.snapshotAfterTxns = this.nextSnapshotPoint();
     this.lastProposedZxid = this.sm.lastZxid;
     this.sessions = new SessionTracker(config.tickTimeMs);
     this.sessionIds = new SessionIdGenerator(config.standalone ? 1 : (config.myid ?? 1), Date.now());
@@ -109,7 +137,82 @@ export class PaddockServer implements ConnectionHost {
     return addr !== null && typeof addr === "object" ? addr.port : 0;
   }
 
+  get snapshotDir(): string {
+    return join(resolve(this.config.dataDir), "version-2");
+  }
+
+  get txnLogDir(): string {
+    return join(resolve(this.config.dataLogDir || this.config.dataDir), "version-2");
+  }
+
+  private nextSnapshotPoint(): number {
+    const half = Math.max(1, Math.floor(this.config.snapCount / 2));
+    return half + randomInt(half);
+  }
+
+  /** Rebuilds the tree and sessions from the newest valid snapshot plus the txn log after it. */
+  private async recover(): Promise<void> {
+    mkdirSync(this.snapshotDir, { recursive: true });
+    mkdirSync(this.txnLogDir, { recursive: true });
+    const logger = this.log.child({ part: "storage" });
+    const recovered = await recoverStorage(
+      this.snapshotDir,
+      this.txnLogDir,
+      {
+        loadSnapshot: async (chunks) => {
+          const all: Buffer[] = [];
+          for await (const chunk of chunks) all.push(chunk);
+          this.sm = StateMachine.fromSnapshot(this.smOptions, all);
+        },
+        applyTxn: (zxid, payload) => {
+          const txn = decodeTxn(payload);
+          if (txn.zxid !== zxid) throw new Error(`txn log record ${zxid} holds txn ${txn.zxid}`);
+          this.sm.apply(txn);
+        },
+      },
+      {
+        preAllocSizeBytes: this.config.preAllocSizeKb * 1024,
+        forceSync: this.config.forceSync,
+        logger: {
+          info: (o, m) => logger.info(o, m),
+          warn: (o, m) => logger.warn(o, m),
+          error: (o, m) => logger.error(o, m),
+        },
+      },
+    );
+    this.txnLog = recovered.log;
+    this.snapshots = recovered.snapshots;
+    this.lastProposedZxid = this.sm.lastZxid;
+    // Sessions survive a restart; their timeouts start again from now, as in ZooKeeper.
+    const nowMs = Date.now();
+    for (const id of this.sm.sessionIds()) {
+      const info = this.sm.session(id);
+      if (info !== undefined) this.sessions.add(id, info.timeoutMs, nowMs);
+    }
+    this.scheduleExpiry();
+    this.autoPurge = startAutoPurge(this.snapshots, this.txnLog, {
+      snapRetainCount: this.config.autopurgeSnapRetainCount,
+      purgeIntervalHours: this.config.autopurgePurgeIntervalHours,
+      logger: {
+        info: (o, m) => logger.info(o, m),
+        warn: (o, m) => logger.warn(o, m),
+        error: (o, m) => logger.error(o, m),
+      },
+    });
+    if (!this.config.forceSync)
+      this.log.warn("forceSync=no: acknowledged writes can be lost on power failure");
+    this.log.info(
+      {
+        lastZxid: `0x${this.sm.lastZxid.toString(16)}`,
+        sessions: this.sessions.size,
+        replayed: recovered.replayedTxns,
+      },
+      "data loaded",
+    );
+  }
+
   async start(): Promise<void> {
+    await this.recover();
     const port = this.config.clientPort ?? 2181;
     const host = this.config.clientPortAddress;
     this.tcp = createServer((socket) => this.accept(socket));
@@ -135,7 +238,9 @@ export class PaddockServer implements ConnectionHost {
     clearTimeout(this.expiryTimer);
     clearInterval(this.containerTimer);
     for (const conn of [...this.connections]) conn.socket.destroy();
-    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+    await new Promise<void>((done) => (this.tcp ? this.tcp.close(() => done()) : done()));
+    this.autoPurge?.stop();
+    await this.txnLog?.close();
     this.log.info("server stopped");
   }
 
@@ -399,19 +504,36 @@ export class PaddockServer implements ConnectionHost {
 
   private propose(txn: Txn, origin: Origin | undefined): void {
     if (origin !== undefined) this.origins.set(txn.zxid, origin);
-    this.committing.push(txn);
-    if (!this.commitScheduled) {
-      this.commitScheduled = true;
-      setImmediate(() => this.commitBatch());
+    const log = this.txnLog;
+    if (log === undefined) throw new Error("propose before the txn log was opened");
+    const entry: InFlightTxn = { txn, durable: false };
+    this.inFlight.push(entry);
+    // The log gathers the appends of this turn into one write + one fdatasync (group commit).
+    log.append(txn.zxid, encodeTxn(txn)).then(
+      () => {
+        entry.durable = true;
+        this.applyDurable();
+      },
+      (err: unknown) => this.storageFailed(err),
+    );
+  }
+
+  /** Applies, in zxid order, every txn at the head of the queue that is on disk. */
+  private applyDurable(): void {
+    while (this.inFlight.length > 0 && this.inFlight[0]!.durable) {
+      const { txn } = this.inFlight.shift()!;
+      this.applyCommitted(txn);
     }
   }
 
-  /** Standalone commit without durable storage: the batch is committed as soon as it is gathered. */
-  private commitBatch(): void {
-    this.commitScheduled = false;
-    const batch = this.committing;
-    this.committing = [];
-    for (const txn of batch) this.applyCommitted(txn);
+  /**
+   * The log could not make a txn durable. Serving on could acknowledge writes that a restart
+   * would lose, so the server stops, as ZooKeeper does.
+   */
+  private storageFailed(err: unknown): void {
+    this.log.fatal({ err }, "cannot write the txn log; stopping");
+    process.exitCode = 3;
+    void this.stop().finally(() => process.exit(3));
   }
 
   /** ZooKeeper 3.8.4+ (CVE-2024-23944): a watcher sees an event only with READ on its node. */
@@ -419,6 +541,7 @@ export class PaddockServer implements ConnectionHost {
     checkAcl(event.acl, Perms.READ, (sink as ClientConnection).identities, this.config.skipAcl);
 
   private applyCommitted(txn: Txn): void {
+    this.txnsSinceSnapshot++;
     const origin = this.origins.get(txn.zxid);
     if (origin !== undefined) this.origins.delete(txn.zxid);
     const requestType = origin?.kind === "request" ? origin.type : undefined;
@@ -431,10 +554,11 @@ export class PaddockServer implements ConnectionHost {
       const sessionId = txn.sessionId;
       this.sessions.add(sessionId, timeoutMs, Date.now());
       this.scheduleExpiry();
-      if (conn.isClosed) return;
-      this.connectionBySession.set(sessionId, conn);
-      conn.completeHandshake(sessionId, timeoutMs, passwd, false);
-      this.log.info({ session: hex(sessionId), timeoutMs }, "session established");
+      if (!conn.isClosed) {
+        this.connectionBySession.set(sessionId, conn);
+        conn.completeHandshake(sessionId, timeoutMs, passwd, false);
+        this.log.info({ session: hex(sessionId), timeoutMs }, "session established");
+      }
     } else if (origin?.kind === "request") {
       const reply = origin.conn.buildReply(origin.xid, txn.zxid, result.err, result.writeBody);
       origin.conn.complete(origin.handle, reply, origin.closeAfter);
@@ -446,6 +570,50 @@ export class PaddockServer implements ConnectionHost {
         conn.close("session expired or closed");
       }
       this.log.info({ session: hex(sessionId), zxid: txn.zxid }, "session closed");
+    }
+    this.maybeSnapshot();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Snapshots
+
+  private maybeSnapshot(): void {
+    if (this.txnsSinceSnapshot < this.snapshotAfterTxns || this.snapshotInProgress) return;
+    void this.takeSnapshot();
+  }
+
+  /**
+   * Serialises the tree as of the last applied txn (a synchronous pause, measured), then rolls
+   * the log and writes the snapshot file in the background while requests go on.
+   */
+  async takeSnapshot(): Promise<string | undefined> {
+    const store = this.snapshots;
+    const log = this.txnLog;
+    if (store === undefined || log === undefined || this.snapshotInProgress) return undefined;
+    this.snapshotInProgress = true;
+    this.txnsSinceSnapshot = 0;
+    this.snapshotAfterTxns = this.nextSnapshotPoint();
+    const zxid = this.sm.lastZxid;
+    const startedMs = performance.now();
+    const chunks = this.sm.snapshotChunks();
+    this.lastSnapshotPauseMs = performance.now() - startedMs;
+    try {
+      await log.roll();
+      const name = await store.write(zxid, chunks);
+      this.log.info(
+        {
+          snapshot: name,
+          zxid: `0x${zxid.toString(16)}`,
+          pauseMs: Math.round(this.lastSnapshotPauseMs * 10) / 10,
+        },
+        "snapshot written",
+      );
+      return name;
+    } catch (err) {
+      this.log.error({ err }, "snapshot failed; the txn log still holds everything");
+      return undefined;
+    } finally {
+      this.snapshotInProgress = false;
     }
   }
 
