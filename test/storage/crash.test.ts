@@ -5,24 +5,13 @@
 import { rmSync } from "node:fs";
 import { CreateMode, ZooKeeperClient } from "@paddock/client";
 import { afterAll, describe, expect, it } from "vitest";
+import { seededRandom } from "../../packages/jute/test/prng.js";
 import { type RestartablePaddock, startPaddockIn } from "../support/paddock.js";
 import { freePort, makeTempDir } from "../support/process.js";
 
 const SEED = Number(process.env.SEED ?? 20261121);
 const ROUNDS = process.env.PADDOCK_SOAK === "1" ? 60 : 6;
 const WRITERS = 4;
-
-/** mulberry32: small, seedable, good enough to place kills. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Acked {
   /** Paths of persistent znodes whose create was acknowledged. */
@@ -69,7 +58,7 @@ describe("kill -9 under write load", () => {
   it(`loses no acknowledged write over ${ROUNDS} SIGKILLs (SEED=${SEED})`, {
     timeout: ROUNDS * 20_000,
   }, async () => {
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const port = await freePort();
     const cfg = ["snapCount=300", "preAllocSize=1024"];
     const acked: Acked = { created: new Set(), maxSeq: -1, maxCounterVersion: -1 };

@@ -11,6 +11,7 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { FOUR_LETTER_WORDS } from "../admin/four-letter-words.js";
 import type { ConfigLocation } from "./errors.js";
 import { ConfigError, formatLocation } from "./errors.js";
 import { javaTrim, parseProperties } from "./properties.js";
@@ -18,27 +19,8 @@ import type { QuorumServer, ServerRole } from "./server-line.js";
 import { parseServerId, parseServerLine } from "./server-line.js";
 import { isWildcardAddress, parseJavaDouble, parseJavaInt, parseJavaLong } from "./values.js";
 
-/** Every word the server knows (four-letter-words.md §1); the whitelist can only enable these. */
-export const FOUR_LETTER_WORDS: ReadonlySet<string> = new Set([
-  "conf",
-  "cons",
-  "crst",
-  "dirs",
-  "dump",
-  "envi",
-  "gtmk",
-  "ruok",
-  "stmk",
-  "srst",
-  "srvr",
-  "stat",
-  "wchc",
-  "wchp",
-  "wchs",
-  "mntr",
-  "isro",
-  "hash",
-]);
+// The whitelist can only enable words the server knows; the list lives with the words themselves.
+export { FOUR_LETTER_WORDS } from "../admin/four-letter-words.js";
 
 export const DEFAULT_METRICS_PROVIDER = "org.apache.zookeeper.metrics.impl.DefaultMetricsProvider";
 export const PROMETHEUS_METRICS_PROVIDER =
