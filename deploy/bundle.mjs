@@ -35,6 +35,8 @@ await build({
     // Bundled CommonJS dependencies call require(); ESM output has none of its own.
     js: "import { createRequire as __paddockCreateRequire } from 'node:module'; const require = __paddockCreateRequire(import.meta.url);",
   },
+  // ws loads these native speed-ups only if they are installed; it works without them.
+  external: ["bufferutil", "utf-8-validate"],
   logLevel: "warning",
 });
 for (const name of Object.keys(entries)) chmodSync(join(outdir, `${name}.mjs`), 0o755);

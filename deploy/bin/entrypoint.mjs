@@ -63,7 +63,12 @@ function chownTree(path) {
     return;
   }
   if (st.uid === PADDOCK_UID && st.gid === PADDOCK_GID) return;
-  chownSync(path, PADDOCK_UID, PADDOCK_GID);
+  try {
+    chownSync(path, PADDOCK_UID, PADDOCK_GID);
+  } catch (err) {
+    // A read-only mount (say, a zoo.cfg mounted :ro) only needs to be readable, which it is.
+    log(`leaving the owner of ${path} as it is (${err.code})`);
+  }
   if (st.isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name));
 }
 
@@ -89,9 +94,21 @@ function writeIfAbsent(path, text, what) {
   }
 }
 
+/** Whether path exists, told apart from "cannot see it" (EACCES on a parent directory). */
+function lookUp(path) {
+  try {
+    lstatSync(path);
+    return "exists";
+  } catch (err) {
+    return err.code === "ENOENT" ? "absent" : `unreachable (${err.code})`;
+  }
+}
+
 function prepare(env, runsServer) {
   const cfg = zooCfgFromEnv(env);
   const dirs = [cfg.confDir, cfg.dataDir, cfg.dataLogDir];
+  const cfgPath = join(cfg.confDir, "zoo.cfg");
+  const myidPath = join(cfg.dataDir, "myid");
   if (runsServer && process.getuid() === 0) {
     // Bind mounts from the host usually belong to root; the server itself never runs as root.
     for (const dir of dirs) {
@@ -102,9 +119,17 @@ function prepare(env, runsServer) {
     process.setgid(PADDOCK_GID);
     process.setuid(PADDOCK_UID);
   }
-  const myidPath = join(cfg.dataDir, "myid");
+  // A mounted file the server cannot read must not be mistaken for a missing one (and replaced).
+  for (const path of [cfgPath, myidPath]) {
+    const state = lookUp(path);
+    if (state.startsWith("unreachable")) {
+      log(
+        `${path} is ${state} for uid ${process.getuid()}: make it and its directories readable by uid ${PADDOCK_UID}`,
+      );
+      process.exit(1);
+    }
+  }
   const myid = existsSync(myidPath) ? readFileSync(myidPath, "utf8").trim() : cfg.myid;
-  const cfgPath = join(cfg.confDir, "zoo.cfg");
   writeIfAbsent(cfgPath, listenOnAllIfOwnHostname(cfg.zooCfg, myid), "configuration");
   writeIfAbsent(myidPath, `${cfg.myid}\n`, "server id");
   return cfgPath;

@@ -3,7 +3,7 @@
 // is (re)built with deploy/build-image.sh first, which is quick when nothing changed; set
 // PADDOCK_TEST_IMAGE to test an existing image instead.
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import zookeeper from "node-zookeeper-client";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
@@ -77,6 +77,16 @@ describe.skipIf(skip)("paddock image, standalone", () => {
   let mountedData: string;
   let kept: StartedTestContainer;
   let keptData: string;
+  let keptLog: string;
+  const keptVolumes = (c: GenericContainer) =>
+    c
+      .withBindMounts([
+        { source: keptData, target: "/data", mode: "rw" },
+        { source: keptLog, target: "/datalog", mode: "rw" },
+      ])
+      .withExposedPorts(2181)
+      .withWaitStrategy(Wait.forLogMessage("binding to client port"))
+      .withStartupTimeout(60_000);
   const mountedCfg = [
     "tickTime=3000",
     "dataDir=/data",
@@ -113,12 +123,14 @@ describe.skipIf(skip)("paddock image, standalone", () => {
       .withStartupTimeout(60_000)
       .start();
 
-    // A mounted zoo.cfg and a root-owned host data directory, started as root: the file must win
-    // over contradicting ZOO_* values, and the server must still drop to the image's user.
+    // A read-only /conf holding zoo.cfg and a root-owned host data directory, started as root: the
+    // file must win over contradicting ZOO_* values, and the server must still drop to the image's
+    // user (leaving the read-only files alone).
     mountedData = makeTempDir("paddock-container-data");
     const cfgDir = makeTempDir("paddock-container-conf");
     tempDirs.push(mountedData, cfgDir);
     writeFileSync(join(cfgDir, "zoo.cfg"), mountedCfg);
+    chmodSync(cfgDir, 0o755);
     const mountedContainer = new GenericContainer(image)
       .withUser("root")
       .withEnvironment({
@@ -128,7 +140,7 @@ describe.skipIf(skip)("paddock image, standalone", () => {
         ZOO_MAX_CLIENT_CNXNS: "99",
       })
       .withBindMounts([
-        { source: join(cfgDir, "zoo.cfg"), target: "/conf/zoo.cfg", mode: "ro" },
+        { source: cfgDir, target: "/conf", mode: "ro" },
         { source: mountedData, target: "/data", mode: "rw" },
       ])
       .withExposedPorts(2281)
@@ -140,16 +152,15 @@ describe.skipIf(skip)("paddock image, standalone", () => {
     // line whose hostname decides the quorum listen address.
     keptData = makeTempDir("paddock-container-kept");
     tempDirs.push(keptData);
+    keptLog = makeTempDir("paddock-container-kept-log");
+    tempDirs.push(keptLog);
     writeFileSync(join(keptData, "myid"), "5\n");
-    execFileSync("chown", ["-R", "1000:1000", keptData]);
-    const keptContainer = new GenericContainer(image)
-      .withHostname("zoo5")
-      .withEnvironment({ ZOO_MY_ID: "9", ZOO_SERVERS: "server.5=zoo5:2888:3888;2181" })
-      .withBindMounts([{ source: keptData, target: "/data", mode: "rw" }])
-      .withExposedPorts(2181)
-      .withWaitStrategy(Wait.forLogMessage("binding to client port"))
-      .withStartupTimeout(60_000)
-      .start();
+    execFileSync("chown", ["-R", "1000:1000", keptData, keptLog]);
+    const keptContainer = keptVolumes(
+      new GenericContainer(image)
+        .withHostname("zoo5")
+        .withEnvironment({ ZOO_MY_ID: "9", ZOO_SERVERS: "server.5=zoo5:2888:3888;2181" }),
+    ).start();
 
     const results = await Promise.allSettled([envContainer, mountedContainer, keptContainer]);
     for (const r of results) if (r.status === "fulfilled") started.push(r.value);
@@ -236,6 +247,20 @@ describe.skipIf(skip)("paddock image, standalone", () => {
     expect(await serverUid(mounted)).toBe("1000");
   });
 
+  it("refuses, with the reason, a mounted zoo.cfg that the server could not read", () => {
+    const hidden = makeTempDir("paddock-container-hidden");
+    tempDirs.push(hidden);
+    writeFileSync(join(hidden, "zoo.cfg"), mountedCfg);
+    // mkdtemp's 0700 keeps uid 1000 out; the file must not be taken as absent and replaced.
+    const r = spawnSync("docker", ["run", "--rm", "-u", "root", "-v", `${hidden}:/conf:ro`, image], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("/conf/zoo.cfg is unreachable (EACCES) for uid 1000");
+    expect(readFileSync(join(hidden, "zoo.cfg"), "utf8")).toBe(mountedCfg);
+  });
+
   it("keeps an existing myid over ZOO_MY_ID", async () => {
     expect(readFileSync(join(keptData, "myid"), "utf8")).toBe("5\n");
     const cfg = await exec(kept, ["cat", "/conf/zoo.cfg"]);
@@ -244,6 +269,31 @@ describe.skipIf(skip)("paddock image, standalone", () => {
     expect(await fourLetterWord(kept.getHost(), kept.getMappedPort(2181), "srvr")).toMatch(
       /^Mode: standalone$/m,
     );
+  });
+
+  it("serves earlier data from a new container on the same /data and /datalog", async () => {
+    const before = await connect(`${kept.getHost()}:${kept.getMappedPort(2181)}`);
+    try {
+      await call<string>((cb) =>
+        before.create("/durable", Buffer.from("v1"), zookeeper.CreateMode.PERSISTENT, cb),
+      );
+    } finally {
+      before.close();
+    }
+    await kept.stop({ timeout: 10_000 });
+    // Recreated the way compose recreates a service: fresh /conf, different ZOO_* values.
+    const again = await keptVolumes(
+      new GenericContainer(image).withEnvironment({ ZOO_TICK_TIME: "1000" }),
+    ).start();
+    started.push(again);
+    const after = await connect(`${again.getHost()}:${again.getMappedPort(2181)}`);
+    try {
+      expect((await call<Buffer>((cb) => after.getData("/durable", cb))).toString()).toBe("v1");
+    } finally {
+      after.close();
+    }
+    expect(await exec(again, ["cat", "/conf/zoo.cfg"])).toMatch(/^tickTime=1000$/m);
+    expect(readFileSync(join(keptData, "myid"), "utf8")).toBe("5\n");
   });
 
   it("stops promptly and cleanly on SIGTERM (the server is PID 1)", async () => {
