@@ -26,7 +26,10 @@ function ensureInstalled() {
   const lock = join(root, "package-lock.json");
   if (existsSync(marker) && mtimeMs(marker) >= mtimeMs(lock)) return;
   console.error("[paddock] installing npm dependencies ...");
-  run("npm", existsSync(lock) ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"]);
+  // `npm install` rather than `npm ci`: npm 11 rejects, in `ci`, a lockfile written on Linux
+  // because other platforms' optional binaries (biome, rollup) are absent from it. `install`
+  // still takes every version from the lockfile.
+  run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 
 ensureInstalled();
