@@ -59,7 +59,7 @@ fi
 
 cd "$root"
 # The bundler runs from the checkout's dev dependencies (a fresh CI machine has none yet).
-[ -d node_modules/esbuild ] || npm ci --no-audit --no-fund
+[ -d node_modules/esbuild ] || npm install --no-audit --no-fund
 node deploy/bundle.mjs dist/docker
 log "building $image on $BASE_IMAGE"
 docker build -q --build-arg BASE_IMAGE="$BASE_IMAGE" --build-arg PADDOCK_PREBUILT=1 \
