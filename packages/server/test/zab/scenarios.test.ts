@@ -78,6 +78,25 @@ describe("ZAB scenarios", () => {
     expect(c.sim.epochLeaders.get(2)).toBe(next);
   });
 
+  it("asymmetric link: a follower that cannot hear the leader waits; the leader keeps its quorum", () => {
+    const c = cluster({ voters: 3 }).settle().expectLeader(3, 1);
+    c.mark().block(3, 1).ticks(10);
+    c.expectTrace("1 warn: leaving leader 3: silent for 5 ticks in broadcast");
+    c.propose(3, "a").ticks(5).expectApplied([2, 3], ["a"]).expectApplied([1], []);
+    expect(c.sim.status(1)?.role).toBe("looking");
+    c.heal().settle().expectLeader(3, 1).expectTrace("3->1 DIFF");
+    c.expectApplied("*", ["a"]);
+  });
+
+  it("bridge: two halves that only meet through server 3 keep the leader that 3 follows", () => {
+    const c = cluster({ voters: 5 }).settle().expectLeader(5, 1);
+    c.partition([1, 2], [4, 5]).ticks(10);
+    c.propose(5, "a").ticks(5).expectApplied([3, 4, 5], ["a"]);
+    c.expectNoTrace(/leading leader=[1-4]/);
+    c.heal().settle().expectLeader(5, 1);
+    c.expectApplied("*", ["a"]);
+  });
+
   it("a server whose disk was wiped rejoins and is rebuilt", () => {
     const c = cluster({ voters: 3 }).settle();
     c.propose(3, "a", "b").settle();
