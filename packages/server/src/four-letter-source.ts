@@ -79,7 +79,7 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
     const p = packets();
     return {
       version: PADDOCK_VERSION,
-      mode: "standalone",
+      mode: server.mode,
       minLatencyMs: c.latencyCount === 0 ? 0 : c.minLatencyMs,
       avgLatencyMs: c.latencyCount === 0 ? 0 : c.totalLatencyMs / c.latencyCount,
       maxLatencyMs: c.maxLatencyMs,
@@ -94,8 +94,8 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
   const dataDir = resolve(config.dataDir);
   const dataLogDir = resolve(config.dataLogDir);
   return {
-    isServing: () => true,
-    mode: () => "standalone",
+    isServing: () => server.isServing,
+    mode: () => server.mode,
     server: summary,
     connections: connectionInfos,
     conf: () => ({
@@ -136,9 +136,33 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
       const s = summary();
       let ephemerals = 0;
       for (const id of server.sm.sessionIds()) ephemerals += server.sm.ephemeralsOf(id).length;
+      const quorum = server.quorum;
+      const learners = quorum?.peer.learnerSummary() ?? null;
       return {
         version: PADDOCK_VERSION,
-        serverState: "standalone",
+        serverState: server.mode,
+        ...(quorum === undefined
+          ? {}
+          : {
+              peerState: peerState(quorum.role, quorum.serving),
+              quorumSize: quorum.voters.length,
+              summaries: { election_time: { ...quorum.electionStats } },
+              ...(learners === null || quorum.role !== "leading"
+                ? {}
+                : {
+                    leader: {
+                      learners: learners.learners,
+                      syncedFollowers: learners.syncedFollowers,
+                      syncedNonVotingFollowers: 0,
+                      syncedObservers: learners.syncedObservers,
+                      pendingSyncs: learners.pendingSyncs,
+                      leaderUptimeMs: Date.now() - quorum.roleSinceMs,
+                      lastProposalSize: -1,
+                      maxProposalSize: -1,
+                      minProposalSize: -1,
+                    },
+                  }),
+            }),
         ephemeralsCount: ephemerals,
         aliveConnections: s.aliveConnections,
         avgLatencyMs: s.avgLatencyMs,
@@ -213,7 +237,24 @@ function openFileDescriptors(): number | undefined {
   }
 }
 
+/** ZooKeeper's zk_peer_state: the role, then the phase within it. */
+function peerState(role: string, serving: boolean): string {
+  if (role === "looking") return "looking";
+  return `${role} - ${serving ? "broadcast" : "synchronization"}`;
+}
+
 export function installFourLetterWords(server: PaddockServer): void {
-  server.fourLetterWordHandler = (word, conn) =>
-    runFourLetterWord(word, server.config.fourLetterWordWhitelist, fourLetterSource(server, conn));
+  server.fourLetterWordHandler = (word, conn) => {
+    const out = runFourLetterWord(
+      word,
+      server.config.fourLetterWordWhitelist,
+      fourLetterSource(server, conn),
+    );
+    const electionMs = server.quorum?.lastElectionDurationMs;
+    // Paddock's own metric, after ZooKeeper's keys so parsers of the standard set are unaffected.
+    if (word === "mntr" && out !== undefined && out.startsWith("zk_") && electionMs !== undefined) {
+      return `${out}zk_last_election_duration_ms\t${electionMs}\n`;
+    }
+    return out;
+  };
 }

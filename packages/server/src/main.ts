@@ -63,12 +63,11 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const log = createLogger({ sid: config.myid, role: config.standalone ? "standalone" : "participant" });
+  // In an ensemble the quorum runtime adds role and epoch as they change.
+  const log = createLogger(
+    config.standalone ? { sid: config.myid, role: "standalone" } : { sid: config.myid },
+  );
   for (const warning of config.warnings) log.warn({ config: config.configPath }, warning);
-  if (!config.standalone) {
-    log.error("replicated mode (server.X lines) is not implemented yet; remove them to run standalone");
-    return 2;
-  }
   const server = new PaddockServer(config, log);
   installFourLetterWords(server);
   await server.start();

@@ -6,7 +6,7 @@ import {
   type ConnectRequest,
   ErrorCode,
   JuteDecodeError,
-  type JuteReader,
+  JuteReader,
   type JuteWriter,
   OpCode,
   Perms,
@@ -15,9 +15,12 @@ import {
   writeClientInfo,
   Xid,
 } from "@paddock/jute";
+import type { ServerMode } from "./admin/four-letter-words.js";
 import type { ServerConfig } from "./config/index.js";
 import type { Logger } from "./logger.js";
 import { ClientConnection, type ConnectionHost, hex } from "./net/client-connection.js";
+import { decodeForwarded, encodeForwarded } from "./quorum/forward.js";
+import { type QuorumHost, QuorumRuntime, type RoleChange } from "./quorum/runtime.js";
 import type { ReadResult, RequestContext, StateMachineOptions } from "./request/contract.js";
 import { decodeTxn, encodeTxn, isWriteRequest, StateMachine, type Txn } from "./request/index.js";
 import { SessionIdGenerator } from "./session/session-id.js";
@@ -31,6 +34,8 @@ import {
 } from "./storage/index.js";
 import { checkAcl, digestId } from "./tree/acl.js";
 import { type WatchEventFilter, WatchManager } from "./watch/watch-manager.js";
+import type { LogEntry, SessionTouch } from "./zab/messages.js";
+import { ZabError } from "./zab/types.js";
 
 /** Why a txn was proposed, so its apply can answer the right party. */
 type Origin =
@@ -105,6 +110,26 @@ export class PaddockServer implements ConnectionHost {
   private expiryTimerAtMs = Number.POSITIVE_INFINITY;
   private containerTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+
+  /** Replicated mode (server.N lines): the ZAB runtime; undefined when standalone. */
+  quorum: QuorumRuntime | undefined;
+  /** Recovery in replicated mode: log entries after the snapshot, left for ZAB to commit. */
+  private recoveredEntries: LogEntry[] = [];
+  /** Learner: writes handed to the leader, per session in request order, awaiting their commit. */
+  private readonly forwarded = new Map<bigint, Origin[]>();
+  /** Learner: reconnects of existing sessions waiting for the leader's word. */
+  private readonly revalidating = new Map<bigint, { conn: ClientConnection; timeoutMs: number }[]>();
+  private readonly syncs = new Map<
+    number,
+    { conn: ClientConnection; handle: object; xid: number; path: string }
+  >();
+  private nextSyncId = 1;
+  /** Leader: txns prepared this turn, proposed together (one PROPOSAL) at the end of it. */
+  private proposeBatch: Txn[] = [];
+  private proposeScheduled = false;
+  /** Learner: sessions active since the last report to the leader. */
+  private readonly localTouches = new Map<bigint, number>();
+  private touchTimer: NodeJS.Timeout | undefined;
   readonly counters: ServerCounters = {
     packetsReceived: 0,
     packetsSent: 0,
@@ -165,6 +190,11 @@ export class PaddockServer implements ConnectionHost {
           this.sm = StateMachine.fromSnapshot(this.smOptions, all);
         },
         applyTxn: (zxid, payload) => {
+          if (!this.config.standalone) {
+            // Possibly never committed: ZAB decides, and commits it (or truncates it) later.
+            this.recoveredEntries.push({ zxid, payload: Buffer.from(payload) });
+            return;
+          }
           const txn = decodeTxn(payload);
           if (txn.zxid !== zxid) throw new Error(`txn log record ${zxid} holds txn ${txn.zxid}`);
           this.sm.apply(txn);
@@ -213,6 +243,7 @@ export class PaddockServer implements ConnectionHost {
 
   async start(): Promise<void> {
     await this.recover();
+    if (!this.config.standalone) this.createQuorum();
     const port = this.config.clientPort ?? 2181;
     const host = this.config.clientPortAddress;
     this.tcp = createServer((socket) => this.accept(socket));
@@ -230,6 +261,10 @@ export class PaddockServer implements ConnectionHost {
       this.containerTimer = setInterval(() => this.scanContainers(), intervalMs);
       this.containerTimer.unref();
     }
+    if (this.quorum !== undefined) {
+      await this.quorum.start();
+      this.touchTimer = setInterval(() => this.reportTouches(), Math.max(10, this.config.tickTimeMs / 2));
+    }
   }
 
   async stop(): Promise<void> {
@@ -237,6 +272,8 @@ export class PaddockServer implements ConnectionHost {
     this.stopped = true;
     clearTimeout(this.expiryTimer);
     clearInterval(this.containerTimer);
+    clearInterval(this.touchTimer);
+    await this.quorum?.stop();
     for (const conn of [...this.connections]) conn.socket.destroy();
     await new Promise<void>((done) => (this.tcp ? this.tcp.close(() => done()) : done()));
     this.autoPurge?.stop();
@@ -328,6 +365,10 @@ export class PaddockServer implements ConnectionHost {
   // Handshake
 
   onConnectRequest(conn: ClientConnection, req: ConnectRequest): void {
+    if (!this.isServing) {
+      conn.close("not serving: this server is not in a quorum");
+      return;
+    }
     if (req.lastZxidSeen > this.sm.lastZxid) {
       // The client saw a newer state than ours: it must try another server.
       conn.close(
@@ -343,6 +384,19 @@ export class PaddockServer implements ConnectionHost {
     if (req.sessionId === 0n) {
       const sessionId = this.sessionIds.next();
       const passwd = randomBytes(16);
+      if (this.isLearner) {
+        this.forwardWrite(
+          sessionId,
+          { kind: "createSession", conn, timeoutMs, passwd },
+          {
+            kind: "createSession",
+            sessionId,
+            timeoutMs,
+            passwd,
+          },
+        );
+        return;
+      }
       const zxid = this.nextZxid();
       const txn = this.sm.prepareCreateSession(sessionId, timeoutMs, passwd, zxid, Date.now());
       this.propose(txn, { kind: "createSession", conn, timeoutMs, passwd });
@@ -359,6 +413,18 @@ export class PaddockServer implements ConnectionHost {
     ) {
       this.log.info({ session: hex(req.sessionId) }, "refusing reconnect: session expired or wrong password");
       conn.rejectHandshake("invalid session");
+      return;
+    }
+    if (this.isLearner) {
+      // Our copy of the session table may lag the leader's (a close in flight): ask it.
+      const waiting = this.revalidating.get(req.sessionId);
+      if (waiting === undefined) this.revalidating.set(req.sessionId, [{ conn, timeoutMs }]);
+      else waiting.push({ conn, timeoutMs });
+      try {
+        this.quorum!.step({ type: "revalidate", sessionId: req.sessionId, timeoutMs });
+      } catch (err) {
+        this.notServing(err, conn);
+      }
       return;
     }
     this.sessions.touch(req.sessionId, timeoutMs, Date.now());
@@ -381,9 +447,32 @@ export class PaddockServer implements ConnectionHost {
     const nowMs = Date.now();
     this.sessions.touch(sessionId, conn.sessionTimeoutMs, nowMs);
     this.scheduleExpiry();
+    if (this.isLearner) this.localTouches.set(sessionId, conn.sessionTimeoutMs);
 
     if (type === OpCode.ping) {
       conn.enqueueRead(xid, type, () => conn.buildReply(xid, this.sm.lastZxid, ErrorCode.OK), false);
+      return;
+    }
+    if (
+      this.isLearner &&
+      (type === OpCode.closeSession || (isWriteRequest(type) && !REJECTED_OPCODES.has(type)))
+    ) {
+      // The leader decodes and prepares it; an undecodable body becomes an error txn there.
+      const handle = conn.enqueuePending(xid, type);
+      const closeAfter = type === OpCode.closeSession;
+      if (closeAfter) this.sessions.setClosing(sessionId);
+      this.forwardWrite(
+        sessionId,
+        { kind: "request", conn, handle, xid, type, closeAfter },
+        {
+          kind: "request",
+          sessionId,
+          xid,
+          opcode: type,
+          identities: [...conn.identities],
+          body: Buffer.from(body.buf.subarray(body.offset, body.offset + body.remaining)),
+        },
+      );
       return;
     }
     if (type === OpCode.closeSession) {
@@ -422,6 +511,19 @@ export class PaddockServer implements ConnectionHost {
       return;
     }
     const ctx: RequestContext = { sessionId, identities: [...conn.identities] };
+    if (req.type === OpCode.sync && this.quorum !== undefined) {
+      // Answered once every txn the leader proposed before it is applied here.
+      const handle = conn.enqueuePending(xid, type);
+      const requestId = this.nextSyncId++;
+      this.syncs.set(requestId, { conn, handle, xid, path: req.path });
+      try {
+        this.quorum.step({ type: "sync", requestId });
+      } catch (err) {
+        this.syncs.delete(requestId);
+        this.notServing(err, conn);
+      }
+      return;
+    }
     if (isWriteRequest(type)) {
       const txn = this.sm.prepare(req, ctx, this.nextZxid(), nowMs, xid);
       const handle = conn.enqueuePending(xid, type);
@@ -498,12 +600,24 @@ export class PaddockServer implements ConnectionHost {
   // Commit and apply
 
   private nextZxid(): number {
+    if (this.quorum !== undefined) {
+      if (!this.quorum.isLeader) throw new ZabError("NOT_LEADER", "only the leader assigns zxids");
+      return this.quorum.nextZxid(this.proposeBatch.length);
+    }
     this.lastProposedZxid++;
     return this.lastProposedZxid;
   }
 
   private propose(txn: Txn, origin: Origin | undefined): void {
     if (origin !== undefined) this.origins.set(txn.zxid, origin);
+    if (this.quorum !== undefined) {
+      this.proposeBatch.push(txn);
+      if (!this.proposeScheduled) {
+        this.proposeScheduled = true;
+        setImmediate(() => this.flushProposals());
+      }
+      return;
+    }
     const log = this.txnLog;
     if (log === undefined) throw new Error("propose before the txn log was opened");
     const entry: InFlightTxn = { txn, durable: false };
@@ -542,13 +656,19 @@ export class PaddockServer implements ConnectionHost {
 
   private applyCommitted(txn: Txn): void {
     this.txnsSinceSnapshot++;
-    const origin = this.origins.get(txn.zxid);
+    let origin = this.origins.get(txn.zxid);
     if (origin !== undefined) this.origins.delete(txn.zxid);
+    else if (this.forwarded.size > 0) origin = this.takeForwarded(txn);
     const requestType = origin?.kind === "request" ? origin.type : undefined;
     const result = this.sm.apply(txn, requestType);
     // Notifications go out before the reply of this txn and before any later reply (§13).
     if (result.events.length > 0) this.watches.deliver(result.events, this.canSeeEvent);
 
+    if (txn.body.type === "createSession" && origin?.kind !== "createSession" && this.quorum !== undefined) {
+      // A session created through another server: the tracker of whoever leads next needs it.
+      this.sessions.add(txn.sessionId, txn.body.timeoutMs, Date.now());
+      this.scheduleExpiry();
+    }
     if (origin?.kind === "createSession") {
       const { conn, timeoutMs, passwd } = origin;
       const sessionId = txn.sessionId;
@@ -572,6 +692,295 @@ export class PaddockServer implements ConnectionHost {
       this.log.info({ session: hex(sessionId), zxid: txn.zxid }, "session closed");
     }
     this.maybeSnapshot();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Replicated mode
+
+  /** Standalone, or a quorum member in sync with an established leader. */
+  get isServing(): boolean {
+    return this.quorum === undefined || this.quorum.serving;
+  }
+
+  /** A serving follower or observer: writes go to the leader. */
+  private get isLearner(): boolean {
+    return this.quorum !== undefined && this.quorum.serving && !this.quorum.isLeader;
+  }
+
+  get mode(): ServerMode {
+    if (this.quorum === undefined) return "standalone";
+    switch (this.quorum.role) {
+      case "leading":
+        return "leader";
+      case "observing":
+        return "observer";
+      default:
+        return "follower";
+    }
+  }
+
+  private createQuorum(): void {
+    const txnLog = this.txnLog;
+    const snapshots = this.snapshots;
+    if (txnLog === undefined || snapshots === undefined) throw new Error("quorum before recovery");
+    const host: QuorumHost = {
+      applyCommitted: (entries) => {
+        for (const entry of entries) {
+          const txn = decodeTxn(
+            Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength),
+          );
+          if (txn.zxid !== entry.zxid) {
+            throw new Error(`committed entry ${entry.zxid.toString(16)} holds txn ${txn.zxid.toString(16)}`);
+          }
+          this.applyCommitted(txn);
+        }
+      },
+      snapshotChunksAt: (zxid) => {
+        if (this.sm.lastZxid !== zxid) {
+          throw new ZabError(
+            "INVARIANT",
+            `SNAP at ${zxid.toString(16)} but applied state is at ${this.sm.lastZxid.toString(16)}`,
+          );
+        }
+        return this.sm.snapshotChunks();
+      },
+      loadSnapshot: (zxid, chunks) => {
+        this.sm = StateMachine.fromSnapshot(this.smOptions, chunks);
+        if (this.sm.lastZxid !== zxid) {
+          throw new ZabError(
+            "INVARIANT",
+            `snapshot for ${zxid.toString(16)} holds state at ${this.sm.lastZxid.toString(16)}`,
+          );
+        }
+        this.txnsSinceSnapshot = 0;
+        for (const id of this.sm.sessionIds()) {
+          const info = this.sm.session(id);
+          if (info !== undefined) this.sessions.add(id, info.timeoutMs, Date.now());
+        }
+      },
+      onRoleChange: (change) => this.onRoleChange(change),
+      onForwarded: (from, payload) => this.onForwarded(from, payload),
+      onSessionTouches: (_from, touches) => this.onSessionTouches(touches),
+      onRevalidate: (from, sessionId, timeoutMs) => {
+        const valid = this.sm.hasSession(sessionId) && !this.sessions.isClosing(sessionId);
+        if (valid) {
+          this.sessions.touch(sessionId, timeoutMs, Date.now());
+          this.scheduleExpiry();
+        }
+        this.quorum?.step({ type: "revalidateReply", to: from, sessionId, valid });
+      },
+      onRevalidated: (sessionId, valid) => this.onRevalidated(sessionId, valid),
+      onSyncDone: (requestId) => {
+        const s = this.syncs.get(requestId);
+        if (s === undefined) return;
+        this.syncs.delete(requestId);
+        if (s.conn.isClosed) return;
+        s.conn.complete(
+          s.handle,
+          s.conn.buildReply(s.xid, this.sm.lastZxid, ErrorCode.OK, (w) => w.writeString(s.path)),
+        );
+      },
+      storageFailed: (err) => this.storageFailed(err),
+    };
+    this.quorum = new QuorumRuntime({
+      config: this.config,
+      log: this.log,
+      host,
+      txnLog,
+      snapshots,
+      epochDir: this.snapshotDir,
+      snapshotZxid: this.sm.lastZxid,
+      logEntries: this.recoveredEntries,
+    });
+    this.recoveredEntries = [];
+  }
+
+  /** A learner hands a write (or a session create) to the leader and remembers who asked. */
+  private forwardWrite(sessionId: bigint, origin: Origin, msg: Parameters<typeof encodeForwarded>[0]): void {
+    let queue = this.forwarded.get(sessionId);
+    if (queue === undefined) {
+      queue = [];
+      this.forwarded.set(sessionId, queue);
+    }
+    queue.push(origin);
+    try {
+      this.quorum!.step({ type: "forward", payload: encodeForwarded(msg) });
+    } catch (err) {
+      this.notServing(err, origin.conn);
+    }
+  }
+
+  /**
+   * Commits of one session arrive in the order its requests were sent, so a committed txn of a
+   * session with forwarded writes answers the oldest of them — unless it is a close the leader
+   * made on its own (expiry), which answers nobody.
+   */
+  private takeForwarded(txn: Txn): Origin | undefined {
+    const queue = this.forwarded.get(txn.sessionId);
+    const head = queue?.[0];
+    if (queue === undefined || head === undefined) return undefined;
+    let matches: boolean;
+    if (head.kind === "createSession") matches = txn.body.type === "createSession";
+    else if (txn.body.type === "closeSession") matches = head.type === OpCode.closeSession;
+    else matches = txn.body.type !== "createSession" && txn.cxid === head.xid;
+    if (!matches) return undefined;
+    queue.shift();
+    if (queue.length === 0) this.forwarded.delete(txn.sessionId);
+    return head;
+  }
+
+  /** A ZAB input was refused (we stopped serving meanwhile): the client must go elsewhere. */
+  private notServing(err: unknown, conn: ClientConnection): void {
+    if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
+    conn.close(`not serving: ${err.message}`);
+  }
+
+  private flushProposals(): void {
+    this.proposeScheduled = false;
+    const batch = this.proposeBatch;
+    this.proposeBatch = [];
+    if (batch.length === 0 || this.quorum === undefined) return;
+    try {
+      this.quorum.step({ type: "propose", payloads: batch.map((t) => encodeTxn(t)) });
+    } catch (err) {
+      if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
+      this.log.warn({ err: err.message, txns: batch.length }, "proposals refused: no longer leading");
+      this.dropClients("leadership lost");
+      return;
+    }
+    const last = batch.at(-1)!.zxid;
+    const logged = this.quorum.status().lastZxid;
+    if (logged !== last) {
+      throw new ZabError(
+        "INVARIANT",
+        `prepared up to ${last.toString(16)} but ZAB logged up to ${logged.toString(16)}`,
+      );
+    }
+  }
+
+  /** Leader: a write or session create forwarded by a learner. */
+  private onForwarded(from: number, payload: Uint8Array): void {
+    if (this.quorum === undefined || !this.quorum.isLeader) return;
+    let f: ReturnType<typeof decodeForwarded>;
+    try {
+      f = decodeForwarded(payload);
+    } catch (err) {
+      this.log.warn({ from, err: (err as Error).message }, "undecodable forwarded request dropped");
+      return;
+    }
+    const nowMs = Date.now();
+    if (f.kind === "createSession") {
+      this.propose(
+        this.sm.prepareCreateSession(f.sessionId, f.timeoutMs, f.passwd, this.nextZxid(), nowMs),
+        undefined,
+      );
+      return;
+    }
+    const { sessionId, xid, opcode } = f;
+    const live = this.sm.hasSession(sessionId) && !this.sessions.isClosing(sessionId);
+    if (!live) {
+      // The learner waits for an answer in order; an error txn gives it one.
+      this.propose(
+        this.sm.prepareError(sessionId, ErrorCode.SessionExpired, this.nextZxid(), nowMs, xid),
+        undefined,
+      );
+      return;
+    }
+    const timeoutMs = this.sessions.timeoutMs(sessionId);
+    if (timeoutMs !== undefined) this.sessions.touch(sessionId, timeoutMs, nowMs);
+    if (opcode === OpCode.closeSession) {
+      this.sessions.setClosing(sessionId);
+      const txn = this.sm.prepareCloseSession(sessionId, this.nextZxid(), nowMs);
+      this.propose({ ...txn, cxid: xid }, undefined);
+      return;
+    }
+    let req: Request;
+    try {
+      req = readRequest(opcode, new JuteReader(f.body, 0, f.body.length, this.maxBufferBytes));
+    } catch (err) {
+      if (!(err instanceof JuteDecodeError)) throw err;
+      this.propose(
+        this.sm.prepareError(sessionId, ErrorCode.MarshallingError, this.nextZxid(), nowMs, xid),
+        undefined,
+      );
+      return;
+    }
+    const ctx: RequestContext = { sessionId, identities: f.identities };
+    this.propose(this.sm.prepare(req, ctx, this.nextZxid(), nowMs, xid), undefined);
+  }
+
+  private onSessionTouches(touches: readonly SessionTouch[]): void {
+    if (this.quorum === undefined || !this.quorum.isLeader) return;
+    const nowMs = Date.now();
+    for (const t of touches) this.sessions.touch(t.sessionId, t.timeoutMs, nowMs);
+    this.scheduleExpiry();
+  }
+
+  private onRevalidated(sessionId: bigint, valid: boolean): void {
+    const waiting = this.revalidating.get(sessionId);
+    if (waiting === undefined) return;
+    this.revalidating.delete(sessionId);
+    for (const { conn, timeoutMs } of waiting) {
+      if (conn.isClosed) continue;
+      const session = this.sm.session(sessionId);
+      if (!valid || session === undefined) {
+        conn.rejectHandshake("invalid session");
+        continue;
+      }
+      this.connectionBySession.get(sessionId)?.close("session moved to another connection");
+      this.connectionBySession.set(sessionId, conn);
+      this.localTouches.set(sessionId, timeoutMs);
+      conn.completeHandshake(sessionId, timeoutMs, session.passwd, false);
+      this.log.info({ session: hex(sessionId), timeoutMs }, "session reconnected");
+    }
+  }
+
+  private reportTouches(): void {
+    if (!this.isLearner || this.localTouches.size === 0) return;
+    const touches = [...this.localTouches].map(([sessionId, timeoutMs]) => ({ sessionId, timeoutMs }));
+    this.localTouches.clear();
+    try {
+      this.quorum!.step({ type: "touchSessions", touches });
+    } catch (err) {
+      if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
+    }
+  }
+
+  private onRoleChange(change: RoleChange): void {
+    const lostService = change.previous.serving && (!change.serving || change.role !== change.previous.role);
+    if (lostService || !change.serving) this.dropClients(`not serving (${change.role})`);
+    if (change.role === "leading" && change.serving) {
+      // A new leader gives every session a full timeout from now (§8): learners' touches since
+      // the last leader are unknown here.
+      const nowMs = Date.now();
+      for (const id of this.sm.sessionIds()) {
+        const info = this.sm.session(id);
+        if (info !== undefined) this.sessions.add(id, info.timeoutMs, nowMs);
+      }
+      this.scheduleExpiry();
+    }
+  }
+
+  /** Stops serving clients: they reconnect to a server that is in a quorum. */
+  private dropClients(reason: string): void {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimerAtMs = Number.POSITIVE_INFINITY;
+    // Prepared changes may never commit; the next leader prepares from the applied tree.
+    this.sm.discardPending();
+    this.proposeBatch = [];
+    const waiting = new Set<ClientConnection>();
+    for (const q of this.forwarded.values()) for (const o of q) waiting.add(o.conn);
+    for (const q of this.revalidating.values()) for (const r of q) waiting.add(r.conn);
+    for (const conn of waiting) conn.close(reason);
+    this.origins.clear();
+    this.forwarded.clear();
+    this.revalidating.clear();
+    this.syncs.clear();
+    this.localTouches.clear();
+    for (const conn of [...this.connections]) {
+      if (conn.isEstablished || conn.sessionId !== 0n || conn.outstanding > 0) conn.close(reason);
+    }
+    for (const id of this.sessions.ids()) if (this.sessions.isClosing(id)) this.sessions.remove(id);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -621,6 +1030,8 @@ export class PaddockServer implements ConnectionHost {
   // Timers: session expiry and container cleanup
 
   private scheduleExpiry(): void {
+    // In an ensemble only the leader expires sessions; learners report activity to it.
+    if (this.quorum !== undefined && !this.quorum.isLeader) return;
     const atMs = this.sessions.nextExpiryMs();
     if (atMs === undefined || atMs >= this.expiryTimerAtMs || this.stopped) return;
     clearTimeout(this.expiryTimer);
@@ -639,6 +1050,7 @@ export class PaddockServer implements ConnectionHost {
   }
 
   private scanContainers(): void {
+    if (this.quorum !== undefined && !this.quorum.isLeader) return;
     const nowMs = Date.now();
     const perScan = Math.max(
       1,

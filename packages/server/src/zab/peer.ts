@@ -271,6 +271,33 @@ export class ZabPeer {
     };
   }
 
+  /**
+   * Leader only (null elsewhere): its learner connections, for monitoring (mntr's zk_learners,
+   * zk_synced_followers, zk_synced_observers, zk_pending_syncs). Read-only; added for the runtime.
+   */
+  learnerSummary(): {
+    learners: number;
+    syncedFollowers: number;
+    syncedObservers: number;
+    pendingSyncs: number;
+  } | null {
+    const L = this.leader;
+    if (L === null) return null;
+    let syncedFollowers = 0;
+    let syncedObservers = 0;
+    for (const s of L.learners.values()) {
+      if (s.phase !== "synced" && s.phase !== "uptodate") continue;
+      if (s.observer) syncedObservers++;
+      else syncedFollowers++;
+    }
+    return {
+      learners: L.learners.size,
+      syncedFollowers,
+      syncedObservers,
+      pendingSyncs: L.pendingSyncs.length + L.localSyncs.length,
+    };
+  }
+
   /** The in-memory log (entries after the snapshot / trim point). For tests and diagnostics. */
   logEntries(): readonly LogEntry[] {
     return this.log;

@@ -1,0 +1,269 @@
+// Server <-> server links over WebSockets: one binary frame per PeerFrame (proto/peer.proto).
+//
+// Every server listens on its peerPort (leader <-> learner traffic) and its electionPort (votes)
+// and dials every other member on both. A link is one-way: we send only on the sockets we
+// dialled and receive only on the sockets others dialled to us, so no tie-break between two
+// simultaneous dials is needed. The dialler names itself in the URL (`/?from=<myid>`); there is no
+// authentication, so the peer ports belong on a trusted network, as ZooKeeper's do.
+//
+// Frames sent while a link is down are dropped: the ZAB core tolerates loss (numbered channels,
+// vote resends), so the transport never buffers beyond the socket's own queue, and a peer whose
+// queue grows past `maxBufferedBytes` is cut off and dialled afresh.
+
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from "node:http";
+import { WebSocket, WebSocketServer } from "ws";
+import type { Logger } from "../logger.js";
+import type { PeerCodec } from "../zab/codec.js";
+import type { PeerMessage } from "../zab/messages.js";
+
+export interface PeerAddress {
+  host: string;
+  peerPort: number;
+  electionPort: number;
+}
+
+export type PeerChannel = "peer" | "election";
+
+export interface PeerTransportOptions {
+  myId: number;
+  /** Every member, this server included. */
+  members: ReadonlyMap<number, PeerAddress>;
+  /** Listen on every interface instead of the host our own server line names. */
+  listenOnAllIps: boolean;
+  codec: PeerCodec;
+  log: Logger;
+  onMessage(from: number, msg: PeerMessage): void;
+  /** An outbound link to `id` on `channel` went down (it is redialled on its own). */
+  onLinkDown?(id: number, channel: PeerChannel): void;
+  /** Outbound queue bound per link; a peer this far behind is disconnected. Default 64 MiB. */
+  maxBufferedBytes?: number;
+  /** Largest frame accepted (SNAP carries the whole tree). Default 1 GiB. */
+  maxFrameBytes?: number;
+  /** First redial delay; doubles per failure up to maxRedialMs. */
+  minRedialMs?: number;
+  maxRedialMs?: number;
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|0:0:0:0:0:0:0:1)$/i;
+
+/**
+ * The address to listen on for a server line naming `host`: a loopback name is bound as given
+ * (several local servers share a machine on different ports); any other name means "reachable
+ * from elsewhere", so all interfaces are bound — simpler and more robust than resolving our own
+ * name, which in containers often maps to an address we do not hold.
+ */
+export function listenHostFor(host: string, listenOnAllIps: boolean): string | undefined {
+  if (listenOnAllIps || !LOOPBACK.test(host)) return undefined;
+  return host === "localhost" ? "127.0.0.1" : host;
+}
+
+interface OutLink {
+  id: number;
+  channel: PeerChannel;
+  url: string;
+  ws: WebSocket | undefined;
+  open: boolean;
+  failures: number;
+  timer: NodeJS.Timeout | undefined;
+  /** A dial failure is logged once per outage, not per retry. */
+  warned: boolean;
+}
+
+export class PeerTransport {
+  private readonly servers: { channel: PeerChannel; http: HttpServer; wss: WebSocketServer }[] = [];
+  private readonly out = new Map<string, OutLink>();
+  private readonly inbound = new Map<string, WebSocket>();
+  private readonly maxBufferedBytes: number;
+  private readonly maxFrameBytes: number;
+  private readonly minRedialMs: number;
+  private readonly maxRedialMs: number;
+  private closed = false;
+  /** Frames sent / dropped, for diagnostics and tests. */
+  readonly stats = { sent: 0, dropped: 0, received: 0, undecodable: 0 };
+
+  constructor(private readonly opts: PeerTransportOptions) {
+    this.maxBufferedBytes = opts.maxBufferedBytes ?? 64 * 1024 * 1024;
+    this.maxFrameBytes = opts.maxFrameBytes ?? 1024 * 1024 * 1024;
+    this.minRedialMs = opts.minRedialMs ?? 50;
+    this.maxRedialMs = opts.maxRedialMs ?? 1000;
+  }
+
+  async start(): Promise<void> {
+    const me = this.opts.members.get(this.opts.myId);
+    if (me === undefined) throw new Error(`server ${this.opts.myId} is not among the members`);
+    const host = listenHostFor(me.host, this.opts.listenOnAllIps);
+    await this.listen("peer", me.peerPort, host);
+    await this.listen("election", me.electionPort, host);
+    for (const [id, addr] of this.opts.members) {
+      if (id === this.opts.myId) continue;
+      for (const channel of ["peer", "election"] as const) {
+        const port = channel === "peer" ? addr.peerPort : addr.electionPort;
+        const link: OutLink = {
+          id,
+          channel,
+          url: `ws://${formatHost(addr.host)}:${port}/?from=${this.opts.myId}`,
+          ws: undefined,
+          open: false,
+          failures: 0,
+          timer: undefined,
+          warned: false,
+        };
+        this.out.set(`${channel}/${id}`, link);
+        this.dial(link);
+      }
+    }
+  }
+
+  /** Ports actually bound (tests listen on port 0). */
+  boundPorts(): { peer: number; election: number } {
+    const port = (c: PeerChannel) => {
+      const a = this.servers.find((s) => s.channel === c)?.http.address();
+      return a !== null && typeof a === "object" ? a.port : 0;
+    };
+    return { peer: port("peer"), election: port("election") };
+  }
+
+  isLinkOpen(id: number, channel: PeerChannel): boolean {
+    return this.out.get(`${channel}/${id}`)?.open ?? false;
+  }
+
+  send(to: number, msg: PeerMessage): void {
+    const channel: PeerChannel = msg.type === "NOTIFICATION" ? "election" : "peer";
+    const link = this.out.get(`${channel}/${to}`);
+    if (link === undefined || !link.open || link.ws === undefined) {
+      this.stats.dropped++;
+      return;
+    }
+    if (link.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.opts.log.warn(
+        { peer: to, channel, bufferedBytes: link.ws.bufferedAmount },
+        "peer is not keeping up; dropping its link",
+      );
+      this.stats.dropped++;
+      link.ws.terminate();
+      return;
+    }
+    link.ws.send(this.opts.codec.encode(msg), { binary: true });
+    this.stats.sent++;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const link of this.out.values()) {
+      clearTimeout(link.timer);
+      link.ws?.terminate();
+    }
+    for (const ws of this.inbound.values()) ws.terminate();
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((done) => {
+            for (const c of s.wss.clients) c.terminate();
+            s.wss.close(() => s.http.close(() => done()));
+            s.http.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  private async listen(channel: PeerChannel, port: number, host: string | undefined): Promise<void> {
+    const http = createHttpServer((_req, res) => {
+      res.writeHead(426).end("paddock peer port: WebSocket only\n");
+    });
+    const wss = new WebSocketServer({
+      server: http,
+      perMessageDeflate: false,
+      maxPayload: this.maxFrameBytes,
+    });
+    wss.on("connection", (ws, req) => this.accept(channel, ws, req));
+    wss.on("error", (err) => this.opts.log.error({ err, channel }, "peer listener error"));
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen({ port, host }, () => {
+        http.off("error", reject);
+        resolve();
+      });
+    });
+    http.on("error", (err) => this.opts.log.error({ err, channel }, "peer listener error"));
+    this.servers.push({ channel, http, wss });
+    this.opts.log.info({ channel, port, host: host ?? "0.0.0.0" }, "listening for peers");
+  }
+
+  private accept(channel: PeerChannel, ws: WebSocket, req: IncomingMessage): void {
+    const from = Number(new URL(req.url ?? "/", "ws://x").searchParams.get("from"));
+    if (!Number.isInteger(from) || from === this.opts.myId || !this.opts.members.has(from)) {
+      this.opts.log.warn({ channel, url: req.url, remote: req.socket.remoteAddress }, "unknown peer refused");
+      ws.close(1008, "unknown server id");
+      return;
+    }
+    const key = `${channel}/${from}`;
+    // A redial replaces the old link: the old socket may be half-dead (peer restarted).
+    this.inbound.get(key)?.terminate();
+    this.inbound.set(key, ws);
+    ws.on("message", (data, isBinary) => {
+      if (!isBinary) return;
+      let msg: PeerMessage;
+      try {
+        msg = this.opts.codec.decode(toBytes(data));
+      } catch (err) {
+        // A peer speaking garbage is a broken peer, never a reason to crash.
+        this.stats.undecodable++;
+        this.opts.log.warn({ peer: from, channel, err }, "undecodable peer frame; dropping the link");
+        ws.terminate();
+        return;
+      }
+      this.stats.received++;
+      if (msg.type === "NOTIFICATION" ? channel !== "election" : channel !== "peer") return;
+      this.opts.onMessage(from, msg);
+    });
+    ws.on("error", () => ws.terminate());
+    ws.on("close", () => {
+      if (this.inbound.get(key) === ws) this.inbound.delete(key);
+    });
+  }
+
+  private dial(link: OutLink): void {
+    if (this.closed) return;
+    link.timer = undefined;
+    const ws = new WebSocket(link.url, {
+      perMessageDeflate: false,
+      maxPayload: this.maxFrameBytes,
+      handshakeTimeout: 2000,
+    });
+    link.ws = ws;
+    ws.on("open", () => {
+      link.open = true;
+      link.failures = 0;
+      if (link.warned) this.opts.log.info({ peer: link.id, channel: link.channel }, "peer link up");
+      link.warned = false;
+    });
+    // We never expect data on an outbound link; a peer sending some is ignored.
+    ws.on("error", (err) => {
+      if (!link.warned) {
+        link.warned = true;
+        this.opts.log.debug({ peer: link.id, channel: link.channel, err: err.message }, "peer link down");
+      }
+    });
+    ws.on("close", () => {
+      if (link.ws !== ws) return;
+      const wasOpen = link.open;
+      link.open = false;
+      link.ws = undefined;
+      if (wasOpen) this.opts.onLinkDown?.(link.id, link.channel);
+      if (this.closed) return;
+      const delayMs = Math.min(this.maxRedialMs, this.minRedialMs * 2 ** Math.min(link.failures, 10));
+      link.failures++;
+      link.timer = setTimeout(() => this.dial(link), delayMs);
+    });
+  }
+}
+
+function formatHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function toBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}

@@ -1,0 +1,411 @@
+// Drives one ZabPeer with real time, sockets and disk: a tick timer, the WebSocket peer
+// transport, and an in-order effect executor that keeps the durability promises the core
+// relies on (see Effect in zab/types.ts). What the effects mean for clients (apply, replies,
+// sessions) is the server's business, reached through QuorumHost.
+
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ServerConfig } from "../config/index.js";
+import type { Logger } from "../logger.js";
+import { PeerTransport } from "../net/peer-transport.js";
+import { readEpochFile, type SnapshotStore, type TxnLog, writeEpochFileAtomic } from "../storage/index.js";
+import { loadPeerCodec } from "../zab/codec.js";
+import type { LogEntry, SessionTouch } from "../zab/messages.js";
+import { ZabPeer } from "../zab/peer.js";
+import type { Effect, PersistedState, Role, ZabConfig, ZabInput, ZabStatus } from "../zab/types.js";
+import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
+import { EffectQueue } from "./effect-queue.js";
+
+/** What the runtime needs from the client-facing server. */
+export interface QuorumHost {
+  /** Apply committed entries to the data tree, in order, now. */
+  applyCommitted(entries: readonly LogEntry[]): void;
+  /** The applied state as snapshot chunks; must be exactly at `zxid`. */
+  snapshotChunksAt(zxid: number): Buffer[];
+  /** Replace the data tree with a snapshot received from the leader. */
+  loadSnapshot(zxid: number, chunks: Buffer[]): void;
+  onRoleChange(change: RoleChange): void;
+  /** Leader: a learner forwarded a write. */
+  onForwarded(from: number, payload: Uint8Array): void;
+  onSessionTouches(from: number, touches: readonly SessionTouch[]): void;
+  onRevalidate(from: number, sessionId: bigint, timeoutMs: number): void;
+  onRevalidated(sessionId: bigint, valid: boolean): void;
+  onSyncDone(requestId: number): void;
+  /** The disk refused a write the protocol depends on. */
+  storageFailed(err: unknown): void;
+}
+
+export interface RoleChange {
+  role: Role;
+  leader: number | null;
+  epoch: number;
+  serving: boolean;
+  previous: { role: Role; serving: boolean };
+}
+
+/** Our finest time unit: short enough that election and failover move in tens of milliseconds. */
+const TARGET_TICK_MS = 50;
+/** ZooKeeper's finalizeWait and vote-resend pace. */
+const ELECTION_PACE_MS = 100;
+
+export interface QuorumTiming {
+  tickMs: number;
+  ticksPerTickTime: number;
+  zab: Omit<ZabConfig, "myId" | "voters" | "observers">;
+}
+
+/** ZAB's deadlines in our ticks: initLimit and syncLimit keep their meaning in tickTime units. */
+export function quorumTiming(
+  config: Pick<ServerConfig, "tickTimeMs" | "initLimit" | "syncLimit">,
+): QuorumTiming {
+  const ticksPerTickTime = Math.max(1, Math.round(config.tickTimeMs / TARGET_TICK_MS));
+  const tickMs = config.tickTimeMs / ticksPerTickTime;
+  const paceTicks = Math.max(1, Math.round(ELECTION_PACE_MS / tickMs));
+  return {
+    tickMs,
+    ticksPerTickTime,
+    zab: {
+      initLimitTicks: Math.max(1, config.initLimit) * ticksPerTickTime,
+      syncLimitTicks: Math.max(1, config.syncLimit) * ticksPerTickTime,
+      finalizeWaitTicks: paceTicks,
+      electionResendTicks: paceTicks,
+      // ZooKeeper's leader pings every tickTime / 2.
+      pingIntervalTicks: Math.max(1, Math.floor(ticksPerTickTime / 2)),
+      maxBatchEntries: 1000,
+      maxLogEntries: 2000,
+    },
+  };
+}
+
+/** proto/peer.proto next to the bundle (dist/) or the sources; PADDOCK_PEER_PROTO overrides. */
+export function findPeerProto(): string {
+  const env = process.env.PADDOCK_PEER_PROTO;
+  if (env !== undefined && env !== "") return env;
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const rel of [
+    "../proto/peer.proto",
+    "../../../proto/peer.proto",
+    "proto/peer.proto",
+    "../../proto/peer.proto",
+  ]) {
+    const p = resolve(here, rel);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`proto/peer.proto not found near ${here}; set PADDOCK_PEER_PROTO`);
+}
+
+export interface QuorumRuntimeOptions {
+  config: ServerConfig;
+  log: Logger;
+  host: QuorumHost;
+  txnLog: TxnLog;
+  snapshots: SnapshotStore;
+  /** Where acceptedEpoch / currentEpoch live (dataDir/version-2, as in ZooKeeper). */
+  epochDir: string;
+  snapshotZxid: number;
+  /** Durable log entries after snapshotZxid (not applied: the core commits them). */
+  logEntries: LogEntry[];
+}
+
+type Tagged = Effect & { gen?: number };
+
+export class QuorumRuntime {
+  readonly peer: ZabPeer;
+  readonly transport: PeerTransport;
+  readonly timing: QuorumTiming;
+  readonly voters: number[];
+  readonly observers: number[];
+  private readonly queue: EffectQueue<Tagged>;
+  private readonly host: QuorumHost;
+  private readonly txnLog: TxnLog;
+  private readonly snapshots: SnapshotStore;
+  private readonly epochDir: string;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /**
+   * Bumped whenever a truncate or snapshot install is produced: an fsync that completes for
+   * appends made before it must not be reported, or it could vouch for different entries that
+   * now carry the same zxids.
+   */
+  private storageGen = 0;
+  private current: { role: Role; serving: boolean; leader: number | null; epoch: number } = {
+    role: "looking",
+    serving: false,
+    leader: null,
+    epoch: 0,
+  };
+  private lookingSinceMs = Date.now();
+  /** How long the last election took, from leaving service to serving again (ms). */
+  lastElectionDurationMs: number | undefined;
+  readonly startedAtMs = Date.now();
+  roleSinceMs = Date.now();
+  /** Every completed election (ms), for mntr's zk_*_election_time. */
+  readonly electionStats = { count: 0, sum: 0, min: 0, max: 0 };
+  log: Logger;
+  private readonly baseLog: Logger;
+
+  constructor(opts: QuorumRuntimeOptions) {
+    const { config } = opts;
+    this.host = opts.host;
+    this.txnLog = opts.txnLog;
+    this.snapshots = opts.snapshots;
+    this.epochDir = opts.epochDir;
+    this.timing = quorumTiming(config);
+    const myId = config.myid;
+    if (myId === undefined) throw new Error("replicated mode needs a myid");
+    this.voters = [...config.servers.values()].filter((s) => s.role === "participant").map((s) => s.id);
+    this.observers = [...config.servers.values()].filter((s) => s.role === "observer").map((s) => s.id);
+    this.baseLog = opts.log;
+    this.log = opts.log.child({ role: "looking", epoch: 0 });
+
+    const acceptedEpoch = readEpochFile(join(this.epochDir, "acceptedEpoch")) ?? 0;
+    const currentEpoch = readEpochFile(join(this.epochDir, "currentEpoch")) ?? 0;
+    const persisted: PersistedState = {
+      acceptedEpoch,
+      currentEpoch,
+      snapshotZxid: opts.snapshotZxid,
+      log: opts.logEntries,
+      connBase: 0,
+    };
+    // Each boot gets a fresh range of learner connection ids (the core's contract).
+    const bootPath = join(this.epochDir, "paddockBootCount");
+    const boots = (readEpochFile(bootPath) ?? 0) + 1;
+    this.bootCount = boots;
+    this.bootPath = bootPath;
+    persisted.connBase = boots * 2 ** 20;
+    this.peer = new ZabPeer(
+      { myId, voters: this.voters, observers: this.observers, ...this.timing.zab },
+      persisted,
+    );
+    this.queue = new EffectQueue<Tagged>(
+      (e) => this.execute(e),
+      (err, e) => {
+        this.log.fatal({ err, effect: e.kind }, "cannot carry out a ZAB effect; stopping");
+        this.host.storageFailed(err);
+      },
+    );
+    const members = new Map(
+      [...config.servers.values()].map((s) => [
+        s.id,
+        { host: s.host, peerPort: s.peerPort, electionPort: s.electionPort },
+      ]),
+    );
+    this.transport = new PeerTransport({
+      myId,
+      members,
+      listenOnAllIps: config.quorumListenOnAllIPs,
+      codec: loadPeerCodec(findPeerProto()),
+      log: opts.log.child({ part: "peers" }),
+      onMessage: (from, msg) => this.step({ type: "message", from, msg }),
+    });
+    this.log.info(
+      {
+        acceptedEpoch,
+        currentEpoch,
+        snapshotZxid: formatZxid(opts.snapshotZxid),
+        logEntries: opts.logEntries.length,
+        tickMs: this.timing.tickMs,
+        voters: this.voters,
+        observers: this.observers,
+      },
+      "quorum peer created",
+    );
+  }
+
+  private readonly bootCount: number;
+  private readonly bootPath: string;
+
+  async start(): Promise<void> {
+    await writeEpochFileAtomic(this.bootPath, this.bootCount);
+    // Effects of the constructor (a repaired epoch pair) and the first votes.
+    this.queue.push(this.tag(this.peer.takeEffects()));
+    await this.transport.start();
+    this.tickTimer = setInterval(() => this.step({ type: "tick" }), this.timing.tickMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.tickTimer);
+    await this.transport.close();
+  }
+
+  status(): ZabStatus {
+    return this.peer.status();
+  }
+
+  get role(): Role {
+    return this.current.role;
+  }
+
+  get serving(): boolean {
+    return this.current.serving;
+  }
+
+  get isLeader(): boolean {
+    return this.current.role === "leading" && this.current.serving;
+  }
+
+  /** Feeds one input; may throw ZabError (e.g. NOT_SERVING for a propose) before any effect. */
+  step(input: ZabInput): void {
+    if (this.stopped) return;
+    this.peer.step(input);
+    this.queue.push(this.tag(this.peer.takeEffects()));
+  }
+
+  /** The zxid the next proposed payload will get (leader only), `pending` payloads from now. */
+  nextZxid(pending: number): number {
+    const s = this.peer.status();
+    const base = epochOf(s.lastZxid) === s.epoch ? s.lastZxid : makeZxid(s.epoch, 0);
+    return base + pending + 1;
+  }
+
+  private tag(effects: Effect[]): Tagged[] {
+    return effects.map((e) => {
+      if (e.kind === "truncate" || e.kind === "installSnapshot") this.storageGen++;
+      return e.kind === "append" ? { ...e, gen: this.storageGen } : e;
+    });
+  }
+
+  private execute(e: Tagged): void | Promise<void> {
+    switch (e.kind) {
+      case "send":
+        this.transport.send(e.to, e.msg);
+        return;
+      case "sendSnapshot": {
+        const chunks = this.host.snapshotChunksAt(e.msg.snapshotZxid);
+        this.transport.send(e.to, { ...e.msg, snapshot: frameChunks(chunks) });
+        return;
+      }
+      case "persistEpochs":
+        // acceptedEpoch first: a crash in between leaves accepted >= current, which holds anyway.
+        return writeEpochFileAtomic(join(this.epochDir, "acceptedEpoch"), e.acceptedEpoch).then(() =>
+          writeEpochFileAtomic(join(this.epochDir, "currentEpoch"), e.currentEpoch),
+        );
+      case "append":
+        this.append(e.entries, e.gen ?? -1);
+        return;
+      case "truncate": {
+        const gen = this.storageGen;
+        return this.txnLog.truncateAfter(e.toZxid).then(() => {
+          // Appends before the truncation were written first; everything up to it is durable.
+          if (gen === this.storageGen) this.step({ type: "persisted", zxid: e.toZxid });
+        });
+      }
+      case "installSnapshot":
+        return this.installSnapshot(e.zxid, e.snapshot);
+      case "commit":
+        this.host.applyCommitted(e.entries);
+        return;
+      case "role":
+        this.onRole(e);
+        return;
+      case "request":
+        this.host.onForwarded(e.from, e.payload);
+        return;
+      case "sessionTouches":
+        this.host.onSessionTouches(e.from, e.touches);
+        return;
+      case "revalidate":
+        this.host.onRevalidate(e.from, e.sessionId, e.timeoutMs);
+        return;
+      case "revalidated":
+        this.host.onRevalidated(e.sessionId, e.valid);
+        return;
+      case "syncDone":
+        this.host.onSyncDone(e.requestId);
+        return;
+      case "log":
+        this.log[e.level](e.message);
+        return;
+    }
+  }
+
+  private append(entries: readonly LogEntry[], gen: number): void {
+    let last: Promise<void> | undefined;
+    for (const entry of entries) {
+      const payload = Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength);
+      last = this.txnLog.append(entry.zxid, payload);
+      // Earlier records resolve with the last one (group commit); only its outcome is reported.
+      last.catch(() => {});
+    }
+    const lastZxid = entries.at(-1)?.zxid;
+    if (last === undefined || lastZxid === undefined) return;
+    last.then(
+      () => {
+        if (gen === this.storageGen && !this.stopped) this.step({ type: "persisted", zxid: lastZxid });
+      },
+      (err: unknown) => this.host.storageFailed(err),
+    );
+  }
+
+  private async installSnapshot(zxid: number, snapshot: Uint8Array): Promise<void> {
+    const chunks = unframeChunks(snapshot);
+    this.host.loadSnapshot(zxid, chunks);
+    // The snapshot file first, then the log restarts after it: no older snapshot can ever be
+    // replayed with entries of the new history.
+    await this.snapshots.write(zxid, chunks);
+    await this.txnLog.resetTo(zxid);
+    this.log.info(
+      { zxid: formatZxid(zxid), bytes: snapshot.byteLength },
+      "snapshot from the leader installed",
+    );
+    this.step({ type: "snapshotLoaded", zxid });
+  }
+
+  private onRole(e: Extract<Effect, { kind: "role" }>): void {
+    const previous = { role: this.current.role, serving: this.current.serving };
+    const nowMs = Date.now();
+    if (previous.serving && !e.serving) this.lookingSinceMs = nowMs;
+    if (!previous.serving && e.serving) {
+      const ms = nowMs - this.lookingSinceMs;
+      this.lastElectionDurationMs = ms;
+      const st = this.electionStats;
+      st.min = st.count === 0 ? ms : Math.min(st.min, ms);
+      st.max = Math.max(st.max, ms);
+      st.sum += ms;
+      st.count++;
+    }
+    if (e.role !== previous.role) this.roleSinceMs = nowMs;
+    this.current = { role: e.role, serving: e.serving, leader: e.leader, epoch: e.epoch };
+    this.log = this.baseLog.child({ role: e.role, epoch: e.epoch });
+    this.log.info(
+      {
+        leader: e.leader,
+        serving: e.serving,
+        zxid: formatZxid(this.peer.status().lastZxid),
+        ...(e.serving && !previous.serving ? { electionMs: this.lastElectionDurationMs } : {}),
+      },
+      e.serving ? `serving as ${e.role}` : `now ${e.role}`,
+    );
+    this.host.onRoleChange({ role: e.role, leader: e.leader, epoch: e.epoch, serving: e.serving, previous });
+  }
+}
+
+/** SNAP carries the snapshot's chunks as [u32 length][bytes]... so their boundaries survive. */
+export function frameChunks(chunks: readonly Buffer[]): Uint8Array {
+  let total = 0;
+  for (const c of chunks) total += 4 + c.length;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.writeUInt32BE(c.length, at);
+    c.copy(out, at + 4);
+    at += 4 + c.length;
+  }
+  return out;
+}
+
+export function unframeChunks(bytes: Uint8Array): Buffer[] {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    if (at + 4 > buf.length) throw new RangeError("snapshot frame: truncated chunk length");
+    const n = buf.readUInt32BE(at);
+    if (at + 4 + n > buf.length) throw new RangeError("snapshot frame: truncated chunk");
+    out.push(buf.subarray(at + 4, at + 4 + n));
+    at += 4 + n;
+  }
+  return out;
+}
