@@ -137,6 +137,16 @@ describe("ZAB scenarios", () => {
     c.expectApplied([1], ["a"]);
   });
 
+  it("session touches ride on PING replies; REVALIDATE goes to the leader and back", () => {
+    const c = cluster({ voters: 3 }).settle().mark();
+    c.sim.input(1, { type: "touchSessions", touches: [{ sessionId: 0x100n, timeoutMs: 4000 }] });
+    c.ticks(2).expectTrace("3 sessionTouches from 1: 256/4000");
+    c.sim.input(2, { type: "revalidate", sessionId: 0x200n, timeoutMs: 6000 });
+    c.ticks(1).expectTrace("3 revalidate from 2: 512/6000");
+    c.sim.input(3, { type: "revalidateReply", to: 2, sessionId: 0x200n, valid: true });
+    c.ticks(1).expectTrace("2 revalidated 512 valid=true");
+  });
+
   it("a server restarted with an unsynced tail comes back with what reached the disk", () => {
     const c = cluster({ voters: 3 }).settle();
     c.propose(3, "a").settle();

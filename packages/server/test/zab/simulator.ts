@@ -3,7 +3,7 @@
 // that lose the unsynced part, and invariant checks after every event. Everything random comes
 // from one seeded PRNG, so a failing seed replays exactly.
 
-import type { Effect, LogEntry, PeerMessage, ZabConfig, ZabStatus } from "../../src/zab/index.js";
+import type { Effect, LogEntry, PeerMessage, ZabConfig, ZabInput, ZabStatus } from "../../src/zab/index.js";
 import { DEFAULT_TIMING, formatZxid, quorumSize, ZabPeer } from "../../src/zab/index.js";
 
 /** mulberry32: small, fast, and good enough to drive a simulation. */
@@ -445,9 +445,15 @@ export class Simulator {
         this.log(`${s.id} syncDone ${e.requestId}`);
         return;
       case "sessionTouches":
+        this.log(
+          `${s.id} sessionTouches from ${e.from}: ${e.touches.map((t) => `${t.sessionId}/${t.timeoutMs}`).join(",")}`,
+        );
+        return;
       case "revalidate":
+        this.log(`${s.id} revalidate from ${e.from}: ${e.sessionId}/${e.timeoutMs}`);
+        return;
       case "revalidated":
-        this.log(`${s.id} ${e.kind}`);
+        this.log(`${s.id} revalidated ${e.sessionId} valid=${e.valid}`);
         return;
     }
   }
@@ -616,6 +622,12 @@ export class Simulator {
     s.held = [];
     this.log(`${id} resumed`);
     for (const ev of held) this.schedule(0, ev);
+  }
+
+  /** Feed any input to a running server and carry out its effects. */
+  input(id: number, input: ZabInput): void {
+    const s = this.server(id);
+    this.feed(s, () => s.peer!.step(input));
   }
 
   forward(id: number, text: string): void {
