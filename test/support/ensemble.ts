@@ -1,0 +1,203 @@
+// Launches a replicated Paddock ensemble: N processes of dist/paddock-server.mjs on loopback,
+// each with its own zoo.cfg + myid, ports taken from 26000–26999 (our range for ensemble tests).
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { PADDOCK_SERVER_PATH, paddockBuilt } from "./paddock.js";
+import { fourLetterWord, makeTempDir, type StartedProcess, startProcess, stopProcess } from "./process.js";
+
+const PORT_MIN = 26000;
+const PORT_MAX = 26999;
+let nextPort = PORT_MIN + ((process.pid * 131) % (PORT_MAX - PORT_MIN + 1));
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen({ port, host: "127.0.0.1", exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+async function ensemblePort(): Promise<number> {
+  for (let i = 0; i <= PORT_MAX - PORT_MIN; i++) {
+    const port = nextPort;
+    nextPort = nextPort >= PORT_MAX ? PORT_MIN : nextPort + 1;
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_MIN}-${PORT_MAX}`);
+}
+
+export type NodeMode = "leader" | "follower" | "observer" | "not serving" | "down";
+
+export interface EnsembleNode {
+  id: number;
+  clientPort: number;
+  peerPort: number;
+  electionPort: number;
+  dir: string;
+  connectString: string;
+  proc: StartedProcess | undefined;
+}
+
+export interface EnsembleOptions {
+  size: number;
+  /** The last `observers` ids are observers. */
+  observers?: number;
+  tickTimeMs?: number;
+  initLimit?: number;
+  syncLimit?: number;
+  extraCfg?: string[];
+}
+
+export class Ensemble {
+  readonly nodes: EnsembleNode[] = [];
+
+  private constructor(
+    readonly root: string,
+    readonly opts: EnsembleOptions,
+  ) {}
+
+  static async create(opts: EnsembleOptions): Promise<Ensemble> {
+    if (!paddockBuilt()) throw new Error(`${PADDOCK_SERVER_PATH} is missing: run npm run build`);
+    const e = new Ensemble(makeTempDir("paddock-ensemble"), opts);
+    for (let id = 1; id <= opts.size; id++) {
+      const clientPort = await ensemblePort();
+      const peerPort = await ensemblePort();
+      const electionPort = await ensemblePort();
+      const dir = join(e.root, `n${id}`);
+      e.nodes.push({
+        id,
+        clientPort,
+        peerPort,
+        electionPort,
+        dir,
+        connectString: `127.0.0.1:${clientPort}`,
+        proc: undefined,
+      });
+    }
+    const observers = opts.observers ?? 0;
+    const serverLines = e.nodes.map(
+      (n) =>
+        `server.${n.id}=127.0.0.1:${n.peerPort}:${n.electionPort}${n.id > opts.size - observers ? ":observer" : ""}`,
+    );
+    for (const n of e.nodes) {
+      mkdirSync(join(n.dir, "data"), { recursive: true });
+      writeFileSync(join(n.dir, "data", "myid"), `${n.id}\n`);
+      const lines = [
+        `tickTime=${opts.tickTimeMs ?? 200}`,
+        `initLimit=${opts.initLimit ?? 10}`,
+        `syncLimit=${opts.syncLimit ?? 5}`,
+        `dataDir=${join(n.dir, "data")}`,
+        `clientPort=${n.clientPort}`,
+        "clientPortAddress=127.0.0.1",
+        "4lw.commands.whitelist=*",
+        "admin.enableServer=false",
+        "preAllocSize=1024",
+        ...(n.id > opts.size - observers ? ["peerType=observer"] : []),
+        ...(opts.extraCfg ?? []),
+        ...serverLines,
+        "",
+      ];
+      writeFileSync(join(n.dir, "zoo.cfg"), lines.join("\n"));
+    }
+    return e;
+  }
+
+  /** Every client address, for a client that should fail over among them. */
+  get connectString(): string {
+    return this.nodes.map((n) => n.connectString).join(",");
+  }
+
+  node(id: number): EnsembleNode {
+    const n = this.nodes.find((x) => x.id === id);
+    if (n === undefined) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  start(id: number): void {
+    const n = this.node(id);
+    if (n.proc !== undefined && n.proc.child.exitCode === null && n.proc.child.signalCode === null) return;
+    n.proc = startProcess(process.execPath, [PADDOCK_SERVER_PATH, join(n.dir, "zoo.cfg")], {
+      ...process.env,
+      PADDOCK_LOG_PRETTY: "",
+    });
+  }
+
+  startAll(): void {
+    for (const n of this.nodes) this.start(n.id);
+  }
+
+  /** SIGKILL (default) or another signal; resolves once the process is gone. */
+  async kill(id: number, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const n = this.node(id);
+    const proc = n.proc;
+    if (proc === undefined) return;
+    if (proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill(signal);
+      await proc.exited;
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => (n.proc === undefined ? undefined : stopProcess(n.proc, 3000))));
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (n) => {
+        if (n.proc !== undefined && n.proc.child.exitCode === null) {
+          n.proc.child.kill("SIGKILL");
+          await n.proc.exited;
+        }
+      }),
+    );
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  isAlive(id: number): boolean {
+    const p = this.node(id).proc;
+    return p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
+  }
+
+  async mode(id: number): Promise<NodeMode> {
+    if (!this.isAlive(id)) return "down";
+    const n = this.node(id);
+    try {
+      const out = await fourLetterWord("127.0.0.1", n.clientPort, "srvr", 1000);
+      const m = /^Mode: (\w+)/m.exec(out);
+      if (m === null) return "not serving";
+      return m[1] as NodeMode;
+    } catch {
+      return "not serving";
+    }
+  }
+
+  async modes(): Promise<Map<number, NodeMode>> {
+    const out = new Map<number, NodeMode>();
+    await Promise.all(this.nodes.map(async (n) => out.set(n.id, await this.mode(n.id))));
+    return out;
+  }
+
+  /**
+   * Waits until every live node (or those in `ids`) serves, exactly one as leader, and returns
+   * the leader's id.
+   */
+  async waitForQuorum(timeoutMs = 20_000, ids?: number[]): Promise<number> {
+    const until = Date.now() + timeoutMs;
+    let last = new Map<number, NodeMode>();
+    while (Date.now() < until) {
+      last = await this.modes();
+      const watched = ids ?? this.nodes.filter((n) => this.isAlive(n.id)).map((n) => n.id);
+      const leaders = [...last].filter(([, m]) => m === "leader").map(([id]) => id);
+      const allServing = watched.every((id) => ["leader", "follower", "observer"].includes(last.get(id)!));
+      if (leaders.length === 1 && allServing) return leaders[0]!;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const dump = this.nodes.map((n) => `--- node ${n.id}\n${n.proc?.output().slice(-3000) ?? ""}`).join("\n");
+    throw new Error(`no single serving leader within ${timeoutMs} ms: ${JSON.stringify([...last])}\n${dump}`);
+  }
+
+  output(id: number): string {
+    return this.node(id).proc?.output() ?? "";
+  }
+}
