@@ -198,6 +198,10 @@ export class QuorumRuntime {
       codec: loadPeerCodec(findPeerProto()),
       log: opts.log.child({ part: "peers" }),
       onMessage: (from, msg) => this.step({ type: "message", from, msg }),
+      // A leader whose process died closes its socket at once: no need to wait out syncLimit.
+      onLinkDown: (id, channel) => {
+        if (channel === "peer") this.step({ type: "peerDown", peer: id });
+      },
     });
     this.log.info(
       {

@@ -245,6 +245,11 @@ export class ZabPeer {
       case "sync":
         this.onLocalSync(input.requestId);
         return;
+      case "peerDown":
+        if (this.learner !== null && this.learner.leader === input.peer) {
+          this.learnerLost(`lost the connection to leader ${input.peer}`);
+        }
+        return;
     }
   }
 

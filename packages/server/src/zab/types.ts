@@ -65,7 +65,12 @@ export type ZabInput =
   | { type: "revalidate"; sessionId: bigint; timeoutMs: number }
   | { type: "revalidateReply"; to: number; sessionId: bigint; valid: boolean }
   /** Complete (syncDone effect) once every txn proposed before it is applied here. */
-  | { type: "sync"; requestId: number };
+  | { type: "sync"; requestId: number }
+  /**
+   * The runtime's link to `peer` broke (e.g. its process died). A learner whose leader this is
+   * gives up on it at once instead of after syncLimit; anything else ignores it.
+   */
+  | { type: "peerDown"; peer: number };
 
 export type Role = "looking" | "leading" | "following" | "observing";
 
