@@ -1,0 +1,165 @@
+// The WebSocket peer transport on real loopback sockets: protobuf frames both ways on the right
+// port, redial after a peer restarts, strangers and garbage refused without harm.
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { listenHostFor, type PeerAddress, PeerTransport } from "../../src/net/peer-transport.js";
+import { loadPeerCodec } from "../../src/zab/codec.js";
+import type { PeerMessage } from "../../src/zab/messages.js";
+
+const codec = loadPeerCodec(join(fileURLToPath(import.meta.url), "../../../../../proto/peer.proto"));
+const log = pino({ level: "silent" });
+let nextPort = 26500 + ((process.pid * 7) % 400);
+
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = nextPort++;
+    if (nextPort > 26999) nextPort = 26500;
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once("error", () => resolve(false));
+      s.listen({ port, host: "127.0.0.1", exclusive: true }, () => s.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+}
+
+const until = async (cond: () => boolean, timeoutMs = 5000) => {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+const open: PeerTransport[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((t) => t.close()));
+});
+
+async function members(n: number): Promise<Map<number, PeerAddress>> {
+  const m = new Map<number, PeerAddress>();
+  for (let id = 1; id <= n; id++) {
+    m.set(id, { host: "127.0.0.1", peerPort: await freePort(), electionPort: await freePort() });
+  }
+  return m;
+}
+
+function transport(
+  myId: number,
+  all: Map<number, PeerAddress>,
+  inbox: [number, PeerMessage][],
+  downs: string[] = [],
+) {
+  const t = new PeerTransport({
+    myId,
+    members: all,
+    listenOnAllIps: false,
+    codec,
+    log,
+    onMessage: (from, msg) => inbox.push([from, msg]),
+    onLinkDown: (id, channel) => downs.push(`${channel}/${id}`),
+    minRedialMs: 20,
+    maxRedialMs: 100,
+  });
+  open.push(t);
+  return t;
+}
+
+const vote: PeerMessage = {
+  type: "NOTIFICATION",
+  state: "LOOKING",
+  vote: { leader: 2, zxid: 0x100000005, peerEpoch: 1 },
+  round: 3,
+};
+const proposal: PeerMessage = {
+  type: "PROPOSAL",
+  conn: 1048577,
+  seq: 4,
+  term: 2,
+  entries: [
+    { zxid: 0x200000001, payload: new Uint8Array([1, 2, 3]) },
+    { zxid: 0x200000002, payload: new Uint8Array(70_000).fill(9) },
+  ],
+};
+
+describe("PeerTransport", () => {
+  it("delivers votes and channel frames intact, in order, tagged with the sender", async () => {
+    const all = await members(2);
+    const inbox1: [number, PeerMessage][] = [];
+    const inbox2: [number, PeerMessage][] = [];
+    const t1 = transport(1, all, inbox1);
+    const t2 = transport(2, all, inbox2);
+    await Promise.all([t1.start(), t2.start()]);
+    await until(() => t1.isLinkOpen(2, "peer") && t1.isLinkOpen(2, "election") && t2.isLinkOpen(1, "peer"));
+    t1.send(2, vote);
+    for (let seq = 1; seq <= 50; seq++) t1.send(2, { ...proposal, seq } as PeerMessage);
+    t2.send(1, { type: "ACK", conn: 1048577, seq: 1, term: 2, zxid: 0x200000002 });
+    await until(() => inbox2.length === 51 && inbox1.length === 1);
+    expect(inbox2[0]).toEqual([1, vote]);
+    expect(inbox2.slice(1).map(([, m]) => (m as { seq: number }).seq)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    const got = inbox2[1]![1] as typeof proposal & { entries: { zxid: number; payload: Uint8Array }[] };
+    expect(got.entries.map((e) => e.zxid)).toEqual([0x200000001, 0x200000002]);
+    expect(Buffer.from(got.entries[1]!.payload).equals(Buffer.alloc(70_000, 9))).toBe(true);
+    expect(inbox1).toEqual([[2, { type: "ACK", conn: 1048577, seq: 1, term: 2, zxid: 0x200000002 }]]);
+  });
+
+  it("drops frames while a peer is down, reports the link loss, and redials when it is back", async () => {
+    const all = await members(2);
+    const inbox2: [number, PeerMessage][] = [];
+    const downs: string[] = [];
+    const t1 = transport(1, all, [], downs);
+    let t2 = transport(2, all, inbox2);
+    await Promise.all([t1.start(), t2.start()]);
+    await until(() => t1.isLinkOpen(2, "election"));
+    await t2.close();
+    await until(() => downs.includes("election/2") && downs.includes("peer/2"));
+    const droppedBefore = t1.stats.dropped;
+    t1.send(2, vote);
+    expect(t1.stats.dropped).toBe(droppedBefore + 1);
+    t2 = transport(2, all, inbox2);
+    await t2.start();
+    await until(() => t1.isLinkOpen(2, "election"));
+    t1.send(2, vote);
+    await until(() => inbox2.length === 1);
+    expect(inbox2[0]).toEqual([1, vote]);
+  });
+
+  it("refuses a stranger's id and survives garbage frames from a member", async () => {
+    const all = await members(2);
+    const inbox1: [number, PeerMessage][] = [];
+    const t1 = transport(1, all, inbox1);
+    await t1.start();
+    const port = all.get(1)!.electionPort;
+    const stranger = new WebSocket(`ws://127.0.0.1:${port}/?from=9`);
+    const closeCode = await new Promise<number>((resolve) => stranger.on("close", (code) => resolve(code)));
+    expect(closeCode).toBe(1008);
+    const liar = new WebSocket(`ws://127.0.0.1:${port}/?from=2`);
+    await new Promise((resolve) => liar.on("open", resolve));
+    const closed = new Promise((resolve) => liar.on("close", resolve));
+    liar.send(Buffer.from([0xff, 0xff, 0xff, 0x01, 0x02]));
+    await closed;
+    expect(t1.stats.undecodable).toBe(1);
+    expect(inbox1).toEqual([]);
+    // Still serving other peers afterwards.
+    const t2 = transport(2, all, []);
+    await t2.start();
+    await until(() => t2.isLinkOpen(1, "election"));
+    t2.send(1, vote);
+    await until(() => inbox1.length === 1);
+  });
+
+  it("binds a loopback server line as given and anything else on all interfaces", () => {
+    expect(listenHostFor("127.0.0.1", false)).toBe("127.0.0.1");
+    expect(listenHostFor("localhost", false)).toBe("127.0.0.1");
+    expect(listenHostFor("::1", false)).toBe("::1");
+    expect(listenHostFor("127.0.0.1", true)).toBeUndefined();
+    expect(listenHostFor("zk1.example.com", false)).toBeUndefined();
+    expect(listenHostFor("10.0.0.5", false)).toBeUndefined();
+  });
+});
