@@ -298,7 +298,10 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: R
     runs
       .map(
         (r) =>
-          `- ${TARGET_NAMES[r.kind]}: ${r.version}; transaction log written: ${r.wroteTxnLog ? "yes" : "NO"}`,
+          `- ${TARGET_NAMES[r.kind]}: ${r.version}; transaction log written: ${r.wroteTxnLog ? "yes" : "NO"}` +
+          (r.kind === "paddock" && opts.paddockServerPath !== DEFAULT_LAUNCH_OPTIONS.paddockServerPath
+            ? `; bundle ${opts.paddockServerPath}`
+            : ""),
       )
       .join("\n"),
   );
