@@ -439,6 +439,10 @@ export class PaddockServer implements ConnectionHost {
 
   onRequest(conn: ClientConnection, xid: number, type: number, body: JuteReader): void {
     if (!conn.isEstablished) return;
+    if (!this.isServing) {
+      conn.close("not serving: this server is not in a quorum");
+      return;
+    }
     const sessionId = conn.sessionId;
     if (!this.sm.hasSession(sessionId) || this.sessions.isClosing(sessionId)) {
       // ZooKeeper drops requests of a closing/unknown session; its connection closes shortly.
@@ -600,10 +604,7 @@ export class PaddockServer implements ConnectionHost {
   // Commit and apply
 
   private nextZxid(): number {
-    if (this.quorum !== undefined) {
-      if (!this.quorum.isLeader) throw new ZabError("NOT_LEADER", "only the leader assigns zxids");
-      return this.quorum.nextZxid(this.proposeBatch.length);
-    }
+    if (this.quorum !== undefined) return this.quorum.nextZxid(this.proposeBatch.length);
     this.lastProposedZxid++;
     return this.lastProposedZxid;
   }
@@ -1041,6 +1042,7 @@ export class PaddockServer implements ConnectionHost {
 
   private expireSessions(): void {
     this.expiryTimerAtMs = Number.POSITIVE_INFINITY;
+    if (this.quorum !== undefined && !this.quorum.isLeader) return;
     const nowMs = Date.now();
     for (const sessionId of this.sessions.expire(nowMs)) {
       this.log.info({ session: hex(sessionId) }, "session expired");

@@ -13,7 +13,15 @@ import { readEpochFile, type SnapshotStore, type TxnLog, writeEpochFileAtomic } 
 import { loadPeerCodec } from "../zab/codec.js";
 import type { LogEntry, SessionTouch } from "../zab/messages.js";
 import { ZabPeer } from "../zab/peer.js";
-import type { Effect, PersistedState, Role, ZabConfig, ZabInput, ZabStatus } from "../zab/types.js";
+import {
+  type Effect,
+  type PersistedState,
+  type Role,
+  type ZabConfig,
+  ZabError,
+  type ZabInput,
+  type ZabStatus,
+} from "../zab/types.js";
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
 import { EffectQueue } from "./effect-queue.js";
 
@@ -238,16 +246,19 @@ export class QuorumRuntime {
     return this.peer.status();
   }
 
+  // The live state of the core, not the last role effect carried out: effects can wait behind a
+  // durable write, and a request must never be prepared or forwarded on a stale belief.
   get role(): Role {
-    return this.current.role;
+    return this.peer.status().role;
   }
 
   get serving(): boolean {
-    return this.current.serving;
+    return this.peer.status().serving;
   }
 
   get isLeader(): boolean {
-    return this.current.role === "leading" && this.current.serving;
+    const s = this.peer.status();
+    return s.role === "leading" && s.serving;
   }
 
   /** Feeds one input; may throw ZabError (e.g. NOT_SERVING for a propose) before any effect. */
@@ -260,6 +271,8 @@ export class QuorumRuntime {
   /** The zxid the next proposed payload will get (leader only), `pending` payloads from now. */
   nextZxid(pending: number): number {
     const s = this.peer.status();
+    if (s.role !== "leading" || !s.serving)
+      throw new ZabError("NOT_LEADER", "only a serving leader assigns zxids");
     const base = epochOf(s.lastZxid) === s.epoch ? s.lastZxid : makeZxid(s.epoch, 0);
     return base + pending + 1;
   }
