@@ -3,7 +3,7 @@
 // entrypoint, the health check and a small nc. Unlike scripts/build.mjs, third-party packages
 // (pino, protobufjs, ...) are bundled in too, so the image needs no node_modules and no npm at
 // run time. Used by build-image.sh on the host and by the Dockerfile's build stage from a clone.
-import { chmodSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -40,4 +40,6 @@ await build({
   logLevel: "warning",
 });
 for (const name of Object.keys(entries)) chmodSync(join(outdir, `${name}.mjs`), 0o755);
+// The server loads the peer protocol (replicated mode) from next to its bundle.
+copyFileSync(join(root, "proto", "peer.proto"), join(outdir, "peer.proto"));
 console.error(`[bundle] ${Object.keys(entries).join(", ")} -> ${outdir}`);

@@ -86,17 +86,13 @@ export function quorumTiming(
   };
 }
 
-/** proto/peer.proto next to the bundle (dist/) or the sources; PADDOCK_PEER_PROTO overrides. */
+/** proto/peer.proto near the bundle or the sources; PADDOCK_PEER_PROTO overrides. */
 export function findPeerProto(): string {
   const env = process.env.PADDOCK_PEER_PROTO;
   if (env !== undefined && env !== "") return env;
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const rel of [
-    "../proto/peer.proto",
-    "../../../proto/peer.proto",
-    "proto/peer.proto",
-    "../../proto/peer.proto",
-  ]) {
+  // Next to the bundle (the image's bin/), dist/ -> repository, src/quorum/ -> repository.
+  for (const rel of ["peer.proto", "../proto/peer.proto", "../../../../proto/peer.proto"]) {
     const p = resolve(here, rel);
     if (existsSync(p)) return p;
   }
