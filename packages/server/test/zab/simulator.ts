@@ -605,6 +605,13 @@ export class Simulator {
     s.peer = null;
     s.applied = [];
     this.log(`${id} crash (kept ${d.log.length} log entries)`);
+    // The runtime's transport notices the dead link and says so (as peerDown), usually.
+    for (const other of this.allIds()) {
+      const o = this.servers.get(other)!;
+      if (other !== id && o.up && o.peer !== null && this.rand() < 0.8) {
+        this.feed(o, () => o.peer!.step({ type: "peerDown", peer: id }));
+      }
+    }
     if (restartAfterTicks !== null)
       this.schedule(restartAfterTicks * TIME_PER_TICK, { kind: "restart", sid: id });
   }
