@@ -705,7 +705,7 @@ export class PaddockServer implements ConnectionHost {
 
   /** A serving follower or observer: writes go to the leader. */
   private get isLearner(): boolean {
-    return this.quorum !== undefined && this.quorum.serving && !this.quorum.isLeader;
+    return this.quorum?.serving === true && !this.quorum.isLeader;
   }
 
   get mode(): ServerMode {

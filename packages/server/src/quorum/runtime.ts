@@ -242,19 +242,22 @@ export class QuorumRuntime {
     return this.peer.status();
   }
 
-  // The live state of the core, not the last role effect carried out: effects can wait behind a
-  // durable write, and a request must never be prepared or forwarded on a stale belief.
+  // Both the core's live state and the last role effect carried out must agree. Effects can wait
+  // behind a durable write, so the live state may be ahead: a leader must not prepare before the
+  // commits its role effect follows are applied. And the executed role may be stale: nothing may
+  // be prepared or forwarded for a role the core has already left.
   get role(): Role {
     return this.peer.status().role;
   }
 
   get serving(): boolean {
-    return this.peer.status().serving;
+    const s = this.peer.status();
+    return s.serving && this.current.serving && this.current.role === s.role;
   }
 
   get isLeader(): boolean {
     const s = this.peer.status();
-    return s.role === "leading" && s.serving;
+    return s.role === "leading" && s.serving && this.current.role === "leading" && this.current.serving;
   }
 
   /** Feeds one input; may throw ZabError (e.g. NOT_SERVING for a propose) before any effect. */
@@ -267,8 +270,7 @@ export class QuorumRuntime {
   /** The zxid the next proposed payload will get (leader only), `pending` payloads from now. */
   nextZxid(pending: number): number {
     const s = this.peer.status();
-    if (s.role !== "leading" || !s.serving)
-      throw new ZabError("NOT_LEADER", "only a serving leader assigns zxids");
+    if (!this.isLeader) throw new ZabError("NOT_LEADER", "only a serving leader assigns zxids");
     const base = epochOf(s.lastZxid) === s.epoch ? s.lastZxid : makeZxid(s.epoch, 0);
     return base + pending + 1;
   }
