@@ -40,6 +40,8 @@ export class DataTree {
   private readonly sortedChildrenCache = new WeakMap<ZNode, readonly string[]>();
   /** Sum (mod 2^64) of every node's hash: updated per mutation, so the digest costs O(1). */
   private digestSum = 0n;
+  /** Each node's current hash, so an update or removal need not hash the old state again. */
+  private readonly nodeHashes = new WeakMap<ZNode, bigint>();
 
   constructor(
     readonly extendedTypesEnabled: boolean,
@@ -139,7 +141,9 @@ export class DataTree {
     }
     this.nodes.set(path, node);
     this.dataSizeBytes += path.length + (node.data?.length ?? 0);
-    this.digestSum = BigInt.asUintN(64, this.digestSum + nodeHash(path, node));
+    const h = nodeHash(path, node);
+    this.nodeHashes.set(node, h);
+    this.digestSum = BigInt.asUintN(64, this.digestSum + h);
     this.index(path, node.ephemeralOwner);
   }
 
@@ -174,7 +178,8 @@ export class DataTree {
     this.sortedChildrenCache.delete(parent);
     this.nodes.delete(path);
     this.dataSizeBytes -= path.length + (node.data?.length ?? 0);
-    this.digestSum = BigInt.asUintN(64, this.digestSum - nodeHash(path, node));
+    this.digestSum = BigInt.asUintN(64, this.digestSum - this.hashOf(path, node));
+    this.nodeHashes.delete(node);
     this.unindex(path, node.ephemeralOwner);
     return node;
   }
@@ -186,12 +191,18 @@ export class DataTree {
   update(path: string, change: Partial<Omit<ZNode, "children" | "ephemeralOwner">>): ZNode {
     const node = this.nodes.get(path);
     if (node === undefined) throw new TreeInvariantError(`update: ${path} does not exist`);
-    this.digestSum = BigInt.asUintN(64, this.digestSum - nodeHash(path, node));
+    const before = this.hashOf(path, node);
     if (change.data !== undefined)
       this.dataSizeBytes += (change.data?.length ?? 0) - (node.data?.length ?? 0);
     Object.assign(node, change);
-    this.digestSum = BigInt.asUintN(64, this.digestSum + nodeHash(path, node));
+    const after = nodeHash(path, node);
+    this.nodeHashes.set(node, after);
+    this.digestSum = BigInt.asUintN(64, this.digestSum - before + after);
     return node;
+  }
+
+  private hashOf(path: string, node: ZNode): bigint {
+    return this.nodeHashes.get(node) ?? nodeHash(path, node);
   }
 
   /** Digest of all nodes (sum of per-node CRCs mod 2^64); equal on trees holding equal nodes. */
@@ -258,19 +269,44 @@ export class DataTree {
  * the children (they have their own entries), as ZooKeeper's digest does. CRC-32 is native and
  * cheap enough to run twice per write; the sum over nodes lives in 64 bits.
  */
+// Scratch space for the fixed-size fields of a node hash; hashing runs synchronously, so one
+// buffer serves every call.
+const FIXED_FIELDS_BYTES = 5 * 8 + 8 + 4 * 4 + 4 + 4;
+const fixedScratch = Buffer.allocUnsafe(FIXED_FIELDS_BYTES);
+
+// ACL lists are shared by identity between a node's updates (setData keeps the array), so
+// their hash is worth keeping.
+const aclHashes = new WeakMap<readonly ACL[], number>();
+
+function aclHash(acl: readonly ACL[]): number {
+  let h = aclHashes.get(acl);
+  if (h === undefined) {
+    h = 0;
+    for (const a of acl)
+      h = crc32(Buffer.from(`\u0000${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}`, "utf8"), h);
+    aclHashes.set(acl, h);
+  }
+  return h;
+}
+
+/** 64 bits per node: a CRC over stat fields, path and data above a CRC of the ACL. */
 function nodeHash(path: string, n: ZNode): bigint {
-  const fixed = Buffer.allocUnsafe(5 * 8 + 8 + 4 * 4 + 4 + 4);
+  const fixed = fixedScratch;
   let o = 0;
-  for (const v of [n.czxid, n.mzxid, n.ctimeMs, n.mtimeMs, n.pzxid]) o = fixed.writeDoubleBE(v, o);
+  o = fixed.writeDoubleBE(n.czxid, o);
+  o = fixed.writeDoubleBE(n.mzxid, o);
+  o = fixed.writeDoubleBE(n.ctimeMs, o);
+  o = fixed.writeDoubleBE(n.mtimeMs, o);
+  o = fixed.writeDoubleBE(n.pzxid, o);
   o = fixed.writeBigInt64BE(n.ephemeralOwner, o);
-  for (const v of [n.version, n.childCounter, n.aversion, n.acl.length]) o = fixed.writeInt32BE(v, o);
+  o = fixed.writeInt32BE(n.version, o);
+  o = fixed.writeInt32BE(n.childCounter, o);
+  o = fixed.writeInt32BE(n.aversion, o);
+  o = fixed.writeInt32BE(n.acl.length, o);
   o = fixed.writeInt32BE(n.data === null ? -1 : n.data.length, o);
   fixed.writeInt32BE(path.length, o);
   let crc = crc32(fixed);
   crc = crc32(Buffer.from(path, "utf8"), crc);
   if (n.data !== null) crc = crc32(n.data, crc);
-  for (const a of n.acl) {
-    crc = crc32(Buffer.from(`\u0000${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}`, "utf8"), crc);
-  }
-  return BigInt(crc);
+  return (BigInt(crc) << 32n) | BigInt(aclHash(n.acl));
 }
