@@ -246,5 +246,15 @@ describe("3-server ensemble", () => {
     expect((await c.getChildren("/load")).length).toBe(count);
     await c.create("/after-restart");
     await c.close();
+    // Every replica holds the same tree: same last zxid, same digest.
+    await eventually(async () => {
+      const hashes = await Promise.all(
+        ens.nodes.map(async (n) =>
+          (await fourLetterWord("127.0.0.1", n.clientPort, "hash")).trim().split("\n").at(-1),
+        ),
+      );
+      expect(hashes[0]).toMatch(/^[0-9a-f]+: -?\d+$/);
+      expect(new Set(hashes).size, hashes.join(" / ")).toBe(1);
+    }, 5000);
   });
 });
