@@ -154,6 +154,22 @@ describe("PeerTransport", () => {
     await until(() => inbox1.length === 1);
   });
 
+  it("keeps redialling a member whose host name does not resolve, without failing", async () => {
+    const all = await members(2);
+    all.set(3, { host: "paddock-no-such-host.invalid", peerPort: 1, electionPort: 2 });
+    const t1 = transport(1, all, []);
+    await t1.start();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(t1.isLinkOpen(3, "peer")).toBe(false);
+    t1.send(3, vote);
+    const inbox2: [number, PeerMessage][] = [];
+    const t2 = transport(2, all, inbox2);
+    await t2.start();
+    await until(() => t1.isLinkOpen(2, "election"));
+    t1.send(2, vote);
+    await until(() => inbox2.length === 1);
+  });
+
   it("binds a loopback server line as given and anything else on all interfaces", () => {
     expect(listenHostFor("127.0.0.1", false)).toBe("127.0.0.1");
     expect(listenHostFor("localhost", false)).toBe("127.0.0.1");
