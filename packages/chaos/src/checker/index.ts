@@ -1,0 +1,5 @@
+export type { AppendOp, FaultEvent, HistoryEntry, LeaderClaim, Outcome, RegisterOp } from "./history.js";
+export type { KeyResult, LinearizabilityOptions, LinearizabilityResult } from "./linearizability.js";
+export { checkRegisterKey, checkRegisters } from "./linearizability.js";
+export type { AppendSetResult, ElectionResult } from "./sets.js";
+export { checkAppendSet, checkElection } from "./sets.js";
