@@ -63,8 +63,10 @@ export class PendingChanges {
 
   /** Forgets records produced by txns up to and including `zxid` (they are in the tree now). */
   appliedUpTo(zxid: number): void {
+    // Records are in zxid order (put re-inserts at the end), so the first newer one ends the scan.
     for (const [path, rec] of this.records) {
-      if (rec.zxid <= zxid) this.records.delete(path);
+      if (rec.zxid > zxid) break;
+      this.records.delete(path);
     }
   }
 
