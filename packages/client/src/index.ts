@@ -28,3 +28,4 @@ export type { MultiReadOp, Op } from "./transaction.js";
 export { Ops, Transaction } from "./transaction.js";
 export type { WatchedEvent, Watcher, WatchSnapshot } from "./watches.js";
 export { WatchManager } from "./watches.js";
+export * from "./recipes/index.js";
