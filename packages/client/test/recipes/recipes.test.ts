@@ -1,12 +1,12 @@
 // The recipes against a real standalone Paddock server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fourLetterWord, type ServerHandle } from "../../../../test/support/process.js";
 import { startPaddock } from "../../../../test/support/paddock.js";
+import { fourLetterWord, type ServerHandle } from "../../../../test/support/process.js";
 import {
   DistributedLock,
   LeaderElection,
-  ServiceRegistry,
   type ServiceInstance,
+  ServiceRegistry,
   ZooKeeperClient,
 } from "../../src/index.js";
 
@@ -44,7 +44,9 @@ describe("recipes", () => {
     const cs = await Promise.all([0, 1, 2, 3].map(() => open()));
     const elections = cs.map((c, i) => new LeaderElection(c, "/election/a", { id: `c${i}` }));
     const followed: string[][] = elections.map(() => []);
-    elections.forEach((e, i) => e.on("follower", (p) => followed[i]!.push(p)));
+    elections.forEach((e, i) => {
+      e.on("follower", (p) => followed[i]!.push(p));
+    });
     for (const e of elections) await e.start();
     expect(elections.map((e) => e.isLeader)).toEqual([true, false, false, false]);
     // Each waits on the znode right before its own: no herd.
