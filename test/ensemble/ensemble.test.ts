@@ -95,6 +95,14 @@ describe("3-server ensemble", () => {
     expect(mntr).toMatch(/^zk_quorum_size\t3$/m);
     expect(mntr).toMatch(/^zk_peer_state\tleading - broadcast$/m);
     expect(mntr).toMatch(/^zk_last_election_duration_ms\t\d+$/m);
+    const follower = ens.nodes.find((n) => n.id !== leader)!;
+    const conf = await fourLetterWord("127.0.0.1", follower.clientPort, "conf");
+    expect(conf).toContain(`serverId=${follower.id}\n`);
+    expect(conf).toContain(`electionPort=${follower.electionPort}\n`);
+    expect(conf).toContain(`quorumPort=${follower.peerPort}\n`);
+    expect(conf).toContain(
+      `server.1=127.0.0.1:${ens.node(1).peerPort}:${ens.node(1).electionPort}:participant\n`,
+    );
     await eventually(async () => {
       const m = await fourLetterWord("127.0.0.1", ens.node(leader).clientPort, "mntr");
       expect(m).toMatch(/^zk_synced_followers\t2$/m);

@@ -7,6 +7,7 @@ import {
   type ConnectionInfo,
   type FourLetterSource,
   type MonitorSnapshot,
+  type QuorumConf,
   runFourLetterWord,
   type ServerSummary,
 } from "./admin/four-letter-words.js";
@@ -111,6 +112,7 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
       maxSessionTimeoutMs: config.maxSessionTimeoutMs,
       clientPortListenBacklog: -1,
       serverId: config.myid ?? 0,
+      ...(config.standalone ? {} : { quorum: quorumConf(server) }),
     }),
     environment: () => ({
       "zookeeper.version": PADDOCK_VERSION,
@@ -235,6 +237,28 @@ function openFileDescriptors(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The quorum part of `conf`, as ZooKeeper prints it for an ensemble member. */
+function quorumConf(server: PaddockServer): QuorumConf {
+  const config = server.config;
+  const me = config.myid === undefined ? undefined : config.servers.get(config.myid);
+  return {
+    initLimit: config.initLimit,
+    syncLimit: config.syncLimit,
+    electionAlg: 3,
+    electionPorts: me === undefined ? [] : [me.electionPort],
+    quorumPorts: me === undefined ? [] : [me.peerPort],
+    peerType: me?.role === "observer" ? 1 : 0,
+    members: [...config.servers.values()]
+      .sort((a, b) => a.id - b.id)
+      .map(
+        (s) =>
+          `server.${s.id}=${s.host}:${s.peerPort}:${s.electionPort}:${s.role}` +
+          (s.clientPort === undefined ? "" : `;${s.clientAddress ?? "0.0.0.0"}:${s.clientPort}`),
+      ),
+    configVersion: Number(config.configVersion),
+  };
 }
 
 /** ZooKeeper's zk_peer_state: the role, then the phase within it. */
