@@ -245,11 +245,15 @@ export class ZabPeer {
       case "sync":
         this.onLocalSync(input.requestId);
         return;
-      case "peerDown":
+      case "peerDown": {
         if (this.learner !== null && this.learner.leader === input.peer) {
           this.learnerLost(`lost the connection to leader ${input.peer}`);
         }
+        // A leader forgets the learner now; the next tick counts the quorum without it.
+        const s = this.leader?.learners.get(input.peer);
+        if (s !== undefined) this.dropLearner(s);
         return;
+      }
     }
   }
 

@@ -68,7 +68,8 @@ export type ZabInput =
   | { type: "sync"; requestId: number }
   /**
    * The runtime's link to `peer` broke (e.g. its process died). A learner whose leader this is
-   * gives up on it at once instead of after syncLimit; anything else ignores it.
+   * gives up on it at once instead of after syncLimit; a leader drops that learner (and steps
+   * down at the next tick if that leaves it without a quorum); anything else ignores it.
    */
   | { type: "peerDown"; peer: number };
 

@@ -31,6 +31,28 @@ describe("ZabInput peerDown", () => {
     expect(p.takeEffects().some((e) => e.kind === "role" && e.role === "looking")).toBe(true);
   });
 
+  it("a leader drops the learner at once and steps down at the next tick without a quorum", () => {
+    const p = new ZabPeer(config(3, [1, 2, 3]), fresh);
+    const vote = { leader: 3, zxid: 0, peerEpoch: 0 };
+    for (const from of [1, 2]) {
+      p.step({ type: "message", from, msg: { type: "NOTIFICATION", state: "LOOKING", vote, round: 1 } });
+    }
+    for (let i = 0; i < 5 && p.status().role !== "leading"; i++) p.step({ type: "tick" });
+    expect(p.status().role).toBe("leading");
+    p.step({
+      type: "message",
+      from: 1,
+      msg: { type: "FOLLOWERINFO", acceptedEpoch: 0, conn: 7, seq: 1, term: 0 },
+    });
+    expect(p.learnerSummary()?.learners).toBe(1);
+    p.step({ type: "peerDown", peer: 2 });
+    expect(p.learnerSummary()?.learners).toBe(1);
+    p.step({ type: "peerDown", peer: 1 });
+    expect(p.learnerSummary()?.learners).toBe(0);
+    // Still in discovery: the initLimit deadline, not the broadcast quorum check, applies.
+    expect(p.status().role).toBe("leading");
+  });
+
   it("is ignored while looking", () => {
     const p = new ZabPeer(config(1, [1, 2, 3]), fresh);
     p.takeEffects();
