@@ -65,6 +65,7 @@ describe("3-server ensemble: catch-up and sessions", () => {
     const events: string[] = [];
     await watcher.create("/paused", "0");
     await watcher.getData("/paused", (e) => events.push(`${e.type} ${e.path}`));
+    const pausedAtMs = Date.now();
     ens.node(leader).proc!.child.kill("SIGSTOP");
     try {
       const newLeader = await ens.waitForQuorum(
@@ -72,6 +73,10 @@ describe("3-server ensemble: catch-up and sessions", () => {
         others.map((n) => n.id),
       );
       expect(newLeader).not.toBe(leader);
+      // No socket closes for a hung process: the followers notice after syncLimit (1 s here).
+      console.log(
+        `leader ${leader} paused; new leader ${newLeader} serving after ${Date.now() - pausedAtMs} ms`,
+      );
       const writer = await client(others[1]!.connectString);
       await writer.setData("/paused", "written while the old leader slept");
       await writer.close();

@@ -172,21 +172,23 @@ export class Ensemble {
     }
   }
 
-  async modes(): Promise<Map<number, NodeMode>> {
+  async modes(ids?: number[]): Promise<Map<number, NodeMode>> {
     const out = new Map<number, NodeMode>();
-    await Promise.all(this.nodes.map(async (n) => out.set(n.id, await this.mode(n.id))));
+    const asked = ids ?? this.nodes.map((n) => n.id);
+    await Promise.all(asked.map(async (id) => out.set(id, await this.mode(id))));
     return out;
   }
 
   /**
-   * Waits until every live node (or those in `ids`) serves, exactly one as leader, and returns
-   * the leader's id.
+   * Waits until every live node (or those in `ids`, looking at no other) serves, exactly one
+   * as leader, and returns the leader's id.
    */
   async waitForQuorum(timeoutMs = 20_000, ids?: number[]): Promise<number> {
     const until = Date.now() + timeoutMs;
     let last = new Map<number, NodeMode>();
     while (Date.now() < until) {
-      last = await this.modes();
+      // Only the watched servers: a paused (SIGSTOP) one would hold every poll for a second.
+      last = await this.modes(ids);
       const watched = ids ?? this.nodes.filter((n) => this.isAlive(n.id)).map((n) => n.id);
       const leaders = [...last].filter(([, m]) => m === "leader").map(([id]) => id);
       const allServing = watched.every((id) => ["leader", "follower", "observer"].includes(last.get(id)!));
