@@ -19,6 +19,7 @@ const entries = {
   "paddock-server": "packages/server/src/main.ts",
   "paddock-cli": "packages/cli/src/main.ts",
   "paddock-bench": "packages/bench/src/main.ts",
+  "paddock-chaos": "packages/chaos/src/main.ts",
 };
 
 await build({

@@ -142,6 +142,7 @@ describe("register linearizability", () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed / 0x7fffffff;
     };
+    let mutatedRounds = 0;
     for (let round = 0; round < 30; round++) {
       // Linearization points on a timeline; each op's interval surrounds its point.
       let value: string | null = "0";
@@ -177,7 +178,30 @@ describe("register linearizability", () => {
         }
       }
       expect(verdict(h), `round ${round}`).toBe("linearizable");
+      // Make one late read stale: it returns a value that was overwritten, by a write that
+      // completed before the read began, after being written by one that completed earlier still.
+      const writes = h.filter((o) => o.type !== "read" && o.outcome === "ok");
+      const stale = h.find(
+        (rd) =>
+          rd.type === "read" &&
+          writes.some(
+            (b) =>
+              b.completeMs! < rd.invokeMs &&
+              writes.some((a) => a.completeMs! < b.invokeMs && a.value !== rd.value),
+          ),
+      );
+      if (stale === undefined) continue;
+      const b = writes.find(
+        (x) =>
+          x.completeMs! < stale.invokeMs &&
+          writes.some((y) => y.completeMs! < x.invokeMs && y.value !== stale.value),
+      )!;
+      const a = writes.find((x) => x.completeMs! < b.invokeMs && x.value !== stale.value)!;
+      const mutated = h.map((o) => (o === stale ? { ...o, value: a.value } : o));
+      expect(verdict(mutated), `round ${round} mutated`).toBe("not linearizable");
+      mutatedRounds++;
     }
+    expect(mutatedRounds).toBeGreaterThan(20);
   });
 });
 

@@ -74,23 +74,34 @@ export function checkRegisterKey(
   const n = ops.length;
   const maxStates = opts.maxStates ?? 2_000_000;
   const done = new Uint8Array(n);
-  const words = new Uint32Array(Math.ceil(n / 32) || 1);
   const seen = new Set<string>();
   let requiredLeft = ops.filter((o) => o.required).length;
   let visited = 0;
+  /** Every op before `lo` is linearized on the current path. */
+  let lo = 0;
   let exhausted = false;
   const order: number[] = [];
   let best: KeyResult["stuckAt"] = { prefix: [], value: opts.initial, candidates: [] };
 
-  const memoKey = (value: string | null): string => {
-    let s = "";
-    for (const w of words) s += `${w.toString(36)},`;
-    return `${s}|${value === null ? "\u0000" : value}`;
-  };
+  // The linearized set is memoised by a 64-bit Zobrist hash kept up to date as ops are marked,
+  // so a lookup costs O(1) rather than O(ops). Two sets colliding would wrongly prune one
+  // branch; at a million states the odds are about 1 in 10^7.
+  const zobrist = new Uint32Array(2 * n);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < zobrist.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    zobrist[i] = x >>> 0;
+  }
+  let h1 = 0;
+  let h2 = 0;
+  const memoKey = (value: string | null): string =>
+    `${h1.toString(36)}.${h2.toString(36)}|${value === null ? "\u0000" : value}`;
   const mark = (i: number, on: boolean) => {
     done[i] = on ? 1 : 0;
-    const w = i >>> 5;
-    words[w] = on ? words[w]! | (1 << (i & 31)) : words[w]! & ~(1 << (i & 31));
+    h1 = (h1 ^ zobrist[2 * i]!) >>> 0;
+    h2 = (h2 ^ zobrist[2 * i + 1]!) >>> 0;
   };
 
   // Depth-first; recursion depth is bounded by the number of ops of one key.
@@ -104,16 +115,23 @@ export function checkRegisterKey(
     }
     seen.add(k);
     visited++;
-    // An op can come next only if it was invoked before every pending op's completion.
+    // An op can come next only if it was invoked before every pending op's completion. Ops are
+    // sorted by invocation and completion follows invocation, so the scan can stop at the first
+    // op invoked after the earliest pending completion seen so far.
+    while (lo < n && done[lo] === 1) lo++;
     let horizonMs = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < n; i++)
-      if (done[i] === 0 && ops[i]!.completeMs < horizonMs) horizonMs = ops[i]!.completeMs;
     const candidates: number[] = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = lo; i < n; i++) {
       const o = ops[i]!;
       if (o.invokeMs > horizonMs) break;
       if (done[i] === 1) continue;
+      if (o.completeMs < horizonMs) horizonMs = o.completeMs;
       candidates.push(i);
+    }
+    const savedLo = lo;
+    for (const i of candidates) {
+      const o = ops[i]!;
+      if (o.invokeMs > horizonMs) break;
       const r = apply(o.op, value);
       if (!r.ok) continue;
       mark(i, true);
@@ -123,10 +141,11 @@ export function checkRegisterKey(
       if (o.required) requiredLeft++;
       order.pop();
       mark(i, false);
+      lo = savedLo;
       if (found) return true;
       if (exhausted) return false;
     }
-    if (order.length >= best!.prefix.length) {
+    if (order.length > best!.prefix.length || best!.candidates.length === 0) {
       best = {
         prefix: order.map((i) => ops[i]!.op.id),
         value,
