@@ -127,6 +127,10 @@ describe("3-server ensemble", () => {
       await cl.close();
       await ca.sync("/");
       expect((await ca.getData("/via-leader")).data?.toString()).toBe("x");
+      const srvr = await fourLetterWord("127.0.0.1", ens.node(leader).clientPort, "srvr");
+      expect(srvr).toMatch(/^Proposal sizes last\/min\/max: \d+\/\d+\/\d+$/m);
+      const mntr = await fourLetterWord("127.0.0.1", ens.node(leader).clientPort, "mntr");
+      expect(Number(/^zk_proposal_count\t(\d+)$/m.exec(mntr)?.[1])).toBeGreaterThanOrEqual(23);
       // A closed session's ephemerals disappear everywhere.
       const ce = await client(b!.connectString);
       await ce.create("/eph", "", { mode: CreateMode.Ephemeral });

@@ -90,6 +90,15 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
       outstandingRequests: outstanding(),
       lastZxid: server.sm.lastZxid,
       nodeCount: server.sm.nodeCount(),
+      ...(server.mode === "leader"
+        ? {
+            proposalSizes: {
+              lastBytes: server.proposals.lastBytes,
+              minBytes: server.proposals.minBytes,
+              maxBytes: server.proposals.maxBytes,
+            },
+          }
+        : {}),
     };
   };
   const dataDir = resolve(config.dataDir);
@@ -149,6 +158,7 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
               peerState: peerState(quorum.role, quorum.serving),
               quorumSize: quorum.voters.length,
               summaries: { election_time: { ...quorum.electionStats } },
+              counters: { proposal_count: server.proposals.count },
               ...(learners === null || quorum.role !== "leading"
                 ? {}
                 : {
@@ -159,9 +169,9 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
                       syncedObservers: learners.syncedObservers,
                       pendingSyncs: learners.pendingSyncs,
                       leaderUptimeMs: Date.now() - quorum.roleSinceMs,
-                      lastProposalSize: -1,
-                      maxProposalSize: -1,
-                      minProposalSize: -1,
+                      lastProposalSize: server.proposals.lastBytes,
+                      maxProposalSize: server.proposals.maxBytes,
+                      minProposalSize: server.proposals.minBytes,
                     },
                   }),
             }),

@@ -130,6 +130,8 @@ export class PaddockServer implements ConnectionHost {
   /** Learner: sessions active since the last report to the leader. */
   private readonly localTouches = new Map<bigint, number>();
   private touchTimer: NodeJS.Timeout | undefined;
+  /** Leader: sizes of the txns proposed in this term (srvr/mntr), -1 before the first. */
+  readonly proposals = { count: 0, lastBytes: -1, minBytes: -1, maxBytes: -1 };
   readonly counters: ServerCounters = {
     packetsReceived: 0,
     packetsSent: 0,
@@ -841,8 +843,16 @@ export class PaddockServer implements ConnectionHost {
     const batch = this.proposeBatch;
     this.proposeBatch = [];
     if (batch.length === 0 || this.quorum === undefined) return;
+    const payloads = batch.map((t) => encodeTxn(t));
+    const p = this.proposals;
+    for (const payload of payloads) {
+      p.count++;
+      p.lastBytes = payload.length;
+      p.minBytes = p.minBytes < 0 ? payload.length : Math.min(p.minBytes, payload.length);
+      p.maxBytes = Math.max(p.maxBytes, payload.length);
+    }
     try {
-      this.quorum.step({ type: "propose", payloads: batch.map((t) => encodeTxn(t)) });
+      this.quorum.step({ type: "propose", payloads });
     } catch (err) {
       if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
       this.log.warn({ err: err.message, txns: batch.length }, "proposals refused: no longer leading");
@@ -951,6 +961,7 @@ export class PaddockServer implements ConnectionHost {
     const lostService = change.previous.serving && (!change.serving || change.role !== change.previous.role);
     if (lostService || !change.serving) this.dropClients(`not serving (${change.role})`);
     if (change.role === "leading" && change.serving) {
+      Object.assign(this.proposals, { count: 0, lastBytes: -1, minBytes: -1, maxBytes: -1 });
       // A new leader gives every session a full timeout from now (§8): learners' touches since
       // the last leader are unknown here.
       const nowMs = Date.now();
