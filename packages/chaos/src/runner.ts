@@ -20,6 +20,8 @@ export interface ChaosOptions {
   /** Where to write the history as JSON lines. */
   historyFile?: string;
   maxSearchStates?: number;
+  /** Parent znode for the run's data (default /chaos). */
+  root?: string;
   log?: (line: string) => void;
 }
 
@@ -38,6 +40,7 @@ export async function runChaos(target: Target, opts: ChaosOptions): Promise<Chao
     registerKeys: opts.registerKeys ?? 3,
     random,
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.root ? { root: opts.root } : {}),
   });
   await workload.setup();
   const nemesis = new Nemesis(target, {

@@ -17,6 +17,8 @@ export interface WorkloadOptions {
   opTimeoutMs?: number;
   sessionTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Parent of every znode the run uses; a fresh one per run lets runs share an ensemble. */
+  root?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,12 +63,15 @@ export class Workload {
   private readonly elections = new Map<number, LeaderElection>();
   private readonly opTimeoutMs: number;
 
+  private readonly root: string;
+
   constructor(private readonly opts: WorkloadOptions) {
     this.opTimeoutMs = opts.opTimeoutMs ?? 5000;
+    this.root = opts.root ?? ROOT;
   }
 
   get keys(): string[] {
-    return Array.from({ length: this.opts.registerKeys }, (_, i) => `${ROOT}/reg/k${i}`);
+    return Array.from({ length: this.opts.registerKeys }, (_, i) => `${this.root}/reg/k${i}`);
   }
 
   record<T extends HistoryEntry>(e: Omit<T, "id">): T {
@@ -90,7 +95,7 @@ export class Workload {
   async setup(): Promise<void> {
     const c = await this.newClient();
     try {
-      for (const p of [ROOT, `${ROOT}/reg`, `${ROOT}/set`, `${ROOT}/election`]) {
+      for (const p of [this.root, `${this.root}/reg`, `${this.root}/set`, `${this.root}/election`]) {
         await c.create(p).catch((e: unknown) => {
           if (!isZooKeeperError(e, ErrorCode.NodeExists)) throw e;
         });
@@ -142,7 +147,7 @@ export class Workload {
   }
 
   private async joinElection(index: number, client: ZooKeeperClient): Promise<void> {
-    const election = new LeaderElection(client, `${ROOT}/election`, { id: `client-${index}` });
+    const election = new LeaderElection(client, `${this.root}/election`, { id: `client-${index}` });
     this.elections.set(index, election);
     election.on("leader", (info) => {
       this.record<LeaderClaim>({
@@ -254,7 +259,7 @@ export class Workload {
     });
     try {
       await withTimeout(
-        client.create(`${ROOT}/set/e-`, element, { mode: CreateMode.PersistentSequential }),
+        client.create(`${this.root}/set/e-`, element, { mode: CreateMode.PersistentSequential }),
         this.opTimeoutMs,
       );
       op.outcome = "ok";
@@ -273,10 +278,11 @@ export class Workload {
       let c: ZooKeeperClient | undefined;
       try {
         c = await this.newClient();
-        await c.sync(`${ROOT}/set`);
-        const names = await c.getChildren(`${ROOT}/set`);
+        await c.sync(`${this.root}/set`);
+        const names = await c.getChildren(`${this.root}/set`);
         const out: string[] = [];
-        for (const n of names) out.push((await c.getData(`${ROOT}/set/${n}`)).data?.toString("utf8") ?? "");
+        for (const n of names)
+          out.push((await c.getData(`${this.root}/set/${n}`)).data?.toString("utf8") ?? "");
         return out;
       } catch (e) {
         if (Date.now() > until) throw e;

@@ -66,6 +66,13 @@ export class ContainerTarget extends Target {
     super();
   }
 
+  /** A project someone else brought up (e.g. testcontainers), with its published client ports. */
+  static attach(size: number, project: string, ports: number[], composeFile?: string): ContainerTarget {
+    const t = new ContainerTarget(size, project, composeFile ?? defaultComposeFile(size));
+    t.ports = [...ports];
+    return t;
+  }
+
   supports(_fault: FaultName): boolean {
     return true;
   }
@@ -173,10 +180,10 @@ export class ContainerTarget extends Target {
     return this.compose(["logs", "--no-color", "--tail=50"]).catch((e: Error) => e.message);
   }
 
+  /** Undoes every fault; takes the project down only if start() brought it up. */
   async destroy(): Promise<void> {
-    if (!this.upCalled) return;
     for (const id of this.ids) await this.docker(["unpause", this.container(id)]).catch(() => undefined);
     await this.heal().catch(() => undefined);
-    await this.compose(["down", "-v", "--timeout", "5"]).catch(() => undefined);
+    if (this.upCalled) await this.compose(["down", "-v", "--timeout", "5"]).catch(() => undefined);
   }
 }
