@@ -11,6 +11,7 @@
 // queue grows past `maxBufferedBytes` is cut off and dialled afresh.
 
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
@@ -78,6 +79,8 @@ export class PeerTransport {
   private readonly minRedialMs: number;
   private readonly maxRedialMs: number;
   private closed = false;
+  /** Sockets corked in this turn of the event loop, uncorked together right after it. */
+  private readonly corked = new Set<Socket>();
   /** Frames sent / dropped, for diagnostics and tests. */
   readonly stats = { sent: 0, dropped: 0, received: 0, undecodable: 0 };
 
@@ -143,8 +146,22 @@ export class PeerTransport {
       link.ws.terminate();
       return;
     }
+    // The frames of one burst of effects (e.g. PROPOSAL + COMMIT to every learner) leave in one
+    // write per socket instead of one syscall each. ws keeps its socket private; without it we
+    // simply send uncorked.
+    const sock = (link.ws as unknown as { _socket?: Socket | null })._socket;
+    if (sock != null && !this.corked.has(sock)) {
+      if (this.corked.size === 0) process.nextTick(() => this.uncorkAll());
+      sock.cork();
+      this.corked.add(sock);
+    }
     link.ws.send(this.opts.codec.encode(msg), { binary: true });
     this.stats.sent++;
+  }
+
+  private uncorkAll(): void {
+    for (const sock of this.corked) sock.uncork();
+    this.corked.clear();
   }
 
   async close(): Promise<void> {
