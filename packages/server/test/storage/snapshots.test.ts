@@ -194,8 +194,9 @@ describe("purge", () => {
       purgeIntervalHours: 20 / 3_600_000,
       logger,
     });
-    for (let i = 0; i < 100 && (await store.list()).length > 3; i++)
-      await new Promise((r) => setTimeout(r, 20));
+    // A purge deletes the snapshots first and the log segments after them: wait for both.
+    const purged = async () => (await store.list()).length <= 3 && log.segmentNames()[0] === "log.100000010";
+    for (let i = 0; i < 100 && !(await purged()); i++) await new Promise((r) => setTimeout(r, 20));
     auto.stop();
     expect((await store.list()).length).toBe(3);
     expect(log.segmentNames()[0]).toBe("log.100000010");
