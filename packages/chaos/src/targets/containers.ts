@@ -136,24 +136,28 @@ export class ContainerTarget extends Target {
     await this.docker(["unpause", this.container(id)]);
   }
 
+  /**
+   * The largest group stays on the compose network, so its members keep their addresses and
+   * published ports; every other group moves to a network of its own. A node in two groups (a
+   * bridge) stays where it is and also joins the other side's network.
+   */
   async partition(groups: number[][]): Promise<void> {
-    for (const [i, group] of groups.entries()) {
+    const sorted = [...groups].sort((a, b) => b.length - a.length);
+    const stay = new Set(sorted[0] ?? []);
+    const moved = new Set<number>();
+    for (const [i, group] of sorted.slice(1).entries()) {
       const net = `${this.project}_side${i}`;
       await this.docker(["network", "create", net]);
       this.partitionNets.push(net);
       for (const id of group) {
         await this.docker(["network", "connect", "--alias", `zoo${id}`, net, this.container(id)]);
+        if (!stay.has(id)) moved.add(id);
       }
     }
-    // Everyone leaves the shared network last, so no node is unreachable from its own side.
-    const inGroups = new Set(groups.flat());
-    for (const id of this.ids) {
-      if (inGroups.has(id)) await this.docker(["network", "disconnect", this.network, this.container(id)]);
-    }
+    for (const id of moved) await this.docker(["network", "disconnect", this.network, this.container(id)]);
   }
 
   async heal(): Promise<void> {
-    if (this.partitionNets.length === 0) return;
     for (const id of this.ids) {
       const nets = await this.docker([
         "inspect",
