@@ -83,7 +83,7 @@ export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
   --warmup-ms W          warm-up per workload
   --rounds N             runs per workload and server; the median by ops/s is shown (default 1)
   --targets LIST         zookeeper,paddock (default both, in that order)
-  --topology T           standalone (default) | ensemble:N (not implemented yet)
+  --topology T           standalone (default) | ensemble:N (N servers on loopback)
   --workloads LIST       default ${DEFAULT_SCENARIOS}
   --clients N            clients for throughput workloads (default 32)
   --outstanding K        pipelined requests per client for throughput workloads (default 8)

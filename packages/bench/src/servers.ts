@@ -115,13 +115,9 @@ export async function launchTarget(
   topology: Topology,
   opts: LaunchOptions = DEFAULT_LAUNCH_OPTIONS,
 ): Promise<LaunchedTarget> {
-  if (topology.kind === "ensemble") {
-    throw new Error(
-      `${describeTopology(topology)}: ensemble targets are not implemented yet; use --topology standalone`,
-    );
-  }
   const missing = kind === "zookeeper" ? zookeeperMissing() : paddockMissing(opts.paddockServerPath);
   if (missing) throw new Error(`cannot start ${kind}: ${missing}`);
+  if (topology.kind === "ensemble") return launchEnsemble(kind, topology, opts);
   const server = await launchStandalone(kind, opts);
   return {
     kind,
@@ -137,6 +133,137 @@ export async function launchTarget(
     },
     output: server.output,
     stop: server.stop,
+  };
+}
+
+/** One member of a benchmark ensemble; `restart` brings a killed member back on the same data. */
+export interface EnsembleMember {
+  id: number;
+  clientPort: number;
+  pid(): number | undefined;
+  kill(signal: NodeJS.Signals): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export interface LaunchedEnsemble extends LaunchedTarget {
+  members: EnsembleMember[];
+  /** The member whose `srvr` says `Mode: leader`, or undefined while there is none. */
+  leader(): Promise<EnsembleMember | undefined>;
+}
+
+/**
+ * N servers of one kind on loopback with the same zoo.cfg (server.X lines, 3 ports each) and a
+ * myid per data directory; ready when every member serves and exactly one leads.
+ */
+export async function launchEnsemble(
+  kind: ServerKind,
+  topology: Extract<Topology, { kind: "ensemble" }>,
+  opts: LaunchOptions,
+): Promise<LaunchedEnsemble> {
+  const dir = mkdtempSync(join(tmpdir(), `paddock-bench-${kind}-ensemble-`));
+  const ids = Array.from({ length: topology.size }, (_, i) => i + 1);
+  const ports = new Map<number, { client: number; peer: number; election: number }>();
+  for (const id of ids)
+    ports.set(id, { client: await freePort(), peer: await freePort(), election: await freePort() });
+  const serverLines = ids.map((id) => {
+    const p = ports.get(id)!;
+    return `server.${id}=127.0.0.1:${p.peer}:${p.election}`;
+  });
+  const procs = new Map<number, Proc>();
+  const cfgOf = new Map<number, string>();
+  for (const id of ids) {
+    const dataDir = join(dir, String(id));
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, "myid"), `${id}\n`);
+    const cfgPath = join(dir, `zoo${id}.cfg`);
+    writeFileSync(
+      cfgPath,
+      [
+        `tickTime=${opts.tickTimeMs}`,
+        "initLimit=10",
+        "syncLimit=5",
+        `dataDir=${dataDir}`,
+        `clientPort=${ports.get(id)!.client}`,
+        "clientPortAddress=127.0.0.1",
+        "4lw.commands.whitelist=*",
+        "admin.enableServer=false",
+        "maxClientCnxns=0",
+        ...serverLines,
+        ...opts.extraCfg,
+        "",
+      ].join("\n"),
+    );
+    cfgOf.set(id, cfgPath);
+  }
+  const spawnMember = (id: number): Proc => {
+    const cfg = cfgOf.get(id)!;
+    // Three JVMs share two cores here: a third of the standalone heap each is plenty.
+    const memberOpts = { ...opts, zookeeperHeapMb: Math.max(256, Math.floor(opts.zookeeperHeapMb / 2)) };
+    const proc =
+      kind === "zookeeper" ? spawnZookeeper(cfg, memberOpts) : spawnPaddock(cfg, opts.paddockServerPath);
+    procs.set(id, proc);
+    return proc;
+  };
+  for (const id of ids) spawnMember(id);
+  const stopAll = async () => {
+    await Promise.all([...procs.values()].map((p) => stopProcess(p)));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const modeOf = async (id: number): Promise<string | undefined> => {
+    try {
+      return /^Mode: (\w+)/m.exec(
+        await fourLetterWord("127.0.0.1", ports.get(id)!.client, "srvr", 1000),
+      )?.[1];
+    } catch {
+      return undefined;
+    }
+  };
+  const members: EnsembleMember[] = ids.map((id) => ({
+    id,
+    clientPort: ports.get(id)!.client,
+    pid: () => procs.get(id)?.child.pid,
+    kill: async (signal) => {
+      const proc = procs.get(id)!;
+      proc.child.kill(signal);
+      if (signal === "SIGKILL" || signal === "SIGTERM") await proc.exited;
+    },
+    restart: async () => {
+      spawnMember(id);
+      const until = Date.now() + opts.readyTimeoutMs;
+      while (Date.now() < until && (await modeOf(id)) === undefined)
+        await new Promise((r) => setTimeout(r, 100));
+    },
+  }));
+  const leader = async () => {
+    for (const m of members) if ((await modeOf(m.id)) === "leader") return m;
+    return undefined;
+  };
+  const until = Date.now() + opts.readyTimeoutMs;
+  for (;;) {
+    const modes = await Promise.all(ids.map(modeOf));
+    if (modes.every((m) => m !== undefined) && modes.filter((m) => m === "leader").length === 1) break;
+    if (Date.now() > until) {
+      const out = [...procs.values()].map((p) => p.output().slice(-1500)).join("\n---\n");
+      await stopAll();
+      throw new Error(`${kind} ensemble did not elect a leader (modes ${modes.join(", ")}):\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    kind,
+    topology,
+    connectString: ids.map((id) => `127.0.0.1:${ports.get(id)!.client}`).join(","),
+    dataDirs: ids.map((id) => join(dir, String(id))),
+    cpuSeconds: () => [...procs.values()].reduce((sum, p) => sum + processCpuSeconds(p.child.pid), 0),
+    version: async () => {
+      const srvr = await fourLetterWord("127.0.0.1", ports.get(1)!.client, "srvr", 2000);
+      const version = /^Zookeeper version: ([^,\n]+)/m.exec(srvr)?.[1] ?? "unknown";
+      return version.replace(/-\$\{[^}]*\}/g, "");
+    },
+    output: () => [...procs.values()].map((p) => p.output()).join("\n"),
+    stop: stopAll,
+    members,
+    leader,
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LOAD_OPTIONS, parseCliArgs, parseHostList, UsageError } from "../src/args.js";
 import { parseCompareArgs, scenarioFor } from "../src/compare.js";
-import { launchTarget, parseTopology } from "../src/servers.js";
+import { DEFAULT_LAUNCH_OPTIONS, launchEnsemble, parseTopology } from "../src/servers.js";
 
 describe("parseHostList", () => {
   it("parses host:port lists, bare hosts and bracketed IPv6", () => {
@@ -139,13 +139,21 @@ describe("comparison options", () => {
     expect(() => parseCompareArgs(["--targets", "etcd"])).toThrow(/unknown target/);
   });
 
-  it("parses topologies and refuses ensembles clearly for now", async () => {
+  it("parses topologies", () => {
     expect(parseTopology("standalone")).toEqual({ kind: "standalone" });
     expect(parseTopology("ensemble:5")).toEqual({ kind: "ensemble", size: 5 });
     expect(parseTopology("ensemble")).toEqual({ kind: "ensemble", size: 3 });
     expect(() => parseTopology("cluster")).toThrow(/standalone or ensemble/);
-    await expect(launchTarget("paddock", { kind: "ensemble", size: 3 })).rejects.toThrow(
-      /not implemented yet/,
-    );
   });
+
+  it("launches a 3-member Paddock ensemble with one leader and a connect string for all", async () => {
+    const ens = await launchEnsemble("paddock", { kind: "ensemble", size: 3 }, DEFAULT_LAUNCH_OPTIONS);
+    try {
+      expect(ens.connectString.split(",")).toHaveLength(3);
+      const leader = await ens.leader();
+      expect(ens.members.map((m) => m.id)).toContain(leader?.id);
+    } finally {
+      await ens.stop();
+    }
+  }, 60_000);
 });
