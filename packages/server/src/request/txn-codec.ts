@@ -131,8 +131,13 @@ function readBody(r: JuteReader, depth: number): TxnBody {
   }
 }
 
+// Encoding is synchronous and never re-entered, so one writer (grown once to the largest txn
+// seen) serves every call; only the final copy is allocated.
+const scratch = new JuteWriter(4096);
+
 export function encodeTxn(txn: Txn): Buffer {
-  const w = new JuteWriter(64);
+  const w = scratch;
+  w.reset();
   w.writeInt(TXN_FORMAT_VERSION)
     .writeLong(txn.zxid)
     .writeLong(txn.timeMs)
