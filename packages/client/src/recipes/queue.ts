@@ -73,6 +73,8 @@ export class SequentialQueue {
   }
 
   async join(): Promise<void> {
+    // An idle leader or waiter sends nothing, so it would not see the expiry through an error.
+    this.client.once("expired", () => this.gone("session expired"));
     await ensurePath(this.client, this.dir);
     for (;;) {
       try {

@@ -89,6 +89,29 @@ describe("recipes", () => {
     expect(second.isLeader).toBe(false);
   });
 
+  it("an idle leader whose session expires reports the loss and the next candidate leads", async () => {
+    const c = await open();
+    const e = new LeaderElection(c, "/election/c");
+    const lost: string[] = [];
+    e.on("lost", (r) => lost.push(r));
+    await e.start();
+    const next = new LeaderElection(await open(), "/election/c");
+    await next.start();
+    expect(e.isLeader).toBe(true);
+    // Another connection takes the session over and closes it: the session ends on the server.
+    const thief = new ZooKeeperClient({
+      connectString: server.connectString,
+      sessionId: c.sessionId,
+      sessionPassword: c.sessionPassword,
+    });
+    await thief.connect();
+    await thief.close();
+    await until(() => next.isLeader);
+    await until(() => lost.length === 1, 10_000);
+    expect(lost).toEqual(["session expired"]);
+    expect(e.isLeader).toBe(false);
+  });
+
   it("the lock gives mutual exclusion to concurrent workers and times out waiters", async () => {
     const cs = await Promise.all([0, 1, 2].map(() => open()));
     let inside = 0;
