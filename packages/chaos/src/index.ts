@@ -1,5 +1,6 @@
 export * from "./checker/index.js";
 export { Nemesis, type NemesisOptions } from "./nemesis.js";
+export { recheckHistoryFile } from "./recheck.js";
 export { type ChaosReport, type FaultWindow, formatReport, unavailabilityWindows } from "./report.js";
 export { seededRandom } from "./rng.js";
 export { type ChaosOptions, runChaos } from "./runner.js";

@@ -2,6 +2,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { recheckHistoryFile } from "./recheck.js";
 import { formatReport } from "./report.js";
 import { runChaos } from "./runner.js";
 import { ContainerTarget, dockerUnavailable } from "./targets/containers.js";
@@ -12,6 +13,7 @@ const USAGE = `usage: paddock-chaos [--target containers|processes] [--nodes 3|5
                      [--fault ${FAULTS.join("|")}]
                      [--duration-ms 20000] [--seed N] [--clients 4] [--fault-ms 2500] [--quiet-ms 1500]
                      [--history FILE.jsonl] [--compose-file FILE] [--server PATH]
+       paddock-chaos --check FILE.jsonl      (re-check a saved history)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -29,12 +31,18 @@ async function main(argv: string[]): Promise<number> {
       history: { type: "string" },
       "compose-file": { type: "string" },
       server: { type: "string" },
+      check: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (values.check !== undefined) {
+    const report = recheckHistoryFile(values.check);
+    process.stdout.write(`${formatReport(report)}\n`);
+    return report.checks.every((c) => c.passed) ? 0 : 1;
   }
   const nodes = Number(values.nodes);
   const fault = values.fault as FaultName;

@@ -68,6 +68,12 @@ export async function runChaos(target: Target, opts: ChaosOptions): Promise<Chao
   const appendOps = history.filter((e): e is AppendOp => e.kind === "append");
   const claims = history.filter((e): e is LeaderClaim => e.kind === "leader");
   const finalSet = await workload.readFinalSet();
+  // Saved before checking, so a checker failure still leaves the history to look at.
+  if (opts.historyFile !== undefined) {
+    const lines = history.map((e) => JSON.stringify(e));
+    lines.push(JSON.stringify({ kind: "final-set", elements: finalSet }));
+    writeFileSync(opts.historyFile, `${lines.join("\n")}\n`);
+  }
   const recovered = history.some(
     (e) =>
       (e.kind === "append" || (e.kind === "register" && e.type !== "read")) &&
@@ -91,10 +97,5 @@ export async function runChaos(target: Target, opts: ChaosOptions): Promise<Chao
     recovered,
     ...(opts.historyFile === undefined ? {} : { historyFile: opts.historyFile }),
   };
-  if (opts.historyFile !== undefined) {
-    const lines = history.map((e) => JSON.stringify(e));
-    lines.push(JSON.stringify({ kind: "final-set", elements: finalSet }));
-    writeFileSync(opts.historyFile, `${lines.join("\n")}\n`);
-  }
   return { ...partial, checks: buildChecks(partial) };
 }

@@ -128,6 +128,16 @@ describe("register linearizability", () => {
     expect(bad.keys.find((k) => k.key === "x")?.stuckAt?.candidates).toContain(c.id);
   });
 
+  it("handles histories deeper than the call stack", () => {
+    const h: RegisterOp[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      h.push(w(1, `v${i}`, 4 * i, 4 * i + 1), r(2, `v${i}`, 4 * i + 2, 4 * i + 3));
+    }
+    expect(verdict(h)).toBe("linearizable");
+    h.push(r(2, "v5", 200_000, 200_001));
+    expect(verdict(h)).toBe("not linearizable");
+  });
+
   it("gives up as inconclusive past the state bound", () => {
     const h: RegisterOp[] = [];
     for (let i = 0; i < 14; i++) h.push(w(i, `v${i}`, 0, 100));

@@ -77,8 +77,6 @@ export function checkRegisterKey(
   const seen = new Set<string>();
   let requiredLeft = ops.filter((o) => o.required).length;
   let visited = 0;
-  /** Every op before `lo` is linearized on the current path. */
-  let lo = 0;
   let exhausted = false;
   const order: number[] = [];
   let best: KeyResult["stuckAt"] = { prefix: [], value: opts.initial, candidates: [] };
@@ -104,58 +102,83 @@ export function checkRegisterKey(
     h2 = (h2 ^ zobrist[2 * i + 1]!) >>> 0;
   };
 
-  // Depth-first; recursion depth is bounded by the number of ops of one key.
-  const search = (value: string | null): boolean => {
-    if (requiredLeft === 0) return true;
-    const k = memoKey(value);
-    if (seen.has(k)) return false;
-    if (visited >= maxStates) {
-      exhausted = true;
-      return false;
-    }
-    seen.add(k);
-    visited++;
-    // An op can come next only if it was invoked before every pending op's completion. Ops are
-    // sorted by invocation and completion follows invocation, so the scan can stop at the first
-    // op invoked after the earliest pending completion seen so far.
+  interface Frame {
+    value: string | null;
+    candidates: number[];
+    pos: number;
+    /** Every op before `lo` is linearized in this frame. */
+    lo: number;
+    /** The op applied to reach this frame, undone when it is left. */
+    via: number;
+  }
+
+  // An op can come next only if it was invoked before every pending op's completion. Ops are
+  // sorted by invocation and completion follows invocation, so the scan stops at the first op
+  // invoked after the earliest pending completion seen so far.
+  const frameFor = (value: string | null, fromLo: number, via: number): Frame => {
+    let lo = fromLo;
     while (lo < n && done[lo] === 1) lo++;
     let horizonMs = Number.POSITIVE_INFINITY;
-    const candidates: number[] = [];
+    const found: number[] = [];
     for (let i = lo; i < n; i++) {
       const o = ops[i]!;
       if (o.invokeMs > horizonMs) break;
       if (done[i] === 1) continue;
       if (o.completeMs < horizonMs) horizonMs = o.completeMs;
-      candidates.push(i);
+      found.push(i);
     }
-    const savedLo = lo;
-    for (const i of candidates) {
-      const o = ops[i]!;
-      if (o.invokeMs > horizonMs) break;
-      const r = apply(o.op, value);
-      if (!r.ok) continue;
-      mark(i, true);
-      order.push(i);
-      if (o.required) requiredLeft--;
-      const found = search(r.next);
-      if (o.required) requiredLeft++;
-      order.pop();
-      mark(i, false);
-      lo = savedLo;
-      if (found) return true;
-      if (exhausted) return false;
-    }
-    if (order.length > best!.prefix.length || best!.candidates.length === 0) {
-      best = {
-        prefix: order.map((i) => ops[i]!.op.id),
-        value,
-        candidates: candidates.map((i) => ops[i]!.op.id),
-      };
+    return { value, candidates: found.filter((i) => ops[i]!.invokeMs <= horizonMs), pos: 0, lo, via };
+  };
+
+  const setDone = (i: number, on: boolean) => {
+    mark(i, on);
+    if (ops[i]!.required) requiredLeft += on ? -1 : 1;
+    if (on) order.push(i);
+    else order.pop();
+  };
+
+  // Depth-first with an explicit stack: a history can be deeper than the JS call stack.
+  const search = (): boolean => {
+    if (requiredLeft === 0) return true;
+    seen.add(memoKey(opts.initial));
+    visited++;
+    const stack: Frame[] = [frameFor(opts.initial, 0, -1)];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.pos < frame.candidates.length) {
+        const i = frame.candidates[frame.pos++]!;
+        const r = apply(ops[i]!.op, frame.value);
+        if (!r.ok) continue;
+        setDone(i, true);
+        if (requiredLeft === 0) return true;
+        const k = memoKey(r.next);
+        if (seen.has(k)) {
+          setDone(i, false);
+          continue;
+        }
+        if (visited >= maxStates) {
+          exhausted = true;
+          return false;
+        }
+        seen.add(k);
+        visited++;
+        stack.push(frameFor(r.next, frame.lo, i));
+        continue;
+      }
+      if (order.length > best!.prefix.length || best!.candidates.length === 0) {
+        best = {
+          prefix: order.map((j) => ops[j]!.op.id),
+          value: frame.value,
+          candidates: frame.candidates.map((j) => ops[j]!.op.id),
+        };
+      }
+      stack.pop();
+      if (frame.via >= 0) setDone(frame.via, false);
     }
     return false;
   };
 
-  const ok = search(opts.initial);
+  const ok = search();
   const base = { key, ops: n, statesVisited: visited };
   if (ok) return { ...base, verdict: "linearizable" };
   if (exhausted) return { ...base, verdict: "inconclusive" };

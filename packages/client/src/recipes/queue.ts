@@ -74,7 +74,7 @@ export class SequentialQueue {
 
   async join(): Promise<void> {
     // An idle leader or waiter sends nothing, so it would not see the expiry through an error.
-    this.client.once("expired", () => this.gone("session expired"));
+    this.client.once("expired", this.onExpired);
     await ensurePath(this.client, this.dir);
     for (;;) {
       try {
@@ -163,7 +163,10 @@ export class SequentialQueue {
     }
   }
 
+  private readonly onExpired = () => this.gone("session expired");
+
   private gone(reason: string): void {
+    this.client.off("expired", this.onExpired);
     const had = this.ownName !== undefined;
     this.ownName = undefined;
     if (had && !this.closed) this.onGone(reason);
@@ -172,6 +175,7 @@ export class SequentialQueue {
   /** Deletes our znode (when the session still lives); idempotent. */
   async leave(): Promise<void> {
     this.closed = true;
+    this.client.off("expired", this.onExpired);
     const path = this.path;
     this.ownName = undefined;
     if (path === undefined) return;
