@@ -208,7 +208,9 @@ describe.skipIf(skip)("chaos against the 3-server compose ensemble", () => {
         fault,
         seed,
         durationMs: long ? 30_000 : 7000,
-        faultMs: 2500,
+        // Longer than syncLimit x tickTime (4 s in the compose files), so a cut-off node really
+        // drops out and has to rejoin after the heal.
+        faultMs: 5000,
         quietMs: 1000,
         clients: 4,
         root: `/chaos-${fault}`,
