@@ -43,6 +43,14 @@ export interface PeerTransportOptions {
   /** First redial delay; doubles per failure up to maxRedialMs. */
   minRedialMs?: number;
   maxRedialMs?: number;
+  /** How often an open outbound link is pinged. Default 1000 ms. */
+  livenessIntervalMs?: number;
+  /**
+   * An outbound link with no pong for this long is dropped and redialled. A peer cut off by the
+   * network sends no FIN or RST: without this the link would stay "open" while TCP retransmits
+   * into the void, and a healed partition would never be noticed. Default 3000 ms.
+   */
+  livenessTimeoutMs?: number;
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|0:0:0:0:0:0:0:1)$/i;
@@ -68,6 +76,8 @@ interface OutLink {
   timer: NodeJS.Timeout | undefined;
   /** A dial failure is logged once per outage, not per retry. */
   warned: boolean;
+  /** Last time the peer answered a ping (or the link opened). */
+  lastPongMs: number;
 }
 
 export class PeerTransport {
@@ -79,6 +89,9 @@ export class PeerTransport {
   private readonly minRedialMs: number;
   private readonly maxRedialMs: number;
   private closed = false;
+  private readonly livenessIntervalMs: number;
+  private readonly livenessTimeoutMs: number;
+  private livenessTimer: NodeJS.Timeout | undefined;
   /** Sockets corked in this turn of the event loop, uncorked together right after it. */
   private readonly corked = new Set<Socket>();
   /** Frames sent / dropped, for diagnostics and tests. */
@@ -89,6 +102,8 @@ export class PeerTransport {
     this.maxFrameBytes = opts.maxFrameBytes ?? 1024 * 1024 * 1024;
     this.minRedialMs = opts.minRedialMs ?? 50;
     this.maxRedialMs = opts.maxRedialMs ?? 1000;
+    this.livenessIntervalMs = opts.livenessIntervalMs ?? 1000;
+    this.livenessTimeoutMs = opts.livenessTimeoutMs ?? 3000;
   }
 
   async start(): Promise<void> {
@@ -110,9 +125,33 @@ export class PeerTransport {
           failures: 0,
           timer: undefined,
           warned: false,
+          lastPongMs: 0,
         };
         this.out.set(`${channel}/${id}`, link);
         this.dial(link);
+      }
+    }
+    this.livenessTimer = setInterval(() => this.checkLiveness(), this.livenessIntervalMs);
+    this.livenessTimer.unref();
+  }
+
+  /** Pings every open outbound link; drops (and so redials) one whose peer stopped answering. */
+  private checkLiveness(): void {
+    const nowMs = Date.now();
+    for (const link of this.out.values()) {
+      if (!link.open || link.ws === undefined) continue;
+      if (nowMs - link.lastPongMs > this.livenessTimeoutMs) {
+        this.opts.log.warn(
+          { peer: link.id, channel: link.channel, silentMs: nowMs - link.lastPongMs },
+          "peer link silent; redialling",
+        );
+        link.ws.terminate();
+        continue;
+      }
+      try {
+        link.ws.ping();
+      } catch {
+        // The socket is closing; its close event redials.
       }
     }
   }
@@ -166,6 +205,7 @@ export class PeerTransport {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.livenessTimer);
     for (const link of this.out.values()) {
       clearTimeout(link.timer);
       link.ws?.terminate();
@@ -248,9 +288,13 @@ export class PeerTransport {
       handshakeTimeout: 2000,
     });
     link.ws = ws;
+    ws.on("pong", () => {
+      link.lastPongMs = Date.now();
+    });
     ws.on("open", () => {
       link.open = true;
       link.failures = 0;
+      link.lastPongMs = Date.now();
       if (link.warned) this.opts.log.info({ peer: link.id, channel: link.channel }, "peer link up");
       link.warned = false;
     });

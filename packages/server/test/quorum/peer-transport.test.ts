@@ -170,6 +170,50 @@ describe("PeerTransport", () => {
     await until(() => inbox2.length === 1);
   });
 
+  it("drops and redials a link whose peer stops answering pings (a cut without FIN or RST)", async () => {
+    const all = await members(2);
+    const peer2 = all.get(2)!;
+    // Member 2 accepts connections but never pongs: to member 1 it looks like a peer behind a
+    // network that silently lost its packets.
+    const connections = { peer: 0, election: 0 };
+    const { WebSocketServer } = await import("ws");
+    const silent = (["peer", "election"] as const).map((channel) => {
+      const wss = new WebSocketServer({
+        port: channel === "peer" ? peer2.peerPort : peer2.electionPort,
+        host: "127.0.0.1",
+        autoPong: false,
+      });
+      wss.on("connection", () => connections[channel]++);
+      return wss;
+    });
+    const downs: string[] = [];
+    const t1 = new PeerTransport({
+      myId: 1,
+      members: all,
+      listenOnAllIps: false,
+      codec,
+      log,
+      onMessage: () => {},
+      onLinkDown: (id, channel) => downs.push(`${channel}/${id}`),
+      minRedialMs: 20,
+      maxRedialMs: 100,
+      livenessIntervalMs: 50,
+      livenessTimeoutMs: 200,
+    });
+    open.push(t1);
+    try {
+      await t1.start();
+      await until(() => connections.peer >= 3 && connections.election >= 3, 5000);
+      expect(downs).toContain("peer/2");
+      expect(downs).toContain("election/2");
+    } finally {
+      for (const wss of silent) {
+        for (const c of wss.clients) c.terminate();
+        await new Promise((r) => wss.close(r));
+      }
+    }
+  });
+
   it("binds a loopback server line as given and anything else on all interfaces", () => {
     expect(listenHostFor("127.0.0.1", false)).toBe("127.0.0.1");
     expect(listenHostFor("localhost", false)).toBe("127.0.0.1");
