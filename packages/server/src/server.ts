@@ -1004,8 +1004,9 @@ export class PaddockServer implements ConnectionHost {
   }
 
   /**
-   * Serialises the tree as of the last applied txn (a synchronous pause, measured), then rolls
-   * the log and writes the snapshot file in the background while requests go on.
+   * Freezes the tree as of the last applied txn (a synchronous pause: one shallow copy per node,
+   * measured), then rolls the log and serialises and writes the snapshot chunk by chunk in the
+   * background while requests go on.
    */
   async takeSnapshot(): Promise<string | undefined> {
     const store = this.snapshots;
@@ -1016,11 +1017,11 @@ export class PaddockServer implements ConnectionHost {
     this.snapshotAfterTxns = this.nextSnapshotPoint();
     const zxid = this.sm.lastZxid;
     const startedMs = performance.now();
-    const chunks = this.sm.snapshotChunks();
+    const view = this.sm.snapshotView();
     this.lastSnapshotPauseMs = performance.now() - startedMs;
     try {
       await log.roll();
-      const name = await store.write(zxid, chunks);
+      const name = await store.write(zxid, view.chunks());
       this.log.info(
         {
           snapshot: name,

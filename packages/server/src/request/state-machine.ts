@@ -23,7 +23,7 @@ import {
 import { checkAcl, maskAcl } from "../tree/acl.js";
 import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import { statOf, type ZNode } from "../tree/node.js";
-import { baseName, parentOf } from "../tree/path.js";
+import { baseName, parentOf, ROOT_PATH } from "../tree/path.js";
 import {
   limitNodeOf,
   QUOTA_LIMIT_NODE,
@@ -100,6 +100,22 @@ function isCreateOpcode(type: number): type is CreateTxn["opcode"] {
     type === OpCode.createContainer ||
     type === OpCode.createTTL
   );
+}
+
+/** A node's fields as of a snapshot: copied numbers, shared (immutable) data and ACL. */
+interface FrozenNode {
+  path: string;
+  data: Buffer | null;
+  acl: readonly ACL[];
+  czxid: number;
+  mzxid: number;
+  ctimeMs: number;
+  mtimeMs: number;
+  version: number;
+  childCounter: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+  pzxid: number;
 }
 
 export class StateMachine {
@@ -742,45 +758,78 @@ export class StateMachine {
    * each further chunk holds whole node records, parents before children.
    */
   snapshotChunks(maxChunkBytes = 512 * 1024): Buffer[] {
+    return [...this.snapshotView().chunks(maxChunkBytes)];
+  }
+
+  /**
+   * Freezes the state as of the last applied txn in one pass over the nodes (shallow copies: data
+   * buffers and ACL lists are replaced on change, never mutated, so they can be shared), and
+   * serialises it lazily: each chunk is built only when the consumer asks for it. The caller's
+   * pause is the copy, not the serialisation of every byte, and applies may go on while the
+   * chunks are written out.
+   */
+  snapshotView(): { zxid: number; chunks(maxChunkBytes?: number): Generator<Buffer> } {
     const header = new JuteWriter();
     header.writeInt(SNAPSHOT_FORMAT_VERSION).writeLong(this.appliedZxid).writeInt(this.sessions.size);
     for (const id of this.sessionIds()) {
       const s = this.sessions.get(id)!;
       header.writeBigLong(id).writeInt(s.timeoutMs).writeBuffer(s.passwd);
     }
-    // Sorting puts every parent (a prefix) before its children.
-    const paths = [...this.tree.paths()].sort();
-    header.writeInt(paths.length);
-    const chunks = [header.toBuffer()];
-    let w = new JuteWriter();
-    let count = 0;
-    const flush = (): void => {
-      if (count === 0) return;
-      const chunk = Buffer.allocUnsafe(4 + w.offset);
-      chunk.writeInt32BE(count, 0);
-      w.view().copy(chunk, 4);
-      chunks.push(chunk);
-      w = new JuteWriter();
-      count = 0;
-    };
-    for (const path of paths) {
+    // Depth-first from the root: every parent is recorded before its children, which is the
+    // order fromSnapshot needs.
+    const nodes: FrozenNode[] = [];
+    const stack = [ROOT_PATH];
+    while (stack.length > 0) {
+      const path = stack.pop()!;
       const n = this.tree.get(path)!;
-      w.writeString(path).writeBuffer(n.data);
-      writeAclList(w, n.acl);
-      w.writeLong(n.czxid)
-        .writeLong(n.mzxid)
-        .writeLong(n.ctimeMs)
-        .writeLong(n.mtimeMs)
-        .writeInt(n.version)
-        .writeInt(n.childCounter)
-        .writeInt(n.aversion)
-        .writeBigLong(n.ephemeralOwner)
-        .writeLong(n.pzxid);
-      count++;
-      if (w.offset >= maxChunkBytes) flush();
+      nodes.push({
+        path,
+        data: n.data,
+        acl: n.acl,
+        czxid: n.czxid,
+        mzxid: n.mzxid,
+        ctimeMs: n.ctimeMs,
+        mtimeMs: n.mtimeMs,
+        version: n.version,
+        childCounter: n.childCounter,
+        aversion: n.aversion,
+        ephemeralOwner: n.ephemeralOwner,
+        pzxid: n.pzxid,
+      });
+      for (const name of n.children) stack.push(path === ROOT_PATH ? `/${name}` : `${path}/${name}`);
     }
-    flush();
-    return chunks;
+    header.writeInt(nodes.length);
+    const headerBytes = header.toBuffer();
+    function* chunks(maxChunkBytes = 512 * 1024): Generator<Buffer> {
+      yield headerBytes;
+      const w = new JuteWriter(Math.min(maxChunkBytes * 2, 4 * 1024 * 1024));
+      let count = 0;
+      const take = (): Buffer => {
+        const chunk = Buffer.allocUnsafe(4 + w.offset);
+        chunk.writeInt32BE(count, 0);
+        w.view().copy(chunk, 4);
+        w.reset();
+        count = 0;
+        return chunk;
+      };
+      for (const n of nodes) {
+        w.writeString(n.path).writeBuffer(n.data);
+        writeAclList(w, n.acl);
+        w.writeLong(n.czxid)
+          .writeLong(n.mzxid)
+          .writeLong(n.ctimeMs)
+          .writeLong(n.mtimeMs)
+          .writeInt(n.version)
+          .writeInt(n.childCounter)
+          .writeInt(n.aversion)
+          .writeBigLong(n.ephemeralOwner)
+          .writeLong(n.pzxid);
+        count++;
+        if (w.offset >= maxChunkBytes) yield take();
+      }
+      if (count > 0) yield take();
+    }
+    return { zxid: this.appliedZxid, chunks };
   }
 
   /** Rebuilds a state machine from `snapshotChunks` output; throws on anything malformed. */

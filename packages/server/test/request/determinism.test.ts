@@ -245,6 +245,27 @@ describe("snapshots", () => {
     });
   }
 
+  it("a snapshot view keeps the state of when it was taken while later txns are applied", () => {
+    const { leader, log } = randomWorkload(11, 400);
+    const half = Math.floor(log.length / 2);
+    const a = newMachine({ extendedTypesEnabled: true });
+    for (const t of log.slice(0, half)) a.apply(t);
+    const digestAtView = a.digest();
+    const zxidAtView = a.lastZxid;
+    const view = a.snapshotView();
+    const chunks = view.chunks(64);
+    // Serialise only part of it, then change the tree (setData, deletes, creates, closes)...
+    const first = [chunks.next().value!, chunks.next().value!];
+    for (const t of log.slice(half)) a.apply(t);
+    expect(a.digest()).toBe(leader.sm.digest());
+    expect(a.digest()).not.toBe(digestAtView);
+    // ...and the rest still describes the state at the view.
+    const b = StateMachine.fromSnapshot(opts, [...first, ...chunks]);
+    expect(view.zxid).toBe(zxidAtView);
+    expect(b.lastZxid).toBe(zxidAtView);
+    expect(b.digest()).toBe(digestAtView);
+  });
+
   it("rejects a snapshot with missing chunks", () => {
     const { leader } = randomWorkload(8, 100);
     const chunks = leader.sm.snapshotChunks(64);
