@@ -3,7 +3,8 @@
 // are missing or stale, builds the bundles, then runs the requested job. Uses only Node builtins
 // because nothing else is guaranteed to be installed yet.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,7 +46,21 @@ if (job === "start") {
   const bin = join(root, "node_modules", ".bin");
   run(join(bin, "tsc"), ["-p", "tsconfig.json", "--noEmit"]);
   run(join(bin, "biome"), ["check", "."]);
-  run(join(bin, "vitest"), ["run", ...extraArgs]);
+  // The JSON report gives the totals for one plain closing line; the default reporter's summary
+  // is not in the "N passed, N failed" form, and test output can contain such lines of its own
+  // (paddock-chaos prints its report).
+  const reportPath = join(mkdtempSync(join(tmpdir(), "paddock-vitest-")), "report.json");
+  const r = spawnSync(
+    join(bin, "vitest"),
+    ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportPath}`, ...extraArgs],
+    { cwd: root, stdio: "inherit" },
+  );
+  if (existsSync(reportPath)) {
+    const report = JSON.parse(readFileSync(reportPath, "utf8"));
+    const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
+  }
+  process.exit(r.status ?? 1);
 } else {
   console.error(`usage: bootstrap.mjs start|test`);
   process.exit(2);
