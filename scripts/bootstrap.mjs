@@ -58,7 +58,10 @@ if (job === "start") {
   if (existsSync(reportPath)) {
     const report = JSON.parse(readFileSync(reportPath, "utf8"));
     const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
+    // A file whose beforeAll fails reports its tests as skipped, not failed: count such files.
+    let failed = report.numFailedTests ?? 0;
+    if (r.status !== 0 && failed === 0) failed = Math.max(1, report.numFailedTestSuites ?? 0);
+    console.log(`${report.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);
   }
   process.exit(r.status ?? 1);
 } else {

@@ -153,7 +153,12 @@ async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: numb
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) return false;
-    if ((await fourLetterWord(port, "ruok", 500)) === "imok") return true;
+    // ZooKeeper answers imok before it serves clients; srvr shows a Mode only once it does.
+    if (
+      (await fourLetterWord(port, "ruok", 500)) === "imok" &&
+      /^Mode: /m.test(await fourLetterWord(port, "srvr", 500))
+    )
+      return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
