@@ -3,6 +3,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+// The jar list is the benchmark launcher's, so one place decides what a ZooKeeper server needs.
+import { JAVA_DIR, ZOOKEEPER_JARS } from "../../packages/bench/src/servers.js";
 import {
   fourLetterWord,
   launchServer,
@@ -12,27 +14,6 @@ import {
   writeZooCfg,
 } from "./process.js";
 
-const JAVA_DIR = "/usr/share/java";
-// Only the jars the standalone server loads. A `/usr/share/java/*` wildcard would also pull in
-// several slf4j bindings and unrelated libraries and slows JVM startup.
-const JARS = [
-  "zookeeper.jar",
-  "zookeeper-jute.jar",
-  "slf4j-api.jar",
-  "slf4j-simple.jar",
-  "netty-buffer.jar",
-  "netty-codec.jar",
-  "netty-common.jar",
-  "netty-handler.jar",
-  "netty-resolver.jar",
-  "netty-transport.jar",
-  "netty-transport-native-epoll.jar",
-  "netty-transport-native-unix-common.jar",
-  "commons-cli.jar",
-  "metrics-core.jar",
-  "snappy-java.jar",
-];
-
 export type Availability = { ok: true } | { ok: false; reason: string };
 
 let cachedAvailability: Availability | undefined;
@@ -40,7 +21,7 @@ let cachedAvailability: Availability | undefined;
 /** Whether java and the ZooKeeper jars are installed. Synchronous so it can gate `describe`. */
 export function zookeeperAvailability(): Availability {
   if (cachedAvailability) return cachedAvailability;
-  const missing = JARS.filter((j) => !existsSync(join(JAVA_DIR, j)));
+  const missing = ZOOKEEPER_JARS.filter((j) => !existsSync(join(JAVA_DIR, j)));
   if (missing.length > 0) {
     cachedAvailability = { ok: false, reason: `missing ${missing.join(", ")} in ${JAVA_DIR}` };
   } else {
@@ -76,7 +57,7 @@ export async function startZookeeper(
 ): Promise<ServerHandle> {
   const availability = zookeeperAvailability();
   if (!availability.ok) throw new Error(`cannot start ZooKeeper: ${availability.reason}`);
-  const classpath = JARS.map((j) => join(JAVA_DIR, j)).join(":");
+  const classpath = ZOOKEEPER_JARS.map((j) => join(JAVA_DIR, j)).join(":");
   return launchServer(
     "zookeeper",
     (port, dir, dataDir) => {

@@ -28,8 +28,9 @@ export const BENCH_PORT_MAX = 25999;
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const PADDOCK_SERVER_PATH = join(repoRoot, "dist", "paddock-server.mjs");
 
-const JAVA_DIR = "/usr/share/java";
-const ZOOKEEPER_JARS = [
+/** Where Debian's zookeeper package puts its jars, and the ones a server needs (no logging bindings beyond slf4j-simple, for a fast JVM start). */
+export const JAVA_DIR = "/usr/share/java";
+export const ZOOKEEPER_JARS: readonly string[] = [
   "zookeeper.jar",
   "zookeeper-jute.jar",
   "slf4j-api.jar",
