@@ -103,20 +103,7 @@ function isCreateOpcode(type: number): type is CreateTxn["opcode"] {
 }
 
 /** A node's fields as of a snapshot: copied numbers, shared (immutable) data and ACL. */
-interface FrozenNode {
-  path: string;
-  data: Buffer | null;
-  acl: readonly ACL[];
-  czxid: number;
-  mzxid: number;
-  ctimeMs: number;
-  mtimeMs: number;
-  version: number;
-  childCounter: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-  pzxid: number;
-}
+type FrozenNode = Omit<ZNode, "children"> & { path: string };
 
 export class StateMachine {
   private readonly tree: DataTree;
