@@ -19,6 +19,12 @@ export interface WorkloadOptions {
   log?: (line: string) => void;
   /** Parent of every znode the run uses; a fresh one per run lets runs share an ensemble. */
   root?: string;
+  /**
+   * A leader steps down after holding leadership this long, so that every run, however short
+   * or unlucky its random draws, moves leadership and gives the election check something to
+   * check. Random resignations come on top.
+   */
+  leaderTermMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,12 +67,16 @@ export class Workload {
   private loops: Promise<void>[] = [];
   private readonly clients: ZooKeeperClient[] = [];
   private readonly elections = new Map<number, LeaderElection>();
+  /** performance.now() at which each client's current leadership began. */
+  private readonly leaderSinceMs = new Map<number, number>();
   private readonly opTimeoutMs: number;
+  private readonly leaderTermMs: number;
 
   private readonly root: string;
 
   constructor(private readonly opts: WorkloadOptions) {
     this.opTimeoutMs = opts.opTimeoutMs ?? 5000;
+    this.leaderTermMs = opts.leaderTermMs ?? 1000;
     this.root = opts.root ?? ROOT;
   }
 
@@ -135,6 +145,10 @@ export class Workload {
       });
       await this.joinElection(index, client);
       while (!this.stopping && !expired && client.state !== "closed") {
+        if (this.termOver(index)) {
+          await this.resign(index, client);
+          continue;
+        }
         const r = this.opts.random();
         if (r < 0.35) await this.registerOp(index, client, "read");
         else if (r < 0.55) await this.registerOp(index, client, "write", seq++);
@@ -150,6 +164,7 @@ export class Workload {
     const election = new LeaderElection(client, `${this.root}/election`, { id: `client-${index}` });
     this.elections.set(index, election);
     election.on("leader", (info) => {
+      this.leaderSinceMs.set(index, performance.now());
       this.record<LeaderClaim>({
         kind: "leader",
         client: index,
@@ -166,6 +181,15 @@ export class Workload {
     } catch {
       // Joins again when it resigns next, or with the next session.
     }
+  }
+
+  private termOver(index: number): boolean {
+    const since = this.leaderSinceMs.get(index);
+    return (
+      since !== undefined &&
+      this.elections.get(index)?.isLeader === true &&
+      performance.now() - since > this.leaderTermMs
+    );
   }
 
   /** Leaves and rejoins the election so leadership moves during the run. */
