@@ -157,7 +157,7 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
           : {
               peerState: peerState(quorum.role, quorum.serving),
               quorumSize: quorum.voters.length,
-              summaries: { election_time: { ...quorum.electionStats } },
+              summaries: { ...server.txnLogSummaries, election_time: { ...quorum.electionStats } },
               counters: { proposal_count: server.proposals.count },
               ...(learners === null || quorum.role !== "leading"
                 ? {}
@@ -175,6 +175,7 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
                     },
                   }),
             }),
+        ...(quorum === undefined ? { summaries: server.txnLogSummaries } : {}),
         ephemeralsCount: ephemerals,
         aliveConnections: s.aliveConnections,
         avgLatencyMs: s.avgLatencyMs,

@@ -29,6 +29,7 @@ import {
   type AutoPurge,
   recoverStorage,
   type SnapshotStore,
+  type SummaryStat,
   startAutoPurge,
   type TxnLog,
 } from "./storage/index.js";
@@ -166,6 +167,13 @@ export class PaddockServer implements ConnectionHost {
 
   get snapshotDir(): string {
     return join(resolve(this.config.dataDir), "version-2");
+  }
+
+  /** Group-commit figures for mntr (fsynctime, sync_processor_batch_size), once recovered. */
+  get txnLogSummaries(): Record<string, SummaryStat> {
+    const log = this.txnLog;
+    if (log === undefined) return {};
+    return { fsynctime: { ...log.fsyncTimeMs }, sync_processor_batch_size: { ...log.batchSize } };
   }
 
   get txnLogDir(): string {

@@ -9,5 +9,5 @@ export type { RecoveryHooks, RecoveryOptions, RecoveryResult } from "./recovery.
 export { recover, recoverStorage } from "./recovery.js";
 export type { PurgeResult, SnapshotInfo, SnapshotStoreOptions, SnapshotSummary } from "./snapshots.js";
 export { MIN_SNAP_RETAIN_COUNT, SnapshotStore } from "./snapshots.js";
-export type { TxnLogOptions, TxnLogStats, TxnRecord } from "./txn-log.js";
+export type { SummaryStat, TxnLogOptions, TxnLogStats, TxnRecord } from "./txn-log.js";
 export { TxnLog } from "./txn-log.js";

@@ -1,4 +1,15 @@
-import { copyFile, mkdir, readdir, readFile, stat, truncate, unlink, writeFile } from "node:fs/promises";
+import { constants as fsConstants } from "node:fs";
+import {
+  copyFile,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  stat,
+  truncate,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { crc32, crc32Fallback } from "../../src/storage/crc32.js";
@@ -202,6 +213,34 @@ describe("TxnLog", () => {
     expect(log.stats.batches).toBeGreaterThanOrEqual(25);
     expect((await readAll(log)).length).toBe(100);
     await log.close();
+  });
+
+  it("writes records through an O_DSYNC handle by default, one durable write per batch", async () => {
+    const log = await TxnLog.open(dir, opts());
+    await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(i + 1, payloadFor(i + 1, 300))));
+    await fill(log, 41, 45);
+    const segment = join(dir, log.segmentNames()[0]!);
+    // Every open handle on the segment, with its open(2) flags from /proc (octal, as the kernel prints).
+    const handles: number[] = [];
+    for (const fd of await readdir("/proc/self/fd")) {
+      const target = await readlink(join("/proc/self/fd", fd)).catch(() => "");
+      if (target !== segment) continue;
+      const info = await readFile(join("/proc/self/fdinfo", fd), "utf8").catch(() => "");
+      const flags = /^flags:\s+([0-7]+)/m.exec(info);
+      if (flags !== null) handles.push(Number.parseInt(flags[1]!, 8));
+    }
+    // One handle for records (O_DSYNC), one plain handle for the preallocation zeros.
+    expect(handles.filter((f) => (f & fsConstants.O_DSYNC) !== 0)).toHaveLength(1);
+    expect(handles).toHaveLength(2);
+    const { appends, batches, fsyncs } = log.stats;
+    expect(appends).toBe(45);
+    // The new segment's header was made durable on its own, before the first batch.
+    expect(fsyncs).toBe(batches + 1);
+    expect(log.fsyncTimeMs.count).toBe(batches);
+    expect(log.batchSize).toMatchObject({ count: batches, sum: 45 });
+    expect(log.batchSize.max).toBeGreaterThan(1);
+    await log.close();
+    expect((await readAll(await TxnLog.open(dir, opts()))).length).toBe(45);
   });
 
   it("skips fdatasync entirely with forceSync=false", async () => {
