@@ -80,6 +80,16 @@ interface OutLink {
   lastPongMs: number;
 }
 
+/**
+ * RFC 6455 has clients mask every frame so that a browser's script cannot steer the bytes an
+ * intermediary proxy sees. A peer link is server to server with no script in the loop, and a
+ * real mask costs an XOR pass over every proposal on each end; with an all-zero mask ws skips
+ * both passes while the frames stay valid WebSocket.
+ */
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 export class PeerTransport {
   private readonly servers: { channel: PeerChannel; http: HttpServer; wss: WebSocketServer }[] = [];
   private readonly out = new Map<string, OutLink>();
@@ -286,6 +296,7 @@ export class PeerTransport {
       perMessageDeflate: false,
       maxPayload: this.maxFrameBytes,
       handshakeTimeout: 2000,
+      generateMask: zeroMask,
     });
     link.ws = ws;
     ws.on("pong", () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { listenHostFor, type PeerAddress, PeerTransport } from "../../src/net/peer-transport.js";
 import { loadPeerCodec } from "../../src/zab/codec.js";
 import type { PeerMessage } from "../../src/zab/messages.js";
@@ -107,6 +107,31 @@ describe("PeerTransport", () => {
     expect(got.entries.map((e) => e.zxid)).toEqual([0x200000001, 0x200000002]);
     expect(Buffer.from(got.entries[1]!.payload).equals(Buffer.alloc(70_000, 9))).toBe(true);
     expect(inbox1).toEqual([[2, { type: "ACK", conn: 1048577, seq: 1, term: 2, zxid: 0x200000002 }]]);
+  });
+
+  it("sends frames with an all-zero mask, so the payload crosses the wire as plain protobuf", async () => {
+    const all = await members(2);
+    // A bare ws server stands in for member 2's peer port and keeps the raw TCP bytes it gets.
+    const raw: Buffer[] = [];
+    const fake = new WebSocketServer({ host: "127.0.0.1", port: all.get(2)!.peerPort });
+    fake.on("connection", (_ws, req) => req.socket.on("data", (chunk: Buffer) => raw.push(chunk)));
+    try {
+      const t1 = transport(1, all, []);
+      await t1.start();
+      await until(() => t1.isLinkOpen(2, "peer"));
+      const ack: PeerMessage = { type: "ACK", conn: 7, seq: 1, term: 2, zxid: 0x200000002 };
+      t1.send(2, ack);
+      const encoded = Buffer.from(codec.encode(ack));
+      await until(() => Buffer.concat(raw).length >= 6 + encoded.length);
+      const frame = Buffer.concat(raw);
+      expect(frame[0]).toBe(0x82); // FIN + binary
+      expect(frame[1]).toBe(0x80 | encoded.length); // masked (a client must), short length
+      expect(frame.subarray(2, 6)).toEqual(Buffer.alloc(4)); // the mask key
+      expect(frame.subarray(6, 6 + encoded.length)).toEqual(encoded);
+    } finally {
+      for (const c of fake.clients) c.terminate();
+      await new Promise((r) => fake.close(r));
+    }
   });
 
   it("drops frames while a peer is down, reports the link loss, and redials when it is back", async () => {
