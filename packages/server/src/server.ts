@@ -1012,9 +1012,9 @@ export class PaddockServer implements ConnectionHost {
   }
 
   /**
-   * Freezes the tree as of the last applied txn (a synchronous pause: one shallow copy per node,
-   * measured), then rolls the log and serialises and writes the snapshot chunk by chunk in the
-   * background while requests go on.
+   * Opens a copy-on-write view of the state as of the last applied txn (the pause, measured, is
+   * copying the sessions), then rolls the log and serialises and writes the snapshot chunk by
+   * chunk in the background while requests go on.
    */
   async takeSnapshot(): Promise<string | undefined> {
     const store = this.snapshots;
@@ -1043,6 +1043,8 @@ export class PaddockServer implements ConnectionHost {
       this.log.error({ err }, "snapshot failed; the txn log still holds everything");
       return undefined;
     } finally {
+      // Until released, every mutation of a node the view has not read copies it.
+      view.release();
       this.snapshotInProgress = false;
     }
   }

@@ -23,7 +23,7 @@ import {
 import { checkAcl, maskAcl } from "../tree/acl.js";
 import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import { statOf, type ZNode } from "../tree/node.js";
-import { baseName, parentOf, ROOT_PATH } from "../tree/path.js";
+import { baseName, parentOf } from "../tree/path.js";
 import {
   limitNodeOf,
   QUOTA_LIMIT_NODE,
@@ -101,9 +101,6 @@ function isCreateOpcode(type: number): type is CreateTxn["opcode"] {
     type === OpCode.createTTL
   );
 }
-
-/** A node's fields as of a snapshot: copied numbers, shared (immutable) data and ACL. */
-type FrozenNode = Omit<ZNode, "children"> & { path: string };
 
 export class StateMachine {
   private readonly tree: DataTree;
@@ -749,74 +746,56 @@ export class StateMachine {
   }
 
   /**
-   * Freezes the state as of the last applied txn in one pass over the nodes (shallow copies: data
-   * buffers and ACL lists are replaced on change, never mutated, so they can be shared), and
-   * serialises it lazily: each chunk is built only when the consumer asks for it. The caller's
-   * pause is the copy, not the serialisation of every byte, and applies may go on while the
-   * chunks are written out.
+   * The state as of the last applied txn, serialised lazily: sessions are copied now (O(sessions)),
+   * nodes through a copy-on-write TreeView, so taking it costs no pass over the tree and applies
+   * may go on while the chunks are built and written out. Each chunk is built only when the
+   * consumer asks for it; reading to the end, or release(), closes the view.
    */
-  snapshotView(): { zxid: number; chunks(maxChunkBytes?: number): Generator<Buffer> } {
+  snapshotView(): { zxid: number; chunks(maxChunkBytes?: number): Generator<Buffer>; release(): void } {
     const header = new JuteWriter();
     header.writeInt(SNAPSHOT_FORMAT_VERSION).writeLong(this.appliedZxid).writeInt(this.sessions.size);
     for (const id of this.sessionIds()) {
       const s = this.sessions.get(id)!;
       header.writeBigLong(id).writeInt(s.timeoutMs).writeBuffer(s.passwd);
     }
-    // Depth-first from the root: every parent is recorded before its children, which is the
-    // order fromSnapshot needs.
-    const nodes: FrozenNode[] = [];
-    const stack = [ROOT_PATH];
-    while (stack.length > 0) {
-      const path = stack.pop()!;
-      const n = this.tree.get(path)!;
-      nodes.push({
-        path,
-        data: n.data,
-        acl: n.acl,
-        czxid: n.czxid,
-        mzxid: n.mzxid,
-        ctimeMs: n.ctimeMs,
-        mtimeMs: n.mtimeMs,
-        version: n.version,
-        childCounter: n.childCounter,
-        aversion: n.aversion,
-        ephemeralOwner: n.ephemeralOwner,
-        pzxid: n.pzxid,
-      });
-      for (const name of n.children) stack.push(path === ROOT_PATH ? `/${name}` : `${path}/${name}`);
-    }
-    header.writeInt(nodes.length);
+    const view = this.tree.openView();
+    header.writeInt(view.nodeCount);
     const headerBytes = header.toBuffer();
     function* chunks(maxChunkBytes = 512 * 1024): Generator<Buffer> {
-      yield headerBytes;
-      const w = new JuteWriter(Math.min(maxChunkBytes * 2, 4 * 1024 * 1024));
-      let count = 0;
-      const take = (): Buffer => {
-        const chunk = Buffer.allocUnsafe(4 + w.offset);
-        chunk.writeInt32BE(count, 0);
-        w.view().copy(chunk, 4);
-        w.reset();
-        count = 0;
-        return chunk;
-      };
-      for (const n of nodes) {
-        w.writeString(n.path).writeBuffer(n.data);
-        writeAclList(w, n.acl);
-        w.writeLong(n.czxid)
-          .writeLong(n.mzxid)
-          .writeLong(n.ctimeMs)
-          .writeLong(n.mtimeMs)
-          .writeInt(n.version)
-          .writeInt(n.childCounter)
-          .writeInt(n.aversion)
-          .writeBigLong(n.ephemeralOwner)
-          .writeLong(n.pzxid);
-        count++;
-        if (w.offset >= maxChunkBytes) yield take();
+      try {
+        yield headerBytes;
+        const w = new JuteWriter(Math.min(maxChunkBytes * 2, 4 * 1024 * 1024));
+        let count = 0;
+        const take = (): Buffer => {
+          const chunk = Buffer.allocUnsafe(4 + w.offset);
+          chunk.writeInt32BE(count, 0);
+          w.view().copy(chunk, 4);
+          w.reset();
+          count = 0;
+          return chunk;
+        };
+        // Each node is written out as soon as the view hands it over, before anything can change it.
+        for (const { path, fields: n } of view.nodes()) {
+          w.writeString(path).writeBuffer(n.data);
+          writeAclList(w, n.acl);
+          w.writeLong(n.czxid)
+            .writeLong(n.mzxid)
+            .writeLong(n.ctimeMs)
+            .writeLong(n.mtimeMs)
+            .writeInt(n.version)
+            .writeInt(n.childCounter)
+            .writeInt(n.aversion)
+            .writeBigLong(n.ephemeralOwner)
+            .writeLong(n.pzxid);
+          count++;
+          if (w.offset >= maxChunkBytes) yield take();
+        }
+        if (count > 0) yield take();
+      } finally {
+        view.release();
       }
-      if (count > 0) yield take();
     }
-    return { zxid: this.appliedZxid, chunks };
+    return { zxid: this.appliedZxid, chunks, release: view.release };
   }
 
   /** Rebuilds a state machine from `snapshotChunks` output; throws on anything malformed. */

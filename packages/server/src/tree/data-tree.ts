@@ -9,6 +9,12 @@ import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.js";
 import { ownerKind, statOf, ttlOfOwner, type ZNode } from "./node.js";
 import { baseName, CONFIG_PATH, parentOf, QUOTA_PATH, ROOT_PATH, ZOOKEEPER_PATH } from "./path.js";
 
+function depthOf(path: string): number {
+  let depth = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) depth++;
+  return depth;
+}
+
 export class TreeInvariantError extends Error {
   override name = "TreeInvariantError";
 }
@@ -30,8 +36,57 @@ function blankNode(acl: readonly ACL[]): ZNode {
   };
 }
 
+/** A node's stored fields without its children (which snapshots rebuild from the paths). */
+export type NodeFields = Omit<ZNode, "children">;
+
+function fieldsOf(n: ZNode): NodeFields {
+  return {
+    data: n.data,
+    acl: n.acl,
+    czxid: n.czxid,
+    mzxid: n.mzxid,
+    ctimeMs: n.ctimeMs,
+    mtimeMs: n.mtimeMs,
+    version: n.version,
+    childCounter: n.childCounter,
+    aversion: n.aversion,
+    ephemeralOwner: n.ephemeralOwner,
+    pzxid: n.pzxid,
+  };
+}
+
+/**
+ * The bookkeeping of one open TreeView. The view walks the node map in insertion order, which
+ * is also insertion-sequence order, so "already handed out" is `seq <= cursorSeq` and "created
+ * after the view" is `seq >= limitSeq`. A node changed or removed before the walk reaches it
+ * leaves its old fields here first (copy-on-write), so the walk yields the tree as it was.
+ */
+interface ViewState {
+  readonly limitSeq: number;
+  cursorSeq: number;
+  readonly preimages: Map<ZNode, NodeFields>;
+  readonly removed: { path: string; fields: NodeFields }[];
+}
+
+/**
+ * The tree frozen at the moment it was opened, read while mutations go on: opening costs O(1),
+ * and each later mutation of a node not yet read copies that node's fields once. Must be
+ * released (reading it to the end does that too), or every later mutation keeps copying.
+ */
+export interface TreeView {
+  /** Nodes in the tree when the view was opened. */
+  readonly nodeCount: number;
+  /** Every node as of the opening, each parent before its children. */
+  nodes(): Generator<{ path: string; fields: NodeFields }>;
+  release(): void;
+}
+
 export class DataTree {
   private readonly nodes = new Map<string, ZNode>();
+  /** Insertion sequence number of each stored node; increases along the map's iteration order. */
+  private readonly seqOf = new WeakMap<ZNode, number>();
+  private nextSeq = 0;
+  private readonly views = new Set<ViewState>();
   private readonly ephemeralsBySession = new Map<bigint, Set<string>>();
   private readonly containers = new Set<string>();
   private readonly ttlNodes = new Set<string>();
@@ -140,6 +195,7 @@ export class DataTree {
       this.sortedChildrenCache.delete(parent);
     }
     this.nodes.set(path, node);
+    this.seqOf.set(node, this.nextSeq++);
     this.dataSizeBytes += path.length + (node.data?.length ?? 0);
     const h = nodeHash(path, node);
     this.nodeHashes.set(node, h);
@@ -174,6 +230,7 @@ export class DataTree {
     if (parent === undefined || path === ROOT_PATH) {
       throw new TreeInvariantError(`remove: ${path} has no parent`);
     }
+    if (this.views.size > 0) this.beforeRemove(path, node);
     parent.children.delete(baseName(path));
     this.sortedChildrenCache.delete(parent);
     this.nodes.delete(path);
@@ -191,6 +248,7 @@ export class DataTree {
   update(path: string, change: Partial<Omit<ZNode, "children" | "ephemeralOwner">>): ZNode {
     const node = this.nodes.get(path);
     if (node === undefined) throw new TreeInvariantError(`update: ${path} does not exist`);
+    if (this.views.size > 0) this.beforeUpdate(node);
     const before = this.hashOf(path, node);
     if (change.data !== undefined)
       this.dataSizeBytes += (change.data?.length ?? 0) - (node.data?.length ?? 0);
@@ -199,6 +257,71 @@ export class DataTree {
     this.nodeHashes.set(node, after);
     this.digestSum = BigInt.asUintN(64, this.digestSum - before + after);
     return node;
+  }
+
+  /** TreeViews not yet released (each makes mutations copy what it has not read). */
+  get openViewCount(): number {
+    return this.views.size;
+  }
+
+  /** Opens a TreeView of the tree as it is now. */
+  openView(): TreeView {
+    const state: ViewState = { limitSeq: this.nextSeq, cursorSeq: -1, preimages: new Map(), removed: [] };
+    this.views.add(state);
+    const nodeCount = this.nodes.size;
+    const release = () => {
+      this.views.delete(state);
+    };
+    const seqOf = this.seqOf;
+    const live = this.nodes;
+    function* nodes(): Generator<{ path: string; fields: NodeFields }> {
+      let yielded = 0;
+      try {
+        for (const [path, node] of live) {
+          const seq = seqOf.get(node)!;
+          // Everything from here on was inserted after the view was opened.
+          if (seq >= state.limitSeq) break;
+          state.cursorSeq = seq;
+          const pre = state.preimages.get(node);
+          if (pre !== undefined) state.preimages.delete(node);
+          yielded++;
+          // A live node is read before the consumer can yield to anything that mutates it.
+          yield { path, fields: pre ?? node };
+        }
+        // Nodes removed before the walk reached them; shallower first keeps parents first.
+        const removed = state.removed.sort((a, b) => depthOf(a.path) - depthOf(b.path));
+        for (const r of removed) {
+          yielded++;
+          yield r;
+        }
+        if (yielded !== nodeCount || state.preimages.size !== 0) {
+          throw new TreeInvariantError(
+            `tree view: ${nodeCount} nodes at opening, yielded ${yielded}, ${state.preimages.size} copies unread`,
+          );
+        }
+      } finally {
+        release();
+      }
+    }
+    return { nodeCount, nodes, release };
+  }
+
+  private beforeUpdate(node: ZNode): void {
+    const seq = this.seqOf.get(node)!;
+    for (const v of this.views) {
+      if (seq < v.limitSeq && seq > v.cursorSeq && !v.preimages.has(node))
+        v.preimages.set(node, fieldsOf(node));
+    }
+  }
+
+  private beforeRemove(path: string, node: ZNode): void {
+    const seq = this.seqOf.get(node)!;
+    for (const v of this.views) {
+      if (seq >= v.limitSeq || seq <= v.cursorSeq) continue;
+      const pre = v.preimages.get(node);
+      if (pre !== undefined) v.preimages.delete(node);
+      v.removed.push({ path, fields: pre ?? fieldsOf(node) });
+    }
   }
 
   private hashOf(path: string, node: ZNode): bigint {
