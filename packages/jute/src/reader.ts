@@ -90,7 +90,10 @@ export class JuteReader {
     const len = this.readLength("buffer");
     if (len === -1) return null;
     this.need(len, "buffer");
-    const b = Buffer.allocUnsafe(len);
+    // Not from Node's shared 8 KiB pool: znode data lives as long as the znode, and one pooled
+    // slice keeps its whole slab (and the short-lived buffers around it) alive, which made every
+    // 1 KiB znode cost about 6 KiB of memory.
+    const b = Buffer.allocUnsafeSlow(len);
     this.buf.copy(b, 0, this.offset, this.offset + len);
     this.offset += len;
     return b;

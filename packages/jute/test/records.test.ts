@@ -186,6 +186,15 @@ describe("strings and buffers", () => {
     expect(new JuteReader(emptyBuf).readBuffer()).toEqual(Buffer.alloc(0));
   });
 
+  it("reads a buffer into memory of its own, not a slice of a shared pool", () => {
+    // A stored znode's data must not pin a pool slab shared with short-lived buffers.
+    const data = Buffer.alloc(1024, 7);
+    const b = new JuteReader(encode((w) => w.writeBuffer(data))).readBuffer()!;
+    expect(b).toEqual(data);
+    expect(b.byteOffset).toBe(0);
+    expect(b.buffer.byteLength).toBe(1024);
+  });
+
   it("treats any non-zero boolean byte as true, like the Java reader", () => {
     expect(new JuteReader(Buffer.from([0x02])).readBool()).toBe(true);
     expect(new JuteReader(Buffer.from([0xff])).readBool()).toBe(true);

@@ -40,6 +40,15 @@ export interface PeerCodec {
 export function loadPeerCodec(protoPath: string): PeerCodec {
   const root = protobuf.loadSync(protoPath);
   const Frame = root.lookupType("paddock.peer.v1.PeerFrame");
+  const toWire = new Map<string, (v: Record<string, unknown>) => Record<string, unknown>>();
+  const fromWire = new Map<string, (m: Record<string, unknown>) => Record<string, unknown>>();
+  for (const field of Frame.oneofs.body?.fieldsArray ?? []) {
+    field.resolve();
+    const type = field.resolvedType;
+    if (!(type instanceof protobuf.Type)) throw new Error(`peer.proto: body field ${field.name} is not a message`);
+    toWire.set(field.name, messageToWire(type));
+    fromWire.set(field.name, messageFromWire(type));
+  }
   return {
     encode(msg) {
       const { type, ...rest } = msg;
@@ -47,27 +56,24 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
         string,
         unknown
       >;
-      const frame = { conn: conn ?? 0, seq: seq ?? 0, term: term ?? 0, [BODY_FIELD[type]]: toWire(body) };
-      return Frame.encode(Frame.fromObject(frame)).finish();
+      const field = BODY_FIELD[type];
+      // A plain object in the generated encoder's shape; no fromObject pass over it.
+      const frame = { conn: conn ?? 0, seq: seq ?? 0, term: term ?? 0, [field]: toWire.get(field)!(body) };
+      return Frame.encode(frame).finish();
     },
     decode(bytes) {
-      const obj = Frame.toObject(Frame.decode(bytes), {
-        longs: String,
-        enums: String,
-        defaults: true,
-        arrays: true,
-        oneofs: true,
-      }) as Record<string, unknown>;
-      const field = obj.body;
+      const frame = Frame.decode(bytes) as unknown as Record<string, unknown>;
+      // protobufjs's virtual oneof property: the name of the body field present, if any.
+      const field = frame.body;
       const type = typeof field === "string" ? TYPE_OF_FIELD.get(field) : undefined;
       if (type === undefined || typeof field !== "string") throw new Error("peer frame without a body");
-      const body = fromWire(obj[field]) as Record<string, unknown>;
+      const body = fromWire.get(field)!(frame[field] as Record<string, unknown>);
       if (type === "NOTIFICATION") return { type, ...body } as unknown as PeerMessage;
       return {
         type,
-        conn: Number(obj.conn),
-        seq: Number(obj.seq),
-        term: Number(obj.term),
+        conn: longToNumber(frame.conn),
+        seq: longToNumber(frame.seq),
+        term: longToNumber(frame.term),
         ...body,
       } as unknown as PeerMessage;
     },
@@ -77,24 +83,112 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
   };
 }
 
-/** bigint session ids travel as decimal strings through protobufjs's fixed64. */
-function toWire(v: unknown): unknown {
-  if (typeof v === "bigint") return v.toString();
-  if (v instanceof Uint8Array) return v;
-  if (Array.isArray(v)) return v.map(toWire);
-  if (v !== null && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toWire(x)]));
-  }
-  return v;
+// Converters between the TypeScript messages and protobufjs's objects, built once per message
+// type from the .proto: 64-bit integers are numbers in TypeScript (zxids, epochs: below 2^53)
+// except fixed64 session ids (bigint, unsigned); enums are their names; absent fields decode to
+// proto3 defaults.
+
+type Convert = (v: unknown) => unknown;
+
+interface Long {
+  low: number;
+  high: number;
+  toNumber(): number;
 }
 
-/** 64-bit fields come back as strings: session ids become bigint, the rest (zxids...) numbers. */
-function fromWire(v: unknown, key = ""): unknown {
-  if (typeof v === "string" && /^-?\d+$/.test(v)) return key === "sessionId" ? BigInt(v) : Number(v);
-  if (v instanceof Uint8Array) return new Uint8Array(v);
-  if (Array.isArray(v)) return v.map((x) => fromWire(x, key));
-  if (v !== null && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromWire(x, k)]));
+function longToNumber(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (v !== null && typeof v === "object" && "toNumber" in v) return (v as Long).toNumber();
+  throw new Error(`peer frame: expected an integer, got ${typeof v}`);
+}
+
+function longToUnsignedBigInt(v: unknown): bigint {
+  if (typeof v === "number") return BigInt(v);
+  if (v !== null && typeof v === "object" && "low" in v) {
+    const l = v as Long;
+    return (BigInt(l.high >>> 0) << 32n) | BigInt(l.low >>> 0);
   }
-  return v;
+  throw new Error(`peer frame: expected a 64-bit integer, got ${typeof v}`);
+}
+
+function fieldsOf(type: protobuf.Type): protobuf.Field[] {
+  for (const f of type.fieldsArray) f.resolve();
+  return type.fieldsArray;
+}
+
+function messageToWire(type: protobuf.Type): (v: Record<string, unknown>) => Record<string, unknown> {
+  let fields: { name: string; convert: Convert | undefined; repeated: boolean }[] | undefined;
+  return (v) => {
+    fields ??= fieldsOf(type).map((f) => ({ name: f.name, convert: valueToWire(f), repeated: f.repeated }));
+    const out: Record<string, unknown> = {};
+    for (const { name, convert, repeated } of fields) {
+      const x = v[name];
+      if (x === undefined || x === null) continue;
+      if (convert === undefined) out[name] = x;
+      else out[name] = repeated ? (x as unknown[]).map(convert) : convert(x);
+    }
+    return out;
+  };
+}
+
+function valueToWire(f: protobuf.Field): Convert | undefined {
+  const t = f.resolvedType;
+  if (t instanceof protobuf.Type) {
+    const nested = messageToWire(t);
+    return (x) => nested(x as Record<string, unknown>);
+  }
+  if (t instanceof protobuf.Enum) {
+    const values = t.values;
+    return (x) => (typeof x === "string" ? values[x] : x);
+  }
+  // protobufjs parses a decimal string into a 64-bit value exactly.
+  if (f.type === "fixed64") return (x) => (typeof x === "bigint" ? x.toString() : x);
+  return undefined;
+}
+
+function messageFromWire(type: protobuf.Type): (m: Record<string, unknown>) => Record<string, unknown> {
+  let fields: { name: string; convert: Convert; repeated: boolean; message: boolean }[] | undefined;
+  return (m) => {
+    fields ??= fieldsOf(type).map((f) => ({
+      name: f.name,
+      convert: valueFromWire(f),
+      repeated: f.repeated,
+      message: f.resolvedType instanceof protobuf.Type,
+    }));
+    const out: Record<string, unknown> = {};
+    for (const { name, convert, repeated, message } of fields) {
+      // Absent scalars read as the prototype's proto3 default; absent messages as null.
+      const x = m?.[name];
+      if (repeated) out[name] = Array.isArray(x) ? x.map(convert) : [];
+      else if (message) out[name] = x === undefined || x === null ? null : convert(x);
+      else out[name] = convert(x);
+    }
+    return out;
+  };
+}
+
+function valueFromWire(f: protobuf.Field): Convert {
+  const t = f.resolvedType;
+  if (t instanceof protobuf.Type) {
+    const nested = messageFromWire(t);
+    return (x) => nested(x as Record<string, unknown>);
+  }
+  if (t instanceof protobuf.Enum) {
+    const names = t.valuesById;
+    return (x) => names[x as number] ?? x;
+  }
+  switch (f.type) {
+    case "fixed64":
+      return longToUnsignedBigInt;
+    case "uint64":
+    case "int64":
+    case "sint64":
+    case "sfixed64":
+      return longToNumber;
+    case "bytes":
+      // A copy: the decoded bytes are a view into the whole frame, which should not be kept alive.
+      return (x) => new Uint8Array(x as Uint8Array);
+    default:
+      return (x) => x;
+  }
 }
