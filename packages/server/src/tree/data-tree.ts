@@ -6,6 +6,7 @@ import type { ACL, Stat } from "@paddock/jute";
 // The storage layer's CRC-32: native zlib where the Node version has it, a table otherwise.
 import { crc32 } from "../storage/crc32.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.js";
+import { AclInterner } from "./acl-interner.js";
 import { ownerKind, statOf, ttlOfOwner, type ZNode } from "./node.js";
 import { baseName, CONFIG_PATH, parentOf, QUOTA_PATH, ROOT_PATH, ZOOKEEPER_PATH } from "./path.js";
 
@@ -87,6 +88,7 @@ export class DataTree {
   private readonly seqOf = new WeakMap<ZNode, number>();
   private nextSeq = 0;
   private readonly views = new Set<ViewState>();
+  private readonly acls = new AclInterner();
   private readonly ephemeralsBySession = new Map<bigint, Set<string>>();
   private readonly containers = new Set<string>();
   private readonly ttlNodes = new Set<string>();
@@ -194,6 +196,7 @@ export class DataTree {
       parent.children.add(baseName(path));
       this.sortedChildrenCache.delete(parent);
     }
+    node.acl = this.acls.intern(node.acl);
     this.nodes.set(path, node);
     this.seqOf.set(node, this.nextSeq++);
     this.dataSizeBytes += path.length + (node.data?.length ?? 0);
@@ -249,6 +252,7 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (node === undefined) throw new TreeInvariantError(`update: ${path} does not exist`);
     if (this.views.size > 0) this.beforeUpdate(node);
+    if (change.acl !== undefined) change = { ...change, acl: this.acls.intern(change.acl) };
     const before = this.hashOf(path, node);
     if (change.data !== undefined)
       this.dataSizeBytes += (change.data?.length ?? 0) - (node.data?.length ?? 0);
@@ -257,6 +261,11 @@ export class DataTree {
     this.nodeHashes.set(node, after);
     this.digestSum = BigInt.asUintN(64, this.digestSum - before + after);
     return node;
+  }
+
+  /** Distinct ACL lists the znodes share. */
+  get distinctAclCount(): number {
+    return this.acls.size;
   }
 
   /** TreeViews not yet released (each makes mutations copy what it has not read). */

@@ -45,7 +45,8 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
   for (const field of Frame.oneofs.body?.fieldsArray ?? []) {
     field.resolve();
     const type = field.resolvedType;
-    if (!(type instanceof protobuf.Type)) throw new Error(`peer.proto: body field ${field.name} is not a message`);
+    if (!(type instanceof protobuf.Type))
+      throw new Error(`peer.proto: body field ${field.name} is not a message`);
     toWire.set(field.name, messageToWire(type));
     fromWire.set(field.name, messageFromWire(type));
   }

@@ -75,3 +75,20 @@ describe("TreeView", () => {
     expect(read(tree.openView().nodes())).toContain("/x@1:v0");
   });
 });
+
+describe("ACL sharing", () => {
+  it("stores one list per distinct ACL, however many znodes and decoded copies use it", () => {
+    const tree = new DataTree(false);
+    const aclOf = (id: string) => [{ perms: 31, id: { scheme: "digest", id } }];
+    for (let i = 0; i < 100; i++) tree.insert(`/n${i}`, { ...node(0), acl: aclOf("u:x") });
+    expect(tree.get("/n0")!.acl).toBe(tree.get("/n99")!.acl);
+    const before = tree.distinctAclCount;
+    tree.update("/n5", { acl: aclOf("v:y") });
+    tree.update("/n6", { acl: aclOf("v:y") });
+    expect(tree.get("/n5")!.acl).toBe(tree.get("/n6")!.acl);
+    expect(tree.get("/n5")!.acl).not.toBe(tree.get("/n0")!.acl);
+    expect(tree.distinctAclCount).toBe(before + 1);
+    // The shared list still reads as the ACL each znode was given.
+    expect(tree.get("/n6")!.acl).toEqual(aclOf("v:y"));
+  });
+});
