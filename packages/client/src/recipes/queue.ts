@@ -6,15 +6,23 @@ import { CreateMode, ErrorCode } from "@paddock/jute";
 import type { ZooKeeperClient } from "../client.js";
 import { isZooKeeperError } from "../errors.js";
 
-/** Creates `path` and its missing ancestors as persistent znodes; existing ones are fine. */
+/**
+ * Creates `path` and its missing ancestors as persistent znodes; existing ones are fine. A create
+ * cut off by ConnectionLoss is sent again (the client queues it until it reconnects): if the
+ * first one took effect, the second finds the node there, which is fine.
+ */
 export async function ensurePath(client: ZooKeeperClient, path: string): Promise<void> {
   let at = "";
   for (const part of path.split("/").filter((p) => p !== "")) {
     at += `/${part}`;
-    try {
-      await client.create(at);
-    } catch (e) {
-      if (!isZooKeeperError(e, ErrorCode.NodeExists)) throw e;
+    for (;;) {
+      try {
+        await client.create(at);
+        break;
+      } catch (e) {
+        if (isZooKeeperError(e, ErrorCode.NodeExists)) break;
+        if (!isZooKeeperError(e, ErrorCode.ConnectionLoss)) throw e;
+      }
     }
   }
 }
@@ -172,22 +180,25 @@ export class SequentialQueue {
     if (had && !this.closed) this.onGone(reason);
   }
 
-  /** Deletes our znode (when the session still lives); idempotent. */
+  /**
+   * Deletes our znode; idempotent. A delete cut off by ConnectionLoss is sent again until the
+   * znode is gone or the session is: while the session lives, a znode left behind would stay
+   * first in line, and everyone behind it would wait for a leader or lock holder that has quit.
+   */
   async leave(): Promise<void> {
     this.closed = true;
     this.client.off("expired", this.onExpired);
     const path = this.path;
     this.ownName = undefined;
     if (path === undefined) return;
-    try {
-      await this.client.delete(path);
-    } catch (e) {
-      if (
-        !isZooKeeperError(e, ErrorCode.NoNode) &&
-        !isZooKeeperError(e, ErrorCode.SessionExpired) &&
-        !isZooKeeperError(e, ErrorCode.ConnectionLoss)
-      )
-        throw e;
+    for (;;) {
+      try {
+        await this.client.delete(path);
+        return;
+      } catch (e) {
+        if (isZooKeeperError(e, ErrorCode.NoNode) || isZooKeeperError(e, ErrorCode.SessionExpired)) return;
+        if (!isZooKeeperError(e, ErrorCode.ConnectionLoss)) throw e;
+      }
     }
   }
 }

@@ -9,6 +9,7 @@ import {
   ServiceRegistry,
   ZooKeeperClient,
 } from "../../src/index.js";
+import { TcpProxy } from "../support/proxy.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -110,6 +111,36 @@ describe("recipes", () => {
     await until(() => lost.length === 1, 10_000);
     expect(lost).toEqual(["session expired"]);
     expect(e.isLeader).toBe(false);
+  });
+
+  it("a leader whose resignation is cut off by a connection loss still leaves, and the next leads", async () => {
+    const proxy = new TcpProxy(server.port);
+    await proxy.start();
+    try {
+      const c = new ZooKeeperClient({
+        connectString: proxy.connectString,
+        sessionTimeoutMs: 4000,
+        reconnectDelayMs: 50,
+      });
+      clients.push(c);
+      await c.connect();
+      const leader = new LeaderElection(c, "/election/d");
+      await leader.start();
+      const next = new LeaderElection(await open(), "/election/d");
+      await next.start();
+      expect(leader.isLeader).toBe(true);
+      // The delete goes into a black hole; then the connection is cut, so it ends in
+      // ConnectionLoss while the session lives on and the client reconnects.
+      proxy.stall();
+      const resigning = leader.close();
+      await sleep(100);
+      proxy.unstall();
+      await resigning;
+      await until(() => next.isLeader);
+      expect(await c.getChildren("/election/d")).toHaveLength(1);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it("the lock gives mutual exclusion to concurrent workers and times out waiters", async () => {
