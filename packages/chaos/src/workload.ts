@@ -67,6 +67,8 @@ export class Workload {
   private loops: Promise<void>[] = [];
   private readonly clients: ZooKeeperClient[] = [];
   private readonly elections = new Map<number, LeaderElection>();
+  /** Clients whose current candidacy is in place (joined, not resigned or lost). */
+  private readonly inElection = new Set<number>();
   /** performance.now() at which each client's current leadership began. */
   private readonly leaderSinceMs = new Map<number, number>();
   private readonly opTimeoutMs: number;
@@ -145,6 +147,8 @@ export class Workload {
       });
       await this.joinElection(index, client);
       while (!this.stopping && !expired && client.state !== "closed") {
+        // A join cut off by a fault is retried, or this client would sit out the election for good.
+        if (!this.inElection.has(index)) await this.joinElection(index, client);
         if (this.termOver(index)) {
           await this.resign(index, client);
           continue;
@@ -176,10 +180,15 @@ export class Workload {
       });
     });
     election.on("error", (e) => this.opts.log?.(`client ${index}: election error ${String(e)}`));
+    election.on("lost", () => this.inElection.delete(index));
     try {
       await withTimeout(election.start(), this.opTimeoutMs);
+      this.inElection.add(index);
     } catch {
-      // Joins again when it resigns next, or with the next session.
+      this.inElection.delete(index);
+      // The failed attempt may have created a candidate; leaving deletes it (retrying through
+      // connection losses) so that it cannot stand first in line for a client that is not there.
+      void election.close().catch(() => undefined);
     }
   }
 
@@ -196,6 +205,7 @@ export class Workload {
   private async resign(index: number, client: ZooKeeperClient): Promise<void> {
     const e = this.elections.get(index);
     if (e !== undefined && !e.isLeader) return;
+    this.inElection.delete(index);
     try {
       await withTimeout(e?.close() ?? Promise.resolve(), this.opTimeoutMs);
     } catch {
