@@ -2,9 +2,13 @@
 // shutdown of a child process.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fourLetterWord } from "@paddock/client";
+
+// One implementation for the whole repository lives in the client; tests keep importing it here.
+export { fourLetterWord };
 
 export const SUPER_DIGEST = "super:xQJmxLMiHGwaqBvst5y6rkB6HQs=";
 /** Password whose digest is SUPER_DIGEST: `digest super:admin` acts as super. */
@@ -49,28 +53,6 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
     if (await canListen(port, host)) return port;
   }
   throw new Error(`no free port in ${PORT_MIN}-${PORT_MAX}`);
-}
-
-/** Sends a four-letter word as the first bytes of a fresh connection and returns the text. */
-export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection({ host, port });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`${word}: no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on("connect", () => socket.write(word));
-    socket.on("data", (c) => chunks.push(c));
-    socket.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    socket.on("close", () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString("utf8"));
-    });
-  });
 }
 
 export function makeTempDir(prefix: string): string {

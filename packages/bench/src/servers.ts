@@ -14,10 +14,11 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fourLetterWord } from "@paddock/client";
 
 export type ServerKind = "zookeeper" | "paddock";
 export type Topology = { kind: "standalone" } | { kind: "ensemble"; size: number };
@@ -436,27 +437,6 @@ async function waitUntilServing(proc: Proc, port: number, timeoutMs: number): Pr
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
-}
-
-export function fourLetterWord(host: string, port: number, word: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection({ host, port });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`${word}: no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on("connect", () => socket.write(word));
-    socket.on("data", (c) => chunks.push(c));
-    socket.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    socket.on("close", () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString("utf8"));
-    });
-  });
 }
 
 let nextPortProbe = BENCH_PORT_MIN + ((process.pid * 53) % (BENCH_PORT_MAX - BENCH_PORT_MIN + 1));

@@ -23,6 +23,7 @@ export { ZooKeeperClient } from "./client.js";
 export type { HostPort, ParsedConnectString } from "./connect-string.js";
 export { DEFAULT_PORT, parseConnectString } from "./connect-string.js";
 export { InvalidPathError, isZooKeeperError, ZooKeeperError } from "./errors.js";
+export { fourLetterWord } from "./four-letter.js";
 export { parentPath, prependChroot, stripChroot, validatePath } from "./paths.js";
 export * from "./recipes/index.js";
 export type { MultiReadOp, Op } from "./transaction.js";
