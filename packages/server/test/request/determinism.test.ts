@@ -3,19 +3,8 @@ import { describe, expect, it } from "vitest";
 import { StateMachine } from "../../src/request/state-machine.js";
 import type { Txn } from "../../src/request/txn.js";
 import { decodeTxn, encodeTxn, TxnDecodeError } from "../../src/request/txn-codec.js";
+import { rng } from "../storage/helpers.js";
 import { createReq, Driver, newMachine, OpCode } from "./helpers.js";
-
-/** mulberry32: small, seeded, good enough to pick random ops. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PATHS = ["/a", "/b", "/a/x", "/a/y", "/b/z", "/a/x/q", "/c"];
 const ACLS: ACL[][] = [
@@ -24,7 +13,7 @@ const ACLS: ACL[][] = [
 ];
 
 function randomWorkload(seed: number, steps: number): { leader: Driver; log: Txn[] } {
-  const rnd = prng(seed);
+  const rnd = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const leader = new Driver(newMachine({ extendedTypesEnabled: true }));
   const sessions = [leader.session(11n), leader.session(12n)];

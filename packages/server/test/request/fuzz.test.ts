@@ -1,17 +1,7 @@
 import { type ACL, JuteWriter, NULL_MARK, type Request } from "@paddock/jute";
 import { describe, expect, it } from "vitest";
+import { rng } from "../storage/helpers.js";
 import { Driver, newMachine, OpCode } from "./helpers.js";
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY_PATHS = [
   "",
@@ -35,7 +25,7 @@ const NASTY_PATHS = [
 
 describe("client input never throws", () => {
   it("prepare, apply and read survive random and malformed requests", () => {
-    const rnd = prng(20261121);
+    const rnd = rng(20261121);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const int = (): number => pick([-1, 0, 1, 2, 7, -2147483648, 2147483647, Math.floor(rnd() * 10)]);
     const acl = (): ACL[] | null =>

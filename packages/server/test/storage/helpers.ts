@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StorageLogger } from "../../src/storage/logger.js";
 
-/** mulberry32: small, seeded, good enough to pick offsets and payloads reproducibly. */
+/** mulberry32: small, seeded; every random test of this package draws from it, so a seed replays a run. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -5,18 +5,7 @@
 
 import type { Effect, LogEntry, PeerMessage, ZabConfig, ZabInput, ZabStatus } from "../../src/zab/index.js";
 import { DEFAULT_TIMING, formatZxid, quorumSize, ZabPeer } from "../../src/zab/index.js";
-
-/** mulberry32: small, fast, and good enough to drive a simulation. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
+import { rng } from "../storage/helpers.js";
 
 /** Simulated time units per ZAB tick. Network delays and fsyncs are a fraction of a tick. */
 export const TIME_PER_TICK = 10;
@@ -162,7 +151,7 @@ export class Simulator {
 
   constructor(opts: SimOptions) {
     this.seed = opts.seed;
-    this.rand = seededRandom(opts.seed);
+    this.rand = rng(opts.seed);
     this.voters = Array.from({ length: opts.voters }, (_, i) => i + 1);
     this.observers = Array.from({ length: opts.observers ?? 0 }, (_, i) => opts.voters + i + 1);
     this.faults = { ...CALM, ...opts.faults };
