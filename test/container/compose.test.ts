@@ -1,7 +1,5 @@
 // The compose files users start ensembles with (deploy/docker-compose.{3,5}.yml), through
-// docker-compose v1 as shipped by Debian. The 3-server file is brought up for real; until the
-// server supports replicated mode (it logs "not implemented" and exits), that test skips itself
-// with the reason, and runs as soon as the ensemble exists.
+// docker-compose v1 as shipped by Debian. The 3-server file is brought up for real.
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import zookeeper from "node-zookeeper-client";
@@ -108,7 +106,7 @@ describe.skipIf(skip)("compose files", () => {
       if (up) compose(3, project, ["down", "-v", "--timeout", "5"]);
     });
 
-    it("comes up healthy with one leader and replicates writes", async (ctx) => {
+    it("comes up healthy with one leader and replicates writes", async () => {
       for (let i = 0; i < 3; i++) ports.push(await freePort());
       const env = Object.fromEntries(ports.map((p, i) => [`PADDOCK_ZOO${i + 1}_PORT`, String(p)]));
       up = true;
@@ -118,19 +116,16 @@ describe.skipIf(skip)("compose files", () => {
       expect(ids).toHaveLength(3);
       const deadline = Date.now() + 90_000;
       for (;;) {
-        const logs = compose(3, project, ["logs", "--no-color", "--tail=20"]);
-        if (logs.includes("replicated mode (server.X lines) is not implemented yet")) {
-          console.warn("[compose tests] the server has no replicated mode yet; ensemble test skipped");
-          ctx.skip();
-          return;
-        }
         const health = ids.map((id) =>
           execFileSync("docker", ["inspect", "-f", "{{.State.Health.Status}}", id], {
             encoding: "utf8",
           }).trim(),
         );
         if (health.every((h) => h === "healthy")) break;
-        if (Date.now() > deadline) throw new Error(`not healthy after 90 s: ${health.join(", ")}\n${logs}`);
+        if (Date.now() > deadline) {
+          const logs = compose(3, project, ["logs", "--no-color", "--tail=20"]);
+          throw new Error(`not healthy after 90 s: ${health.join(", ")}\n${logs}`);
+        }
         await sleep(1000);
       }
 

@@ -147,7 +147,11 @@ describe("runLoad failures", () => {
   });
 });
 
-describe.skipIf(paddockMissing() !== undefined)("runLoad against a Paddock server", () => {
+// npm test builds the bundle first; a missing one is a broken setup, so fail rather than skip.
+const missingBundle = paddockMissing();
+if (missingBundle !== undefined) throw new Error(missingBundle);
+
+describe("runLoad against a Paddock server", () => {
   let target: LaunchedTarget;
 
   beforeAll(async () => {
