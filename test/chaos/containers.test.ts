@@ -8,27 +8,14 @@ import { ContainerTarget, type FaultName, formatReport, runChaos } from "@paddoc
 import { CreateMode, ZooKeeperClient } from "@paddock/client";
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerForSuite } from "../support/docker.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 const long = process.env.PADDOCK_CHAOS_LONG === "1";
 
-function dockerUnavailable(): string | undefined {
-  const r = spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], {
-    encoding: "utf8",
-    timeout: 20_000,
-  });
-  if (r.error) return `docker client not runnable: ${r.error.message}`;
-  if (r.status !== 0) return `docker engine not answering: ${r.stderr.trim().split("\n").pop()}`;
-  const c = spawnSync("docker-compose", ["version", "--short"], { encoding: "utf8", timeout: 20_000 });
-  if (c.error || c.status !== 0) return "docker-compose (v1) is not installed";
-  return undefined;
-}
-
-const unavailable = dockerUnavailable();
-const skip = unavailable !== undefined && process.env.CI !== "true";
-if (skip) console.warn(`[chaos container tests] skipped: ${unavailable} (run deploy/ensure-docker.sh)`);
+const { skip, unavailable } = dockerForSuite("chaos container tests", { compose: true });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,26 +4,13 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import zookeeper from "node-zookeeper-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerForSuite } from "../support/docker.js";
 import { fourLetterWord, freePort } from "../support/process.js";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 const composeFile = (n: number) => join(repoRoot, "deploy", `docker-compose.${n}.yml`);
 
-function dockerUnavailable(): string | undefined {
-  const r = spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], {
-    encoding: "utf8",
-    timeout: 20_000,
-  });
-  if (r.error) return `docker client not runnable: ${r.error.message}`;
-  if (r.status !== 0) return `docker engine not answering: ${r.stderr.trim().split("\n").pop()}`;
-  const c = spawnSync("docker-compose", ["version", "--short"], { encoding: "utf8", timeout: 20_000 });
-  if (c.error || c.status !== 0) return "docker-compose (v1) is not installed";
-  return undefined;
-}
-
-const unavailable = dockerUnavailable();
-const skip = unavailable !== undefined && process.env.CI !== "true";
-if (skip) console.warn(`[compose tests] skipped: ${unavailable} (run deploy/ensure-docker.sh)`);
+const { skip, unavailable } = dockerForSuite("compose tests", { compose: true });
 
 function compose(n: number, project: string, args: string[], env: Record<string, string> = {}): string {
   return execFileSync("docker-compose", ["-p", project, "-f", composeFile(n), ...args], {

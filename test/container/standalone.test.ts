@@ -8,6 +8,7 @@ import { join } from "node:path";
 import zookeeper from "node-zookeeper-client";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerForSuite } from "../support/docker.js";
 import { fourLetterWord, makeTempDir } from "../support/process.js";
 
 // The reaper image cannot be pulled on registry-less machines; afterAll cleans up instead.
@@ -16,19 +17,7 @@ process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 const repoRoot = join(import.meta.dirname, "..", "..");
 const image = process.env.PADDOCK_TEST_IMAGE ?? "paddock:latest";
 
-function dockerUnavailable(): string | undefined {
-  const r = spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], {
-    encoding: "utf8",
-    timeout: 20_000,
-  });
-  if (r.error) return `docker client not runnable: ${r.error.message}`;
-  if (r.status !== 0) return `docker engine not answering: ${r.stderr.trim().split("\n").pop()}`;
-  return undefined;
-}
-
-const unavailable = dockerUnavailable();
-const skip = unavailable !== undefined && process.env.CI !== "true";
-if (skip) console.warn(`[container tests] skipped: ${unavailable} (run deploy/ensure-docker.sh)`);
+const { skip, unavailable } = dockerForSuite("container tests", { compose: false });
 
 function docker(...args: string[]): string {
   return execFileSync("docker", args, { encoding: "utf8", timeout: 30_000 }).trim();
