@@ -271,15 +271,7 @@ export class Workload {
       invokeMs: performance.now(),
       outcome: "unknown",
     });
-    try {
-      await withTimeout(client.setData(key, value, version), this.opTimeoutMs);
-      op.outcome = "ok";
-    } catch (e) {
-      const c = classify(e);
-      op.outcome = c.outcome;
-      op.error = c.error;
-    }
-    op.completeMs = performance.now();
+    await this.settleWrite(op, client.setData(key, value, version));
   }
 
   private async append(index: number, client: ZooKeeperClient, seq: number): Promise<void> {
@@ -291,11 +283,16 @@ export class Workload {
       invokeMs: performance.now(),
       outcome: "unknown",
     });
+    await this.settleWrite(
+      op,
+      client.create(`${this.root}/set/e-`, element, { mode: CreateMode.PersistentSequential }),
+    );
+  }
+
+  /** Waits for a recorded write and notes how it ended: ok, or what classify() makes of the error. */
+  private async settleWrite(op: RegisterOp | AppendOp, write: Promise<unknown>): Promise<void> {
     try {
-      await withTimeout(
-        client.create(`${this.root}/set/e-`, element, { mode: CreateMode.PersistentSequential }),
-        this.opTimeoutMs,
-      );
+      await withTimeout(write, this.opTimeoutMs);
       op.outcome = "ok";
     } catch (e) {
       const c = classify(e);
