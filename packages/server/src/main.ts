@@ -3,7 +3,6 @@
 // offline storage tools (purge, inspect).
 import { join } from "node:path";
 import { ConfigError, loadServerConfig } from "./config/index.js";
-import { installFourLetterWords } from "./four-letter-source.js";
 import { createLogger } from "./logger.js";
 import { PaddockServer } from "./server.js";
 import { inspectMain, MIN_SNAP_RETAIN_COUNT, SnapshotStore } from "./storage/index.js";
@@ -69,7 +68,6 @@ async function main(argv: string[]): Promise<number> {
   );
   for (const warning of config.warnings) log.warn({ config: config.configPath }, warning);
   const server = new PaddockServer(config, log);
-  installFourLetterWords(server);
   await server.start();
 
   let stopping = false;

@@ -18,23 +18,34 @@ import {
   Xid,
 } from "@paddock/jute";
 import type { Logger } from "../logger.js";
+import { sessionIdHex as hex } from "../session/session-id.js";
 import type { WatchSink } from "../watch/watch-manager.js";
+import type { ServerStats } from "./server-stats.js";
 
-/** What the connection asks of the server it belongs to. */
-export interface ConnectionHost {
+/**
+ * Where a connection hands what it reads: the next stages of the request path. A connection
+ * never looks further up than this; replies come back down through `complete`/`enqueueRead`.
+ */
+export interface ConnectionInput {
+  /** Handles a four-letter word; returns the text to send, or undefined if `word` is not one. */
+  fourLetterWord(word: string, conn: ClientConnection): string | undefined;
+  connect(conn: ClientConnection, req: ConnectRequest): void;
+  /** A request frame after the handshake; `body` starts after the RequestHeader. */
+  request(conn: ClientConnection, xid: number, type: number, body: JuteReader): void;
+  closed(conn: ClientConnection): void;
+}
+
+/** What every connection of a server shares: limits, counters and the next stage. */
+export interface ConnectionContext {
   readonly log: Logger;
-  /** Server-wide packet counts; `srst` resets them, `crst` does not. */
-  readonly counters: { packetsReceived: number; packetsSent: number };
+  /** Server-wide packet and latency figures; `srst` resets them, `crst` does not. */
+  readonly stats: ServerStats;
   readonly maxBufferBytes: number;
   /** Most requests one connection may have in flight before its socket stops being read. */
   readonly maxOutstandingPerConnection: number;
-  /** Handles a four-letter word; returns the text to send, or undefined if `word` is not one. */
-  fourLetterWord(word: string, conn: ClientConnection): string | undefined;
-  onConnectRequest(conn: ClientConnection, req: ConnectRequest): void;
-  /** A request frame after the handshake; `body` starts after the RequestHeader. */
-  onRequest(conn: ClientConnection, xid: number, type: number, body: JuteReader): void;
-  onClose(conn: ClientConnection): void;
+  /** The zxid of the applied state, for the per-connection stats `cons` prints. */
   lastZxid(): number;
+  readonly input: ConnectionInput;
 }
 
 /** One entry of a connection's reply queue: replies leave in request order. */
@@ -117,9 +128,9 @@ export class ClientConnection implements WatchSink {
 
   constructor(
     readonly socket: Socket,
-    private readonly host: ConnectionHost,
+    private readonly context: ConnectionContext,
   ) {
-    this.decoder = new FrameDecoder(host.maxBufferBytes);
+    this.decoder = new FrameDecoder(context.maxBufferBytes);
     this.remoteAddress = normaliseAddress(socket.remoteAddress ?? "unknown");
     this.remotePort = socket.remotePort ?? 0;
     this.identities = [{ scheme: "ip", id: this.remoteAddress }];
@@ -135,12 +146,12 @@ export class ClientConnection implements WatchSink {
 
   private countReceived(): void {
     this.stats.packetsReceived++;
-    this.host.counters.packetsReceived++;
+    this.context.stats.packetsReceived++;
   }
 
   private uncountReceived(): void {
     this.stats.packetsReceived--;
-    this.host.counters.packetsReceived--;
+    this.context.stats.packetsReceived--;
   }
 
   get isEstablished(): boolean {
@@ -167,10 +178,10 @@ export class ClientConnection implements WatchSink {
       if (this.firstBytes.length < 4) return;
       const word = this.firstBytes.toString("latin1", 0, 4);
       this.countReceived();
-      const text = this.host.fourLetterWord(word, this);
+      const text = this.context.input.fourLetterWord(word, this);
       if (text !== undefined) {
         this.state = "closed";
-        this.host.onClose(this);
+        this.context.input.closed(this);
         this.socket.end(text);
         return;
       }
@@ -197,17 +208,17 @@ export class ClientConnection implements WatchSink {
       }
       let req: ConnectRequest;
       try {
-        req = readConnectRequest(new JuteReader(frame, 0, frame.length, this.host.maxBufferBytes));
+        req = readConnectRequest(new JuteReader(frame, 0, frame.length, this.context.maxBufferBytes));
       } catch (err) {
         this.close(`bad ConnectRequest: ${(err as Error).message}`);
         return;
       }
       this.awaitingSession = true;
       this.clientSentReadOnly = req.readOnly !== undefined;
-      this.host.onConnectRequest(this, req);
+      this.context.input.connect(this, req);
       return;
     }
-    const r = new JuteReader(frame, 0, frame.length, this.host.maxBufferBytes);
+    const r = new JuteReader(frame, 0, frame.length, this.context.maxBufferBytes);
     let xid: number;
     let type: number;
     try {
@@ -216,7 +227,7 @@ export class ClientConnection implements WatchSink {
       this.close(`bad request header: ${(err as Error).message}`);
       return;
     }
-    this.host.onRequest(this, xid, type, r);
+    this.context.input.request(this, xid, type, r);
   }
 
   private awaitingSession = false;
@@ -325,7 +336,7 @@ export class ClientConnection implements WatchSink {
     const s = this.stats;
     s.lastOp = opName(entry.type);
     s.lastCxid = entry.xid;
-    s.lastZxid = this.host.lastZxid();
+    s.lastZxid = this.context.lastZxid();
     s.lastResponseTimeMs = now;
     if (!entry.countLatency) return;
     const latencyMs = now - entry.receivedAtMs;
@@ -334,14 +345,11 @@ export class ClientConnection implements WatchSink {
     s.maxLatencyMs = Math.max(s.maxLatencyMs, latencyMs);
     s.totalLatencyMs += latencyMs;
     s.latencyCount++;
-    this.onLatency?.(latencyMs);
+    this.context.stats.recordLatency(latencyMs);
   }
 
-  /** Set by the server to aggregate latencies. */
-  onLatency?: (latencyMs: number) => void;
-
   private updateBackpressure(): void {
-    const over = this.queue.length >= this.host.maxOutstandingPerConnection;
+    const over = this.queue.length >= this.context.maxOutstandingPerConnection;
     if (over && !this.readingPaused) {
       this.readingPaused = true;
       this.socket.pause();
@@ -372,7 +380,7 @@ export class ClientConnection implements WatchSink {
   private enqueueOut(frame: Buffer): void {
     if (this.state === "closed") return;
     this.stats.packetsSent++;
-    this.host.counters.packetsSent++;
+    this.context.stats.packetsSent++;
     this.outChunks.push(frame);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -390,12 +398,12 @@ export class ClientConnection implements WatchSink {
 
   private closeAfterFlush(reason: string): void {
     if (this.state === "closed") return;
-    this.host.log.debug(
+    this.context.log.debug(
       { conn: this.connectionId, session: hex(this.sessionId), reason },
       "closing connection",
     );
     this.state = "closed";
-    this.host.onClose(this);
+    this.context.input.closed(this);
     const data = this.outChunks.length > 0 ? Buffer.concat(this.outChunks) : undefined;
     this.outChunks = [];
     if (data !== undefined) this.socket.end(data);
@@ -408,7 +416,7 @@ export class ClientConnection implements WatchSink {
   close(reason: string): void {
     if (this.state === "closed") return;
     if (!reason.startsWith("peer closed")) {
-      this.host.log.info(
+      this.context.log.info(
         {
           conn: this.connectionId,
           remote: `${this.remoteAddress}:${this.remotePort}`,
@@ -431,10 +439,6 @@ export class ClientConnection implements WatchSink {
     w.finishFrame(at);
     return w.toBuffer();
   }
-}
-
-export function hex(id: bigint): string {
-  return `0x${BigInt.asUintN(64, id).toString(16)}`;
 }
 
 /** `::ffff:127.0.0.1` is how Node reports IPv4 peers on a dual-stack socket; ACLs want the IPv4. */

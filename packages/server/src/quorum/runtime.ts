@@ -102,7 +102,8 @@ export function findPeerProto(): string {
 export interface QuorumRuntimeOptions {
   config: ServerConfig;
   log: Logger;
-  host: QuorumHost;
+  /** May be given later with attach(): the host's stages usually need the runtime first. */
+  host?: QuorumHost;
   txnLog: TxnLog;
   snapshots: SnapshotStore;
   /** Where acceptedEpoch / currentEpoch live (dataDir/version-2, as in ZooKeeper). */
@@ -121,7 +122,7 @@ export class QuorumRuntime {
   readonly voters: number[];
   readonly observers: number[];
   private readonly queue: EffectQueue<Tagged>;
-  private readonly host: QuorumHost;
+  private attachedHost: QuorumHost | undefined;
   private readonly txnLog: TxnLog;
   private readonly snapshots: SnapshotStore;
   private readonly epochDir: string;
@@ -151,7 +152,7 @@ export class QuorumRuntime {
 
   constructor(opts: QuorumRuntimeOptions) {
     const { config } = opts;
-    this.host = opts.host;
+    this.attachedHost = opts.host;
     this.txnLog = opts.txnLog;
     this.snapshots = opts.snapshots;
     this.epochDir = opts.epochDir;
@@ -223,6 +224,18 @@ export class QuorumRuntime {
 
   private readonly bootCount: number;
   private readonly bootPath: string;
+
+  /** Gives the runtime the stages its effects feed; before the first input. */
+  attach(host: QuorumHost): void {
+    if (this.attachedHost !== undefined) throw new Error("quorum runtime: host attached twice");
+    this.attachedHost = host;
+  }
+
+  private get host(): QuorumHost {
+    const host = this.attachedHost;
+    if (host === undefined) throw new ZabError("RUNTIME_CONTRACT", "quorum runtime used before attach()");
+    return host;
+  }
 
   async start(): Promise<void> {
     await writeEpochFileAtomic(this.bootPath, this.bootCount);

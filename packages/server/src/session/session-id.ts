@@ -54,6 +54,11 @@ export class SessionIdGenerator {
   }
 }
 
+/** How logs and 4lw output print a session id: unsigned hex, as ZooKeeper does. */
+export function sessionIdHex(id: bigint): string {
+  return `0x${BigInt.asUintN(64, id).toString(16)}`;
+}
+
 /**
  * The timeout granted to a client: the request clamped into [minMs, maxMs]
  * (ZooKeeper defaults: 2 × tickTime and 20 × tickTime).

@@ -1,8 +1,18 @@
 // Connects the four-letter-word formatters to a running server: builds each snapshot they
-// need from the server's live state, only when a word asks for it.
+// need from the live state of the server's parts, only when a word asks for it.
 import { readdirSync, statSync } from "node:fs";
 import { arch, freemem, hostname, platform, release, tmpdir, totalmem, userInfo } from "node:os";
 import { join, resolve } from "node:path";
+import type { ServerConfig } from "../config/index.js";
+import type { ClientConnection } from "../net/client-connection.js";
+import type { ConnectionRegistry } from "../net/connection-registry.js";
+import type { ServerStats } from "../net/server-stats.js";
+import type { ProposalStats } from "../pipeline/commit-quorum.js";
+import type { QuorumRuntime } from "../quorum/runtime.js";
+import type { ReplicaState } from "../replica/replica-state.js";
+import type { ServingRole } from "../replica/serving-role.js";
+import type { SummaryStat, TxnLog } from "../storage/index.js";
+import type { WatchManager } from "../watch/watch-manager.js";
 import {
   type ConnectionInfo,
   type FourLetterSource,
@@ -10,9 +20,30 @@ import {
   type QuorumConf,
   runFourLetterWord,
   type ServerSummary,
-} from "./admin/four-letter-words.js";
-import type { ClientConnection } from "./net/client-connection.js";
-import type { PaddockServer } from "./server.js";
+} from "./four-letter-words.js";
+
+/** The parts of a running server the words read. */
+export interface AdminView {
+  config: ServerConfig;
+  registry: ConnectionRegistry;
+  stats: ServerStats;
+  role: ServingRole;
+  state: ReplicaState;
+  watches: WatchManager;
+  txnLog: TxnLog;
+  startedAtMs: number;
+  /** Ensemble only. */
+  quorum: QuorumView | undefined;
+}
+
+export interface QuorumView {
+  runtime: QuorumRuntime;
+  /** Sizes of the txns proposed in the current leader term (meaningful while leading). */
+  proposals: ProposalStats;
+}
+
+/** ZooKeeper's trace mask (gtmk/stmk); kept only so those words answer as they do there. */
+const DEFAULT_TRACE_MASK = 306n;
 
 /** What `srvr` and `mntr` print as the version; monitoring tools parse the leading x.y.z. */
 export const PADDOCK_VERSION = "3.8.0-paddock-0.1.0, built on 2026-11-21 00:00 UTC";
@@ -36,11 +67,19 @@ function dirSizeBytes(dir: string): number {
   return total;
 }
 
-export function fourLetterSource(server: PaddockServer, asking: ClientConnection): FourLetterSource {
-  const config = server.config;
+function txnLogSummaries(log: TxnLog): Record<string, SummaryStat> {
+  return { fsynctime: { ...log.fsyncTimeMs }, sync_processor_batch_size: { ...log.batchSize } };
+}
+
+interface TraceMask {
+  value: bigint;
+}
+
+function fourLetterSource(view: AdminView, asking: ClientConnection, traceMask: TraceMask): FourLetterSource {
+  const { config, registry, stats, role, state, watches, quorum } = view;
   const connectionInfos = (): ConnectionInfo[] => {
     const out: ConnectionInfo[] = [];
-    for (const c of server.allConnections()) {
+    for (const c of registry.all()) {
       const s = c.stats;
       out.push({
         remoteAddress: c.remoteAddress,
@@ -69,33 +108,29 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
     }
     return out;
   };
-  const packets = () => ({ received: server.counters.packetsReceived, sent: server.counters.packetsSent });
-  const outstanding = () => {
-    let n = 0;
-    for (const c of server.allConnections()) n += c.outstanding;
-    return n;
-  };
+  const packets = () => ({ received: stats.packetsReceived, sent: stats.packetsSent });
   const summary = (): ServerSummary => {
-    const c = server.counters;
+    const c = stats;
     const p = packets();
+    const proposals = quorum?.proposals;
     return {
       version: PADDOCK_VERSION,
-      mode: server.mode,
+      mode: role.mode,
       minLatencyMs: c.latencyCount === 0 ? 0 : c.minLatencyMs,
       avgLatencyMs: c.latencyCount === 0 ? 0 : c.totalLatencyMs / c.latencyCount,
       maxLatencyMs: c.maxLatencyMs,
       packetsReceived: p.received,
       packetsSent: p.sent,
-      aliveConnections: server.connectionCount,
-      outstandingRequests: outstanding(),
-      lastZxid: server.sm.lastZxid,
-      nodeCount: server.sm.nodeCount(),
-      ...(server.mode === "leader"
+      aliveConnections: registry.size,
+      outstandingRequests: registry.outstandingRequests(),
+      lastZxid: state.sm.lastZxid,
+      nodeCount: state.sm.nodeCount(),
+      ...(role.mode === "leader" && proposals !== undefined
         ? {
             proposalSizes: {
-              lastBytes: server.proposals.lastBytes,
-              minBytes: server.proposals.minBytes,
-              maxBytes: server.proposals.maxBytes,
+              lastBytes: proposals.lastBytes,
+              minBytes: proposals.minBytes,
+              maxBytes: proposals.maxBytes,
             },
           }
         : {}),
@@ -104,8 +139,8 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
   const dataDir = resolve(config.dataDir);
   const dataLogDir = resolve(config.dataLogDir);
   return {
-    isServing: () => server.isServing,
-    mode: () => server.mode,
+    isServing: () => role.isServing,
+    mode: () => role.mode,
     server: summary,
     connections: connectionInfos,
     conf: () => ({
@@ -121,7 +156,7 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
       maxSessionTimeoutMs: config.maxSessionTimeoutMs,
       clientPortListenBacklog: -1,
       serverId: config.myid ?? 0,
-      ...(config.standalone ? {} : { quorum: quorumConf(server) }),
+      ...(config.standalone ? {} : { quorum: quorumConf(config) }),
     }),
     environment: () => ({
       "zookeeper.version": PADDOCK_VERSION,
@@ -146,20 +181,20 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
     monitor: (): MonitorSnapshot => {
       const s = summary();
       let ephemerals = 0;
-      for (const id of server.sm.sessionIds()) ephemerals += server.sm.ephemeralsOf(id).length;
-      const quorum = server.quorum;
-      const learners = quorum?.peer.learnerSummary() ?? null;
+      for (const id of state.sm.sessionIds()) ephemerals += state.sm.ephemeralsOf(id).length;
+      const runtime = quorum?.runtime;
+      const learners = runtime?.peer.learnerSummary() ?? null;
       return {
         version: PADDOCK_VERSION,
-        serverState: server.mode,
-        ...(quorum === undefined
+        serverState: role.mode,
+        ...(quorum === undefined || runtime === undefined
           ? {}
           : {
-              peerState: peerState(quorum.role, quorum.serving),
-              quorumSize: quorum.voters.length,
-              summaries: { ...server.txnLogSummaries, election_time: { ...quorum.electionStats } },
-              counters: { proposal_count: server.proposals.count },
-              ...(learners === null || quorum.role !== "leading"
+              peerState: peerState(runtime.role, runtime.serving),
+              quorumSize: runtime.voters.length,
+              summaries: { ...txnLogSummaries(view.txnLog), election_time: { ...runtime.electionStats } },
+              counters: { proposal_count: quorum.proposals.count },
+              ...(learners === null || runtime.role !== "leading"
                 ? {}
                 : {
                     leader: {
@@ -168,14 +203,14 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
                       syncedNonVotingFollowers: 0,
                       syncedObservers: learners.syncedObservers,
                       pendingSyncs: learners.pendingSyncs,
-                      leaderUptimeMs: Date.now() - quorum.roleSinceMs,
-                      lastProposalSize: server.proposals.lastBytes,
-                      maxProposalSize: server.proposals.maxBytes,
-                      minProposalSize: server.proposals.minBytes,
+                      leaderUptimeMs: Date.now() - runtime.roleSinceMs,
+                      lastProposalSize: quorum.proposals.lastBytes,
+                      maxProposalSize: quorum.proposals.maxBytes,
+                      minProposalSize: quorum.proposals.minBytes,
                     },
                   }),
             }),
-        ...(quorum === undefined ? { summaries: server.txnLogSummaries } : {}),
+        ...(quorum === undefined ? { summaries: txnLogSummaries(view.txnLog) } : {}),
         ephemeralsCount: ephemerals,
         aliveConnections: s.aliveConnections,
         avgLatencyMs: s.avgLatencyMs,
@@ -183,13 +218,13 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
         maxLatencyMs: s.maxLatencyMs,
         outstandingRequests: s.outstandingRequests,
         znodeCount: s.nodeCount,
-        globalSessions: server.sm.sessionIds().length,
+        globalSessions: state.sm.sessionIds().length,
         localSessions: 0,
         packetsSent: s.packetsSent,
         packetsReceived: s.packetsReceived,
-        watchCount: server.watches.totalWatchCount(),
-        approximateDataSizeBytes: server.sm.approximateDataSizeBytes(),
-        uptimeMs: Date.now() - server.startedAtMs,
+        watchCount: watches.totalWatchCount(),
+        approximateDataSizeBytes: state.sm.approximateDataSizeBytes(),
+        uptimeMs: Date.now() - view.startedAtMs,
         lastClientResponseSize: -1,
         minClientResponseSize: -1,
         maxClientResponseSize: -1,
@@ -197,26 +232,26 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
         maxFileDescriptorCount: 1048576,
       };
     },
-    watchSummary: () => server.watches.summary(),
-    watchesBySession: () => server.watches.watchesBySession(),
-    watchesByPath: () => server.watches.watchesByPath(),
+    watchSummary: () => watches.summary(),
+    watchesBySession: () => watches.watchesBySession(),
+    watchesByPath: () => watches.watchesByPath(),
     dump: () => ({
-      sessionBuckets: server.sessions.expiryBuckets(),
-      ephemerals: server.sm
+      sessionBuckets: state.sessions.expiryBuckets(),
+      ephemerals: state.sm
         .sessionIds()
-        .map((sessionId) => ({ sessionId, paths: server.sm.ephemeralsOf(sessionId) }))
+        .map((sessionId) => ({ sessionId, paths: state.sm.ephemeralsOf(sessionId) }))
         .filter((e) => e.paths.length > 0),
-      connectionBuckets: connectionBuckets(server),
+      connectionBuckets: connectionBuckets(registry),
     }),
     dirs: () => ({ dataDirSizeBytes: dirSizeBytes(dataDir), logDirSizeBytes: dirSizeBytes(dataLogDir) }),
-    resetConnectionStats: () => server.resetConnectionStats(),
-    resetServerStats: () => server.resetServerStats(),
-    traceMask: () => server.traceMask,
+    resetConnectionStats: () => registry.resetStats(),
+    resetServerStats: () => stats.reset(),
+    traceMask: () => traceMask.value,
     setTraceMask: (mask) => {
-      server.traceMask = mask;
+      traceMask.value = mask;
     },
     digests: () => [
-      { zxid: server.sm.lastZxid, digest: BigInt.asIntN(64, BigInt(`0x${server.sm.digest().slice(0, 16)}`)) },
+      { zxid: state.sm.lastZxid, digest: BigInt.asIntN(64, BigInt(`0x${state.sm.digest().slice(0, 16)}`)) },
     ],
   };
 }
@@ -224,9 +259,9 @@ export function fourLetterSource(server: PaddockServer, asking: ClientConnection
 /** ZooKeeper's NIO layer expires idle connections in 10 s buckets of last activity + timeout. */
 const CONNECTION_BUCKET_MS = 10_000;
 
-function connectionBuckets(server: PaddockServer) {
+function connectionBuckets(registry: ConnectionRegistry) {
   const buckets = new Map<number, { remoteAddress: string; remotePort: number; sessionId: bigint }[]>();
-  for (const c of server.allConnections()) {
+  for (const c of registry.all()) {
     if (c.sessionId === 0n) continue;
     const expiryMs =
       (Math.floor((c.lastActivityMs + c.sessionTimeoutMs) / CONNECTION_BUCKET_MS) + 1) * CONNECTION_BUCKET_MS;
@@ -251,8 +286,7 @@ function openFileDescriptors(): number | undefined {
 }
 
 /** The quorum part of `conf`, as ZooKeeper prints it for an ensemble member. */
-function quorumConf(server: PaddockServer): QuorumConf {
-  const config = server.config;
+function quorumConf(config: ServerConfig): QuorumConf {
   const me = config.myid === undefined ? undefined : config.servers.get(config.myid);
   return {
     initLimit: config.initLimit,
@@ -278,14 +312,18 @@ function peerState(role: string, serving: boolean): string {
   return `${role} - ${serving ? "broadcast" : "synchronization"}`;
 }
 
-export function installFourLetterWords(server: PaddockServer): void {
-  server.fourLetterWordHandler = (word, conn) => {
+/** The four-letter-word handler of a server: the text to answer `word` with, or undefined. */
+export function fourLetterWords(
+  view: AdminView,
+): (word: string, conn: ClientConnection) => string | undefined {
+  const traceMask: TraceMask = { value: DEFAULT_TRACE_MASK };
+  return (word, conn) => {
     const out = runFourLetterWord(
       word,
-      server.config.fourLetterWordWhitelist,
-      fourLetterSource(server, conn),
+      view.config.fourLetterWordWhitelist,
+      fourLetterSource(view, conn, traceMask),
     );
-    const electionMs = server.quorum?.lastElectionDurationMs;
+    const electionMs = view.quorum?.runtime.lastElectionDurationMs;
     // Paddock's own metric, after ZooKeeper's keys so parsers of the standard set are unaffected.
     if (word === "mntr" && out !== undefined && out.startsWith("zk_") && electionMs !== undefined) {
       return `${out}zk_last_election_duration_ms\t${electionMs}\n`;

@@ -1,0 +1,81 @@
+// The client port: accepts TCP connections, enforces maxClientCnxns per address and a deadline
+// for the handshake, and registers each connection. What the connection reads goes to the
+// request path through the ConnectionContext; the listener never looks at a request.
+
+import { createServer, type Server, type Socket } from "node:net";
+import type { Logger } from "../logger.js";
+import { ClientConnection, type ConnectionContext } from "./client-connection.js";
+import type { ConnectionRegistry } from "./connection-registry.js";
+
+/** How long a new connection may take to send its ConnectRequest and get a session. */
+const HANDSHAKE_DEADLINE_MS = 10_000;
+
+export interface ClientListenerOptions {
+  port: number;
+  /** undefined: every interface, as ZooKeeper's default clientPortAddress. */
+  host: string | undefined;
+  /** Connections allowed from one address at once; 0 for no limit. */
+  maxClientCnxns: number;
+  log: Logger;
+  context: ConnectionContext;
+  registry: ConnectionRegistry;
+}
+
+export class ClientListener {
+  private tcp: Server | undefined;
+  private readonly connectionsPerIp = new Map<string, number>();
+
+  constructor(private readonly opts: ClientListenerOptions) {}
+
+  get port(): number {
+    const addr = this.tcp?.address();
+    return addr !== null && typeof addr === "object" ? addr.port : 0;
+  }
+
+  async listen(): Promise<void> {
+    const { port, host, log } = this.opts;
+    const tcp = createServer((socket) => this.accept(socket));
+    this.tcp = tcp;
+    tcp.on("error", (err) => log.error({ err }, "client port error"));
+    await new Promise<void>((resolve, reject) => {
+      tcp.once("error", reject);
+      tcp.listen({ port, host, backlog: 1024 }, () => {
+        tcp.off("error", reject);
+        resolve();
+      });
+    });
+    log.info({ port: this.port, host: host ?? "0.0.0.0" }, "binding to client port");
+  }
+
+  /** Stops accepting and drops every open connection. */
+  async close(): Promise<void> {
+    for (const conn of [...this.opts.registry.all()]) conn.socket.destroy();
+    const tcp = this.tcp;
+    await new Promise<void>((done) => (tcp ? tcp.close(() => done()) : done()));
+  }
+
+  private accept(socket: Socket): void {
+    const { maxClientCnxns: max, log, registry, context } = this.opts;
+    const ip = socket.remoteAddress ?? "unknown";
+    const count = this.connectionsPerIp.get(ip) ?? 0;
+    if (max > 0 && count >= max) {
+      log.warn({ ip, max }, `Too many connections from ${ip} - max is ${max}`);
+      socket.destroy();
+      return;
+    }
+    this.connectionsPerIp.set(ip, count + 1);
+    const conn = new ClientConnection(socket, context);
+    registry.add(conn);
+    socket.once("close", () => {
+      const n = (this.connectionsPerIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.connectionsPerIp.delete(ip);
+      else this.connectionsPerIp.set(ip, n);
+    });
+    // A connection that never completes its handshake must not hold a slot forever.
+    const handshakeTimer = setTimeout(() => {
+      if (!conn.isEstablished && !conn.isClosed) conn.close("no session established in time");
+    }, HANDSHAKE_DEADLINE_MS);
+    handshakeTimer.unref();
+    socket.once("close", () => clearTimeout(handshakeTimer));
+  }
+}

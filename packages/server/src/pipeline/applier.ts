@@ -1,0 +1,76 @@
+// The apply stage (ZooKeeper's FinalRequestProcessor): a committed txn, in zxid order, changes
+// the tree; its watch events go out before its reply and before any later reply; then the party
+// waiting for it is answered (a request's reply, or a new session's handshake), and connections
+// of sessions it closed are closed.
+
+import { Perms } from "@paddock/jute";
+import type { Logger } from "../logger.js";
+import type { SessionExpiry } from "../maintenance/session-expiry.js";
+import type { Snapshotter } from "../maintenance/snapshotter.js";
+import type { ClientConnection } from "../net/client-connection.js";
+import type { ConnectionRegistry } from "../net/connection-registry.js";
+import type { ReplicaState } from "../replica/replica-state.js";
+import type { Txn } from "../request/index.js";
+import { sessionIdHex } from "../session/session-id.js";
+import { checkAcl } from "../tree/acl.js";
+import type { WatchEventFilter, WatchManager } from "../watch/watch-manager.js";
+import type { ReplyRouting } from "./reply-routing.js";
+
+export interface ApplierDeps {
+  state: ReplicaState;
+  routing: ReplyRouting;
+  watches: WatchManager;
+  registry: ConnectionRegistry;
+  expiry: SessionExpiry;
+  snapshotter: Snapshotter;
+  log: Logger;
+  skipAcl: boolean;
+  /** In an ensemble, sessions created through other servers are tracked here too. */
+  replicated: boolean;
+}
+
+export class Applier {
+  constructor(private readonly deps: ApplierDeps) {}
+
+  /** ZooKeeper 3.8.4+ (CVE-2024-23944): a watcher sees an event only with READ on its node. */
+  private readonly canSeeEvent: WatchEventFilter = (sink, event) =>
+    checkAcl(event.acl, Perms.READ, (sink as ClientConnection).identities, this.deps.skipAcl);
+
+  apply(txn: Txn): void {
+    const { state, routing, watches, registry, expiry, log } = this.deps;
+    const origin = routing.take(txn);
+    const requestType = origin?.kind === "request" ? origin.type : undefined;
+    const result = state.sm.apply(txn, requestType);
+    // Notifications go out before the reply of this txn and before any later reply (§13).
+    if (result.events.length > 0) watches.deliver(result.events, this.canSeeEvent);
+
+    if (txn.body.type === "createSession" && origin?.kind !== "createSession" && this.deps.replicated) {
+      // A session created through another server: the tracker of whoever leads next needs it.
+      state.sessions.add(txn.sessionId, txn.body.timeoutMs, Date.now());
+      expiry.schedule();
+    }
+    if (origin?.kind === "createSession") {
+      const { conn, timeoutMs, passwd } = origin;
+      const sessionId = txn.sessionId;
+      state.sessions.add(sessionId, timeoutMs, Date.now());
+      expiry.schedule();
+      if (!conn.isClosed) {
+        registry.bind(sessionId, conn);
+        conn.completeHandshake(sessionId, timeoutMs, passwd, false);
+        log.info({ session: sessionIdHex(sessionId), timeoutMs }, "session established");
+      }
+    } else if (origin?.kind === "request") {
+      const reply = origin.conn.buildReply(origin.xid, txn.zxid, result.err, result.writeBody);
+      origin.conn.complete(origin.handle, reply, origin.closeAfter);
+    }
+    for (const sessionId of result.closedSessions) {
+      state.sessions.remove(sessionId);
+      const conn = registry.connectionOf(sessionId);
+      if (conn !== undefined && conn !== (origin?.kind === "request" ? origin.conn : undefined)) {
+        conn.close("session expired or closed");
+      }
+      log.info({ session: sessionIdHex(sessionId), zxid: txn.zxid }, "session closed");
+    }
+    this.deps.snapshotter.applied();
+  }
+}

@@ -1,0 +1,34 @@
+// Auth packets (ZooKeeper's addAuth): each adds an identity to the connection for ACL checks.
+// The reply goes out at once, outside the request order, as ZooKeeper sends it; a scheme this
+// server has no provider for fails and closes the connection.
+
+import { ErrorCode, Xid } from "@paddock/jute";
+import type { ClientConnection } from "../net/client-connection.js";
+import { digestId } from "../tree/acl.js";
+
+export class AuthProviders {
+  constructor(
+    /** `super:<base64 sha1>`: a digest that also grants the super identity. */
+    private readonly superDigest: string | undefined,
+  ) {}
+
+  authenticate(conn: ClientConnection, scheme: string, auth: Buffer): void {
+    let err: number = ErrorCode.OK;
+    if (scheme === "digest") {
+      const id = digestId(auth.toString("utf8"));
+      if (!conn.identities.some((i) => i.scheme === "digest" && i.id === id)) {
+        conn.identities.push({ scheme: "digest", id });
+      }
+      if (this.superDigest !== undefined && id === this.superDigest) {
+        if (!conn.identities.some((i) => i.scheme === "super"))
+          conn.identities.push({ scheme: "super", id: "" });
+      }
+    } else if (scheme === "ip") {
+      // The ip provider authenticates by the peer address, whatever the packet carries.
+    } else {
+      err = ErrorCode.AuthFailed;
+    }
+    conn.sendImmediate(conn.buildReply(Xid.auth, 0, err));
+    if (err !== ErrorCode.OK) conn.close(`authentication failed for scheme ${JSON.stringify(scheme)}`);
+  }
+}

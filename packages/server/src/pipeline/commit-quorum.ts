@@ -1,0 +1,84 @@
+// Leader commit: txns prepared in one turn of the event loop go to ZAB together, as one PROPOSAL
+// batch; ZAB logs them (fsync before its ACK), commits them on a quorum of acks and hands them
+// back through the runtime's `commit` effect to the apply stage, in zxid order.
+
+import type { Logger } from "../logger.js";
+import type { QuorumRuntime } from "../quorum/runtime.js";
+import { encodeTxn, type Txn } from "../request/index.js";
+import { ZabError } from "../zab/types.js";
+import type { Committer } from "./committer.js";
+
+/** Sizes of the txns proposed in this leader's term, for srvr/mntr; -1 before the first. */
+export interface ProposalStats {
+  count: number;
+  lastBytes: number;
+  minBytes: number;
+  maxBytes: number;
+}
+
+export class QuorumCommitter implements Committer {
+  readonly proposals: ProposalStats = { count: 0, lastBytes: -1, minBytes: -1, maxBytes: -1 };
+  /** Txns prepared this turn, proposed together at the end of it. */
+  private batch: Txn[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly quorum: QuorumRuntime,
+    private readonly log: Logger,
+    /** ZAB refused the batch: we stopped leading meanwhile and our clients must go elsewhere. */
+    private readonly leadershipLost: (reason: string) => void,
+  ) {}
+
+  nextZxid(): number {
+    return this.quorum.nextZxid(this.batch.length);
+  }
+
+  submit(txn: Txn): void {
+    this.batch.push(txn);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Prepared txns that will never be proposed (leadership changed). */
+  discardBatch(): void {
+    this.batch = [];
+  }
+
+  /** A new term: srvr/mntr report the proposals of this leader's term only. */
+  resetStats(): void {
+    Object.assign(this.proposals, { count: 0, lastBytes: -1, minBytes: -1, maxBytes: -1 });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    const payloads = batch.map((t) => encodeTxn(t));
+    const p = this.proposals;
+    for (const payload of payloads) {
+      p.count++;
+      p.lastBytes = payload.length;
+      p.minBytes = p.minBytes < 0 ? payload.length : Math.min(p.minBytes, payload.length);
+      p.maxBytes = Math.max(p.maxBytes, payload.length);
+    }
+    try {
+      this.quorum.step({ type: "propose", payloads });
+    } catch (err) {
+      if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
+      this.log.warn({ err: err.message, txns: batch.length }, "proposals refused: no longer leading");
+      this.leadershipLost("leadership lost");
+      return;
+    }
+    const last = batch.at(-1)!.zxid;
+    const logged = this.quorum.status().lastZxid;
+    if (logged !== last) {
+      throw new ZabError(
+        "INVARIANT",
+        `prepared up to ${last.toString(16)} but ZAB logged up to ${logged.toString(16)}`,
+      );
+    }
+  }
+}

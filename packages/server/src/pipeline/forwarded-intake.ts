@@ -1,0 +1,61 @@
+// The leader's side of forwarding: a learner's REQUEST is decoded and prepared exactly as a
+// local client's write would be, so its txn carries the same checks, the same zxid order and the
+// same error txns; the learner learns the outcome from the commit like every other server.
+
+import { ErrorCode, JuteDecodeError, JuteReader, OpCode, type Request, readRequest } from "@paddock/jute";
+import type { Logger } from "../logger.js";
+import { decodeForwarded } from "../quorum/forward.js";
+import type { ReplicaState } from "../replica/replica-state.js";
+import type { ServingRole } from "../replica/serving-role.js";
+import type { RequestContext } from "../request/contract.js";
+import type { Proposer } from "./proposer.js";
+
+export class ForwardedIntake {
+  constructor(
+    private readonly state: ReplicaState,
+    private readonly role: ServingRole,
+    private readonly proposer: Proposer,
+    private readonly maxBufferBytes: number,
+    private readonly log: Logger,
+  ) {}
+
+  onForwarded(from: number, payload: Uint8Array): void {
+    if (!this.role.replicated || !this.role.prepares) return;
+    let f: ReturnType<typeof decodeForwarded>;
+    try {
+      f = decodeForwarded(payload);
+    } catch (err) {
+      this.log.warn({ from, err: (err as Error).message }, "undecodable forwarded request dropped");
+      return;
+    }
+    const nowMs = Date.now();
+    if (f.kind === "createSession") {
+      this.proposer.createSession(f.sessionId, f.timeoutMs, f.passwd, nowMs);
+      return;
+    }
+    const { sessionId, xid, opcode } = f;
+    if (!this.state.isLive(sessionId)) {
+      // The learner waits for an answer in order; an error txn gives it one.
+      this.proposer.error(sessionId, ErrorCode.SessionExpired, xid, nowMs);
+      return;
+    }
+    const sessions = this.state.sessions;
+    const timeoutMs = sessions.timeoutMs(sessionId);
+    if (timeoutMs !== undefined) sessions.touch(sessionId, timeoutMs, nowMs);
+    if (opcode === OpCode.closeSession) {
+      sessions.setClosing(sessionId);
+      this.proposer.closeSession(sessionId, nowMs, undefined, xid);
+      return;
+    }
+    let req: Request;
+    try {
+      req = readRequest(opcode, new JuteReader(f.body, 0, f.body.length, this.maxBufferBytes));
+    } catch (err) {
+      if (!(err instanceof JuteDecodeError)) throw err;
+      this.proposer.error(sessionId, ErrorCode.MarshallingError, xid, nowMs);
+      return;
+    }
+    const ctx: RequestContext = { sessionId, identities: f.identities };
+    this.proposer.request(req, ctx, xid, nowMs);
+  }
+}

@@ -1,0 +1,165 @@
+// The first stage after the handshake: a request of an established session is checked (the
+// server serves, the session is live), counts as session activity, and goes to the stage that
+// handles its kind: a ping is answered in order, a write goes to the prepare stage (leader,
+// standalone) or to the leader (learner), a read to the read path, `sync` to ZAB in an ensemble,
+// an auth packet to the auth providers. What no client may send is refused.
+
+import {
+  ErrorCode,
+  JuteDecodeError,
+  type JuteReader,
+  OpCode,
+  type Request,
+  readRequest,
+} from "@paddock/jute";
+import type { Logger } from "../logger.js";
+import type { LearnerTouches } from "../maintenance/learner-touches.js";
+import type { SessionExpiry } from "../maintenance/session-expiry.js";
+import type { ClientConnection } from "../net/client-connection.js";
+import type { ReplicaState } from "../replica/replica-state.js";
+import type { ServingRole } from "../replica/serving-role.js";
+import type { RequestContext } from "../request/contract.js";
+import { isWriteRequest } from "../request/index.js";
+import type { AuthProviders } from "./auth.js";
+import type { Forwarder } from "./forwarder.js";
+import type { Proposer } from "./proposer.js";
+import type { QuorumSyncs } from "./quorum-syncs.js";
+import type { ReadPath } from "./read-path.js";
+
+/** Requests a client may send that never reach the state machine or the read path. */
+const REJECTED_OPCODES: ReadonlySet<number> = new Set([
+  OpCode.notification,
+  OpCode.check, // top-level check: Unimplemented + close since ZooKeeper 3.8.5 (ZOOKEEPER-2623)
+  OpCode.createSession,
+  OpCode.deleteContainer, // internal to the container manager; ZooKeeper's acceptance is a hole
+  OpCode.sasl,
+  OpCode.error,
+]);
+
+export interface RequestRouterDeps {
+  state: ReplicaState;
+  role: ServingRole;
+  proposer: Proposer;
+  /** Learners only (undefined standalone). */
+  forwarder: Forwarder | undefined;
+  /** Ensemble only (undefined standalone, where sync is a plain read). */
+  syncs: QuorumSyncs | undefined;
+  /** Learners only. */
+  touches: LearnerTouches | undefined;
+  readPath: ReadPath;
+  auth: AuthProviders;
+  expiry: SessionExpiry;
+  log: Logger;
+}
+
+export class RequestRouter {
+  constructor(private readonly deps: RequestRouterDeps) {}
+
+  route(conn: ClientConnection, xid: number, type: number, body: JuteReader): void {
+    const { state, role, proposer, log } = this.deps;
+    if (!conn.isEstablished) return;
+    if (!role.isServing) {
+      conn.close("not serving: this server is not in a quorum");
+      return;
+    }
+    const sessionId = conn.sessionId;
+    if (!state.isLive(sessionId)) {
+      // ZooKeeper drops requests of a closing/unknown session; its connection closes shortly.
+      return;
+    }
+    const nowMs = Date.now();
+    state.sessions.touch(sessionId, conn.sessionTimeoutMs, nowMs);
+    this.deps.expiry.schedule();
+    const learner = role.isLearner;
+    if (learner) this.deps.touches?.record(sessionId, conn.sessionTimeoutMs);
+
+    if (type === OpCode.ping) {
+      conn.enqueueRead(xid, type, () => conn.buildReply(xid, state.lastZxid, ErrorCode.OK), false);
+      return;
+    }
+    if (learner && (type === OpCode.closeSession || (isWriteRequest(type) && !REJECTED_OPCODES.has(type)))) {
+      this.forward(conn, sessionId, xid, type, body);
+      return;
+    }
+    if (type === OpCode.closeSession) {
+      const handle = conn.enqueuePending(xid, type);
+      state.sessions.setClosing(sessionId);
+      proposer.closeSession(sessionId, nowMs, { kind: "request", conn, handle, xid, type, closeAfter: true });
+      return;
+    }
+    if (REJECTED_OPCODES.has(type) || !(type in OpCode)) {
+      log.info({ conn: conn.connectionId, type }, "unimplemented or forbidden opcode");
+      const handle = conn.enqueuePending(xid, type);
+      conn.complete(handle, conn.buildReply(xid, -1, ErrorCode.Unimplemented), true);
+      return;
+    }
+
+    let req: Request;
+    try {
+      req = readRequest(type, body);
+    } catch (err) {
+      if (!(err instanceof JuteDecodeError)) throw err;
+      // The frame boundary is intact, so the stream is still in sync: answer MarshallingError
+      // and keep the connection, as ZooKeeper does.
+      log.warn({ conn: conn.connectionId, type, reason: err.message }, "undecodable request body");
+      if (isWriteRequest(type)) {
+        // A write is a txn even when its body is unreadable: it consumes a zxid, as in ZooKeeper.
+        const handle = conn.enqueuePending(xid, type);
+        proposer.error(sessionId, ErrorCode.MarshallingError, xid, nowMs, {
+          kind: "request",
+          conn,
+          handle,
+          xid,
+          type,
+          closeAfter: false,
+        });
+        return;
+      }
+      conn.enqueueRead(xid, type, () => conn.buildReply(xid, state.lastZxid, ErrorCode.MarshallingError));
+      return;
+    }
+
+    if (req.type === OpCode.auth) {
+      this.deps.auth.authenticate(conn, req.scheme, req.auth);
+      return;
+    }
+    const ctx: RequestContext = { sessionId, identities: [...conn.identities] };
+    if (req.type === OpCode.sync && this.deps.syncs !== undefined) {
+      this.deps.syncs.start(conn, xid, type, req.path);
+      return;
+    }
+    if (isWriteRequest(type)) {
+      const handle = conn.enqueuePending(xid, type);
+      proposer.request(req, ctx, xid, nowMs, { kind: "request", conn, handle, xid, type, closeAfter: false });
+      return;
+    }
+    this.deps.readPath.enqueue(conn, xid, req, ctx);
+  }
+
+  /** Learner: the leader decodes and prepares it; an undecodable body becomes an error txn there. */
+  private forward(
+    conn: ClientConnection,
+    sessionId: bigint,
+    xid: number,
+    type: number,
+    body: JuteReader,
+  ): void {
+    const forwarder = this.deps.forwarder;
+    if (forwarder === undefined) throw new Error("a learner without a forwarder");
+    const handle = conn.enqueuePending(xid, type);
+    const closeAfter = type === OpCode.closeSession;
+    if (closeAfter) this.deps.state.sessions.setClosing(sessionId);
+    forwarder.forward(
+      sessionId,
+      { kind: "request", conn, handle, xid, type, closeAfter },
+      {
+        kind: "request",
+        sessionId,
+        xid,
+        opcode: type,
+        identities: [...conn.identities],
+        body: Buffer.from(body.buf.subarray(body.offset, body.offset + body.remaining)),
+      },
+    );
+  }
+}

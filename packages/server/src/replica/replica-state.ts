@@ -1,0 +1,55 @@
+// The replicated state one server holds, and what goes with it locally: the StateMachine (data
+// tree + session table, replaced wholesale when a snapshot is loaded, so every stage reaches it
+// through here rather than keeping its own reference), the expiry tracker of those sessions,
+// and the generator of this server's session ids.
+
+import type { StateMachineOptions } from "../request/contract.js";
+import { StateMachine } from "../request/index.js";
+import { SessionIdGenerator } from "../session/session-id.js";
+import { SessionTracker } from "../session/session-tracker.js";
+
+export class ReplicaState {
+  private machine: StateMachine;
+  readonly sessions: SessionTracker;
+  readonly sessionIds: SessionIdGenerator;
+
+  constructor(
+    readonly smOptions: StateMachineOptions,
+    tickTimeMs: number,
+    /** The server id in the top byte of the session ids this server hands out. */
+    sessionServerId: number,
+  ) {
+    this.machine = new StateMachine(smOptions);
+    this.sessions = new SessionTracker(tickTimeMs);
+    this.sessionIds = new SessionIdGenerator(sessionServerId, Date.now());
+  }
+
+  get sm(): StateMachine {
+    return this.machine;
+  }
+
+  get lastZxid(): number {
+    return this.machine.lastZxid;
+  }
+
+  /** Replaces the whole state with a snapshot's (recovery, or a SNAP from the leader). */
+  loadSnapshot(chunks: Iterable<Buffer>): void {
+    this.machine = StateMachine.fromSnapshot(this.smOptions, chunks);
+  }
+
+  /**
+   * Gives every session of the state a full timeout from now: after a restart, a SNAP, or when
+   * a new leader takes over and cannot know how recently learners saw each session.
+   */
+  trackAllSessions(nowMs: number): void {
+    for (const id of this.machine.sessionIds()) {
+      const info = this.machine.session(id);
+      if (info !== undefined) this.sessions.add(id, info.timeoutMs, nowMs);
+    }
+  }
+
+  /** A session that may send requests: known to the state and not being closed. */
+  isLive(sessionId: bigint): boolean {
+    return this.machine.hasSession(sessionId) && !this.sessions.isClosing(sessionId);
+  }
+}
