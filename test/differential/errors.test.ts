@@ -1,5 +1,5 @@
 // Error paths in the check order of protocol reference §14, ACLs and authentication.
-import { ErrorCode as E, OpCode, Perms } from "@paddock/jute";
+import { ErrorCode as E, NULL_MARK, OpCode, Perms } from "@paddock/jute";
 import { describe, expect, it } from "vitest";
 import { SUPER_AUTH } from "../support/process.js";
 import type { RawClient } from "../support/raw-client.js";
@@ -163,6 +163,11 @@ describe.skipIf(skipDifferential)("differential: errors, ACLs and auth", () => {
         setACL(`${r}/byauth`, [{ perms: Perms.READ | Perms.ADMIN, id: { scheme: "auth", id: "x" } }]),
       );
       await c.call(getACL(`${r}/byauth`));
+      // kazoo's CREATOR_ALL_ACL sends `auth` with a null id: ZooKeeper ignores the id.
+      await c.call(
+        create2(`${r}/bynull`, "", 0, [{ perms: Perms.ALL, id: { scheme: "auth", id: NULL_MARK } }]),
+      );
+      await c.call(getACL(`${r}/bynull`));
     }));
 
   it("getACL masks digests without ADMIN; setACL needs ADMIN and the right aversion", () =>

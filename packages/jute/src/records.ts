@@ -80,7 +80,8 @@ export function readStat(r: JuteReader): Stat {
 }
 
 export function writeId(w: JuteWriter, id: Id): void {
-  w.writeString(id.scheme).writeString(id.id);
+  // NULL_MARK is how readId keeps a wire null; it goes back out as one.
+  w.writeString(id.scheme === NULL_MARK ? null : id.scheme).writeString(id.id === NULL_MARK ? null : id.id);
 }
 
 export function readId(r: JuteReader): Id {

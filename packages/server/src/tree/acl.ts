@@ -173,11 +173,13 @@ export function fixupAcl(acl: readonly ACL[] | null, identities: readonly Id[]):
   if (unique.length === 0) return invalid;
   const out: ACL[] = [];
   for (const entry of unique) {
-    const { scheme, id } = entry.id;
-    if (scheme === NULL_MARK || id === NULL_MARK) return invalid;
+    const { scheme } = entry.id;
+    if (scheme === NULL_MARK) return invalid;
     if (isWorldAnyone(entry.id)) {
       out.push(entry);
     } else if (scheme === "auth") {
+      // The id of an `auth` entry means nothing and may be null (kazoo's CREATOR_ALL_ACL sends
+      // null, the C client ""): ZooKeeper expands the entry without looking at it.
       let expanded = false;
       for (const who of identities) {
         if (!AUTHENTICATED_SCHEMES.has(who.scheme)) continue;

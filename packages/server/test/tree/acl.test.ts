@@ -122,6 +122,15 @@ describe("fixupAcl", () => {
     expect(res).toEqual({ ok: true, acl: [{ perms: Perms.READ, id: bob }] });
   });
 
+  it("expands auth whatever its id says, a null id included (kazoo's CREATOR_ALL_ACL)", () => {
+    for (const id of [NULL_MARK, "", "ignored"]) {
+      const res = fixupAcl([{ perms: Perms.ALL, id: { scheme: "auth", id } }], [ipId, bob]);
+      expect(res).toEqual({ ok: true, acl: [{ perms: Perms.ALL, id: bob }] });
+    }
+    expect(fixupAcl([{ perms: Perms.ALL, id: { scheme: NULL_MARK, id: "x" } }], [bob]).ok).toBe(false);
+    expect(fixupAcl([{ perms: Perms.ALL, id: { scheme: "world", id: NULL_MARK } }], [bob]).ok).toBe(false);
+  });
+
   it("rejects auth when the caller has no authenticated identity", () => {
     expect(fixupAcl([{ perms: 1, id: { scheme: "auth", id: "" } }], [ipId, superId]).ok).toBe(false);
   });
