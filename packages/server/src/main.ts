@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ConfigError, loadServerConfig } from "./config/index.js";
 import { createLogger } from "./logger.js";
 import { PaddockServer } from "./server.js";
-import { inspectMain, MIN_SNAP_RETAIN_COUNT, SnapshotStore } from "./storage/index.js";
+import { DataDirLockedError, inspectMain, MIN_SNAP_RETAIN_COUNT, SnapshotStore } from "./storage/index.js";
 
 const USAGE = [
   "usage: paddock-server <zoo.cfg>                      run a server in the foreground",
@@ -68,7 +68,14 @@ async function main(argv: string[]): Promise<number> {
   );
   for (const warning of config.warnings) log.warn({ config: config.configPath }, warning);
   const server = new PaddockServer(config, log);
-  await server.start();
+  try {
+    await server.start();
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    log.fatal({ dir: err.dir, holderPid: err.holderPid }, err.message);
+    console.error(`paddock-server: ${err.message}`);
+    return 3;
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -92,6 +92,7 @@ export class PaddockServer {
       await r.listener.close();
       r.autoPurge.stop();
       await r.storage.txnLog.close();
+      r.storage.lock.release();
     }
     this.log.info("server stopped");
   }

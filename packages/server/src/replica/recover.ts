@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import type { ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import { decodeTxn } from "../request/index.js";
+import { DataDirLock } from "../storage/data-dir-lock.js";
 import { recoverStorage, type SnapshotStore, type StorageLogger, type TxnLog } from "../storage/index.js";
 import type { LogEntry } from "../zab/messages.js";
 import type { ReplicaState } from "./replica-state.js";
@@ -26,6 +27,8 @@ export function dataDirsOf(config: Pick<ServerConfig, "dataDir" | "dataLogDir">)
 }
 
 export interface RecoveredStorage {
+  /** Held until the server stops: no second server may write these directories meanwhile. */
+  lock: DataDirLock;
   txnLog: TxnLog;
   snapshots: SnapshotStore;
   /** zxid of the state loaded from the snapshot (and, standalone, the log). */
@@ -50,6 +53,22 @@ export async function recoverReplica(
 ): Promise<RecoveredStorage> {
   mkdirSync(dirs.snapshotDir, { recursive: true });
   mkdirSync(dirs.txnLogDir, { recursive: true });
+  const lock = DataDirLock.acquire([dirs.snapshotDir, dirs.txnLogDir]);
+  try {
+    return await recoverLocked(config, dirs, state, log, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function recoverLocked(
+  config: ServerConfig,
+  dirs: DataDirs,
+  state: ReplicaState,
+  log: Logger,
+  lock: DataDirLock,
+): Promise<RecoveredStorage> {
   const logEntries: LogEntry[] = [];
   const recovered = await recoverStorage(
     dirs.snapshotDir,
@@ -89,6 +108,7 @@ export async function recoverReplica(
     "data loaded",
   );
   return {
+    lock,
     txnLog: recovered.log,
     snapshots: recovered.snapshots,
     snapshotZxid: state.lastZxid,

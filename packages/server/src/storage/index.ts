@@ -1,3 +1,4 @@
+export { DataDirLock, DataDirLockedError, LOCK_FILE_NAME } from "./data-dir-lock.js";
 export { readEpochFile, writeEpochFileAtomic } from "./epoch-file.js";
 export { StorageCorruptionError, StorageGapError } from "./errors.js";
 export type { InspectIo } from "./inspect.js";
