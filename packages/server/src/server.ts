@@ -33,6 +33,11 @@ import { WatchManager } from "./watch/watch-manager.js";
 
 /** Requests one connection may have in flight before its socket stops being read. */
 const MAX_OUTSTANDING_PER_CONNECTION = 1000;
+/**
+ * Unsent reply bytes one connection may pile up before its requests stop being read; a single
+ * reply may overshoot it (up to jute.maxbuffer).
+ */
+const MAX_REPLY_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 /** The parts that exist once storage is recovered, in the order they are started. */
 interface Running {
@@ -191,6 +196,7 @@ export class PaddockServer {
       stats: this.stats,
       maxBufferBytes: config.juteMaxBufferBytes,
       maxOutstandingPerConnection: MAX_OUTSTANDING_PER_CONNECTION,
+      maxReplyBacklogBytes: MAX_REPLY_BACKLOG_BYTES,
       lastZxid: () => state.lastZxid,
       input: {
         fourLetterWord: fourLetterWords(admin),

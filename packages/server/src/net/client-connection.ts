@@ -43,6 +43,12 @@ export interface ConnectionContext {
   readonly maxBufferBytes: number;
   /** Most requests one connection may have in flight before its socket stops being read. */
   readonly maxOutstandingPerConnection: number;
+  /**
+   * Reply bytes one connection may have waiting to be sent (not yet taken by the kernel) before
+   * its requests stop being read: a client that pipelines reads and never reads the replies
+   * must not grow the server without bound.
+   */
+  readonly maxReplyBacklogBytes: number;
   /** The zxid of the applied state, for the per-connection stats `cons` prints. */
   lastZxid(): number;
   readonly input: ConnectionInput;
@@ -122,8 +128,12 @@ export class ClientConnection implements WatchSink {
   private heldFrames: Buffer[] = [];
   private readonly writer = new JuteWriter(512);
   private outChunks: Buffer[] = [];
+  /** Bytes in outChunks. */
+  private outBytes = 0;
   private flushScheduled = false;
   private readingPaused = false;
+  /** Request frames read while the reply backlog was over its bound, processed as it drains. */
+  private backloggedFrames: Buffer[] = [];
   private firstBytes: Buffer | null = null;
 
   constructor(
@@ -136,6 +146,7 @@ export class ClientConnection implements WatchSink {
     this.identities = [{ scheme: "ip", id: this.remoteAddress }];
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("drain", () => this.onDrain());
     socket.on("error", (err) => this.close(`socket error: ${err.message}`));
     socket.on("close", () => this.close("peer closed the connection"));
   }
@@ -218,6 +229,18 @@ export class ClientConnection implements WatchSink {
       this.context.input.connect(this, req);
       return;
     }
+    if (this.backloggedFrames.length > 0 || this.replyBacklogBytes() >= this.context.maxReplyBacklogBytes) {
+      // Replies are piling up unread: keep this request (and any after it) until they drain.
+      this.uncountReceived();
+      this.backloggedFrames.push(frame);
+      this.updateBackpressure();
+      return;
+    }
+    this.processFrame(frame);
+  }
+
+  /** A request frame of an established session: header decoded, then to the request path. */
+  private processFrame(frame: Buffer): void {
     const r = new JuteReader(frame, 0, frame.length, this.context.maxBufferBytes);
     let xid: number;
     let type: number;
@@ -348,8 +371,30 @@ export class ClientConnection implements WatchSink {
     this.context.stats.recordLatency(latencyMs);
   }
 
+  /** Reply bytes produced but not yet handed to the kernel. */
+  private replyBacklogBytes(): number {
+    return this.outBytes + this.socket.writableLength;
+  }
+
+  /** The socket took what it had queued: requests held back may run again. */
+  private onDrain(): void {
+    while (
+      this.backloggedFrames.length > 0 &&
+      this.state === "established" &&
+      this.replyBacklogBytes() < this.context.maxReplyBacklogBytes
+    ) {
+      const frame = this.backloggedFrames.shift()!;
+      this.countReceived();
+      this.processFrame(frame);
+    }
+    this.updateBackpressure();
+  }
+
   private updateBackpressure(): void {
-    const over = this.queue.length >= this.context.maxOutstandingPerConnection;
+    const over =
+      this.queue.length >= this.context.maxOutstandingPerConnection ||
+      this.backloggedFrames.length > 0 ||
+      this.replyBacklogBytes() >= this.context.maxReplyBacklogBytes;
     if (over && !this.readingPaused) {
       this.readingPaused = true;
       this.socket.pause();
@@ -382,6 +427,7 @@ export class ClientConnection implements WatchSink {
     this.stats.packetsSent++;
     this.context.stats.packetsSent++;
     this.outChunks.push(frame);
+    this.outBytes += frame.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -393,7 +439,10 @@ export class ClientConnection implements WatchSink {
     if (this.outChunks.length === 0 || this.socket.destroyed) return;
     const data = this.outChunks.length === 1 ? this.outChunks[0]! : Buffer.concat(this.outChunks);
     this.outChunks = [];
-    this.socket.write(data);
+    this.outBytes = 0;
+    // A write the kernel takes at once returns true and is never followed by "drain": requests
+    // held back for the backlog then go on from here.
+    if (this.socket.write(data) && this.backloggedFrames.length > 0) setImmediate(() => this.onDrain());
   }
 
   private closeAfterFlush(reason: string): void {
@@ -406,6 +455,7 @@ export class ClientConnection implements WatchSink {
     this.context.input.closed(this);
     const data = this.outChunks.length > 0 ? Buffer.concat(this.outChunks) : undefined;
     this.outChunks = [];
+    this.outBytes = 0;
     if (data !== undefined) this.socket.end(data);
     else this.socket.end();
     // A client that never reads must not keep the socket (and its buffers) alive forever.
