@@ -20,6 +20,7 @@ import {
 import type { Logger } from "../logger.js";
 import { sessionIdHex as hex } from "../session/session-id.js";
 import type { WatchSink } from "../watch/watch-manager.js";
+import { LogRateLimit } from "./log-rate-limit.js";
 import type { ServerStats } from "./server-stats.js";
 
 /**
@@ -120,6 +121,8 @@ export class ClientConnection implements WatchSink {
   /** Last time bytes arrived; ZooKeeper's idle-connection buckets (dump) are based on it. */
   lastActivityMs = Date.now();
   stats = emptyConnectionStats();
+  /** Repeated warnings about this connection's requests are logged at a bounded rate. */
+  readonly warnings = new LogRateLimit();
 
   private state: ConnectionState = "new";
   private readonly decoder: FrameDecoder;

@@ -101,7 +101,13 @@ export class RequestRouter {
       if (!(err instanceof JuteDecodeError)) throw err;
       // The frame boundary is intact, so the stream is still in sync: answer MarshallingError
       // and keep the connection, as ZooKeeper does.
-      log.warn({ conn: conn.connectionId, type, reason: err.message }, "undecodable request body");
+      const suppressed = conn.warnings.take();
+      if (suppressed !== undefined) {
+        log.warn(
+          { conn: conn.connectionId, type, reason: err.message, ...(suppressed > 0 ? { suppressed } : {}) },
+          "undecodable request body",
+        );
+      }
       if (isWriteRequest(type)) {
         // A write is a txn even when its body is unreadable: it consumes a zxid, as in ZooKeeper.
         const handle = conn.enqueuePending(xid, type);
