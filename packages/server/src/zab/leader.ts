@@ -1,0 +1,484 @@
+// The leader: discovery (a quorum of FOLLOWERINFO -> a new epoch, persisted before any
+// LEADERINFO), epoch acks (a quorum of fresh ACKEPOCH, then currentEpoch), sync of each learner
+// (DIFF / TRUNC / SNAP, its missing entries, NEWLEADER), establishment on a quorum of NEWLEADER
+// acks, then broadcast: proposals, commit on a quorum of durable acks, INFORM to observers,
+// syncs, pings, and stepping down without a quorum.
+
+import { takeInOrder } from "./channel.js";
+import type { PeerCore } from "./core.js";
+import type {
+  AckEpoch,
+  ChannelBody,
+  ChannelMessage,
+  FollowerInfo,
+  LogEntry,
+  ObserverInfo,
+} from "./messages.js";
+import { FORWARDING, type LeaderState, type LearnerSession } from "./role-state.js";
+import { ZabError } from "./types.js";
+import { COUNTER_EXHAUSTED, counterOf, EPOCH_LIMIT, epochOf, formatZxid, makeZxid } from "./zxid.js";
+
+function leaderOf(core: PeerCore): LeaderState {
+  const L = core.leader;
+  core.invariant(L !== null, () => "leader step without leader state");
+  return L;
+}
+
+export function becomeLeader(core: PeerCore): void {
+  core.invariant(!core.isObserver, () => "an observer cannot lead");
+  core.role = "leading";
+  core.learner = null;
+  core.leader = {
+    phase: "discovery",
+    phaseStartTick: core.nowTicks,
+    epoch: 0,
+    summaryEpoch: core.currentEpoch,
+    summaryZxid: core.lastZxid(),
+    infoEpochs: new Map([[core.myId, core.acceptedEpoch]]),
+    epochAcks: new Set(),
+    newLeaderAcks: new Set(),
+    learners: new Map(),
+    lastConn: new Map(),
+    lastPingTick: core.nowTicks,
+    pendingSyncs: [],
+    localSyncs: [],
+  };
+  core.emitRole();
+  maybeChooseEpoch(core);
+}
+
+function sendToLearner(core: PeerCore, s: LearnerSession, body: ChannelBody): void {
+  s.sendSeq += 1;
+  core.send(s.sid, { ...body, conn: s.conn, seq: s.sendSeq, term: leaderOf(core).epoch } as ChannelMessage);
+}
+
+function maybeChooseEpoch(core: PeerCore): void {
+  const L = leaderOf(core);
+  if (L.phase !== "discovery" || !core.members.isQuorum(L.infoEpochs.keys())) return;
+  let maxAccepted = 0;
+  for (const e of L.infoEpochs.values()) maxAccepted = Math.max(maxAccepted, e);
+  const epoch = maxAccepted + 1;
+  core.invariant(epoch < EPOCH_LIMIT, () => `epoch ${epoch} does not fit a zxid`);
+  core.invariant(
+    epoch > core.acceptedEpoch,
+    () => `new epoch ${epoch} <= acceptedEpoch ${core.acceptedEpoch}`,
+  );
+  // Persist before any LEADERINFO leaves (ZOOKEEPER-1291): a restarted leader must not reuse it.
+  core.acceptedEpoch = epoch;
+  core.emitEpochs();
+  L.epoch = epoch;
+  L.phase = "epochAck";
+  L.phaseStartTick = core.nowTicks;
+  L.epochAcks.add(core.myId);
+  core.emitRole();
+  for (const s of L.learners.values()) {
+    if (s.phase === "info") sendLeaderInfo(core, s);
+  }
+  maybeEpochQuorum(core);
+}
+
+function sendLeaderInfo(core: PeerCore, s: LearnerSession): void {
+  sendToLearner(core, s, { type: "LEADERINFO", newEpoch: leaderOf(core).epoch });
+  s.phase = "leaderInfoSent";
+}
+
+function maybeEpochQuorum(core: PeerCore): void {
+  const L = leaderOf(core);
+  if (L.phase !== "epochAck" || !core.members.isQuorum(L.epochAcks)) return;
+  core.currentEpoch = L.epoch;
+  core.emitEpochs();
+  L.phase = "newLeaderAck";
+  L.phaseStartTick = core.nowTicks;
+  for (const s of L.learners.values()) {
+    if (s.phase === "epochAcked") syncLearner(core, s);
+  }
+  maybeSelfNewLeaderAck(core);
+  maybeEstablish(core);
+}
+
+/** Our own NEWLEADER ack: once our whole history is durable. */
+export function maybeSelfNewLeaderAck(core: PeerCore): void {
+  const L = core.leader;
+  if (L === null || L.phase !== "newLeaderAck" || L.newLeaderAcks.has(core.myId)) return;
+  if (core.log.snapshotPending === null && core.log.durableZxid >= core.lastZxid())
+    L.newLeaderAcks.add(core.myId);
+}
+
+export function maybeEstablish(core: PeerCore): void {
+  const L = core.leader;
+  if (L === null || L.phase !== "newLeaderAck" || !core.members.isQuorum(L.newLeaderAcks)) return;
+  L.phase = "broadcast";
+  L.phaseStartTick = core.nowTicks;
+  L.lastPingTick = core.nowTicks;
+  const e = core.election;
+  e.currentVote = { leader: core.myId, zxid: e.currentVote.zxid, peerEpoch: L.epoch };
+  // Our whole history is now on a quorum (they acked NEWLEADER), so all of it is committed.
+  advanceCommit(core, core.lastZxid());
+  for (const s of L.learners.values()) {
+    if (s.phase === "synced") {
+      sendToLearner(core, s, { type: "UPTODATE" });
+      s.phase = "uptodate";
+    }
+  }
+  core.emitRole();
+  tryCommit(core);
+}
+
+function onFollowerInfo(core: PeerCore, from: number, msg: FollowerInfo | ObserverInfo): void {
+  const L = leaderOf(core);
+  const observer = msg.type === "OBSERVERINFO";
+  if (observer ? !core.members.isObserver(from) : !core.members.isVoter(from)) return;
+  if (msg.seq !== 1) return;
+  // A connection id is used once: after we drop a session, late or repeated FOLLOWERINFOs on
+  // that connection must not revive it with fresh sequence numbers the learner would take
+  // for duplicates. The learner times out and opens a new connection instead.
+  if (msg.conn <= (L.lastConn.get(from) ?? -1)) return;
+  L.lastConn.set(from, msg.conn);
+  const s: LearnerSession = {
+    sid: from,
+    observer,
+    conn: msg.conn,
+    sendSeq: 0,
+    recvSeq: 1,
+    early: new Map(),
+    phase: "info",
+    lastHeardTick: core.nowTicks,
+    peerLastZxid: 0,
+    peerCommittedZxid: 0,
+    peerEpochEnds: [],
+    ackedZxid: -1,
+    syncedToZxid: -1,
+  };
+  L.learners.set(from, s);
+  if (L.phase === "discovery") {
+    L.infoEpochs.set(from, msg.acceptedEpoch);
+    maybeChooseEpoch(core);
+  } else if (msg.acceptedEpoch > L.epoch) {
+    // It promised a later epoch (to a leader attempt that failed) and will refuse ours for
+    // ever; only a new election, whose epoch exceeds that promise, can bring it back.
+    core.note(
+      "warn",
+      `server ${from} accepted epoch ${msg.acceptedEpoch} > ours (${L.epoch}): stepping down`,
+    );
+    core.transitions.startLooking();
+  } else {
+    sendLeaderInfo(core, s);
+  }
+}
+
+export function dropLearner(core: PeerCore, s: LearnerSession): void {
+  const L = leaderOf(core);
+  if (L.learners.get(s.sid) === s) L.learners.delete(s.sid);
+}
+
+export function onLeaderChannel(core: PeerCore, from: number, msg: ChannelMessage): void {
+  const L = leaderOf(core);
+  if (msg.type === "FOLLOWERINFO" || msg.type === "OBSERVERINFO") {
+    onFollowerInfo(core, from, msg);
+    return;
+  }
+  const s = L.learners.get(from);
+  if (s === undefined || msg.conn !== s.conn || msg.term !== L.epoch) return;
+  const ready = takeInOrder(s, msg);
+  if (ready === "overflow") {
+    dropLearner(core, s);
+    return;
+  }
+  for (const m of ready) {
+    if (core.leader !== L || L.learners.get(from) !== s) return;
+    s.lastHeardTick = core.nowTicks;
+    dispatchLeader(core, s, m);
+  }
+}
+
+function dispatchLeader(core: PeerCore, s: LearnerSession, msg: ChannelMessage): void {
+  const L = leaderOf(core);
+  const from = s.sid;
+  switch (msg.type) {
+    case "ACKEPOCH":
+      onAckEpoch(core, s, msg);
+      return;
+    case "ACK":
+      onAck(core, s, msg.zxid);
+      return;
+    case "PING":
+      if (msg.touches.length > 0) core.effects.push({ kind: "sessionTouches", from, touches: msg.touches });
+      return;
+    case "REQUEST":
+      core.effects.push({ kind: "request", from, payload: msg.payload });
+      return;
+    case "REVALIDATE":
+      core.effects.push({ kind: "revalidate", from, sessionId: msg.sessionId, timeoutMs: msg.timeoutMs });
+      return;
+    case "SYNC":
+      if (L.phase === "broadcast" && core.lastZxid() > core.log.lastCommitted) {
+        L.pendingSyncs.push({ sid: from, conn: s.conn, requestId: msg.requestId, zxid: core.lastZxid() });
+      } else {
+        sendToLearner(core, s, { type: "SYNC", requestId: msg.requestId });
+      }
+      return;
+    default:
+      // A learner sent a leader-only message: its channel is not the one we think it is.
+      dropLearner(core, s);
+  }
+}
+
+function onAckEpoch(core: PeerCore, s: LearnerSession, msg: AckEpoch): void {
+  const L = leaderOf(core);
+  if (s.phase !== "leaderInfoSent") {
+    dropLearner(core, s);
+    return;
+  }
+  const ahead =
+    msg.currentEpoch > L.summaryEpoch ||
+    (msg.currentEpoch === L.summaryEpoch && msg.lastZxid > L.summaryZxid);
+  // Only an ack that could still count matters: once a quorum of epoch acks is in, any txn a
+  // late voter has beyond our history was never on a quorum, so it is simply truncated.
+  if (ahead && !s.observer && L.phase === "epochAck") {
+    core.note(
+      "warn",
+      `voter ${s.sid} is ahead of us (epoch ${msg.currentEpoch}, ${formatZxid(msg.lastZxid)})`,
+    );
+    // A voter has history we lack, possibly committed txns: we must not lead. Stepping down
+    // lets its vote win the next round.
+    core.transitions.startLooking();
+    return;
+  }
+  s.peerLastZxid = msg.lastZxid;
+  s.peerCommittedZxid = msg.committedZxid;
+  s.peerEpochEnds = msg.epochEnds;
+  s.phase = "epochAcked";
+  if (!msg.alreadyAccepted) L.epochAcks.add(s.sid);
+  if (L.phase === "epochAck") maybeEpochQuorum(core);
+  else if (L.phase !== "discovery") syncLearner(core, s);
+}
+
+/**
+ * Queue the catch-up stream for one learner and register it for live traffic in the same
+ * step, so nothing proposed meanwhile can fall in between.
+ */
+function syncLearner(core: PeerCore, s: LearnerSession): void {
+  const L = leaderOf(core);
+  const log = core.log;
+  const last = core.lastZxid();
+  const peerLast = s.peerLastZxid;
+  let from: number;
+  if (peerLast === last || log.hasZxid(peerLast)) {
+    sendToLearner(core, s, { type: "DIFF", committedZxid: log.lastCommitted });
+    from = peerLast;
+  } else {
+    const truncTo = commonPrefixEnd(core, s);
+    if (truncTo !== null) {
+      sendToLearner(core, s, { type: "TRUNC", truncZxid: truncTo, committedZxid: log.lastCommitted });
+      from = truncTo;
+    } else {
+      core.invariant(log.lastCommitted >= log.baseZxid, () => "applied state is older than the log base");
+      s.sendSeq += 1;
+      core.effects.push({
+        kind: "sendSnapshot",
+        to: s.sid,
+        msg: { type: "SNAP", snapshotZxid: log.lastCommitted, conn: s.conn, seq: s.sendSeq, term: L.epoch },
+      });
+      from = log.lastCommitted;
+    }
+  }
+  sendEntries(core, s, log.entriesBetween(from, last), "PROPOSAL");
+  sendToLearner(core, s, { type: "NEWLEADER", epoch: L.epoch });
+  s.syncedToZxid = last;
+  s.phase = "syncSent";
+}
+
+/**
+ * The last zxid both histories certainly share, or null when only a SNAP can help. Every txn of
+ * epoch e came from e's single leader, and a log holding any txn of e equals that leader's log
+ * up to its last txn of e; so for the newest epoch both logs hold, the smaller of the two
+ * last-of-epoch zxids is an exact common prefix. Truncating there drops only txns we lack,
+ * which are uncommitted, so a committed txn never leaves a learner's disk even briefly.
+ */
+function commonPrefixEnd(core: PeerCore, s: LearnerSession): number | null {
+  const log = core.log;
+  const base = log.baseZxid;
+  for (const peerEnd of s.peerEpochEnds) {
+    if (peerEnd <= base) break;
+    const epoch = epochOf(peerEnd);
+    const i = log.indexAfter(makeZxid(epoch + 1, 0) - 1) - 1;
+    const mine = log.entries[i];
+    if (mine !== undefined && epochOf(mine.zxid) === epoch) return Math.min(peerEnd, mine.zxid);
+  }
+  const committed = s.peerCommittedZxid;
+  // Committed prefixes agree everywhere, so the learner's applied point is common too.
+  if (committed >= base && committed <= s.peerLastZxid && log.hasZxid(committed)) return committed;
+  return null;
+}
+
+function sendEntries(
+  core: PeerCore,
+  s: LearnerSession,
+  entries: LogEntry[],
+  type: "PROPOSAL" | "INFORM",
+): void {
+  const max = core.config.maxBatchEntries;
+  for (let i = 0; i < entries.length; i += max) {
+    sendToLearner(core, s, { type, entries: entries.slice(i, i + max) });
+  }
+}
+
+function onAck(core: PeerCore, s: LearnerSession, zxid: number): void {
+  const L = leaderOf(core);
+  if (zxid === makeZxid(L.epoch, 0)) {
+    if (s.phase !== "syncSent") {
+      dropLearner(core, s);
+      return;
+    }
+    s.phase = "synced";
+    s.ackedZxid = Math.max(s.ackedZxid, s.syncedToZxid);
+    L.newLeaderAcks.add(s.sid);
+    if (L.phase === "newLeaderAck") {
+      maybeEstablish(core);
+    } else if (L.phase === "broadcast") {
+      sendToLearner(core, s, { type: "UPTODATE" });
+      s.phase = "uptodate";
+      tryCommit(core);
+    }
+    return;
+  }
+  if (s.phase !== "synced" && s.phase !== "uptodate") {
+    dropLearner(core, s);
+    return;
+  }
+  if (s.observer) return;
+  s.ackedZxid = Math.max(s.ackedZxid, zxid);
+  tryCommit(core);
+}
+
+/** Commit the longest prefix that a quorum of voters (us included) has durably logged. */
+export function tryCommit(core: PeerCore): void {
+  const L = core.leader;
+  if (L === null || L.phase !== "broadcast") return;
+  const acked: number[] = [core.log.durableZxid];
+  for (const s of L.learners.values()) {
+    if (!s.observer && (s.phase === "synced" || s.phase === "uptodate")) acked.push(s.ackedZxid);
+  }
+  const onQuorum = core.members.quorumAcked(acked);
+  if (onQuorum === undefined) return;
+  const quorumZxid = Math.min(onQuorum, core.lastZxid());
+  if (quorumZxid <= core.log.lastCommitted) return;
+  // Counted again the other way round (who holds it), so a broken quorum computation stops the
+  // step that would commit without a quorum rather than surfacing later as a lost txn.
+  const holders = core.log.durableZxid >= quorumZxid ? [core.myId] : [];
+  for (const s of L.learners.values()) {
+    if (!s.observer && (s.phase === "synced" || s.phase === "uptodate") && s.ackedZxid >= quorumZxid) {
+      holders.push(s.sid);
+    }
+  }
+  core.invariant(
+    core.members.isQuorum(holders),
+    () => `commit of ${formatZxid(quorumZxid)} held by ${holders.length} voters only`,
+  );
+  advanceCommit(core, quorumZxid);
+}
+
+function advanceCommit(core: PeerCore, z: number): void {
+  const L = leaderOf(core);
+  const entries = core.commitUpTo(z);
+  if (entries.length === 0) return;
+  const committed = core.log.lastCommitted;
+  for (const s of L.learners.values()) {
+    if (!FORWARDING.has(s.phase)) continue;
+    if (s.observer) sendEntries(core, s, entries, "INFORM");
+    else sendToLearner(core, s, { type: "COMMIT", zxid: committed });
+  }
+  if (L.pendingSyncs.length > 0) {
+    const still: typeof L.pendingSyncs = [];
+    for (const p of L.pendingSyncs) {
+      if (p.zxid > committed) {
+        still.push(p);
+        continue;
+      }
+      const s = L.learners.get(p.sid);
+      if (s !== undefined && s.conn === p.conn)
+        sendToLearner(core, s, { type: "SYNC", requestId: p.requestId });
+    }
+    L.pendingSyncs = still;
+  }
+  if (L.localSyncs.length > 0) {
+    const still: typeof L.localSyncs = [];
+    for (const p of L.localSyncs) {
+      if (p.zxid > committed) still.push(p);
+      else core.effects.push({ kind: "syncDone", requestId: p.requestId });
+    }
+    L.localSyncs = still;
+  }
+}
+
+export function onPropose(core: PeerCore, payloads: Uint8Array[]): void {
+  const L = core.leader;
+  if (L === null || L.phase !== "broadcast") {
+    throw new ZabError("NOT_SERVING", `server ${core.myId} is not an established leader`);
+  }
+  if (payloads.length === 0) return;
+  const last = core.lastZxid();
+  let counter = epochOf(last) === L.epoch ? counterOf(last) : 0;
+  if (counter + payloads.length >= COUNTER_EXHAUSTED) {
+    // The next zxid would run into the epoch bits: hand over to a new epoch (ZOOKEEPER-1277).
+    core.transitions.startLooking();
+    throw new ZabError("NOT_SERVING", `zxid counter exhausted in epoch ${L.epoch}`);
+  }
+  const entries: LogEntry[] = payloads.map((payload) => {
+    counter += 1;
+    return { zxid: makeZxid(L.epoch, counter), payload };
+  });
+  core.appendLocal(entries);
+  for (const s of L.learners.values()) {
+    if (!s.observer && FORWARDING.has(s.phase)) sendEntries(core, s, entries, "PROPOSAL");
+  }
+}
+
+export function onRevalidateReply(core: PeerCore, to: number, sessionId: bigint, valid: boolean): void {
+  const L = core.leader;
+  if (L === null)
+    throw new ZabError("NOT_LEADER", `server ${core.myId} answers REVALIDATE but does not lead`);
+  const s = L.learners.get(to);
+  if (s === undefined || !FORWARDING.has(s.phase)) return;
+  sendToLearner(core, s, { type: "REVALIDATE", sessionId, timeoutMs: 0, valid });
+}
+
+/** A sync from one of our own clients: done once everything proposed before it is committed. */
+export function onLeaderLocalSync(core: PeerCore, requestId: number): void {
+  const L = leaderOf(core);
+  if (L.phase !== "broadcast") throw new ZabError("NOT_SERVING", `leader ${core.myId} is not established`);
+  if (core.lastZxid() > core.log.lastCommitted) L.localSyncs.push({ requestId, zxid: core.lastZxid() });
+  else core.effects.push({ kind: "syncDone", requestId });
+}
+
+export function leaderTick(core: PeerCore): void {
+  const L = leaderOf(core);
+  const initLimit = core.config.initLimitTicks;
+  const syncLimit = core.config.syncLimitTicks;
+  if (L.phase !== "broadcast" && core.nowTicks - L.phaseStartTick > initLimit) {
+    core.note("warn", `no quorum in ${L.phase} within ${initLimit} ticks`);
+    core.transitions.startLooking();
+    return;
+  }
+  for (const s of [...L.learners.values()]) {
+    const limit = L.phase === "broadcast" && s.phase === "uptodate" ? syncLimit : initLimit;
+    if (core.nowTicks - s.lastHeardTick > limit) dropLearner(core, s);
+  }
+  if (L.phase === "broadcast") {
+    const inSync = [core.myId];
+    for (const s of L.learners.values()) {
+      if (!s.observer && (s.phase === "uptodate" || s.phase === "synced")) inSync.push(s.sid);
+    }
+    if (!core.members.isQuorum(inSync)) {
+      core.note("warn", `lost quorum: ${inSync.length} of ${core.members.quorum} voters in sync`);
+      core.transitions.startLooking();
+      return;
+    }
+  }
+  if (core.nowTicks - L.lastPingTick >= core.config.pingIntervalTicks) {
+    L.lastPingTick = core.nowTicks;
+    for (const s of L.learners.values()) {
+      if (s.phase !== "info") sendToLearner(core, s, { type: "PING", touches: [] });
+    }
+  }
+}
