@@ -27,6 +27,7 @@ import {
 import { OPEN_ACL_UNSAFE } from "./acl.js";
 import type { HostPort } from "./connect-string.js";
 import { parseConnectString } from "./connect-string.js";
+import type { Data } from "./data.js";
 import { ZooKeeperError } from "./errors.js";
 import { prependChroot, stripChroot, validatePath } from "./paths.js";
 import type { MultiReadOp, Op } from "./transaction.js";
@@ -74,8 +75,6 @@ export interface CreateOptions {
   /** Required for the TTL modes, forbidden otherwise. */
   ttlMs?: number;
 }
-
-export type Data = Buffer | Uint8Array | string | null | undefined;
 
 export interface RawReply {
   zxid: number;

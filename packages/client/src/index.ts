@@ -13,7 +13,6 @@ export { CREATOR_ALL_ACL, digestId, OPEN_ACL_UNSAFE, permsToString, READ_ACL_UNS
 export type {
   ClientState,
   CreateOptions,
-  Data,
   Logger,
   RawReply,
   ZooKeeperClientEvents,
@@ -22,6 +21,7 @@ export type {
 export { ZooKeeperClient } from "./client.js";
 export type { HostPort, ParsedConnectString } from "./connect-string.js";
 export { DEFAULT_PORT, parseConnectString } from "./connect-string.js";
+export type { Data } from "./data.js";
 export { InvalidPathError, isZooKeeperError, ZooKeeperError } from "./errors.js";
 export { fourLetterWord } from "./four-letter.js";
 export { parentPath, prependChroot, stripChroot, validatePath } from "./paths.js";

@@ -1,5 +1,5 @@
 import type { ACL, CreateMode, OpResult } from "@paddock/jute";
-import type { Data } from "./client.js";
+import type { Data } from "./data.js";
 
 /** One operation of a `multi`. Versions of -1 match any version. */
 export type Op =

@@ -25,7 +25,7 @@ import {
 import { FileReader, fsyncDir, writeFully } from "./fs-util.js";
 import type { StorageLogger } from "./logger.js";
 import { stderrLogger } from "./logger.js";
-import { purgeSegmentsOffline } from "./purge.js";
+import { purgeSegmentsOffline } from "./segment-purge.js";
 import type { TxnLog } from "./txn-log.js";
 
 export interface SnapshotInfo {
