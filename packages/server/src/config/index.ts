@@ -4,26 +4,21 @@ export type { ConfigLocation } from "./errors.js";
 export { ConfigError, formatLocation } from "./errors.js";
 export type { PropertyEntry } from "./properties.js";
 export { javaTrim, parseProperties } from "./properties.js";
-export type { QuorumServer, ServerRole } from "./server-line.js";
-export { formatQuorumServer, parseServerId, parseServerLine, splitHostAndPorts } from "./server-line.js";
+export type { ResolveInput } from "./resolve.js";
+export { loadServerConfig, parseMyid, resolveServerConfig } from "./resolve.js";
 export type {
   AdminServerConfig,
   CommonConfig,
-  DynamicConfig,
   MetricsProviderConfig,
   ParsedConfig,
-  ResolveInput,
   ServerConfig,
-} from "./zoo-cfg.js";
+} from "./server-config.js";
 export {
   DEFAULT_METRICS_PROVIDER,
-  dynamicConfigVersion,
-  FOUR_LETTER_WORDS,
-  loadServerConfig,
   NULL_METRICS_PROVIDER,
   PROMETHEUS_METRICS_PROVIDER,
-  parseDynamicConfig,
-  parseMyid,
-  parseZooCfg,
-  resolveServerConfig,
-} from "./zoo-cfg.js";
+} from "./server-config.js";
+export type { QuorumServer, ServerRole } from "./server-line.js";
+export { formatQuorumServer, parseServerId, parseServerLine, splitHostAndPorts } from "./server-line.js";
+export type { DynamicConfig } from "./zoo-cfg.js";
+export { dynamicConfigVersion, FOUR_LETTER_WORDS, parseDynamicConfig, parseZooCfg } from "./zoo-cfg.js";

@@ -1,0 +1,136 @@
+// What a server is configured with: the settings of zoo.cfg (CommonConfig), zoo.cfg on its own
+// (ParsedConfig), and the whole resolved configuration with myid and the dynamic file
+// (ServerConfig). Types and their well-known values only; parsing is in zoo-cfg.ts.
+
+import type { QuorumServer, ServerRole } from "./server-line.js";
+
+export const DEFAULT_METRICS_PROVIDER = "org.apache.zookeeper.metrics.impl.DefaultMetricsProvider";
+export const PROMETHEUS_METRICS_PROVIDER =
+  "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider";
+export const NULL_METRICS_PROVIDER = "org.apache.zookeeper.metrics.impl.NullMetricsProvider";
+
+export interface AdminServerConfig {
+  enableServer: boolean;
+  serverAddress: string;
+  serverPort: number;
+  commandUrl: string;
+  idleTimeoutMs: number;
+}
+
+export interface MetricsProviderConfig {
+  className: string;
+  kind: "default" | "prometheus" | "null";
+  /** Prometheus exporter bind address and port (used only when kind is "prometheus"). */
+  httpHost: string;
+  httpPort: number;
+  exportJvmInfo: boolean;
+  /** Every `metricsProvider.<name>` key except className, by `<name>`. */
+  options: ReadonlyMap<string, string>;
+}
+
+/** Settings that do not depend on myid or on the dynamic config file. */
+export interface CommonConfig {
+  tickTimeMs: number;
+  initLimit: number;
+  syncLimit: number;
+  /** In ticks; 0 means "use initLimit". */
+  connectToLearnerMasterLimit: number;
+  dataDir: string;
+  dataLogDir: string;
+  secureClientPort: number | undefined;
+  secureClientPortAddress: string | undefined;
+  /** -1 = the OS default backlog. */
+  clientPortListenBacklog: number;
+  /** Per client IP; 0 = unlimited. */
+  maxClientCnxns: number;
+  /** Total connections; 0 = unlimited. */
+  maxCnxns: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  electionAlg: number;
+  quorumListenOnAllIPs: boolean;
+  standaloneEnabled: boolean;
+  reconfigEnabled: boolean;
+  syncEnabled: boolean;
+  localSessionsEnabled: boolean;
+  localSessionsUpgradingEnabled: boolean;
+  multiAddressEnabled: boolean;
+  observerMasterPort: number | undefined;
+  /** As written in zoo.cfg (ParsedConfig) or resolved against the cwd (ServerConfig). */
+  dynamicConfigFile: string | undefined;
+  autopurgeSnapRetainCount: number;
+  /** 0 = autopurge off. */
+  autopurgePurgeIntervalHours: number;
+  /** "*" = every word; otherwise always contains "srvr" (and "isro" in read-only mode). */
+  fourLetterWordWhitelist: ReadonlySet<string> | "*";
+  juteMaxBufferBytes: number;
+  snapCount: number;
+  /** <= 0 disables size-triggered snapshots. */
+  snapSizeLimitInKb: number;
+  commitLogCount: number;
+  snapshotSizeFactor: number;
+  preAllocSizeKb: number;
+  forceSync: boolean;
+  fsyncWarningThresholdMs: number;
+  extendedTypesEnabled: boolean;
+  containerCheckIntervalMs: number;
+  containerMaxPerMinute: number;
+  /** 0 = never-used containers are not deleted for being unused. */
+  containerMaxNeverUsedIntervalMs: number;
+  /** `super:<base64 sha1>`. */
+  superDigest: string | undefined;
+  digestAuthenticationEnabled: boolean;
+  skipAcl: boolean;
+  enforceQuota: boolean;
+  digestEnabled: boolean;
+  readOnlyModeEnabled: boolean;
+  leaderServes: boolean;
+  cnxTimeoutMs: number;
+  /** 0 = retry forever. */
+  electionPortBindRetry: number;
+  tcpKeepAlive: boolean;
+  clientTcpKeepAlive: boolean;
+  globalOutstandingLimit: number;
+  maxResponseCacheSize: number;
+  maxGetChildrenResponseCacheSize: number;
+  admin: AdminServerConfig;
+  metricsProvider: MetricsProviderConfig;
+  /** Non-fatal findings (unknown keys, values reset to a minimum...), each prefixed by its location. */
+  warnings: string[];
+  /** Every entry read from zoo.cfg, keys as written (trimmed), last one wins. */
+  raw: ReadonlyMap<string, string>;
+  /** The zoo.cfg text as read, for the `icfg` admin command. */
+  initialConfig: string;
+}
+
+/** zoo.cfg on its own, before myid and the dynamic config file are looked at. */
+export interface ParsedConfig extends CommonConfig {
+  fileName: string;
+  /** `server.N` lines of zoo.cfg itself. */
+  servers: Map<number, QuorumServer>;
+  /** `clientPort` of zoo.cfg; undefined when absent or 0. */
+  clientPort: number | undefined;
+  clientPortAddress: string | undefined;
+  peerType: ServerRole;
+  /** `version=<hex>` of zoo.cfg, if any. */
+  configVersion: bigint | undefined;
+  /** Line of each handled key (canonical spelling) and of each `server.N` (by id). */
+  keyLines: ReadonlyMap<string, number>;
+  serverLines: ReadonlyMap<number, number>;
+}
+
+export interface ServerConfig extends CommonConfig {
+  /** Absolute path of zoo.cfg. */
+  configPath: string;
+  /** From dataDir/myid; undefined when the file does not exist (allowed in standalone mode). */
+  myid: number | undefined;
+  standalone: boolean;
+  servers: Map<number, QuorumServer>;
+  /** This server's client listener; undefined means no plain client listener. */
+  clientPort: number | undefined;
+  /** Bind address of the client listener; undefined = all interfaces. */
+  clientPortAddress: string | undefined;
+  peerType: ServerRole;
+  /** Version of the membership (from the dynamic file's name or zoo.cfg's `version`); 0 if none. */
+  configVersion: bigint;
+}
