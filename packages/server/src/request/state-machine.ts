@@ -4,23 +4,17 @@
 
 import { createHash } from "node:crypto";
 import {
-  type ACL,
   ErrorCode,
   EventType,
-  JuteReader,
-  JuteWriter,
+  type JuteWriter,
   MULTI_WRITE_OPS,
   OpCode,
   type OpResult,
-  Perms,
   type Request,
-  readAclList,
   type Stat,
-  writeAclList,
   writeMultiResponse,
   writeStat,
 } from "@paddock/jute";
-import { checkAcl, maskAcl } from "../tree/acl.js";
 import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import { statOf, type ZNode } from "../tree/node.js";
 import { baseName, parentOf } from "../tree/path.js";
@@ -39,7 +33,6 @@ import type {
   RequestContext,
   StateMachineOptions,
   TriggeredEvent,
-  WatchRegistration,
 } from "./contract.js";
 import { PendingChanges, Scratch } from "./pending.js";
 import {
@@ -52,6 +45,8 @@ import {
   prepareSetAcl,
   prepareSetData,
 } from "./prepare.js";
+import { TreeReader } from "./reads.js";
+import { readSnapshotChunks, snapshotChunksOf } from "./snapshot-format.js";
 import type { CreateTxn, MultiOpTxn, SetAclTxn, SetDataTxn, Txn, TxnBody } from "./txn.js";
 
 const WRITE_OPCODES: ReadonlySet<number> = new Set([
@@ -77,8 +72,6 @@ export interface SessionInfo {
   timeoutMs: number;
   passwd: Buffer;
 }
-
-const SNAPSHOT_FORMAT_VERSION = 1;
 
 function sessionHash(id: bigint, info: SessionInfo): bigint {
   const head = Buffer.allocUnsafe(12);
@@ -115,9 +108,12 @@ export class StateMachine {
   private sessionDigestSum = 0n;
   private readonly quotaRoots = new QuotaRoots();
 
+  private readonly reader: TreeReader;
+
   constructor(private readonly opts: StateMachineOptions) {
     this.tree = new DataTree(opts.extendedTypesEnabled, opts.configData);
     this.pending = new PendingChanges(this.tree);
+    this.reader = new TreeReader(this.tree, opts.skipAcl, opts.extendedTypesEnabled);
   }
 
   /** zxid of the last applied txn (0 initially). */
@@ -559,121 +555,8 @@ export class StateMachine {
     return statOf(node, this.opts.extendedTypesEnabled);
   }
 
-  // -------------------------------------------------------------------------------------------
-  // reads (any server, from the applied tree)
-
-  private allowed(node: ZNode, perm: number, ctx: RequestContext): boolean {
-    return checkAcl(node.acl, perm, ctx.identities, this.opts.skipAcl);
-  }
-
   read(req: Request, ctx: RequestContext): ReadResult {
-    switch (req.type) {
-      case OpCode.exists: {
-        if (req.path.includes("\0")) return { err: ErrorCode.BadArguments };
-        const node = this.tree.get(req.path);
-        if (node !== undefined && !this.allowed(node, Perms.READ, ctx)) return { err: ErrorCode.NoAuth };
-        const watch: WatchRegistration | undefined = req.watch
-          ? { path: req.path, table: "data" }
-          : undefined;
-        if (node === undefined)
-          return watch === undefined ? { err: ErrorCode.NoNode } : { err: ErrorCode.NoNode, watch };
-        const stat = this.statOf(node);
-        return this.withWatch({ err: 0, writeBody: (w) => writeStat(w, stat) }, watch);
-      }
-      case OpCode.getData: {
-        const found = this.readable(req.path, Perms.READ, ctx);
-        if (typeof found === "number") return { err: found };
-        const stat = this.statOf(found);
-        const data = found.data;
-        return this.withWatch(
-          {
-            err: 0,
-            writeBody: (w) => {
-              w.writeBuffer(data);
-              writeStat(w, stat);
-            },
-          },
-          req.watch ? { path: req.path, table: "data" } : undefined,
-        );
-      }
-      case OpCode.getChildren:
-      case OpCode.getChildren2: {
-        const found = this.readable(req.path, Perms.READ, ctx);
-        if (typeof found === "number") return { err: found };
-        const children = this.tree.sortedChildren(found);
-        const watch: WatchRegistration | undefined = req.watch
-          ? { path: req.path, table: "child" }
-          : undefined;
-        if (req.type === OpCode.getChildren) {
-          return this.withWatch({ err: 0, writeBody: (w) => w.writeStringVector(children) }, watch);
-        }
-        const stat = this.statOf(found);
-        return this.withWatch(
-          {
-            err: 0,
-            writeBody: (w) => {
-              w.writeStringVector(children);
-              writeStat(w, stat);
-            },
-          },
-          watch,
-        );
-      }
-      case OpCode.getACL: {
-        const found = this.readable(req.path, Perms.READ | Perms.ADMIN, ctx);
-        if (typeof found === "number") return { err: found };
-        const acl: ACL[] = this.allowed(found, Perms.ADMIN, ctx) ? [...found.acl] : maskAcl(found.acl);
-        const stat = this.statOf(found);
-        return {
-          err: 0,
-          writeBody: (w) => {
-            writeAclList(w, acl);
-            writeStat(w, stat);
-          },
-        };
-      }
-      case OpCode.getAllChildrenNumber: {
-        const found = this.readable(req.path, Perms.READ, ctx);
-        if (typeof found === "number") return { err: found };
-        const total = this.tree.descendantCount(req.path);
-        return { err: 0, writeBody: (w) => w.writeInt(total) };
-      }
-      case OpCode.getEphemerals: {
-        const prefix = req.prefixPath.trim();
-        const all = this.tree.ephemeralsOf(ctx.sessionId);
-        const list = prefix === "" || prefix === "/" ? all : all.filter((p) => p.startsWith(req.prefixPath));
-        return { err: 0, writeBody: (w) => w.writeStringVector(list) };
-      }
-      case OpCode.multiRead: {
-        const results = req.ops.map((op) => this.readOp(op, ctx));
-        return { err: 0, writeBody: (w) => writeMultiResponse(w, results) };
-      }
-      default:
-        return { err: ErrorCode.Unimplemented };
-    }
-  }
-
-  private withWatch(result: ReadResult, watch: WatchRegistration | undefined): ReadResult {
-    return watch === undefined ? result : { ...result, watch };
-  }
-
-  /** The node if it exists and `perm` passes, else NoNode / NoAuth (in that order). */
-  private readable(path: string, perm: number, ctx: RequestContext): ZNode | number {
-    const node = this.tree.get(path);
-    if (node === undefined) return ErrorCode.NoNode;
-    if (!this.allowed(node, perm, ctx)) return ErrorCode.NoAuth;
-    return node;
-  }
-
-  private readOp(op: Request, ctx: RequestContext): OpResult {
-    if (op.type !== OpCode.getData && op.type !== OpCode.getChildren) {
-      return { type: OpCode.error, err: ErrorCode.MarshallingError };
-    }
-    const found = this.readable(op.path, Perms.READ, ctx);
-    if (typeof found === "number") return { type: OpCode.error, err: found };
-    if (op.type === OpCode.getData)
-      return { type: OpCode.getData, data: found.data, stat: this.statOf(found) };
-    return { type: OpCode.getChildren, children: [...this.tree.sortedChildren(found)] };
+    return this.reader.read(req, ctx);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -752,108 +635,26 @@ export class StateMachine {
    * consumer asks for it; reading to the end, or release(), closes the view.
    */
   snapshotView(): { zxid: number; chunks(maxChunkBytes?: number): Generator<Buffer>; release(): void } {
-    const header = new JuteWriter();
-    header.writeInt(SNAPSHOT_FORMAT_VERSION).writeLong(this.appliedZxid).writeInt(this.sessions.size);
-    for (const id of this.sessionIds()) {
-      const s = this.sessions.get(id)!;
-      header.writeBigLong(id).writeInt(s.timeoutMs).writeBuffer(s.passwd);
-    }
-    const view = this.tree.openView();
-    header.writeInt(view.nodeCount);
-    const headerBytes = header.toBuffer();
-    function* chunks(maxChunkBytes = 512 * 1024): Generator<Buffer> {
-      try {
-        yield headerBytes;
-        const w = new JuteWriter(Math.min(maxChunkBytes * 2, 4 * 1024 * 1024));
-        let count = 0;
-        const take = (): Buffer => {
-          const chunk = Buffer.allocUnsafe(4 + w.offset);
-          chunk.writeInt32BE(count, 0);
-          w.view().copy(chunk, 4);
-          w.reset();
-          count = 0;
-          return chunk;
-        };
-        // Each node is written out as soon as the view hands it over, before anything can change it.
-        for (const { path, fields: n } of view.nodes()) {
-          w.writeString(path).writeBuffer(n.data);
-          writeAclList(w, n.acl);
-          w.writeLong(n.czxid)
-            .writeLong(n.mzxid)
-            .writeLong(n.ctimeMs)
-            .writeLong(n.mtimeMs)
-            .writeInt(n.version)
-            .writeInt(n.childCounter)
-            .writeInt(n.aversion)
-            .writeBigLong(n.ephemeralOwner)
-            .writeLong(n.pzxid);
-          count++;
-          if (w.offset >= maxChunkBytes) yield take();
-        }
-        if (count > 0) yield take();
-      } finally {
-        view.release();
-      }
-    }
-    return { zxid: this.appliedZxid, chunks, release: view.release };
+    const sessions = this.sessionIds().map((id) => ({ id, ...this.sessions.get(id)! }));
+    return snapshotChunksOf(this.appliedZxid, sessions, this.tree.openView());
   }
 
   /** Rebuilds a state machine from `snapshotChunks` output; throws on anything malformed. */
   static fromSnapshot(opts: StateMachineOptions, chunks: Iterable<Buffer>): StateMachine {
     const sm = new StateMachine(opts);
-    let expectedNodes = -1;
-    let seenNodes = 0;
-    for (const chunk of chunks) {
-      const r = new JuteReader(chunk);
-      if (expectedNodes < 0) {
-        const version = r.readInt();
-        if (version !== SNAPSHOT_FORMAT_VERSION) {
-          throw new TreeInvariantError(`snapshot: unknown format version ${version}`);
-        }
-        sm.appliedZxid = r.readLong();
-        sm.preparedZxid = sm.appliedZxid;
-        const sessionCount = r.readInt();
-        for (let i = 0; i < sessionCount; i++) {
-          const id = r.readBigLong();
-          const timeoutMs = r.readInt();
-          sm.putSession(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
-        }
-        expectedNodes = r.readInt();
-      } else {
-        const count = r.readInt();
-        for (let i = 0; i < count; i++) {
-          const path = r.readPath();
-          const data = r.readBuffer();
-          const acl = readAclList(r);
-          if (acl === null) throw new TreeInvariantError(`snapshot: ${path} has a null ACL`);
-          sm.tree.restore(path, {
-            data,
-            acl,
-            czxid: r.readLong(),
-            mzxid: r.readLong(),
-            ctimeMs: r.readLong(),
-            mtimeMs: r.readLong(),
-            version: r.readInt(),
-            childCounter: r.readInt(),
-            aversion: r.readInt(),
-            ephemeralOwner: r.readBigLong(),
-            pzxid: r.readLong(),
-            children: new Set(),
-          });
-        }
-        seenNodes += count;
-      }
-      if (r.remaining !== 0) throw new TreeInvariantError(`snapshot: ${r.remaining} stray bytes in a chunk`);
-    }
+    const { zxid, nodeCount } = readSnapshotChunks(chunks, {
+      session: (id, info) => sm.putSession(id, info),
+      node: (path, fields) => sm.tree.restore(path, { ...fields, children: new Set() }),
+    });
+    sm.appliedZxid = zxid;
+    sm.preparedZxid = zxid;
     for (const path of sm.tree.paths()) {
       if (baseName(path) !== QUOTA_LIMIT_NODE) continue;
       const quoted = quotedPathOf(parentOf(path)!);
       if (quoted !== undefined) sm.quotaRoots.add(quoted);
     }
-    if (expectedNodes < 0 || seenNodes !== expectedNodes || sm.tree.size !== expectedNodes) {
-      throw new TreeInvariantError(
-        `snapshot: header promised ${expectedNodes} nodes, chunks held ${seenNodes}, tree has ${sm.tree.size}`,
-      );
+    if (sm.tree.size !== nodeCount) {
+      throw new TreeInvariantError(`snapshot: header promised ${nodeCount} nodes, tree has ${sm.tree.size}`);
     }
     return sm;
   }
