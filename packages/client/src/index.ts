@@ -10,6 +10,7 @@ export {
   WatcherType,
 } from "@paddock/jute";
 export { CREATOR_ALL_ACL, digestId, OPEN_ACL_UNSAFE, permsToString, READ_ACL_UNSAFE } from "./acl.js";
+export { ZooKeeperClient } from "./client.js";
 export type {
   ClientState,
   CreateOptions,
@@ -17,8 +18,7 @@ export type {
   RawReply,
   ZooKeeperClientEvents,
   ZooKeeperClientOptions,
-} from "./client.js";
-export { ZooKeeperClient } from "./client.js";
+} from "./client-options.js";
 export type { HostPort, ParsedConnectString } from "./connect-string.js";
 export { DEFAULT_PORT, parseConnectString } from "./connect-string.js";
 export type { Data } from "./data.js";
