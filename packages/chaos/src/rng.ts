@@ -1,4 +1,7 @@
-/** mulberry32: a small seeded generator, so a run can be replayed from its seed. */
+/**
+ * mulberry32: a small seeded generator, so a run can be replayed from its seed. The one copy: the
+ * chaos workloads, the ZAB simulator and every randomised test of the repository draw from it.
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -1,19 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { seededRandom } from "../../../chaos/src/rng.js";
 import type { StorageLogger } from "../../src/storage/logger.js";
 
-/** mulberry32: small, seeded; every random test of this package draws from it, so a seed replays a run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The one seeded generator (mulberry32, packages/chaos/src/rng.ts): a seed replays a run. */
+export const rng: (seed: number) => () => number = seededRandom;
 
 export function randomInt(next: () => number, lo: number, hiExclusive: number): number {
   return lo + Math.floor(next() * (hiExclusive - lo));
