@@ -1,10 +1,8 @@
 // Launches the real Apache ZooKeeper 3.8 (Debian package `zookeeper`) as the reference server
 // for differential tests.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
-// The jar list is the benchmark launcher's, so one place decides what a ZooKeeper server needs.
-import { JAVA_DIR, ZOOKEEPER_JARS } from "../../packages/bench/src/servers.js";
+import { mkdirSync } from "node:fs";
+// The benchmark's launcher decides how ZooKeeper runs; tests start it the same way.
+import { zookeeperJavaArgs, zookeeperMissing } from "../../packages/bench/src/zookeeper-java.js";
 import {
   fourLetterWord,
   launchServer,
@@ -21,17 +19,8 @@ let cachedAvailability: Availability | undefined;
 /** Whether java and the ZooKeeper jars are installed. Synchronous so it can gate `describe`. */
 export function zookeeperAvailability(): Availability {
   if (cachedAvailability) return cachedAvailability;
-  const missing = ZOOKEEPER_JARS.filter((j) => !existsSync(join(JAVA_DIR, j)));
-  if (missing.length > 0) {
-    cachedAvailability = { ok: false, reason: `missing ${missing.join(", ")} in ${JAVA_DIR}` };
-  } else {
-    try {
-      execFileSync("java", ["-version"], { stdio: "ignore" });
-      cachedAvailability = { ok: true };
-    } catch {
-      cachedAvailability = { ok: false, reason: "no java on PATH" };
-    }
-  }
+  const missing = zookeeperMissing();
+  cachedAvailability = missing === undefined ? { ok: true } : { ok: false, reason: missing };
   return cachedAvailability;
 }
 
@@ -53,11 +42,10 @@ export function decideZookeeperSkip(availability: Availability, ci: boolean): bo
 }
 
 export async function startZookeeper(
-  opts: { extraCfg?: string[]; readyTimeoutMs?: number } = {},
+  opts: { extraCfg?: string[]; readyTimeoutMs?: number; systemProperties?: Record<string, string> } = {},
 ): Promise<ServerHandle> {
   const availability = zookeeperAvailability();
   if (!availability.ok) throw new Error(`cannot start ZooKeeper: ${availability.reason}`);
-  const classpath = ZOOKEEPER_JARS.map((j) => join(JAVA_DIR, j)).join(":");
   return launchServer(
     "zookeeper",
     (port, dir, dataDir) => {
@@ -68,21 +56,18 @@ export async function startZookeeper(
         "preAllocSize=1024",
         ...(opts.extraCfg ?? []),
       ]);
-      return startProcess("java", [
-        "-Xmx128m",
-        "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1",
-        "-Dzookeeper.extendedTypesEnabled=true",
-        `-Dzookeeper.DigestAuthenticationProvider.superDigest=${SUPER_DIGEST}`,
-        "-Dzookeeper.admin.enableServer=false",
-        "-Dzookeeper.4lw.commands.whitelist=*",
-        "-Dzookeeper.jmx.log4j.disable=true",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-cp",
-        classpath,
-        "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-        cfg,
-      ]);
+      return startProcess(
+        "java",
+        zookeeperJavaArgs(cfg, {
+          heapMb: 128,
+          quickStart: true,
+          systemProperties: {
+            "zookeeper.extendedTypesEnabled": "true",
+            "zookeeper.DigestAuthenticationProvider.superDigest": SUPER_DIGEST,
+            ...opts.systemProperties,
+          },
+        }),
+      );
     },
     opts.readyTimeoutMs ?? 30_000,
     async (host, port) => /^Mode: /m.test(await fourLetterWord(host, port, "srvr", 1000)),

@@ -19,6 +19,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fourLetterWord } from "@paddock/client";
+import { zookeeperJavaArgs, zookeeperMissing } from "./zookeeper-java.js";
+
+export { JAVA_DIR, ZOOKEEPER_JARS, zookeeperMissing } from "./zookeeper-java.js";
 
 export type ServerKind = "zookeeper" | "paddock";
 export type Topology = { kind: "standalone" } | { kind: "ensemble"; size: number };
@@ -28,26 +31,6 @@ export const BENCH_PORT_MAX = 25999;
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const PADDOCK_SERVER_PATH = join(repoRoot, "dist", "paddock-server.mjs");
-
-/** Where Debian's zookeeper package puts its jars, and the ones a server needs (no logging bindings beyond slf4j-simple, for a fast JVM start). */
-export const JAVA_DIR = "/usr/share/java";
-export const ZOOKEEPER_JARS: readonly string[] = [
-  "zookeeper.jar",
-  "zookeeper-jute.jar",
-  "slf4j-api.jar",
-  "slf4j-simple.jar",
-  "netty-buffer.jar",
-  "netty-codec.jar",
-  "netty-common.jar",
-  "netty-handler.jar",
-  "netty-resolver.jar",
-  "netty-transport.jar",
-  "netty-transport-native-epoll.jar",
-  "netty-transport-native-unix-common.jar",
-  "commons-cli.jar",
-  "metrics-core.jar",
-  "snappy-java.jar",
-];
 
 export interface LaunchOptions {
   tickTimeMs: number;
@@ -95,17 +78,6 @@ export function parseTopology(text: string): Topology {
     return { kind: "ensemble", size };
   }
   throw new Error(`topology must be standalone or ensemble:N, got ${text}`);
-}
-
-export function zookeeperMissing(): string | undefined {
-  const missing = ZOOKEEPER_JARS.filter((j) => !existsSync(join(JAVA_DIR, j)));
-  if (missing.length > 0) return `missing ${missing.join(", ")} in ${JAVA_DIR}`;
-  try {
-    execFileSync("java", ["-version"], { stdio: "ignore" });
-  } catch {
-    return "no java on PATH";
-  }
-  return undefined;
 }
 
 export function paddockMissing(serverPath = PADDOCK_SERVER_PATH): string | undefined {
@@ -317,19 +289,7 @@ async function launchStandalone(kind: ServerKind, opts: LaunchOptions): Promise<
 }
 
 function spawnZookeeper(cfgPath: string, opts: LaunchOptions): Proc {
-  const classpath = ZOOKEEPER_JARS.map((j) => join(JAVA_DIR, j)).join(":");
-  return startProcess("java", [
-    `-Xms${opts.zookeeperHeapMb}m`,
-    `-Xmx${opts.zookeeperHeapMb}m`,
-    "-Dzookeeper.4lw.commands.whitelist=*",
-    "-Dzookeeper.admin.enableServer=false",
-    "-Dzookeeper.jmx.log4j.disable=true",
-    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-    "-cp",
-    classpath,
-    "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-    cfgPath,
-  ]);
+  return startProcess("java", zookeeperJavaArgs(cfgPath, { heapMb: opts.zookeeperHeapMb, fixedHeap: true }));
 }
 
 function spawnPaddock(cfgPath: string, serverPath: string): Proc {
