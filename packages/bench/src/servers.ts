@@ -3,7 +3,7 @@
 // servers keep fsync on, ZooKeeper runs with a production-like JVM (full JIT, 1 GiB heap as
 // zkServer.sh uses) instead of start-up-optimised flags, and the pid is exposed so the
 // benchmark can account server CPU time.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -14,11 +14,18 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fourLetterWord } from "@paddock/client";
+import {
+  type StartedProcess as Proc,
+  portAllocator,
+  showsMode,
+  startProcess,
+  stopProcess,
+  waitForImok,
+} from "./processes.js";
 import { zookeeperJavaArgs, zookeeperMissing } from "./zookeeper-java.js";
 
 export { JAVA_DIR, ZOOKEEPER_JARS, zookeeperMissing } from "./zookeeper-java.js";
@@ -180,7 +187,7 @@ export async function launchEnsemble(
   };
   for (const id of ids) spawnMember(id);
   const stopAll = async () => {
-    await Promise.all([...procs.values()].map((p) => stopProcess(p)));
+    await Promise.all([...procs.values()].map((p) => stopProcess(p, STOP_GRACE_MS)));
     rmSync(dir, { recursive: true, force: true });
   };
   const modeOf = async (id: number): Promise<string | undefined> => {
@@ -276,10 +283,10 @@ async function launchStandalone(kind: ServerKind, opts: LaunchOptions): Promise<
     const proc =
       kind === "zookeeper" ? spawnZookeeper(cfgPath, opts) : spawnPaddock(cfgPath, opts.paddockServerPath);
     const stop = async () => {
-      await stopProcess(proc);
+      await stopProcess(proc, STOP_GRACE_MS);
       rmSync(dir, { recursive: true, force: true });
     };
-    if (await waitUntilServing(proc, port, opts.readyTimeoutMs)) {
+    if (await waitForImok(proc, "127.0.0.1", port, opts.readyTimeoutMs, showsMode)) {
       return { port, dataDir, child: proc.child, output: proc.output, stop };
     }
     lastOutput = proc.output();
@@ -330,90 +337,8 @@ export function processCpuSeconds(pid: number | undefined): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Process plumbing
+// Process plumbing (processes.ts); the benchmark's own port range
 
-interface Proc {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<void>;
-}
-
-const OUTPUT_KEEP_BYTES = 64 * 1024;
-const liveChildren = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of liveChildren) child.kill("SIGKILL");
-});
-
-function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
-  liveChildren.add(child);
-  let out = "";
-  const keep = (c: Buffer) => {
-    out += c.toString("utf8");
-    if (out.length > OUTPUT_KEEP_BYTES) out = out.slice(out.length - OUTPUT_KEEP_BYTES);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => {
-    child.once("exit", () => {
-      liveChildren.delete(child);
-      resolve();
-    });
-    child.once("error", (e) => {
-      keep(Buffer.from(`spawn error: ${e.message}\n`));
-      liveChildren.delete(child);
-      resolve();
-    });
-  });
-  return { child, output: () => out, exited };
-}
-
-async function stopProcess(proc: Proc, graceMs = 10_000): Promise<void> {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  proc.child.kill("SIGTERM");
-  const timer = setTimeout(() => proc.child.kill("SIGKILL"), graceMs);
-  await proc.exited;
-  clearTimeout(timer);
-}
-
-/** ZooKeeper answers `ruok` before it serves clients; `srvr` showing a mode means it does. */
-async function waitUntilServing(proc: Proc, port: number, timeoutMs: number): Promise<boolean> {
-  let exited = false;
-  void proc.exited.then(() => {
-    exited = true;
-  });
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until && !exited) {
-    try {
-      if (
-        (await fourLetterWord("127.0.0.1", port, "ruok", 1000)) === "imok" &&
-        /^Mode: /m.test(await fourLetterWord("127.0.0.1", port, "srvr", 1000))
-      ) {
-        return true;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
-
-let nextPortProbe = BENCH_PORT_MIN + ((process.pid * 53) % (BENCH_PORT_MAX - BENCH_PORT_MIN + 1));
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen({ port, host: "127.0.0.1", exclusive: true }, () => probe.close(() => resolve(true)));
-  });
-}
-
-export async function freePort(): Promise<number> {
-  for (let i = 0; i <= BENCH_PORT_MAX - BENCH_PORT_MIN; i++) {
-    const port = nextPortProbe;
-    nextPortProbe = nextPortProbe >= BENCH_PORT_MAX ? BENCH_PORT_MIN : nextPortProbe + 1;
-    if (await canListen(port)) return port;
-  }
-  throw new Error(`no free port in ${BENCH_PORT_MIN}-${BENCH_PORT_MAX}`);
-}
+export const freePort: () => Promise<number> = portAllocator(BENCH_PORT_MIN, BENCH_PORT_MAX, 53);
+/** A JVM under load may take a while to flush and exit on SIGTERM. */
+const STOP_GRACE_MS = 10_000;
