@@ -4,7 +4,7 @@
 // not in a quorum is not reported healthy. Exit 0 = healthy, 1 = unhealthy (Docker's contract).
 import { connect } from "node:net";
 import { join } from "node:path";
-import { loadServerConfig } from "../../packages/server/src/config/zoo-cfg.ts";
+import { loadServerConfig } from "../../packages/server/src/config/index.ts";
 
 const TIMEOUT_MS = 4000;
 
