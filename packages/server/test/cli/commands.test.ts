@@ -93,9 +93,13 @@ describe("paddock-server's command line", () => {
     expect(defaultConfigCandidates({ ZOOCFGDIR: "/a", ZOO_CONF_DIR: "/conf" })).toEqual([
       "/a/zoo.cfg",
       "/conf/zoo.cfg",
+      "/opt/bitnami/zookeeper/conf/zoo.cfg",
       "zoo.cfg",
     ]);
-    expect(defaultConfigCandidates({ ZOOCFG: "my.cfg" })).toEqual(["my.cfg"]);
+    expect(defaultConfigCandidates({ ZOOCFG: "my.cfg" })).toEqual([
+      "/opt/bitnami/zookeeper/conf/my.cfg",
+      "my.cfg",
+    ]);
   });
 
   it("turns failures of the offline tools into one line with exit 1", async () => {
