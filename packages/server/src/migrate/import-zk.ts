@@ -127,7 +127,7 @@ export async function readZooKeeperState(
     throw new MigrationError(`${snapDir} holds neither a snapshot nor a txn log: nothing to import`);
   }
   report(
-    `snapshot ${snap.file}: zxid ${hex(snap.zxid)}, ${snap.tree.nodes.size} nodes, ${snap.tree.sessions.size} sessions`,
+    `snapshot ${snap.file}: zxid ${hex(snap.zxid)}, ${snap.tree.nodes.size} nodes, ${snap.tree.sessions.size} session(s)`,
   );
   const tree = snap.tree;
 
