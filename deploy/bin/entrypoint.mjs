@@ -29,7 +29,17 @@ const PADDOCK_GID = 1000;
 const SERVER_COMMANDS = new Set(["paddock-server", "zkServer.sh"]);
 
 /** Verbs that work on files or print something: no zoo.cfg or myid is written for them. */
-const OFFLINE_VERBS = new Set(["import-zk", "export-zk", "purge", "inspect", "version", "--version", "help", "--help", "-h"]);
+const OFFLINE_VERBS = new Set([
+  "import-zk",
+  "export-zk",
+  "purge",
+  "inspect",
+  "version",
+  "--version",
+  "help",
+  "--help",
+  "-h",
+]);
 
 /** `paddock-server`, `zkServer.sh start-foreground` (the official image's CMD): run the server. */
 function runsServer(args) {
