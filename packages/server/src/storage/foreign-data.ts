@@ -33,6 +33,17 @@ function firstBytes(path: string, n: number): Buffer {
   }
 }
 
+/** What kind of ZooKeeper file `path` is (by its magic or its name), or undefined. */
+export function zooKeeperKindOf(path: string): ZooKeeperFile["kind"] | undefined {
+  if (/(^|\/)snapshot\.[0-9a-f]+\.(gz|snappy)$/.test(path)) return "compressed snapshot";
+  const head = firstBytes(path, 4);
+  if (head.length < 4) return undefined;
+  const magic = head.readUInt32BE(0);
+  if (magic === ZK_LOG_MAGIC) return "txn log";
+  if (magic === ZK_SNAP_MAGIC) return "snapshot";
+  return undefined;
+}
+
 /**
  * ZooKeeper's files in `dir` (a version-2 directory), newest name last; empty when there are
  * none or the directory does not exist. Only names ZooKeeper writes are opened, 4 bytes each.
@@ -47,17 +58,10 @@ export function findZooKeeperFiles(dir: string): ZooKeeperFile[] {
   const found: ZooKeeperFile[] = [];
   for (const name of names.sort()) {
     if (name.endsWith(TMP_SUFFIX)) continue;
-    const path = join(dir, name);
-    if (/^snapshot\.[0-9a-f]+\.(gz|snappy)$/.test(name)) {
-      found.push({ path, kind: "compressed snapshot" });
-      continue;
-    }
     if (!name.startsWith(LOG_PREFIX) && !name.startsWith(SNAPSHOT_PREFIX)) continue;
-    const head = firstBytes(path, 4);
-    if (head.length < 4) continue;
-    const magic = head.readUInt32BE(0);
-    if (magic === ZK_LOG_MAGIC) found.push({ path, kind: "txn log" });
-    else if (magic === ZK_SNAP_MAGIC) found.push({ path, kind: "snapshot" });
+    const path = join(dir, name);
+    const kind = zooKeeperKindOf(path);
+    if (kind !== undefined) found.push({ path, kind });
   }
   return found;
 }

@@ -14,7 +14,7 @@ import { ZkTree } from "../../src/migrate/zookeeper-format/tree.js";
 import { encodeZkTxnEntry, type ZkTxnEntry } from "../../src/migrate/zookeeper-format/txn.js";
 import { encodeZkLogFile, ZkLogCorruptionError } from "../../src/migrate/zookeeper-format/txn-log.js";
 import { StateMachine } from "../../src/request/index.js";
-import { recover, ZooKeeperDataError } from "../../src/storage/index.js";
+import { inspectMain, recover, ZooKeeperDataError } from "../../src/storage/index.js";
 
 const WORLD = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
 const SM = { extendedTypesEnabled: true, skipAcl: false, superDigest: undefined };
@@ -167,6 +167,12 @@ describe("Paddock's own storage and ZooKeeper's files", () => {
     expect((err as Error).message).toMatch(/log\.3 is an Apache ZooKeeper txn log, not a Paddock file/);
     expect((err as Error).message).toContain(`paddock-server import-zk ${zkDir} <newDataDir>`);
     expect(readFileSync(join(v2, "log.3"))).toEqual(before);
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    expect(await inspectMain(["log", join(v2, "log.3")], io)).toBe(1);
+    expect(lines).toEqual([
+      `${join(v2, "log.3")}: an Apache ZooKeeper txn log, not a Paddock file; \`paddock-server import-zk\` converts a ZooKeeper dataDir (docs/migrating.md)`,
+    ]);
   });
 });
 
