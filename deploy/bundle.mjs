@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles what the image runs into one folder (default dist/docker): the server, the
+// Bundles what the image runs into one folder (default dist/docker): the server, the CLI, the
 // entrypoint, the health check and a small nc. Unlike scripts/build.mjs, third-party packages
 // (pino, protobufjs, ...) are bundled in too, so the image needs no node_modules and no npm at
 // run time. Used by build-image.sh on the host and by the Dockerfile's build stage from a clone.
@@ -13,6 +13,7 @@ const outdir = resolve(process.argv[2] ?? join(root, "dist", "docker"));
 
 const entries = {
   "paddock-server": "packages/server/src/main.ts",
+  "paddock-cli": "packages/cli/src/main.ts",
   "paddock-entrypoint": "deploy/bin/entrypoint.mjs",
   "paddock-healthcheck": "deploy/bin/healthcheck.mjs",
   nc: "deploy/bin/nc.mjs",

@@ -2,7 +2,7 @@
 // Entry point for `npm start` and `npm test` on a fresh clone: installs dependencies when they
 // are missing or stale, builds the bundles, then runs the requested job. Uses only Node builtins
 // because nothing else is guaranteed to be installed yet.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -37,11 +37,20 @@ ensureInstalled();
 run(process.execPath, [join(root, "scripts", "build.mjs")]);
 
 if (job === "start") {
-  const r = spawnSync(process.execPath, [join(root, "scripts", "start-local.mjs"), ...extraArgs], {
+  const child = spawn(process.execPath, [join(root, "scripts", "start-local.mjs"), ...extraArgs], {
     cwd: root,
     stdio: "inherit",
   });
-  process.exit(r.status ?? 0);
+  // npm runs this script through `sh -c`, and sh neither forwards signals nor passes on its own
+  // death: a supervisor's SIGTERM to npm ends npm and sh only. So the servers' parent is told
+  // both ways: signals that reach us are forwarded, and a change of parent (ours died) counts
+  // as a SIGTERM.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) child.kill("SIGTERM");
+  }, 500).unref();
+  child.on("exit", (code, signal) => process.exit(code ?? (signal === null ? 0 : 1)));
 } else if (job === "test") {
   const bin = join(root, "node_modules", ".bin");
   run(join(bin, "tsc"), ["-p", "tsconfig.json", "--noEmit"]);

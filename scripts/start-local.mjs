@@ -2,7 +2,9 @@
 // `npm start`: a local 3-server Paddock ensemble on loopback (child processes, data under
 // .paddock/local/N, logs in .paddock/local/N/server.log), a status line per server whenever a
 // role changes, and the connect string. `npm start -- --standalone` runs one server instead.
-// Ctrl-C stops everything.
+// Ctrl-C, SIGTERM or SIGHUP stop everything, and so does the death of the process that started
+// this one (npm, via bootstrap.mjs), so no server outlives `npm start`. PADDOCK_LOCAL_DIR moves
+// the data (default .paddock/local).
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
@@ -67,7 +69,7 @@ for (let id = 1; id <= size; id++) {
   });
 }
 
-const base = join(root, ".paddock", "local");
+const base = process.env.PADDOCK_LOCAL_DIR ?? join(root, ".paddock", "local");
 const serverLines = nodes.map((n) => `server.${n.id}=${host}:${n.peerPort}:${n.electionPort}`);
 const children = [];
 for (const n of nodes) {
@@ -146,15 +148,22 @@ async function status() {
 }
 const poll = standalone ? undefined : setInterval(() => void status(), 500);
 
-function stop() {
+/** Servers get SIGTERM (a clean stop), and SIGKILL if they are still there after graceMs. */
+function stop(reason) {
   if (stopping) return;
   stopping = true;
   clearInterval(poll);
-  console.log("[paddock] stopping ...");
+  console.log(`[paddock] stopping (${reason}) ...`);
   for (const c of children) c.kill("SIGTERM");
+  setTimeout(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  }, 10_000).unref();
 }
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(signal));
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop("parent process exited");
+}, 500).unref();
 let alive = children.length;
 for (const c of children) {
   c.on("exit", () => {

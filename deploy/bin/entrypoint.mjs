@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The image's entrypoint. It accepts the official `zookeeper` image's ZOO_* variables so compose
-// files written for that image work unchanged (deploy/README.md): zoo.cfg and myid are
-// written only when absent, so a mounted /conf/zoo.cfg, or files kept in volumes from an earlier
-// run, always win over the environment.
+// The image's entrypoint. It accepts the official `zookeeper` image's ZOO_* variables and
+// Bitnami's (ZOO_SERVER_ID, ALLOW_ANONYMOUS_LOGIN, ...), so compose files written for either image
+// work unchanged (deploy/README.md): zoo.cfg and myid are written only when absent, so a mounted
+// zoo.cfg, or files kept in volumes from an earlier run, always win over the environment.
+// JVMFLAGS' -Xmx (or ZK_SERVER_HEAP, ZOO_HEAP_SIZE) becomes Node's heap limit.
 import { spawn } from "node:child_process";
 import {
   chownSync,
@@ -16,13 +17,37 @@ import {
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { zooCfgFromEnv } from "../../packages/server/src/config/docker-env.ts";
+import {
+  DockerEnvError,
+  jvmSettingsFromEnv,
+  zooCfgFromEnv,
+} from "../../packages/server/src/config/docker-env.ts";
 
 // The image's unprivileged user; fixed so volumes keep working across image rebuilds.
 const PADDOCK_UID = 1000;
 const PADDOCK_GID = 1000;
 const SERVER_COMMANDS = new Set(["paddock-server", "zkServer.sh"]);
 
+/** Verbs that work on files or print something: no zoo.cfg or myid is written for them. */
+const OFFLINE_VERBS = new Set([
+  "import-zk",
+  "export-zk",
+  "purge",
+  "inspect",
+  "version",
+  "--version",
+  "help",
+  "--help",
+  "-h",
+]);
+
+/** `paddock-server`, `zkServer.sh start-foreground` (the official image's CMD): run the server. */
+function runsServer(args) {
+  const [command, verb] = args;
+  if (command === undefined) return true;
+  if (!SERVER_COMMANDS.has(command)) return false;
+  return verb === undefined || verb === "start-foreground";
+}
 function log(message) {
   console.error(`[paddock-entrypoint] ${message}`);
 }
@@ -105,7 +130,15 @@ function lookUp(path) {
 }
 
 function prepare(env, runsServer) {
-  const cfg = zooCfgFromEnv(env);
+  let cfg;
+  try {
+    cfg = zooCfgFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof DockerEnvError)) throw err;
+    log(err.message);
+    process.exit(1);
+  }
+  if (runsServer) for (const note of cfg.notes) log(note);
   const dirs = [cfg.confDir, cfg.dataDir, cfg.dataLogDir];
   const cfgPath = join(cfg.confDir, "zoo.cfg");
   const myidPath = join(cfg.dataDir, "myid");
@@ -130,22 +163,52 @@ function prepare(env, runsServer) {
     }
   }
   const myid = existsSync(myidPath) ? readFileSync(myidPath, "utf8").trim() : cfg.myid;
+  const properties = jvmSettingsFromEnv(env, cfg.flavour).zooCfgLines;
+  if (runsServer && properties.length > 0 && existsSync(cfgPath)) {
+    log(`${cfgPath} exists, so these JVM system properties are not applied: ${properties.join(" ")}`);
+  }
   writeIfAbsent(cfgPath, listenOnAllIfOwnHostname(cfg.zooCfg, myid), "configuration");
   writeIfAbsent(myidPath, `${cfg.myid}\n`, "server id");
   return cfgPath;
 }
 
+/** Node's heap limit from the JVM options, unless NODE_OPTIONS already sets one. */
+function heapFlag(env) {
+  const mb = jvmSettingsFromEnv(env).heapMb;
+  if (mb === undefined) return undefined;
+  if (/--max-old-space-size/.test(env.NODE_OPTIONS ?? "")) {
+    log(`NODE_OPTIONS sets the heap limit; the ${mb} MiB from the JVM options is not applied`);
+    return undefined;
+  }
+  return `--max-old-space-size=${mb}`;
+}
+
+/** Runs the server in a child node with `flags`, passing signals on, and exits as it exits. */
+function runChild(serverPath, cfgPath, flags) {
+  const child = spawn(process.execPath, [...flags, serverPath, cfgPath], { stdio: "inherit" });
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal === null ? 1 : 128)));
+}
+
 async function main(args) {
-  const command = args[0] ?? "paddock-server";
-  const runsServer = SERVER_COMMANDS.has(command);
-  const cfgPath = prepare(process.env, runsServer);
-  if (runsServer) {
-    // Run the server in this process (no exec in Node): it stays PID 1 and gets SIGTERM itself.
+  const server = runsServer(args);
+  const offline = SERVER_COMMANDS.has(args[0]) && OFFLINE_VERBS.has(args[1]);
+  const cfgPath = offline ? undefined : prepare(process.env, server);
+  if (server) {
     const serverPath = join(dirname(fileURLToPath(import.meta.url)), "paddock-server.mjs");
+    const heap = heapFlag(process.env);
+    if (heap !== undefined) {
+      // A heap limit is fixed when a node process starts, so the server needs a process of its own.
+      runChild(serverPath, cfgPath, [heap]);
+      return;
+    }
+    // Otherwise the server runs in this process (no exec in Node): it stays PID 1 and gets
+    // SIGTERM itself.
     process.argv = [process.argv[0], serverPath, cfgPath];
     await import(pathToFileURL(serverPath).href);
     return;
   }
+  const command = args[0];
   // Anything else (`sh`, `paddock-healthcheck`, ...) runs as given, like `exec "$@"`.
   const child = spawn(command, args.slice(1), { stdio: "inherit" });
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => child.kill(signal));

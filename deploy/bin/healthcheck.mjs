@@ -4,13 +4,15 @@
 // not in a quorum is not reported healthy. Exit 0 = healthy, 1 = unhealthy (Docker's contract).
 import { connect } from "node:net";
 import { join } from "node:path";
+import { zooCfgFromEnv } from "../../packages/server/src/config/docker-env.ts";
 import { loadServerConfig } from "../../packages/server/src/config/index.ts";
 
 const TIMEOUT_MS = 4000;
 
 function clientEndpoint() {
-  const cfgPath = join(process.env.ZOO_CONF_DIR ?? "/conf", "zoo.cfg");
   try {
+    // The entrypoint keeps zoo.cfg where the image the variables come from keeps it.
+    const cfgPath = join(zooCfgFromEnv(process.env).confDir, "zoo.cfg");
     const config = loadServerConfig(cfgPath);
     const address = config.clientPortAddress;
     const wildcard = address === undefined || address === "0.0.0.0" || address === "::";

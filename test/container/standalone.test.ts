@@ -3,11 +3,15 @@
 // is (re)built with deploy/build-image.sh first, which is quick when nothing changed; set
 // PADDOCK_TEST_IMAGE to test an existing image instead.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { OpCode } from "@paddock/jute";
 import zookeeper from "node-zookeeper-client";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeZkSnapshot } from "../../packages/server/src/migrate/zookeeper-format/snapshot.js";
+import { ZkTree } from "../../packages/server/src/migrate/zookeeper-format/tree.js";
+import { OPEN_ACL_UNSAFE } from "../../packages/server/src/tree/acl.js";
 import { dockerForSuite } from "../support/docker.js";
 import { fourLetterWord, makeTempDir } from "../support/process.js";
 
@@ -291,5 +295,172 @@ describe.skipIf(skip)("paddock image, standalone", () => {
     docker("stop", "-t", "10", id);
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(docker("inspect", "-f", "{{.State.ExitCode}}", id)).toBe("0");
+  });
+});
+
+/** Command line of the container's Paddock server process (PID 1 or the entrypoint's child). */
+async function serverCommandLine(container: StartedTestContainer): Promise<string> {
+  return exec(container, [
+    "node",
+    "-e",
+    "const fs=require('fs');for(const p of fs.readdirSync('/proc')){if(!/^\\d+$/.test(p))continue;" +
+      "let c='';try{c=fs.readFileSync('/proc/'+p+'/cmdline','utf8')}catch{}" +
+      "if(c.includes('paddock-server.mjs'))process.stdout.write(c.split('\\0').join(' ')+'\\n')}",
+  ]);
+}
+
+// What people type into containers of the ZooKeeper images, and the variables of both images.
+// Runs after the suite above, which has built the image.
+describe.skipIf(skip)("paddock image, ZooKeeper images' habits", () => {
+  const started: StartedTestContainer[] = [];
+  const tempDirs: string[] = [];
+  let bitnami: StartedTestContainer;
+  let official: StartedTestContainer;
+
+  beforeAll(async () => {
+    if (unavailable !== undefined) throw new Error(`CI=true but Docker is unusable: ${unavailable}`);
+    const results = await Promise.allSettled([
+      new GenericContainer(image)
+        .withEnvironment({
+          ALLOW_ANONYMOUS_LOGIN: "yes",
+          ZOO_SERVER_ID: "3",
+          ZOO_PORT_NUMBER: "2182",
+          ZOO_4LW_COMMANDS_WHITELIST: "srvr,ruok",
+          JVMFLAGS: "-Xmx200m -Xms200m -XX:+UseG1GC -Dzookeeper.extendedTypesEnabled=true",
+        })
+        .withExposedPorts(2182)
+        .withWaitStrategy(Wait.forLogMessage("binding to client port"))
+        .withStartupTimeout(60_000)
+        .start(),
+      new GenericContainer(image)
+        .withEnvironment({ ZK_SERVER_HEAP: "300" })
+        .withExposedPorts(2181)
+        .withWaitStrategy(Wait.forLogMessage("binding to client port"))
+        .withStartupTimeout(60_000)
+        .start(),
+    ]);
+    for (const r of results) if (r.status === "fulfilled") started.push(r.value);
+    for (const r of results) if (r.status === "rejected") throw r.reason;
+    [bitnami, official] = started as [StartedTestContainer, StartedTestContainer];
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(started.map((c) => c.stop({ timeout: 5_000, removeVolumes: true })));
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("has zkCli.sh and zkServer.sh, answering as ZooKeeper's scripts do", async () => {
+    expect(await exec(official, ["zkCli.sh", "ls", "/"])).toBe("[zookeeper]\n");
+    expect(await exec(official, ["zkCli.sh", "-server", "127.0.0.1:2181", "create", "/from-exec", "v"])).toBe(
+      "Created /from-exec\n",
+    );
+    const status = await exec(official, ["zkServer.sh", "status"]);
+    expect(status).toContain("Using config: /conf/zoo.cfg\n");
+    expect(status).toContain(
+      "Client port found: 2181. Client address: localhost. Client SSL: false.\nMode: standalone\n",
+    );
+    expect(await exec(official, ["zkServer.sh", "version"])).toMatch(
+      /^Paddock \d+\.\d+\.\d+ \(Apache ZooKeeper 3\.8 compatible\)/,
+    );
+  });
+
+  it("maps ZK_SERVER_HEAP to Node's heap limit", async () => {
+    expect(await serverCommandLine(official)).toContain("--max-old-space-size=300 ");
+  });
+
+  it("understands Bitnami's variables, JVMFLAGS' -Xmx and its ZooKeeper system properties", async () => {
+    const cfg = await exec(bitnami, ["cat", "/opt/bitnami/zookeeper/conf/zoo.cfg"]);
+    expect(cfg).toMatch(/^clientPort=2182$/m);
+    expect(cfg).toMatch(/^dataDir=\/bitnami\/zookeeper\/data$/m);
+    expect(cfg).toMatch(/^extendedTypesEnabled=true$/m);
+    expect(await exec(bitnami, ["cat", "/bitnami/zookeeper/data/myid"])).toBe("3\n");
+    expect(await serverCommandLine(bitnami)).toContain("--max-old-space-size=200 ");
+    // TTL nodes need extendedTypesEnabled, which came in through JVMFLAGS.
+    expect(
+      await exec(bitnami, ["zkCli.sh", "-server", "localhost:2182", "create", "-t", "60000", "/ttl", "x"]),
+    ).toBe("Created /ttl\n");
+    expect(await exec(bitnami, ["zkServer.sh", "status"])).toContain("Mode: standalone\n");
+    expect(await fourLetterWord(bitnami.getHost(), bitnami.getMappedPort(2182), "ruok")).toBe("imok");
+  });
+
+  it("says which JVM options it ignores", () => {
+    const logs = spawnSync("docker", ["logs", bitnami.getId()], { encoding: "utf8", timeout: 30_000 });
+    expect(logs.stderr).toContain("[paddock-entrypoint] heap limit 200 MiB (-Xmx200m from JVMFLAGS)\n");
+    expect(logs.stderr).toContain("ignored: -XX:+UseG1GC (JVMFLAGS)");
+  });
+
+  it("refuses ZooKeeper's /data volume in one line, then runs on what import-zk made of it", async () => {
+    // ZooKeeper's files as the official image leaves them in its /data volume (uid 1000 there too).
+    const zkData = makeTempDir("paddock-container-zkdata");
+    const paddockData = makeTempDir("paddock-container-imported");
+    tempDirs.push(zkData, paddockData);
+    mkdirSync(join(zkData, "version-2"));
+    const tree = ZkTree.fresh();
+    tree.apply(
+      { clientId: 0n, cxid: 0, zxid: 0x100000001, timeMs: 1_700_000_000_000, type: OpCode.create },
+      {
+        type: "create",
+        path: "/from-zookeeper",
+        data: Buffer.from("kept"),
+        acl: [...OPEN_ACL_UNSAFE],
+        ephemeral: false,
+        parentCVersion: -1,
+      },
+    );
+    writeFileSync(join(zkData, "version-2", "snapshot.100000001"), encodeZkSnapshot(tree, 0x100000001));
+    writeFileSync(join(zkData, "myid"), "1\n");
+    execFileSync("chown", ["-R", "1000:1000", zkData, paddockData]);
+
+    const refused = spawnSync("docker", ["run", "--rm", "-v", `${zkData}:/data`, image], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^paddock-server: \/data\/version-2\/snapshot\.100000001 is an Apache ZooKeeper snapshot, not a Paddock file.*import-zk/m,
+    );
+
+    const imported = spawnSync(
+      "docker",
+      [
+        "run",
+        "--rm",
+        "-v",
+        `${zkData}:/zk:ro`,
+        "-v",
+        `${paddockData}:/data`,
+        image,
+        "paddock-server",
+        "import-zk",
+        "/zk",
+        "/data",
+      ],
+      { encoding: "utf8", timeout: 30_000 },
+    );
+    expect(imported.stderr).toBe("");
+    expect(imported.stdout).toMatch(/imported 5 znodes and 0 session\(s\) at zxid 0x100000001/);
+    const server = await new GenericContainer(image)
+      .withBindMounts([{ source: paddockData, target: "/data", mode: "rw" }])
+      .withExposedPorts(2181)
+      .withWaitStrategy(Wait.forLogMessage("binding to client port"))
+      .withStartupTimeout(60_000)
+      .start();
+    started.push(server);
+    expect(await exec(server, ["zkCli.sh", "get", "/from-zookeeper"])).toBe("kept\n");
+  });
+
+  it("refuses Bitnami's unauthenticated setup unless ALLOW_ANONYMOUS_LOGIN=yes, as Bitnami does", () => {
+    const r = spawnSync("docker", ["run", "--rm", "-e", "ZOO_SERVER_ID=1", image], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Set the environment variable ALLOW_ANONYMOUS_LOGIN=yes");
+    const sasl = spawnSync("docker", ["run", "--rm", "-e", "ZOO_ENABLE_AUTH=yes", image], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(sasl.status).toBe(1);
+    expect(sasl.stderr).toContain("SASL client authentication, which Paddock does not implement");
   });
 });

@@ -25,7 +25,7 @@ describe("one server per data directory", () => {
     const cfg = writeZooCfg(otherDir, first.dataDir, await freePort());
     const second = startProcess(process.execPath, [PADDOCK_SERVER_PATH, cfg]);
     const { code } = await second.exited;
-    expect(code).toBe(3);
+    expect(code).toBe(1);
     expect(second.output()).toContain(join(first.dataDir, "version-2"));
     expect(second.output()).toMatch(/in use by another server \(pid \d+\)/);
     expect(second.output()).not.toContain("    at "); // one clear line, no stack trace

@@ -6,12 +6,15 @@ export interface CliArgs {
   command: string[];
 }
 
+/** Asked for help or the version instead of a session. */
+export type CliInfoRequest = { info: "help" | "version" };
+
 /**
  * zkCli's command line: `-server host:port`, `-timeout ms`, `-r` (accept read-only servers);
  * `-waitforconnection` and `-client-configuration file` are accepted and ignored. The first
- * other word starts the command.
+ * other word starts the command. `--help`/`-h` and `--version` before it need no server.
  */
-export function parseArgs(argv: readonly string[]): CliArgs | { error: string } {
+export function parseArgs(argv: readonly string[]): CliArgs | CliInfoRequest | { error: string } {
   const out: CliArgs = { server: "localhost:2181", timeoutMs: 30_000, readOnly: false, command: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -21,6 +24,8 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
       return v;
     };
     try {
+      if (a === "--help" || a === "-h" || a === "-help") return { info: "help" };
+      if (a === "--version") return { info: "version" };
       if (a === "-server") out.server = value();
       else if (a === "-timeout") {
         const v = value();

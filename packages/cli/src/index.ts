@@ -1,7 +1,11 @@
 export { parseAcl } from "./acl-parser.js";
-export type { CliArgs } from "./args.js";
+export type { CliArgs, CliInfoRequest } from "./args.js";
 export { parseArgs } from "./args.js";
+export type { Completion } from "./completer.js";
+export { completeLine, shellCompleter } from "./completer.js";
+export { clientConfigString } from "./config-command.js";
 export { formatAcl, formatStat, formatWatchedEvent, javaDateString, javaList, longHex } from "./format.js";
 export type { CliOutput, CliSessionOptions, CommandOutput } from "./shell.js";
 export { CliSession, COMMAND_NAMES, cliErrorMessage, runCommandLine, usageText } from "./shell.js";
 export { tokenize } from "./tokenize.js";
+export { CLI_RELEASE, CLI_VERSION_LINE } from "./version.js";

@@ -6,13 +6,28 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import * as readline from "node:readline";
 import { parseArgs } from "./args.js";
-import { CliSession, COMMAND_NAMES } from "./shell.js";
+import { shellCompleter } from "./completer.js";
+import { CliSession, COMMAND_NAMES, usageText } from "./shell.js";
+import { CLI_VERSION_LINE } from "./version.js";
+
+const OPTIONS_HELP = `Options (before the command):
+  -server host:port[,host:port...][/chroot]   servers to connect to (default localhost:2181)
+  -timeout ms                                  session timeout (default 30000)
+  -r                                           accept read-only servers
+  --help, -h                                   this text
+  --version                                    the version
+Without a command the shell reads commands from the terminal (Tab completes commands and paths).
+`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseArgs(argv);
   if ("error" in parsed) {
     process.stderr.write(`${parsed.error}\n`);
     return 1;
+  }
+  if ("info" in parsed) {
+    process.stdout.write(parsed.info === "help" ? `${usageText()}${OPTIONS_HELP}` : `${CLI_VERSION_LINE}\n`);
+    return 0;
   }
   const output = {
     out: (t: string) => {
@@ -58,10 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
     terminal: tty,
     historySize: HISTORY_SIZE,
     history: tty ? loadHistory(historyFile) : [],
-    completer: (line: string) => {
-      const hits = COMMAND_NAMES.filter((c) => c.startsWith(line));
-      return [hits.length > 0 ? hits : [...COMMAND_NAMES], line];
-    },
+    completer: shellCompleter([...COMMAND_NAMES, "help"].sort(), () => session.client),
   });
   // Like zkCli without a terminal: no prompt when input is piped.
   const prompt = () => {

@@ -12,15 +12,15 @@ import {
   ZooKeeperError,
 } from "@paddock/client";
 import { parseAcl } from "./acl-parser.js";
+import { CliError } from "./cli-error.js";
+import { configCommand } from "./config-command.js";
 import { formatAcl, formatStat, formatWatchedEvent, javaList } from "./format.js";
+import type { CliOutput } from "./output.js";
+import { delQuota, listQuota, quotaOption, setQuota } from "./quota.js";
 import { tokenize } from "./tokenize.js";
+import { CLI_VERSION_LINE } from "./version.js";
 
-export interface CliOutput {
-  /** Normal output (stdout). */
-  out(text: string): void;
-  /** Errors and usage (stderr), as zkCli does. */
-  err(text: string): void;
-}
+export type { CliOutput };
 
 export interface CliSessionOptions {
   output: CliOutput;
@@ -35,9 +35,6 @@ export interface CliSessionOptions {
   /** Time zone for ctime/mtime; default the process's. */
   timeZone?: string;
 }
-
-/** Raised by commands for zkCli's CliException cases: the message goes to stderr, exit code 1. */
-class CliError extends Error {}
 
 interface OptionSpec {
   /** Single-letter flags without a value. */
@@ -67,6 +64,7 @@ const COMMANDS: Record<string, Command> = {
   addWatch: { usage: ADD_WATCH_USAGE, spec: { values: "m" }, run: (s, p) => s.addWatch(p) },
   addauth: { usage: "scheme auth", spec: {}, run: (s, p) => s.addAuth(p) },
   close: { usage: "", spec: {}, offline: true, run: (s) => s.closeCommand() },
+  config: { usage: "[-c] [-w] [-s]", spec: { flags: "cws" }, run: (s, p) => s.config(p) },
   connect: { usage: "host:port", spec: {}, offline: true, run: (s, p) => s.connectCommand(p) },
   create: {
     usage: "[-s] [-e] [-c] [-t ttl] path [data] [acl]",
@@ -75,11 +73,13 @@ const COMMANDS: Record<string, Command> = {
   },
   delete: { usage: "[-v version] path", spec: { values: "v" }, run: (s, p) => s.delete(p) },
   deleteall: { usage: "path [-b batch size]", spec: { values: "b" }, run: (s, p) => s.deleteAll(p) },
+  delquota: { usage: "[-n|-b|-N|-B] path", spec: { flags: "nbNB" }, run: (s, p) => s.delQuota(p) },
   get: { usage: "[-s] [-w] path", spec: { flags: "sw" }, run: (s, p) => s.get(p) },
   getAcl: { usage: "[-s] path", spec: { flags: "s" }, run: (s, p) => s.getAcl(p) },
   getAllChildrenNumber: { usage: "path", spec: {}, run: (s, p) => s.getAllChildrenNumber(p) },
   getEphemerals: { usage: "path", spec: {}, run: (s, p) => s.getEphemerals(p) },
   history: { usage: "", spec: {}, offline: true, run: (s) => s.historyCommand() },
+  listquota: { usage: "path", spec: {}, run: (s, p) => s.listQuota(p) },
   ls: { usage: "[-s] [-w] [-R] path", spec: { flags: "swR" }, run: (s, p) => s.ls(p) },
   printwatches: { usage: "on|off", spec: {}, offline: true, run: (s, p) => s.printWatchesCommand(p) },
   quit: { usage: "", spec: {}, offline: true, run: (s) => s.quitCommand() },
@@ -95,8 +95,10 @@ const COMMANDS: Record<string, Command> = {
     spec: { flags: "sR", values: "v" },
     run: (s, p) => s.setAcl(p),
   },
+  setquota: { usage: "-n|-b|-N|-B val path", spec: { values: "nbNB" }, run: (s, p) => s.setQuota(p) },
   stat: { usage: "[-w] path", spec: { flags: "w" }, run: (s, p) => s.stat(p) },
   sync: { usage: "path", spec: {}, run: (s, p) => s.sync(p) },
+  version: { usage: "", spec: {}, run: (s) => s.version() },
   whoami: { usage: "", spec: {}, run: (s) => s.whoami() },
 };
 
@@ -298,7 +300,8 @@ export class CliSession {
     const options = ttlMs === undefined ? { acl, mode } : { acl, mode, ttlMs };
     try {
       const created = await this.zk.create(path, data === undefined ? null : data, options);
-      this.out.out(`Created ${created}\n`);
+      // zkCli 3.8 prints this on stderr.
+      this.out.err(`Created ${created}\n`);
     } catch (e) {
       if (e instanceof ZooKeeperError && e.code === ErrorCode.InvalidACL) this.out.err(`${e.message}\n`);
       if (e instanceof ZooKeeperError && e.code === ErrorCode.EphemeralOnLocalSession) {
@@ -488,6 +491,39 @@ export class CliSession {
     const [path] = p.args;
     if (path === undefined) throw this.usage("getAllChildrenNumber");
     this.out.out(`${await this.zk.getAllChildrenNumber(path)}\n`);
+    return 0;
+  }
+
+  async setQuota(p: Parsed): Promise<number> {
+    const option = quotaOption([...p.opts.keys()], true)!;
+    const [path] = p.args;
+    if (path === undefined) throw this.usage("setquota");
+    return setQuota(this.zk, this.out, path, option, p.opts.get(option) as string);
+  }
+
+  async listQuota(p: Parsed): Promise<number> {
+    const [path] = p.args;
+    if (path === undefined) throw this.usage("listquota");
+    return listQuota(this.zk, this.out, path);
+  }
+
+  async delQuota(p: Parsed): Promise<number> {
+    const option = quotaOption([...p.opts.keys()], false);
+    const [path] = p.args;
+    if (path === undefined) throw this.usage("delquota");
+    return delQuota(this.zk, this.out, path, option);
+  }
+
+  async config(p: Parsed): Promise<number> {
+    return configCommand(this.zk, this.out, this.server, {
+      compact: p.opts.has("c"),
+      watcher: p.opts.has("w") ? this.watcher : undefined,
+      printStat: p.opts.has("s") ? (stat) => this.printStat(stat) : undefined,
+    });
+  }
+
+  async version(): Promise<number> {
+    this.out.out(`${CLI_VERSION_LINE}\n`);
     return 0;
   }
 

@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as readline from "node:readline";
+import { PassThrough } from "node:stream";
 import { CreateMode, ZooKeeperClient } from "@paddock/client";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,8 +13,16 @@ import {
   startZooKeeper,
   type ZooKeeperServer,
 } from "../../client/test/support/zookeeper.js";
-import { CliSession, runCommandLine } from "../src/index.js";
-import { normalize, runZkCli } from "./support/zkcli.js";
+import {
+  CLI_RELEASE,
+  CLI_VERSION_LINE,
+  CliSession,
+  COMMAND_NAMES,
+  completeLine,
+  runCommandLine,
+  shellCompleter,
+} from "../src/index.js";
+import { normalize, runZkCli, runZkCliStreams } from "./support/zkcli.js";
 
 /** Commands run by both shells, each in its own subtree ("{P}" is replaced by it). */
 const SCRIPT = [
@@ -89,6 +99,60 @@ const SCRIPT = [
   "get",
   "create",
   "set {P}/a",
+  "create {P}/q",
+  "create {P}/q/a x",
+  "setquota -n 2 {P}/q",
+  "listquota {P}/q",
+  "create {P}/q/b yy",
+  "setquota -b 1 {P}/q",
+  "listquota {P}/q",
+  "get /zookeeper/quota{P}/q/zookeeper_stats",
+  "setquota -n 5 {P}/q/a",
+  "setquota -N 7 {P}/nope",
+  "setquota {P}/q",
+  "setquota -n 1 -b 2 {P}/q",
+  "setquota -n abc {P}/q",
+  "setquota -n 0 {P}/q",
+  "setquota -b -1 {P}/q",
+  "setquota -n 3 /zookeeper/quota/x",
+  "setquota -n 3",
+  "get /zookeeper/quota{P}/q/zookeeper_limits",
+  "create {P}/q2",
+  "create {P}/q2/deep",
+  "setquota -B 50 {P}/q2/deep",
+  "setquota -n 10 {P}/q2",
+  "delquota -n {P}/q",
+  "listquota {P}/q",
+  "delquota -b {P}/q",
+  "listquota {P}/q",
+  "delquota {P}/q",
+  "listquota {P}/q",
+  "delquota {P}/q",
+  "delquota {P}/nope",
+  "delquota",
+  "listquota {P}/nope",
+  "ls /zookeeper/quota{P}",
+  "config",
+  "config -s",
+  "config -c",
+  "version",
+  "delquota {P}/q2/deep",
+  "ls /zookeeper/quota",
+];
+
+/** Commands whose stdout and stderr are compared separately (zkCli splits them oddly). */
+const STREAM_SCRIPT = [
+  "create {P}",
+  "create {P}/s x",
+  "listquota {P}/s",
+  "setquota -n 1 {P}/s",
+  "setquota -b 0 {P}/s",
+  "listquota {P}/s",
+  "delquota {P}/s",
+  "delquota {P}/s",
+  "get {P}/nope",
+  "config",
+  "version",
 ];
 
 describe.skipIf(shouldSkipZooKeeperTests())("paddock-cli against ZooKeeper 3.8", () => {
@@ -147,6 +211,33 @@ describe.skipIf(shouldSkipZooKeeperTests())("paddock-cli against ZooKeeper 3.8",
     expect(normalize(ours, "/ts")).toBe(normalize(javaOut, "/java"));
   });
 
+  it("writes to stdout and stderr what zkCli writes to each", async () => {
+    const java = await runZkCliStreams(
+      zk.connectString,
+      STREAM_SCRIPT.map((l) => l.replaceAll("{P}", "/javastreams")),
+    );
+    let stdout = "";
+    let stderr = "";
+    const session = new CliSession({
+      server: zk.connectString,
+      timeoutMs: 10_000,
+      output: {
+        out: (t) => {
+          stdout += t;
+        },
+        err: (t) => {
+          stderr += t;
+        },
+      },
+    });
+    await session.connect();
+    for (const line of STREAM_SCRIPT) await session.execute(line.replaceAll("{P}", "/tsstreams"));
+    await session.dispose();
+    expect(normalize(stdout, "/tsstreams")).toBe(normalize(java.stdout, "/javastreams"));
+    expect(normalize(stderr, "/tsstreams")).toBe(normalize(java.stderr, "/javastreams"));
+    expect(stderr).toContain("Created /tsstreams/s\n");
+  });
+
   it("runs single command lines and returns their output", async () => {
     await client.create("/one", "v");
     expect(await runCommandLine(client, "get /one")).toEqual({ stdout: "v\n", stderr: "", exitCode: 0 });
@@ -165,7 +256,11 @@ describe.skipIf(shouldSkipZooKeeperTests())("paddock-cli against ZooKeeper 3.8",
     const unknown = await runCommandLine(client, "frobnicate /");
     expect(unknown.exitCode).toBe(127);
     expect(unknown.stderr).toContain("Command not found: Command not found frobnicate\n");
-    expect((await runCommandLine(client, "create /q 'two words'")).stdout).toBe("Created /q\n");
+    expect(await runCommandLine(client, "create /q 'two words'")).toEqual({
+      stdout: "",
+      stderr: "Created /q\n",
+      exitCode: 0,
+    });
     expect((await runCommandLine(client, "get /q")).stdout).toBe("two words\n");
   });
 
@@ -219,7 +314,7 @@ describe.skipIf(shouldSkipZooKeeperTests())("paddock-cli against ZooKeeper 3.8",
 
   it("lists the session's ephemerals and counts children", async () => {
     const session = await runCommandLine(client, "create -e /ce x");
-    expect(session.stdout).toBe("Created /ce\n");
+    expect(session.stderr).toBe("Created /ce\n");
     expect((await runCommandLine(client, "getEphemerals /ce")).stdout).toBe("[/ce]\n");
     expect((await runCommandLine(client, "getEphemerals")).stdout).toContain("/ce");
     const all = await runCommandLine(client, "getAllChildrenNumber /zookeeper");
@@ -295,10 +390,58 @@ describe.skipIf(shouldSkipZooKeeperTests())("paddock-cli against ZooKeeper 3.8",
     expect(unreachable.stderr).toContain("ConnectionLoss");
   });
 
+  it("answers --help and --version without a server", async () => {
+    const help = await runCli(["-server", "127.0.0.1:1", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("\tsetquota -n|-b|-N|-B val path\n");
+    expect(help.stdout).toContain("--version");
+    expect(help.stderr).toBe("");
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "../package.json"), "utf8")) as {
+      version: string;
+    };
+    expect(CLI_RELEASE).toBe(pkg.version);
+    expect(await runCli(["--version"])).toEqual({ stdout: `${CLI_VERSION_LINE}\n`, stderr: "", code: 0 });
+  });
+
+  it("completes commands and znode paths as zkCli does", async () => {
+    await client.create("/tab");
+    await client.create("/tab/alpha");
+    await client.create("/tab/alps");
+    await client.create("/tab/beta");
+    const commands = [...COMMAND_NAMES].sort();
+    expect(await completeLine("getA", commands, client)).toEqual([
+      ["getAcl", "getAllChildrenNumber"],
+      "getA",
+    ]);
+    expect(await completeLine("ls /ta", commands, client)).toEqual([["tab"], "ta"]);
+    expect(await completeLine("get -s /tab/al", commands, client)).toEqual([["alpha", "alps"], "al"]);
+    expect(await completeLine("ls /tab/", commands, client)).toEqual([["alpha", "alps", "beta"], ""]);
+    expect(await completeLine("ls /nope/x", commands, client)).toEqual([[], "x"]);
+
+    // Through node:readline in terminal mode, as the interactive shell uses it.
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.resume();
+    const rl = readline.createInterface({
+      input,
+      output,
+      terminal: true,
+      completer: shellCompleter(commands, () => client),
+    });
+    const line = new Promise<string>((resolve) => rl.once("line", resolve));
+    input.write("ls /tab/be");
+    input.write("\t");
+    await waitFor(() => rl.line === "ls /tab/beta");
+    input.write("\r");
+    expect(await line).toBe("ls /tab/beta");
+    rl.close();
+  });
+
   it("interactive mode reads commands from stdin", async () => {
     const res = await runCli(["-server", zk.connectString], "create /inter x\nget /inter\nquit\n");
     expect(res.code).toBe(0);
-    expect(res.stdout).toContain("Created /inter\nx\n");
+    expect(res.stdout).toContain("x\n");
+    expect(res.stderr).toContain("Created /inter\n");
     expect(res.stdout).toContain("WatchedEvent state:SyncConnected type:None path:null");
   });
 });

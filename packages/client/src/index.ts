@@ -26,6 +26,7 @@ export { InvalidPathError, isZooKeeperError, ZooKeeperError } from "./errors.js"
 export { fourLetterWord } from "./four-letter.js";
 export { parentPath, prependChroot, stripChroot, validatePath } from "./paths.js";
 export * from "./recipes/index.js";
+export { StatsTrack } from "./stats-track.js";
 export type { MultiReadOp, Op } from "./transaction.js";
 export { Ops, Transaction } from "./transaction.js";
 export type { WatchedEvent, Watcher, WatchSnapshot } from "./watches.js";

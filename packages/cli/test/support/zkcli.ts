@@ -45,6 +45,49 @@ export async function runZkCli(server: string, lines: readonly string[]): Promis
   }
 }
 
+/** Like runZkCli, with stdout and stderr kept apart. */
+export async function runZkCliStreams(
+  server: string,
+  lines: readonly string[],
+): Promise<{ stdout: string; stderr: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "paddock-zkcli-"));
+  const outFile = join(dir, "out.txt");
+  const errFile = join(dir, "err.txt");
+  const outFd = openSync(outFile, "w");
+  const errFd = openSync(errFile, "w");
+  try {
+    const child = spawn(
+      "java",
+      [
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-cp",
+        ZOOKEEPER_CLASSPATH,
+        "org.apache.zookeeper.ZooKeeperMain",
+        "-server",
+        server,
+      ],
+      { stdio: ["pipe", outFd, errFd] },
+    );
+    child.stdin?.end(`${lines.join("\n")}\nquit\n`);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error("zkCli did not finish in 30 s"));
+      }, 30_000);
+      child.on("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return { stdout: readFileSync(outFile, "utf8"), stderr: readFileSync(errFile, "utf8") };
+  } finally {
+    closeSync(outFd);
+    closeSync(errFd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Removes what legitimately differs between two runs: logging noise, the banner, session
  * events, zxids, times and session ids; `prefix` (the run's private subtree) becomes "/P".
@@ -68,7 +111,9 @@ export function normalize(text: string, prefix: string): string {
         .join("/P")
         .replace(/^([cmp]Zxid) = 0x[0-9a-f]+$/, "$1 = 0xZXID")
         .replace(/^([cm]time) = .*$/, "$1 = DATE")
-        .replace(/^ephemeralOwner = 0x[1-9a-f][0-9a-f]*$/, "ephemeralOwner = 0xSESSION"),
+        .replace(/^ephemeralOwner = 0x[1-9a-f][0-9a-f]*$/, "ephemeralOwner = 0xSESSION")
+        // Each names its own build.
+        .replace(/^ZooKeeper CLI version: .*$/, "ZooKeeper CLI version: VERSION"),
     )
     .join("\n");
 }

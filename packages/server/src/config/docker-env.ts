@@ -1,9 +1,19 @@
-// The official `zookeeper` Docker image's entrypoint (zoo-cfg.md §8.3) as a pure function, so that
-// Paddock's image can accept the same ZOO_* variables and produce the same zoo.cfg.
+// The environments of the two common ZooKeeper images as pure functions, so that Paddock's image
+// takes their variables and writes the zoo.cfg they would write:
+// - the official `zookeeper` image (docker-entrypoint.sh: ZOO_MY_ID, ZOO_SERVERS as server lines,
+//   ZOO_CFG_EXTRA, ...; zkEnv.sh's ZK_SERVER_HEAP and JVMFLAGS);
+// - Bitnami's `bitnami/zookeeper` (libzookeeper.sh: ZOO_SERVER_ID, ALLOW_ANONYMOUS_LOGIN,
+//   ZOO_SERVERS as host:port:port[::id], ZOO_PORT_NUMBER, ZOO_HEAP_SIZE, ZOO_CFG_<KEY>, ...).
+// JVM options have no Node equivalent except the heap limit: -Xmx becomes
+// --max-old-space-size, ZooKeeper system properties (-Dzookeeper.*) become zoo.cfg lines, and
+// everything else is reported as ignored.
 
 export type DockerEnv = Readonly<Record<string, string | undefined>>;
 
+export type DockerFlavour = "official" | "bitnami";
+
 export interface DockerZooCfg {
+  flavour: DockerFlavour;
   /** zoo.cfg text, one line per setting, ending in a newline. */
   zooCfg: string;
   /** Content for dataDir/myid without the newline (the image writes it followed by "\n"). */
@@ -12,9 +22,16 @@ export interface DockerZooCfg {
   confDir: string;
   dataDir: string;
   dataLogDir: string;
+  /** What the operator should know: ignored JVM flags, mapped settings. */
+  notes: string[];
 }
 
-/** The image's ENV defaults (its Dockerfile), used when a variable is not set at all. */
+/** The environment asks for something Paddock does not do (client SASL, TLS): refuse to start. */
+export class DockerEnvError extends Error {
+  override name = "DockerEnvError";
+}
+
+/** The official image's ENV defaults (its Dockerfile), used when a variable is not set at all. */
 export const DOCKER_ENV_DEFAULTS = {
   ZOO_CONF_DIR: "/conf",
   ZOO_DATA_DIR: "/data",
@@ -29,6 +46,32 @@ export const DOCKER_ENV_DEFAULTS = {
   ZOO_ADMINSERVER_ENABLED: "true",
 } as const;
 
+/** Bitnami's zookeeper-env.sh defaults. */
+export const BITNAMI_ENV_DEFAULTS = {
+  ZOO_PORT_NUMBER: "2181",
+  ZOO_SERVER_ID: "1",
+  ZOO_TICK_TIME: "2000",
+  ZOO_INIT_LIMIT: "10",
+  ZOO_SYNC_LIMIT: "5",
+  ZOO_MAX_CNXNS: "0",
+  ZOO_MAX_CLIENT_CNXNS: "60",
+  ZOO_AUTOPURGE_INTERVAL: "0",
+  ZOO_AUTOPURGE_RETAIN_COUNT: "3",
+  ZOO_4LW_COMMANDS_WHITELIST: "srvr, mntr",
+  ZOO_RECONFIG_ENABLED: "no",
+  ZOO_LISTEN_ALLIPS_ENABLED: "no",
+  ZOO_MAX_SESSION_TIMEOUT: "40000",
+  ZOO_PRE_ALLOC_SIZE: "65536",
+  ZOO_SNAPCOUNT: "100000",
+  ZOO_ENABLE_ADMIN_SERVER: "no",
+  ZOO_ADMIN_SERVER_PORT_NUMBER: "8080",
+  ZOO_HEAP_SIZE: "1024",
+} as const;
+
+/** Bitnami's fixed paths (its volume is /bitnami/zookeeper). */
+export const BITNAMI_CONF_DIR = "/opt/bitnami/zookeeper/conf";
+export const BITNAMI_DATA_DIR = "/bitnami/zookeeper/data";
+
 const DEFAULT_SERVERS = "server.1=localhost:2888:3888;2181";
 
 /** Unquoted shell expansion: words split on the default IFS (space, tab, newline). */
@@ -36,7 +79,120 @@ function shellWords(value: string | undefined): string[] {
   return (value ?? "").split(/[ \t\n]+/).filter((w) => w !== "");
 }
 
+/** Bitnami's is_boolean_yes: 1, yes, true (any case). */
+function isYes(value: string | undefined): boolean {
+  return /^(1|yes|true)$/i.test(value ?? "");
+}
+
+/**
+ * Bitnami's variables (or its ZOO_SERVERS form, host:port:port without `server.N=`) mean a
+ * compose file written for bitnami/zookeeper. The official image's ZOO_MY_ID wins a tie.
+ */
+export function dockerFlavour(env: DockerEnv): DockerFlavour {
+  if (env.ZOO_MY_ID !== undefined) return "official";
+  if (
+    env.ZOO_SERVER_ID !== undefined ||
+    env.ALLOW_ANONYMOUS_LOGIN !== undefined ||
+    env.ZOO_ENABLE_AUTH !== undefined
+  ) {
+    return "bitnami";
+  }
+  const first = (env.ZOO_SERVERS ?? "").split(/[;, \t\n]+/).find((w) => w !== "");
+  return first !== undefined && !first.startsWith("server.") ? "bitnami" : "official";
+}
+
+/** -Dzookeeper.<key>=<value> and -Djute.maxbuffer=<value>: settings zoo.cfg also takes. */
+function systemPropertyLine(flag: string): string | undefined {
+  const m = /^-D(zookeeper\.[^=]+|jute\.maxbuffer)=(.*)$/.exec(flag);
+  if (m === null) return undefined;
+  const key = m[1]!.startsWith("zookeeper.") ? m[1]!.slice("zookeeper.".length) : m[1]!;
+  return `${key}=${m[2]}`;
+}
+
+export interface JvmSettings {
+  /** Node's --max-old-space-size in MiB, from the last -Xmx; undefined when none was given. */
+  heapMb: number | undefined;
+  /** Where heapMb came from, for the log. */
+  heapSource: string | undefined;
+  /** zoo.cfg lines from ZooKeeper system properties. */
+  zooCfgLines: string[];
+  /** Flags without a Node equivalent. */
+  ignored: string[];
+}
+
+/** A JVM memory size (-Xmx512m, 2g, 1048576k, plain bytes) in MiB, rounded up. */
+export function jvmSizeMb(text: string): number | undefined {
+  const m = /^(\d+)([kKmMgGtT]?)$/.exec(text);
+  if (m === null) return undefined;
+  const factor = { "": 1 / (1024 * 1024), k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 }[m[2]!.toLowerCase()]!;
+  const mb = Math.ceil(Number(m[1]) * factor);
+  return mb > 0 ? mb : undefined;
+}
+
+/**
+ * The JVM options a ZooKeeper image would pass, in the order the JVM reads them (the last -Xmx
+ * wins): official: -Xmx$ZK_SERVER_HEAP m, SERVER_JVMFLAGS, JVMFLAGS; Bitnami: JVMFLAGS, then
+ * -Xmx/-Xms$ZOO_HEAP_SIZE m unless JVMFLAGS already sets both.
+ */
+export function jvmSettingsFromEnv(env: DockerEnv, flavour: DockerFlavour = dockerFlavour(env)): JvmSettings {
+  const flags: { flag: string; source: string }[] = [];
+  const add = (text: string | undefined, source: string) => {
+    for (const flag of shellWords(text)) flags.push({ flag, source });
+  };
+  if (flavour === "official") {
+    if (env.ZK_SERVER_HEAP !== undefined && env.ZK_SERVER_HEAP !== "") {
+      flags.push({ flag: `-Xmx${env.ZK_SERVER_HEAP}m`, source: "ZK_SERVER_HEAP" });
+    }
+    add(env.SERVER_JVMFLAGS, "SERVER_JVMFLAGS");
+    add(env.JVMFLAGS, "JVMFLAGS");
+  } else {
+    add(env.JVMFLAGS, "JVMFLAGS");
+    if (!/-Xm[xs].*-Xm[xs]/.test(env.JVMFLAGS ?? "")) {
+      const size = env.ZOO_HEAP_SIZE ?? BITNAMI_ENV_DEFAULTS.ZOO_HEAP_SIZE;
+      flags.push(
+        { flag: `-Xmx${size}m`, source: "ZOO_HEAP_SIZE" },
+        { flag: `-Xms${size}m`, source: "ZOO_HEAP_SIZE" },
+      );
+    }
+  }
+  const out: JvmSettings = { heapMb: undefined, heapSource: undefined, zooCfgLines: [], ignored: [] };
+  for (const { flag, source } of flags) {
+    if (flag.startsWith("-Xmx")) {
+      const mb = jvmSizeMb(flag.slice(4));
+      if (mb === undefined) out.ignored.push(`${flag} (${source}: not a size)`);
+      else {
+        out.heapMb = mb;
+        out.heapSource = `${flag} from ${source}`;
+      }
+      continue;
+    }
+    // Node grows its heap on demand; an initial size has nothing to map to and needs no warning.
+    if (flag.startsWith("-Xms")) continue;
+    const line = systemPropertyLine(flag);
+    if (line !== undefined) out.zooCfgLines.push(line);
+    else out.ignored.push(`${flag} (${source})`);
+  }
+  return out;
+}
+
 export function zooCfgFromEnv(env: DockerEnv): DockerZooCfg {
+  const flavour = dockerFlavour(env);
+  const jvm = jvmSettingsFromEnv(env, flavour);
+  const base = flavour === "bitnami" ? bitnamiZooCfg(env) : officialZooCfg(env);
+  const notes = [...base.notes];
+  if (jvm.heapMb !== undefined) notes.push(`heap limit ${jvm.heapMb} MiB (${jvm.heapSource})`);
+  if (jvm.ignored.length > 0) {
+    notes.push(
+      `JVM options without a Node equivalent, ignored: ${jvm.ignored.join(" ")} (NODE_OPTIONS takes Node's own)`,
+    );
+  }
+  return { ...base, zooCfg: `${[...base.lines, ...jvm.zooCfgLines].join("\n")}\n`, notes };
+}
+
+type BaseCfg = Omit<DockerZooCfg, "zooCfg"> & { lines: string[] };
+
+/** The official image's docker-entrypoint.sh. */
+function officialZooCfg(env: DockerEnv): BaseCfg {
   // Dockerfile ENV defaults apply only to unset variables; an explicitly empty one stays empty.
   const get = (name: keyof typeof DOCKER_ENV_DEFAULTS): string => env[name] ?? DOCKER_ENV_DEFAULTS[name];
   const dataDir = get("ZOO_DATA_DIR");
@@ -61,11 +217,89 @@ export function zooCfgFromEnv(env: DockerEnv): DockerZooCfg {
   if (whitelist !== undefined && whitelist !== "") lines.push(`4lw.commands.whitelist=${whitelist}`);
   lines.push(...shellWords(env.ZOO_CFG_EXTRA));
   const myid = env.ZOO_MY_ID === undefined || env.ZOO_MY_ID === "" ? "1" : env.ZOO_MY_ID;
+  return { flavour: "official", lines, myid, confDir: get("ZOO_CONF_DIR"), dataDir, dataLogDir, notes: [] };
+}
+
+/** Bitnami's zookeeper_validate + zookeeper_generate_conf. */
+function bitnamiZooCfg(env: DockerEnv): BaseCfg {
+  const get = (name: keyof typeof BITNAMI_ENV_DEFAULTS): string => {
+    const v = env[name];
+    return v === undefined || v === "" ? BITNAMI_ENV_DEFAULTS[name] : v;
+  };
+  if (isYes(env.ZOO_ENABLE_AUTH)) {
+    throw new DockerEnvError(
+      "ZOO_ENABLE_AUTH=yes asks for SASL client authentication, which Paddock does not implement: " +
+        "it refuses to start rather than serve unauthenticated clients (use digest ACLs, or ALLOW_ANONYMOUS_LOGIN=yes)",
+    );
+  }
+  if (!isYes(env.ALLOW_ANONYMOUS_LOGIN)) {
+    throw new DockerEnvError(
+      "The ZOO_ENABLE_AUTH environment variable does not configure authentication. Set the environment " +
+        "variable ALLOW_ANONYMOUS_LOGIN=yes to allow unauthenticated users to connect to ZooKeeper.",
+    );
+  }
+  for (const name of ["ZOO_ENABLE_QUORUM_AUTH", "ZOO_TLS_CLIENT_ENABLE", "ZOO_TLS_QUORUM_ENABLE"]) {
+    if (isYes(env[name])) {
+      throw new DockerEnvError(
+        `${name}=${env[name]} asks for something Paddock does not implement (SASL or TLS): refusing to start`,
+      );
+    }
+  }
+  const port = get("ZOO_PORT_NUMBER");
+  const dataLogDir = env.ZOO_DATA_LOG_DIR ?? "";
+  const lines = [
+    `tickTime=${get("ZOO_TICK_TIME")}`,
+    `initLimit=${get("ZOO_INIT_LIMIT")}`,
+    `syncLimit=${get("ZOO_SYNC_LIMIT")}`,
+    `preAllocSize=${get("ZOO_PRE_ALLOC_SIZE")}`,
+    `snapCount=${get("ZOO_SNAPCOUNT")}`,
+    `dataDir=${BITNAMI_DATA_DIR}`,
+    ...(dataLogDir !== "" ? [`dataLogDir=${dataLogDir}`] : []),
+    `clientPort=${port}`,
+    `maxCnxns=${get("ZOO_MAX_CNXNS")}`,
+    `maxClientCnxns=${get("ZOO_MAX_CLIENT_CNXNS")}`,
+    `reconfigEnabled=${isYes(get("ZOO_RECONFIG_ENABLED"))}`,
+    `quorumListenOnAllIPs=${isYes(get("ZOO_LISTEN_ALLIPS_ENABLED"))}`,
+    `autopurge.purgeInterval=${get("ZOO_AUTOPURGE_INTERVAL")}`,
+    `autopurge.snapRetainCount=${get("ZOO_AUTOPURGE_RETAIN_COUNT")}`,
+    `4lw.commands.whitelist=${get("ZOO_4LW_COMMANDS_WHITELIST")}`,
+    `maxSessionTimeout=${get("ZOO_MAX_SESSION_TIMEOUT")}`,
+    `admin.serverPort=${get("ZOO_ADMIN_SERVER_PORT_NUMBER")}`,
+    `admin.enableServer=${isYes(get("ZOO_ENABLE_ADMIN_SERVER"))}`,
+  ];
+  // "host:port:port[:role]" numbered 1, 2, ... or "host:port:port[:role]::id"; one server only
+  // means standalone. Separators: comma, semicolon or space.
+  const servers = (env.ZOO_SERVERS ?? "").split(/[;, \t\n]+/).filter((w) => w !== "");
+  if (servers.length > 1) {
+    const withIds = (env.ZOO_SERVERS ?? "").includes("::");
+    servers.forEach((server, i) => {
+      const [hostPorts, id] = withIds ? server.split("::") : [server, String(i + 1)];
+      if (
+        hostPorts === undefined ||
+        id === undefined ||
+        !/^[^:\s]+:\d+:\d+(:observer|:participant)?$/.test(hostPorts)
+      ) {
+        throw new DockerEnvError(
+          `Zookeeper server ${server} should follow the next syntax: ${withIds ? "host:port:port::id" : "host:port:port"}`,
+        );
+      }
+      lines.push(`server.${id}=${hostPorts};${port}`);
+    });
+  }
+  for (const [name, value] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
+    if (name.startsWith("ZOO_CFG_") && name !== "ZOO_CFG_EXTRA" && value !== undefined) {
+      lines.push(`${name.slice("ZOO_CFG_".length).replaceAll("_", ".")}=${value}`);
+    }
+  }
+  if (env.ZOO_PEER_TYPE !== undefined && env.ZOO_PEER_TYPE !== "")
+    lines.push(`peerType=${env.ZOO_PEER_TYPE}`);
   return {
-    zooCfg: `${lines.join("\n")}\n`,
-    myid,
-    confDir: get("ZOO_CONF_DIR"),
-    dataDir,
-    dataLogDir,
+    flavour: "bitnami",
+    lines,
+    myid: get("ZOO_SERVER_ID"),
+    confDir: BITNAMI_CONF_DIR,
+    dataDir: BITNAMI_DATA_DIR,
+    dataLogDir: dataLogDir !== "" ? dataLogDir : BITNAMI_DATA_DIR,
+    notes: ["Bitnami image variables (ZOO_SERVER_ID, ALLOW_ANONYMOUS_LOGIN, ...) in use"],
   };
 }

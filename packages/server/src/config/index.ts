@@ -1,5 +1,13 @@
-export type { DockerEnv, DockerZooCfg } from "./docker-env.js";
-export { DOCKER_ENV_DEFAULTS, zooCfgFromEnv } from "./docker-env.js";
+export type { DockerEnv, DockerFlavour, DockerZooCfg, JvmSettings } from "./docker-env.js";
+export {
+  BITNAMI_ENV_DEFAULTS,
+  DOCKER_ENV_DEFAULTS,
+  DockerEnvError,
+  dockerFlavour,
+  jvmSettingsFromEnv,
+  jvmSizeMb,
+  zooCfgFromEnv,
+} from "./docker-env.js";
 export type { ConfigLocation } from "./errors.js";
 export { ConfigError, formatLocation } from "./errors.js";
 export type { PropertyEntry } from "./properties.js";

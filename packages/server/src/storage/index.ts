@@ -1,6 +1,14 @@
 export { DataDirLock, DataDirLockedError, LOCK_FILE_NAME } from "./data-dir-lock.js";
 export { readEpochFile, writeEpochFileAtomic } from "./epoch-file.js";
 export { StorageCorruptionError, StorageGapError } from "./errors.js";
+export type { ZooKeeperFile } from "./foreign-data.js";
+export {
+  assertNoZooKeeperData,
+  findZooKeeperFiles,
+  ZK_LOG_MAGIC,
+  ZK_SNAP_MAGIC,
+  ZooKeeperDataError,
+} from "./foreign-data.js";
 export type { InspectIo } from "./inspect.js";
 export { main as inspectMain } from "./inspect.js";
 export type { StorageLogger } from "./logger.js";

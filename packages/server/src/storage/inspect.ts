@@ -2,6 +2,7 @@ import { open, readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { readEpochFile } from "./epoch-file.js";
 import { StorageCorruptionError } from "./errors.js";
+import { zooKeeperKindOf } from "./foreign-data.js";
 import {
   decodeSegmentHeader,
   LOG_HEADER_BYTES,
@@ -52,6 +53,13 @@ export async function main(argv: readonly string[], io: InspectIo = defaultIo): 
     return 2;
   }
   try {
+    const foreign = kind === "dir" ? undefined : zooKeeperKindOf(file);
+    if (foreign !== undefined) {
+      io.out(
+        `${file}: an Apache ZooKeeper ${foreign}, not a Paddock file; \`paddock-server import-zk\` converts a ZooKeeper dataDir (docs/migrating.md)`,
+      );
+      return 1;
+    }
     if (kind === "dir") return await inspectDir(file, io);
     return kind === "log"
       ? await inspectLog(file, payloadBytes, io)

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { StorageCorruptionError, StorageGapError } from "./errors.js";
+import { assertNoZooKeeperData } from "./foreign-data.js";
 import { zxidHex } from "./format.js";
 import type { StorageLogger } from "./logger.js";
 import { stderrLogger } from "./logger.js";
@@ -33,6 +34,7 @@ export interface RecoveryResult {
 
 /**
  * Rebuilds state from `dataDir` (snapshots) and `dataLogDir` (txn log):
+ * 0. refuse Apache ZooKeeper's files (same names, other format) before touching anything;
  * 1. open the log (torn tail cut off; damage or a missing segment throws);
  * 2. take the newest snapshot that passes its checks; an older one only when the log holds every
  *    txn from it up to the newest snapshot's zxid (nothing the damaged one held is lost);
@@ -47,6 +49,7 @@ export async function recoverStorage(
   opts: RecoveryOptions = {},
 ): Promise<RecoveryResult> {
   const logger = opts.logger ?? stderrLogger;
+  assertNoZooKeeperData(dataDir, dataLogDir);
   const log = await TxnLog.open(dataLogDir, {
     preAllocSizeBytes: opts.preAllocSizeBytes ?? 64 * 1024 * 1024,
     forceSync: opts.forceSync ?? true,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DockerEnvError, dockerFlavour, jvmSettingsFromEnv, jvmSizeMb } from "../../src/config/docker-env.js";
 import { parseZooCfg, resolveServerConfig, zooCfgFromEnv } from "../../src/config/index.js";
 
 describe("zooCfgFromEnv (official image entrypoint)", () => {
@@ -113,5 +114,155 @@ describe("zooCfgFromEnv (official image entrypoint)", () => {
     const out = zooCfgFromEnv({ ZOO_SERVERS: "server.1=zoo1:2888:3888" });
     const c = resolveServerConfig(parseZooCfg(out.zooCfg, "/conf/zoo.cfg"), { cwd: "/", myidText: "1" });
     expect(c.clientPort).toBeUndefined();
+  });
+});
+
+describe("zooCfgFromEnv (Bitnami's image)", () => {
+  const resolve = (out: ReturnType<typeof zooCfgFromEnv>) =>
+    resolveServerConfig(parseZooCfg(out.zooCfg, "/opt/bitnami/zookeeper/conf/zoo.cfg"), {
+      cwd: "/",
+      myidText: `${out.myid}\n`,
+    });
+
+  it("tells the two images' variables apart", () => {
+    expect(dockerFlavour({})).toBe("official");
+    expect(dockerFlavour({ ZOO_SERVERS: "server.1=a:2888:3888;2181" })).toBe("official");
+    expect(dockerFlavour({ ALLOW_ANONYMOUS_LOGIN: "yes" })).toBe("bitnami");
+    expect(dockerFlavour({ ZOO_SERVER_ID: "2" })).toBe("bitnami");
+    expect(dockerFlavour({ ZOO_SERVERS: "zoo1:2888:3888,zoo2:2888:3888" })).toBe("bitnami");
+    expect(dockerFlavour({ ZOO_MY_ID: "1", ALLOW_ANONYMOUS_LOGIN: "yes" })).toBe("official");
+  });
+
+  it("writes Bitnami's defaults: a standalone server on ZOO_PORT_NUMBER with data under /bitnami", () => {
+    const out = zooCfgFromEnv({ ALLOW_ANONYMOUS_LOGIN: "yes" });
+    expect(out.zooCfg.split("\n")).toEqual([
+      "tickTime=2000",
+      "initLimit=10",
+      "syncLimit=5",
+      "preAllocSize=65536",
+      "snapCount=100000",
+      "dataDir=/bitnami/zookeeper/data",
+      "clientPort=2181",
+      "maxCnxns=0",
+      "maxClientCnxns=60",
+      "reconfigEnabled=false",
+      "quorumListenOnAllIPs=false",
+      "autopurge.purgeInterval=0",
+      "autopurge.snapRetainCount=3",
+      "4lw.commands.whitelist=srvr, mntr",
+      "maxSessionTimeout=40000",
+      "admin.serverPort=8080",
+      "admin.enableServer=false",
+      "",
+    ]);
+    expect(out).toMatchObject({
+      flavour: "bitnami",
+      myid: "1",
+      confDir: "/opt/bitnami/zookeeper/conf",
+      dataDir: "/bitnami/zookeeper/data",
+      dataLogDir: "/bitnami/zookeeper/data",
+    });
+    expect(resolve(out)).toMatchObject({ standalone: true, clientPort: 2181 });
+  });
+
+  it("numbers ZOO_SERVERS in order, or takes the ::id suffixes, with ZOO_PORT_NUMBER as client port", () => {
+    const numbered = zooCfgFromEnv({
+      ALLOW_ANONYMOUS_LOGIN: "yes",
+      ZOO_SERVER_ID: "2",
+      ZOO_PORT_NUMBER: "2281",
+      ZOO_SERVERS: "zoo1:2888:3888,0.0.0.0:2888:3888;zoo3:2888:3888:observer",
+    });
+    expect(numbered.zooCfg).toContain(
+      "server.1=zoo1:2888:3888;2281\nserver.2=0.0.0.0:2888:3888;2281\nserver.3=zoo3:2888:3888:observer;2281\n",
+    );
+    expect(resolve(numbered)).toMatchObject({ standalone: false, myid: 2, clientPort: 2281 });
+    const withIds = zooCfgFromEnv({
+      ALLOW_ANONYMOUS_LOGIN: "yes",
+      ZOO_SERVER_ID: "7",
+      ZOO_SERVERS: "zoo7:2888:3888::7 zoo9:2888:3888::9",
+    });
+    expect(withIds.zooCfg).toContain("server.7=zoo7:2888:3888;2181\nserver.9=zoo9:2888:3888;2181\n");
+    expect(() => zooCfgFromEnv({ ALLOW_ANONYMOUS_LOGIN: "yes", ZOO_SERVERS: "zoo1:2888,zoo2:2888" })).toThrow(
+      /should follow the next syntax: host:port:port/,
+    );
+  });
+
+  it("maps ZOO_CFG_* to keys and the tunables to theirs", () => {
+    const out = zooCfgFromEnv({
+      ALLOW_ANONYMOUS_LOGIN: "yes",
+      ZOO_TICK_TIME: "500",
+      ZOO_4LW_COMMANDS_WHITELIST: "*",
+      ZOO_LISTEN_ALLIPS_ENABLED: "yes",
+      ZOO_DATA_LOG_DIR: "/bitnami/zookeeper/log",
+      ZOO_CFG_minSessionTimeout: "3000",
+      ZOO_CFG_znode_container_checkIntervalMs: "1000",
+    });
+    expect(out.zooCfg.startsWith("tickTime=500\n")).toBe(true);
+    expect(out.zooCfg).toContain("\ndataLogDir=/bitnami/zookeeper/log\n");
+    expect(out.zooCfg).toContain("\nquorumListenOnAllIPs=true\n");
+    expect(out.zooCfg).toContain("\n4lw.commands.whitelist=*\n");
+    expect(out.zooCfg).toContain("\nminSessionTimeout=3000\nznode.container.checkIntervalMs=1000\n");
+    expect(out.dataLogDir).toBe("/bitnami/zookeeper/log");
+  });
+
+  it("refuses what Bitnami refuses, and the authentication and TLS Paddock lacks", () => {
+    expect(() => zooCfgFromEnv({ ZOO_SERVER_ID: "1" })).toThrow(
+      /Set the environment variable ALLOW_ANONYMOUS_LOGIN=yes to allow unauthenticated users/,
+    );
+    expect(() => zooCfgFromEnv({ ZOO_ENABLE_AUTH: "yes" })).toThrow(DockerEnvError);
+    expect(() => zooCfgFromEnv({ ZOO_ENABLE_AUTH: "yes" })).toThrow(/SASL client authentication/);
+    expect(() => zooCfgFromEnv({ ALLOW_ANONYMOUS_LOGIN: "yes", ZOO_TLS_CLIENT_ENABLE: "true" })).toThrow(
+      /ZOO_TLS_CLIENT_ENABLE=true asks for something Paddock does not implement/,
+    );
+  });
+});
+
+describe("JVM options", () => {
+  it("reads JVM memory sizes", () => {
+    expect(jvmSizeMb("512m")).toBe(512);
+    expect(jvmSizeMb("2G")).toBe(2048);
+    expect(jvmSizeMb("1048576k")).toBe(1024);
+    expect(jvmSizeMb("1073741824")).toBe(1024);
+    expect(jvmSizeMb("lots")).toBeUndefined();
+  });
+
+  it("turns the last -Xmx into the heap limit, system properties into zoo.cfg lines, and reports the rest", () => {
+    expect(jvmSettingsFromEnv({})).toEqual({
+      heapMb: undefined,
+      heapSource: undefined,
+      zooCfgLines: [],
+      ignored: [],
+    });
+    expect(jvmSettingsFromEnv({ ZK_SERVER_HEAP: "512" })).toMatchObject({
+      heapMb: 512,
+      heapSource: "-Xmx512m from ZK_SERVER_HEAP",
+    });
+    const s = jvmSettingsFromEnv({
+      ZK_SERVER_HEAP: "512",
+      SERVER_JVMFLAGS: "-Xmx768m",
+      JVMFLAGS:
+        "-Xms1g -Xmx2g -XX:+UseG1GC -Dzookeeper.extendedTypesEnabled=true -Djute.maxbuffer=4194304 -Dfoo=bar",
+    });
+    expect(s).toEqual({
+      heapMb: 2048,
+      heapSource: "-Xmx2g from JVMFLAGS",
+      zooCfgLines: ["extendedTypesEnabled=true", "jute.maxbuffer=4194304"],
+      ignored: ["-XX:+UseG1GC (JVMFLAGS)", "-Dfoo=bar (JVMFLAGS)"],
+    });
+    const out = zooCfgFromEnv({ JVMFLAGS: "-Xmx300m -Dzookeeper.extendedTypesEnabled=true -verbose:gc" });
+    expect(out.zooCfg.endsWith("\nextendedTypesEnabled=true\n")).toBe(true);
+    expect(out.notes).toEqual([
+      "heap limit 300 MiB (-Xmx300m from JVMFLAGS)",
+      "JVM options without a Node equivalent, ignored: -verbose:gc (JVMFLAGS) (NODE_OPTIONS takes Node's own)",
+    ]);
+  });
+
+  it("applies Bitnami's ZOO_HEAP_SIZE unless JVMFLAGS sizes the heap itself", () => {
+    expect(jvmSettingsFromEnv({ ALLOW_ANONYMOUS_LOGIN: "yes" }).heapMb).toBe(1024);
+    expect(jvmSettingsFromEnv({ ALLOW_ANONYMOUS_LOGIN: "yes", ZOO_HEAP_SIZE: "300" }).heapMb).toBe(300);
+    expect(
+      jvmSettingsFromEnv({ ALLOW_ANONYMOUS_LOGIN: "yes", ZOO_HEAP_SIZE: "300", JVMFLAGS: "-Xms64m -Xmx128m" })
+        .heapMb,
+    ).toBe(128);
   });
 });

@@ -1,0 +1,82 @@
+// `npm start` under a supervisor: SIGTERM to npm (what systemd, `timeout` or a CI runner sends)
+// must stop the whole tree, not leave three servers running as orphans.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/process.js";
+
+const root = join(import.meta.dirname, "..", "..");
+
+/** Every descendant of `pid`, from /proc (children of every thread). */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const tasks = join("/proc", String(pid), "task");
+  if (!existsSync(tasks)) return out;
+  for (const tid of readdirSync(tasks)) {
+    let text = "";
+    try {
+      text = readFileSync(join(tasks, tid, "children"), "utf8");
+    } catch {
+      continue;
+    }
+    for (const child of text.split(" ").filter(Boolean).map(Number)) out.push(child, ...descendants(child));
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(process.platform !== "linux")("npm start", () => {
+  const dir = mkdtempSync(join(tmpdir(), "paddock-npm-start-"));
+  let npm: ChildProcess | undefined;
+  let tree: number[] = [];
+  afterAll(() => {
+    // Only what this test started, by pid.
+    for (const pid of [...tree, npm?.pid ?? 0]) if (pid > 0 && alive(pid)) process.kill(pid, "SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("stops every server when npm gets SIGTERM", async () => {
+    const port = await freePort();
+    npm = spawn("npm", ["start"], {
+      cwd: root,
+      env: { ...process.env, PADDOCK_PORT: String(port), PADDOCK_LOCAL_DIR: dir, PADDOCK_LOG_PRETTY: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    npm.stdout?.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    npm.stderr?.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    // Running once a leader is elected.
+    const deadline = Date.now() + 60_000;
+    while (!/leader/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(output).toMatch(/leader/);
+    tree = descendants(npm.pid!);
+    const servers = tree.filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("paddock-server.mjs");
+      } catch {
+        return false;
+      }
+    });
+    expect(servers).toHaveLength(3);
+
+    npm.kill("SIGTERM");
+    const gone = Date.now() + 15_000;
+    while (tree.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    expect(tree.filter(alive)).toEqual([]);
+    expect(output).toMatch(/\[paddock\] stopping \((SIGTERM|parent process exited)\)/);
+  }, 90_000);
+});
