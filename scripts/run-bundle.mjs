@@ -44,6 +44,15 @@ export async function runBundle(name) {
     process.stderr.write(`${bundle} is missing: run \`npm install\` and \`npm run build\` in ${root}\n`);
     process.exit(1);
   }
+  // npm exec does not pass a supervisor's SIGTERM on to the program it started: when npx goes
+  // away, the program takes that as its own SIGTERM (a server then shuts down cleanly).
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.kill(process.pid, "SIGTERM");
+  }, 500);
+  watch.unref();
   process.argv[1] = bundle;
   await import(pathToFileURL(bundle).href);
 }

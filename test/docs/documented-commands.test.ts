@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fourLetterWord } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alive, descendants } from "../scripts/process-tree.js";
 import { dockerForSuite } from "../support/docker.js";
 import { freePort } from "../support/process.js";
 
@@ -36,6 +37,7 @@ describe("README.md's commands", () => {
   const dir = mkdtempSync(join(tmpdir(), "paddock-readme-"));
   let port: number;
   let server: ChildProcess | undefined;
+  let tree: number[] = [];
   const cfg = join(dir, "zoo.cfg");
   beforeAll(async () => {
     port = await freePort();
@@ -51,7 +53,8 @@ describe("README.md's commands", () => {
     );
   });
   afterAll(() => {
-    if (server !== undefined && server.exitCode === null) server.kill("SIGKILL");
+    // Only what this test started, by pid.
+    for (const pid of [...tree, server?.pid ?? 0]) if (pid > 0 && alive(pid)) process.kill(pid, "SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -88,8 +91,11 @@ describe("README.md's commands", () => {
     documented(readme, "npx paddock-server status .paddock/local/1/zoo.cfg");
     expect(run("npx", ["paddock-server", "status", cfg]).stdout).toContain("Mode: standalone\n");
 
+    // What a supervisor does to `npx paddock-server`: SIGTERM to npx. The server must go too.
+    tree = descendants(server.pid!);
+    expect(tree.length).toBeGreaterThan(0);
     server.kill("SIGTERM");
-    await new Promise((r) => server!.once("exit", r));
+    await until("the server to stop", async () => !tree.some(alive), 15_000);
 
     documented(
       readme,

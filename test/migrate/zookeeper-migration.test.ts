@@ -4,7 +4,7 @@
 // served; a client's session and its ephemerals carry over. Then `export-zk` writes Paddock's
 // state back and ZooKeeper must serve it unchanged, with its own digest check passing.
 //
-// PADDOCK_MIGRATE_ZNODES sets the bulk size (default 10000; the issue's 100k run:
+// PADDOCK_MIGRATE_ZNODES sets the bulk size (default 5000; the issue's 100k run:
 // PADDOCK_MIGRATE_ZNODES=100000).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +18,7 @@ import { skipWithoutZookeeper } from "../support/zookeeper.js";
 import { type KeptServer, paddockServerCommand, startPaddockIn, startZooKeeperIn } from "./servers.js";
 import { diffDumps, dumpTree } from "./tree-dump.js";
 
-const BULK = Number(process.env.PADDOCK_MIGRATE_ZNODES ?? 10_000);
+const BULK = Number(process.env.PADDOCK_MIGRATE_ZNODES ?? 5_000);
 /** Small, so ZooKeeper snapshots several times while the tree is filled (fuzzy snapshots). */
 const SNAP_COUNT = Math.max(1000, Math.floor(BULK / 8));
 const ZK_CFG = [`snapCount=${SNAP_COUNT}`, "forceSync=no", "preAllocSize=4096", "autopurge.purgeInterval=0"];

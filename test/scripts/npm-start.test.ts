@@ -1,39 +1,14 @@
 // `npm start` under a supervisor: SIGTERM to npm (what systemd, `timeout` or a CI runner sends)
 // must stop the whole tree, not leave three servers running as orphans.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/process.js";
+import { alive, descendants } from "./process-tree.js";
 
 const root = join(import.meta.dirname, "..", "..");
-
-/** Every descendant of `pid`, from /proc (children of every thread). */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const tasks = join("/proc", String(pid), "task");
-  if (!existsSync(tasks)) return out;
-  for (const tid of readdirSync(tasks)) {
-    let text = "";
-    try {
-      text = readFileSync(join(tasks, tid, "children"), "utf8");
-    } catch {
-      continue;
-    }
-    for (const child of text.split(" ").filter(Boolean).map(Number)) out.push(child, ...descendants(child));
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.skipIf(process.platform !== "linux")("npm start", () => {
   const dir = mkdtempSync(join(tmpdir(), "paddock-npm-start-"));
