@@ -36,7 +36,7 @@ export class ClientListener {
     const { port, host, log } = this.opts;
     const tcp = createServer((socket) => this.accept(socket));
     this.tcp = tcp;
-    tcp.on("error", (err) => log.error({ err }, "client port error"));
+    // A failed bind (port taken) is the caller's one-line start failure, not a logged error too.
     await new Promise<void>((resolve, reject) => {
       tcp.once("error", reject);
       tcp.listen({ port, host, backlog: 1024 }, () => {
@@ -44,6 +44,7 @@ export class ClientListener {
         resolve();
       });
     });
+    tcp.on("error", (err) => log.error({ err }, "client port error"));
     log.info({ port: this.port, host: host ?? "0.0.0.0" }, "binding to client port");
   }
 
