@@ -135,10 +135,15 @@ function deletableParent(path: string): string | undefined {
   return parentPath;
 }
 
-function removeFromView(env: PrepareEnv, path: string, parentPath: string): void {
-  const parent = env.scratch.get(parentPath);
-  if (parent !== undefined) env.scratch.set(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
-  env.scratch.set(path, null);
+function removeFromView(scratch: Scratch, path: string, parentPath: string): void {
+  const parent = scratch.get(parentPath);
+  if (parent !== undefined) scratch.set(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
+  scratch.set(path, null);
+}
+
+/** closeSession, from the client or from expiry: the session's ephemerals go with it. */
+export function removeEphemerals(scratch: Scratch, paths: readonly string[]): void {
+  for (const path of paths) removeFromView(scratch, path, parentOf(path)!);
 }
 
 export function prepareDelete(env: PrepareEnv, req: RequestOf<OpCode.delete>): Prepared<DeleteTxn> {
@@ -152,7 +157,7 @@ export function prepareDelete(env: PrepareEnv, req: RequestOf<OpCode.delete>): P
   if (node === undefined) return fail(ErrorCode.NoNode);
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BadVersion);
   if (node.numChildren > 0) return fail(ErrorCode.NotEmpty);
-  removeFromView(env, req.path, parentPath);
+  removeFromView(env.scratch, req.path, parentPath);
   return { ok: true, body: { type: "delete", path: req.path } };
 }
 
@@ -167,7 +172,7 @@ export function prepareDeleteContainer(env: PrepareEnv, path: string): Prepared<
   if (ownerKind(node.ephemeralOwner, env.extendedTypesEnabled) === "ephemeral") {
     return fail(ErrorCode.BadVersion);
   }
-  removeFromView(env, path, parentPath);
+  removeFromView(env.scratch, path, parentPath);
   return { ok: true, body: { type: "deleteContainer", path } };
 }
 
