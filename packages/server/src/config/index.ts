@@ -1,3 +1,5 @@
+// The whitelist can only enable words the server knows; the list lives with the words themselves.
+export { FOUR_LETTER_WORDS } from "../admin/four-letter-words.js";
 export type { DockerEnv, DockerFlavour, DockerZooCfg, JvmSettings } from "./docker-env.js";
 export {
   BITNAMI_ENV_DEFAULTS,
@@ -8,6 +10,8 @@ export {
   jvmSizeMb,
   zooCfgFromEnv,
 } from "./docker-env.js";
+export type { DynamicConfig } from "./dynamic-config.js";
+export { dynamicConfigVersion, parseDynamicConfig } from "./dynamic-config.js";
 export type { ConfigLocation } from "./errors.js";
 export { ConfigError, formatLocation } from "./errors.js";
 export type { PropertyEntry } from "./properties.js";
@@ -28,5 +32,4 @@ export {
 } from "./server-config.js";
 export type { QuorumServer, ServerRole } from "./server-line.js";
 export { formatQuorumServer, parseServerId, parseServerLine, splitHostAndPorts } from "./server-line.js";
-export type { DynamicConfig } from "./zoo-cfg.js";
-export { dynamicConfigVersion, FOUR_LETTER_WORDS, parseDynamicConfig, parseZooCfg } from "./zoo-cfg.js";
+export { parseZooCfg } from "./zoo-cfg.js";

@@ -4,12 +4,13 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { parseDynamicConfig } from "./dynamic-config.js";
 import type { ConfigLocation } from "./errors.js";
 import { ConfigError, formatLocation } from "./errors.js";
 import type { ParsedConfig, ServerConfig } from "./server-config.js";
 import type { QuorumServer, ServerRole } from "./server-line.js";
 import { isWildcardAddress, parseJavaLong } from "./values.js";
-import { parseDynamicConfig, parseZooCfg } from "./zoo-cfg.js";
+import { parseZooCfg } from "./zoo-cfg.js";
 
 type Where = ConfigLocation & { key: string };
 

@@ -1,6 +1,8 @@
 // `server.<id>=<host>:<quorumPort>:<electionPort>[:<role>][;[<clientHost>:]<clientPort>]`,
-// following ZooKeeper 3.8's QuorumServer grammar and messages (zoo-cfg.md §5).
+// following ZooKeeper 3.8's QuorumServer grammar and messages (zoo-cfg.md §5), and the list of
+// members such lines make up.
 
+import type { ConfigEntry } from "./entry.js";
 import type { ConfigLocation } from "./errors.js";
 import { ConfigError } from "./errors.js";
 import { parseJavaInt, parseJavaLong } from "./values.js";
@@ -124,6 +126,28 @@ export function parseServerLine(
     if (clientHost !== undefined) server.clientAddress = clientHost;
   }
   return server;
+}
+
+/** The members read so far, and the line each was defined on. */
+export interface ServerList {
+  servers: Map<number, QuorumServer>;
+  serverLines: Map<number, number>;
+}
+
+/** Adds a `server.N` entry to `list`; an id defined twice is an error. */
+export function addServerEntry(
+  list: ServerList,
+  entry: ConfigEntry,
+  options: { multiAddressEnabled: boolean },
+  where: ConfigLocation,
+): void {
+  const id = parseServerId(entry.key, where);
+  const earlierLine = list.serverLines.get(id);
+  if (earlierLine !== undefined) {
+    throw new ConfigError(`duplicate server id ${id} (also defined at line ${earlierLine})`, where);
+  }
+  list.servers.set(id, parseServerLine(id, entry.value, options, where));
+  list.serverLines.set(id, entry.line);
 }
 
 function bracketed(host: string): string {

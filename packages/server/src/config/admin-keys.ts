@@ -1,0 +1,80 @@
+// zoo.cfg keys of administration: the four-letter words, the HTTP admin server, metrics.
+
+import { ConfigError } from "./errors.js";
+import type { KeyTable } from "./known-key.js";
+import {
+  DEFAULT_METRICS_PROVIDER,
+  NULL_METRICS_PROVIDER,
+  PROMETHEUS_METRICS_PROVIDER,
+} from "./server-config.js";
+import { bool, int, nonEmpty, port, text, type ValueType } from "./value-types.js";
+
+const urlPath: ValueType<string> = {
+  read(e, cx) {
+    if (!e.value.startsWith("/")) {
+      throw new ConfigError(`expected a URL path starting with "/", got "${e.value}"`, cx.where);
+    }
+    return e.value;
+  },
+};
+
+const metricsProviderClass: ValueType<string> = {
+  read(e, cx) {
+    const known = [DEFAULT_METRICS_PROVIDER, PROMETHEUS_METRICS_PROVIDER, NULL_METRICS_PROVIDER];
+    if (!known.includes(e.value)) {
+      throw new ConfigError(
+        `metrics provider class was not found: ${e.value} (Paddock provides ${known.join(", ")})`,
+        cx.where,
+      );
+    }
+    return e.value;
+  },
+};
+
+export const ADMIN_KEYS = {
+  whitelistText: {
+    key: "4lw.commands.whitelist",
+    origin: "system property",
+    type: text,
+    default: undefined,
+    usedBy: "admin/four-letter-source.ts",
+  },
+  // No HTTP admin server yet: these are validated and kept for when there is one.
+  adminEnableServer: {
+    key: "admin.enableServer",
+    origin: "system property",
+    type: bool,
+    default: true,
+  },
+  adminServerAddress: {
+    key: "admin.serverAddress",
+    origin: "system property",
+    type: nonEmpty,
+    default: "0.0.0.0",
+  },
+  adminServerPort: {
+    key: "admin.serverPort",
+    origin: "system property",
+    type: port,
+    default: 8080,
+  },
+  adminCommandUrl: {
+    key: "admin.commandURL",
+    origin: "system property",
+    type: urlPath,
+    default: "/commands",
+  },
+  adminIdleTimeoutMs: {
+    key: "admin.idleTimeout",
+    origin: "system property",
+    type: int(0),
+    default: 30000,
+  },
+  // No metrics provider yet; the other metricsProvider.* keys are read with it (zoo-cfg.ts).
+  metricsClassName: {
+    key: "metricsProvider.className",
+    origin: "zoo.cfg",
+    type: metricsProviderClass,
+    default: DEFAULT_METRICS_PROVIDER,
+  },
+} satisfies KeyTable;

@@ -1,0 +1,44 @@
+// The dynamic config file (dynamicConfigFile=...): the ensemble's members as server.N lines, its
+// version in the file name's suffix, nothing else.
+
+import { type ConfigEntry, entryLocation, readEntries } from "./entry.js";
+import { ConfigError } from "./errors.js";
+import { addServerEntry, type QuorumServer } from "./server-line.js";
+
+export interface DynamicConfig {
+  fileName: string;
+  servers: Map<number, QuorumServer>;
+  serverLines: ReadonlyMap<number, number>;
+  /** From the file name suffix after the last dot, as hex; 0 when that is not hex. */
+  version: bigint;
+}
+
+/** A dynamicConfigFile: only server.N lines, no `version` (it lives in the file name). */
+export function parseDynamicConfig(
+  text: string,
+  fileName: string,
+  options: { multiAddressEnabled: boolean },
+): DynamicConfig {
+  const list = { servers: new Map<number, QuorumServer>(), serverLines: new Map<number, number>() };
+  const byKey = new Map<string, ConfigEntry>();
+  for (const entry of readEntries(text, fileName)) {
+    byKey.delete(entry.key);
+    byKey.set(entry.key, entry);
+  }
+  for (const entry of byKey.values()) {
+    const where = entryLocation(fileName, entry);
+    if (entry.key === "version") throw new ConfigError("dynamic file shouldn't have version inside", where);
+    if (entry.key.startsWith("group.") || entry.key.startsWith("weight.")) {
+      throw new ConfigError("hierarchical quorums (group.N / weight.N) are not supported by Paddock", where);
+    }
+    if (!entry.key.startsWith("server."))
+      throw new ConfigError(`Unrecognised parameter: ${entry.key}`, where);
+    addServerEntry(list, entry, options, where);
+  }
+  return { fileName, ...list, version: dynamicConfigVersion(fileName) };
+}
+
+export function dynamicConfigVersion(fileName: string): bigint {
+  const suffix = fileName.slice(fileName.lastIndexOf(".") + 1);
+  return fileName.includes(".") && /^[0-9a-fA-F]{1,16}$/.test(suffix) ? BigInt(`0x${suffix}`) : 0n;
+}

@@ -1,0 +1,106 @@
+// The zoo.cfg vocabulary: every key Paddock reads, gathered from the tables of each area
+// (client, ensemble, storage, data, admin), with the lookups by spelling; and the keys ZooKeeper
+// knows whose features Paddock lacks. A new key is one entry in its area's table and its field
+// in server-config.ts: the compiler checks that every setting has a key of the setting's type.
+
+import { ADMIN_KEYS } from "./admin-keys.js";
+import { CLIENT_KEYS } from "./client-keys.js";
+import { DATA_KEYS } from "./data-keys.js";
+import { ENSEMBLE_KEYS } from "./ensemble-keys.js";
+import type { KeySettings, KnownKey } from "./known-key.js";
+import { STORAGE_KEYS } from "./storage-keys.js";
+
+const AREAS = [CLIENT_KEYS, ENSEMBLE_KEYS, STORAGE_KEYS, DATA_KEYS, ADMIN_KEYS];
+
+/** Every key Paddock reads, by the setting it sets. */
+export const KNOWN_KEYS = {
+  ...CLIENT_KEYS,
+  ...ENSEMBLE_KEYS,
+  ...STORAGE_KEYS,
+  ...DATA_KEYS,
+  ...ADMIN_KEYS,
+} satisfies { readonly [F in keyof KeySettings]: KnownKey<KeySettings[F]> };
+
+export type KeyField = keyof typeof KNOWN_KEYS;
+
+/** The settings before any key is read. */
+export function defaultSettings(): KeySettings {
+  const settings: Partial<Record<KeyField, unknown>> = {};
+  for (const [field, known] of Object.entries(KNOWN_KEYS)) settings[field as KeyField] = known.default;
+  return settings as KeySettings;
+}
+
+const FIELD_BY_KEY: ReadonlyMap<string, KeyField> = new Map(
+  Object.entries(KNOWN_KEYS).map(([field, known]) => [known.key, field as KeyField]),
+);
+
+/** Every other spelling of a known key, with the canonical key it stands for. */
+const ALIAS_PAIRS: ReadonlyArray<[alias: string, canonical: string]> = Object.values(KNOWN_KEYS).flatMap(
+  (known: KnownKey<unknown>) =>
+    [...(known.origin === "zoo.cfg" ? [] : [`zookeeper.${known.key}`]), ...(known.aliases ?? [])].map(
+      (alias): [string, string] => [alias, known.key],
+    ),
+);
+
+const ALIASES: ReadonlyMap<string, string> = new Map(ALIAS_PAIRS);
+
+const CANONICAL_BY_LOWERCASE: ReadonlyMap<string, string> = new Map(
+  [...FIELD_BY_KEY.keys(), ...ALIASES.keys()].map((k) => [k.toLowerCase(), k]),
+);
+
+/** The canonical spelling of a key, for any of its spellings; other keys come back unchanged. */
+export function canonicalKey(key: string): string {
+  return ALIASES.get(key) ?? key;
+}
+
+/** The setting a canonical key sets, if it is a known key. */
+export function fieldOfKey(canonical: string): KeyField | undefined {
+  return FIELD_BY_KEY.get(canonical);
+}
+
+/** A known spelling that differs from `key` only in case. */
+export function suggestKey(key: string): string | undefined {
+  return CANONICAL_BY_LOWERCASE.get(key.toLowerCase());
+}
+
+/** Keys ZooKeeper knows whose features Paddock lacks: warned about, never silently dropped. */
+const UNSUPPORTED_KEYS = new Set([
+  "sslQuorum",
+  "portUnification",
+  "sslQuorumReloadCertFiles",
+  "quorum.cnxn.threads.size",
+  "multiAddress.reachabilityCheckTimeoutMs",
+  "multiAddress.reachabilityCheckEnabled",
+  "oraclePath",
+  "serverCnxnFactory",
+  "zookeeper.serverCnxnFactory",
+  "sessionRequireClientSASLAuth",
+  "zookeeper.sessionRequireClientSASLAuth",
+  "admin.portUnification",
+  "admin.forceHttps",
+  "admin.needClientAuth",
+]);
+const UNSUPPORTED_PREFIXES = [
+  "ssl.",
+  "zookeeper.ssl.",
+  "quorum.auth.",
+  "jvm.pause.",
+  "authProvider.",
+  "zookeeper.authProvider.",
+  "enforce.auth.",
+  "zookeeper.enforce.auth.",
+];
+
+export function isUnsupportedKey(key: string): boolean {
+  return UNSUPPORTED_KEYS.has(key) || UNSUPPORTED_PREFIXES.some((p) => key.startsWith(p));
+}
+
+// A setting in two areas, or a spelling claimed twice, would make one entry silently win.
+const settingCount = AREAS.reduce((n, area) => n + Object.keys(area).length, 0);
+const spellings = [...FIELD_BY_KEY.keys(), ...ALIAS_PAIRS.map(([alias]) => alias)];
+if (
+  settingCount !== Object.keys(KNOWN_KEYS).length ||
+  new Set(spellings).size !== settingCount + ALIAS_PAIRS.length
+) {
+  throw new Error("config/known-keys: a setting or a key spelling is defined twice");
+}

@@ -1,0 +1,74 @@
+// zoo.cfg keys of storage: where the data goes, how the txn log is written, when snapshots are
+// taken and old files purged.
+
+import type { KeyTable } from "./known-key.js";
+import { anyInt, double, int, intRaisedTo, long, text, type ValueType, yesNo } from "./value-types.js";
+
+/** Not clamped to >= 0 with an error: ZooKeeper treats any value <= 0 as "off". */
+const purgeIntervalHours: ValueType<number> = { read: (e, cx) => Math.max(0, anyInt.read(e, cx)) };
+
+export const STORAGE_KEYS = {
+  dataDir: {
+    key: "dataDir",
+    origin: "zoo.cfg",
+    type: text,
+    default: "",
+    usedBy: "replica/recover.ts (snapshots), storage/data-dir-lock.ts; required",
+  },
+  dataLogDir: {
+    key: "dataLogDir",
+    origin: "zoo.cfg",
+    type: text,
+    default: "",
+    usedBy: "replica/recover.ts (txn log); dataDir when absent",
+  },
+  autopurgeSnapRetainCount: {
+    key: "autopurge.snapRetainCount",
+    origin: "zoo.cfg",
+    type: intRaisedTo(3),
+    default: 3,
+    usedBy: "storage/purge.ts (autopurge)",
+  },
+  autopurgePurgeIntervalHours: {
+    key: "autopurge.purgeInterval",
+    origin: "zoo.cfg",
+    type: purgeIntervalHours,
+    default: 0,
+    usedBy: "storage/purge.ts (autopurge)",
+  },
+  snapCount: {
+    key: "snapCount",
+    origin: "system property",
+    type: intRaisedTo(2),
+    default: 100000,
+    usedBy: "maintenance/snapshotter.ts",
+  },
+  snapSizeLimitInKb: {
+    key: "snapSizeLimitInKb",
+    origin: "system property",
+    type: long(Number.MIN_SAFE_INTEGER),
+    default: 4194304,
+  },
+  commitLogCount: { key: "commitLogCount", origin: "system property", type: int(0), default: 500 },
+  snapshotSizeFactor: { key: "snapshotSizeFactor", origin: "system property", type: double, default: 0.33 },
+  preAllocSizeKb: {
+    key: "preAllocSize",
+    origin: "system property",
+    type: long(1),
+    default: 65536,
+    usedBy: "replica/recover.ts (txn log segments)",
+  },
+  fsyncWarningThresholdMs: {
+    key: "fsync.warningthresholdms",
+    origin: "system property",
+    type: long(0),
+    default: 1000,
+  },
+  forceSync: {
+    key: "forceSync",
+    origin: "system property",
+    type: yesNo,
+    default: true,
+    usedBy: "storage/txn-log.ts",
+  },
+} satisfies KeyTable;
