@@ -1,35 +1,24 @@
 // zoo.cfg keys of administration: the four-letter words, the HTTP admin server, metrics.
 
-import { ConfigError } from "./errors.js";
 import type { KeyTable } from "./known-key.js";
 import {
   DEFAULT_METRICS_PROVIDER,
   NULL_METRICS_PROVIDER,
   PROMETHEUS_METRICS_PROVIDER,
 } from "./server-config.js";
-import { bool, int, nonEmpty, port, text, type ValueType } from "./value-types.js";
+import { bool, checkedText, int, nonEmpty, port, text } from "./value-types.js";
 
-const urlPath: ValueType<string> = {
-  read(e, cx) {
-    if (!e.value.startsWith("/")) {
-      throw new ConfigError(`expected a URL path starting with "/", got "${e.value}"`, cx.where);
-    }
-    return e.value;
-  },
-};
+const urlPath = checkedText(
+  (value) => value.startsWith("/"),
+  (value) => `expected a URL path starting with "/", got "${value}"`,
+);
 
-const metricsProviderClass: ValueType<string> = {
-  read(e, cx) {
-    const known = [DEFAULT_METRICS_PROVIDER, PROMETHEUS_METRICS_PROVIDER, NULL_METRICS_PROVIDER];
-    if (!known.includes(e.value)) {
-      throw new ConfigError(
-        `metrics provider class was not found: ${e.value} (Paddock provides ${known.join(", ")})`,
-        cx.where,
-      );
-    }
-    return e.value;
-  },
-};
+const METRICS_PROVIDERS = [DEFAULT_METRICS_PROVIDER, PROMETHEUS_METRICS_PROVIDER, NULL_METRICS_PROVIDER];
+const metricsProviderClass = checkedText(
+  (value) => METRICS_PROVIDERS.includes(value),
+  (value) =>
+    `metrics provider class was not found: ${value} (Paddock provides ${METRICS_PROVIDERS.join(", ")})`,
+);
 
 export const ADMIN_KEYS = {
   whitelistText: {

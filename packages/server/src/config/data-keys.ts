@@ -1,18 +1,16 @@
 // zoo.cfg keys of the data tree: ACLs and authentication, quotas, node types, containers.
 
-import { ConfigError } from "./errors.js";
 import type { KeyTable } from "./known-key.js";
-import { bool, int, long, type ValueType, yesNo } from "./value-types.js";
+import { bool, checkedText, int, long, yesNo } from "./value-types.js";
 
-const superDigest: ValueType<string> = {
-  read(e, cx) {
-    const colon = e.value.indexOf(":");
-    if (colon <= 0 || colon === e.value.length - 1) {
-      throw new ConfigError(`expected super:<base64 sha1 digest>, got "${e.value}"`, cx.where);
-    }
-    return e.value;
+/** `super:<base64 sha1>`: a colon with text on both sides. */
+const superDigest = checkedText(
+  (value) => {
+    const colon = value.indexOf(":");
+    return colon > 0 && colon < value.length - 1;
   },
-};
+  (value) => `expected super:<base64 sha1 digest>, got "${value}"`,
+);
 
 export const DATA_KEYS = {
   skipAcl: {

@@ -105,9 +105,20 @@ export const yesNo: ValueType<boolean> = {
 /** Any text, the empty string included. */
 export const text: ValueType<string> = { read: (e) => e.value };
 
-export const nonEmpty: ValueType<string> = {
-  read(e, cx) {
-    if (e.value === "") throw new ConfigError("expected a value, got an empty string", cx.where);
-    return e.value;
-  },
-};
+/** Text that `valid` accepts; otherwise `problem(value)` is the error's text. */
+export function checkedText(
+  valid: (value: string) => boolean,
+  problem: (value: string) => string,
+): ValueType<string> {
+  return {
+    read(e, cx) {
+      if (!valid(e.value)) throw new ConfigError(problem(e.value), cx.where);
+      return e.value;
+    },
+  };
+}
+
+export const nonEmpty: ValueType<string> = checkedText(
+  (value) => value !== "",
+  () => "expected a value, got an empty string",
+);
