@@ -35,6 +35,12 @@ export interface ZooKeeperClientOptions {
   reconnectDelayMs?: number;
   /** Largest frame accepted from the server. Default jute.maxbuffer (0xfffff). */
   maxBufferBytes?: number;
+  /**
+   * Source of randomness (floats in [0, 1), like Math.random, the default) for the order in
+   * which the connect string's hosts are tried, which is shuffled once per client as ZooKeeper's
+   * Java client does it. A seeded function gives a reproducible order.
+   */
+  random?: () => number;
 }
 
 export interface CreateOptions {

@@ -31,7 +31,8 @@ import {
 import type { HostPort } from "./connect-string.js";
 import { parseConnectString } from "./connect-string.js";
 import type { AuthEntry, AuthWaiter, Connection, Pending, Reply } from "./connection-state.js";
-import { ZooKeeperError } from "./errors.js";
+import { type ZooKeeperError, zooKeeperError } from "./errors.js";
+import { HostProvider } from "./host-provider.js";
 import { prependChroot, stripChroot } from "./paths.js";
 import { encodeRequest, RequestBuilder } from "./requests.js";
 import type { WatchedEvent, Watcher } from "./watches.js";
@@ -61,7 +62,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   private _readOnly = false;
   private _lastZxid = 0;
   private xid = 0;
-  private hostIndex = 0;
+  private readonly hostProvider: HostProvider;
   private failedAttempts = 0;
   protected started = false;
   private closing = false;
@@ -81,6 +82,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     super();
     const parsed = parseConnectString(options.connectString);
     this.hosts = parsed.hosts;
+    this.hostProvider = new HostProvider(parsed.hosts, options.random);
     this.chroot = parsed.chroot;
     this.requests = new RequestBuilder(parsed.chroot);
     this.requestedTimeoutMs = options.sessionTimeoutMs ?? 30_000;
@@ -116,7 +118,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   }
   /** "host:port" of the current connection, or of the next host to try. */
   get currentHost(): HostPort {
-    return this.conn?.host ?? (this.hosts[this.hostIndex] as HostPort);
+    return this.conn?.host ?? this.hostProvider.peek();
   }
   protected get terminal(): boolean {
     return this._state === "expired" || this._state === "closed" || this._state === "authFailed";
@@ -136,7 +138,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
       }
       const timer = setTimeout(() => {
         cleanup();
-        reject(new ZooKeeperError(ErrorCode.ConnectionLoss));
+        reject(zooKeeperError(ErrorCode.ConnectionLoss));
         void this.close();
       }, this.connectTimeoutMs);
       const onState = (state: ClientState) => {
@@ -209,7 +211,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   protected terminalError(): ZooKeeperError {
-    return new ZooKeeperError(this._state === "authFailed" ? ErrorCode.AuthFailed : ErrorCode.SessionExpired);
+    return zooKeeperError(this._state === "authFailed" ? ErrorCode.AuthFailed : ErrorCode.SessionExpired);
   }
 
   /** Moves to a terminal state: fails everything outstanding and releases the socket. */
@@ -234,7 +236,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   private failAll(code: ErrorCode): void {
-    const err = () => new ZooKeeperError(code);
+    const err = () => zooKeeperError(code);
     for (const p of this.inflight.splice(0)) p.reject(err());
     for (const p of this.outgoing.splice(0)) p.reject(err());
     for (const slot of this.authInflight.splice(0)) for (const w of slot ?? []) w.reject(err());
@@ -250,8 +252,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   private startConnection(): void {
     this.reconnectTimer = null;
     if (this.terminal || this.closing) return;
-    const host = this.hosts[this.hostIndex] as HostPort;
-    this.hostIndex = (this.hostIndex + 1) % this.hosts.length;
+    const host = this.hostProvider.next();
     this.log.debug(`connecting to ${host.host}:${host.port}`);
     const socket = net.connect({ host: host.host, port: host.port });
     socket.setNoDelay(true);
@@ -437,7 +438,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
       for (const w of waiters) w.resolve();
       return;
     }
-    for (const w of waiters) w.reject(new ZooKeeperError(err));
+    for (const w of waiters) w.reject(zooKeeperError(err));
     if (err === ErrorCode.AuthFailed) {
       this.log.error("authentication failed; the server closes the connection");
       this.finish("authFailed", ErrorCode.AuthFailed);
@@ -516,7 +517,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
         return;
       }
       if (this.closing && !internal) {
-        reject(new ZooKeeperError(ErrorCode.SessionExpired));
+        reject(zooKeeperError(ErrorCode.SessionExpired));
         return;
       }
       const p: Pending = { xid: 0, type: req.type, frame: encodeRequest(0, req), resolve, reject };
@@ -541,7 +542,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     onReply?: (err: number) => void,
   ): Promise<JuteReader> {
     const reply = await this.submit(req, onReply);
-    if (reply.err !== ErrorCode.OK) throw new ZooKeeperError(reply.err, path);
+    if (reply.err !== ErrorCode.OK) throw zooKeeperError(reply.err, path);
     return reply.reader;
   }
 

@@ -17,7 +17,7 @@ import type { CreateOptions, RawReply } from "./client-options.js";
 import { ClientSession } from "./client-session.js";
 import type { AuthEntry } from "./connection-state.js";
 import type { Data } from "./data.js";
-import { ZooKeeperError } from "./errors.js";
+import { zooKeeperError } from "./errors.js";
 import { prependChroot, stripChroot } from "./paths.js";
 import { toBuffer } from "./requests.js";
 import type { MultiReadOp, Op } from "./transaction.js";
@@ -86,7 +86,7 @@ export class ZooKeeperClient extends ClientSession {
           },
     );
     if (reply.err === ErrorCode.NoNode) return null;
-    if (reply.err !== ErrorCode.OK) throw new ZooKeeperError(reply.err, path);
+    if (reply.err !== ErrorCode.OK) throw zooKeeperError(reply.err, path);
     return readStat(reply.reader);
   }
 
@@ -167,7 +167,7 @@ export class ZooKeeperClient extends ClientSession {
     const failed = results.findIndex((res) => res.type === OpCode.error && res.err !== ErrorCode.OK);
     if (failed >= 0) {
       const res = results[failed] as { type: OpCode.error; err: number };
-      const err = new ZooKeeperError(res.err, ops[failed]?.path);
+      const err = zooKeeperError(res.err, ops[failed]?.path);
       err.results = results;
       throw err;
     }
@@ -211,7 +211,7 @@ export class ZooKeeperClient extends ClientSession {
     const serverPath = this.serverPath(path);
     const { listener, local = false } = options;
     if (listener !== undefined && !this.watches.has(path, type, listener)) {
-      throw new ZooKeeperError(ErrorCode.NoWatcher, path);
+      throw zooKeeperError(ErrorCode.NoWatcher, path);
     }
     let askServer = !local;
     if (listener !== undefined && this.watches.hasOther(path, type, listener)) {
@@ -221,7 +221,7 @@ export class ZooKeeperClient extends ClientSession {
     if (askServer) {
       await this.call({ type: OpCode.removeWatches, path: serverPath, watcherType: type }, path);
     } else if (listener === undefined && !this.watches.has(path, type)) {
-      throw new ZooKeeperError(ErrorCode.NoWatcher, path);
+      throw zooKeeperError(ErrorCode.NoWatcher, path);
     }
     const removed = this.watches.remove(path, type, listener);
     for (const [w, eventType] of removed) {

@@ -22,8 +22,9 @@ export type {
 export type { HostPort, ParsedConnectString } from "./connect-string.js";
 export { DEFAULT_PORT, parseConnectString } from "./connect-string.js";
 export type { Data } from "./data.js";
-export { InvalidPathError, isZooKeeperError, ZooKeeperError } from "./errors.js";
+export * from "./errors.js";
 export { fourLetterWord } from "./four-letter.js";
+export { HostProvider } from "./host-provider.js";
 export { parentPath, prependChroot, stripChroot, validatePath } from "./paths.js";
 export * from "./recipes/index.js";
 export { StatsTrack } from "./stats-track.js";
