@@ -45,6 +45,8 @@ import { WatchManager } from "./watches.js";
 /** Java's ClientCnxn caps the idle time between pings at 10 s whatever the session timeout. */
 const MAX_PING_INTERVAL_MS = 10_000;
 const MAX_XID = 0x7fffffff;
+/** xid, zxid and err: the size of a reply header, shorter than any ConnectResponse. */
+const REPLY_HEADER_BYTES = 16;
 
 export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   readonly hosts: HostPort[];
@@ -425,6 +427,16 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   private onHandshake(conn: Connection, r: JuteReader): void {
+    if (r.remaining === REPLY_HEADER_BYTES) {
+      // ZooKeeper answers a session it will not create (a read-only server without local
+      // sessions) with a bare reply header instead of a ConnectResponse.
+      const header = readReplyHeader(r);
+      this.log.warn(
+        `${conn.host.host}:${conn.host.port} refused the session: ${zooKeeperError(header.err).message}`,
+      );
+      conn.socket.destroy();
+      return;
+    }
     const res = readConnectResponse(r);
     if (conn.handshakeTimer !== null) clearTimeout(conn.handshakeTimer);
     conn.handshakeTimer = null;

@@ -246,7 +246,7 @@ const byCode = new Map<number, new (path?: string) => ZooKeeperError>([
 /** The error for `code`: its own class when ZooKeeper defines the code, else ZooKeeperError. */
 export function zooKeeperError(code: ErrorCode, path?: string): ZooKeeperError {
   const ErrorClass = byCode.get(code);
-  return ErrorClass === undefined ? zooKeeperError(code, path) : new ErrorClass(path);
+  return ErrorClass === undefined ? new ZooKeeperError(code, path) : new ErrorClass(path);
 }
 
 /** A path rejected before anything was sent; mirrors Java's IllegalArgumentException texts. */
