@@ -3,7 +3,7 @@ import type { ZooKeeperClient } from "../client.js";
 import { isRetryableError, isZooKeeperError } from "../errors.js";
 import { ensurePath } from "./queue.js";
 
-export interface ServiceInstance {
+export interface RegistryMember {
   id: string;
   data: string;
 }
@@ -44,7 +44,7 @@ export class ServiceRegistry {
     }
   }
 
-  async members(service: string): Promise<ServiceInstance[]> {
+  async members(service: string): Promise<RegistryMember[]> {
     const dir = `${this.root}/${service}`;
     let ids: string[];
     try {
@@ -53,7 +53,7 @@ export class ServiceRegistry {
       if (isZooKeeperError(e, ErrorCode.NoNode)) return [];
       throw e;
     }
-    const out: ServiceInstance[] = [];
+    const out: RegistryMember[] = [];
     for (const id of ids) {
       try {
         const { data } = await this.client.getData(`${dir}/${id}`);
@@ -73,7 +73,7 @@ export class ServiceRegistry {
    */
   async watch(
     service: string,
-    listener: (members: ServiceInstance[]) => void,
+    listener: (members: RegistryMember[]) => void,
     onError: (err: unknown) => void = () => {},
   ): Promise<() => void> {
     const dir = `${this.root}/${service}`;

@@ -5,7 +5,7 @@ import { fourLetterWord, type ServerHandle } from "../../../../test/support/proc
 import {
   DistributedLock,
   LeaderElection,
-  type ServiceInstance,
+  type RegistryMember,
   ServiceRegistry,
   ZooKeeperClient,
 } from "../../src/index.js";
@@ -181,7 +181,7 @@ describe("recipes", () => {
     const a = await open();
     const b = await open();
     const watcher = new ServiceRegistry(await open());
-    const seen: ServiceInstance[][] = [];
+    const seen: RegistryMember[][] = [];
     const stop = await watcher.watch("api", (m) => seen.push(m));
     expect(seen).toEqual([[]]);
     await new ServiceRegistry(a).register("api", "a", "10.0.0.1:80");
@@ -208,7 +208,7 @@ describe("recipes", () => {
     });
     clients.push(watching);
     await watching.connect();
-    const seen: ServiceInstance[][] = [];
+    const seen: RegistryMember[][] = [];
     const errors: unknown[] = [];
     const stop = await new ServiceRegistry(watching).watch(
       "cut",
