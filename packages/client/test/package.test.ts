@@ -16,7 +16,8 @@ const readme = readFileSync(join(clientDir, "README.md"), "utf8");
 
 /** The README's fenced code blocks of one language. */
 function blocks(lang: string): string[] {
-  return [...readme.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
+  const fence = "```";
+  return [...readme.matchAll(new RegExp(`${fence}${lang}\\n([\\s\\S]*?)${fence}`, "g"))].map((m) => m[1]!);
 }
 
 describe("the @paddock/client package", { timeout: 120_000 }, () => {
