@@ -74,6 +74,7 @@ export function compileCuratorPeer(): string {
   return dir;
 }
 
+/** A process driven line by line: CuratorPeer, or our own peer for the benchmark. */
 export interface CuratorPeer {
   child: ChildProcess;
   /** Every line printed so far. */
@@ -86,23 +87,27 @@ export interface CuratorPeer {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Starts `java CuratorPeer <args>`. */
-export function startCuratorPeer(args: string[]): CuratorPeer {
+/**
+ * Starts `java CuratorPeer <args>`. Tests use a quick-starting JVM (C1 only, serial GC); the
+ * benchmark (`benchmark: true`) gives Curator the JVM's full JIT and a larger heap.
+ */
+export function startCuratorPeer(args: string[], opts: { benchmark?: boolean } = {}): CuratorPeer {
   const dir = compileCuratorPeer();
-  const child = spawn(
-    "java",
-    [
-      "-XX:+UseSerialGC",
-      "-XX:TieredStopAtLevel=1",
-      "-Xmx128m",
-      "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
-      "-cp",
-      `${dir}:${classpathJars()}`,
-      "CuratorPeer",
-      ...args,
-    ],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
+  const jvm =
+    opts.benchmark === true ? ["-Xmx512m"] : ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m"];
+  return startLineProcess("java", [
+    ...jvm,
+    "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+    "-cp",
+    `${dir}:${classpathJars()}`,
+    "CuratorPeer",
+    ...args,
+  ]);
+}
+
+/** Starts a process that takes commands on stdin and reports one line per event on stdout. */
+export function startLineProcess(command: string, args: string[]): CuratorPeer {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
   const lines: string[] = [];
   let stderr = "";
   const listeners = new Set<() => void>();
@@ -141,9 +146,7 @@ export function startCuratorPeer(args: string[]): CuratorPeer {
           } else if (done) {
             finish();
             reject(
-              new Error(
-                `CuratorPeer exited before ${pattern}; stdout: ${lines.join(" | ")}; stderr: ${stderr}`,
-              ),
+              new Error(`peer exited before ${pattern}; stdout: ${lines.join(" | ")}; stderr: ${stderr}`),
             );
           }
         };
@@ -151,7 +154,7 @@ export function startCuratorPeer(args: string[]): CuratorPeer {
           finish();
           reject(
             new Error(
-              `no ${pattern} from CuratorPeer in ${timeoutMs} ms; stdout: ${lines.join(" | ")}; stderr: ${stderr}`,
+              `no ${pattern} from the peer in ${timeoutMs} ms; stdout: ${lines.join(" | ")}; stderr: ${stderr}`,
             ),
           );
         }, timeoutMs);

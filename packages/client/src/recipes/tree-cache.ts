@@ -38,6 +38,11 @@ export interface TreeCacheEvents {
 export interface TreeCacheOptions {
   /** How deep below the root to cache: 0 = the root only. Default unlimited. */
   maxDepth?: number;
+  /**
+   * Use one persistent recursive watch (default true; falls back by itself on servers without
+   * addWatch). false: one-shot watches on every node, as Curator's TreeCache.
+   */
+  persistentWatch?: boolean;
 }
 
 export class TreeCache extends EventEmitter<TreeCacheEvents> {
@@ -56,6 +61,7 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
   ) {
     super();
     this.maxDepth = opts.maxDepth ?? Number.POSITIVE_INFINITY;
+    this.persistent = opts.persistentWatch ?? true;
   }
 
   /** Starts watching; resolves once the subtree has been read (after "initialized"). */

@@ -267,6 +267,29 @@ describe("Curator data recipes on Paddock", () => {
     cache.close();
   });
 
+  it("tree cache on one-shot watches (servers without addWatch) sees the same changes", async () => {
+    const [c, writer] = [await open(), await open()];
+    await writer.create("/tree1");
+    await writer.create("/tree1/a", "1");
+    const cache = new TreeCache(c, "/tree1", { persistentWatch: false });
+    await cache.start();
+    expect(c.watches.snapshot().persistentRecursiveWatches).toEqual([]);
+    expect(cache.entries().map((n) => n.path)).toEqual(["/tree1", "/tree1/a"]);
+    await writer.create("/tree1/a/b", "2");
+    await waitFor(() => cache.get("/tree1/a/b") !== undefined, 5000, "grandchild added");
+    await writer.setData("/tree1/a/b", "3");
+    await waitFor(() => cache.get("/tree1/a/b")?.data?.toString() === "3", 5000, "grandchild changed");
+    await writer.create("/tree1/c", "4");
+    await writer.delete("/tree1/a/b");
+    await waitFor(
+      () => cache.get("/tree1/c") !== undefined && cache.get("/tree1/a/b") === undefined,
+      5000,
+      "updated",
+    );
+    expect(cache.children("/tree1")).toEqual(["a", "c"]);
+    cache.close();
+  });
+
   it("node cache and path-children cache", async () => {
     const [c, writer] = [await open(), await open()];
     const node = new NodeCache(c, "/nc/x");
