@@ -2,6 +2,9 @@
 
 import type { ACL, CreateMode } from "@paddock/jute";
 import type { HostPort } from "./connect-string.js";
+import type { ConnectionStateChange } from "./connection-tracker.js";
+import type { RetryPolicy } from "./retry.js";
+import type { WatchedEvent } from "./watches.js";
 
 /**
  * `connecting` until the first session is established; `disconnected` while a lost connection
@@ -23,8 +26,24 @@ export interface ZooKeeperClientOptions {
   connectString: string;
   /** Requested session timeout; the server clamps it. Default 30000. */
   sessionTimeoutMs?: number;
-  /** Accept a read-only server (sent as the handshake's readOnly byte). */
+  /**
+   * Accept a server in read-only mode (sent as the handshake's readOnly byte), as Java's
+   * `canBeReadOnly`: reads keep working while the ensemble has no quorum, writes fail with
+   * NotReadOnly, and the client looks for a read-write server in the background.
+   */
+  canBeReadOnly?: boolean;
+  /** The old name of canBeReadOnly. */
   readOnly?: boolean;
+  /**
+   * What happens when the session expires. false (default, as ZooKeeper's own client): the
+   * client is finished, state "expired". true (as Curator): watchers hear Expired, outstanding
+   * requests fail with SessionExpired, the connection state goes LOST, and the client carries on
+   * with a new session (RECONNECTED, newSession). Recipes that must outlive a session need it.
+   * With it, a whole session timeout spent disconnected also starts a new session.
+   */
+  renewSessionOnExpiry?: boolean;
+  /** How `client.retry()` and the recipes retry after ConnectionLoss. Default exponential backoff. */
+  retryPolicy?: RetryPolicy;
   logger?: Logger;
   /** Resume an existing session instead of creating one. */
   sessionId?: bigint;
@@ -35,6 +54,12 @@ export interface ZooKeeperClientOptions {
   reconnectDelayMs?: number;
   /** Largest frame accepted from the server. Default jute.maxbuffer (0xfffff). */
   maxBufferBytes?: number;
+  /**
+   * Source of randomness (floats in [0, 1), like Math.random, the default) for the order in
+   * which the connect string's hosts are tried, which is shuffled once per client as ZooKeeper's
+   * Java client does it. A seeded function gives a reproducible order.
+   */
+  random?: () => number;
 }
 
 export interface CreateOptions {
@@ -60,7 +85,15 @@ export interface ZooKeeperClientEvents {
    */
   connected: [info: { sessionId: bigint; readOnly: boolean; host: HostPort }];
   disconnected: [];
+  /** The session expired: terminal, unless renewSessionOnExpiry (then a new session follows). */
   expired: [];
+  /** Curator's connection states (CONNECTED, SUSPENDED, RECONNECTED, LOST, READ_ONLY). */
+  connectionState: [change: ConnectionStateChange];
   closed: [];
   authFailed: [];
+  /**
+   * Every watch notification the server sent, with how many listeners it reached; for metrics
+   * and for tests that count notifications (a herd-free recipe causes one per change).
+   */
+  notification: [event: WatchedEvent, listeners: number];
 }

@@ -21,6 +21,7 @@ import {
   writeConnectRequest,
   Xid,
 } from "@paddock/jute";
+import { abortable } from "./abort.js";
 import {
   type ClientState,
   type Logger,
@@ -31,17 +32,21 @@ import {
 import type { HostPort } from "./connect-string.js";
 import { parseConnectString } from "./connect-string.js";
 import type { AuthEntry, AuthWaiter, Connection, Pending, Reply } from "./connection-state.js";
-import { ZooKeeperError } from "./errors.js";
-import { prependChroot, stripChroot } from "./paths.js";
+import { type ConnectionState, ConnectionTracker } from "./connection-tracker.js";
+import { type ZooKeeperError, zooKeeperError } from "./errors.js";
+import { HostProvider } from "./host-provider.js";
+import { stripChroot } from "./paths.js";
+import { ReadWriteSeeker } from "./read-write-seeker.js";
 import { encodeRequest, RequestBuilder } from "./requests.js";
+import { setWatchesRequests } from "./set-watches.js";
 import type { WatchedEvent, Watcher } from "./watches.js";
 import { WatchManager } from "./watches.js";
 
 /** Java's ClientCnxn caps the idle time between pings at 10 s whatever the session timeout. */
 const MAX_PING_INTERVAL_MS = 10_000;
-/** SetWatches frames are split so none gets near jute.maxbuffer. */
-const SET_WATCHES_MAX_BYTES = 128 * 1024;
 const MAX_XID = 0x7fffffff;
+/** xid, zxid and err: the size of a reply header, shorter than any ConnectResponse. */
+const REPLY_HEADER_BYTES = 16;
 
 export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   readonly hosts: HostPort[];
@@ -53,6 +58,11 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   private readonly connectTimeoutMs: number;
   private readonly reconnectDelayMs: number;
   private readonly maxBufferBytes: number;
+  private readonly renewSessionOnExpiry: boolean;
+  /** Like Java: a session handed out by a read-only server is not offered to a read-write one. */
+  private seenReadWriteServer: boolean;
+  private readonly tracker: ConnectionTracker;
+  private readonly seeker: ReadWriteSeeker;
 
   private _state: ClientState = "connecting";
   private _sessionId: bigint;
@@ -61,7 +71,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   private _readOnly = false;
   private _lastZxid = 0;
   private xid = 0;
-  private hostIndex = 0;
+  private readonly hostProvider: HostProvider;
   private failedAttempts = 0;
   protected started = false;
   private closing = false;
@@ -81,16 +91,42 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     super();
     const parsed = parseConnectString(options.connectString);
     this.hosts = parsed.hosts;
+    this.hostProvider = new HostProvider(parsed.hosts, options.random);
     this.chroot = parsed.chroot;
     this.requests = new RequestBuilder(parsed.chroot);
     this.requestedTimeoutMs = options.sessionTimeoutMs ?? 30_000;
-    this.readOnlyAllowed = options.readOnly ?? false;
+    this.readOnlyAllowed = options.canBeReadOnly ?? options.readOnly ?? false;
+    this.renewSessionOnExpiry = options.renewSessionOnExpiry ?? false;
     this.log = options.logger ?? silentLogger;
     this.connectTimeoutMs = options.connectTimeoutMs ?? this.requestedTimeoutMs;
     this.reconnectDelayMs = options.reconnectDelayMs ?? 200;
     this.maxBufferBytes = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
     this._sessionId = options.sessionId ?? 0n;
     this._sessionPassword = options.sessionPassword ?? Buffer.alloc(16);
+    // A session id given by the caller came from somewhere that knew it: offer it.
+    this.seenReadWriteServer = options.sessionId !== undefined;
+    this.tracker = new ConnectionTracker({
+      emit: (change) => {
+        this.log.debug(`connection state ${change.previous ?? "-"} -> ${change.state}`);
+        this.emit("connectionState", change);
+      },
+      negotiatedTimeoutMs: () => this._negotiatedTimeoutMs,
+      lostWhileSuspended: () => {
+        // Curator's choice: after a whole session timeout without a server the session is as
+        // good as gone; with renewal, start over with a new one instead of waiting to be told.
+        if (this.renewSessionOnExpiry) this.endSession();
+      },
+    });
+    this.seeker = new ReadWriteSeeker(
+      () => this.hostProvider.next(),
+      (host) => {
+        const conn = this.conn;
+        if (conn === null || !this._readOnly) return;
+        this.log.info(`read-write server found at ${host.host}:${host.port}; moving there`);
+        this.hostProvider.preferNext(host);
+        conn.socket.destroy();
+      },
+    );
   }
 
   get state(): ClientState {
@@ -114,9 +150,13 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   get readOnly(): boolean {
     return this._readOnly;
   }
+  /** Curator's view of the connection; undefined before the first handshake. */
+  get connectionState(): ConnectionState | undefined {
+    return this.tracker.state;
+  }
   /** "host:port" of the current connection, or of the next host to try. */
   get currentHost(): HostPort {
-    return this.conn?.host ?? (this.hosts[this.hostIndex] as HostPort);
+    return this.conn?.host ?? this.hostProvider.peek();
   }
   protected get terminal(): boolean {
     return this._state === "expired" || this._state === "closed" || this._state === "authFailed";
@@ -125,10 +165,13 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   // -------------------------------------------------------------------------------------------
   // Lifecycle
 
-  /** Starts connecting; resolves once a session is established. */
-  connect(): Promise<void> {
+  /**
+   * Starts connecting; resolves once a session is established. Aborting `signal` stops the
+   * wait, not the connecting (close() does that).
+   */
+  connect(opts: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.terminal) return Promise.reject(this.terminalError());
-    if (this.connectPromise !== null) return this.connectPromise;
+    if (this.connectPromise !== null) return abortable(this.connectPromise, opts.signal);
     this.connectPromise = new Promise<void>((resolve, reject) => {
       if (this.terminal) {
         reject(this.terminalError());
@@ -136,7 +179,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
       }
       const timer = setTimeout(() => {
         cleanup();
-        reject(new ZooKeeperError(ErrorCode.ConnectionLoss));
+        reject(zooKeeperError(ErrorCode.ConnectionLoss));
         void this.close();
       }, this.connectTimeoutMs);
       const onState = (state: ClientState) => {
@@ -159,7 +202,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
       this.started = true;
       this.startConnection();
     }
-    return this.connectPromise;
+    return abortable(this.connectPromise, opts.signal);
   }
 
   /** Closes the session (closeSession request) and the connection. Idempotent. */
@@ -209,7 +252,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   protected terminalError(): ZooKeeperError {
-    return new ZooKeeperError(this._state === "authFailed" ? ErrorCode.AuthFailed : ErrorCode.SessionExpired);
+    return zooKeeperError(this._state === "authFailed" ? ErrorCode.AuthFailed : ErrorCode.SessionExpired);
   }
 
   /** Moves to a terminal state: fails everything outstanding and releases the socket. */
@@ -223,6 +266,9 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
       this.stopTimers(conn);
       conn.socket.destroy();
     }
+    this.seeker.stop();
+    if (state === "closed") this.tracker.closed();
+    else this.tracker.lost(this._sessionId);
     this.failAll(code);
     const watchers = state === "expired" ? this.watches.all() : new Set<Watcher>();
     this.watches.clear();
@@ -233,12 +279,29 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     this.emit(state);
   }
 
-  private failAll(code: ErrorCode): void {
-    const err = () => new ZooKeeperError(code);
+  /**
+   * The session is over but the client goes on (renewSessionOnExpiry): whatever is outstanding
+   * fails with SessionExpired, every watcher hears Expired (its watches died with the session),
+   * and the next handshake asks for a new session. Auth identities are kept and sent again.
+   */
+  private endSession(): void {
+    this.failAll(ErrorCode.SessionExpired, false);
+    const watchers = this.watches.all();
+    this.watches.clear();
+    this._sessionId = 0n;
+    this._sessionPassword = Buffer.alloc(16);
+    for (const w of watchers) {
+      this.deliver(w, { type: EventType.None, state: KeeperState.Expired, path: null });
+    }
+    this.emit("expired");
+  }
+
+  private failAll(code: ErrorCode, failAuthWaiters = code !== ErrorCode.ConnectionLoss): void {
+    const err = () => zooKeeperError(code);
     for (const p of this.inflight.splice(0)) p.reject(err());
     for (const p of this.outgoing.splice(0)) p.reject(err());
     for (const slot of this.authInflight.splice(0)) for (const w of slot ?? []) w.reject(err());
-    if (code !== ErrorCode.ConnectionLoss) {
+    if (failAuthWaiters) {
       for (const waiters of this.authWaiting.values()) for (const w of waiters) w.reject(err());
       this.authWaiting.clear();
     }
@@ -250,8 +313,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   private startConnection(): void {
     this.reconnectTimer = null;
     if (this.terminal || this.closing) return;
-    const host = this.hosts[this.hostIndex] as HostPort;
-    this.hostIndex = (this.hostIndex + 1) % this.hosts.length;
+    const host = this.hostProvider.next();
     this.log.debug(`connecting to ${host.host}:${host.port}`);
     const socket = net.connect({ host: host.host, port: host.port });
     socket.setNoDelay(true);
@@ -279,8 +341,8 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
         protocolVersion: 0,
         lastZxidSeen: this._lastZxid,
         timeOutMs: this.requestedTimeoutMs,
-        sessionId: this._sessionId,
-        passwd: this._sessionPassword,
+        sessionId: this.seenReadWriteServer ? this._sessionId : 0n,
+        passwd: this.seenReadWriteServer ? this._sessionPassword : Buffer.alloc(16),
         readOnly: this.readOnlyAllowed,
       });
       w.finishFrame(at);
@@ -313,8 +375,10 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     }
     if (conn.established) {
       this.failedAttempts = 0;
+      this.seeker.stop();
       this.setState("disconnected");
       this.emit("disconnected");
+      this.tracker.disconnected(this._sessionId);
     } else {
       this.failedAttempts++;
     }
@@ -363,12 +427,25 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   private onHandshake(conn: Connection, r: JuteReader): void {
+    if (r.remaining === REPLY_HEADER_BYTES) {
+      // ZooKeeper answers a session it will not create (a read-only server without local
+      // sessions) with a bare reply header instead of a ConnectResponse.
+      const header = readReplyHeader(r);
+      this.log.warn(
+        `${conn.host.host}:${conn.host.port} refused the session: ${zooKeeperError(header.err).message}`,
+      );
+      conn.socket.destroy();
+      return;
+    }
     const res = readConnectResponse(r);
     if (conn.handshakeTimer !== null) clearTimeout(conn.handshakeTimer);
     conn.handshakeTimer = null;
     if (res.timeOutMs <= 0) {
       this.log.warn(`session 0x${this._sessionId.toString(16)} expired`);
-      this.finish("expired", ErrorCode.SessionExpired);
+      if (this.renewSessionOnExpiry) {
+        this.tracker.lost(this._sessionId);
+        this.endSession();
+      } else this.finish("expired", ErrorCode.SessionExpired);
       return;
     }
     conn.established = true;
@@ -377,6 +454,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     this._sessionPassword = res.passwd;
     this._negotiatedTimeoutMs = res.timeOutMs;
     this._readOnly = res.readOnly === true;
+    this.seenReadWriteServer ||= !this._readOnly;
     const readTimeoutMs = Math.floor((res.timeOutMs * 2) / 3);
     const pingIntervalMs = Math.min(Math.floor(readTimeoutMs / 2), MAX_PING_INTERVAL_MS);
     conn.recvTimer = setTimeout(() => {
@@ -391,6 +469,8 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     for (const p of this.outgoing.splice(0)) this.writeRequest(conn, p);
     this.setState("connected");
     this.emit("connected", { sessionId: res.sessionId, readOnly: this._readOnly, host: conn.host });
+    this.tracker.connected(res.sessionId, this._readOnly);
+    if (this._readOnly && this.hostProvider.size > 1) this.seeker.start(conn.host);
   }
 
   private sendPing(conn: Connection): void {
@@ -437,7 +517,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
       for (const w of waiters) w.resolve();
       return;
     }
-    for (const w of waiters) w.reject(new ZooKeeperError(err));
+    for (const w of waiters) w.reject(zooKeeperError(err));
     if (err === ErrorCode.AuthFailed) {
       this.log.error("authentication failed; the server closes the connection");
       this.finish("authFailed", ErrorCode.AuthFailed);
@@ -445,48 +525,9 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   private writeSetWatches(): void {
-    if (this.watches.isEmpty) return;
-    const snap = this.watches.snapshot();
-    const type = this.watches.hasPersistent ? OpCode.setWatches2 : OpCode.setWatches;
-    const lists = [
-      snap.dataWatches,
-      snap.existWatches,
-      snap.childWatches,
-      snap.persistentWatches,
-      snap.persistentRecursiveWatches,
-    ].map((l) => l.map((p) => prependChroot(this.chroot, p)));
-    // Batches fill the lists in order, so a path appears in exactly one frame.
-    let batch: string[][] = [[], [], [], [], []];
-    let sizeBytes = 0;
-    const flush = () => {
-      if (batch.every((l) => l.length === 0)) return;
-      const [dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches] =
-        batch as [string[], string[], string[], string[], string[]];
-      this.submit(
-        {
-          type,
-          relativeZxid: this._lastZxid,
-          dataWatches,
-          existWatches,
-          childWatches,
-          persistentWatches,
-          persistentRecursiveWatches,
-        },
-        undefined,
-        true,
-      ).catch((e: Error) => this.log.warn(`SetWatches failed: ${e.message}`));
-      batch = [[], [], [], [], []];
-      sizeBytes = 0;
-    };
-    lists.forEach((list, i) => {
-      for (const path of list) {
-        const len = Buffer.byteLength(path) + 4;
-        if (sizeBytes + len > SET_WATCHES_MAX_BYTES) flush();
-        (batch[i] as string[]).push(path);
-        sizeBytes += len;
-      }
-    });
-    flush();
+    for (const req of setWatchesRequests(this.watches, this.chroot, this._lastZxid)) {
+      this.submit(req, undefined, true).catch((e: Error) => this.log.warn(`SetWatches failed: ${e.message}`));
+    }
   }
 
   private onNotification(r: JuteReader): void {
@@ -494,6 +535,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     const path = stripChroot(this.chroot, ev.path);
     const listeners = this.watches.materialize(ev.type, path);
     const event: WatchedEvent = { type: ev.type, state: ev.state, path };
+    this.emit("notification", event, listeners.size);
     for (const w of listeners) this.deliver(w, event);
   }
 
@@ -516,7 +558,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
         return;
       }
       if (this.closing && !internal) {
-        reject(new ZooKeeperError(ErrorCode.SessionExpired));
+        reject(zooKeeperError(ErrorCode.SessionExpired));
         return;
       }
       const p: Pending = { xid: 0, type: req.type, frame: encodeRequest(0, req), resolve, reject };
@@ -541,7 +583,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     onReply?: (err: number) => void,
   ): Promise<JuteReader> {
     const reply = await this.submit(req, onReply);
-    if (reply.err !== ErrorCode.OK) throw new ZooKeeperError(reply.err, path);
+    if (reply.err !== ErrorCode.OK) throw zooKeeperError(reply.err, path);
     return reply.reader;
   }
 

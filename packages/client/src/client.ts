@@ -3,7 +3,7 @@
 
 import type { ACL, ClientInfo, OpResult, Request, Stat } from "@paddock/jute";
 import {
-  type AddWatchMode,
+  AddWatchMode,
   ErrorCode,
   KeeperState,
   OpCode,
@@ -11,24 +11,120 @@ import {
   readClientInfo,
   readMultiResponse,
   readStat,
-  type WatcherType,
+  WatcherType,
 } from "@paddock/jute";
-import type { CreateOptions, RawReply } from "./client-options.js";
+import { abortable, type WaitOptions, waitSignal } from "./abort.js";
+import { AsyncQueue } from "./async-queue.js";
+import type { ClientState, CreateOptions, RawReply, ZooKeeperClientOptions } from "./client-options.js";
 import { ClientSession } from "./client-session.js";
 import type { AuthEntry } from "./connection-state.js";
+import type { ConnectionStateChange } from "./connection-tracker.js";
 import type { Data } from "./data.js";
-import { ZooKeeperError } from "./errors.js";
+import { zooKeeperError } from "./errors.js";
 import { prependChroot, stripChroot } from "./paths.js";
 import { toBuffer } from "./requests.js";
+import { ExponentialBackoffRetry, type RetryPolicy, withRetry } from "./retry.js";
 import type { MultiReadOp, Op } from "./transaction.js";
 import { Transaction } from "./transaction.js";
-import type { Watcher } from "./watches.js";
+import type { WatchedEvent, Watcher } from "./watches.js";
 
 /**
  * A promise-based ZooKeeper client speaking the jute protocol over one TCP connection at a time,
  * moving between the hosts of the connect string and keeping its session across reconnects.
  */
 export class ZooKeeperClient extends ClientSession {
+  /** How `retry()` and the recipes retry after ConnectionLoss. */
+  readonly retryPolicy: RetryPolicy;
+
+  constructor(options: ZooKeeperClientOptions) {
+    super(options);
+    this.retryPolicy = options.retryPolicy ?? new ExponentialBackoffRetry({ random: options.random });
+  }
+
+  /**
+   * Runs `attempt` again after retryable failures (ConnectionLoss, OperationTimeout,
+   * SessionMoved) as the client's retry policy allows. Only for operations that are safe to
+   * repeat: a create that may have happened is not (use the recipes' protected creates).
+   */
+  retry<T>(attempt: () => Promise<T>, opts: { signal?: AbortSignal } = {}): Promise<T> {
+    return withRetry(this.retryPolicy, attempt, opts);
+  }
+
+  /** Resolves once connected (read-write, or read-only when allowed); starts connecting if needed. */
+  async waitForConnection(opts: WaitOptions = {}): Promise<void> {
+    if (this.terminal) throw this.terminalError();
+    if (this.state === "connected") return;
+    const wait = waitSignal("waitForConnection", opts);
+    try {
+      await abortable(
+        new Promise<void>((resolve, reject) => {
+          const onState = (state: ClientState) => {
+            if (state === "connected") {
+              this.off("state", onState);
+              resolve();
+            } else if (this.terminal) {
+              this.off("state", onState);
+              reject(this.terminalError());
+            }
+          };
+          this.on("state", onState);
+          wait.signal.addEventListener("abort", () => this.off("state", onState), { once: true });
+          if (!this.started) void this.connect().catch(() => {});
+        }),
+        wait.signal,
+      );
+    } finally {
+      wait.dispose();
+    }
+  }
+
+  /**
+   * Every change under a persistent watch on `path` (recursive: the whole subtree), as an async
+   * iterator: `for await (const event of client.watch("/config")) ...`. Breaking out of the loop
+   * or aborting `signal` removes the watch. The watch survives reconnections (changes made while
+   * disconnected are not replayed: re-read after RECONNECTED); the loop throws
+   * SessionExpiredError when the session ends. Needs ZooKeeper 3.6+ (addWatch).
+   */
+  watch(
+    path: string,
+    opts: { recursive?: boolean; signal?: AbortSignal } = {},
+  ): AsyncIterableIterator<WatchedEvent> {
+    const mode = opts.recursive === true ? AddWatchMode.PersistentRecursive : AddWatchMode.Persistent;
+    let registered = false;
+    const unregister = () => {
+      if (!this.terminal) void this.removeWatches(path, WatcherType.Any, { listener }).catch(() => {});
+    };
+    const queue = new AsyncQueue<WatchedEvent>(opts.signal, () => {
+      if (registered) unregister();
+    });
+    const listener: Watcher = (event) => {
+      if (event.state === KeeperState.Expired) queue.fail(zooKeeperError(ErrorCode.SessionExpired, path));
+      else queue.push(event);
+    };
+    this.addWatch(path, mode, listener).then(
+      () => {
+        registered = true;
+        if (queue.closed) unregister();
+      },
+      (e: unknown) => queue.fail(e),
+    );
+    return queue;
+  }
+
+  /** Connection state changes from now on, as an async iterator (ends when the client closes). */
+  connectionStates(opts: { signal?: AbortSignal } = {}): AsyncIterableIterator<ConnectionStateChange> {
+    const onChange = (change: ConnectionStateChange) => queue.push(change);
+    const onEnd = () => queue.end();
+    const queue = new AsyncQueue<ConnectionStateChange>(opts.signal, () => {
+      this.off("connectionState", onChange);
+      this.off("closed", onEnd);
+    });
+    this.on("connectionState", onChange);
+    this.on("closed", onEnd);
+    if (this.terminal) queue.end();
+    return queue;
+  }
+
   /** Sends any request as-is (no chroot, no validation) and returns the raw reply. For tests. */
   async sendRaw(req: Request): Promise<RawReply> {
     const reply = await this.submit(req);
@@ -86,7 +182,7 @@ export class ZooKeeperClient extends ClientSession {
           },
     );
     if (reply.err === ErrorCode.NoNode) return null;
-    if (reply.err !== ErrorCode.OK) throw new ZooKeeperError(reply.err, path);
+    if (reply.err !== ErrorCode.OK) throw zooKeeperError(reply.err, path);
     return readStat(reply.reader);
   }
 
@@ -167,7 +263,7 @@ export class ZooKeeperClient extends ClientSession {
     const failed = results.findIndex((res) => res.type === OpCode.error && res.err !== ErrorCode.OK);
     if (failed >= 0) {
       const res = results[failed] as { type: OpCode.error; err: number };
-      const err = new ZooKeeperError(res.err, ops[failed]?.path);
+      const err = zooKeeperError(res.err, ops[failed]?.path);
       err.results = results;
       throw err;
     }
@@ -211,7 +307,7 @@ export class ZooKeeperClient extends ClientSession {
     const serverPath = this.serverPath(path);
     const { listener, local = false } = options;
     if (listener !== undefined && !this.watches.has(path, type, listener)) {
-      throw new ZooKeeperError(ErrorCode.NoWatcher, path);
+      throw zooKeeperError(ErrorCode.NoWatcher, path);
     }
     let askServer = !local;
     if (listener !== undefined && this.watches.hasOther(path, type, listener)) {
@@ -221,7 +317,7 @@ export class ZooKeeperClient extends ClientSession {
     if (askServer) {
       await this.call({ type: OpCode.removeWatches, path: serverPath, watcherType: type }, path);
     } else if (listener === undefined && !this.watches.has(path, type)) {
-      throw new ZooKeeperError(ErrorCode.NoWatcher, path);
+      throw zooKeeperError(ErrorCode.NoWatcher, path);
     }
     const removed = this.watches.remove(path, type, listener);
     for (const [w, eventType] of removed) {

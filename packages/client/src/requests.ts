@@ -13,7 +13,7 @@ import {
 import { OPEN_ACL_UNSAFE } from "./acl.js";
 import type { CreateOptions } from "./client-options.js";
 import type { Data } from "./data.js";
-import { ZooKeeperError } from "./errors.js";
+import { zooKeeperError } from "./errors.js";
 import { prependChroot, stripChroot, validatePath } from "./paths.js";
 import type { Op } from "./transaction.js";
 
@@ -39,11 +39,11 @@ export class RequestBuilder {
     if (ttlMode) {
       const ttl = options.ttlMs;
       if (ttl === undefined || !Number.isInteger(ttl) || ttl <= 0) {
-        throw new ZooKeeperError(ErrorCode.BadArguments, path);
+        throw zooKeeperError(ErrorCode.BadArguments, path);
       }
       return { type: OpCode.createTTL, path: serverPath, data: body, acl, flags: mode, ttl };
     }
-    if (options.ttlMs !== undefined) throw new ZooKeeperError(ErrorCode.BadArguments, path);
+    if (options.ttlMs !== undefined) throw zooKeeperError(ErrorCode.BadArguments, path);
     if (mode === CreateMode.Container) {
       return { type: OpCode.createContainer, path: serverPath, data: body, acl, flags: mode };
     }

@@ -1,9 +1,9 @@
 import { CreateMode, ErrorCode } from "@paddock/jute";
 import type { ZooKeeperClient } from "../client.js";
-import { isZooKeeperError } from "../errors.js";
+import { isRetryableError, isZooKeeperError } from "../errors.js";
 import { ensurePath } from "./queue.js";
 
-export interface ServiceInstance {
+export interface RegistryMember {
   id: string;
   data: string;
 }
@@ -44,7 +44,7 @@ export class ServiceRegistry {
     }
   }
 
-  async members(service: string): Promise<ServiceInstance[]> {
+  async members(service: string): Promise<RegistryMember[]> {
     const dir = `${this.root}/${service}`;
     let ids: string[];
     try {
@@ -53,7 +53,7 @@ export class ServiceRegistry {
       if (isZooKeeperError(e, ErrorCode.NoNode)) return [];
       throw e;
     }
-    const out: ServiceInstance[] = [];
+    const out: RegistryMember[] = [];
     for (const id of ids) {
       try {
         const { data } = await this.client.getData(`${dir}/${id}`);
@@ -67,30 +67,66 @@ export class ServiceRegistry {
 
   /**
    * Calls `listener` with the current members and again after every change, until the returned
-   * function is called. Errors (e.g. a lost connection while re-reading) go to `onError` and the
-   * watch is re-armed on the next reconnection's event.
+   * function is called. A re-read cut off by a lost connection is sent again (the client holds
+   * it until it has reconnected), so the watch is always re-armed; every failed attempt is
+   * reported to `onError`. The watch ends when the client is closed or its session expires.
    */
   async watch(
     service: string,
-    listener: (members: ServiceInstance[]) => void,
+    listener: (members: RegistryMember[]) => void,
     onError: (err: unknown) => void = () => {},
   ): Promise<() => void> {
     const dir = `${this.root}/${service}`;
     await ensurePath(this.client, dir);
     let stopped = false;
+    let reading = false;
+    let again = false;
     const stop = () => {
       stopped = true;
       this.stops.delete(stop);
     };
     this.stops.add(stop);
-    const read = async (): Promise<void> => {
-      if (stopped) return;
-      await this.client.getChildren(dir, () => {
-        read().catch(onError);
-      });
-      if (!stopped) listener(await this.members(service));
+    // One watcher function for every read: the client keeps a set of listeners per path, so
+    // re-arming registers nothing twice and one change causes one re-read.
+    const onChange = () => {
+      void refresh();
     };
-    await read();
+    const readOnce = async (): Promise<void> => {
+      for (;;) {
+        if (stopped) return;
+        try {
+          await this.client.getChildren(dir, onChange);
+          const members = await this.members(service);
+          if (!stopped) listener(members);
+          return;
+        } catch (e) {
+          if (stopped) return;
+          onError(e);
+          if (isZooKeeperError(e, ErrorCode.NoNode)) await ensurePath(this.client, dir);
+          else if (!isRetryableError(e)) throw e;
+        }
+      }
+    };
+    // Reads are serialised; a change seen during a read asks for one more read afterwards.
+    const refresh = async (): Promise<void> => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          await readOnce();
+        } while (again && !stopped);
+      } catch {
+        // Terminal (session expired or client closed): reported to onError already.
+        stop();
+      } finally {
+        reading = false;
+      }
+    };
+    await readOnce();
     return stop;
   }
 

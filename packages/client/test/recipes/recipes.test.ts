@@ -5,7 +5,7 @@ import { fourLetterWord, type ServerHandle } from "../../../../test/support/proc
 import {
   DistributedLock,
   LeaderElection,
-  type ServiceInstance,
+  type RegistryMember,
   ServiceRegistry,
   ZooKeeperClient,
 } from "../../src/index.js";
@@ -181,7 +181,7 @@ describe("recipes", () => {
     const a = await open();
     const b = await open();
     const watcher = new ServiceRegistry(await open());
-    const seen: ServiceInstance[][] = [];
+    const seen: RegistryMember[][] = [];
     const stop = await watcher.watch("api", (m) => seen.push(m));
     expect(seen).toEqual([[]]);
     await new ServiceRegistry(a).register("api", "a", "10.0.0.1:80");
@@ -196,5 +196,44 @@ describe("recipes", () => {
     await until(() => seen.at(-1)?.length === 1);
     expect(seen.at(-1)).toEqual([{ id: "b", data: "10.0.0.2:80" }]);
     stop();
+  });
+
+  it("the registry's watch survives a connection cut during its re-read", async () => {
+    const proxy = new TcpProxy(server.port);
+    await proxy.start();
+    const watching = new ZooKeeperClient({
+      connectString: proxy.connectString,
+      sessionTimeoutMs: 4000,
+      reconnectDelayMs: 50,
+    });
+    clients.push(watching);
+    await watching.connect();
+    const seen: RegistryMember[][] = [];
+    const errors: unknown[] = [];
+    const stop = await new ServiceRegistry(watching).watch(
+      "cut",
+      (m) => seen.push(m),
+      (e) => errors.push(e),
+    );
+    // Registered after the registry's watcher, so on the next change the registry's re-read is
+    // already on the wire when this one cuts the connection: the re-read fails (ConnectionLoss).
+    let cuts = 0;
+    await watching.getChildren("/services/cut", () => {
+      cuts++;
+      proxy.block();
+      setTimeout(() => proxy.unblock(), 200);
+    });
+    const other = await open();
+    await new ServiceRegistry(other).register("cut", "a", "1");
+    await until(() => watching.state === "connected" && seen.at(-1)?.length === 1, 10_000);
+    expect(cuts).toBe(1);
+    expect(errors.map((e) => (e as Error).message)).toContain("KeeperErrorCode = ConnectionLoss");
+    // The watch was re-armed: later changes still arrive.
+    await new ServiceRegistry(other).register("cut", "b", "2");
+    await until(() => seen.at(-1)?.length === 2);
+    await other.close();
+    await until(() => seen.at(-1)?.length === 0);
+    stop();
+    await proxy.stop();
   });
 });

@@ -1,0 +1,169 @@
+// Runs Apache Curator next to our recipes: test/interop/java/CuratorPeer.java compiled with
+// javac against Debian's Curator 5.x jars and ZooKeeper 3.8's client jars, then started as a
+// process that takes commands on stdin and reports events on stdout, one line each.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const JAVA_DIR = "/usr/share/java";
+const SOURCE = join(dirname(fileURLToPath(import.meta.url)), "java", "CuratorPeer.java");
+
+/** Curator (Debian: libcurator-{client,framework,recipes,discovery}-java) and what it needs. */
+export const CURATOR_JARS = [
+  "curator-client.jar",
+  "curator-framework.jar",
+  "curator-recipes.jar",
+  "curator-x-discovery.jar",
+  "zookeeper.jar",
+  "zookeeper-jute.jar",
+  "guava.jar",
+  "jackson-databind.jar",
+  "jackson-core.jar",
+  "jackson-annotations.jar",
+  "slf4j-api.jar",
+  "slf4j-simple.jar",
+];
+
+const classpathJars = () => CURATOR_JARS.map((j) => join(JAVA_DIR, j)).join(":");
+
+/** Why Curator cannot run here, or undefined when it can. */
+export function curatorMissing(): string | undefined {
+  const missing = CURATOR_JARS.filter((j) => !existsSync(join(JAVA_DIR, j)));
+  if (missing.length > 0)
+    return `missing ${missing.join(", ")} in ${JAVA_DIR} (apt-get install libcurator-recipes-java libcurator-discovery-java)`;
+  try {
+    execFileSync("javac", ["-version"], { stdio: "ignore" });
+  } catch {
+    return "no javac on PATH";
+  }
+  return undefined;
+}
+
+/** For describe.skipIf: in CI a missing Curator fails instead of skipping. */
+export function skipWithoutCurator(): boolean {
+  const missing = curatorMissing();
+  if (missing === undefined) return false;
+  if (process.env.CI === "true") throw new Error(`Curator is required in CI: ${missing}`);
+  console.warn(`skipping Curator interop: ${missing}`);
+  return true;
+}
+
+let compiled: string | undefined;
+
+/** Compiles CuratorPeer.java once per source version (cached in the temp directory). */
+export function compileCuratorPeer(): string {
+  if (compiled !== undefined) return compiled;
+  const source = readFileSync(SOURCE);
+  const hash = createHash("sha256").update(source).update(classpathJars()).digest("hex").slice(0, 16);
+  const dir = join(tmpdir(), `paddock-curator-peer-${hash}`);
+  if (!existsSync(join(dir, "CuratorPeer.class"))) {
+    // Compile beside the final place and rename, so parallel workers never see half a directory.
+    const staging = `${dir}.${process.pid}`;
+    mkdirSync(staging, { recursive: true });
+    execFileSync("javac", ["-nowarn", "-d", staging, "-cp", classpathJars(), SOURCE], { stdio: "pipe" });
+    try {
+      renameSync(staging, dir);
+    } catch {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  compiled = dir;
+  return dir;
+}
+
+/** A process driven line by line: CuratorPeer, or our own peer for the benchmark. */
+export interface CuratorPeer {
+  child: ChildProcess;
+  /** Every line printed so far. */
+  lines: string[];
+  /** Resolves with the first line (from `from` on) matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<string>;
+  send(line: string): void;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/**
+ * Starts `java CuratorPeer <args>`. Tests use a quick-starting JVM (C1 only, serial GC); the
+ * benchmark (`benchmark: true`) gives Curator the JVM's full JIT and a larger heap.
+ */
+export function startCuratorPeer(args: string[], opts: { benchmark?: boolean } = {}): CuratorPeer {
+  const dir = compileCuratorPeer();
+  const jvm =
+    opts.benchmark === true ? ["-Xmx512m"] : ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m"];
+  return startLineProcess("java", [
+    ...jvm,
+    "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+    "-cp",
+    `${dir}:${classpathJars()}`,
+    "CuratorPeer",
+    ...args,
+  ]);
+}
+
+/** Starts a process that takes commands on stdin and reports one line per event on stdout. */
+export function startLineProcess(command: string, args: string[]): CuratorPeer {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+  const lines: string[] = [];
+  let stderr = "";
+  const listeners = new Set<() => void>();
+  let partial = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    partial += chunk.toString("utf8");
+    const parts = partial.split("\n");
+    partial = parts.pop() ?? "";
+    lines.push(...parts.map((l) => l.trim()).filter((l) => l !== ""));
+    for (const l of listeners) l();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString("utf8")).slice(-8000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let done = false;
+  void exited.then(() => {
+    done = true;
+    for (const l of listeners) l();
+  });
+  return {
+    child,
+    lines,
+    exited,
+    send: (line) => child.stdin.write(`${line}\n`),
+    kill: (signal = "SIGKILL") => {
+      child.kill(signal);
+    },
+    waitFor: (pattern, timeoutMs = 30_000, from = 0) =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const found = lines.slice(from).find((l) => pattern.test(l));
+          if (found !== undefined) {
+            finish();
+            resolve(found);
+          } else if (done) {
+            finish();
+            reject(
+              new Error(`peer exited before ${pattern}; stdout: ${lines.join(" | ")}; stderr: ${stderr}`),
+            );
+          }
+        };
+        const timer = setTimeout(() => {
+          finish();
+          reject(
+            new Error(
+              `no ${pattern} from the peer in ${timeoutMs} ms; stdout: ${lines.join(" | ")}; stderr: ${stderr}`,
+            ),
+          );
+        }, timeoutMs);
+        const finish = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}
