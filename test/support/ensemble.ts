@@ -27,7 +27,7 @@ async function ensemblePort(): Promise<number> {
   throw new Error(`no free port in ${PORT_MIN}-${PORT_MAX}`);
 }
 
-export type NodeMode = "leader" | "follower" | "observer" | "not serving" | "down";
+export type NodeMode = "leader" | "follower" | "observer" | "read-only" | "not serving" | "down";
 
 export interface EnsembleNode {
   id: number;
@@ -164,7 +164,7 @@ export class Ensemble {
     const n = this.node(id);
     try {
       const out = await fourLetterWord("127.0.0.1", n.clientPort, "srvr", 1000);
-      const m = /^Mode: (\w+)/m.exec(out);
+      const m = /^Mode: ([\w-]+)/m.exec(out);
       if (m === null) return "not serving";
       return m[1] as NodeMode;
     } catch {

@@ -47,6 +47,11 @@ export interface LaunchOptions {
   readyTimeoutMs: number;
   /** The bundled Paddock server to run; another build (e.g. of a given commit) can be measured. */
   paddockServerPath: string;
+  /**
+   * Java system properties for ZooKeeper (e.g. readonlymode.enabled, which it reads nowhere
+   * else); Paddock takes the same settings as zoo.cfg lines.
+   */
+  zookeeperSystemProperties?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_LAUNCH_OPTIONS: LaunchOptions = {
@@ -296,7 +301,14 @@ async function launchStandalone(kind: ServerKind, opts: LaunchOptions): Promise<
 }
 
 function spawnZookeeper(cfgPath: string, opts: LaunchOptions): Proc {
-  return startProcess("java", zookeeperJavaArgs(cfgPath, { heapMb: opts.zookeeperHeapMb, fixedHeap: true }));
+  return startProcess(
+    "java",
+    zookeeperJavaArgs(cfgPath, {
+      heapMb: opts.zookeeperHeapMb,
+      fixedHeap: true,
+      systemProperties: opts.zookeeperSystemProperties,
+    }),
+  );
 }
 
 function spawnPaddock(cfgPath: string, serverPath: string): Proc {

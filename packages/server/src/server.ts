@@ -27,6 +27,7 @@ import { Ensemble } from "./replica/ensemble.js";
 import { dataDirsOf, type RecoveredStorage, recoverReplica, storageLogger } from "./replica/recover.js";
 import { ReplicaState } from "./replica/replica-state.js";
 import { ServingRole } from "./replica/serving-role.js";
+import { LocalSessions } from "./session/local-sessions.js";
 import { STANDALONE_SESSION_SERVER_ID } from "./session/session-id.js";
 import { type AutoPurge, startAutoPurge } from "./storage/index.js";
 import { WatchManager } from "./watch/watch-manager.js";
@@ -119,9 +120,16 @@ export class PaddockServer {
           logEntries: storage.logEntries,
         });
     const role = new ServingRole(quorum);
+    const localSessions = new LocalSessions(config.tickTimeMs);
     const routing = new ReplyRouting();
     const ensemble =
-      quorum === undefined ? undefined : new Ensemble(quorum, state, role, routing, log, config.tickTimeMs);
+      quorum === undefined
+        ? undefined
+        : new Ensemble(quorum, state, role, routing, log, {
+            tickTimeMs: config.tickTimeMs,
+            readOnlyModeEnabled: config.readOnlyModeEnabled,
+            localSessions,
+          });
 
     // The write path: prepare -> commit (the local log, or ZAB) -> apply -> reply.
     const snapshotter = new Snapshotter(state, config.snapCount, storage.snapshots, storage.txnLog, log);
@@ -147,6 +155,7 @@ export class PaddockServer {
     const handshake = new Handshake({
       state,
       role,
+      localSessions,
       registry,
       proposer,
       expiry,
@@ -160,6 +169,7 @@ export class PaddockServer {
     const router = new RequestRouter({
       state,
       role,
+      localSessions,
       proposer,
       forwarder: ensemble?.forwarder,
       syncs: ensemble?.syncs,

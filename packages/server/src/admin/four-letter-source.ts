@@ -139,7 +139,8 @@ function fourLetterSource(view: AdminView, asking: ClientConnection, traceMask: 
   const dataDir = resolve(config.dataDir);
   const dataLogDir = resolve(config.dataLogDir);
   return {
-    isServing: () => role.isServing,
+    // A read-only server answers the words a serving one does (ZooKeeper runs its read-only server).
+    isServing: () => role.isServing || role.readOnly,
     mode: () => role.mode,
     server: summary,
     connections: connectionInfos,

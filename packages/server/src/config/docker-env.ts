@@ -101,9 +101,12 @@ export function dockerFlavour(env: DockerEnv): DockerFlavour {
   return first !== undefined && !first.startsWith("server.") ? "bitnami" : "official";
 }
 
-/** -Dzookeeper.<key>=<value> and -Djute.maxbuffer=<value>: settings zoo.cfg also takes. */
+/**
+ * -Dzookeeper.<key>=<value>, -Djute.maxbuffer=<value> and -Dreadonlymode.enabled=<value>:
+ * settings zoo.cfg also takes.
+ */
 function systemPropertyLine(flag: string): string | undefined {
-  const m = /^-D(zookeeper\.[^=]+|jute\.maxbuffer)=(.*)$/.exec(flag);
+  const m = /^-D(zookeeper\.[^=]+|jute\.maxbuffer|readonlymode\.enabled)=(.*)$/.exec(flag);
   if (m === null) return undefined;
   const key = m[1]!.startsWith("zookeeper.") ? m[1]!.slice("zookeeper.".length) : m[1]!;
   return `${key}=${m[2]}`;

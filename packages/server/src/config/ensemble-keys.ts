@@ -134,6 +134,6 @@ export const ENSEMBLE_KEYS = {
     origin: "jvm property",
     type: bool,
     default: false,
-    usedBy: "the 4lw whitelist (isro) only: no read-only mode yet",
+    usedBy: "replica/read-only-mode.ts, the 4lw whitelist (isro)",
   },
 } satisfies KeyTable;

@@ -14,6 +14,7 @@ import { closeIfRefused } from "../quorum/refusal.js";
 import type { QuorumRuntime } from "../quorum/runtime.js";
 import type { ReplicaState } from "../replica/replica-state.js";
 import type { ServingRole } from "../replica/serving-role.js";
+import type { LocalSessions } from "../session/local-sessions.js";
 import { negotiateTimeoutMs, sessionIdHex } from "../session/session-id.js";
 import type { Forwarder } from "./forwarder.js";
 import type { Proposer } from "./proposer.js";
@@ -22,6 +23,8 @@ export interface HandshakeDeps {
   state: ReplicaState;
   role: ServingRole;
   registry: ConnectionRegistry;
+  /** Sessions of read-only clients, on this server only. */
+  localSessions: LocalSessions;
   proposer: Proposer;
   expiry: SessionExpiry;
   /** Ensemble only. */
@@ -46,6 +49,10 @@ export class Handshake {
 
   connect(conn: ClientConnection, req: ConnectRequest): void {
     const { state, role, log } = this.deps;
+    if (role.readOnly) {
+      this.connectReadOnly(conn, req);
+      return;
+    }
     if (!role.isServing) {
       conn.close("not serving: this server is not in a quorum");
       return;
@@ -132,6 +139,55 @@ export class Handshake {
 
   clear(): void {
     this.revalidating.clear();
+  }
+
+  /**
+   * Read-only mode, as ZooKeeper's read-only server answers: only clients that asked for
+   * read-only service, never a client that saw a newer state, a new session local to this
+   * server (ZooKeeper 3.8 makes it local only with localSessionsEnabled; without it, it answers
+   * with a reply header no client can read), and no global session: it belongs to the quorum.
+   */
+  private connectReadOnly(conn: ClientConnection, req: ConnectRequest): void {
+    const { state, localSessions, registry, log } = this.deps;
+    if (req.readOnly !== true) {
+      conn.close("refusing session request for not-read-only client: this server is read-only");
+      return;
+    }
+    if (req.lastZxidSeen > state.lastZxid) {
+      conn.close(
+        `client has seen zxid 0x${req.lastZxidSeen.toString(16)}, ours is 0x${state.lastZxid.toString(16)}`,
+      );
+      return;
+    }
+    const timeoutMs = negotiateTimeoutMs(
+      req.timeOutMs,
+      this.deps.minSessionTimeoutMs,
+      this.deps.maxSessionTimeoutMs,
+    );
+    const nowMs = Date.now();
+    if (req.sessionId === 0n) {
+      const sessionId = state.sessionIds.next();
+      const passwd = randomBytes(16);
+      localSessions.add(sessionId, passwd, timeoutMs, nowMs);
+      registry.bind(sessionId, conn);
+      conn.completeHandshake(sessionId, timeoutMs, passwd, true);
+      log.info({ session: sessionIdHex(sessionId), timeoutMs }, "read-only session created");
+      return;
+    }
+    if (!localSessions.has(req.sessionId) && state.sm.session(req.sessionId) !== undefined) {
+      conn.close("refusing global session reconnection in read-only mode");
+      return;
+    }
+    const previous = registry.connectionOf(req.sessionId);
+    if (previous !== undefined && previous !== conn) previous.close("session moved to another connection");
+    if (!localSessions.matches(req.sessionId, req.passwd)) {
+      conn.rejectHandshake("invalid session");
+      return;
+    }
+    localSessions.touch(req.sessionId, timeoutMs, nowMs);
+    registry.bind(req.sessionId, conn);
+    conn.completeHandshake(req.sessionId, timeoutMs, req.passwd, true);
+    log.info({ session: sessionIdHex(req.sessionId), timeoutMs }, "read-only session reconnected");
   }
 
   private createSession(conn: ClientConnection, timeoutMs: number): void {

@@ -2,7 +2,9 @@
 // server serves, the session is live), counts as session activity, and goes to the stage that
 // handles its kind: a ping is answered in order, a write goes to the prepare stage (leader,
 // standalone) or to the leader (learner), a read to the read path, `sync` to ZAB in an ensemble,
-// an auth packet to the auth providers. What no client may send is refused.
+// an auth packet to the auth providers. What no client may send is refused. In read-only mode
+// the session is local, every change and `sync` get NotReadOnly, and the rest is served from
+// the applied state.
 
 import {
   ErrorCode,
@@ -20,6 +22,7 @@ import type { ReplicaState } from "../replica/replica-state.js";
 import type { ServingRole } from "../replica/serving-role.js";
 import type { RequestContext } from "../request/contract.js";
 import { isWriteRequest } from "../request/index.js";
+import type { LocalSessions } from "../session/local-sessions.js";
 import type { AuthProviders } from "./auth.js";
 import type { Forwarder } from "./forwarder.js";
 import type { Proposer } from "./proposer.js";
@@ -36,9 +39,27 @@ const REJECTED_OPCODES: ReadonlySet<number> = new Set([
   OpCode.error,
 ]);
 
+/** What ZooKeeper's read-only server answers with NotReadOnly, before looking at the body. */
+const NOT_READ_ONLY_OPCODES: ReadonlySet<number> = new Set([
+  OpCode.sync,
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createTTL,
+  OpCode.createContainer,
+  OpCode.delete,
+  OpCode.deleteContainer,
+  OpCode.setData,
+  OpCode.reconfig,
+  OpCode.setACL,
+  OpCode.multi,
+  OpCode.check,
+]);
+
 export interface RequestRouterDeps {
   state: ReplicaState;
   role: ServingRole;
+  /** Sessions of read-only clients, on this server only. */
+  localSessions: LocalSessions;
   proposer: Proposer;
   /** Learners only (undefined standalone). */
   forwarder: Forwarder | undefined;
@@ -58,20 +79,24 @@ export class RequestRouter {
   route(conn: ClientConnection, xid: number, type: number, body: JuteReader): void {
     const { state, role, proposer, log } = this.deps;
     if (!conn.isEstablished) return;
-    if (!role.isServing) {
+    if (role.readOnly) {
+      if (this.routeReadOnly(conn, xid, type)) return;
+    } else if (!role.isServing) {
       conn.close("not serving: this server is not in a quorum");
       return;
     }
     const sessionId = conn.sessionId;
-    if (!state.isLive(sessionId)) {
-      // ZooKeeper drops requests of a closing/unknown session; its connection closes shortly.
-      return;
-    }
     const nowMs = Date.now();
-    state.sessions.touch(sessionId, conn.sessionTimeoutMs, nowMs);
-    this.deps.expiry.schedule();
     const learner = role.isLearner;
-    if (learner) this.deps.touches?.record(sessionId, conn.sessionTimeoutMs);
+    if (!role.readOnly) {
+      if (!state.isLive(sessionId)) {
+        // ZooKeeper drops requests of a closing/unknown session; its connection closes shortly.
+        return;
+      }
+      state.sessions.touch(sessionId, conn.sessionTimeoutMs, nowMs);
+      this.deps.expiry.schedule();
+      if (learner) this.deps.touches?.record(sessionId, conn.sessionTimeoutMs);
+    }
 
     if (type === OpCode.ping) {
       conn.enqueueRead(xid, type, () => conn.buildReply(xid, state.lastZxid, ErrorCode.OK), false);
@@ -135,11 +160,36 @@ export class RequestRouter {
       return;
     }
     if (isWriteRequest(type)) {
+      if (role.readOnly) throw new Error(`read-only mode let a write through (opcode ${type})`);
       const handle = conn.enqueuePending(xid, type);
       proposer.request(req, ctx, xid, nowMs, { kind: "request", conn, handle, xid, type, closeAfter: false });
       return;
     }
     this.deps.readPath.enqueue(conn, xid, req, ctx);
+  }
+
+  /**
+   * Read-only mode: what ZooKeeper's read-only server answers before decoding. True when the
+   * request is answered (or dropped) here; false lets a read through to the shared path.
+   */
+  private routeReadOnly(conn: ClientConnection, xid: number, type: number): boolean {
+    const { state, localSessions } = this.deps;
+    const sessionId = conn.sessionId;
+    // A session forgotten here (expired) is dropped, as a closing session is in normal mode.
+    if (!localSessions.touch(sessionId, conn.sessionTimeoutMs, Date.now())) return true;
+    if (type === OpCode.closeSession) {
+      // A local session closes without a txn.
+      localSessions.remove(sessionId);
+      const handle = conn.enqueuePending(xid, type);
+      conn.complete(handle, conn.buildReply(xid, state.lastZxid, ErrorCode.OK), true);
+      return true;
+    }
+    if (NOT_READ_ONLY_OPCODES.has(type)) {
+      const handle = conn.enqueuePending(xid, type);
+      conn.complete(handle, conn.buildReply(xid, state.lastZxid, ErrorCode.NotReadOnly));
+      return true;
+    }
+    return false;
   }
 
   /** Learner: the leader decodes and prepares it; an undecodable body becomes an error txn there. */

@@ -1,5 +1,6 @@
 // The parts a server has only as an ensemble member, around its ZAB runtime: the leader's
-// committer (proposals to ZAB), the learner's forwarder, quorum syncs and session touches, and,
+// committer (proposals to ZAB), the learner's forwarder, quorum syncs and session touches,
+// read-only mode for when no quorum can be found, and,
 // once the request stages exist, the runtime's callbacks bound to them. Wired in two steps
 // because the stages and the runtime need each other: the stages call into ZAB, and ZAB's
 // effects (commits, role changes, learners' requests) call into the stages.
@@ -19,7 +20,9 @@ import type { Proposer } from "../pipeline/proposer.js";
 import { QuorumSyncs } from "../pipeline/quorum-syncs.js";
 import type { ReplyRouting } from "../pipeline/reply-routing.js";
 import type { QuorumRuntime } from "../quorum/runtime.js";
+import type { LocalSessions } from "../session/local-sessions.js";
 import { quorumHost } from "./quorum-host.js";
+import { ReadOnlyMode } from "./read-only-mode.js";
 import type { ReplicaState } from "./replica-state.js";
 import { RoleTransitions } from "./role-transitions.js";
 import type { ServingRole } from "./serving-role.js";
@@ -36,12 +39,21 @@ export interface EnsembleStages {
   storageFailed: (err: unknown) => void;
 }
 
+export interface EnsembleOptions {
+  tickTimeMs: number;
+  /** readonlymode.enabled */
+  readOnlyModeEnabled: boolean;
+  /** Where read-only mode keeps its clients' sessions. */
+  localSessions: LocalSessions;
+}
+
 export class Ensemble {
   readonly committer: QuorumCommitter;
   readonly forwarder: Forwarder;
   readonly syncs: QuorumSyncs;
   readonly touches: LearnerTouches;
   private transitions: RoleTransitions | undefined;
+  private readOnly: ReadOnlyMode | undefined;
 
   constructor(
     readonly quorum: QuorumRuntime,
@@ -49,17 +61,26 @@ export class Ensemble {
     private readonly role: ServingRole,
     private readonly routing: ReplyRouting,
     private readonly log: Logger,
-    tickTimeMs: number,
+    private readonly options: EnsembleOptions,
   ) {
     this.committer = new QuorumCommitter(quorum, log, (reason) => this.transitions?.dropClients(reason));
     this.forwarder = new Forwarder(quorum, routing);
     this.syncs = new QuorumSyncs(quorum, state);
-    this.touches = new LearnerTouches(quorum, role, tickTimeMs);
+    this.touches = new LearnerTouches(quorum, role, options.tickTimeMs);
   }
 
   /** Binds ZAB's callbacks to the request stages; before the runtime starts. */
   connect(s: EnsembleStages): void {
     const { state, role, routing, log } = this;
+    this.readOnly = new ReadOnlyMode({
+      enabled: this.options.readOnlyModeEnabled,
+      tickTimeMs: this.options.tickTimeMs,
+      role,
+      state,
+      sessions: this.options.localSessions,
+      registry: s.registry,
+      log,
+    });
     this.transitions = new RoleTransitions({
       state,
       registry: s.registry,
@@ -69,6 +90,7 @@ export class Ensemble {
       syncs: this.syncs,
       touches: this.touches,
       expiry: s.expiry,
+      readOnly: this.readOnly,
     });
     this.quorum.attach(
       quorumHost({
@@ -89,10 +111,12 @@ export class Ensemble {
   async start(): Promise<void> {
     await this.quorum.start();
     this.touches.start();
+    this.readOnly?.start(this.quorum.role);
   }
 
   async stop(): Promise<void> {
     this.touches.stop();
+    this.readOnly?.stop();
     await this.quorum.stop();
   }
 

@@ -1,7 +1,8 @@
 // What a change of this server's place in the ensemble means for its clients. A server that
 // stops serving (lost its leader or its quorum, or changed role) drops every client: they
 // reconnect to a server in a quorum, and nothing prepared or waiting here can be trusted to
-// commit. A server that starts leading gives every session a full timeout from now.
+// commit. A server that starts leading gives every session a full timeout from now. Read-only
+// mode hears of every change after the clients are dropped.
 
 import type { LearnerTouches } from "../maintenance/learner-touches.js";
 import type { SessionExpiry } from "../maintenance/session-expiry.js";
@@ -11,6 +12,7 @@ import type { Handshake } from "../pipeline/handshake.js";
 import type { QuorumSyncs } from "../pipeline/quorum-syncs.js";
 import type { ReplyRouting } from "../pipeline/reply-routing.js";
 import type { RoleChange } from "../quorum/runtime.js";
+import type { ReadOnlyMode } from "./read-only-mode.js";
 import type { ReplicaState } from "./replica-state.js";
 
 export interface RoleTransitionDeps {
@@ -22,6 +24,7 @@ export interface RoleTransitionDeps {
   syncs: QuorumSyncs;
   touches: LearnerTouches;
   expiry: SessionExpiry;
+  readOnly: ReadOnlyMode;
 }
 
 export class RoleTransitions {
@@ -29,7 +32,11 @@ export class RoleTransitions {
 
   onRoleChange(change: RoleChange): void {
     const lostService = change.previous.serving && (!change.serving || change.role !== change.previous.role);
-    if (lostService || !change.serving) this.dropClients(`not serving (${change.role})`);
+    // In read-only mode the server is not serving either; any change ends that mode's clients too.
+    if (lostService || !change.serving || this.deps.readOnly.active) {
+      this.dropClients(`not serving (${change.role})`);
+    }
+    this.deps.readOnly.onRoleChange(change);
     if (change.role === "leading" && change.serving) {
       this.deps.committer.resetStats();
       // A new leader gives every session a full timeout from now (§8): learners' touches since

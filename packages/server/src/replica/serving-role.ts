@@ -1,11 +1,15 @@
 // What this server may do for clients right now, from its place in the ensemble. Standalone it
 // does everything itself; in an ensemble only a server in sync with an established leader
-// serves, the leader prepares every write, and learners forward theirs to it.
+// serves, the leader prepares every write, and learners forward theirs to it. A member cut off
+// from its quorum serves nothing, or, in read-only mode, reads to read-only clients.
 
 import type { ServerMode } from "../admin/four-letter-words.js";
 import type { QuorumRuntime } from "../quorum/runtime.js";
 
 export class ServingRole {
+  /** Set by ReadOnlyMode while this server, out of any quorum, serves read-only clients. */
+  readOnly = false;
+
   constructor(private readonly quorum: QuorumRuntime | undefined) {}
 
   get replicated(): boolean {
@@ -32,6 +36,7 @@ export class ServingRole {
 
   get mode(): ServerMode {
     if (this.quorum === undefined) return "standalone";
+    if (this.readOnly) return "read-only";
     switch (this.quorum.role) {
       case "leading":
         return "leader";
