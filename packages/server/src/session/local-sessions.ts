@@ -31,7 +31,7 @@ export class LocalSessions {
   /** Whether `passwd` is the session's: a reconnect must present it. */
   matches(id: bigint, passwd: Buffer): boolean {
     const s = this.sessions.get(id);
-    return s !== undefined && s.passwd.equals(passwd);
+    return s?.passwd.equals(passwd) === true;
   }
 
   /** Activity (a request, a ping, a reconnect): the session's timeout starts again. */

@@ -241,12 +241,12 @@ describe("JVM options", () => {
       ZK_SERVER_HEAP: "512",
       SERVER_JVMFLAGS: "-Xmx768m",
       JVMFLAGS:
-        "-Xms1g -Xmx2g -XX:+UseG1GC -Dzookeeper.extendedTypesEnabled=true -Djute.maxbuffer=4194304 -Dfoo=bar",
+        "-Xms1g -Xmx2g -XX:+UseG1GC -Dzookeeper.extendedTypesEnabled=true -Djute.maxbuffer=4194304 -Dreadonlymode.enabled=true -Dfoo=bar",
     });
     expect(s).toEqual({
       heapMb: 2048,
       heapSource: "-Xmx2g from JVMFLAGS",
-      zooCfgLines: ["extendedTypesEnabled=true", "jute.maxbuffer=4194304"],
+      zooCfgLines: ["extendedTypesEnabled=true", "jute.maxbuffer=4194304", "readonlymode.enabled=true"],
       ignored: ["-XX:+UseG1GC (JVMFLAGS)", "-Dfoo=bar (JVMFLAGS)"],
     });
     const out = zooCfgFromEnv({ JVMFLAGS: "-Xmx300m -Dzookeeper.extendedTypesEnabled=true -verbose:gc" });
