@@ -27,7 +27,6 @@ import { Ensemble } from "./replica/ensemble.js";
 import { dataDirsOf, type RecoveredStorage, recoverReplica, storageLogger } from "./replica/recover.js";
 import { ReplicaState } from "./replica/replica-state.js";
 import { ServingRole } from "./replica/serving-role.js";
-import { LocalSessions } from "./session/local-sessions.js";
 import { STANDALONE_SESSION_SERVER_ID } from "./session/session-id.js";
 import { type AutoPurge, startAutoPurge } from "./storage/index.js";
 import { WatchManager } from "./watch/watch-manager.js";
@@ -120,7 +119,6 @@ export class PaddockServer {
           logEntries: storage.logEntries,
         });
     const role = new ServingRole(quorum);
-    const localSessions = new LocalSessions(config.tickTimeMs);
     const routing = new ReplyRouting();
     const ensemble =
       quorum === undefined
@@ -128,7 +126,7 @@ export class PaddockServer {
         : new Ensemble(quorum, state, role, routing, log, {
             tickTimeMs: config.tickTimeMs,
             readOnlyModeEnabled: config.readOnlyModeEnabled,
-            localSessions,
+            localSessionsEnabled: config.localSessionsEnabled,
           });
 
     // The write path: prepare -> commit (the local log, or ZAB) -> apply -> reply.
@@ -155,7 +153,7 @@ export class PaddockServer {
     const handshake = new Handshake({
       state,
       role,
-      localSessions,
+      localSessionsEnabled: ensemble !== undefined && config.localSessionsEnabled,
       registry,
       proposer,
       expiry,
@@ -169,7 +167,8 @@ export class PaddockServer {
     const router = new RequestRouter({
       state,
       role,
-      localSessions,
+      localSessionsUpgradingEnabled: config.localSessionsUpgradingEnabled,
+      maxBufferBytes: config.juteMaxBufferBytes,
       proposer,
       forwarder: ensemble?.forwarder,
       syncs: ensemble?.syncs,

@@ -220,7 +220,7 @@ function fourLetterSource(view: AdminView, asking: ClientConnection, traceMask: 
         outstandingRequests: s.outstandingRequests,
         znodeCount: s.nodeCount,
         globalSessions: state.sm.sessionIds().length,
-        localSessions: 0,
+        localSessions: state.localSessions.size,
         packetsSent: s.packetsSent,
         packetsReceived: s.packetsReceived,
         watchCount: watches.totalWatchCount(),

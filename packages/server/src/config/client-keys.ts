@@ -67,12 +67,19 @@ export const CLIENT_KEYS = {
     default: -1,
     usedBy: "pipeline/handshake.ts; 20 * tickTime when absent",
   },
-  localSessionsEnabled: { key: "localSessionsEnabled", origin: "zoo.cfg", type: bool, default: false },
+  localSessionsEnabled: {
+    key: "localSessionsEnabled",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: "pipeline/handshake.ts, pipeline/forwarded-intake.ts (ensemble only, as in ZooKeeper)",
+  },
   localSessionsUpgradingEnabled: {
     key: "localSessionsUpgradingEnabled",
     origin: "zoo.cfg",
     type: bool,
     default: false,
+    usedBy: "pipeline/request-router.ts",
   },
   juteMaxBufferBytes: {
     key: "jute.maxbuffer",

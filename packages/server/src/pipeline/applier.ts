@@ -47,6 +47,8 @@ export class Applier {
     if (txn.body.type === "createSession" && origin?.kind !== "createSession" && this.deps.replicated) {
       // A session created through another server: the tracker of whoever leads next needs it.
       state.sessions.add(txn.sessionId, txn.body.timeoutMs, Date.now());
+      // A local session upgraded to a global one is known to the ensemble from here on.
+      if (state.localSessions.isUpgrading(txn.sessionId)) state.localSessions.remove(txn.sessionId);
       expiry.schedule();
     }
     if (origin?.kind === "createSession") {

@@ -17,6 +17,8 @@ export class ForwardedIntake {
     private readonly proposer: Proposer,
     private readonly maxBufferBytes: number,
     private readonly log: Logger,
+    /** localSessionsEnabled: a session unknown here may be a learner's local one. */
+    private readonly localSessionsEnabled: boolean,
   ) {}
 
   onForwarded(from: number, payload: Uint8Array): void {
@@ -34,7 +36,8 @@ export class ForwardedIntake {
       return;
     }
     const { sessionId, xid, opcode } = f;
-    if (!this.state.isLive(sessionId)) {
+    const learnersLocal = !this.state.isLive(sessionId) && this.isLearnersLocalSession(sessionId);
+    if (!this.state.isLive(sessionId) && !learnersLocal) {
       // The learner waits for an answer in order; an error txn gives it one.
       this.proposer.error(sessionId, ErrorCode.SessionExpired, xid, nowMs);
       return;
@@ -55,7 +58,21 @@ export class ForwardedIntake {
       this.proposer.error(sessionId, ErrorCode.MarshallingError, xid, nowMs);
       return;
     }
-    const ctx: RequestContext = { sessionId, identities: f.identities };
+    const ctx: RequestContext = {
+      sessionId,
+      identities: f.identities,
+      ...(learnersLocal ? { localSession: "elsewhere" as const } : {}),
+    };
     this.proposer.request(req, ctx, xid, nowMs);
+  }
+
+  /**
+   * As ZooKeeper's leader decides: with local sessions on, a session it does not know that a
+   * learner made (its server id is in the id's top byte) is taken to be that learner's local
+   * session; one that names this server is expired.
+   */
+  private isLearnersLocalSession(sessionId: bigint): boolean {
+    if (!this.localSessionsEnabled) return false;
+    return Number(BigInt.asUintN(64, sessionId) >> 56n) !== this.state.sessionIds.serverId;
   }
 }

@@ -14,7 +14,6 @@ import { closeIfRefused } from "../quorum/refusal.js";
 import type { QuorumRuntime } from "../quorum/runtime.js";
 import type { ReplicaState } from "../replica/replica-state.js";
 import type { ServingRole } from "../replica/serving-role.js";
-import type { LocalSessions } from "../session/local-sessions.js";
 import { negotiateTimeoutMs, sessionIdHex } from "../session/session-id.js";
 import type { Forwarder } from "./forwarder.js";
 import type { Proposer } from "./proposer.js";
@@ -23,8 +22,8 @@ export interface HandshakeDeps {
   state: ReplicaState;
   role: ServingRole;
   registry: ConnectionRegistry;
-  /** Sessions of read-only clients, on this server only. */
-  localSessions: LocalSessions;
+  /** localSessionsEnabled, in an ensemble (ZooKeeper ignores it standalone). */
+  localSessionsEnabled: boolean;
   proposer: Proposer;
   expiry: SessionExpiry;
   /** Ensemble only. */
@@ -70,12 +69,20 @@ export class Handshake {
       this.deps.maxSessionTimeoutMs,
     );
     if (req.sessionId === 0n) {
-      this.createSession(conn, timeoutMs);
+      if (this.deps.localSessionsEnabled) this.createLocalSession(conn, timeoutMs, false);
+      else this.createSession(conn, timeoutMs);
       return;
     }
     // ZooKeeper drops any other connection of the session first, even before the password check.
     const previous = this.deps.registry.connectionOf(req.sessionId);
     if (previous !== undefined && previous !== conn) previous.close("session moved to another connection");
+    if (
+      this.deps.state.localSessions.has(req.sessionId) &&
+      !this.deps.state.localSessions.isUpgrading(req.sessionId)
+    ) {
+      this.resumeLocalSession(conn, req, timeoutMs, false);
+      return;
+    }
     const session = state.sm.session(req.sessionId);
     if (
       session === undefined ||
@@ -148,7 +155,8 @@ export class Handshake {
    * with a reply header no client can read), and no global session: it belongs to the quorum.
    */
   private connectReadOnly(conn: ClientConnection, req: ConnectRequest): void {
-    const { state, localSessions, registry, log } = this.deps;
+    const { state, registry, log } = this.deps;
+    const localSessions = state.localSessions;
     if (req.readOnly !== true) {
       conn.close("refusing session request for not-read-only client: this server is read-only");
       return;
@@ -164,14 +172,8 @@ export class Handshake {
       this.deps.minSessionTimeoutMs,
       this.deps.maxSessionTimeoutMs,
     );
-    const nowMs = Date.now();
     if (req.sessionId === 0n) {
-      const sessionId = state.sessionIds.next();
-      const passwd = randomBytes(16);
-      localSessions.add(sessionId, passwd, timeoutMs, nowMs);
-      registry.bind(sessionId, conn);
-      conn.completeHandshake(sessionId, timeoutMs, passwd, true);
-      log.info({ session: sessionIdHex(sessionId), timeoutMs }, "read-only session created");
+      this.createLocalSession(conn, timeoutMs, true);
       return;
     }
     if (!localSessions.has(req.sessionId) && state.sm.session(req.sessionId) !== undefined) {
@@ -180,14 +182,38 @@ export class Handshake {
     }
     const previous = registry.connectionOf(req.sessionId);
     if (previous !== undefined && previous !== conn) previous.close("session moved to another connection");
+    this.resumeLocalSession(conn, req, timeoutMs, true);
+  }
+
+  /** A session on this server only: no txn, so the handshake completes now. */
+  private createLocalSession(conn: ClientConnection, timeoutMs: number, readOnly: boolean): void {
+    const sessionId = this.deps.state.sessionIds.next();
+    const passwd = randomBytes(16);
+    this.deps.state.localSessions.add(sessionId, passwd, timeoutMs, Date.now());
+    this.deps.registry.bind(sessionId, conn);
+    conn.completeHandshake(sessionId, timeoutMs, passwd, readOnly);
+    this.deps.log.info(
+      { session: sessionIdHex(sessionId), timeoutMs },
+      readOnly ? "read-only session created" : "local session created",
+    );
+  }
+
+  private resumeLocalSession(
+    conn: ClientConnection,
+    req: ConnectRequest,
+    timeoutMs: number,
+    readOnly: boolean,
+  ): void {
+    const { state, registry, log } = this.deps;
+    const localSessions = state.localSessions;
     if (!localSessions.matches(req.sessionId, req.passwd)) {
       conn.rejectHandshake("invalid session");
       return;
     }
-    localSessions.touch(req.sessionId, timeoutMs, nowMs);
+    localSessions.touch(req.sessionId, timeoutMs, Date.now());
     registry.bind(req.sessionId, conn);
-    conn.completeHandshake(req.sessionId, timeoutMs, req.passwd, true);
-    log.info({ session: sessionIdHex(req.sessionId), timeoutMs }, "read-only session reconnected");
+    conn.completeHandshake(req.sessionId, timeoutMs, req.passwd, readOnly);
+    log.info({ session: sessionIdHex(req.sessionId), timeoutMs }, "local session reconnected");
   }
 
   private createSession(conn: ClientConnection, timeoutMs: number): void {

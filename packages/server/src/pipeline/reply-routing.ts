@@ -18,7 +18,9 @@ export type Origin =
       type: number;
       closeAfter: boolean;
     }
-  | { kind: "createSession"; conn: ClientConnection; timeoutMs: number; passwd: Buffer };
+  | { kind: "createSession"; conn: ClientConnection; timeoutMs: number; passwd: Buffer }
+  /** A local session's upgrade to a global one: its createSession answers nobody. */
+  | { kind: "sessionUpgrade"; conn: ClientConnection };
 
 export class ReplyRouting {
   private readonly byZxid = new Map<number, Origin>();
@@ -72,8 +74,9 @@ export class ReplyRouting {
     const head = queue?.[0];
     if (queue === undefined || head === undefined) return undefined;
     let matches: boolean;
-    if (head.kind === "createSession") matches = txn.body.type === "createSession";
-    else if (txn.body.type === "closeSession") matches = head.type === OpCode.closeSession;
+    if (head.kind === "createSession" || head.kind === "sessionUpgrade") {
+      matches = txn.body.type === "createSession";
+    } else if (txn.body.type === "closeSession") matches = head.type === OpCode.closeSession;
     else matches = txn.body.type !== "createSession" && txn.cxid === head.xid;
     if (!matches) return undefined;
     queue.shift();

@@ -2,14 +2,16 @@
 // server serves, the session is live), counts as session activity, and goes to the stage that
 // handles its kind: a ping is answered in order, a write goes to the prepare stage (leader,
 // standalone) or to the leader (learner), a read to the read path, `sync` to ZAB in an ensemble,
-// an auth packet to the auth providers. What no client may send is refused. In read-only mode
-// the session is local, every change and `sync` get NotReadOnly, and the rest is served from
-// the applied state.
+// an auth packet to the auth providers. What no client may send is refused. A local session
+// (localSessionsEnabled) closes without a txn and becomes global before its first ephemeral (or
+// is refused it). In read-only mode the session is local, every change and `sync` get
+// NotReadOnly, and the rest is served from the applied state.
 
 import {
+  CreateMode,
   ErrorCode,
   JuteDecodeError,
-  type JuteReader,
+  JuteReader,
   OpCode,
   type Request,
   readRequest,
@@ -22,7 +24,7 @@ import type { ReplicaState } from "../replica/replica-state.js";
 import type { ServingRole } from "../replica/serving-role.js";
 import type { RequestContext } from "../request/contract.js";
 import { isWriteRequest } from "../request/index.js";
-import type { LocalSessions } from "../session/local-sessions.js";
+import { sessionIdHex } from "../session/session-id.js";
 import type { AuthProviders } from "./auth.js";
 import type { Forwarder } from "./forwarder.js";
 import type { Proposer } from "./proposer.js";
@@ -58,8 +60,9 @@ const NOT_READ_ONLY_OPCODES: ReadonlySet<number> = new Set([
 export interface RequestRouterDeps {
   state: ReplicaState;
   role: ServingRole;
-  /** Sessions of read-only clients, on this server only. */
-  localSessions: LocalSessions;
+  /** localSessionsUpgradingEnabled: a local session's first ephemeral makes it global. */
+  localSessionsUpgradingEnabled: boolean;
+  maxBufferBytes: number;
   proposer: Proposer;
   /** Learners only (undefined standalone). */
   forwarder: Forwarder | undefined;
@@ -88,14 +91,35 @@ export class RequestRouter {
     const sessionId = conn.sessionId;
     const nowMs = Date.now();
     const learner = role.isLearner;
-    if (!role.readOnly) {
-      if (!state.isLive(sessionId)) {
-        // ZooKeeper drops requests of a closing/unknown session; its connection closes shortly.
-        return;
-      }
+    const localSessions = state.localSessions;
+    const local = localSessions.has(sessionId);
+    if (local) {
+      if (!role.readOnly) localSessions.touch(sessionId, conn.sessionTimeoutMs, nowMs);
+    } else if (!state.isLive(sessionId)) {
+      // ZooKeeper drops requests of a closing/unknown session; its connection closes shortly.
+      return;
+    } else {
       state.sessions.touch(sessionId, conn.sessionTimeoutMs, nowMs);
       this.deps.expiry.schedule();
       if (learner) this.deps.touches?.record(sessionId, conn.sessionTimeoutMs);
+    }
+    const upgrading = local && localSessions.isUpgrading(sessionId);
+    if (local && !upgrading) {
+      if (type === OpCode.closeSession) {
+        this.closeLocal(conn, xid, type);
+        return;
+      }
+      if (this.createsEphemeral(type, body)) {
+        if (this.deps.localSessionsUpgradingEnabled) {
+          this.upgrade(conn, sessionId);
+        } else if (learner && type !== OpCode.multi) {
+          // ZooKeeper's follower answers this itself; a multi goes to the leader, which does
+          // not know the session and answers SessionExpired.
+          const handle = conn.enqueuePending(xid, type);
+          conn.complete(handle, conn.buildReply(xid, state.lastZxid, ErrorCode.EphemeralOnLocalSession));
+          return;
+        }
+      }
     }
 
     if (type === OpCode.ping) {
@@ -154,7 +178,11 @@ export class RequestRouter {
       this.deps.auth.authenticate(conn, req.scheme, req.auth);
       return;
     }
-    const ctx: RequestContext = { sessionId, identities: [...conn.identities] };
+    const ctx: RequestContext = {
+      sessionId,
+      identities: [...conn.identities],
+      ...(local && !upgrading ? { localSession: "here" as const } : {}),
+    };
     if (req.type === OpCode.sync && this.deps.syncs !== undefined) {
       this.deps.syncs.start(conn, xid, type, req.path);
       return;
@@ -173,15 +201,13 @@ export class RequestRouter {
    * request is answered (or dropped) here; false lets a read through to the shared path.
    */
   private routeReadOnly(conn: ClientConnection, xid: number, type: number): boolean {
-    const { state, localSessions } = this.deps;
+    const { state } = this.deps;
+    const localSessions = state.localSessions;
     const sessionId = conn.sessionId;
     // A session forgotten here (expired) is dropped, as a closing session is in normal mode.
     if (!localSessions.touch(sessionId, conn.sessionTimeoutMs, Date.now())) return true;
     if (type === OpCode.closeSession) {
-      // A local session closes without a txn.
-      localSessions.remove(sessionId);
-      const handle = conn.enqueuePending(xid, type);
-      conn.complete(handle, conn.buildReply(xid, state.lastZxid, ErrorCode.OK), true);
+      this.closeLocal(conn, xid, type);
       return true;
     }
     if (NOT_READ_ONLY_OPCODES.has(type)) {
@@ -190,6 +216,55 @@ export class RequestRouter {
       return true;
     }
     return false;
+  }
+
+  /** A local session closes without a txn. */
+  private closeLocal(conn: ClientConnection, xid: number, type: number): void {
+    this.deps.state.localSessions.remove(conn.sessionId);
+    const handle = conn.enqueuePending(xid, type);
+    conn.complete(handle, conn.buildReply(xid, this.deps.state.lastZxid, ErrorCode.OK), true);
+  }
+
+  /** Whether a create or multi asks for an ephemeral node: what a local session may not own. */
+  private createsEphemeral(type: number, body: JuteReader): boolean {
+    if (type !== OpCode.create && type !== OpCode.create2 && type !== OpCode.multi) return false;
+    let req: Request;
+    try {
+      // A reader of its own: the body is read again (or forwarded) as it is.
+      req = readRequest(
+        type,
+        new JuteReader(body.buf, body.offset, body.offset + body.remaining, this.deps.maxBufferBytes),
+      );
+    } catch (err) {
+      if (err instanceof JuteDecodeError) return false;
+      throw err;
+    }
+    const ephemeral = (r: Request) =>
+      (r.type === OpCode.create || r.type === OpCode.create2) &&
+      (r.flags === CreateMode.Ephemeral || r.flags === CreateMode.EphemeralSequential);
+    return req.type === OpCode.multi ? req.ops.some(ephemeral) : ephemeral(req);
+  }
+
+  /**
+   * localSessionsUpgradingEnabled: the session becomes global, a createSession txn with its id
+   * and password, prepared (or forwarded) before the request that needs it, so it is in place
+   * when that request is prepared. It stays local here until the txn is applied.
+   */
+  private upgrade(conn: ClientConnection, sessionId: bigint): void {
+    const { passwd, timeoutMs } = this.deps.state.localSessions.upgrade(sessionId);
+    this.deps.log.info({ session: sessionIdHex(sessionId) }, "upgrading local session to global");
+    const nowMs = Date.now();
+    if (this.deps.role.isLearner) {
+      const forwarder = this.deps.forwarder;
+      if (forwarder === undefined) throw new Error("a learner without a forwarder");
+      forwarder.forward(
+        sessionId,
+        { kind: "sessionUpgrade", conn },
+        { kind: "createSession", sessionId, timeoutMs, passwd },
+      );
+      return;
+    }
+    this.deps.proposer.createSession(sessionId, timeoutMs, passwd, nowMs);
   }
 
   /** Learner: the leader decodes and prepares it; an undecodable body becomes an error txn there. */

@@ -8,6 +8,7 @@
 import type { QuorumView } from "../admin/four-letter-source.js";
 import type { Logger } from "../logger.js";
 import { LearnerTouches } from "../maintenance/learner-touches.js";
+import { LocalSessionExpiry } from "../maintenance/local-session-expiry.js";
 import type { SessionExpiry } from "../maintenance/session-expiry.js";
 import type { Snapshotter } from "../maintenance/snapshotter.js";
 import type { ConnectionRegistry } from "../net/connection-registry.js";
@@ -20,7 +21,6 @@ import type { Proposer } from "../pipeline/proposer.js";
 import { QuorumSyncs } from "../pipeline/quorum-syncs.js";
 import type { ReplyRouting } from "../pipeline/reply-routing.js";
 import type { QuorumRuntime } from "../quorum/runtime.js";
-import type { LocalSessions } from "../session/local-sessions.js";
 import { quorumHost } from "./quorum-host.js";
 import { ReadOnlyMode } from "./read-only-mode.js";
 import type { ReplicaState } from "./replica-state.js";
@@ -43,8 +43,8 @@ export interface EnsembleOptions {
   tickTimeMs: number;
   /** readonlymode.enabled */
   readOnlyModeEnabled: boolean;
-  /** Where read-only mode keeps its clients' sessions. */
-  localSessions: LocalSessions;
+  /** localSessionsEnabled */
+  localSessionsEnabled: boolean;
 }
 
 export class Ensemble {
@@ -54,6 +54,7 @@ export class Ensemble {
   readonly touches: LearnerTouches;
   private transitions: RoleTransitions | undefined;
   private readOnly: ReadOnlyMode | undefined;
+  private localExpiry: LocalSessionExpiry | undefined;
 
   constructor(
     readonly quorum: QuorumRuntime,
@@ -72,13 +73,12 @@ export class Ensemble {
   /** Binds ZAB's callbacks to the request stages; before the runtime starts. */
   connect(s: EnsembleStages): void {
     const { state, role, routing, log } = this;
+    this.localExpiry = new LocalSessionExpiry(state.localSessions, s.registry, this.options.tickTimeMs, log);
     this.readOnly = new ReadOnlyMode({
       enabled: this.options.readOnlyModeEnabled,
       tickTimeMs: this.options.tickTimeMs,
       role,
       state,
-      sessions: this.options.localSessions,
-      registry: s.registry,
       log,
     });
     this.transitions = new RoleTransitions({
@@ -99,7 +99,14 @@ export class Ensemble {
         applier: s.applier,
         snapshotter: s.snapshotter,
         transitions: this.transitions,
-        intake: new ForwardedIntake(state, role, s.proposer, s.maxBufferBytes, log),
+        intake: new ForwardedIntake(
+          state,
+          role,
+          s.proposer,
+          s.maxBufferBytes,
+          log,
+          this.options.localSessionsEnabled,
+        ),
         expiry: s.expiry,
         handshake: s.handshake,
         syncs: this.syncs,
@@ -112,11 +119,13 @@ export class Ensemble {
     await this.quorum.start();
     this.touches.start();
     this.readOnly?.start(this.quorum.role);
+    this.localExpiry?.start();
   }
 
   async stop(): Promise<void> {
     this.touches.stop();
     this.readOnly?.stop();
+    this.localExpiry?.stop();
     await this.quorum.stop();
   }
 

@@ -3,13 +3,11 @@
 // serves clients that asked for read-only service, from its applied state, which holds only
 // txns it saw committed: never one it logged but did not see committed, which the next quorum
 // may truncate. Their sessions are local to this server. Joining a quorum ends the mode: its
-// clients are dropped with every other (RoleTransitions) and reconnect read-write.
+// clients and their sessions are dropped with every other (RoleTransitions) and reconnect
+// read-write.
 
 import type { Logger } from "../logger.js";
-import type { ConnectionRegistry } from "../net/connection-registry.js";
 import type { RoleChange } from "../quorum/runtime.js";
-import type { LocalSessions } from "../session/local-sessions.js";
-import { sessionIdHex } from "../session/session-id.js";
 import type { ReplicaState } from "./replica-state.js";
 import type { ServingRole } from "./serving-role.js";
 
@@ -21,14 +19,11 @@ export interface ReadOnlyModeDeps {
   tickTimeMs: number;
   role: ServingRole;
   state: ReplicaState;
-  sessions: LocalSessions;
-  registry: ConnectionRegistry;
   log: Logger;
 }
 
 export class ReadOnlyMode {
   private enterTimer: NodeJS.Timeout | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
   private lookingSinceMs: number | undefined;
   private stopped = false;
 
@@ -70,7 +65,6 @@ export class ReadOnlyMode {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.enterTimer);
-    clearInterval(this.expiryTimer);
   }
 
   private enter(): void {
@@ -85,34 +79,10 @@ export class ReadOnlyMode {
       },
       "no quorum: serving read-only clients from the committed state (writes need a quorum)",
     );
-    this.startExpiry();
   }
 
   private leave(reason: string): void {
-    const { role, sessions, log } = this.deps;
-    role.readOnly = false;
-    clearInterval(this.expiryTimer);
-    this.expiryTimer = undefined;
-    const dropped = sessions.size;
-    sessions.clear();
-    log.info({ now: reason, localSessions: dropped }, "quorum joined: leaving read-only mode");
-  }
-
-  /**
-   * Read-only sessions are never a txn: one silent past its timeout is forgotten here, swept
-   * once a tick (expiry rounds to ticks anyway).
-   */
-  private startExpiry(): void {
-    clearInterval(this.expiryTimer);
-    this.expiryTimer = setInterval(() => this.expire(), this.deps.tickTimeMs);
-    this.expiryTimer.unref();
-  }
-
-  private expire(): void {
-    const { sessions, registry, log } = this.deps;
-    for (const id of sessions.expire(Date.now())) {
-      log.info({ session: sessionIdHex(id) }, "read-only session expired");
-      registry.connectionOf(id)?.close("session expired");
-    }
+    this.deps.role.readOnly = false;
+    this.deps.log.info({ now: reason }, "quorum joined: leaving read-only mode");
   }
 }

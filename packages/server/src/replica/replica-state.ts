@@ -1,10 +1,12 @@
 // The replicated state one server holds, and what goes with it locally: the StateMachine (data
 // tree + session table, replaced wholesale when a snapshot is loaded, so every stage reaches it
 // through here rather than keeping its own reference), the expiry tracker of those sessions,
-// and the generator of this server's session ids.
+// the generator of this server's session ids, and the sessions that live on this server only
+// (local sessions: read-only clients', and all new ones with localSessionsEnabled).
 
 import type { StateMachineOptions } from "../request/contract.js";
 import { StateMachine } from "../request/index.js";
+import { LocalSessions } from "../session/local-sessions.js";
 import { SessionIdGenerator } from "../session/session-id.js";
 import { SessionTracker } from "../session/session-tracker.js";
 
@@ -12,6 +14,7 @@ export class ReplicaState {
   private machine: StateMachine;
   readonly sessions: SessionTracker;
   readonly sessionIds: SessionIdGenerator;
+  readonly localSessions: LocalSessions;
 
   constructor(
     readonly smOptions: StateMachineOptions,
@@ -22,6 +25,7 @@ export class ReplicaState {
     this.machine = new StateMachine(smOptions);
     this.sessions = new SessionTracker(tickTimeMs);
     this.sessionIds = new SessionIdGenerator(sessionServerId, Date.now());
+    this.localSessions = new LocalSessions(tickTimeMs);
   }
 
   get sm(): StateMachine {

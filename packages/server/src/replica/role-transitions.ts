@@ -1,7 +1,7 @@
 // What a change of this server's place in the ensemble means for its clients. A server that
 // stops serving (lost its leader or its quorum, or changed role) drops every client: they
 // reconnect to a server in a quorum, and nothing prepared or waiting here can be trusted to
-// commit. A server that starts leading gives every session a full timeout from now. Read-only
+// commit, and local sessions end. A server that starts leading gives every session a full timeout from now. Read-only
 // mode hears of every change after the clients are dropped.
 
 import type { LearnerTouches } from "../maintenance/learner-touches.js";
@@ -63,5 +63,8 @@ export class RoleTransitions {
       if (conn.isEstablished || conn.sessionId !== 0n || conn.outstanding > 0) conn.close(reason);
     }
     for (const id of state.sessions.ids()) if (state.sessions.isClosing(id)) state.sessions.remove(id);
+    // Local sessions live as long as this server's service does, as ZooKeeper's session tracker
+    // does: their clients find them expired and start new ones.
+    state.localSessions.clear();
   }
 }

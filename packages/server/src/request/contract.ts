@@ -14,6 +14,13 @@ export interface RequestContext {
    * superDigest.
    */
   identities: readonly Id[];
+  /**
+   * Set when the session is a local one (localSessionsEnabled), unknown to the replicated
+   * session table: "here" when this server made it, "elsewhere" when a learner did (the leader
+   * tells by the server id in the session id's top byte, as ZooKeeper does). A local session may
+   * write, but owns no ephemerals.
+   */
+  localSession?: "here" | "elsewhere";
 }
 
 /** A watch event produced by applying a txn, in ZooKeeper's trigger order. */

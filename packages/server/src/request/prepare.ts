@@ -25,6 +25,12 @@ export interface PrepareEnv {
   skipAcl: boolean;
   /** False when the session is unknown or a closeSession for it is pending. */
   sessionLive: boolean;
+  /**
+   * Why this session may not own an ephemeral (it is a local session), as ZooKeeper answers:
+   * EphemeralOnLocalSession for one of this server's, SessionExpired for a learner's (its global
+   * check fails); undefined for a global session.
+   */
+  ephemeralRefusal: number | undefined;
   /** Whether a change below `path` would pass a hard quota limit (always false unless enforced). */
   quotaExceeded(path: string, bytesDiff: number, countDiff: number): boolean;
   /** Data length of the applied node (ZooKeeper measures setData's growth against it). */
@@ -74,6 +80,8 @@ export function prepareCreate(env: PrepareEnv, req: CreateRequest): Prepared<Cre
   const ttlMs = req.type === OpCode.createTTL ? req.ttl : -1;
   if (isTtl ? !(ttlMs > 0 && ttlMs <= MAX_TTL_MS) : ttlMs >= 0) return fail(ErrorCode.BadArguments);
   if (!env.sessionLive) return fail(ErrorCode.SessionExpired);
+  const ephemeral = flags === CreateMode.Ephemeral || flags === CreateMode.EphemeralSequential;
+  if (ephemeral && env.ephemeralRefusal !== undefined) return fail(env.ephemeralRefusal);
 
   const parentPath = parentOf(req.path);
   if (parentPath === undefined || req.path.includes("\0")) return fail(ErrorCode.BadArguments);

@@ -5,7 +5,7 @@
 // prepare-request.ts and prepare.ts (request -> txn), apply.ts (txn -> tree), reads.ts,
 // session-table.ts, quota-accounting.ts and snapshot-format.ts.
 
-import { OpCode, type Request, type Stat } from "@paddock/jute";
+import { ErrorCode, OpCode, type Request, type Stat } from "@paddock/jute";
 import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import { TxnApplier } from "./apply.js";
 import type { ApplyResult, ReadResult, RequestContext, StateMachineOptions } from "./contract.js";
@@ -59,7 +59,12 @@ export class StateMachine {
       identities: ctx.identities,
       extendedTypesEnabled: this.opts.extendedTypesEnabled,
       skipAcl: this.opts.skipAcl,
-      sessionLive: this.sessions.isLive(ctx.sessionId),
+      sessionLive: this.sessions.isLive(ctx.sessionId) || ctx.localSession !== undefined,
+      ephemeralRefusal: this.sessions.isLive(ctx.sessionId)
+        ? undefined
+        : ctx.localSession === "here"
+          ? ErrorCode.EphemeralOnLocalSession
+          : ErrorCode.SessionExpired,
       quotaExceeded: (path, bytesDiff, countDiff) => this.quota.exceeds(path, bytesDiff, countDiff),
       appliedDataLength: (path) => this.tree.get(path)?.data?.length ?? 0,
     };

@@ -1,13 +1,18 @@
-// Sessions that live on this server only and are never a txn: the sessions of read-only
-// clients while the server is cut off from its quorum (ZooKeeper's read-only server makes its
-// sessions local too). The ensemble never hears of them, so they own no ephemerals, and a
-// client that moves to another server finds its session unknown there (expired).
+// Sessions that live on this server only and are never a txn: every new session with
+// localSessionsEnabled, and the sessions of read-only clients while the server is cut off from
+// its quorum (ZooKeeper's read-only server makes its sessions local too). The ensemble never
+// hears of them, so they own no ephemerals, and a client that moves to another server finds its
+// session unknown there (expired). With localSessionsUpgradingEnabled, a local session's first
+// ephemeral makes it global: a createSession txn with the same id and password; it stays here,
+// marked upgrading, until that txn is applied.
 
 import { SessionTracker } from "./session-tracker.js";
 
 interface LocalSession {
   passwd: Buffer;
   timeoutMs: number;
+  /** Its createSession txn is on its way: the ensemble will know it as a global session. */
+  upgrading: boolean;
 }
 
 export class LocalSessions {
@@ -20,7 +25,7 @@ export class LocalSessions {
 
   add(id: bigint, passwd: Buffer, timeoutMs: number, nowMs: number): void {
     if (this.sessions.has(id)) throw new Error(`local session 0x${id.toString(16)} created twice`);
-    this.sessions.set(id, { passwd, timeoutMs });
+    this.sessions.set(id, { passwd, timeoutMs, upgrading: false });
     this.expiry.add(id, timeoutMs, nowMs);
   }
 
@@ -40,6 +45,18 @@ export class LocalSessions {
     if (s === undefined) return false;
     s.timeoutMs = timeoutMs;
     return this.expiry.touch(id, timeoutMs, nowMs);
+  }
+
+  /** Starts the upgrade to a global session: the password and timeout its createSession carries. */
+  upgrade(id: bigint): { passwd: Buffer; timeoutMs: number } {
+    const s = this.sessions.get(id);
+    if (s === undefined || s.upgrading) throw new Error(`local session 0x${id.toString(16)} cannot upgrade`);
+    s.upgrading = true;
+    return { passwd: s.passwd, timeoutMs: s.timeoutMs };
+  }
+
+  isUpgrading(id: bigint): boolean {
+    return this.sessions.get(id)?.upgrading === true;
   }
 
   remove(id: bigint): boolean {
