@@ -155,7 +155,7 @@ export class Handshake {
    * with a reply header no client can read), and no global session: it belongs to the quorum.
    */
   private connectReadOnly(conn: ClientConnection, req: ConnectRequest): void {
-    const { state, registry, log } = this.deps;
+    const { state, registry } = this.deps;
     const localSessions = state.localSessions;
     if (req.readOnly !== true) {
       conn.close("refusing session request for not-read-only client: this server is read-only");
