@@ -185,6 +185,7 @@ describe.skipIf(skip)("chaos against the 3-server compose ensemble", () => {
           ["kill-leader", 34],
           ["pause-leader", 35],
           ["kill-random", 36],
+          ["kill-all-but-one", 37],
         ] as const)
       : []),
   ] as [FaultName, number][])(
@@ -200,6 +201,7 @@ describe.skipIf(skip)("chaos against the 3-server compose ensemble", () => {
         faultMs: 5000,
         quietMs: 1000,
         clients: 4,
+        readOnlyClients: 2,
         root: `/chaos-${fault}`,
       });
       const text = formatReport(report);

@@ -1,7 +1,7 @@
 // Short chaos runs against 3 local Paddock processes, one per fault local processes support
 // (partitions need network namespaces; the container suite covers them). Each run records a
 // history and must pass every check. PADDOCK_CHAOS_LONG=1 adds 5-node and longer runs.
-import { type FaultName, formatReport, ProcessTarget, runChaos } from "@paddock/chaos";
+import { type ChaosReport, type FaultName, formatReport, ProcessTarget, runChaos } from "@paddock/chaos";
 import { afterEach, describe, expect, it } from "vitest";
 import { paddockBuilt } from "../support/paddock.js";
 
@@ -17,16 +17,23 @@ describe("chaos against local processes", () => {
     target = undefined;
   });
 
-  async function run(fault: FaultName, nodes: number, durationMs: number, seed: number): Promise<void> {
+  async function run(
+    fault: FaultName,
+    nodes: number,
+    durationMs: number,
+    seed: number,
+    extra: { readOnlyClients?: number; faultMs?: number } = {},
+  ): Promise<ChaosReport> {
     target = new ProcessTarget(nodes);
     await target.start();
     const report = await runChaos(target, {
       fault,
       seed,
       durationMs,
-      faultMs: 1500,
+      faultMs: extra.faultMs ?? 1500,
       quietMs: 800,
       clients: 4,
+      readOnlyClients: extra.readOnlyClients ?? 0,
     });
     const text = formatReport(report);
     console.log(text);
@@ -36,7 +43,15 @@ describe("chaos against local processes", () => {
     expect(report.appends.acknowledged).toBeGreaterThan(50);
     expect(report.election.claims).toBeGreaterThan(1);
     expect(report.register.keys.every((k) => k.ops > 50)).toBe(true);
+    return report;
   }
+
+  // The promise of read-only mode: one live server keeps serving reads to clients that accept
+  // read-only service; no write is acknowledged while no quorum exists.
+  it("kill-all-but-one on 3 nodes, with read-only clients", { timeout: 90_000 }, async () => {
+    const report = await run("kill-all-but-one", 3, 9000, 14, { readOnlyClients: 2, faultMs: 4000 });
+    expect(report.readOnly.servedReadOnly).toBeGreaterThan(50);
+  });
 
   it.each([
     ["kill-leader", 11],
@@ -59,4 +74,13 @@ describe("chaos against local processes", () => {
   ] as const)("%s on 5 nodes, 40 s", { timeout: 180_000 }, async (fault, seed) => {
     await run(fault, 5, 40_000, seed);
   });
+
+  it.runIf(long)(
+    "kill-all-but-one on 5 nodes with read-only clients, 40 s",
+    { timeout: 240_000 },
+    async () => {
+      const report = await run("kill-all-but-one", 5, 40_000, 24, { readOnlyClients: 3, faultMs: 5000 });
+      expect(report.readOnly.servedReadOnly).toBeGreaterThan(50);
+    },
+  );
 });

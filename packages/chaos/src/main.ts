@@ -11,7 +11,8 @@ import { FAULTS, type FaultName, type Target } from "./targets/target.js";
 
 const USAGE = `usage: paddock-chaos [--target containers|processes] [--nodes 3|5]
                      [--fault ${FAULTS.join("|")}]
-                     [--duration-ms 20000] [--seed N] [--clients 4] [--fault-ms 2500] [--quiet-ms 1500]
+                     [--duration-ms 20000] [--seed N] [--clients 4] [--read-only-clients 0]
+                     [--fault-ms 2500] [--quiet-ms 1500]
                      [--history FILE.jsonl] [--compose-file FILE] [--server PATH]
        paddock-chaos --check FILE.jsonl      (re-check a saved history)
 `;
@@ -26,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
       "duration-ms": { type: "string", default: "20000" },
       seed: { type: "string" },
       clients: { type: "string", default: "4" },
+      "read-only-clients": { type: "string", default: "0" },
       "fault-ms": { type: "string", default: "2500" },
       "quiet-ms": { type: "string", default: "1500" },
       history: { type: "string" },
@@ -83,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
       seed,
       durationMs: Number(values["duration-ms"]),
       clients: Number(values.clients),
+      readOnlyClients: Number(values["read-only-clients"]),
       faultMs: Number(values["fault-ms"]),
       quietMs: Number(values["quiet-ms"]),
       historyFile,

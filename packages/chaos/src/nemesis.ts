@@ -70,6 +70,17 @@ export class Nemesis {
           heal = () => t.restart(id);
           break;
         }
+        case "kill-all-but-one": {
+          // No quorum anywhere: the survivor may serve read-only clients, and nobody writes.
+          const survivor = pick(t.ids, random);
+          const killed = t.ids.filter((x) => x !== survivor);
+          label = `kill -9 all but node ${survivor}`;
+          await Promise.all(killed.map((id) => t.kill(id)));
+          heal = async () => {
+            for (const id of killed) await t.restart(id);
+          };
+          break;
+        }
         case "pause-leader": {
           const id = await this.leaderOrRandom();
           label = `pause node ${id}`;
@@ -111,7 +122,14 @@ export class Nemesis {
         }
       }
       this.faultsApplied++;
-      this.opts.record({ kind: "fault", name: fault, phase: "start", target: label, atMs: startMs });
+      this.opts.record({
+        kind: "fault",
+        name: fault,
+        phase: "start",
+        target: label,
+        atMs: startMs,
+        appliedMs: performance.now(),
+      });
       this.opts.log?.(`fault: ${label}`);
       await sleep(this.opts.faultMs);
       await heal();

@@ -1,5 +1,6 @@
 import type { AppendOp, FaultEvent, HistoryEntry, RegisterOp } from "./checker/history.js";
 import type { LinearizabilityResult } from "./checker/linearizability.js";
+import type { ReadOnlyResult } from "./checker/read-only.js";
 import type { AppendSetResult, ElectionResult } from "./checker/sets.js";
 
 export interface FaultWindow {
@@ -20,6 +21,10 @@ export interface ChaosReport {
   register: LinearizabilityResult;
   appends: AppendSetResult;
   election: ElectionResult;
+  /** Reads of the read-only clients (none unless asked for). */
+  readOnly: ReadOnlyResult;
+  /** Writes acknowledged while no quorum existed (kill-all-but-one). */
+  writesWithoutQuorum: string[];
   recovered: boolean;
   checks: { name: string; passed: boolean; detail: string }[];
   historyFile?: string;
@@ -63,7 +68,13 @@ export function countOps(history: readonly HistoryEntry[]): ChaosReport["ops"] {
   for (const e of history) {
     if (e.kind === "fault") continue;
     const name =
-      e.kind === "register" ? `register ${e.type}` : e.kind === "append" ? "append" : "leader claim";
+      e.kind === "register"
+        ? `register ${e.type}`
+        : e.kind === "append"
+          ? "append"
+          : e.kind === "ro-read"
+            ? "read (ro client)"
+            : "leader claim";
     const row = out[name] ?? { ok: 0, fail: 0, unknown: 0 };
     row[e.outcome]++;
     out[name] = row;
@@ -98,6 +109,19 @@ export function buildChecks(r: Omit<ChaosReport, "checks">): ChaosReport["checks
       name: "at most one leader per leader znode",
       passed: r.election.valid,
       detail: `${r.election.claims} claims over ${r.election.terms} leader znodes${r.election.violations.length > 0 ? `: ${r.election.violations.slice(0, 3).join("; ")}` : ""}`,
+    },
+    {
+      name: "read-only clients read only written values",
+      passed: r.readOnly.violations.length === 0,
+      detail: `${r.readOnly.reads} reads, ${r.readOnly.servedReadOnly} by a read-only server${r.readOnly.violations.length > 0 ? `: ${r.readOnly.violations.slice(0, 3).join("; ")}` : ""}`,
+    },
+    {
+      name: "no write acknowledged without a quorum",
+      passed: r.writesWithoutQuorum.length === 0,
+      detail:
+        r.writesWithoutQuorum.length === 0
+          ? "none"
+          : `${r.writesWithoutQuorum.length}: ${r.writesWithoutQuorum.slice(0, 3).join("; ")}`,
     },
     {
       name: "writes succeed after the last heal",

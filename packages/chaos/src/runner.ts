@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import type { AppendOp, FaultEvent, LeaderClaim, RegisterOp } from "./checker/history.js";
+import type { AppendOp, FaultEvent, LeaderClaim, ReadOnlyRead, RegisterOp } from "./checker/history.js";
 import { checkRegisters } from "./checker/linearizability.js";
+import { checkReadOnlyReads, writesWithoutQuorum } from "./checker/read-only.js";
 import { checkAppendSet, checkElection } from "./checker/sets.js";
 import { Nemesis } from "./nemesis.js";
 import { buildChecks, type ChaosReport, countOps, unavailabilityWindows } from "./report.js";
@@ -14,6 +15,8 @@ export interface ChaosOptions {
   durationMs: number;
   seed: number;
   clients?: number;
+  /** Sessions that accept read-only servers and only read (0 by default). */
+  readOnlyClients?: number;
   registerKeys?: number;
   faultMs?: number;
   quietMs?: number;
@@ -37,6 +40,7 @@ export async function runChaos(target: Target, opts: ChaosOptions): Promise<Chao
   const workload = new Workload({
     connectString: target.connectString,
     clients: opts.clients ?? 4,
+    readOnlyClients: opts.readOnlyClients ?? 0,
     registerKeys: opts.registerKeys ?? 3,
     random,
     ...(opts.log ? { log: opts.log } : {}),
@@ -67,6 +71,7 @@ export async function runChaos(target: Target, opts: ChaosOptions): Promise<Chao
   const registerOps = history.filter((e): e is RegisterOp => e.kind === "register");
   const appendOps = history.filter((e): e is AppendOp => e.kind === "append");
   const claims = history.filter((e): e is LeaderClaim => e.kind === "leader");
+  const roReads = history.filter((e): e is ReadOnlyRead => e.kind === "ro-read");
   const finalSet = await workload.readFinalSet();
   // Saved before checking, so a checker failure still leaves the history to look at.
   if (opts.historyFile !== undefined) {
@@ -94,6 +99,8 @@ export async function runChaos(target: Target, opts: ChaosOptions): Promise<Chao
     }),
     appends: checkAppendSet(appendOps, finalSet),
     election: checkElection(claims),
+    readOnly: checkReadOnlyReads(roReads, registerOps, REGISTER_INITIAL),
+    writesWithoutQuorum: writesWithoutQuorum(history),
     recovered,
     ...(opts.historyFile === undefined ? {} : { historyFile: opts.historyFile }),
   };

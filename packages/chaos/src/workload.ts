@@ -3,7 +3,14 @@
 // completion and outcome are recorded.
 import { performance } from "node:perf_hooks";
 import { CreateMode, ErrorCode, isZooKeeperError, LeaderElection, ZooKeeperClient } from "@paddock/client";
-import type { AppendOp, HistoryEntry, LeaderClaim, Outcome, RegisterOp } from "./checker/history.js";
+import type {
+  AppendOp,
+  HistoryEntry,
+  LeaderClaim,
+  Outcome,
+  ReadOnlyRead,
+  RegisterOp,
+} from "./checker/history.js";
 
 export const ROOT = "/chaos";
 export const REGISTER_INITIAL = "init";
@@ -25,6 +32,11 @@ export interface WorkloadOptions {
    * check. Random resignations come on top.
    */
   leaderTermMs?: number;
+  /**
+   * Extra sessions that accept read-only servers (canBeReadOnly) and only read the registers,
+   * without sync: while the ensemble has no quorum they read from a read-only server.
+   */
+  readOnlyClients?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -120,6 +132,57 @@ export class Workload {
 
   start(): void {
     for (let i = 0; i < this.opts.clients; i++) this.loops.push(this.clientLoop(i));
+    const readers = this.opts.readOnlyClients ?? 0;
+    for (let i = 0; i < readers; i++) this.loops.push(this.readOnlyLoop(this.opts.clients + i));
+  }
+
+  /** A reader that takes read-only service when that is all there is. */
+  private async readOnlyLoop(index: number): Promise<void> {
+    while (!this.stopping) {
+      const client = new ZooKeeperClient({
+        connectString: this.opts.connectString,
+        sessionTimeoutMs: this.opts.sessionTimeoutMs ?? 6000,
+        reconnectDelayMs: 50,
+        connectTimeoutMs: 30_000,
+        canBeReadOnly: true,
+        renewSessionOnExpiry: true,
+      });
+      try {
+        await client.connect();
+      } catch {
+        await sleep(200);
+        continue;
+      }
+      this.clients.push(client);
+      while (!this.stopping && client.state !== "closed") {
+        if (client.state !== "connected") {
+          await client.waitForConnection({ timeoutMs: 1000 }).catch(() => undefined);
+          continue;
+        }
+        const key = this.keys[Math.floor(this.opts.random() * this.keys.length)]!;
+        const op = this.record<ReadOnlyRead>({
+          kind: "ro-read",
+          client: index,
+          key,
+          value: null,
+          readOnly: client.readOnly,
+          invokeMs: performance.now(),
+          outcome: "unknown",
+        });
+        try {
+          const { data } = await withTimeout(client.getData(key), this.opTimeoutMs);
+          op.value = data?.toString("utf8") ?? null;
+          op.readOnly = op.readOnly && client.readOnly;
+          op.outcome = "ok";
+        } catch (e) {
+          Object.assign(op, classify(e));
+          await sleep(50);
+        }
+        op.completeMs = performance.now();
+        await sleep(5);
+      }
+      await client.close().catch(() => undefined);
+    }
   }
 
   async stop(): Promise<void> {
@@ -151,6 +214,12 @@ export class Workload {
         if (!this.inElection.has(index)) await this.joinElection(index, client);
         if (this.termOver(index)) {
           await this.resign(index, client);
+          continue;
+        }
+        if (client.state !== "connected") {
+          // A request sent now fails at once with ConnectionLoss, an "unknown" that never
+          // reached a server; hundreds of those during an outage only slow the checker down.
+          await client.waitForConnection({ timeoutMs: 1000 }).catch(() => undefined);
           continue;
         }
         const r = this.opts.random();

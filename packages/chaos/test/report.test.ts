@@ -51,10 +51,13 @@ describe("report", () => {
         unknownPresent: 0,
       },
       election: { valid: true, claims: 1, terms: 1, violations: [] },
+      readOnly: { reads: 3, servedReadOnly: 2, violations: [] },
+      writesWithoutQuorum: ['append 7 acknowledged during "kill -9 all but node 1"'],
       recovered: true,
     };
     const text = formatReport({ ...partial, checks: buildChecks(partial) });
-    expect(text.split("\n").at(-1)).toBe("4 passed, 1 failed");
+    expect(text.split("\n").at(-1)).toBe("5 passed, 2 failed");
+    expect(text).toContain("FAIL no write acknowledged without a quorum");
     expect(text).toContain("FAIL register linearizable");
   });
 });

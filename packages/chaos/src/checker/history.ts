@@ -54,6 +54,25 @@ export interface FaultEvent {
   phase: "start" | "heal";
   target: string;
   atMs: number;
+  /** When the fault was in place (the kills done, the network cut); `atMs` is when it began. */
+  appliedMs?: number;
 }
 
-export type HistoryEntry = RegisterOp | AppendOp | LeaderClaim | FaultEvent;
+/**
+ * A plain getData from a client that accepts read-only servers (canBeReadOnly): no sync first,
+ * since a read-only server refuses sync. `readOnly` says whether the connection was read-only.
+ */
+export interface ReadOnlyRead {
+  kind: "ro-read";
+  id: number;
+  client: number;
+  key: string;
+  value: string | null;
+  readOnly: boolean;
+  invokeMs: number;
+  completeMs?: number;
+  outcome: Outcome;
+  error?: string;
+}
+
+export type HistoryEntry = RegisterOp | AppendOp | LeaderClaim | FaultEvent | ReadOnlyRead;

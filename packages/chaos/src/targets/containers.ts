@@ -92,7 +92,8 @@ export class ContainerTarget extends Target {
   }
 
   async compose(args: string[]): Promise<string> {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    // A server cut off from its quorum serves the workload's read-only clients, if any.
+    const env: NodeJS.ProcessEnv = { ...process.env, ZOO_CFG_EXTRA: "readonlymode.enabled=true" };
     this.ports.forEach((p, i) => {
       env[`PADDOCK_ZOO${i + 1}_PORT`] = String(p);
     });

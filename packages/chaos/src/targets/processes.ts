@@ -70,7 +70,12 @@ export class ProcessTarget extends Target {
   }
 
   supports(fault: FaultName): boolean {
-    return fault === "kill-leader" || fault === "kill-random" || fault === "pause-leader";
+    return (
+      fault === "kill-leader" ||
+      fault === "kill-random" ||
+      fault === "pause-leader" ||
+      fault === "kill-all-but-one"
+    );
   }
 
   clientAddress(id: number): { host: string; port: number } {
@@ -104,6 +109,8 @@ export class ProcessTarget extends Target {
         "4lw.commands.whitelist=*",
         "admin.enableServer=false",
         "preAllocSize=1024",
+        // A server cut off from its quorum serves the workload's read-only clients, if any.
+        "readonlymode.enabled=true",
         ...servers,
         "",
       ];

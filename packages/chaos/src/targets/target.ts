@@ -6,7 +6,8 @@ export type FaultName =
   | "pause-leader"
   | "partition-one"
   | "partition-majority"
-  | "bridge";
+  | "bridge"
+  | "kill-all-but-one";
 
 export const FAULTS: readonly FaultName[] = [
   "kill-leader",
@@ -15,6 +16,7 @@ export const FAULTS: readonly FaultName[] = [
   "partition-one",
   "partition-majority",
   "bridge",
+  "kill-all-but-one",
 ];
 
 /** An ensemble the chaos runner can hurt. Node ids are 1..size. */
