@@ -221,6 +221,7 @@ export class PaddockServer {
       port: config.clientPort ?? 2181,
       host: config.clientPortAddress,
       maxClientCnxns: config.maxClientCnxns,
+      listenBacklog: config.clientPortListenBacklog,
       log,
       context,
       registry,

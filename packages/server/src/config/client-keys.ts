@@ -36,7 +36,7 @@ export const CLIENT_KEYS = {
     origin: "zoo.cfg",
     type: int(-1),
     default: -1,
-    usedBy: "conf only",
+    usedBy: "net/client-listener.ts",
   },
   maxClientCnxns: {
     key: "maxClientCnxns",

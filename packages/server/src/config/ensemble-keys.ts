@@ -67,7 +67,7 @@ export const ENSEMBLE_KEYS = {
     origin: "zoo.cfg",
     type: electionAlg,
     default: 3,
-    usedBy: "conf only (3 is the only algorithm)",
+    usedBy: "zab/ (3, fast leader election, is the algorithm)",
   },
   quorumListenOnAllIPs: {
     key: "quorumListenOnAllIPs",

@@ -58,41 +58,45 @@ export function fieldOfKey(canonical: string): KeyField | undefined {
   return FIELD_BY_KEY.get(canonical);
 }
 
-/** A known spelling that differs from `key` only in case. */
+/**
+ * The known spelling a misspelt key most likely meant: one that differs only in case, else the
+ * nearest by edit distance (insert, delete, substitute, swap two neighbours) within 1 edit for
+ * short keys and 2 for keys of 8 characters or more (`clientPortAdress` -> `clientPortAddress`).
+ */
 export function suggestKey(key: string): string | undefined {
-  return CANONICAL_BY_LOWERCASE.get(key.toLowerCase());
+  const sameLetters = CANONICAL_BY_LOWERCASE.get(key.toLowerCase());
+  if (sameLetters !== undefined) return sameLetters;
+  const limit = key.length >= 8 ? 2 : 1;
+  let best: { key: string; distance: number } | undefined;
+  for (const known of CANONICAL_BY_LOWERCASE.values()) {
+    if (Math.abs(known.length - key.length) > limit) continue;
+    const distance = editDistance(key.toLowerCase(), known.toLowerCase(), limit);
+    if (distance <= limit && (best === undefined || distance < best.distance))
+      best = { key: known, distance };
+  }
+  return best?.key;
 }
 
-/** Keys ZooKeeper knows whose features Paddock lacks: warned about, never silently dropped. */
-const UNSUPPORTED_KEYS = new Set([
-  "sslQuorum",
-  "portUnification",
-  "sslQuorumReloadCertFiles",
-  "quorum.cnxn.threads.size",
-  "multiAddress.reachabilityCheckTimeoutMs",
-  "multiAddress.reachabilityCheckEnabled",
-  "oraclePath",
-  "serverCnxnFactory",
-  "zookeeper.serverCnxnFactory",
-  "sessionRequireClientSASLAuth",
-  "zookeeper.sessionRequireClientSASLAuth",
-  "admin.portUnification",
-  "admin.forceHttps",
-  "admin.needClientAuth",
-]);
-const UNSUPPORTED_PREFIXES = [
-  "ssl.",
-  "zookeeper.ssl.",
-  "quorum.auth.",
-  "jvm.pause.",
-  "authProvider.",
-  "zookeeper.authProvider.",
-  "enforce.auth.",
-  "zookeeper.enforce.auth.",
-];
-
-export function isUnsupportedKey(key: string): boolean {
-  return UNSUPPORTED_KEYS.has(key) || UNSUPPORTED_PREFIXES.some((p) => key.startsWith(p));
+/** Optimal string alignment distance, cut short once every path exceeds `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, before[j - 2]! + 1);
+      current.push(d);
+      rowMin = Math.min(rowMin, d);
+    }
+    if (rowMin > limit) return limit + 1;
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 // A setting in two areas, or a spelling claimed twice, would make one entry silently win.

@@ -15,18 +15,17 @@ import { type ConfigEntry, entryLocation, type KeyLocation, readEntries } from "
 import type { ConfigLocation } from "./errors.js";
 import { ConfigError, formatLocation } from "./errors.js";
 import type { KnownKey } from "./known-key.js";
-import {
-  canonicalKey,
-  defaultSettings,
-  fieldOfKey,
-  isUnsupportedKey,
-  KNOWN_KEYS,
-  suggestKey,
-} from "./known-keys.js";
+import { canonicalKey, defaultSettings, fieldOfKey, KNOWN_KEYS, suggestKey } from "./known-keys.js";
 import { javaTrim } from "./properties.js";
 import type { MetricsProviderConfig, ParsedConfig } from "./server-config.js";
 import { NULL_METRICS_PROVIDER, PROMETHEUS_METRICS_PROVIDER } from "./server-config.js";
 import { addServerEntry, type QuorumServer } from "./server-line.js";
+import {
+  ALLOW_UNSUPPORTED_SECURITY_KEY,
+  isSecurityKey,
+  isUnsupportedKey,
+  isUnsupportedSecuritySetting,
+} from "./unsupported-keys.js";
 import { bool, port, type ReadContext, type ValueType } from "./value-types.js";
 
 /** How the parts of one zoo.cfg's reading report what they find. */
@@ -35,6 +34,34 @@ interface Reading {
   warn(where: ConfigLocation, message: string): void;
   /** For reading one entry's value. */
   contextOf(entry: ConfigEntry): ReadContext;
+}
+
+/**
+ * A security setting Paddock cannot honour (TLS, SASL, quorum authentication, ...) stops the
+ * server with the file, line and key: running without the protection a user asked for would be
+ * worse than not running. `paddock.allowUnsupportedSecurity=true` makes them warnings.
+ */
+function refuseUnsupportedSecurity(
+  byKey: ReadonlyMap<string, ConfigEntry>,
+  fileName: string,
+  warn: (where: ConfigLocation, message: string) => void,
+): void {
+  const override = byKey.get(ALLOW_UNSUPPORTED_SECURITY_KEY);
+  const allowed = override !== undefined && javaTrim(override.value).toLowerCase() === "true";
+  for (const [canonical, entry] of byKey) {
+    if (!isUnsupportedSecuritySetting(canonical, entry.value)) continue;
+    const where = entryLocation(fileName, entry);
+    if (!allowed) {
+      throw new ConfigError(
+        `security setting not implemented by Paddock; refusing to run without it (remove the key, or set ${ALLOW_UNSUPPORTED_SECURITY_KEY}=true to run anyway)`,
+        where,
+      );
+    }
+    warn(
+      where,
+      `security setting not implemented by Paddock; ignored because ${ALLOW_UNSUPPORTED_SECURITY_KEY}=true`,
+    );
+  }
 }
 
 /** Reads zoo.cfg text and validates everything that does not need myid or the dynamic file. */
@@ -66,6 +93,8 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     byKey.set(canonical, entry);
   }
 
+  refuseUnsupportedSecurity(byKey, fileName, warn);
+
   const s = defaultSettings();
   const settings = s as unknown as Record<string, unknown>;
   const metricsOptions = new Map<string, string>();
@@ -77,6 +106,11 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       keyLines.set(canonical, entry.line);
       const known: KnownKey<unknown> = KNOWN_KEYS[field];
       settings[field] = known.type.read(entry, reading.contextOf(entry));
+      // Every key read is honoured or said to have no effect, never dropped in silence.
+      if (known.usedBy === undefined && !isUnsupportedSecuritySetting(canonical, entry.value)) {
+        warn(entryLocation(fileName, entry), "accepted for compatibility; has no effect in Paddock");
+      }
+    } else if (canonical === ALLOW_UNSUPPORTED_SECURITY_KEY) {
     } else if (canonical.startsWith("server.")) {
       serverEntries.push(entry);
     } else if (canonical.startsWith("group.") || canonical.startsWith("weight.")) {
@@ -88,7 +122,10 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       keyLines.set(canonical, entry.line);
       metricsOptions.set(canonical.slice("metricsProvider.".length), entry.value);
     } else if (isUnsupportedKey(canonical)) {
-      warn(entryLocation(fileName, entry), "ZooKeeper setting not supported by Paddock; ignored");
+      // A security key was refused (or allowed with a warning) already, or is set to "off".
+      if (!isSecurityKey(canonical)) {
+        warn(entryLocation(fileName, entry), "ZooKeeper setting not supported by Paddock; ignored");
+      }
     } else {
       const suggestion = suggestKey(canonical);
       warn(

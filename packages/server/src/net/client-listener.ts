@@ -16,6 +16,8 @@ export interface ClientListenerOptions {
   host: string | undefined;
   /** Connections allowed from one address at once; 0 for no limit. */
   maxClientCnxns: number;
+  /** clientPortListenBacklog: the accept queue's length; -1 leaves Paddock's default (1024). */
+  listenBacklog: number;
   log: Logger;
   context: ConnectionContext;
   registry: ConnectionRegistry;
@@ -39,7 +41,8 @@ export class ClientListener {
     // A failed bind (port taken) is the caller's one-line start failure, not a logged error too.
     await new Promise<void>((resolve, reject) => {
       tcp.once("error", reject);
-      tcp.listen({ port, host, backlog: 1024 }, () => {
+      const backlog = this.opts.listenBacklog > 0 ? this.opts.listenBacklog : 1024;
+      tcp.listen({ port, host, backlog }, () => {
         tcp.off("error", reject);
         resolve();
       });

@@ -107,9 +107,17 @@ describe("parseZooCfg required keys and cross-checks", () => {
     expect(parse("clientPort=0").clientPort).toBeUndefined();
   });
 
-  it("rejects secureClientPortAddress without secureClientPort", () => {
-    expectConfigError(() => parse("secureClientPortAddress=::1"), { key: "secureClientPortAddress" });
-    expect(parse("secureClientPort=2281", "secureClientPortAddress=::1")).toMatchObject({
+  it("rejects secureClientPortAddress without secureClientPort (TLS itself is refused unless allowed)", () => {
+    const allow = "paddock.allowUnsupportedSecurity=true";
+    expectConfigError(() => parse(allow, "secureClientPortAddress=::1"), {
+      key: "secureClientPortAddress",
+      detail: "secureClientPortAddress is set but secureClientPort is not set",
+    });
+    expectConfigError(() => parse(allow, "secureClientPort=-1"), {
+      key: "secureClientPort",
+      detail: "expected an integer in 0..65535, got -1",
+    });
+    expect(parse(allow, "secureClientPort=2281", "secureClientPortAddress=::1")).toMatchObject({
       secureClientPort: 2281,
       secureClientPortAddress: "::1",
     });
@@ -184,7 +192,6 @@ describe("parseZooCfg numbers", () => {
     ["maxClientCnxns=-1", "maxClientCnxns", "expected an integer >= 0, got -1"],
     ["minSessionTimeout=-2", "minSessionTimeout", "expected an integer >= -1, got -2"],
     ["clientPort=65536", "clientPort", "expected an integer in 0..65535, got 65536"],
-    ["secureClientPort=-1", "secureClientPort", "expected an integer in 0..65535, got -1"],
     ["admin.serverPort=0", "admin.serverPort", "expected an integer in 1..65535, got 0"],
     ["jute.maxbuffer=0", "jute.maxbuffer", "expected an integer >= 1, got 0"],
     ["globalOutstandingLimit=0", "globalOutstandingLimit", "expected an integer >= 1, got 0"],
@@ -472,10 +479,70 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     expect(c.warnings).toEqual([`${FILE}:2: ticktime: unknown key; ignored (did you mean tickTime?)`]);
   });
 
-  it("warns that known ZooKeeper features Paddock lacks are ignored", () => {
-    const c = parse("sslQuorum=true", "quorum.auth.enableSasl=true", "ssl.keyStore.location=/k");
-    expect(c.warnings).toHaveLength(3);
+  it("suggests the nearest known key for a misspelling", () => {
+    const c = parse("clientPort=2181", "clientPortAdress=127.0.0.1", "minSesionTimeout=4000", "foo=1");
+    expect(c.warnings).toEqual([
+      `${FILE}:3: clientPortAdress: unknown key; ignored (did you mean clientPortAddress?)`,
+      `${FILE}:4: minSesionTimeout: unknown key; ignored (did you mean minSessionTimeout?)`,
+      `${FILE}:5: foo: unknown key; ignored`,
+    ]);
+  });
+
+  it("refuses to start on a security setting it cannot honour, naming the file, line and key", () => {
+    for (const [line, key] of [
+      ["sslQuorum=true", "sslQuorum"],
+      ["quorum.auth.enableSasl=true", "quorum.auth.enableSasl"],
+      ["ssl.keyStore.location=/k", "ssl.keyStore.location"],
+      ["zookeeper.ssl.trustStore.location=/t", "zookeeper.ssl.trustStore.location"],
+      ["authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.1"],
+      ["enforce.auth.enabled=true", "enforce.auth.enabled"],
+      ["secureClientPort=2281", "secureClientPort"],
+      ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
+    ] as const) {
+      expectConfigError(() => parse("clientPort=2181", line), {
+        file: FILE,
+        line: 3,
+        key,
+        detail:
+          /security setting not implemented by Paddock; refusing to run without it .*paddock\.allowUnsupportedSecurity=true/,
+      });
+    }
+  });
+
+  it("accepts a security key set to what Paddock does anyway (off)", () => {
+    const c = parse(
+      "sslQuorum=false",
+      "quorum.auth.enableSasl=false",
+      "DigestAuthenticationProvider.enabled=true",
+    );
+    expect(c.warnings).toEqual([]);
+  });
+
+  it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
+    const c = parse("sslQuorum=true", "ssl.keyStore.location=/k", "paddock.allowUnsupportedSecurity=true");
+    expect(c.warnings).toEqual([
+      `${FILE}:2: sslQuorum: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:3: ssl.keyStore.location: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+    ]);
+  });
+
+  it("warns that other ZooKeeper features Paddock lacks are ignored", () => {
+    const c = parse("oraclePath=/o", "jvm.pause.warn-threshold-ms=1000");
+    expect(c.warnings).toHaveLength(2);
     for (const w of c.warnings) expect(w).toMatch(/not supported by Paddock; ignored$/);
+  });
+
+  it("says which accepted keys have no effect, and stays quiet about honoured ones", () => {
+    const c = parse(
+      "maxCnxns=100",
+      "globalOutstandingLimit=1000",
+      "clientPortListenBacklog=64",
+      "snapCount=1000",
+    );
+    expect(c.warnings).toEqual([
+      `${FILE}:2: maxCnxns: accepted for compatibility; has no effect in Paddock`,
+      `${FILE}:3: globalOutstandingLimit: accepted for compatibility; has no effect in Paddock`,
+    ]);
   });
 
   it("rejects hierarchical quorum keys", () => {

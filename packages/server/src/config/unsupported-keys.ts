@@ -1,0 +1,74 @@
+// ZooKeeper keys whose features Paddock does not have. None is dropped silently: a security
+// setting that asks for protection Paddock cannot give stops the server (a user who asked for
+// encryption or authentication must not run without it unawares), unless `paddock.allowUnsupported
+// Security=true` says to run anyway; the others are warned about.
+
+/** Keys of features Paddock lacks that protect nothing: a warning is enough. */
+const UNSUPPORTED_KEYS = new Set([
+  "quorum.cnxn.threads.size",
+  "multiAddress.reachabilityCheckTimeoutMs",
+  "multiAddress.reachabilityCheckEnabled",
+  "oraclePath",
+  "serverCnxnFactory",
+  "zookeeper.serverCnxnFactory",
+  "admin.portUnification",
+]);
+const UNSUPPORTED_PREFIXES = ["jvm.pause."];
+
+/**
+ * Security keys Paddock does not implement yet (TLS, SASL, quorum authentication, custom auth
+ * providers, enforced authentication), with the value that leaves the feature off, if any: that
+ * value is what Paddock does anyway, so it is accepted.
+ */
+const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
+  ["sslQuorum", "false"],
+  ["portUnification", "false"],
+  ["client.portUnification", "false"],
+  ["sslQuorumReloadCertFiles", "false"],
+  ["secureClientPort", undefined],
+  ["secureClientPortAddress", undefined],
+  ["sessionRequireClientSASLAuth", "false"],
+  ["quorum.auth.enableSasl", "false"],
+  ["quorum.auth.learnerRequireSasl", "false"],
+  ["quorum.auth.serverRequireSasl", "false"],
+  ["enforce.auth.enabled", "false"],
+  ["admin.forceHttps", "false"],
+  ["admin.needClientAuth", "false"],
+  ["DigestAuthenticationProvider.enabled", "true"],
+]);
+const SECURITY_PREFIXES = ["ssl.", "quorum.auth.", "authProvider.", "enforce.auth."];
+
+/** The override: run even though a security setting cannot be honoured. */
+export const ALLOW_UNSUPPORTED_SECURITY_KEY = "paddock.allowUnsupportedSecurity";
+
+function withoutPropertyPrefix(key: string): string {
+  return key.startsWith("zookeeper.") ? key.slice("zookeeper.".length) : key;
+}
+
+/**
+ * Whether `key=value` asks for a security feature Paddock lacks; the value that turns it off
+ * (sslQuorum=false, ...) does not.
+ */
+export function isUnsupportedSecuritySetting(key: string, value: string): boolean {
+  const bare = withoutPropertyPrefix(key);
+  if (SECURITY_KEYS.has(bare)) {
+    const off = SECURITY_KEYS.get(bare);
+    return off === undefined || value.trim().toLowerCase() !== off;
+  }
+  return SECURITY_PREFIXES.some((p) => bare.startsWith(p));
+}
+
+/** A security key, whatever its value. */
+export function isSecurityKey(key: string): boolean {
+  const bare = withoutPropertyPrefix(key);
+  return SECURITY_KEYS.has(bare) || SECURITY_PREFIXES.some((p) => bare.startsWith(p));
+}
+
+export function isUnsupportedKey(key: string): boolean {
+  return (
+    UNSUPPORTED_KEYS.has(key) ||
+    UNSUPPORTED_PREFIXES.some((p) => key.startsWith(p)) ||
+    SECURITY_KEYS.has(withoutPropertyPrefix(key)) ||
+    SECURITY_PREFIXES.some((p) => withoutPropertyPrefix(key).startsWith(p))
+  );
+}
