@@ -4,7 +4,9 @@
 // itself; docs/architecture.md walks a write and a read through the parts it wires.
 
 import type { AdminView } from "./admin/four-letter-source.js";
-import { fourLetterWords } from "./admin/four-letter-source.js";
+import { fourLetterWords, newTraceMask } from "./admin/four-letter-source.js";
+import { AdminHttpServer } from "./admin/http/admin-server.js";
+import { adminCommandSource } from "./admin/http/admin-source.js";
 import type { ServerConfig } from "./config/index.js";
 import type { Logger } from "./logger.js";
 import { ContainerReaper } from "./maintenance/container-reaper.js";
@@ -47,6 +49,8 @@ interface Running {
   reaper: ContainerReaper;
   autoPurge: AutoPurge;
   listener: ClientListener;
+  /** The HTTP AdminServer, when admin.enableServer is on. */
+  adminServer: AdminHttpServer | undefined;
 }
 
 export class PaddockServer {
@@ -81,6 +85,7 @@ export class PaddockServer {
     const running = await this.build();
     this.running = running;
     await running.listener.listen();
+    await running.adminServer?.start();
     running.reaper.start();
     running.expiry.schedule();
     await running.ensemble?.start();
@@ -91,6 +96,7 @@ export class PaddockServer {
     this.stopped = true;
     const r = this.running;
     if (r !== undefined) {
+      await r.adminServer?.close();
       await r.ensemble?.stop();
       r.expiry.stop();
       r.reaper.stop();
@@ -190,7 +196,11 @@ export class PaddockServer {
       txnLog: storage.txnLog,
       startedAtMs: this.startedAtMs,
       quorum: ensemble?.adminView,
+      traceMask: newTraceMask(),
     };
+    const adminServer = config.admin.enableServer
+      ? new AdminHttpServer(config.admin, () => adminCommandSource(admin), log.child({ part: "admin" }))
+      : undefined;
     const context: ConnectionContext = {
       log,
       stats: this.stats,
@@ -222,7 +232,7 @@ export class PaddockServer {
       logger: storageLogger(log.child({ part: "storage" })),
     });
     const reaper = new ContainerReaper(config, state, role, proposer);
-    return { storage, ensemble, expiry, reaper, autoPurge, listener };
+    return { storage, ensemble, expiry, reaper, autoPurge, listener, adminServer };
   }
 
   /**

@@ -138,6 +138,8 @@ export interface MonitorSnapshot {
   maxClientResponseSize: number;
   connectionDropProbability?: number;
   authFailedCount?: number;
+  /** Log writes whose fsync exceeded fsync.warningthresholdms; undefined when not measured. */
+  fsyncThresholdExceedCount?: number;
   nonMtlsRemoteConnCount?: number;
   nonMtlsLocalConnCount?: number;
   outstandingTlsHandshake?: number;

@@ -34,6 +34,8 @@ export interface AdminView {
   startedAtMs: number;
   /** Ensemble only. */
   quorum: QuorumView | undefined;
+  /** gtmk/stmk and get_trace_mask/set_trace_mask share it, as ZooKeeper's ZooTrace does. */
+  traceMask: TraceMask;
 }
 
 export interface QuorumView {
@@ -44,6 +46,10 @@ export interface QuorumView {
 
 /** ZooKeeper's trace mask (gtmk/stmk); kept only so those words answer as they do there. */
 const DEFAULT_TRACE_MASK = 306n;
+
+export function newTraceMask(): TraceMask {
+  return { value: DEFAULT_TRACE_MASK };
+}
 
 /** What `srvr` and `mntr` print as the version; monitoring tools parse the leading x.y.z. */
 export const PADDOCK_VERSION = "3.8.0-paddock-0.1.0, built on 2026-11-21 00:00 UTC";
@@ -71,12 +77,13 @@ function txnLogSummaries(log: TxnLog): Record<string, SummaryStat> {
   return { fsynctime: { ...log.fsyncTimeMs }, sync_processor_batch_size: { ...log.batchSize } };
 }
 
-interface TraceMask {
+export interface TraceMask {
   value: bigint;
 }
 
-function fourLetterSource(view: AdminView, asking: ClientConnection, traceMask: TraceMask): FourLetterSource {
-  const { config, registry, stats, role, state, watches, quorum } = view;
+/** The snapshots of `view` the words (and the HTTP commands) format; `asking` is the 4lw connection. */
+export function fourLetterSource(view: AdminView, asking: ClientConnection | undefined): FourLetterSource {
+  const { config, registry, stats, role, state, watches, quorum, traceMask } = view;
   const connectionInfos = (): ConnectionInfo[] => {
     const out: ConnectionInfo[] = [];
     for (const c of registry.all()) {
@@ -316,13 +323,8 @@ function peerState(role: string, serving: boolean): string {
 export function fourLetterWords(
   view: AdminView,
 ): (word: string, conn: ClientConnection) => string | undefined {
-  const traceMask: TraceMask = { value: DEFAULT_TRACE_MASK };
   return (word, conn) => {
-    const out = runFourLetterWord(
-      word,
-      view.config.fourLetterWordWhitelist,
-      fourLetterSource(view, conn, traceMask),
-    );
+    const out = runFourLetterWord(word, view.config.fourLetterWordWhitelist, fourLetterSource(view, conn));
     const electionMs = view.quorum?.runtime.lastElectionDurationMs;
     // Paddock's own metric, after ZooKeeper's keys so parsers of the standard set are unaffected.
     if (word === "mntr" && out !== undefined && out.startsWith("zk_") && electionMs !== undefined) {

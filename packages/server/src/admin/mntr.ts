@@ -1,7 +1,7 @@
 // mntr: ZooKeeper 3.8's monitoring keys, in its order, from a MonitorSnapshot.
 
 import type { MonitorSnapshot } from "./four-letter-snapshots.js";
-import { javaDouble, roundHalfUp4 } from "./java-format.js";
+import { JavaDouble, javaDouble, roundHalfUp4 } from "./java-format.js";
 
 // ZooKeeper 3.8.0's ServerMetrics, in the order a standalone server prints them, so that the
 // whole mntr output has the same lines as the real one.
@@ -125,18 +125,27 @@ const MNTR_PERCENTILE_SUMMARIES = [
   "write_commitproc_time_ms",
 ] as const;
 
+export type MonitorValue = string | number | JavaDouble;
+
 /** mntr: `zk_<key>\t<value>` lines in 3.8.0's order (version and state first). */
 export function formatMntr(m: MonitorSnapshot): string {
-  const lines: string[] = [];
-  const put = (key: string, value: string | number | undefined) => {
-    if (value !== undefined) lines.push(`zk_${key}\t${value}`);
+  return mntrEntries(m)
+    .map(([key, value]) => `zk_${key}\t${value instanceof JavaDouble ? javaDouble(value.value) : value}\n`)
+    .join("");
+}
+
+/** The monitor values in mntr's order, keys without `zk_`; doubles marked as Java prints them. */
+export function mntrEntries(m: MonitorSnapshot): Array<[string, MonitorValue]> {
+  const lines: Array<[string, MonitorValue]> = [];
+  const put = (key: string, value: MonitorValue | undefined) => {
+    if (value !== undefined) lines.push([key, value]);
   };
   put("version", m.version);
   put("server_state", m.serverState);
   put("peer_state", m.peerState);
   put("ephemerals_count", m.ephemeralsCount);
   put("num_alive_connections", m.aliveConnections);
-  put("avg_latency", javaDouble(roundHalfUp4(m.avgLatencyMs)));
+  put("avg_latency", new JavaDouble(roundHalfUp4(m.avgLatencyMs)));
   put("outstanding_requests", m.outstandingRequests);
   put("znode_count", m.znodeCount);
   put("global_sessions", m.globalSessions);
@@ -145,7 +154,7 @@ export function formatMntr(m: MonitorSnapshot): string {
   put("packets_sent", m.packetsSent);
   put("packets_received", m.packetsReceived);
   put("max_client_response_size", m.maxClientResponseSize);
-  put("connection_drop_probability", javaDouble(m.connectionDropProbability ?? 0));
+  put("connection_drop_probability", new JavaDouble(m.connectionDropProbability ?? 0));
   put("watch_count", m.watchCount);
   put("auth_failed_count", m.authFailedCount ?? 0);
   put("min_latency", m.minLatencyMs);
@@ -175,7 +184,7 @@ export function formatMntr(m: MonitorSnapshot): string {
   const summary = (name: string, percentiles: boolean) => {
     const s = m.summaries?.[name];
     const count = s?.count ?? 0;
-    put(`avg_${name}`, javaDouble(count === 0 ? 0 : (s?.sum ?? 0) / count));
+    put(`avg_${name}`, new JavaDouble(count === 0 ? 0 : (s?.sum ?? 0) / count));
     put(`min_${name}`, s?.min ?? 0);
     put(`max_${name}`, s?.max ?? 0);
     put(`cnt_${name}`, count);
@@ -189,5 +198,5 @@ export function formatMntr(m: MonitorSnapshot): string {
   };
   for (const name of MNTR_SUMMARIES) summary(name, false);
   for (const name of MNTR_PERCENTILE_SUMMARIES) summary(name, true);
-  return lines.map((line) => `${line}\n`).join("");
+  return lines;
 }
