@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ensemble } from "../support/ensemble.js";
 import { startPaddock } from "../support/paddock.js";
@@ -107,6 +108,25 @@ describe("AdminServer in a 3-server ensemble", () => {
       quorum_size: 3,
     });
     expect(monitor.synced_followers).toBe(2);
+
+    // The quorum metrics are measured: an election, and a write through a follower.
+    const c = new ZooKeeperClient({
+      connectString: ensemble.node(followerId).connectString,
+      sessionTimeoutMs: 30_000,
+    });
+    await c.connect();
+    await c.create("/metered", "x");
+    await c.close();
+    const leaderMonitor = await command(leaderPort, "monitor");
+    expect(leaderMonitor.cnt_election_time).toBeGreaterThanOrEqual(1);
+    expect(leaderMonitor.looking_count).toBeGreaterThanOrEqual(1);
+    expect(leaderMonitor.commit_count).toBeGreaterThanOrEqual(1);
+    expect(leaderMonitor.proposal_count).toBeGreaterThanOrEqual(1);
+    const followerMonitor = await command(followerPort, "monitor");
+    expect(followerMonitor.learner_proposal_received_count).toBeGreaterThanOrEqual(1);
+    expect(followerMonitor.learner_commit_received_count).toBeGreaterThanOrEqual(1);
+    expect(followerMonitor.cnt_propagation_latency).toBeGreaterThanOrEqual(1);
+    expect(followerMonitor.commit_count).toBe(0);
 
     const stats = await command(leaderPort, "server_stats");
     expect(stats.proposal_stats).toBeDefined();

@@ -3,15 +3,15 @@
 // -> admin), starts the parts in that order and stops them in reverse. It handles no request
 // itself; docs/architecture.md walks a write and a read through the parts it wires.
 
-import type { AdminView } from "./admin/four-letter-source.js";
-import { fourLetterWords, newTraceMask } from "./admin/four-letter-source.js";
-import { AdminHttpServer } from "./admin/http/admin-server.js";
-import { adminCommandSource } from "./admin/http/admin-source.js";
+import { AdminInterfaces } from "./admin/admin-interfaces.js";
+import { type AdminView, fourLetterWords, newTraceMask } from "./admin/four-letter-source.js";
 import type { ServerConfig } from "./config/index.js";
 import type { Logger } from "./logger.js";
 import { ContainerReaper } from "./maintenance/container-reaper.js";
 import { SessionExpiry } from "./maintenance/session-expiry.js";
 import { Snapshotter } from "./maintenance/snapshotter.js";
+import { feedMetrics } from "./metrics/feed-metrics.js";
+import { coreMetrics } from "./metrics/server-metrics.js";
 import type { ConnectionContext } from "./net/client-connection.js";
 import { ClientListener } from "./net/client-listener.js";
 import { ConnectionRegistry } from "./net/connection-registry.js";
@@ -49,8 +49,8 @@ interface Running {
   reaper: ContainerReaper;
   autoPurge: AutoPurge;
   listener: ClientListener;
-  /** The HTTP AdminServer, when admin.enableServer is on. */
-  adminServer: AdminHttpServer | undefined;
+  /** The AdminServer and the Prometheus endpoint, each when configured. */
+  admin: AdminInterfaces;
 }
 
 export class PaddockServer {
@@ -59,6 +59,7 @@ export class PaddockServer {
   private readonly watches = new WatchManager();
   private readonly registry = new ConnectionRegistry();
   private readonly stats = new ServerStats();
+  private readonly metrics = coreMetrics();
   private running: Running | undefined;
   private stopped = false;
 
@@ -85,7 +86,7 @@ export class PaddockServer {
     const running = await this.build();
     this.running = running;
     await running.listener.listen();
-    await running.adminServer?.start();
+    await running.admin.start();
     running.reaper.start();
     running.expiry.schedule();
     await running.ensemble?.start();
@@ -96,7 +97,7 @@ export class PaddockServer {
     this.stopped = true;
     const r = this.running;
     if (r !== undefined) {
-      await r.adminServer?.close();
+      await r.admin.close();
       await r.ensemble?.stop();
       r.expiry.stop();
       r.reaper.stop();
@@ -112,7 +113,7 @@ export class PaddockServer {
   private async build(): Promise<Running> {
     const { config, log, state, watches, registry } = this;
     const dirs = dataDirsOf(config);
-    const storage = await recoverReplica(config, dirs, state, log);
+    const storage = await this.metrics.dbInitTime.time(() => recoverReplica(config, dirs, state, log));
     const quorum = config.standalone
       ? undefined
       : new QuorumRuntime({
@@ -147,6 +148,7 @@ export class PaddockServer {
       log,
       skipAcl: config.skipAcl,
       replicated: ensemble !== undefined,
+      propagationLatency: this.metrics.propagationLatency,
     });
 
     // The request path from a connection: handshake -> router -> read path or write path.
@@ -197,13 +199,13 @@ export class PaddockServer {
       startedAtMs: this.startedAtMs,
       quorum: ensemble?.adminView,
       traceMask: newTraceMask(),
+      metrics: this.metrics.registry,
     };
-    const adminServer = config.admin.enableServer
-      ? new AdminHttpServer(config.admin, () => adminCommandSource(admin), log.child({ part: "admin" }))
-      : undefined;
+    feedMetrics(this.metrics, admin, snapshotter);
     const context: ConnectionContext = {
       log,
       stats: this.stats,
+      metrics: this.metrics,
       maxBufferBytes: config.juteMaxBufferBytes,
       maxOutstandingPerConnection: MAX_OUTSTANDING_PER_CONNECTION,
       maxReplyBacklogBytes: MAX_REPLY_BACKLOG_BYTES,
@@ -232,7 +234,7 @@ export class PaddockServer {
       logger: storageLogger(log.child({ part: "storage" })),
     });
     const reaper = new ContainerReaper(config, state, role, proposer);
-    return { storage, ensemble, expiry, reaper, autoPurge, listener, adminServer };
+    return { storage, ensemble, expiry, reaper, autoPurge, listener, admin: new AdminInterfaces(admin, log) };
   }
 
   /**

@@ -125,7 +125,8 @@ export interface MonitorSnapshot {
   outstandingRequests: number;
   znodeCount: number;
   globalSessions: number;
-  localSessions: number;
+  /** Undefined: Paddock has no local sessions. */
+  localSessions?: number;
   packetsSent: number;
   packetsReceived: number;
   /** Total (path, connection) pairs of both watch tables. */
@@ -150,9 +151,9 @@ export interface MonitorSnapshot {
   quorumSize?: number;
   /** Leader only. */
   leader?: LeaderMonitor;
-  /** Values for ZooKeeper's named counters (keys without `zk_`); the rest print 0. */
+  /** ZooKeeper's named counters Paddock measures (keys without `zk_`); the rest are left out. */
   counters?: Readonly<Record<string, number>>;
-  /** Values for ZooKeeper's named summaries (keys without `zk_avg_` etc.); the rest print 0. */
+  /** ZooKeeper's named summaries Paddock measures (keys without `zk_avg_` etc.); the rest are left out. */
   summaries?: Readonly<Record<string, SummaryValue>>;
 }
 

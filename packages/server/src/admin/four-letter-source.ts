@@ -1,9 +1,10 @@
 // Connects the four-letter-word formatters to a running server: builds each snapshot they
 // need from the live state of the server's parts, only when a word asks for it.
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { arch, freemem, hostname, platform, release, tmpdir, totalmem, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import type { ServerConfig } from "../config/index.js";
+import type { ServerMetrics } from "../metrics/server-metrics.js";
 import type { ClientConnection } from "../net/client-connection.js";
 import type { ConnectionRegistry } from "../net/connection-registry.js";
 import type { ServerStats } from "../net/server-stats.js";
@@ -11,7 +12,7 @@ import type { ProposalStats } from "../pipeline/commit-quorum.js";
 import type { QuorumRuntime } from "../quorum/runtime.js";
 import type { ReplicaState } from "../replica/replica-state.js";
 import type { ServingRole } from "../replica/serving-role.js";
-import type { SummaryStat, TxnLog } from "../storage/index.js";
+import type { TxnLog } from "../storage/index.js";
 import type { WatchManager } from "../watch/watch-manager.js";
 import {
   type ConnectionInfo,
@@ -20,6 +21,7 @@ import {
   type QuorumConf,
   runFourLetterWord,
   type ServerSummary,
+  type SummaryValue,
 } from "./four-letter-words.js";
 
 /** The parts of a running server the words read. */
@@ -36,6 +38,8 @@ export interface AdminView {
   quorum: QuorumView | undefined;
   /** gtmk/stmk and get_trace_mask/set_trace_mask share it, as ZooKeeper's ZooTrace does. */
   traceMask: TraceMask;
+  /** ZooKeeper's counters and summaries, as measured here (mntr, monitor and /metrics read them). */
+  metrics: ServerMetrics;
 }
 
 export interface QuorumView {
@@ -73,8 +77,15 @@ function dirSizeBytes(dir: string): number {
   return total;
 }
 
-function txnLogSummaries(log: TxnLog): Record<string, SummaryStat> {
-  return { fsynctime: { ...log.fsyncTimeMs }, sync_processor_batch_size: { ...log.batchSize } };
+/** The registry's counters and summaries as mntr prints them. */
+function registryValues(metrics: ServerMetrics): Pick<MonitorSnapshot, "counters" | "summaries"> {
+  const counters: Record<string, number> = {};
+  for (const name of metrics.counterNames()) counters[name] = metrics.counterValue(name)!;
+  const summaries: Record<string, SummaryValue> = {};
+  for (const s of metrics.summaries()) {
+    summaries[s.name] = { count: s.count, sum: s.sum, min: s.min, max: s.max, ...s.percentiles() };
+  }
+  return { counters, summaries };
 }
 
 export interface TraceMask {
@@ -199,8 +210,6 @@ export function fourLetterSource(view: AdminView, asking: ClientConnection | und
           : {
               peerState: peerState(runtime.role, runtime.serving),
               quorumSize: runtime.voters.length,
-              summaries: { ...txnLogSummaries(view.txnLog), election_time: { ...runtime.electionStats } },
-              counters: { proposal_count: quorum.proposals.count },
               ...(learners === null || runtime.role !== "leading"
                 ? {}
                 : {
@@ -217,7 +226,7 @@ export function fourLetterSource(view: AdminView, asking: ClientConnection | und
                     },
                   }),
             }),
-        ...(quorum === undefined ? { summaries: txnLogSummaries(view.txnLog) } : {}),
+        ...registryValues(view.metrics),
         ephemeralsCount: ephemerals,
         aliveConnections: s.aliveConnections,
         avgLatencyMs: s.avgLatencyMs,
@@ -226,17 +235,17 @@ export function fourLetterSource(view: AdminView, asking: ClientConnection | und
         outstandingRequests: s.outstandingRequests,
         znodeCount: s.nodeCount,
         globalSessions: state.sm.sessionIds().length,
-        localSessions: 0,
         packetsSent: s.packetsSent,
         packetsReceived: s.packetsReceived,
         watchCount: watches.totalWatchCount(),
         approximateDataSizeBytes: state.sm.approximateDataSizeBytes(),
         uptimeMs: Date.now() - view.startedAtMs,
-        lastClientResponseSize: -1,
-        minClientResponseSize: -1,
-        maxClientResponseSize: -1,
+        lastClientResponseSize: stats.lastResponseBytes,
+        minClientResponseSize: stats.minResponseBytes,
+        maxClientResponseSize: stats.maxResponseBytes,
+        fsyncThresholdExceedCount: stats.fsyncThresholdExceedCount,
         openFileDescriptorCount: openFileDescriptors(),
-        maxFileDescriptorCount: 1048576,
+        maxFileDescriptorCount: maxFileDescriptors(),
       };
     },
     watchSummary: () => watches.summary(),
@@ -252,7 +261,10 @@ export function fourLetterSource(view: AdminView, asking: ClientConnection | und
     }),
     dirs: () => ({ dataDirSizeBytes: dirSizeBytes(dataDir), logDirSizeBytes: dirSizeBytes(dataLogDir) }),
     resetConnectionStats: () => registry.resetStats(),
-    resetServerStats: () => stats.reset(),
+    resetServerStats: () => {
+      stats.reset();
+      view.metrics.resetAll();
+    },
     traceMask: () => traceMask.value,
     setTraceMask: (mask) => {
       traceMask.value = mask;
@@ -282,6 +294,19 @@ function connectionBuckets(registry: ConnectionRegistry) {
   return [...buckets.entries()]
     .sort(([a], [b]) => a - b)
     .map(([expiryMs, connections]) => ({ expiryMs, connections }));
+}
+
+/** The soft limit on open files (ZooKeeper's OperatingSystemMXBean.getMaxFileDescriptorCount). */
+function maxFileDescriptors(): number | undefined {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || !/^\d+$/.test(soft) ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
 }
 
 function openFileDescriptors(): number | undefined {

@@ -149,11 +149,9 @@ function serverStatsJson(source: AdminCommandSource, withConnections: boolean): 
       min_latency: s.minLatencyMs,
       num_alive_client_connections: s.aliveConnections,
       uptime: d.uptimeMs,
+      // auth_failed_count and the non-mTLS counts are about TLS client ports, which Paddock
+      // does not have: left out rather than printed as zeros that cannot move.
       auth_failed_count: d.authFailedCount,
-      // Paddock's client ports carry no mTLS, so every connection counts as non-mTLS only when
-      // ZooKeeper would count it: on a secure port with client auth off. There is none.
-      non_mtlsremote_conn_count: 0,
-      non_mtlslocal_conn_count: 0,
     }),
     client_response: responses,
     proposal_stats: proposals === undefined ? undefined : bufferStats(proposals),
