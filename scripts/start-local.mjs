@@ -59,6 +59,7 @@ function fourLetterWord(port, word) {
 }
 
 const firstClientPort = Number(process.env.PADDOCK_PORT ?? 2181);
+const firstAdminPort = Number(process.env.PADDOCK_ADMIN_PORT ?? (standalone ? 8080 : 8081));
 const nodes = [];
 for (let id = 1; id <= size; id++) {
   nodes.push({
@@ -66,6 +67,8 @@ for (let id = 1; id <= size; id++) {
     clientPort: await pickPort(firstClientPort + id - 1),
     peerPort: standalone ? 0 : await pickPort(2887 + id),
     electionPort: standalone ? 0 : await pickPort(3887 + id),
+    // Three servers on one host: each AdminServer gets a port of its own (8081, 8082, ...).
+    adminPort: await pickPort(firstAdminPort + id - 1),
   });
 }
 
@@ -89,6 +92,9 @@ for (const n of nodes) {
       "clientPortAddress=127.0.0.1",
       "4lw.commands.whitelist=*",
       "extendedTypesEnabled=true",
+      "admin.enableServer=true",
+      `admin.serverAddress=${host}`,
+      `admin.serverPort=${n.adminPort}`,
       ...(standalone ? [] : serverLines),
       "",
     ].join("\n"),
@@ -114,11 +120,12 @@ for (const n of nodes) {
 const connectString = nodes.map((n) => `${host}:${n.clientPort}`).join(",");
 if (standalone) {
   console.log(`[paddock] standalone server on ${host}:${nodes[0].clientPort} (data in ${base})`);
+  console.log(`[paddock] admin server: http://${host}:${nodes[0].adminPort}/commands`);
 } else {
   console.log(`[paddock] ${size}-server ensemble on ${host}; data and logs under ${base}/<id>/`);
   for (const n of nodes) {
     console.log(
-      `[paddock]   server.${n.id}: client ${n.clientPort}, peer ${n.peerPort}, election ${n.electionPort}`,
+      `[paddock]   server.${n.id}: client ${n.clientPort}, peer ${n.peerPort}, election ${n.electionPort}, admin http://${host}:${n.adminPort}/commands`,
     );
   }
 }

@@ -36,6 +36,8 @@ export interface EnsembleNode {
   electionPort: number;
   dir: string;
   connectString: string;
+  /** The HTTP AdminServer's port, when the ensemble runs with `adminServer`. */
+  adminPort: number | undefined;
   proc: StartedProcess | undefined;
 }
 
@@ -47,6 +49,8 @@ export interface EnsembleOptions {
   initLimit?: number;
   syncLimit?: number;
   extraCfg?: string[];
+  /** Runs each node's AdminServer on loopback, on a port of its own (EnsembleNode.adminPort). */
+  adminServer?: boolean;
 }
 
 export class Ensemble {
@@ -64,6 +68,7 @@ export class Ensemble {
       const clientPort = await ensemblePort();
       const peerPort = await ensemblePort();
       const electionPort = await ensemblePort();
+      const adminPort = opts.adminServer === true ? await ensemblePort() : undefined;
       const dir = join(e.root, `n${id}`);
       e.nodes.push({
         id,
@@ -72,6 +77,7 @@ export class Ensemble {
         electionPort,
         dir,
         connectString: `127.0.0.1:${clientPort}`,
+        adminPort,
         proc: undefined,
       });
     }
@@ -91,7 +97,9 @@ export class Ensemble {
         `clientPort=${n.clientPort}`,
         "clientPortAddress=127.0.0.1",
         "4lw.commands.whitelist=*",
-        "admin.enableServer=false",
+        ...(n.adminPort === undefined
+          ? ["admin.enableServer=false"]
+          : ["admin.enableServer=true", "admin.serverAddress=127.0.0.1", `admin.serverPort=${n.adminPort}`]),
         "preAllocSize=1024",
         ...(n.id > opts.size - observers ? ["peerType=observer"] : []),
         ...(opts.extraCfg ?? []),

@@ -68,8 +68,8 @@ export const MNTR_REQUIRED_KEYS: ReadonlyArray<string> = [
   "zk_max_file_descriptor_count",
   "zk_uptime",
   "zk_global_sessions",
-  "zk_local_sessions",
-  "zk_connection_drop_probability",
+  // Not zk_local_sessions or zk_connection_drop_probability: Paddock has neither local sessions
+  // nor connection dropping, and leaves unmeasured keys out (docs/admin.md, honest metrics).
   "zk_last_client_response_size",
   "zk_min_client_response_size",
   "zk_max_client_response_size",

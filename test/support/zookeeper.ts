@@ -42,7 +42,12 @@ export function decideZookeeperSkip(availability: Availability, ci: boolean): bo
 }
 
 export async function startZookeeper(
-  opts: { extraCfg?: string[]; readyTimeoutMs?: number; systemProperties?: Record<string, string> } = {},
+  opts: {
+    extraCfg?: string[];
+    readyTimeoutMs?: number;
+    systemProperties?: Record<string, string>;
+    adminServerPort?: number;
+  } = {},
 ): Promise<ServerHandle> {
   const availability = zookeeperAvailability();
   if (!availability.ok) throw new Error(`cannot start ZooKeeper: ${availability.reason}`);
@@ -54,6 +59,8 @@ export async function startZookeeper(
       const cfg = writeZooCfg(dir, dataDir, port, [
         "forceSync=no",
         "preAllocSize=1024",
+        // zoo.cfg keys become system properties and win over -D: writeZooCfg turns admin off.
+        ...(opts.adminServerPort === undefined ? [] : ["admin.enableServer=true"]),
         ...(opts.extraCfg ?? []),
       ]);
       return startProcess(
@@ -61,6 +68,7 @@ export async function startZookeeper(
         zookeeperJavaArgs(cfg, {
           heapMb: 128,
           quickStart: true,
+          adminServerPort: opts.adminServerPort,
           systemProperties: {
             "zookeeper.extendedTypesEnabled": "true",
             "zookeeper.DigestAuthenticationProvider.superDigest": SUPER_DIGEST,

@@ -26,9 +26,31 @@ export const ZOOKEEPER_JARS: readonly string[] = [
   "snappy-java.jar",
 ];
 
+/** What ZooKeeper's AdminServer needs on top: Jetty, the servlet API and Jackson (all Debian packages). */
+export const ADMIN_SERVER_JARS: readonly string[] = [
+  "jetty9-server.jar",
+  "jetty9-servlet.jar",
+  "jetty9-http.jar",
+  "jetty9-io.jar",
+  "jetty9-util.jar",
+  "jetty9-security.jar",
+  "servlet-api.jar",
+  "jackson-core.jar",
+  "jackson-databind.jar",
+  "jackson-annotations.jar",
+];
+
 /** The server's classpath: the jars above, nothing else (no log4j: a fast JVM start). */
-export function zookeeperClasspath(): string {
-  return ZOOKEEPER_JARS.map((j) => join(JAVA_DIR, j)).join(":");
+export function zookeeperClasspath(withAdminServer = false): string {
+  return [...ZOOKEEPER_JARS, ...(withAdminServer ? ADMIN_SERVER_JARS : [])]
+    .map((j) => join(JAVA_DIR, j))
+    .join(":");
+}
+
+/** Why ZooKeeper's AdminServer cannot run here, or undefined when it can. */
+export function adminServerMissing(): string | undefined {
+  const missing = ADMIN_SERVER_JARS.filter((j) => !existsSync(join(JAVA_DIR, j)));
+  return missing.length > 0 ? `missing ${missing.join(", ")} in ${JAVA_DIR}` : zookeeperMissing();
 }
 
 /**
@@ -57,13 +79,21 @@ export interface ZookeeperJavaOptions {
   quickStart?: boolean;
   /** More `-Dkey=value` system properties (read-only mode, skipACL, superDigest, ...). */
   systemProperties?: Readonly<Record<string, string>>;
+  /** Runs the Jetty AdminServer on this port (off otherwise, for a fast start). */
+  adminServerPort?: number;
 }
 
 /** The `java` arguments that run QuorumPeerMain on `cfgPath`. */
 export function zookeeperJavaArgs(cfgPath: string, opts: ZookeeperJavaOptions): string[] {
   const props = {
     "zookeeper.4lw.commands.whitelist": "*",
-    "zookeeper.admin.enableServer": "false",
+    "zookeeper.admin.enableServer": opts.adminServerPort === undefined ? "false" : "true",
+    ...(opts.adminServerPort === undefined
+      ? {}
+      : {
+          "zookeeper.admin.serverPort": String(opts.adminServerPort),
+          "zookeeper.admin.serverAddress": "127.0.0.1",
+        }),
     "zookeeper.jmx.log4j.disable": "true",
     "org.slf4j.simpleLogger.defaultLogLevel": "warn",
     ...opts.systemProperties,
@@ -74,7 +104,7 @@ export function zookeeperJavaArgs(cfgPath: string, opts: ZookeeperJavaOptions): 
     ...(opts.quickStart ? ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"] : []),
     ...Object.entries(props).map(([k, v]) => `-D${k}=${v}`),
     "-cp",
-    zookeeperClasspath(),
+    zookeeperClasspath(opts.adminServerPort !== undefined),
     "org.apache.zookeeper.server.quorum.QuorumPeerMain",
     cfgPath,
   ];

@@ -3,13 +3,15 @@
 // -> admin), starts the parts in that order and stops them in reverse. It handles no request
 // itself; docs/architecture.md walks a write and a read through the parts it wires.
 
-import type { AdminView } from "./admin/four-letter-source.js";
-import { fourLetterWords } from "./admin/four-letter-source.js";
+import { AdminInterfaces } from "./admin/admin-interfaces.js";
+import { type AdminView, fourLetterWords, newTraceMask } from "./admin/four-letter-source.js";
 import type { ServerConfig } from "./config/index.js";
 import type { Logger } from "./logger.js";
 import { ContainerReaper } from "./maintenance/container-reaper.js";
 import { SessionExpiry } from "./maintenance/session-expiry.js";
 import { Snapshotter } from "./maintenance/snapshotter.js";
+import { feedMetrics } from "./metrics/feed-metrics.js";
+import { coreMetrics } from "./metrics/server-metrics.js";
 import type { ConnectionContext } from "./net/client-connection.js";
 import { ClientListener } from "./net/client-listener.js";
 import { ConnectionRegistry } from "./net/connection-registry.js";
@@ -47,6 +49,8 @@ interface Running {
   reaper: ContainerReaper;
   autoPurge: AutoPurge;
   listener: ClientListener;
+  /** The AdminServer and the Prometheus endpoint, each when configured. */
+  admin: AdminInterfaces;
 }
 
 export class PaddockServer {
@@ -55,6 +59,7 @@ export class PaddockServer {
   private readonly watches = new WatchManager();
   private readonly registry = new ConnectionRegistry();
   private readonly stats = new ServerStats();
+  private readonly metrics = coreMetrics();
   private running: Running | undefined;
   private stopped = false;
 
@@ -81,6 +86,7 @@ export class PaddockServer {
     const running = await this.build();
     this.running = running;
     await running.listener.listen();
+    await running.admin.start();
     running.reaper.start();
     running.expiry.schedule();
     await running.ensemble?.start();
@@ -91,6 +97,7 @@ export class PaddockServer {
     this.stopped = true;
     const r = this.running;
     if (r !== undefined) {
+      await r.admin.close();
       await r.ensemble?.stop();
       r.expiry.stop();
       r.reaper.stop();
@@ -106,7 +113,7 @@ export class PaddockServer {
   private async build(): Promise<Running> {
     const { config, log, state, watches, registry } = this;
     const dirs = dataDirsOf(config);
-    const storage = await recoverReplica(config, dirs, state, log);
+    const storage = await this.metrics.dbInitTime.time(() => recoverReplica(config, dirs, state, log));
     const quorum = config.standalone
       ? undefined
       : new QuorumRuntime({
@@ -147,6 +154,7 @@ export class PaddockServer {
       log,
       skipAcl: config.skipAcl,
       replicated: ensemble !== undefined,
+      propagationLatency: this.metrics.propagationLatency,
     });
 
     // The request path from a connection: handshake -> router -> read path or write path.
@@ -199,10 +207,14 @@ export class PaddockServer {
       txnLog: storage.txnLog,
       startedAtMs: this.startedAtMs,
       quorum: ensemble?.adminView,
+      traceMask: newTraceMask(),
+      metrics: this.metrics.registry,
     };
+    feedMetrics(this.metrics, admin, snapshotter);
     const context: ConnectionContext = {
       log,
       stats: this.stats,
+      metrics: this.metrics,
       maxBufferBytes: config.juteMaxBufferBytes,
       maxOutstandingPerConnection: MAX_OUTSTANDING_PER_CONNECTION,
       maxReplyBacklogBytes: MAX_REPLY_BACKLOG_BYTES,
@@ -232,7 +244,7 @@ export class PaddockServer {
       logger: storageLogger(log.child({ part: "storage" })),
     });
     const reaper = new ContainerReaper(config, state, role, proposer);
-    return { storage, ensemble, expiry, reaper, autoPurge, listener };
+    return { storage, ensemble, expiry, reaper, autoPurge, listener, admin: new AdminInterfaces(admin, log) };
   }
 
   /**

@@ -125,7 +125,8 @@ export interface MonitorSnapshot {
   outstandingRequests: number;
   znodeCount: number;
   globalSessions: number;
-  localSessions: number;
+  /** Sessions on this server only (localSessionsEnabled, read-only clients); ZooKeeper's gauge. */
+  localSessions?: number;
   packetsSent: number;
   packetsReceived: number;
   /** Total (path, connection) pairs of both watch tables. */
@@ -138,6 +139,8 @@ export interface MonitorSnapshot {
   maxClientResponseSize: number;
   connectionDropProbability?: number;
   authFailedCount?: number;
+  /** Log writes whose fsync exceeded fsync.warningthresholdms; undefined when not measured. */
+  fsyncThresholdExceedCount?: number;
   nonMtlsRemoteConnCount?: number;
   nonMtlsLocalConnCount?: number;
   outstandingTlsHandshake?: number;
@@ -148,9 +151,9 @@ export interface MonitorSnapshot {
   quorumSize?: number;
   /** Leader only. */
   leader?: LeaderMonitor;
-  /** Values for ZooKeeper's named counters (keys without `zk_`); the rest print 0. */
+  /** ZooKeeper's named counters Paddock measures (keys without `zk_`); the rest are left out. */
   counters?: Readonly<Record<string, number>>;
-  /** Values for ZooKeeper's named summaries (keys without `zk_avg_` etc.); the rest print 0. */
+  /** ZooKeeper's named summaries Paddock measures (keys without `zk_avg_` etc.); the rest are left out. */
   summaries?: Readonly<Record<string, SummaryValue>>;
 }
 

@@ -1,9 +1,10 @@
 // Connects the four-letter-word formatters to a running server: builds each snapshot they
 // need from the live state of the server's parts, only when a word asks for it.
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { arch, freemem, hostname, platform, release, tmpdir, totalmem, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import type { ServerConfig } from "../config/index.js";
+import type { ServerMetrics } from "../metrics/server-metrics.js";
 import type { ClientConnection } from "../net/client-connection.js";
 import type { ConnectionRegistry } from "../net/connection-registry.js";
 import type { ServerStats } from "../net/server-stats.js";
@@ -11,7 +12,7 @@ import type { ProposalStats } from "../pipeline/commit-quorum.js";
 import type { QuorumRuntime } from "../quorum/runtime.js";
 import type { ReplicaState } from "../replica/replica-state.js";
 import type { ServingRole } from "../replica/serving-role.js";
-import type { SummaryStat, TxnLog } from "../storage/index.js";
+import type { TxnLog } from "../storage/index.js";
 import type { WatchManager } from "../watch/watch-manager.js";
 import {
   type ConnectionInfo,
@@ -20,6 +21,7 @@ import {
   type QuorumConf,
   runFourLetterWord,
   type ServerSummary,
+  type SummaryValue,
 } from "./four-letter-words.js";
 
 /** The parts of a running server the words read. */
@@ -34,6 +36,10 @@ export interface AdminView {
   startedAtMs: number;
   /** Ensemble only. */
   quorum: QuorumView | undefined;
+  /** gtmk/stmk and get_trace_mask/set_trace_mask share it, as ZooKeeper's ZooTrace does. */
+  traceMask: TraceMask;
+  /** ZooKeeper's counters and summaries, as measured here (mntr, monitor and /metrics read them). */
+  metrics: ServerMetrics;
 }
 
 export interface QuorumView {
@@ -44,6 +50,10 @@ export interface QuorumView {
 
 /** ZooKeeper's trace mask (gtmk/stmk); kept only so those words answer as they do there. */
 const DEFAULT_TRACE_MASK = 306n;
+
+export function newTraceMask(): TraceMask {
+  return { value: DEFAULT_TRACE_MASK };
+}
 
 /** What `srvr` and `mntr` print as the version; monitoring tools parse the leading x.y.z. */
 export const PADDOCK_VERSION = "3.8.0-paddock-0.1.0, built on 2026-11-21 00:00 UTC";
@@ -67,16 +77,24 @@ function dirSizeBytes(dir: string): number {
   return total;
 }
 
-function txnLogSummaries(log: TxnLog): Record<string, SummaryStat> {
-  return { fsynctime: { ...log.fsyncTimeMs }, sync_processor_batch_size: { ...log.batchSize } };
+/** The registry's counters and summaries as mntr prints them. */
+function registryValues(metrics: ServerMetrics): Pick<MonitorSnapshot, "counters" | "summaries"> {
+  const counters: Record<string, number> = {};
+  for (const name of metrics.counterNames()) counters[name] = metrics.counterValue(name)!;
+  const summaries: Record<string, SummaryValue> = {};
+  for (const s of metrics.summaries()) {
+    summaries[s.name] = { count: s.count, sum: s.sum, min: s.min, max: s.max, ...s.percentiles() };
+  }
+  return { counters, summaries };
 }
 
-interface TraceMask {
+export interface TraceMask {
   value: bigint;
 }
 
-function fourLetterSource(view: AdminView, asking: ClientConnection, traceMask: TraceMask): FourLetterSource {
-  const { config, registry, stats, role, state, watches, quorum } = view;
+/** The snapshots of `view` the words (and the HTTP commands) format; `asking` is the 4lw connection. */
+export function fourLetterSource(view: AdminView, asking: ClientConnection | undefined): FourLetterSource {
+  const { config, registry, stats, role, state, watches, quorum, traceMask } = view;
   const connectionInfos = (): ConnectionInfo[] => {
     const out: ConnectionInfo[] = [];
     for (const c of registry.all()) {
@@ -193,8 +211,6 @@ function fourLetterSource(view: AdminView, asking: ClientConnection, traceMask: 
           : {
               peerState: peerState(runtime.role, runtime.serving),
               quorumSize: runtime.voters.length,
-              summaries: { ...txnLogSummaries(view.txnLog), election_time: { ...runtime.electionStats } },
-              counters: { proposal_count: quorum.proposals.count },
               ...(learners === null || runtime.role !== "leading"
                 ? {}
                 : {
@@ -211,7 +227,7 @@ function fourLetterSource(view: AdminView, asking: ClientConnection, traceMask: 
                     },
                   }),
             }),
-        ...(quorum === undefined ? { summaries: txnLogSummaries(view.txnLog) } : {}),
+        ...registryValues(view.metrics),
         ephemeralsCount: ephemerals,
         aliveConnections: s.aliveConnections,
         avgLatencyMs: s.avgLatencyMs,
@@ -226,11 +242,12 @@ function fourLetterSource(view: AdminView, asking: ClientConnection, traceMask: 
         watchCount: watches.totalWatchCount(),
         approximateDataSizeBytes: state.sm.approximateDataSizeBytes(),
         uptimeMs: Date.now() - view.startedAtMs,
-        lastClientResponseSize: -1,
-        minClientResponseSize: -1,
-        maxClientResponseSize: -1,
+        lastClientResponseSize: stats.lastResponseBytes,
+        minClientResponseSize: stats.minResponseBytes,
+        maxClientResponseSize: stats.maxResponseBytes,
+        fsyncThresholdExceedCount: stats.fsyncThresholdExceedCount,
         openFileDescriptorCount: openFileDescriptors(),
-        maxFileDescriptorCount: 1048576,
+        maxFileDescriptorCount: maxFileDescriptors(),
       };
     },
     watchSummary: () => watches.summary(),
@@ -246,7 +263,10 @@ function fourLetterSource(view: AdminView, asking: ClientConnection, traceMask: 
     }),
     dirs: () => ({ dataDirSizeBytes: dirSizeBytes(dataDir), logDirSizeBytes: dirSizeBytes(dataLogDir) }),
     resetConnectionStats: () => registry.resetStats(),
-    resetServerStats: () => stats.reset(),
+    resetServerStats: () => {
+      stats.reset();
+      view.metrics.resetAll();
+    },
     traceMask: () => traceMask.value,
     setTraceMask: (mask) => {
       traceMask.value = mask;
@@ -276,6 +296,19 @@ function connectionBuckets(registry: ConnectionRegistry) {
   return [...buckets.entries()]
     .sort(([a], [b]) => a - b)
     .map(([expiryMs, connections]) => ({ expiryMs, connections }));
+}
+
+/** The soft limit on open files (ZooKeeper's OperatingSystemMXBean.getMaxFileDescriptorCount). */
+function maxFileDescriptors(): number | undefined {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || !/^\d+$/.test(soft) ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
 }
 
 function openFileDescriptors(): number | undefined {
@@ -317,13 +350,8 @@ function peerState(role: string, serving: boolean): string {
 export function fourLetterWords(
   view: AdminView,
 ): (word: string, conn: ClientConnection) => string | undefined {
-  const traceMask: TraceMask = { value: DEFAULT_TRACE_MASK };
   return (word, conn) => {
-    const out = runFourLetterWord(
-      word,
-      view.config.fourLetterWordWhitelist,
-      fourLetterSource(view, conn, traceMask),
-    );
+    const out = runFourLetterWord(word, view.config.fourLetterWordWhitelist, fourLetterSource(view, conn));
     const electionMs = view.quorum?.runtime.lastElectionDurationMs;
     // Paddock's own metric, after ZooKeeper's keys so parsers of the standard set are unaffected.
     if (word === "mntr" && out !== undefined && out.startsWith("zk_") && electionMs !== undefined) {

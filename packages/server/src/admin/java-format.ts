@@ -6,6 +6,11 @@ export function javaHex(value: number | bigint): string {
   return BigInt.asUintN(64, BigInt(value)).toString(16);
 }
 
+/** A value Java holds as a double: printed with a decimal point even when whole. */
+export class JavaDouble {
+  constructor(readonly value: number) {}
+}
+
 /** Double.toString for the values these outputs carry: `0.0`, `7.75`, `1.0E7`. */
 export function javaDouble(value: number): string {
   if (Number.isNaN(value)) return "NaN";

@@ -1,11 +1,11 @@
 // mntr: ZooKeeper 3.8's monitoring keys, in its order, from a MonitorSnapshot.
 
 import type { MonitorSnapshot } from "./four-letter-snapshots.js";
-import { javaDouble, roundHalfUp4 } from "./java-format.js";
+import { JavaDouble, javaDouble, roundHalfUp4 } from "./java-format.js";
 
 // ZooKeeper 3.8.0's ServerMetrics, in the order a standalone server prints them, so that the
 // whole mntr output has the same lines as the real one.
-const MNTR_COUNTERS = [
+export const MNTR_COUNTERS = [
   "proposal_count",
   "watch_bytes",
   "outstanding_changes_removed",
@@ -55,7 +55,7 @@ const MNTR_COUNTERS = [
   "revalidate_count",
 ] as const;
 
-const MNTR_SUMMARIES = [
+export const MNTR_SUMMARIES = [
   "socket_closing_time",
   "proposal_process_time",
   "leader_unavailable_time",
@@ -99,7 +99,7 @@ const MNTR_SUMMARIES = [
   "startup_snap_load_time",
 ] as const;
 
-const MNTR_PERCENTILE_SUMMARIES = [
+export const MNTR_PERCENTILE_SUMMARIES = [
   "prep_processor_queue_time_ms",
   "jvm_pause_time_ms",
   "close_session_prep_time",
@@ -125,29 +125,41 @@ const MNTR_PERCENTILE_SUMMARIES = [
   "write_commitproc_time_ms",
 ] as const;
 
+export type MonitorValue = string | number | JavaDouble;
+
 /** mntr: `zk_<key>\t<value>` lines in 3.8.0's order (version and state first). */
 export function formatMntr(m: MonitorSnapshot): string {
-  const lines: string[] = [];
-  const put = (key: string, value: string | number | undefined) => {
-    if (value !== undefined) lines.push(`zk_${key}\t${value}`);
+  return mntrEntries(m)
+    .map(([key, value]) => `zk_${key}\t${value instanceof JavaDouble ? javaDouble(value.value) : value}\n`)
+    .join("");
+}
+
+/** The monitor values in mntr's order, keys without `zk_`; doubles marked as Java prints them. */
+export function mntrEntries(m: MonitorSnapshot): Array<[string, MonitorValue]> {
+  const lines: Array<[string, MonitorValue]> = [];
+  const put = (key: string, value: MonitorValue | undefined) => {
+    if (value !== undefined) lines.push([key, value]);
   };
   put("version", m.version);
   put("server_state", m.serverState);
   put("peer_state", m.peerState);
   put("ephemerals_count", m.ephemeralsCount);
   put("num_alive_connections", m.aliveConnections);
-  put("avg_latency", javaDouble(roundHalfUp4(m.avgLatencyMs)));
+  put("avg_latency", new JavaDouble(roundHalfUp4(m.avgLatencyMs)));
   put("outstanding_requests", m.outstandingRequests);
   put("znode_count", m.znodeCount);
   put("global_sessions", m.globalSessions);
-  put("non_mtls_remote_conn_count", m.nonMtlsRemoteConnCount ?? 0);
+  put("non_mtls_remote_conn_count", m.nonMtlsRemoteConnCount);
   put("last_client_response_size", m.lastClientResponseSize);
   put("packets_sent", m.packetsSent);
   put("packets_received", m.packetsReceived);
   put("max_client_response_size", m.maxClientResponseSize);
-  put("connection_drop_probability", javaDouble(m.connectionDropProbability ?? 0));
+  put(
+    "connection_drop_probability",
+    m.connectionDropProbability === undefined ? undefined : new JavaDouble(m.connectionDropProbability),
+  );
   put("watch_count", m.watchCount);
-  put("auth_failed_count", m.authFailedCount ?? 0);
+  put("auth_failed_count", m.authFailedCount);
   put("min_latency", m.minLatencyMs);
   put("max_file_descriptor_count", m.maxFileDescriptorCount);
   put("approximate_data_size", m.approximateDataSizeBytes);
@@ -155,9 +167,9 @@ export function formatMntr(m: MonitorSnapshot): string {
   put("local_sessions", m.localSessions);
   put("uptime", m.uptimeMs);
   put("max_latency", m.maxLatencyMs);
-  put("outstanding_tls_handshake", m.outstandingTlsHandshake ?? 0);
+  put("outstanding_tls_handshake", m.outstandingTlsHandshake);
   put("min_client_response_size", m.minClientResponseSize);
-  put("non_mtls_local_conn_count", m.nonMtlsLocalConnCount ?? 0);
+  put("non_mtls_local_conn_count", m.nonMtlsLocalConnCount);
   put("quorum_size", m.quorumSize);
   const l = m.leader;
   if (l !== undefined) {
@@ -171,23 +183,24 @@ export function formatMntr(m: MonitorSnapshot): string {
     put("max_proposal_size", l.maxProposalSize);
     put("min_proposal_size", l.minProposalSize);
   }
-  for (const name of MNTR_COUNTERS) put(name, m.counters?.[name] ?? 0);
+  // Only the metrics Paddock measures are in the snapshot; the others are left out, never 0.
+  for (const name of MNTR_COUNTERS) put(name, m.counters?.[name]);
   const summary = (name: string, percentiles: boolean) => {
     const s = m.summaries?.[name];
-    const count = s?.count ?? 0;
-    put(`avg_${name}`, javaDouble(count === 0 ? 0 : (s?.sum ?? 0) / count));
-    put(`min_${name}`, s?.min ?? 0);
-    put(`max_${name}`, s?.max ?? 0);
-    put(`cnt_${name}`, count);
-    put(`sum_${name}`, s?.sum ?? 0);
+    if (s === undefined) return;
+    put(`avg_${name}`, new JavaDouble(s.count === 0 ? 0 : s.sum / s.count));
+    put(`min_${name}`, s.min);
+    put(`max_${name}`, s.max);
+    put(`cnt_${name}`, s.count);
+    put(`sum_${name}`, s.sum);
     if (percentiles) {
-      put(`p50_${name}`, s?.p50 ?? 0);
-      put(`p95_${name}`, s?.p95 ?? 0);
-      put(`p99_${name}`, s?.p99 ?? 0);
-      put(`p999_${name}`, s?.p999 ?? 0);
+      put(`p50_${name}`, s.p50);
+      put(`p95_${name}`, s.p95);
+      put(`p99_${name}`, s.p99);
+      put(`p999_${name}`, s.p999);
     }
   };
   for (const name of MNTR_SUMMARIES) summary(name, false);
   for (const name of MNTR_PERCENTILE_SUMMARIES) summary(name, true);
-  return lines.map((line) => `${line}\n`).join("");
+  return lines;
 }

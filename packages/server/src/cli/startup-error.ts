@@ -20,6 +20,9 @@ function listenerName(port: number | undefined, config: ServerConfig | undefined
   const me = config.myid === undefined ? undefined : config.servers.get(config.myid);
   if (me !== undefined && port === me.peerPort) return "quorum port";
   if (me !== undefined && port === me.electionPort) return "election port";
+  if (config.metricsProvider.kind === "prometheus" && port === config.metricsProvider.httpPort) {
+    return "metrics port (metricsProvider.httpPort)";
+  }
   return "listener";
 }
 

@@ -28,42 +28,47 @@ export const ADMIN_KEYS = {
     default: undefined,
     usedBy: "admin/four-letter-source.ts",
   },
-  // No HTTP admin server yet: these are validated and kept for when there is one.
   adminEnableServer: {
     key: "admin.enableServer",
     origin: "system property",
     type: bool,
     default: true,
+    usedBy: "admin/http/ (the AdminServer)",
   },
   adminServerAddress: {
     key: "admin.serverAddress",
     origin: "system property",
     type: nonEmpty,
     default: "0.0.0.0",
+    usedBy: "admin/http/",
   },
   adminServerPort: {
     key: "admin.serverPort",
     origin: "system property",
     type: port,
     default: 8080,
+    usedBy: "admin/http/",
   },
   adminCommandUrl: {
     key: "admin.commandURL",
     origin: "system property",
     type: urlPath,
     default: "/commands",
+    usedBy: "admin/http/",
   },
   adminIdleTimeoutMs: {
     key: "admin.idleTimeout",
     origin: "system property",
     type: int(0),
     default: 30000,
+    usedBy: "admin/http/",
   },
-  // No metrics provider yet; the other metricsProvider.* keys are read with it (zoo-cfg.ts).
+  // The other metricsProvider.* keys are read with it (zoo-cfg.ts).
   metricsClassName: {
     key: "metricsProvider.className",
     origin: "zoo.cfg",
     type: metricsProviderClass,
     default: DEFAULT_METRICS_PROVIDER,
+    usedBy: "admin/prometheus/",
   },
 } satisfies KeyTable;

@@ -14,6 +14,8 @@ export class Snapshotter {
   private inProgress = false;
   /** Longest synchronous pause taken to open a snapshot view, for the storage benchmark. */
   lastPauseMs = 0;
+  /** Told the ms each snapshot took, view to fsynced file (ZooKeeper's snapshottime). */
+  onWritten: ((ms: number) => void) | undefined;
 
   constructor(
     private readonly state: ReplicaState,
@@ -49,6 +51,7 @@ export class Snapshotter {
     try {
       await this.txnLog.roll();
       const name = await this.store.write(zxid, view.chunks());
+      this.onWritten?.(Math.round(performance.now() - startedMs));
       this.log.info(
         {
           snapshot: name,

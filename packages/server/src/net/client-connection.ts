@@ -18,6 +18,7 @@ import {
   Xid,
 } from "@paddock/jute";
 import type { Logger } from "../logger.js";
+import type { CoreMetrics, CounterMetric } from "../metrics/server-metrics.js";
 import { sessionIdHex as hex } from "../session/session-id.js";
 import type { WatchSink } from "../watch/watch-manager.js";
 import { LogRateLimit } from "./log-rate-limit.js";
@@ -41,6 +42,8 @@ export interface ConnectionContext {
   readonly log: Logger;
   /** Server-wide packet and latency figures; `srst` resets them, `crst` does not. */
   readonly stats: ServerStats;
+  /** ZooKeeper's ServerMetrics the connection feeds (bytes, latencies, drops). */
+  readonly metrics: ConnectionMetrics;
   readonly maxBufferBytes: number;
   /** Most requests one connection may have in flight before its socket stops being read. */
   readonly maxOutstandingPerConnection: number;
@@ -55,11 +58,25 @@ export interface ConnectionContext {
   readonly input: ConnectionInput;
 }
 
+/** The metrics a connection feeds (a subset of admin/metrics' CoreMetrics). */
+export type ConnectionMetrics = Pick<
+  CoreMetrics,
+  | "bytesReceived"
+  | "responseBytes"
+  | "watchBytes"
+  | "connectionRequests"
+  | "connectionDrops"
+  | "readLatency"
+  | "updateLatency"
+>;
+
 /** One entry of a connection's reply queue: replies leave in request order. */
 interface QueuedReply {
   xid: number;
   type: number;
   receivedAtMs: number;
+  /** A write (its latency is an update latency) or a read. */
+  write: boolean;
   /** The reply frame once known. */
   frame?: Buffer;
   /** For reads: runs when the entry reaches the head, so it sees every earlier write applied. */
@@ -151,7 +168,11 @@ export class ClientConnection implements WatchSink {
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("drain", () => this.onDrain());
     socket.on("error", (err) => this.close(`socket error: ${err.message}`));
-    socket.on("close", () => this.close("peer closed the connection"));
+    socket.on("close", () => {
+      // Closed by the client while open on our side: ZooKeeper's failed read.
+      if (this.state !== "closed") this.context.metrics.connectionDrops.add();
+      this.close("peer closed the connection");
+    });
   }
 
   resetStats(): void {
@@ -214,6 +235,8 @@ export class ClientConnection implements WatchSink {
   private onFrame(frame: Buffer): void {
     if (this.state === "closed") return;
     this.countReceived();
+    // ZooKeeper counts the length prefix too.
+    this.context.metrics.bytesReceived.add(frame.length + 4);
     if (this.state === "handshake") {
       if (this.sessionId !== 0n || this.awaitingSession) {
         // Pipelined behind the ConnectRequest: hold until the session is set up.
@@ -228,6 +251,7 @@ export class ClientConnection implements WatchSink {
         return;
       }
       this.awaitingSession = true;
+      this.context.metrics.connectionRequests.add();
       this.clientSentReadOnly = req.readOnly !== undefined;
       this.context.input.connect(this, req);
       return;
@@ -285,6 +309,7 @@ export class ClientConnection implements WatchSink {
     for (const frame of held) {
       if (this.state !== "established") break;
       this.uncountReceived(); // counted when it arrived
+      this.context.metrics.bytesReceived.add(-(frame.length + 4));
       this.onFrame(frame);
     }
   }
@@ -312,7 +337,7 @@ export class ClientConnection implements WatchSink {
 
   /** Queues a request whose reply is computed later by `complete`. Returns the entry handle. */
   enqueuePending(xid: number, type: number): object {
-    const entry: QueuedReply = { xid, type, receivedAtMs: Date.now(), countLatency: true };
+    const entry: QueuedReply = { xid, type, receivedAtMs: Date.now(), write: true, countLatency: true };
     this.queue.push(entry);
     this.updateBackpressure();
     return entry;
@@ -320,7 +345,7 @@ export class ClientConnection implements WatchSink {
 
   /** Queues a read; `run` executes once every earlier request of this connection has replied. */
   enqueueRead(xid: number, type: number, run: () => Buffer, countLatency = true): void {
-    const entry: QueuedReply = { xid, type, receivedAtMs: Date.now(), run, countLatency };
+    const entry: QueuedReply = { xid, type, receivedAtMs: Date.now(), write: false, run, countLatency };
     this.queue.push(entry);
     this.updateBackpressure();
     this.drainQueue();
@@ -336,6 +361,7 @@ export class ClientConnection implements WatchSink {
 
   /** Sends a reply right away, outside the request order (auth replies, as ZooKeeper does). */
   sendImmediate(frame: Buffer): void {
+    this.countResponse(frame, this.context.metrics.responseBytes);
     this.enqueueOut(frame);
   }
 
@@ -364,8 +390,10 @@ export class ClientConnection implements WatchSink {
     s.lastCxid = entry.xid;
     s.lastZxid = this.context.lastZxid();
     s.lastResponseTimeMs = now;
+    if (entry.frame !== undefined) this.countResponse(entry.frame, this.context.metrics.responseBytes);
     if (!entry.countLatency) return;
     const latencyMs = now - entry.receivedAtMs;
+    (entry.write ? this.context.metrics.updateLatency : this.context.metrics.readLatency).observe(latencyMs);
     s.lastLatencyMs = latencyMs;
     s.minLatencyMs = Math.min(s.minLatencyMs, latencyMs);
     s.maxLatencyMs = Math.max(s.maxLatencyMs, latencyMs);
@@ -419,7 +447,16 @@ export class ClientConnection implements WatchSink {
     writeReplyHeader(w, { xid: Xid.notification, zxid: -1, err: 0 });
     writeWatcherEvent(w, { type, state: KeeperState.SyncConnected, path });
     w.finishFrame(at);
-    this.enqueueOut(w.toBuffer());
+    const frame = w.toBuffer();
+    this.countResponse(frame, this.context.metrics.watchBytes);
+    this.enqueueOut(frame);
+  }
+
+  /** A reply or notification's size without its length prefix, as ZooKeeper's sendResponse counts it. */
+  private countResponse(frame: Buffer, bytes: CounterMetric): void {
+    const size = frame.length - 4;
+    bytes.add(size);
+    this.context.stats.recordResponseSize(size);
   }
 
   // ------------------------------------------------------------------------------------------

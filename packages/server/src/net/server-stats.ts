@@ -8,6 +8,18 @@ export class ServerStats {
   maxLatencyMs = 0;
   totalLatencyMs = 0;
   latencyCount = 0;
+  /** Reply sizes in bytes (ZooKeeper's client_response BufferStats); -1 before the first. */
+  lastResponseBytes = -1;
+  minResponseBytes = -1;
+  maxResponseBytes = -1;
+  /** Txn log writes whose fsync took longer than fsync.warningthresholdms. */
+  fsyncThresholdExceedCount = 0;
+
+  recordResponseSize(bytes: number): void {
+    this.lastResponseBytes = bytes;
+    if (this.minResponseBytes < 0 || bytes < this.minResponseBytes) this.minResponseBytes = bytes;
+    if (bytes > this.maxResponseBytes) this.maxResponseBytes = bytes;
+  }
 
   recordLatency(latencyMs: number): void {
     this.minLatencyMs = Math.min(this.minLatencyMs, latencyMs);
@@ -23,5 +35,9 @@ export class ServerStats {
     this.maxLatencyMs = 0;
     this.totalLatencyMs = 0;
     this.latencyCount = 0;
+    this.lastResponseBytes = -1;
+    this.minResponseBytes = -1;
+    this.maxResponseBytes = -1;
+    this.fsyncThresholdExceedCount = 0;
   }
 }

@@ -27,6 +27,8 @@ export interface ApplierDeps {
   skipAcl: boolean;
   /** In an ensemble, sessions created through other servers are tracked here too. */
   replicated: boolean;
+  /** ms from a txn's preparation (its header time) to its apply here. */
+  propagationLatency?: { observe(ms: number): void };
 }
 
 export class Applier {
@@ -41,6 +43,9 @@ export class Applier {
     const origin = routing.take(txn);
     const requestType = origin?.kind === "request" ? origin.type : undefined;
     const result = state.sm.apply(txn, requestType);
+    // Wall clocks of two hosts: skewed clocks can make it negative, which ZooKeeper drops too.
+    const propagationMs = Date.now() - txn.timeMs;
+    if (propagationMs >= 0) this.deps.propagationLatency?.observe(propagationMs);
     // Notifications go out before the reply of this txn and before any later reply (§13).
     if (result.events.length > 0) watches.deliver(result.events, this.canSeeEvent);
 

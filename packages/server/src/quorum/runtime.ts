@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
+import type { QuorumMetrics } from "../metrics/server-metrics.js";
 import { PeerTransport } from "../net/peer-transport.js";
 import { readEpochFile, type SnapshotStore, type TxnLog, writeEpochFileAtomic } from "../storage/index.js";
 import { loadPeerCodec } from "../zab/codec.js";
@@ -147,6 +148,8 @@ export class QuorumRuntime {
   roleSinceMs = Date.now();
   /** Every completed election (ms), for mntr's zk_*_election_time. */
   readonly electionStats = { count: 0, sum: 0, min: 0, max: 0 };
+  /** ZooKeeper's quorum metrics, fed here once set (server.ts sets them before start). */
+  metrics: QuorumMetrics | undefined;
   log: Logger;
   private readonly baseLog: Logger;
 
@@ -202,7 +205,10 @@ export class QuorumRuntime {
       listenOnAllIps: config.quorumListenOnAllIPs,
       codec: loadPeerCodec(findPeerProto()),
       log: opts.log.child({ part: "peers" }),
-      onMessage: (from, msg) => this.step({ type: "message", from, msg }),
+      onMessage: (from, msg) => {
+        if (msg.type === "PROPOSAL") this.metrics?.learnerProposalReceived.add();
+        this.step({ type: "message", from, msg });
+      },
       // A leader whose process died closes its socket at once: no need to wait out syncLimit.
       onLinkDown: (id, channel) => {
         if (channel === "peer") this.step({ type: "peerDown", peer: id });
@@ -238,6 +244,8 @@ export class QuorumRuntime {
   }
 
   async start(): Promise<void> {
+    // A peer starts looking (ZooKeeper counts that entry into LOOKING too).
+    this.metrics?.lookingCount.add();
     await writeEpochFileAtomic(this.bootPath, this.bootCount);
     // Effects of the constructor (a repaired epoch pair) and the first votes.
     this.queue.push(this.tag(this.peer.takeEffects()));
@@ -298,9 +306,11 @@ export class QuorumRuntime {
   private execute(e: Tagged): void | Promise<void> {
     switch (e.kind) {
       case "send":
+        if (e.msg.type === "DIFF") this.metrics?.diffCount.add();
         this.transport.send(e.to, e.msg);
         return;
       case "sendSnapshot": {
+        this.metrics?.snapCount.add();
         const chunks = this.host.snapshotChunksAt(e.msg.snapshotZxid);
         this.transport.send(e.to, { ...e.msg, snapshot: frameChunks(chunks) });
         return;
@@ -323,6 +333,12 @@ export class QuorumRuntime {
       case "installSnapshot":
         return this.installSnapshot(e.zxid, e.snapshot);
       case "commit":
+        if (this.current.serving) {
+          const m = this.metrics;
+          (this.current.role === "leading" ? m?.commitCount : m?.learnerCommitReceived)?.add(
+            e.entries.length,
+          );
+        }
         this.host.applyCommitted(e.entries);
         return;
       case "role":
@@ -385,9 +401,11 @@ export class QuorumRuntime {
     const previous = { role: this.current.role, serving: this.current.serving };
     const nowMs = Date.now();
     if (previous.serving && !e.serving) this.lookingSinceMs = nowMs;
+    if (e.role === "looking" && previous.role !== "looking") this.metrics?.lookingCount.add();
     if (!previous.serving && e.serving) {
       const ms = nowMs - this.lookingSinceMs;
       this.lastElectionDurationMs = ms;
+      this.metrics?.electionTime.observe(ms);
       const st = this.electionStats;
       st.min = st.count === 0 ? ms : Math.min(st.min, ms);
       st.max = Math.max(st.max, ms);

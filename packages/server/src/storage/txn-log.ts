@@ -136,6 +136,8 @@ export class TxnLog {
   readonly fsyncTimeMs = newSummary();
   /** Appends per group commit (ZooKeeper's sync_processor_batch_size). */
   readonly batchSize = newSummary();
+  /** Told of each group commit: its fsync ms (undefined without forceSync) and its appends. */
+  onGroupCommit: ((fsyncMs: number | undefined, appends: number) => void) | undefined;
   private readonly logger: StorageLogger;
   private readonly maxBatchBytes: number;
   private readonly syncFile: (fh: FileHandle) => Promise<void>;
@@ -511,8 +513,10 @@ export class TxnLog {
     await writeFully(fh, buf, seg.endOffset);
     if (this.dsync) this.counters.fsyncs += 1;
     else if (this.opts.forceSync) await this.sync(fh);
-    if (this.opts.forceSync) observe(this.fsyncTimeMs, Math.round(performance.now() - startedMs));
+    const fsyncMs = this.opts.forceSync ? Math.round(performance.now() - startedMs) : undefined;
+    if (fsyncMs !== undefined) observe(this.fsyncTimeMs, fsyncMs);
     observe(this.batchSize, batch.length);
+    this.onGroupCommit?.(fsyncMs, batch.length);
     seg.endOffset = end;
     seg.allocatedBytes = Math.max(seg.allocatedBytes, end);
     seg.lastZxid = lastOp.zxid;

@@ -81,6 +81,8 @@ export class WatchManager {
   // delivery walk only the ancestors of a changed path: O(depth) map lookups per event.
   private readonly recursiveByPath = new Map<string, Set<WatchSink>>();
   private readonly persistentWatcherTypes: boolean;
+  /** Told how many watchers each event triggered (ZooKeeper's node_*_watch_count), when any. */
+  onTriggered: ((type: EventType, watchers: number) => void) | undefined;
 
   constructor(options: WatchManagerOptions = {}) {
     this.persistentWatcherTypes = options.persistentWatcherTypes ?? false;
@@ -141,6 +143,7 @@ export class WatchManager {
       for (const sink of notified) {
         if (filter === undefined || filter(sink, event)) sink.sendEvent(event.type, event.path);
       }
+      if (notified.size > 0) this.onTriggered?.(event.type, notified.size);
     }
   }
 

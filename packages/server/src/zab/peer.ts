@@ -104,6 +104,21 @@ export class ZabPeer {
   }
 
   /**
+   * Leader only (null elsewhere): each learner's sync phase and the highest zxid it acknowledged,
+   * for the admin commands (observers) and the console (each learner's lag).
+   */
+  learnerDetails(): Array<{ sid: number; observer: boolean; phase: string; ackedZxid: number }> | null {
+    const L = this.core.leader;
+    if (L === null) return null;
+    return [...L.learners.values()].map((s) => ({
+      sid: s.sid,
+      observer: s.observer,
+      phase: s.phase,
+      ackedZxid: s.ackedZxid,
+    }));
+  }
+
+  /**
    * Leader only (null elsewhere): its learner connections, for monitoring (mntr's zk_learners,
    * zk_synced_followers, zk_synced_observers, zk_pending_syncs).
    */

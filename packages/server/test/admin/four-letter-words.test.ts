@@ -34,6 +34,7 @@ import {
   runFourLetterWord,
   type ServerSummary,
 } from "../../src/admin/four-letter-words.js";
+import { MNTR_COUNTERS, MNTR_PERCENTILE_SUMMARIES, MNTR_SUMMARIES } from "../../src/admin/mntr.js";
 
 // The Debian build prints an unexpanded Maven property in its version.
 const VERSION = ["3.8.0-$", "{mvngit.commit.id}, built on 2024-12-29 17:54 UTC"].join("");
@@ -333,9 +334,20 @@ describe("formatters match ZooKeeper 3.8.0", () => {
     expect(text.endsWith("os.memory.total=<NA>\n")).toBe(true);
   });
 
-  it("mntr reproduces a fresh standalone server's full output", () => {
+  it("mntr reproduces a fresh standalone server's full output, given every figure ZooKeeper has", () => {
     const expected = readFileSync(new URL("./fixtures/mntr-3.8.0-standalone.txt", import.meta.url), "utf8");
+    // Paddock measures a subset and leaves the rest out; given them all, the layout is ZooKeeper's.
+    const zero = { count: 0, sum: 0, min: 0, max: 0 };
     const text = formatMntr({
+      nonMtlsRemoteConnCount: 0,
+      nonMtlsLocalConnCount: 0,
+      connectionDropProbability: 0,
+      authFailedCount: 0,
+      outstandingTlsHandshake: 0,
+      summaries: Object.fromEntries([
+        ...MNTR_SUMMARIES.map((n) => [n, zero]),
+        ...MNTR_PERCENTILE_SUMMARIES.map((n) => [n, { ...zero, p50: 0, p95: 0, p99: 0, p999: 0 }]),
+      ]),
       version: VERSION,
       serverState: "standalone",
       ephemeralsCount: 0,
@@ -357,9 +369,49 @@ describe("formatters match ZooKeeper 3.8.0", () => {
       maxClientResponseSize: -1,
       openFileDescriptorCount: 42,
       maxFileDescriptorCount: 20000,
-      counters: { bytes_received_count: 40 },
+      counters: { ...Object.fromEntries(MNTR_COUNTERS.map((n) => [n, 0])), bytes_received_count: 40 },
     });
     expect(text).toBe(expected);
+  });
+
+  it("mntr leaves out what the snapshot does not measure, never printing a zero for it", () => {
+    const text = formatMntr({
+      version: "v",
+      serverState: "standalone",
+      ephemeralsCount: 0,
+      aliveConnections: 1,
+      avgLatencyMs: 0,
+      minLatencyMs: 0,
+      maxLatencyMs: 0,
+      outstandingRequests: 0,
+      znodeCount: 5,
+      globalSessions: 0,
+      packetsSent: 1,
+      packetsReceived: 1,
+      watchCount: 0,
+      approximateDataSizeBytes: 44,
+      uptimeMs: 1,
+      lastClientResponseSize: 16,
+      minClientResponseSize: 16,
+      maxClientResponseSize: 16,
+      counters: { response_bytes: 16 },
+      summaries: { readlatency: { count: 1, sum: 2, min: 2, max: 2, p50: 2, p95: 2, p99: 2, p999: 2 } },
+    });
+    const keys = text.split("\n").map((l) => l.split("\t")[0]);
+    expect(keys).toContain("zk_response_bytes");
+    expect(keys).toContain("zk_p999_readlatency");
+    for (const absent of [
+      "zk_local_sessions",
+      "zk_connection_drop_probability",
+      "zk_auth_failed_count",
+      "zk_non_mtls_remote_conn_count",
+      "zk_outstanding_tls_handshake",
+      "zk_throttled_ops",
+      "zk_avg_updatelatency",
+      "zk_avg_fsynctime",
+    ]) {
+      expect(keys).not.toContain(absent);
+    }
   });
 
   it("mntr puts peer state third, skips null gauges and prints summaries", () => {
@@ -398,7 +450,7 @@ describe("formatters match ZooKeeper 3.8.0", () => {
       },
       summaries: {
         fsynctime: { count: 4, sum: 10, min: 1, max: 5 },
-        readlatency: { count: 1, sum: 3, min: 3, max: 3, p50: 3 },
+        readlatency: { count: 1, sum: 3, min: 3, max: 3, p50: 3, p95: 3, p99: 3, p999: 4 },
       },
     });
     const lines = text.split("\n");
@@ -420,7 +472,7 @@ describe("formatters match ZooKeeper 3.8.0", () => {
       "zk_sum_fsynctime\t10",
     ]);
     expect(lines).toContain("zk_p50_readlatency\t3");
-    expect(lines).toContain("zk_p999_readlatency\t0");
+    expect(lines).toContain("zk_p999_readlatency\t4");
   });
 
   it("wchs, wchc and wchp", () => {
