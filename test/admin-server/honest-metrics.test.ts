@@ -19,6 +19,7 @@ const MOVED_BY_OTHER_EVENTS: Readonly<Record<string, string>> = {
   zk_connection_drop_count: "moves when a client closes its socket under the server",
   zk_snapshottime: "moves when a snapshot is written (snapCount txns)",
   zk_dbinittime: "measured once, at start",
+  zk_local_sessions: "moves in an ensemble with localSessionsEnabled, or in read-only mode",
 };
 
 /** The keys the issue names, and the other figures Paddock claims to measure under this load. */

@@ -32,6 +32,9 @@ import type { WatchedEvent, Watcher } from "./watches.js";
  * A promise-based ZooKeeper client speaking the jute protocol over one TCP connection at a time,
  * moving between the hosts of the connect string and keeping its session across reconnects.
  */
+/** Where the ensemble's dynamic configuration lives; a chroot does not apply to it. */
+const CONFIG_NODE = "/zookeeper/config";
+
 export class ZooKeeperClient extends ClientSession {
   /** How `retry()` and the recipes retry after ConnectionLoss. */
   readonly retryPolicy: RetryPolicy;
@@ -191,6 +194,20 @@ export class ZooKeeperClient extends ClientSession {
       { type: OpCode.getData, path: this.serverPath(path), watch: watcher !== undefined },
       path,
       this.registerOnOk(watcher, (w) => this.watches.addData(path, w)),
+    );
+    return { data: r.readBuffer(), stat: readStat(r) };
+  }
+
+  /**
+   * The ensemble's dynamic configuration, as ZooKeeper's getConfig reads it: /zookeeper/config,
+   * outside any chroot, holding `server.N=...` lines and `version=<hex>`. A watcher hears of the
+   * next reconfig.
+   */
+  async getConfig(watcher?: Watcher): Promise<{ data: Buffer | null; stat: Stat }> {
+    const r = await this.call(
+      { type: OpCode.getData, path: CONFIG_NODE, watch: watcher !== undefined },
+      CONFIG_NODE,
+      this.registerOnOk(watcher, (w) => this.watches.addData(CONFIG_NODE, w)),
     );
     return { data: r.readBuffer(), stat: readStat(r) };
   }

@@ -29,7 +29,6 @@ import { Ensemble } from "./replica/ensemble.js";
 import { dataDirsOf, type RecoveredStorage, recoverReplica, storageLogger } from "./replica/recover.js";
 import { ReplicaState } from "./replica/replica-state.js";
 import { ServingRole } from "./replica/serving-role.js";
-import { STANDALONE_SESSION_SERVER_ID } from "./session/session-id.js";
 import { type AutoPurge, startAutoPurge } from "./storage/index.js";
 import { WatchManager } from "./watch/watch-manager.js";
 
@@ -67,14 +66,7 @@ export class PaddockServer {
     readonly config: ServerConfig,
     readonly log: Logger,
   ) {
-    const smOptions = {
-      extendedTypesEnabled: config.extendedTypesEnabled,
-      skipAcl: config.skipAcl,
-      superDigest: config.superDigest,
-      enforceQuota: config.enforceQuota,
-    };
-    const sessionServerId = config.standalone ? STANDALONE_SESSION_SERVER_ID : (config.myid ?? 1);
-    this.state = new ReplicaState(smOptions, config.tickTimeMs, sessionServerId);
+    this.state = ReplicaState.fromConfig(config);
   }
 
   /** The bound client port (useful when zoo.cfg asks for port 0). */
@@ -128,13 +120,7 @@ export class PaddockServer {
     const role = new ServingRole(quorum);
     const routing = new ReplyRouting();
     const ensemble =
-      quorum === undefined
-        ? undefined
-        : new Ensemble(quorum, state, role, routing, log, {
-            tickTimeMs: config.tickTimeMs,
-            readOnlyModeEnabled: config.readOnlyModeEnabled,
-            localSessionsEnabled: config.localSessionsEnabled,
-          });
+      quorum === undefined ? undefined : new Ensemble(quorum, state, role, routing, log, config);
 
     // The write path: prepare -> commit (the local log, or ZAB) -> apply -> reply.
     const snapshotter = new Snapshotter(state, config.snapCount, storage.snapshots, storage.txnLog, log);

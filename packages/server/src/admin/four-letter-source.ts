@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { arch, freemem, hostname, platform, release, tmpdir, totalmem, userInfo } from "node:os";
 import { join, resolve } from "node:path";
-import type { ServerConfig } from "../config/index.js";
+import { formatServerLine, type ServerConfig } from "../config/index.js";
 import type { ServerMetrics } from "../metrics/server-metrics.js";
 import type { ClientConnection } from "../net/client-connection.js";
 import type { ConnectionRegistry } from "../net/connection-registry.js";
@@ -329,13 +329,7 @@ function quorumConf(config: ServerConfig): QuorumConf {
     electionPorts: me === undefined ? [] : [me.electionPort],
     quorumPorts: me === undefined ? [] : [me.peerPort],
     peerType: me?.role === "observer" ? 1 : 0,
-    members: [...config.servers.values()]
-      .sort((a, b) => a.id - b.id)
-      .map(
-        (s) =>
-          `server.${s.id}=${s.host}:${s.peerPort}:${s.electionPort}:${s.role}` +
-          (s.clientPort === undefined ? "" : `;${s.clientAddress ?? "0.0.0.0"}:${s.clientPort}`),
-      ),
+    members: [...config.servers.values()].sort((a, b) => a.id - b.id).map(formatServerLine),
     configVersion: Number(config.configVersion),
   };
 }

@@ -42,3 +42,28 @@ export function dynamicConfigVersion(fileName: string): bigint {
   const suffix = fileName.slice(fileName.lastIndexOf(".") + 1);
   return fileName.includes(".") && /^[0-9a-fA-F]{1,16}$/.test(suffix) ? BigInt(`0x${suffix}`) : 0n;
 }
+
+/** A host as ZooKeeper prints it in a server line: IPv6 literals in brackets. */
+function delimitedHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/**
+ * One member as ZooKeeper's QuorumServer prints it in /zookeeper/config and `conf`:
+ * `server.N=host:quorumPort:electionPort:role`, plus `;clientHost:clientPort` when the line gave
+ * a client part.
+ */
+export function formatServerLine(s: QuorumServer): string {
+  const client =
+    s.clientPort === undefined ? "" : `;${delimitedHost(s.clientAddress ?? "0.0.0.0")}:${s.clientPort}`;
+  return `server.${s.id}=${delimitedHost(s.host)}:${s.peerPort}:${s.electionPort}:${s.role}${client}`;
+}
+
+/**
+ * The ensemble's dynamic configuration as ZooKeeper's QuorumVerifier prints it, the data of
+ * /zookeeper/config: every member by id, then `version=<hex>`, no newline at the end.
+ */
+export function dynamicConfigText(servers: Iterable<QuorumServer>, version: bigint): string {
+  const lines = [...servers].sort((a, b) => a.id - b.id).map(formatServerLine);
+  return [...lines, `version=${version.toString(16)}`].join("\n");
+}

@@ -11,7 +11,12 @@ export {
   zooCfgFromEnv,
 } from "./docker-env.js";
 export type { DynamicConfig } from "./dynamic-config.js";
-export { dynamicConfigVersion, parseDynamicConfig } from "./dynamic-config.js";
+export {
+  dynamicConfigText,
+  dynamicConfigVersion,
+  formatServerLine,
+  parseDynamicConfig,
+} from "./dynamic-config.js";
 export type { ConfigLocation } from "./errors.js";
 export { ConfigError, formatLocation } from "./errors.js";
 export type { PropertyEntry } from "./properties.js";

@@ -6,6 +6,7 @@
 // effects (commits, role changes, learners' requests) call into the stages.
 
 import type { QuorumView } from "../admin/four-letter-source.js";
+import type { ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import { LearnerTouches } from "../maintenance/learner-touches.js";
 import { LocalSessionExpiry } from "../maintenance/local-session-expiry.js";
@@ -39,13 +40,11 @@ export interface EnsembleStages {
   storageFailed: (err: unknown) => void;
 }
 
-export interface EnsembleOptions {
-  tickTimeMs: number;
-  /** readonlymode.enabled */
-  readOnlyModeEnabled: boolean;
-  /** localSessionsEnabled */
-  localSessionsEnabled: boolean;
-}
+/** The settings an ensemble's parts read (tickTime, readonlymode.enabled, localSessionsEnabled). */
+export type EnsembleOptions = Pick<
+  ServerConfig,
+  "tickTimeMs" | "readOnlyModeEnabled" | "localSessionsEnabled"
+>;
 
 export class Ensemble {
   readonly committer: QuorumCommitter;

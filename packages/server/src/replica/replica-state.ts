@@ -4,10 +4,11 @@
 // the generator of this server's session ids, and the sessions that live on this server only
 // (local sessions: read-only clients', and all new ones with localSessionsEnabled).
 
+import { dynamicConfigText, type ServerConfig } from "../config/index.js";
 import type { StateMachineOptions } from "../request/contract.js";
 import { StateMachine } from "../request/index.js";
 import { LocalSessions } from "../session/local-sessions.js";
-import { SessionIdGenerator } from "../session/session-id.js";
+import { SessionIdGenerator, STANDALONE_SESSION_SERVER_ID } from "../session/session-id.js";
 import { SessionTracker } from "../session/session-tracker.js";
 
 export class ReplicaState {
@@ -26,6 +27,25 @@ export class ReplicaState {
     this.sessions = new SessionTracker(tickTimeMs);
     this.sessionIds = new SessionIdGenerator(sessionServerId, Date.now());
     this.localSessions = new LocalSessions(tickTimeMs);
+  }
+
+  /**
+   * What a server's configuration makes of its state: the state machine's options, with
+   * /zookeeper/config holding the ensemble's members in quorum mode (empty standalone, as in
+   * ZooKeeper), and the server id its session ids carry.
+   */
+  static fromConfig(config: ServerConfig): ReplicaState {
+    const smOptions: StateMachineOptions = {
+      extendedTypesEnabled: config.extendedTypesEnabled,
+      skipAcl: config.skipAcl,
+      superDigest: config.superDigest,
+      enforceQuota: config.enforceQuota,
+      ...(config.standalone
+        ? {}
+        : { configData: Buffer.from(dynamicConfigText(config.servers.values(), config.configVersion)) }),
+    };
+    const sessionServerId = config.standalone ? STANDALONE_SESSION_SERVER_ID : (config.myid ?? 1);
+    return new ReplicaState(smOptions, config.tickTimeMs, sessionServerId);
   }
 
   get sm(): StateMachine {

@@ -258,6 +258,8 @@ export class StateMachine {
     });
     sm.appliedZxid = zxid;
     sm.preparedZxid = zxid;
+    // As ZooKeeper at every start: this server's configuration, whatever the snapshot holds.
+    sm.tree.setConfigData(opts.configData ?? Buffer.alloc(0));
     sm.quota.restoreRoots();
     if (sm.tree.size !== nodeCount) {
       throw new TreeInvariantError(`snapshot: header promised ${nodeCount} nodes, tree has ${sm.tree.size}`);

@@ -111,8 +111,17 @@ export class DataTree {
     this.insert(QUOTA_PATH, blankNode(OPEN_ACL_UNSAFE));
     const config = blankNode(READ_ACL_UNSAFE);
     config.aversion = -1;
-    config.data = configData;
     this.insert(CONFIG_PATH, config);
+    this.setConfigData(configData);
+  }
+
+  /**
+   * /zookeeper/config as a server writes it from its own configuration (not a txn), at start and
+   * after loading a snapshot: ZooKeeper's setData with version -1 leaves the Stat's version at -1
+   * in quorum mode; standalone (no data) keeps the fresh node's 0.
+   */
+  setConfigData(configData: Buffer): void {
+    this.update(CONFIG_PATH, { data: configData, version: configData.length > 0 ? -1 : 0 });
   }
 
   get(path: string): ZNode | undefined {
