@@ -4,6 +4,7 @@
 
 import protobuf from "protobufjs";
 import type { PeerMessage } from "./messages.js";
+import { validatePeerMessage } from "./validate.js";
 
 /** The PeerFrame oneof field carrying each message type. */
 export const BODY_FIELD: Readonly<Record<PeerMessage["type"], string>> = {
@@ -31,7 +32,10 @@ const TYPE_OF_FIELD = new Map(Object.entries(BODY_FIELD).map(([type, field]) => 
 
 export interface PeerCodec {
   encode(msg: PeerMessage): Uint8Array;
-  /** Throws on malformed input; callers treat that as a broken peer, never as a crash. */
+  /**
+   * Throws on malformed input, and on a message with a field out of range (validate.ts); callers
+   * treat that as a broken peer, never as a crash.
+   */
   decode(bytes: Uint8Array): PeerMessage;
   /** The oneof fields PeerFrame declares (for the test that keeps TS and .proto in step). */
   bodyFields(): string[];
@@ -69,14 +73,17 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
       const type = typeof field === "string" ? TYPE_OF_FIELD.get(field) : undefined;
       if (type === undefined || typeof field !== "string") throw new Error("peer frame without a body");
       const body = fromWire.get(field)!(frame[field] as Record<string, unknown>);
-      if (type === "NOTIFICATION") return { type, ...body } as unknown as PeerMessage;
-      return {
-        type,
-        conn: longToNumber(frame.conn),
-        seq: longToNumber(frame.seq),
-        term: longToNumber(frame.term),
-        ...body,
-      } as unknown as PeerMessage;
+      const msg = (type === "NOTIFICATION"
+        ? { type, ...body }
+        : {
+            type,
+            conn: longToNumber(frame.conn),
+            seq: longToNumber(frame.seq),
+            term: longToNumber(frame.term),
+            ...body,
+          }) as unknown as PeerMessage;
+      validatePeerMessage(msg);
+      return msg;
     },
     bodyFields() {
       return Frame.oneofs.body?.fieldsArray.map((f) => f.name) ?? [];

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { BODY_FIELD, loadPeerCodec } from "../../src/zab/codec.js";
 import type { PeerMessage } from "../../src/zab/index.js";
 import { makeZxid } from "../../src/zab/index.js";
+import { MAX_PEER_EPOCH, PeerMessageError, validatePeerMessage } from "../../src/zab/validate.js";
 
 const codec = loadPeerCodec(fileURLToPath(new URL("../../../../proto/peer.proto", import.meta.url)));
 
@@ -21,7 +22,7 @@ const samples: { [K in PeerMessage["type"]]: Extract<PeerMessage, { type: K }> }
   },
   FOLLOWERINFO: { type: "FOLLOWERINFO", conn: 2 ** 40 + 1, seq: 1, term: 0, acceptedEpoch: 6 },
   OBSERVERINFO: { type: "OBSERVERINFO", conn: 9, seq: 1, term: 0, acceptedEpoch: 0 },
-  LEADERINFO: { type: "LEADERINFO", conn: 9, seq: 1, term: 8, newEpoch: 2 ** 21 - 1 },
+  LEADERINFO: { type: "LEADERINFO", conn: 9, seq: 1, term: 8, newEpoch: MAX_PEER_EPOCH },
   ACKEPOCH: {
     type: "ACKEPOCH",
     conn: 9,
@@ -92,4 +93,69 @@ describe("peer.proto codec", () => {
   it("rejects a frame without a body", () => {
     expect(() => codec.decode(new Uint8Array([0x08, 0x01]))).toThrow(/without a body/);
   });
+
+  // Each of these once crashed a server (ZAB invariants, a TypeError); now the frame is refused
+  // at decoding, which closes that link and nothing else.
+  const refused: [string, Record<string, unknown>, RegExp][] = [
+    [
+      "a notification without a vote",
+      { type: "NOTIFICATION", state: "LOOKING", vote: null, round: 1 },
+      /NOTIFICATION: no vote/,
+    ],
+    [
+      "a FOLLOWERINFO whose epoch the zxid could not hold",
+      { type: "FOLLOWERINFO", conn: 1, seq: 1, term: 0, acceptedEpoch: 2 ** 21 - 1 },
+      /acceptedEpoch 2097151 is out of range/,
+    ],
+    [
+      "a FOLLOWERINFO with an epoch near the limit",
+      { type: "FOLLOWERINFO", conn: 1, seq: 1, term: 0, acceptedEpoch: 2 ** 21 - 2 },
+      /out of range/,
+    ],
+    [
+      "a vote with a zxid from an impossible epoch",
+      {
+        type: "NOTIFICATION",
+        state: "LOOKING",
+        vote: { leader: 1, zxid: 2 ** 53 - 1, peerEpoch: 1 },
+        round: 1,
+      },
+      /vote zxid .* epoch out of range/,
+    ],
+    [
+      "a PROPOSAL with entries out of order",
+      {
+        type: "PROPOSAL",
+        conn: 1,
+        seq: 2,
+        term: 3,
+        entries: [
+          { zxid: 0x300000002, payload: new Uint8Array([1]) },
+          { zxid: 0x300000001, payload: new Uint8Array([2]) },
+        ],
+      },
+      /not in zxid order/,
+    ],
+    [
+      "an ACKEPOCH with too many epoch ends",
+      {
+        type: "ACKEPOCH",
+        conn: 1,
+        seq: 2,
+        term: 3,
+        currentEpoch: 2,
+        lastZxid: 0x200000005,
+        committedZxid: 0x200000004,
+        epochEnds: Array.from({ length: 40 }, (_, i) => i),
+        alreadyAccepted: false,
+      },
+      /epochEnds/,
+    ],
+  ];
+  for (const [what, msg, error] of refused) {
+    it(`refuses ${what}`, () => {
+      expect(() => codec.decode(codec.encode(msg as unknown as PeerMessage))).toThrow(error);
+      expect(() => validatePeerMessage(msg as unknown as PeerMessage)).toThrow(PeerMessageError);
+    });
+  }
 });
