@@ -33,6 +33,10 @@ export interface ServerHandle {
   kill(signal?: NodeJS.Signals): void;
   /** Recent stdout/stderr of the process, for failure messages. */
   output(): string;
+  /** The server's process id (for /proc readings). */
+  pid: number | undefined;
+  /** Whether the process is still running. */
+  alive(): boolean;
 }
 
 /** A port in 24000–24999 (the tests' range; the benchmark's is its own) that was free a moment ago. */
@@ -88,6 +92,8 @@ export async function launchServer(
         connectString: `${host}:${port}`,
         dataDir,
         output: proc.output,
+        pid: proc.child.pid,
+        alive: () => proc.child.exitCode === null && proc.child.signalCode === null,
         kill: (signal: NodeJS.Signals = "SIGKILL") => {
           proc.child.kill(signal);
         },
