@@ -35,6 +35,12 @@ export interface ZooKeeperClientOptions {
   /** The old name of canBeReadOnly. */
   readOnly?: boolean;
   /**
+   * Connect over TLS (a server's secureClientPort) with these Node TLS options: `ca` to trust the
+   * server's certificate, `cert` and `key` for the client's own (ssl.clientAuth=need). The
+   * server's name is checked against its certificate unless `checkServerIdentity` says otherwise.
+   */
+  tls?: import("node:tls").ConnectionOptions;
+  /**
    * What happens when the session expires. false (default, as ZooKeeper's own client): the
    * client is finished, state "expired". true (as Curator): watchers hear Expired, outstanding
    * requests fail with SessionExpired, the connection state goes LOST, and the client carries on

@@ -5,6 +5,7 @@
 
 import { EventEmitter } from "node:events";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import type { Request } from "@paddock/jute";
 import {
   DEFAULT_MAX_BUFFER_BYTES,
@@ -58,6 +59,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   private readonly connectTimeoutMs: number;
   private readonly reconnectDelayMs: number;
   private readonly maxBufferBytes: number;
+  private readonly tlsOptions: tls.ConnectionOptions | undefined;
   private readonly renewSessionOnExpiry: boolean;
   /** Like Java: a session handed out by a read-only server is not offered to a read-write one. */
   private seenReadWriteServer: boolean;
@@ -95,6 +97,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     this.chroot = parsed.chroot;
     this.requests = new RequestBuilder(parsed.chroot);
     this.requestedTimeoutMs = options.sessionTimeoutMs ?? 30_000;
+    this.tlsOptions = options.tls;
     this.readOnlyAllowed = options.canBeReadOnly ?? options.readOnly ?? false;
     this.renewSessionOnExpiry = options.renewSessionOnExpiry ?? false;
     this.log = options.logger ?? silentLogger;
@@ -315,7 +318,14 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     if (this.terminal || this.closing) return;
     const host = this.hostProvider.next();
     this.log.debug(`connecting to ${host.host}:${host.port}`);
-    const socket = net.connect({ host: host.host, port: host.port });
+    const socket = this.tlsOptions
+      ? tls.connect({
+          host: host.host,
+          port: host.port,
+          ...(net.isIP(host.host) === 0 ? { servername: host.host } : {}),
+          ...this.tlsOptions,
+        })
+      : net.connect({ host: host.host, port: host.port });
     socket.setNoDelay(true);
     const conn: Connection = {
       socket,
@@ -333,7 +343,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
       this.log.warn(`no session from ${host.host}:${host.port} within ${handshakeMs} ms`);
       socket.destroy();
     }, handshakeMs);
-    socket.on("connect", () => {
+    socket.on(this.tlsOptions ? "secureConnect" : "connect", () => {
       if (this.conn !== conn) return;
       const w = new JuteWriter(64);
       const at = w.startFrame();

@@ -13,7 +13,7 @@ import { Snapshotter } from "./maintenance/snapshotter.js";
 import { feedMetrics } from "./metrics/feed-metrics.js";
 import { coreMetrics } from "./metrics/server-metrics.js";
 import type { ConnectionContext } from "./net/client-connection.js";
-import { ClientListener } from "./net/client-listener.js";
+import { ClientListeners } from "./net/client-listeners.js";
 import { ConnectionRegistry } from "./net/connection-registry.js";
 import { ServerStats } from "./net/server-stats.js";
 import { Applier } from "./pipeline/applier.js";
@@ -47,7 +47,7 @@ interface Running {
   expiry: SessionExpiry;
   reaper: ContainerReaper;
   autoPurge: AutoPurge;
-  listener: ClientListener;
+  listener: ClientListeners;
   /** The AdminServer and the Prometheus endpoint, each when configured. */
   admin: AdminInterfaces;
 }
@@ -215,15 +215,7 @@ export class PaddockServer {
         },
       },
     };
-    const listener = new ClientListener({
-      port: config.clientPort ?? 2181,
-      host: config.clientPortAddress,
-      maxClientCnxns: config.maxClientCnxns,
-      listenBacklog: config.clientPortListenBacklog,
-      log,
-      context,
-      registry,
-    });
+    const listener = new ClientListeners(config, { log, context, registry });
     const autoPurge = startAutoPurge(storage.snapshots, storage.txnLog, {
       snapRetainCount: config.autopurgeSnapRetainCount,
       purgeIntervalHours: config.autopurgePurgeIntervalHours,

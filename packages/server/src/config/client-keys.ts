@@ -23,13 +23,14 @@ export const CLIENT_KEYS = {
     origin: "zoo.cfg",
     type: optionalPort,
     default: undefined,
-    usedBy: "conf only (no TLS listener yet)",
+    usedBy: "net/client-listeners.ts (TLS)",
   },
   secureClientPortAddress: {
     key: "secureClientPortAddress",
     origin: "zoo.cfg",
     type: nonEmpty,
     default: undefined,
+    usedBy: "net/client-listeners.ts (TLS)",
   },
   clientPortListenBacklog: {
     key: "clientPortListenBacklog",

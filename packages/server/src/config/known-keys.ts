@@ -9,12 +9,14 @@ import { DATA_KEYS } from "./data-keys.js";
 import { ENSEMBLE_KEYS } from "./ensemble-keys.js";
 import type { KeySettings, KnownKey } from "./known-key.js";
 import { STORAGE_KEYS } from "./storage-keys.js";
+import { TLS_KEYS } from "./tls-keys.js";
 
-const AREAS = [CLIENT_KEYS, ENSEMBLE_KEYS, STORAGE_KEYS, DATA_KEYS, ADMIN_KEYS];
+const AREAS = [CLIENT_KEYS, TLS_KEYS, ENSEMBLE_KEYS, STORAGE_KEYS, DATA_KEYS, ADMIN_KEYS];
 
 /** Every key Paddock reads, by the setting it sets. */
 export const KNOWN_KEYS = {
   ...CLIENT_KEYS,
+  ...TLS_KEYS,
   ...ENSEMBLE_KEYS,
   ...STORAGE_KEYS,
   ...DATA_KEYS,

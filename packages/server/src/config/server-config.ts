@@ -39,6 +39,19 @@ export interface CommonConfig {
   dataLogDir: string;
   secureClientPort: number | undefined;
   secureClientPortAddress: string | undefined;
+  /** ssl.* of the client port's TLS (ZooKeeper's X509Util keys); docs/security.md. */
+  sslKeyStoreLocation: string | undefined;
+  sslKeyStorePassword: string | undefined;
+  /** PEM, PKCS12 or JKS; undefined: from the file name's extension. */
+  sslKeyStoreType: string | undefined;
+  sslTrustStoreLocation: string | undefined;
+  sslTrustStorePassword: string | undefined;
+  sslTrustStoreType: string | undefined;
+  sslClientAuth: "need" | "want" | "none";
+  sslProtocol: string | undefined;
+  sslEnabledProtocols: string | undefined;
+  /** Whether a client certificate must name the address it connects from. */
+  sslHostnameVerification: boolean;
   /** -1 = the OS default backlog. */
   clientPortListenBacklog: number;
   /** Per client IP; 0 = unlimited. */

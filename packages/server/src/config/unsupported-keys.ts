@@ -25,8 +25,6 @@ const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["portUnification", "false"],
   ["client.portUnification", "false"],
   ["sslQuorumReloadCertFiles", "false"],
-  ["secureClientPort", undefined],
-  ["secureClientPortAddress", undefined],
   ["sessionRequireClientSASLAuth", "false"],
   ["quorum.auth.enableSasl", "false"],
   ["quorum.auth.learnerRequireSasl", "false"],
@@ -37,6 +35,20 @@ const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["DigestAuthenticationProvider.enabled", "true"],
 ]);
 const SECURITY_PREFIXES = ["ssl.", "quorum.auth.", "authProvider.", "enforce.auth."];
+
+/** The ssl.* keys of client-port TLS, which Paddock implements (tls-keys.ts). */
+const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
+  "ssl.keyStore.location",
+  "ssl.keyStore.password",
+  "ssl.keyStore.type",
+  "ssl.trustStore.location",
+  "ssl.trustStore.password",
+  "ssl.trustStore.type",
+  "ssl.clientAuth",
+  "ssl.protocol",
+  "ssl.enabledProtocols",
+  "ssl.hostnameVerification",
+]);
 
 /** The override: run even though a security setting cannot be honoured. */
 export const ALLOW_UNSUPPORTED_SECURITY_KEY = "paddock.allowUnsupportedSecurity";
@@ -51,6 +63,7 @@ function withoutPropertyPrefix(key: string): string {
  */
 export function isUnsupportedSecuritySetting(key: string, value: string): boolean {
   const bare = withoutPropertyPrefix(key);
+  if (IMPLEMENTED_SSL_KEYS.has(bare)) return false;
   if (SECURITY_KEYS.has(bare)) {
     const off = SECURITY_KEYS.get(bare);
     return off === undefined || value.trim().toLowerCase() !== off;
@@ -61,10 +74,12 @@ export function isUnsupportedSecuritySetting(key: string, value: string): boolea
 /** A security key, whatever its value. */
 export function isSecurityKey(key: string): boolean {
   const bare = withoutPropertyPrefix(key);
+  if (IMPLEMENTED_SSL_KEYS.has(bare)) return false;
   return SECURITY_KEYS.has(bare) || SECURITY_PREFIXES.some((p) => bare.startsWith(p));
 }
 
 export function isUnsupportedKey(key: string): boolean {
+  if (IMPLEMENTED_SSL_KEYS.has(withoutPropertyPrefix(key))) return false;
   return (
     UNSUPPORTED_KEYS.has(key) ||
     UNSUPPORTED_PREFIXES.some((p) => key.startsWith(p)) ||

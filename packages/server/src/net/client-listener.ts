@@ -1,8 +1,10 @@
-// The client port: accepts TCP connections, enforces maxClientCnxns per address and a deadline
-// for the handshake, and registers each connection. What the connection reads goes to the
-// request path through the ConnectionContext; the listener never looks at a request.
+// A client port: accepts TCP (or, for secureClientPort, TLS) connections, enforces
+// maxClientCnxns per address and a deadline for the handshake, and registers each connection.
+// What the connection reads goes to the request path through the ConnectionContext; the listener
+// never looks at a request.
 
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from "node:tls";
 import type { Logger } from "../logger.js";
 import { ClientConnection, type ConnectionContext } from "./client-connection.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
@@ -21,10 +23,19 @@ export interface ClientListenerOptions {
   log: Logger;
   context: ConnectionContext;
   registry: ConnectionRegistry;
+  /** TLS (secureClientPort): how to build its options now, and what a client's certificate must pass. */
+  tls?: {
+    options: () => import("node:tls").TlsOptions;
+    /** Why the client's certificate is refused after the handshake, or undefined. */
+    refuse: (socket: TLSSocket) => string | undefined;
+    /** Starts watching the stores; returns the stop function. */
+    watch: (reload: () => void) => () => void;
+  };
 }
 
 export class ClientListener {
-  private tcp: Server | undefined;
+  private tcp: Server | TlsServer | undefined;
+  private stopWatching: (() => void) | undefined;
   private readonly connectionsPerIp = new Map<string, number>();
 
   constructor(private readonly opts: ClientListenerOptions) {}
@@ -36,7 +47,36 @@ export class ClientListener {
 
   async listen(): Promise<void> {
     const { port, host, log } = this.opts;
-    const tcp = createServer((socket) => this.accept(socket));
+    const tls = this.opts.tls;
+    let tcp: Server | TlsServer;
+    if (tls === undefined) {
+      tcp = createServer((socket) => this.accept(socket));
+    } else {
+      const secure = createTlsServer(
+        { ...tls.options(), handshakeTimeout: HANDSHAKE_DEADLINE_MS },
+        (socket) => {
+          const refusal = tls.refuse(socket);
+          if (refusal !== undefined) {
+            log.warn({ remote: socket.remoteAddress, reason: refusal }, "client certificate refused");
+            socket.destroy();
+            return;
+          }
+          this.accept(socket);
+        },
+      );
+      secure.on("tlsClientError", (err, socket) =>
+        log.info({ remote: socket.remoteAddress, err: err.message }, "TLS handshake failed"),
+      );
+      this.stopWatching = tls.watch(() => {
+        try {
+          secure.setSecureContext(tls.options());
+          log.info("TLS key and trust stores reloaded");
+        } catch (err) {
+          log.error({ err }, "TLS stores changed but cannot be loaded; keeping the previous ones");
+        }
+      });
+      tcp = secure;
+    }
     this.tcp = tcp;
     // A failed bind (port taken) is the caller's one-line start failure, not a logged error too.
     await new Promise<void>((resolve, reject) => {
@@ -48,11 +88,15 @@ export class ClientListener {
       });
     });
     tcp.on("error", (err) => log.error({ err }, "client port error"));
-    log.info({ port: this.port, host: host ?? "0.0.0.0" }, "binding to client port");
+    log.info(
+      { port: this.port, host: host ?? "0.0.0.0" },
+      tls === undefined ? "binding to client port" : "binding to secure client port (TLS)",
+    );
   }
 
   /** Stops accepting and drops every open connection. */
   async close(): Promise<void> {
+    this.stopWatching?.();
     for (const conn of [...this.opts.registry.all()]) conn.socket.destroy();
     const tcp = this.tcp;
     await new Promise<void>((done) => (tcp ? tcp.close(() => done()) : done()));

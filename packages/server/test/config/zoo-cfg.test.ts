@@ -107,8 +107,8 @@ describe("parseZooCfg required keys and cross-checks", () => {
     expect(parse("clientPort=0").clientPort).toBeUndefined();
   });
 
-  it("rejects secureClientPortAddress without secureClientPort (TLS itself is refused unless allowed)", () => {
-    const allow = "paddock.allowUnsupportedSecurity=true";
+  it("rejects secureClientPortAddress without secureClientPort", () => {
+    const allow = "clientPort=2181";
     expectConfigError(() => parse(allow, "secureClientPortAddress=::1"), {
       key: "secureClientPortAddress",
       detail: "secureClientPortAddress is set but secureClientPort is not set",
@@ -492,11 +492,11 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     for (const [line, key] of [
       ["sslQuorum=true", "sslQuorum"],
       ["quorum.auth.enableSasl=true", "quorum.auth.enableSasl"],
-      ["ssl.keyStore.location=/k", "ssl.keyStore.location"],
-      ["zookeeper.ssl.trustStore.location=/t", "zookeeper.ssl.trustStore.location"],
+      ["ssl.quorum.keyStore.location=/k", "ssl.quorum.keyStore.location"],
+      ["zookeeper.ssl.authProvider=x509", "zookeeper.ssl.authProvider"],
+      ["ssl.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.ciphersuites"],
       ["authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.1"],
       ["enforce.auth.enabled=true", "enforce.auth.enabled"],
-      ["secureClientPort=2281", "secureClientPort"],
       ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
     ] as const) {
       expectConfigError(() => parse("clientPort=2181", line), {
@@ -519,11 +519,35 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   });
 
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
-    const c = parse("sslQuorum=true", "ssl.keyStore.location=/k", "paddock.allowUnsupportedSecurity=true");
+    const c = parse(
+      "sslQuorum=true",
+      "ssl.quorum.keyStore.location=/k",
+      "paddock.allowUnsupportedSecurity=true",
+    );
     expect(c.warnings).toEqual([
       `${FILE}:2: sslQuorum: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
-      `${FILE}:3: ssl.keyStore.location: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:3: ssl.quorum.keyStore.location: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
+  });
+
+  it("reads the client port's TLS keys, with or without the zookeeper. prefix", () => {
+    const c = parse(
+      "secureClientPort=2281",
+      "ssl.keyStore.location=/k.p12",
+      "zookeeper.ssl.trustStore.location=/t.pem",
+      "ssl.clientAuth=want",
+      "ssl.enabledProtocols=TLSv1.2,TLSv1.3",
+    );
+    expect(c).toMatchObject({
+      secureClientPort: 2281,
+      sslKeyStoreLocation: "/k.p12",
+      sslTrustStoreLocation: "/t.pem",
+      sslClientAuth: "want",
+      sslEnabledProtocols: "TLSv1.2,TLSv1.3",
+    });
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("ssl.clientAuth=sometimes"), { key: "ssl.clientAuth" });
+    expectConfigError(() => parse("ssl.keyStore.type=BKS"), { key: "ssl.keyStore.type" });
   });
 
   it("warns that other ZooKeeper features Paddock lacks are ignored", () => {

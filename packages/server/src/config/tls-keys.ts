@@ -1,0 +1,94 @@
+// zoo.cfg keys of TLS on the client port (secureClientPort), as ZooKeeper's X509Util reads them
+// (zookeeper.ssl.* system properties; accepted with or without the prefix). The quorum's
+// ssl.quorum.* keys and the other ssl.* keys are not implemented: unsupported-keys.ts refuses them.
+
+import type { KeyTable } from "./known-key.js";
+import { bool, checkedText, nonEmpty, text, type ValueType } from "./value-types.js";
+
+const STORE_TYPES = ["PEM", "PKCS12", "JKS"];
+
+/** PEM, PKCS12 or JKS, any case; undefined (the default) infers it from the file name. */
+const storeType: ValueType<string | undefined> = checkedText(
+  (v) => STORE_TYPES.includes(v.toUpperCase()),
+  (v) => `expected one of ${STORE_TYPES.join(", ")}, got "${v}"`,
+) as ValueType<string | undefined>;
+
+const clientAuth: ValueType<"need" | "want" | "none"> = checkedText(
+  (v) => ["need", "want", "none"].includes(v.toLowerCase()),
+  (v) => `expected need, want or none, got "${v}"`,
+) as unknown as ValueType<"need" | "want" | "none">;
+
+const TLS_USED_BY = "net/tls-context.ts (secureClientPort)";
+
+export const TLS_KEYS = {
+  sslKeyStoreLocation: {
+    key: "ssl.keyStore.location",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
+  sslKeyStorePassword: {
+    key: "ssl.keyStore.password",
+    origin: "system property",
+    type: text as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
+  sslKeyStoreType: {
+    key: "ssl.keyStore.type",
+    origin: "system property",
+    type: storeType,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
+  sslTrustStoreLocation: {
+    key: "ssl.trustStore.location",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
+  sslTrustStorePassword: {
+    key: "ssl.trustStore.password",
+    origin: "system property",
+    type: text as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
+  sslTrustStoreType: {
+    key: "ssl.trustStore.type",
+    origin: "system property",
+    type: storeType,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
+  sslClientAuth: {
+    key: "ssl.clientAuth",
+    origin: "system property",
+    type: clientAuth,
+    default: "need",
+    usedBy: TLS_USED_BY,
+  },
+  sslProtocol: {
+    key: "ssl.protocol",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
+  sslEnabledProtocols: {
+    key: "ssl.enabledProtocols",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
+  sslHostnameVerification: {
+    key: "ssl.hostnameVerification",
+    origin: "system property",
+    type: bool,
+    default: true,
+    usedBy: TLS_USED_BY,
+  },
+} satisfies KeyTable;

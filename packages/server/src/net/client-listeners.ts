@@ -1,0 +1,66 @@
+// The client ports a configuration asks for: clientPort (plaintext; 2181 when neither port is
+// set) and secureClientPort (TLS), with the same request path behind both.
+
+import type { ServerConfig } from "../config/index.js";
+import type { Logger } from "../logger.js";
+import type { ConnectionContext } from "./client-connection.js";
+import { ClientListener } from "./client-listener.js";
+import type { ConnectionRegistry } from "./connection-registry.js";
+import { clientAddressMismatch, clientTlsOptions, watchStores } from "./tls-context.js";
+
+export class ClientListeners {
+  private readonly plain: ClientListener | undefined;
+  private readonly secure: ClientListener | undefined;
+
+  constructor(
+    config: ServerConfig,
+    deps: { log: Logger; context: ConnectionContext; registry: ConnectionRegistry },
+  ) {
+    const common = {
+      maxClientCnxns: config.maxClientCnxns,
+      listenBacklog: config.clientPortListenBacklog,
+      ...deps,
+    };
+    if (config.clientPort !== undefined || config.secureClientPort === undefined) {
+      this.plain = new ClientListener({
+        port: config.clientPort ?? 2181,
+        host: config.clientPortAddress,
+        ...common,
+      });
+    }
+    if (config.secureClientPort !== undefined) {
+      // Read once now, so a store that cannot be used stops the start instead of the first client.
+      clientTlsOptions(config);
+      this.secure = new ClientListener({
+        port: config.secureClientPort,
+        host: config.secureClientPortAddress,
+        ...common,
+        tls: {
+          options: () => clientTlsOptions(config),
+          refuse: (socket) =>
+            clientAddressMismatch(config, socket.remoteAddress, socket.getPeerCertificate()),
+          watch: (reload) => watchStores(config, reload),
+        },
+      });
+    }
+  }
+
+  /** The plaintext port if there is one, else the secure one (useful when zoo.cfg asks for port 0). */
+  get port(): number {
+    return (this.plain ?? this.secure)?.port ?? 0;
+  }
+
+  get securePort(): number | undefined {
+    return this.secure?.port;
+  }
+
+  async listen(): Promise<void> {
+    await this.plain?.listen();
+    await this.secure?.listen();
+  }
+
+  async close(): Promise<void> {
+    await this.secure?.close();
+    await this.plain?.close();
+  }
+}

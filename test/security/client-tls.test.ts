@@ -1,0 +1,335 @@
+// TLS on the client port (secureClientPort) configured with ZooKeeper's ssl.* keys: key and
+// trust stores in PEM, PKCS12 and JKS (made here with openssl and the JDK's keytool), ssl.clientAuth
+// need / want, the client certificate's address check (ssl.hostnameVerification), reloading the
+// key store when its file changes, a store that cannot be used stopping the start, and real
+// clients: the TypeScript client and kazoo (use_ssl). The plaintext port keeps working beside it.
+import { execFileSync, spawn } from "node:child_process";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { connect as tlsConnect } from "node:tls";
+import { ZooKeeperClient } from "@paddock/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPaddock } from "../support/paddock.js";
+import { freePort, makeTempDir, type ServerHandle } from "../support/process.js";
+import { isCI } from "../support/zookeeper.js";
+
+const PYTHON = "/usr/bin/python3";
+const PASSWORD = "changeit";
+
+function run(cmd: string, args: string[], cwd: string): void {
+  execFileSync(cmd, args, { cwd, stdio: "pipe" });
+}
+
+const haveKeytool = (() => {
+  try {
+    execFileSync("keytool", ["-help"], { stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (isCI && !haveKeytool) throw new Error("CI needs keytool (default-jdk-headless) for the JKS stores");
+
+/** A CA, a server certificate for 127.0.0.1, client certificates for 127.0.0.1 and 10.9.9.9, as stores. */
+function makeCertificates(dir: string): void {
+  const ext = (name: string, san: string) => writeFileSync(join(dir, name), `subjectAltName=${san}\n`);
+  run(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=paddock-test-ca",
+    ],
+    dir,
+  );
+  const leaf = (name: string, cn: string, san: string) => {
+    ext(`${name}.ext`, san);
+    run(
+      "openssl",
+      [
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        `${name}.key`,
+        "-out",
+        `${name}.csr`,
+        "-subj",
+        `/CN=${cn}`,
+      ],
+      dir,
+    );
+    run(
+      "openssl",
+      [
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        `${name}.crt`,
+        "-days",
+        "2",
+        "-extfile",
+        `${name}.ext`,
+      ],
+      dir,
+    );
+    writeFileSync(
+      join(dir, `${name}.pem`),
+      readFileSync(join(dir, `${name}.key`), "utf8") + readFileSync(join(dir, `${name}.crt`), "utf8"),
+    );
+  };
+  leaf("server", "paddock-server", "IP:127.0.0.1,DNS:localhost");
+  leaf("server2", "paddock-server-renewed", "IP:127.0.0.1,DNS:localhost");
+  leaf("client", "paddock-client", "IP:127.0.0.1");
+  leaf("stranger", "paddock-stranger", "IP:10.9.9.9");
+  run(
+    "openssl",
+    [
+      "pkcs12",
+      "-export",
+      "-in",
+      "server.crt",
+      "-inkey",
+      "server.key",
+      "-out",
+      "server.p12",
+      "-passout",
+      `pass:${PASSWORD}`,
+      "-name",
+      "server",
+    ],
+    dir,
+  );
+  if (haveKeytool) {
+    run(
+      "keytool",
+      [
+        "-importkeystore",
+        "-srckeystore",
+        "server.p12",
+        "-srcstoretype",
+        "PKCS12",
+        "-srcstorepass",
+        PASSWORD,
+        "-destkeystore",
+        "server.jks",
+        "-deststoretype",
+        "JKS",
+        "-deststorepass",
+        PASSWORD,
+        "-noprompt",
+      ],
+      dir,
+    );
+    run(
+      "keytool",
+      [
+        "-importcert",
+        "-file",
+        "ca.pem",
+        "-alias",
+        "ca",
+        "-keystore",
+        "trust.jks",
+        "-storetype",
+        "JKS",
+        "-storepass",
+        PASSWORD,
+        "-noprompt",
+      ],
+      dir,
+    );
+    run(
+      "keytool",
+      [
+        "-importcert",
+        "-file",
+        "ca.pem",
+        "-alias",
+        "ca",
+        "-keystore",
+        "trust.p12",
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        PASSWORD,
+        "-noprompt",
+      ],
+      dir,
+    );
+  }
+}
+
+describe("TLS on the client port", () => {
+  let dir: string;
+  const servers: ServerHandle[] = [];
+  const clients: ZooKeeperClient[] = [];
+
+  beforeAll(() => {
+    dir = makeTempDir("paddock-tls");
+    makeCertificates(dir);
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    await Promise.all(servers.map((s) => s.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(lines: string[]): Promise<{ server: ServerHandle; securePort: number }> {
+    const securePort = await freePort();
+    const server = await startPaddock({ extraCfg: [`secureClientPort=${securePort}`, ...lines] });
+    servers.push(server);
+    return { server, securePort };
+  }
+
+  const file = (name: string) => join(dir, name);
+  const clientTls = (who = "client") => ({
+    ca: readFileSync(file("ca.pem")),
+    cert: readFileSync(file(`${who}.crt`)),
+    key: readFileSync(file(`${who}.key`)),
+  });
+
+  async function useOver(port: number, tls: object | undefined, path: string): Promise<string> {
+    const c = new ZooKeeperClient({ connectString: `127.0.0.1:${port}`, connectTimeoutMs: 5000, tls });
+    clients.push(c);
+    await c.connect();
+    await c.create(path, "over tls");
+    const data = (await c.getData(path)).data?.toString() ?? "";
+    await c.close();
+    return data;
+  }
+
+  it("PEM stores, clientAuth=need: a client with a certificate is served, one without is not", {
+    timeout: 60_000,
+  }, async () => {
+    const { server, securePort } = await start([
+      `ssl.keyStore.location=${file("server.pem")}`,
+      `zookeeper.ssl.trustStore.location=${file("ca.pem")}`,
+    ]);
+    expect(await useOver(securePort, clientTls(), "/pem")).toBe("over tls");
+    // The plaintext port still serves, the same tree.
+    const plain = new ZooKeeperClient({ connectString: server.connectString });
+    clients.push(plain);
+    await plain.connect();
+    expect((await plain.getData("/pem")).data?.toString()).toBe("over tls");
+    await expect(useOver(securePort, { ca: readFileSync(file("ca.pem")) }, "/none")).rejects.toThrow();
+    // A client certificate for another address is refused (ssl.hostnameVerification defaults on).
+    await expect(useOver(securePort, clientTls("stranger"), "/stranger")).rejects.toThrow();
+    expect(server.output()).toContain("client certificate refused");
+  });
+
+  it("clientAuth=want lets a client without a certificate in; hostname verification can be turned off", {
+    timeout: 60_000,
+  }, async () => {
+    const { securePort } = await start([
+      `ssl.keyStore.location=${file("server.pem")}`,
+      `ssl.trustStore.location=${file("ca.pem")}`,
+      "ssl.clientAuth=want",
+      "ssl.hostnameVerification=false",
+    ]);
+    expect(await useOver(securePort, { ca: readFileSync(file("ca.pem")) }, "/want")).toBe("over tls");
+    expect(await useOver(securePort, clientTls("stranger"), "/stranger-ok")).toBe("over tls");
+  });
+
+  it.runIf(haveKeytool)("PKCS12 and JKS key and trust stores", { timeout: 60_000 }, async () => {
+    const p12 = await start([
+      `ssl.keyStore.location=${file("server.p12")}`,
+      `ssl.keyStore.password=${PASSWORD}`,
+      `ssl.trustStore.location=${file("trust.p12")}`,
+      `ssl.trustStore.password=${PASSWORD}`,
+    ]);
+    expect(await useOver(p12.securePort, clientTls(), "/p12")).toBe("over tls");
+    const jksServer = await start([
+      `ssl.keyStore.location=${file("server.jks")}`,
+      `ssl.keyStore.password=${PASSWORD}`,
+      "ssl.keyStore.type=JKS",
+      `ssl.trustStore.location=${file("trust.jks")}`,
+      `ssl.trustStore.password=${PASSWORD}`,
+    ]);
+    expect(await useOver(jksServer.securePort, clientTls(), "/jks")).toBe("over tls");
+  });
+
+  it("reloads the key store when its file changes", { timeout: 60_000 }, async () => {
+    copyFileSync(file("server.pem"), file("live.pem"));
+    const { securePort } = await start([`ssl.keyStore.location=${file("live.pem")}`, "ssl.clientAuth=none"]);
+    const subject = () =>
+      new Promise<string>((resolve, reject) => {
+        const s = tlsConnect(
+          { host: "127.0.0.1", port: securePort, ca: readFileSync(file("ca.pem")) },
+          () => {
+            resolve(s.getPeerCertificate().subject.CN as string);
+            s.destroy();
+          },
+        );
+        s.on("error", reject);
+      });
+    expect(await subject()).toBe("paddock-server");
+    copyFileSync(file("server2.pem"), file("live.pem"));
+    const until = Date.now() + 10_000;
+    let seen = "";
+    while (Date.now() < until && (seen = await subject()) !== "paddock-server-renewed") {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(seen).toBe("paddock-server-renewed");
+  });
+
+  it("a key store that cannot be used stops the start, naming it", { timeout: 60_000 }, async () => {
+    await expect(start([`ssl.keyStore.location=${file("missing.pem")}`])).rejects.toThrow(
+      /ssl\.keyStore\.location: cannot read .*missing\.pem/,
+    );
+    await expect(
+      start([`ssl.keyStore.location=${file("server.p12")}`, "ssl.keyStore.password=wrong"]),
+    ).rejects.toThrow(/server\.p12|PKCS12|mac verify|password/i);
+  });
+
+  it("kazoo (use_ssl) creates and reads over TLS", { timeout: 60_000 }, async () => {
+    const { securePort } = await start([
+      `ssl.keyStore.location=${file("server.pem")}`,
+      `ssl.trustStore.location=${file("ca.pem")}`,
+    ]);
+    const script = `
+import sys
+from kazoo.client import KazooClient
+zk = KazooClient(hosts="127.0.0.1:${securePort}", use_ssl=True, verify_certs=True,
+                 ca="${file("ca.pem")}", certfile="${file("client.crt")}", keyfile="${file("client.key")}")
+zk.start(timeout=20)
+zk.create("/kazoo-tls", b"from kazoo")
+print(zk.get("/kazoo-tls")[0].decode())
+zk.stop()
+`;
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(PYTHON, ["-c", script]);
+      let stdout = "";
+      let stderr = "";
+      p.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      p.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      p.on("close", (code) =>
+        code === 0 ? resolve(stdout) : reject(new Error(`kazoo exited ${code}: ${stderr}`)),
+      );
+    });
+    expect(out.trim()).toBe("from kazoo");
+  });
+});
