@@ -28,7 +28,7 @@ export const ADMIN_KEYS = {
     default: undefined,
     usedBy: "admin/four-letter-source.ts",
   },
-  // No HTTP admin server yet: these are validated and kept for when there is one.
+  // The HTTP AdminServer (admin/http/).
   adminEnableServer: {
     key: "admin.enableServer",
     origin: "system property",
@@ -59,7 +59,22 @@ export const ADMIN_KEYS = {
     type: int(0),
     default: 30000,
   },
-  // No metrics provider yet; the other metricsProvider.* keys are read with it (zoo-cfg.ts).
+  // Paddock's own: the web console on the AdminServer, and where it finds the other members'.
+  adminEnableConsole: {
+    key: "admin.enableConsole",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: "admin/console/console-routes.ts",
+  },
+  adminConsolePeers: {
+    key: "admin.consolePeers",
+    origin: "zoo.cfg",
+    type: text,
+    default: "",
+    usedBy: "admin/console/console-routes.ts",
+  },
+  // The other metricsProvider.* keys are read with the class name (zoo-cfg.ts).
   metricsClassName: {
     key: "metricsProvider.className",
     origin: "zoo.cfg",

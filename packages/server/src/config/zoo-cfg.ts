@@ -140,6 +140,8 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     adminServerPort,
     adminCommandUrl,
     adminIdleTimeoutMs,
+    adminEnableConsole,
+    adminConsolePeers,
     ...common
   } = s;
   return {
@@ -151,6 +153,8 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       serverPort: adminServerPort,
       commandUrl: adminCommandUrl,
       idleTimeoutMs: adminIdleTimeoutMs,
+      enableConsole: adminEnableConsole,
+      consolePeers: adminConsolePeers,
     },
     ...list,
     keyLines,
