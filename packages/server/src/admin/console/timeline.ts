@@ -47,14 +47,17 @@ export class Timeline {
       case "role": {
         const extra = { role: e.role, leader: e.leader, epoch: e.epoch };
         if (e.role === "looking") {
-          this.record("election", `looking for a leader (was ${e.previousRole})`, extra);
+          const was = e.previousRole === "looking" ? "" : ` (was ${e.previousRole})`;
+          this.record("election", `looking for a leader${was}`, extra);
         } else if (e.serving) {
           const took = e.electionMs === undefined ? "" : ` after ${e.electionMs} ms`;
           const what = e.role === "leading" ? "leading" : `${e.role} server ${e.leader}`;
           this.record("leader", `${what} in epoch ${e.epoch}, serving${took}`, extra);
         } else {
           const what = e.role === "leading" ? "elected leader" : `${e.role} server ${e.leader}`;
-          this.record("election", `${what} in epoch ${e.epoch}, synchronizing`, extra);
+          // The new epoch is agreed during discovery: 0 until then.
+          const epoch = e.epoch === 0 ? "" : ` in epoch ${e.epoch}`;
+          this.record("election", `${what}${epoch}, synchronizing`, extra);
         }
         return;
       }
