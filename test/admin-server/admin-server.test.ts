@@ -1,7 +1,7 @@
 // The AdminServer in an ensemble (answers compared with captures of a real ZooKeeper 3.8.0
 // ensemble's AdminServer, in zookeeper-3.8.0/), while not serving, and with its port taken.
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -157,6 +157,36 @@ describe("AdminServer port already taken", () => {
         `Problem starting AdminServer on address 127.0.0.1, port ${port} and command URL /commands`,
       );
       expect(server.output()).toContain("EADDRINUSE");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("admin.idleTimeout closes an idle keep-alive connection, as Jetty's idle timeout does", async () => {
+    const port = await freePort();
+    const server = await startPaddock({
+      extraCfg: [
+        "admin.enableServer=true",
+        "admin.serverAddress=127.0.0.1",
+        `admin.serverPort=${port}`,
+        "admin.idleTimeout=400",
+      ],
+    });
+    try {
+      const socket = connect(port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (d) => {
+        received += d.toString();
+      });
+      const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now())));
+      await new Promise((r) => socket.once("connect", r));
+      const sentMs = Date.now();
+      socket.write("GET /commands/ruok HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n");
+      const closedMs = await closed;
+      expect(received).toMatch(/^HTTP\/1\.1 200/);
+      // Kept open after the answer, then closed once idle for about 400 ms (not 30 s).
+      expect(closedMs - sentMs).toBeGreaterThanOrEqual(300);
+      expect(closedMs - sentMs).toBeLessThan(5000);
     } finally {
       await server.stop();
     }
