@@ -2,7 +2,6 @@
 // playwright-core): a 3-server ensemble, the page opened on a follower; the leader is killed
 // with SIGKILL and the page shows the new leader and the failover in its timeline. The tree
 // browser reads and edits through a real session, with digest credentials and ACLs.
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CreateMode, ZooKeeperClient } from "@paddock/client";
