@@ -8,6 +8,7 @@ import { CreateMode, ZooKeeperClient } from "@paddock/client";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ensemble } from "../support/ensemble.js";
+import { RawClient } from "../support/raw-client.js";
 import { isCI } from "../support/zookeeper.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
@@ -102,6 +103,18 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     if (SCREENSHOTS !== undefined)
       await page.screenshot({ path: join(SCREENSHOTS, "console-failover.png"), fullPage: true });
   }, 40_000);
+
+  it("a session that expires shows in the timeline", async () => {
+    const raw = await RawClient.open("127.0.0.1", ensemble.node(viewerId).clientPort, { timeOutMs: 500 });
+    const sessionHex = `0x${BigInt.asUintN(64, raw.session!.sessionId).toString(16)}`;
+    // Gone without closeSession: the leader expires it once its timeout has passed.
+    raw.destroy();
+    await page.waitForFunction(
+      `[...document.querySelectorAll("#timeline li[data-kind=session]")].some((li) => li.textContent.includes("session ${sessionHex} expired"))`,
+      undefined,
+      { timeout: 15_000 },
+    );
+  }, 30_000);
 
   it("tree browser: data as text, JSON and hex; edits honour ACLs and digest credentials", async () => {
     const c = new ZooKeeperClient({
