@@ -216,3 +216,35 @@ describe("AdminServer port already taken", () => {
     }
   });
 });
+
+describe("AdminServer with an observer", () => {
+  let ensemble: Ensemble;
+
+  afterAll(async () => {
+    await ensemble?.destroy();
+  });
+
+  it("the leader lists the synced observer; voting_view and zabstate mark it", async () => {
+    ensemble = await Ensemble.create({ size: 4, observers: 1, adminServer: true });
+    ensemble.startAll();
+    const leaderId = await ensemble.waitForQuorum(30_000);
+    const leaderPort = ensemble.node(leaderId).adminPort!;
+    let observers: Record<string, unknown> = {};
+    for (let i = 0; i < 50; i++) {
+      observers = await command(leaderPort, "observers");
+      if (observers.synced_observers === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(observers.synced_observers).toBe(1);
+    expect(observers.observers).toEqual([{ sid: 4, last_zxid: expect.any(Number) }]);
+    const view = (await command(leaderPort, "voting_view")).current_config as Record<
+      string,
+      { learner_type: string }
+    >;
+    expect(view["4"]?.learner_type).toBe("observer");
+    const observerPort = ensemble.node(4).adminPort!;
+    const zab = await command(observerPort, "zabstate");
+    expect(zab).toMatchObject({ myid: 4, is_leader: false, voting: false });
+    expect((await command(leaderPort, "monitor")).synced_observers).toBe(1);
+  }, 60_000);
+});

@@ -155,5 +155,12 @@ describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () =
     await page.click('button[data-op="set"]');
     await page.waitForFunction(`document.getElementById("tree-data").textContent === "v2"`);
     expect(await page.textContent("#tree-error")).toBe("");
+    // Stat and ACL of the node, as the server has them.
+    const stat = JSON.parse((await page.textContent("#tree-stat")) ?? "{}");
+    expect(stat.version).toBe(1);
+    expect(stat.dataLength).toBe(2);
+    const acl = (await page.textContent("#tree-acl")) ?? "";
+    expect(acl).toContain('"scheme": "digest"');
+    expect(acl).toContain('"id": "alice:');
   });
 });
