@@ -161,8 +161,6 @@ export class QuorumRuntime {
   lastElectionDurationMs: number | undefined;
   readonly startedAtMs = Date.now();
   roleSinceMs = Date.now();
-  /** Every completed election (ms), for mntr's zk_*_election_time. */
-  readonly electionStats = { count: 0, sum: 0, min: 0, max: 0 };
   /** ZooKeeper's quorum metrics, fed here once set (server.ts sets them before start). */
   metrics: QuorumMetrics | undefined;
   /** Told of role changes and syncs as they are carried out (the console's timeline). */
@@ -430,11 +428,6 @@ export class QuorumRuntime {
       const ms = nowMs - this.lookingSinceMs;
       this.lastElectionDurationMs = ms;
       this.metrics?.electionTime.observe(ms);
-      const st = this.electionStats;
-      st.min = st.count === 0 ? ms : Math.min(st.min, ms);
-      st.max = Math.max(st.max, ms);
-      st.sum += ms;
-      st.count++;
     }
     if (e.role !== previous.role) this.roleSinceMs = nowMs;
     this.current = { role: e.role, serving: e.serving, leader: e.leader, epoch: e.epoch };
