@@ -95,6 +95,8 @@ for (const n of nodes) {
       "admin.enableServer=true",
       `admin.serverAddress=${host}`,
       `admin.serverPort=${n.adminPort}`,
+      "admin.enableConsole=true",
+      `admin.consolePeers=${nodes.map((m) => `${m.id}=http://${host}:${m.adminPort}`).join(",")}`,
       ...(standalone ? [] : serverLines),
       "",
     ].join("\n"),
@@ -130,6 +132,7 @@ if (standalone) {
   }
 }
 console.log(`[paddock] connect string: ${connectString}`);
+console.log(`[paddock] web console: http://${host}:${nodes[0].adminPort}/console`);
 console.log(`[paddock] try: node dist/paddock-cli.mjs -server ${connectString} ls /`);
 
 let stopping = false;

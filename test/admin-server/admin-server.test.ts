@@ -1,7 +1,7 @@
 // The AdminServer in an ensemble (answers compared with captures of a real ZooKeeper 3.8.0
 // ensemble's AdminServer, in zookeeper-3.8.0/), while not serving, and with its port taken.
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -162,6 +162,36 @@ describe("AdminServer port already taken", () => {
     }
   });
 
+  it("admin.idleTimeout closes an idle keep-alive connection, as Jetty's idle timeout does", async () => {
+    const port = await freePort();
+    const server = await startPaddock({
+      extraCfg: [
+        "admin.enableServer=true",
+        "admin.serverAddress=127.0.0.1",
+        `admin.serverPort=${port}`,
+        "admin.idleTimeout=400",
+      ],
+    });
+    try {
+      const socket = connect(port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (d) => {
+        received += d.toString();
+      });
+      const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now())));
+      await new Promise((r) => socket.once("connect", r));
+      const sentMs = Date.now();
+      socket.write("GET /commands/ruok HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n");
+      const closedMs = await closed;
+      expect(received).toMatch(/^HTTP\/1\.1 200/);
+      // Kept open after the answer, then closed once idle for about 400 ms (not 30 s).
+      expect(closedMs - sentMs).toBeGreaterThanOrEqual(300);
+      expect(closedMs - sentMs).toBeLessThan(5000);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("admin.enableServer=false binds nothing; a custom command URL moves the commands", async () => {
     const port = await freePort();
     const off = await startPaddock({ extraCfg: [`admin.serverPort=${port}`] });
@@ -185,4 +215,36 @@ describe("AdminServer port already taken", () => {
       await on.stop();
     }
   });
+});
+
+describe("AdminServer with an observer", () => {
+  let ensemble: Ensemble;
+
+  afterAll(async () => {
+    await ensemble?.destroy();
+  });
+
+  it("the leader lists the synced observer; voting_view and zabstate mark it", async () => {
+    ensemble = await Ensemble.create({ size: 4, observers: 1, adminServer: true });
+    ensemble.startAll();
+    const leaderId = await ensemble.waitForQuorum(30_000);
+    const leaderPort = ensemble.node(leaderId).adminPort!;
+    let observers: Record<string, unknown> = {};
+    for (let i = 0; i < 50; i++) {
+      observers = await command(leaderPort, "observers");
+      if (observers.synced_observers === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(observers.synced_observers).toBe(1);
+    expect(observers.observers).toEqual([{ sid: 4, last_zxid: expect.any(Number) }]);
+    const view = (await command(leaderPort, "voting_view")).current_config as Record<
+      string,
+      { learner_type: string }
+    >;
+    expect(view["4"]?.learner_type).toBe("observer");
+    const observerPort = ensemble.node(4).adminPort!;
+    const zab = await command(observerPort, "zabstate");
+    expect(zab).toMatchObject({ myid: 4, is_leader: false, voting: false });
+    expect((await command(leaderPort, "monitor")).synced_observers).toBe(1);
+  }, 60_000);
 });

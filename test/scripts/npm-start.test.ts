@@ -24,7 +24,13 @@ describe.skipIf(process.platform !== "linux")("npm start", () => {
     const port = await freePort();
     npm = spawn("npm", ["start"], {
       cwd: root,
-      env: { ...process.env, PADDOCK_PORT: String(port), PADDOCK_LOCAL_DIR: dir, PADDOCK_LOG_PRETTY: "1" },
+      env: {
+        ...process.env,
+        PADDOCK_PORT: String(port),
+        PADDOCK_ADMIN_PORT: String(await freePort()),
+        PADDOCK_LOCAL_DIR: dir,
+        PADDOCK_LOG_PRETTY: "1",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -47,6 +53,14 @@ describe.skipIf(process.platform !== "linux")("npm start", () => {
       }
     });
     expect(servers).toHaveLength(3);
+    // The web console is on, and its URL printed.
+    const consoleUrl = /web console: (http:\/\/\S+\/console)/.exec(output)?.[1];
+    expect(consoleUrl).toBeDefined();
+    expect(await (await fetch(consoleUrl!)).text()).toContain("<title>Paddock console</title>");
+    const state = (await (await fetch(consoleUrl!.replace(/\/console$/, "/console/api/state"))).json()) as {
+      peers: Record<string, string>;
+    };
+    expect(Object.keys(state.peers)).toEqual(["1", "2", "3"]);
 
     npm.kill("SIGTERM");
     const gone = Date.now() + 15_000;

@@ -285,9 +285,10 @@ describe("TLS on the client port", () => {
     expect(await subject()).toBe("paddock-server");
     copyFileSync(file("server2.pem"), file("live.pem"));
     const until = Date.now() + 10_000;
-    let seen = "";
-    while (Date.now() < until && (seen = await subject()) !== "paddock-server-renewed") {
+    let seen = await subject();
+    while (Date.now() < until && seen !== "paddock-server-renewed") {
       await new Promise((r) => setTimeout(r, 200));
+      seen = await subject();
     }
     expect(seen).toBe("paddock-server-renewed");
   });

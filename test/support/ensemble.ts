@@ -81,18 +81,28 @@ export class Ensemble {
         proc: undefined,
       });
     }
-    const observers = opts.observers ?? 0;
-    const serverLines = e.nodes.map(
+    e.writeConfigs();
+    return e;
+  }
+
+  /** zoo.cfg and myid of every node, from the options (rewritten before a restart picks them up). */
+  rewriteConfigs(): void {
+    this.writeConfigs();
+  }
+
+  private writeConfigs(): void {
+    const observers = this.opts.observers ?? 0;
+    const serverLines = this.nodes.map(
       (n) =>
-        `server.${n.id}=127.0.0.1:${n.peerPort}:${n.electionPort}${n.id > opts.size - observers ? ":observer" : ""}`,
+        `server.${n.id}=127.0.0.1:${n.peerPort}:${n.electionPort}${n.id > this.opts.size - observers ? ":observer" : ""}`,
     );
-    for (const n of e.nodes) {
+    for (const n of this.nodes) {
       mkdirSync(join(n.dir, "data"), { recursive: true });
       writeFileSync(join(n.dir, "data", "myid"), `${n.id}\n`);
       const lines = [
-        `tickTime=${opts.tickTimeMs ?? 200}`,
-        `initLimit=${opts.initLimit ?? 10}`,
-        `syncLimit=${opts.syncLimit ?? 5}`,
+        `tickTime=${this.opts.tickTimeMs ?? 200}`,
+        `initLimit=${this.opts.initLimit ?? 10}`,
+        `syncLimit=${this.opts.syncLimit ?? 5}`,
         `dataDir=${join(n.dir, "data")}`,
         `clientPort=${n.clientPort}`,
         "clientPortAddress=127.0.0.1",
@@ -101,14 +111,13 @@ export class Ensemble {
           ? ["admin.enableServer=false"]
           : ["admin.enableServer=true", "admin.serverAddress=127.0.0.1", `admin.serverPort=${n.adminPort}`]),
         "preAllocSize=1024",
-        ...(n.id > opts.size - observers ? ["peerType=observer"] : []),
-        ...(opts.extraCfg ?? []),
+        ...(n.id > this.opts.size - observers ? ["peerType=observer"] : []),
+        ...(this.opts.extraCfg ?? []),
         ...serverLines,
         "",
       ];
       writeFileSync(join(n.dir, "zoo.cfg"), lines.join("\n"));
     }
-    return e;
   }
 
   /** Every client address, for a client that should fail over among them. */

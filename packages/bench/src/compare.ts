@@ -38,6 +38,8 @@ export interface CompareOptions {
   zookeeperHeapMb: number;
   jsonPath: string | undefined;
   paddockServerPath: string;
+  /** Extra zoo.cfg lines for both servers (e.g. the AdminServer or the Prometheus provider on). */
+  extraCfg: string[];
   /** Runs per scenario and target; the table shows the median by ops/s. */
   rounds: number;
 }
@@ -94,6 +96,7 @@ export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
   --zookeeper-heap-mb H  ZooKeeper -Xms/-Xmx (default 1024)
   --json PATH            also write every result as JSON
   --paddock-server PATH  Paddock bundle to run (default dist/paddock-server.mjs)
+  --extra-cfg LINE       one more zoo.cfg line for both servers (repeatable)
 `;
 
 export function parseCompareArgs(argv: readonly string[]): CompareOptions & { help: boolean } {
@@ -118,6 +121,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
       "zookeeper-heap-mb": { type: "string" },
       json: { type: "string" },
       "paddock-server": { type: "string" },
+      "extra-cfg": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -159,6 +163,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
     jsonPath: v.json,
     rounds: Math.floor(num("rounds", v.rounds, 1, 1)),
     paddockServerPath: v["paddock-server"] ?? DEFAULT_LAUNCH_OPTIONS.paddockServerPath,
+    extraCfg: v["extra-cfg"] ?? [],
     help: v.help ?? false,
   };
 }
@@ -232,6 +237,7 @@ export async function runComparison(opts: CompareOptions, log: (m: string) => vo
         tickTimeMs: opts.tickTimeMs,
         zookeeperHeapMb: opts.zookeeperHeapMb,
         paddockServerPath: opts.paddockServerPath,
+        extraCfg: opts.extraCfg,
       });
       launched.push({ kind, target });
     }

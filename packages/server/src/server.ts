@@ -48,7 +48,6 @@ interface Running {
   reaper: ContainerReaper;
   autoPurge: AutoPurge;
   listener: ClientListeners;
-  /** The AdminServer and the Prometheus endpoint, each when configured. */
   admin: AdminInterfaces;
 }
 
@@ -222,7 +221,8 @@ export class PaddockServer {
       logger: storageLogger(log.child({ part: "storage" })),
     });
     const reaper = new ContainerReaper(config, state, role, proposer);
-    return { storage, ensemble, expiry, reaper, autoPurge, listener, admin: new AdminInterfaces(admin, log) };
+    const faces = new AdminInterfaces(admin, log, expiry);
+    return { storage, ensemble, expiry, reaper, autoPurge, listener, admin: faces };
   }
 
   /**

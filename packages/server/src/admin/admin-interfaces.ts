@@ -1,8 +1,12 @@
 // The server's HTTP faces for operators, built on the AdminView the four-letter words read: the
 // AdminServer (admin.enableServer) and the Prometheus endpoint (metricsProvider.className =
-// PrometheusMetricsProvider). Started after the client listener, closed before it.
+// PrometheusMetricsProvider) and the web console on the AdminServer (admin.enableConsole).
+// Started after the client listener, closed before it.
 
 import type { Logger } from "../logger.js";
+import type { SessionExpiry } from "../maintenance/session-expiry.js";
+import { addConsoleRoutes } from "./console/console-routes.js";
+import { Timeline } from "./console/timeline.js";
 import { type AdminView, fourLetterSource } from "./four-letter-source.js";
 import type { MonitorSnapshot } from "./four-letter-words.js";
 import { AdminHttpServer } from "./http/admin-server.js";
@@ -18,8 +22,9 @@ export function monitorSnapshot(view: AdminView): MonitorSnapshot | undefined {
 export class AdminInterfaces {
   readonly http: AdminHttpServer | undefined;
   readonly prometheus: PrometheusEndpoint | undefined;
+  readonly timeline: Timeline | undefined;
 
-  constructor(view: AdminView, log: Logger) {
+  constructor(view: AdminView, log: Logger, expiry: SessionExpiry) {
     const { config } = view;
     this.http = config.admin.enableServer
       ? new AdminHttpServer(config.admin, () => adminCommandSource(view), log.child({ part: "admin" }))
@@ -33,6 +38,14 @@ export class AdminInterfaces {
             log.child({ part: "metrics" }),
           )
         : undefined;
+    if (this.http !== undefined && config.admin.enableConsole) {
+      const timeline = new Timeline();
+      this.timeline = timeline;
+      timeline.record("start", `server started (${config.standalone ? "standalone" : "ensemble member"})`);
+      if (view.quorum !== undefined) view.quorum.runtime.onEvent = (e) => timeline.quorumEvent(e);
+      expiry.onExpired = (sessionId) => timeline.sessionExpired(sessionId);
+      addConsoleRoutes(this.http, view, timeline, log.child({ part: "console" }));
+    }
   }
 
   /** The metrics port failing stops the start (as in ZooKeeper); the admin port only logs. */

@@ -28,6 +28,7 @@ export const ADMIN_KEYS = {
     default: undefined,
     usedBy: "admin/four-letter-source.ts",
   },
+  // The HTTP AdminServer (admin/http/).
   adminEnableServer: {
     key: "admin.enableServer",
     origin: "system property",
@@ -63,7 +64,22 @@ export const ADMIN_KEYS = {
     default: 30000,
     usedBy: "admin/http/",
   },
-  // The other metricsProvider.* keys are read with it (zoo-cfg.ts).
+  // Paddock's own: the web console on the AdminServer, and where it finds the other members'.
+  adminEnableConsole: {
+    key: "admin.enableConsole",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: "admin/console/console-routes.ts",
+  },
+  adminConsolePeers: {
+    key: "admin.consolePeers",
+    origin: "zoo.cfg",
+    type: text,
+    default: "",
+    usedBy: "admin/console/console-routes.ts",
+  },
+  // The other metricsProvider.* keys are read with the class name (zoo-cfg.ts).
   metricsClassName: {
     key: "metricsProvider.className",
     origin: "zoo.cfg",

@@ -15,6 +15,10 @@ export interface AdminServerConfig {
   serverPort: number;
   commandUrl: string;
   idleTimeoutMs: number;
+  /** Paddock's web console on the AdminServer (docs/admin.md); off unless asked for. */
+  enableConsole: boolean;
+  /** Where the console finds each member's AdminServer: `id=url,...`; empty: same port on each host. */
+  consolePeers: string;
 }
 
 export interface MetricsProviderConfig {

@@ -177,6 +177,8 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     adminServerPort,
     adminCommandUrl,
     adminIdleTimeoutMs,
+    adminEnableConsole,
+    adminConsolePeers,
     ...common
   } = s;
   return {
@@ -188,6 +190,8 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       serverPort: adminServerPort,
       commandUrl: adminCommandUrl,
       idleTimeoutMs: adminIdleTimeoutMs,
+      enableConsole: adminEnableConsole,
+      consolePeers: adminConsolePeers,
     },
     ...list,
     keyLines,

@@ -10,6 +10,8 @@ import { sessionIdHex } from "../session/session-id.js";
 import type { SessionTouch } from "../zab/messages.js";
 
 export class SessionExpiry {
+  /** Told of each session this server expires (the console's timeline). */
+  onExpired: ((sessionId: bigint) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerAtMs = Number.POSITIVE_INFINITY;
   private stopped = false;
@@ -55,6 +57,7 @@ export class SessionExpiry {
     const nowMs = Date.now();
     for (const sessionId of this.state.sessions.expire(nowMs)) {
       this.log.info({ session: sessionIdHex(sessionId) }, "session expired");
+      this.onExpired?.(sessionId);
       this.proposer.closeSession(sessionId, nowMs);
     }
     this.schedule();

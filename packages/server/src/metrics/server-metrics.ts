@@ -2,18 +2,13 @@
 // ZooKeeper's names, each fed by the part of Paddock that does what ZooKeeper measures. Only
 // metrics that something feeds exist here: mntr, /commands/monitor and /metrics print what is in
 // the registry, so a metric Paddock does not measure is absent rather than a zero that never
-// moves. Observing is a few additions on the request path; Prometheus summaries (quantiles) are
-// only fed when the Prometheus provider is on.
+// moves. Observing is a few additions and one array store on the request path; quantiles are
+// computed from a window of recent observations only when someone asks (mntr, a scrape).
 
 /** ZooKeeper's DetailLevel: BASIC summaries have avg/min/max/cnt/sum, ADVANCED add percentiles. */
 export type SummaryDetail = "basic" | "advanced";
 
-/** Where a summary's observations also go (the Prometheus provider's prom-client summaries). */
-export interface SummarySink {
-  observe(value: number): void;
-}
-
-/** How many recent observations an advanced summary keeps for mntr's percentiles. */
+/** How many recent observations a summary keeps for its quantiles. */
 const PERCENTILE_WINDOW = 1024;
 
 export class SummaryMetric {
@@ -21,27 +16,21 @@ export class SummaryMetric {
   sum = 0;
   min = 0;
   max = 0;
-  private readonly window: Float64Array | undefined;
+  private readonly window = new Float64Array(PERCENTILE_WINDOW);
   private next = 0;
-  sink: SummarySink | undefined;
 
   constructor(
     readonly name: string,
     readonly detail: SummaryDetail,
-  ) {
-    this.window = detail === "advanced" ? new Float64Array(PERCENTILE_WINDOW) : undefined;
-  }
+  ) {}
 
   observe(value: number): void {
     if (this.count === 0 || value < this.min) this.min = value;
     if (this.count === 0 || value > this.max) this.max = value;
     this.count++;
     this.sum += value;
-    if (this.window !== undefined) {
-      this.window[this.next % PERCENTILE_WINDOW] = value;
-      this.next++;
-    }
-    this.sink?.observe(value);
+    this.window[this.next % PERCENTILE_WINDOW] = value;
+    this.next++;
   }
 
   /** Runs `work` and observes how many ms it took. */
@@ -52,14 +41,19 @@ export class SummaryMetric {
     return result;
   }
 
-  /** p50/p95/p99/p999 over the last PERCENTILE_WINDOW observations (advanced summaries only). */
-  percentiles(): { p50: number; p95: number; p99: number; p999: number } | undefined {
-    if (this.window === undefined) return undefined;
+  /** The `qs` quantiles of the last PERCENTILE_WINDOW observations (0 each before any). */
+  quantiles(qs: readonly number[]): number[] {
     const n = Math.min(this.next, PERCENTILE_WINDOW);
-    if (n === 0) return { p50: 0, p95: 0, p99: 0, p999: 0 };
+    if (n === 0) return qs.map(() => 0);
     const sorted = this.window.slice(0, n).sort();
-    const at = (q: number) => sorted[Math.min(n - 1, Math.floor(q * n))]!;
-    return { p50: at(0.5), p95: at(0.95), p99: at(0.99), p999: at(0.999) };
+    return qs.map((q) => sorted[Math.min(n - 1, Math.floor(q * n))]!);
+  }
+
+  /** mntr's p50/p95/p99/p999, for the advanced summaries (ZooKeeper prints none for basic ones). */
+  percentiles(): { p50: number; p95: number; p99: number; p999: number } | undefined {
+    if (this.detail !== "advanced") return undefined;
+    const [p50 = 0, p95 = 0, p99 = 0, p999 = 0] = this.quantiles([0.5, 0.95, 0.99, 0.999]);
+    return { p50, p95, p99, p999 };
   }
 
   reset(): void {

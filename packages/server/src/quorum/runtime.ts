@@ -116,6 +116,21 @@ export interface QuorumRuntimeOptions {
 
 type Tagged = Effect & { gen?: number };
 
+/** What the runtime carried out, for observers (the console's timeline). */
+export type QuorumEvent =
+  | {
+      kind: "role";
+      role: Role;
+      leader: number | null;
+      epoch: number;
+      serving: boolean;
+      previousRole: Role;
+      /** ms from looking to serving, when this change starts serving. */
+      electionMs?: number;
+    }
+  | { kind: "sync-sent"; how: "DIFF" | "TRUNC" | "SNAP"; peer: number }
+  | { kind: "sync-received"; how: "DIFF" | "TRUNC" | "SNAP"; peer: number };
+
 export class QuorumRuntime {
   readonly peer: ZabPeer;
   readonly transport: PeerTransport;
@@ -146,10 +161,10 @@ export class QuorumRuntime {
   lastElectionDurationMs: number | undefined;
   readonly startedAtMs = Date.now();
   roleSinceMs = Date.now();
-  /** Every completed election (ms), for mntr's zk_*_election_time. */
-  readonly electionStats = { count: 0, sum: 0, min: 0, max: 0 };
   /** ZooKeeper's quorum metrics, fed here once set (server.ts sets them before start). */
   metrics: QuorumMetrics | undefined;
+  /** Told of role changes and syncs as they are carried out (the console's timeline). */
+  onEvent: ((event: QuorumEvent) => void) | undefined;
   log: Logger;
   private readonly baseLog: Logger;
 
@@ -207,6 +222,9 @@ export class QuorumRuntime {
       log: opts.log.child({ part: "peers" }),
       onMessage: (from, msg) => {
         if (msg.type === "PROPOSAL") this.metrics?.learnerProposalReceived.add();
+        if (msg.type === "DIFF" || msg.type === "TRUNC" || msg.type === "SNAP") {
+          this.onEvent?.({ kind: "sync-received", how: msg.type, peer: from });
+        }
         this.step({ type: "message", from, msg });
       },
       // A leader whose process died closes its socket at once: no need to wait out syncLimit.
@@ -307,10 +325,14 @@ export class QuorumRuntime {
     switch (e.kind) {
       case "send":
         if (e.msg.type === "DIFF") this.metrics?.diffCount.add();
+        if (e.msg.type === "DIFF" || e.msg.type === "TRUNC") {
+          this.onEvent?.({ kind: "sync-sent", how: e.msg.type, peer: e.to });
+        }
         this.transport.send(e.to, e.msg);
         return;
       case "sendSnapshot": {
         this.metrics?.snapCount.add();
+        this.onEvent?.({ kind: "sync-sent", how: "SNAP", peer: e.to });
         const chunks = this.host.snapshotChunksAt(e.msg.snapshotZxid);
         this.transport.send(e.to, { ...e.msg, snapshot: frameChunks(chunks) });
         return;
@@ -406,11 +428,6 @@ export class QuorumRuntime {
       const ms = nowMs - this.lookingSinceMs;
       this.lastElectionDurationMs = ms;
       this.metrics?.electionTime.observe(ms);
-      const st = this.electionStats;
-      st.min = st.count === 0 ? ms : Math.min(st.min, ms);
-      st.max = Math.max(st.max, ms);
-      st.sum += ms;
-      st.count++;
     }
     if (e.role !== previous.role) this.roleSinceMs = nowMs;
     this.current = { role: e.role, serving: e.serving, leader: e.leader, epoch: e.epoch };
@@ -425,6 +442,15 @@ export class QuorumRuntime {
       e.serving ? `serving as ${e.role}` : `now ${e.role}`,
     );
     this.host.onRoleChange({ role: e.role, leader: e.leader, epoch: e.epoch, serving: e.serving, previous });
+    this.onEvent?.({
+      kind: "role",
+      role: e.role,
+      leader: e.leader,
+      epoch: e.epoch,
+      serving: e.serving,
+      previousRole: previous.role,
+      ...(e.serving && !previous.serving ? { electionMs: this.lastElectionDurationMs } : {}),
+    });
   }
 }
 

@@ -3,7 +3,7 @@
 // HTTP commands show (leader, voting view, ZAB state, last snapshot). Pure: the running server
 // hands in a source; admin-server.ts turns the answers into HTTP.
 
-import type { ConnectionInfo, FourLetterSource, ServerMode } from "../four-letter-words.js";
+import type { ConnectionInfo, FourLetterSource } from "../four-letter-words.js";
 import { roundHalfUp4 } from "../java-format.js";
 import { mntrEntries } from "../mntr.js";
 import { JavaDouble, type JsonValue } from "./jackson-json.js";
@@ -454,5 +454,3 @@ export function runAdminCommand(
   }
   return { ...fields, command: primary, error: null };
 }
-
-export type { ServerMode };
