@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPaddock } from "../support/paddock.js";
+import { zookeeperClasspath } from "../../packages/bench/src/zookeeper-java.js";
+import { PADDOCK_SERVER_PATH, startPaddock } from "../support/paddock.js";
 import { freePort, makeTempDir, type ServerHandle } from "../support/process.js";
 import { isCI } from "../support/zookeeper.js";
 
@@ -118,6 +119,8 @@ function makeCertificates(dir: string): void {
     ],
     dir,
   );
+  const clientP12 = ["pkcs12", "-export", "-in", "client.crt", "-inkey", "client.key", "-out", "client.p12"];
+  run("openssl", [...clientP12, "-passout", `pass:${PASSWORD}`, "-name", "client"], dir);
   if (haveKeytool) {
     run(
       "keytool",
@@ -301,6 +304,67 @@ describe("TLS on the client port", () => {
       start([`ssl.keyStore.location=${file("server.p12")}`, "ssl.keyStore.password=wrong"]),
     ).rejects.toThrow(/server\.p12|PKCS12|mac verify|password/i);
   });
+
+  it.runIf(haveKeytool)(
+    "paddock-cli (-client-configuration) and the Java client over Netty, as zkCli users configure them",
+    {
+      timeout: 90_000,
+    },
+    async () => {
+      const { securePort } = await start([
+        `ssl.keyStore.location=${file("server.pem")}`,
+        `ssl.trustStore.location=${file("ca.pem")}`,
+      ]);
+      expect(await useOver(securePort, clientTls(), "/for-cli")).toBe("over tls");
+      const props = file("client.properties");
+      writeFileSync(
+        props,
+        [
+          "zookeeper.client.secure=true",
+          "zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty",
+          `zookeeper.ssl.keyStore.location=${file("client.p12")}`,
+          `zookeeper.ssl.keyStore.password=${PASSWORD}`,
+          `zookeeper.ssl.trustStore.location=${file("trust.jks")}`,
+          `zookeeper.ssl.trustStore.password=${PASSWORD}`,
+        ].join("\n"),
+      );
+      const cli = execFileSync(
+        process.execPath,
+        [
+          join(PADDOCK_SERVER_PATH, "..", "paddock-cli.mjs"),
+          "-server",
+          `127.0.0.1:${securePort}`,
+          "-client-configuration",
+          props,
+          "get",
+          "/for-cli",
+        ],
+        { encoding: "utf8", timeout: 30_000 },
+      );
+      expect(cli.trim()).toBe("over tls");
+      // ZooKeeper's own client, configured the way zkCli.sh users configure it for TLS.
+      const java = execFileSync(
+        "java",
+        [
+          "-cp",
+          zookeeperClasspath(),
+          "-Dzookeeper.client.secure=true",
+          "-Dzookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty",
+          `-Dzookeeper.ssl.keyStore.location=${file("client.p12")}`,
+          `-Dzookeeper.ssl.keyStore.password=${PASSWORD}`,
+          `-Dzookeeper.ssl.trustStore.location=${file("trust.jks")}`,
+          `-Dzookeeper.ssl.trustStore.password=${PASSWORD}`,
+          "org.apache.zookeeper.ZooKeeperMain",
+          "-server",
+          `127.0.0.1:${securePort}`,
+          "get",
+          "/for-cli",
+        ],
+        { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      expect(java.split("\n")).toContain("over tls");
+    },
+  );
 
   it("kazoo (use_ssl) creates and reads over TLS", { timeout: 60_000 }, async () => {
     const { securePort } = await start([

@@ -2,6 +2,8 @@ export interface CliArgs {
   server: string;
   timeoutMs: number;
   readOnly: boolean;
+  /** zkCli's -client-configuration properties file (TLS settings), if given. */
+  clientConfiguration?: string;
   /** The one-shot command and its arguments; empty for interactive mode. */
   command: string[];
 }
@@ -33,7 +35,7 @@ export function parseArgs(argv: readonly string[]): CliArgs | CliInfoRequest | {
         if (!Number.isInteger(out.timeoutMs) || out.timeoutMs <= 0) return { error: `bad -timeout ${v}` };
       } else if (a === "-r") out.readOnly = true;
       else if (a === "-waitforconnection") continue;
-      else if (a === "-client-configuration") value();
+      else if (a === "-client-configuration") out.clientConfiguration = value();
       else {
         out.command = argv.slice(i) as string[];
         break;

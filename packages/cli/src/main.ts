@@ -14,6 +14,8 @@ const OPTIONS_HELP = `Options (before the command):
   -server host:port[,host:port...][/chroot]   servers to connect to (default localhost:2181)
   -timeout ms                                  session timeout (default 30000)
   -r                                           accept read-only servers
+  -client-configuration file                   ZooKeeper client properties: zookeeper.client.secure=true
+                                               and zookeeper.ssl.keyStore/trustStore.* connect over TLS
   --help, -h                                   this text
   --version                                    the version
 Without a command the shell reads commands from the terminal (Tab completes commands and paths).
@@ -38,7 +40,19 @@ async function main(argv: readonly string[]): Promise<number> {
     },
   };
   const interactive = parsed.command.length === 0;
+  let tls: import("node:tls").ConnectionOptions | undefined;
+  try {
+    // Loaded only when asked for: the store readers are the CLI's heaviest part.
+    if (parsed.clientConfiguration !== undefined) {
+      const { clientTlsFromConfiguration } = await import("./client-configuration.js");
+      tls = clientTlsFromConfiguration(parsed.clientConfiguration);
+    }
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
   const session = new CliSession({
+    ...(tls === undefined ? {} : { tls }),
     output,
     server: parsed.server,
     timeoutMs: parsed.timeoutMs,

@@ -28,6 +28,8 @@ export interface CliSessionOptions {
   server?: string;
   timeoutMs?: number;
   readOnly?: boolean;
+  /** Connect over TLS with these options (from -client-configuration). */
+  tls?: import("node:tls").ConnectionOptions;
   /** Use this client instead of creating one; the session does not close it on its own. */
   client?: ZooKeeperClient;
   /** Print session events (connected, disconnected, closed) like the interactive zkCli. */
@@ -147,6 +149,7 @@ export class CliSession {
   private readonly out: CliOutput;
   private readonly timeoutMs: number;
   private readonly readOnly: boolean;
+  private readonly tls: import("node:tls").ConnectionOptions | undefined;
   private readonly printSessionEvents: boolean;
   private readonly timeZone: string | undefined;
   private readonly ownsClient: boolean;
@@ -166,6 +169,7 @@ export class CliSession {
     this.server = options.server ?? "localhost:2181";
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.readOnly = options.readOnly ?? false;
+    this.tls = options.tls;
     this.printSessionEvents = options.printSessionEvents ?? false;
     this.timeZone = options.timeZone;
     this.client = options.client ?? null;
@@ -187,6 +191,7 @@ export class CliSession {
       sessionTimeoutMs: this.timeoutMs,
       readOnly: this.readOnly,
       connectTimeoutMs: this.timeoutMs,
+      ...(this.tls === undefined ? {} : { tls: this.tls }),
     });
     client.on("state", this.onState);
     this.client = client;

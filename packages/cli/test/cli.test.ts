@@ -177,6 +177,10 @@ describe.skipIf(shouldSkipZooKeeperTests())("paddock-cli against ZooKeeper 3.8",
       format: "esm",
       target: "node20",
       logLevel: "warning",
+      // As scripts/build.mjs: bundled CommonJS dependencies (the key store readers) need require.
+      banner: {
+        js: "import { createRequire as __paddockCreateRequire } from 'node:module'; const require = __paddockCreateRequire(import.meta.url);",
+      },
     });
   });
 

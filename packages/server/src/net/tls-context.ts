@@ -4,12 +4,10 @@
 // and, as ZooKeeper's trust manager does, that a client's certificate names the address it
 // connects from (ssl.hostnameVerification). The stores are read again when their files change.
 
-import { readFileSync, unwatchFile, watchFile } from "node:fs";
-import { extname } from "node:path";
+import { unwatchFile, watchFile } from "node:fs";
 import { checkServerIdentity, type PeerCertificate, type SecureVersion, type TlsOptions } from "node:tls";
-import jks from "jks-js";
-import forge from "node-forge";
 import type { ServerConfig } from "../config/index.js";
+import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "./key-stores.js";
 
 export type ClientTlsConfig = Pick<
   ServerConfig,
@@ -25,99 +23,16 @@ export type ClientTlsConfig = Pick<
   | "sslHostnameVerification"
 >;
 
-/** A TLS setting that cannot be used: the server does not start (never plaintext instead). */
-export class TlsSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TlsSetupError";
-  }
-}
-
-type StoreType = "PEM" | "PKCS12" | "JKS";
-
-/** ZooKeeper's inference from the file name when no type is given. */
-function storeTypeOf(location: string, type: string | undefined, key: string): StoreType {
-  if (type !== undefined) return type.toUpperCase() as StoreType;
-  switch (extname(location).toLowerCase()) {
-    case ".pem":
-    case ".crt":
-    case ".key":
-      return "PEM";
-    case ".p12":
-    case ".pfx":
-      return "PKCS12";
-    case ".jks":
-      return "JKS";
-  }
-  throw new TlsSetupError(`${key}.type is not set and the type of ${location} cannot be told from its name`);
-}
-
-function readStore(location: string, key: string): Buffer {
-  try {
-    return readFileSync(location);
-  } catch (err) {
-    throw new TlsSetupError(`${key}.location: cannot read ${location}: ${(err as Error).message}`);
-  }
-}
-
-/** A certificate as PEM text: jks-js gives JKS entries as text, PKCS12 ones as node-forge objects. */
-function asPem(cert: unknown): string | undefined {
-  if (cert === undefined || typeof cert === "string") return cert;
-  return forge.pki.certificateToPem(cert as forge.pki.Certificate);
-}
-
-/** Entries of a JKS or PKCS12 store as PEM text. */
-function javaStoreEntries(
-  bytes: Buffer,
-  type: "PKCS12" | "JKS",
-  password: string,
-  where: string,
-): { key?: string; cert?: string; ca?: string }[] {
-  try {
-    const entries = Object.values(
-      type === "JKS" ? jks.toPem(bytes, password) : jks.parsePkcs12(bytes, password),
-    );
-    return entries.map((e) => ({ key: e.key, cert: asPem(e.cert), ca: asPem(e.ca) }));
-  } catch (err) {
-    throw new TlsSetupError(
-      `${where}: cannot open the ${type} store (wrong password?): ${(err as Error).message}`,
-    );
-  }
-}
-
-function keyStoreOptions(c: ClientTlsConfig): Pick<TlsOptions, "key" | "cert" | "pfx" | "passphrase"> {
-  const location = c.sslKeyStoreLocation;
-  if (location === undefined) {
+function serverKeyStore(c: ClientTlsConfig): ReturnType<typeof keyStoreOptions> {
+  if (c.sslKeyStoreLocation === undefined) {
     throw new TlsSetupError(
       "secureClientPort is set but ssl.keyStore.location is not: the server has no certificate",
     );
   }
-  const type = storeTypeOf(location, c.sslKeyStoreType, "ssl.keyStore");
-  const bytes = readStore(location, "ssl.keyStore");
-  const password = c.sslKeyStorePassword ?? "";
-  if (type === "PEM")
-    return { key: bytes, cert: bytes, ...(password === "" ? {} : { passphrase: password }) };
-  if (type === "PKCS12") return { pfx: bytes, passphrase: password };
-  const entry = javaStoreEntries(bytes, type, password, location).find((e) => e.key !== undefined);
-  if (entry?.key === undefined || entry.cert === undefined) {
-    throw new TlsSetupError(`ssl.keyStore.location: ${location} holds no private key with its certificate`);
-  }
-  return { key: entry.key, cert: entry.cert };
-}
-
-function trustStoreOptions(c: ClientTlsConfig): Pick<TlsOptions, "ca"> {
-  const location = c.sslTrustStoreLocation;
-  // No trust store: the platform's CAs, as the JVM's default trust store would be.
-  if (location === undefined) return {};
-  const type = storeTypeOf(location, c.sslTrustStoreType, "ssl.trustStore");
-  const bytes = readStore(location, "ssl.trustStore");
-  if (type === "PEM") return { ca: bytes };
-  const certs = javaStoreEntries(bytes, type, c.sslTrustStorePassword ?? "", location)
-    .flatMap((e) => [e.ca, e.cert])
-    .filter((pem): pem is string => pem !== undefined);
-  if (certs.length === 0)
-    throw new TlsSetupError(`ssl.trustStore.location: ${location} holds no certificate`);
-  return { ca: certs };
+  return keyStoreOptions(
+    { location: c.sslKeyStoreLocation, password: c.sslKeyStorePassword, type: c.sslKeyStoreType },
+    "ssl.keyStore",
+  );
 }
 
 const PROTOCOLS: readonly SecureVersion[] = ["TLSv1.2", "TLSv1.3"];
@@ -143,8 +58,11 @@ function protocolRange(c: ClientTlsConfig): Pick<TlsOptions, "minVersion" | "max
 export function clientTlsOptions(c: ClientTlsConfig): TlsOptions {
   const auth = c.sslClientAuth.toLowerCase();
   return {
-    ...keyStoreOptions(c),
-    ...trustStoreOptions(c),
+    ...serverKeyStore(c),
+    ...trustStoreOptions(
+      { location: c.sslTrustStoreLocation, password: c.sslTrustStorePassword, type: c.sslTrustStoreType },
+      "ssl.trustStore",
+    ),
     ...protocolRange(c),
     requestCert: auth !== "none",
     // "want": a certificate is asked for, and a client without one (or with a bad one) still gets in.
