@@ -51,6 +51,10 @@ export interface EnsembleOptions {
   extraCfg?: string[];
   /** Runs each node's AdminServer on loopback, on a port of its own (EnsembleNode.adminPort). */
   adminServer?: boolean;
+  /** The host of each server line (default 127.0.0.1); 127.0.0.N keeps every server on loopback. */
+  hostOf?: (id: number) => string;
+  /** zoo.cfg lines for one server only. */
+  extraCfgOf?: (id: number) => string[];
 }
 
 export class Ensemble {
@@ -94,7 +98,7 @@ export class Ensemble {
     const observers = this.opts.observers ?? 0;
     const serverLines = this.nodes.map(
       (n) =>
-        `server.${n.id}=127.0.0.1:${n.peerPort}:${n.electionPort}${n.id > this.opts.size - observers ? ":observer" : ""}`,
+        `server.${n.id}=${this.opts.hostOf?.(n.id) ?? "127.0.0.1"}:${n.peerPort}:${n.electionPort}${n.id > this.opts.size - observers ? ":observer" : ""}`,
     );
     for (const n of this.nodes) {
       mkdirSync(join(n.dir, "data"), { recursive: true });
@@ -113,6 +117,7 @@ export class Ensemble {
         "preAllocSize=1024",
         ...(n.id > this.opts.size - observers ? ["peerType=observer"] : []),
         ...(this.opts.extraCfg ?? []),
+        ...(this.opts.extraCfgOf?.(n.id) ?? []),
         ...serverLines,
         "",
       ];

@@ -56,6 +56,16 @@ export interface CommonConfig {
   sslEnabledProtocols: string | undefined;
   /** Whether a client certificate must name the address it connects from. */
   sslHostnameVerification: boolean;
+  /** Mutual TLS on every peer link, with the ssl.quorum.* stores. */
+  sslQuorum: boolean;
+  sslQuorumKeyStoreLocation: string | undefined;
+  sslQuorumKeyStorePassword: string | undefined;
+  sslQuorumKeyStoreType: string | undefined;
+  sslQuorumTrustStoreLocation: string | undefined;
+  sslQuorumTrustStorePassword: string | undefined;
+  sslQuorumTrustStoreType: string | undefined;
+  /** Whether a peer's certificate must name the host of the server line it claims. */
+  sslQuorumHostnameVerification: boolean;
   /** -1 = the OS default backlog. */
   clientPortListenBacklog: number;
   /** Per client IP; 0 = unlimited. */

@@ -1,6 +1,7 @@
-// zoo.cfg keys of TLS on the client port (secureClientPort), as ZooKeeper's X509Util reads them
-// (zookeeper.ssl.* system properties; accepted with or without the prefix). The quorum's
-// ssl.quorum.* keys and the other ssl.* keys are not implemented: unsupported-keys.ts refuses them.
+// zoo.cfg keys of TLS, as ZooKeeper's X509Util reads them (zookeeper.ssl.* system properties;
+// accepted with or without the prefix): the client port's (secureClientPort, ssl.*) and the
+// quorum's (sslQuorum, ssl.quorum.*). The other ssl.* keys are not implemented: unsupported-keys.ts
+// refuses them.
 
 import type { KeyTable } from "./known-key.js";
 import { bool, checkedText, nonEmpty, text, type ValueType } from "./value-types.js";
@@ -19,6 +20,7 @@ const clientAuth: ValueType<"need" | "want" | "none"> = checkedText(
 ) as unknown as ValueType<"need" | "want" | "none">;
 
 const TLS_USED_BY = "net/tls-context.ts (secureClientPort)";
+const QUORUM_TLS_USED_BY = "quorum/quorum-tls.ts (sslQuorum)";
 
 export const TLS_KEYS = {
   sslKeyStoreLocation: {
@@ -90,5 +92,61 @@ export const TLS_KEYS = {
     type: bool,
     default: true,
     usedBy: TLS_USED_BY,
+  },
+  sslQuorum: {
+    key: "sslQuorum",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumKeyStoreLocation: {
+    key: "ssl.quorum.keyStore.location",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumKeyStorePassword: {
+    key: "ssl.quorum.keyStore.password",
+    origin: "system property",
+    type: text as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumKeyStoreType: {
+    key: "ssl.quorum.keyStore.type",
+    origin: "system property",
+    type: storeType,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumTrustStoreLocation: {
+    key: "ssl.quorum.trustStore.location",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumTrustStorePassword: {
+    key: "ssl.quorum.trustStore.password",
+    origin: "system property",
+    type: text as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumTrustStoreType: {
+    key: "ssl.quorum.trustStore.type",
+    origin: "system property",
+    type: storeType,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumHostnameVerification: {
+    key: "ssl.quorum.hostnameVerification",
+    origin: "system property",
+    type: bool,
+    default: true,
+    usedBy: QUORUM_TLS_USED_BY,
   },
 } satisfies KeyTable;

@@ -21,7 +21,6 @@ const UNSUPPORTED_PREFIXES = ["jvm.pause."];
  * value is what Paddock does anyway, so it is accepted.
  */
 const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
-  ["sslQuorum", "false"],
   ["portUnification", "false"],
   ["client.portUnification", "false"],
   ["sslQuorumReloadCertFiles", "false"],
@@ -48,6 +47,13 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
   "ssl.protocol",
   "ssl.enabledProtocols",
   "ssl.hostnameVerification",
+  "ssl.quorum.keyStore.location",
+  "ssl.quorum.keyStore.password",
+  "ssl.quorum.keyStore.type",
+  "ssl.quorum.trustStore.location",
+  "ssl.quorum.trustStore.password",
+  "ssl.quorum.trustStore.type",
+  "ssl.quorum.hostnameVerification",
 ]);
 
 /** The override: run even though a security setting cannot be honoured. */

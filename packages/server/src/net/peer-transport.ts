@@ -3,15 +3,20 @@
 // Every server listens on its peerPort (leader <-> learner traffic) and its electionPort (votes)
 // and dials every other member on both. A link is one-way: we send only on the sockets we
 // dialled and receive only on the sockets others dialled to us, so no tie-break between two
-// simultaneous dials is needed. The dialler names itself in the URL (`/?from=<myid>`); there is no
-// authentication, so the peer ports belong on a trusted network, as ZooKeeper's do.
+// simultaneous dials is needed. The dialler names itself in the URL (`/?from=<myid>`). Without
+// sslQuorum nothing checks that name, so the peer ports belong on a trusted network, as
+// ZooKeeper's do; with it every link is wss with mutual TLS, and a link's claimed id must match its
+// certificate: the certificate must name the host of that id's server line (ZooKeeper's quorum
+// hostname verification), checked before any frame is read.
 //
 // Frames sent while a link is down are dropped: the ZAB core tolerates loss (numbered channels,
 // vote resends), so the transport never buffers beyond the socket's own queue, and a peer whose
 // queue grows past `maxBufferedBytes` is cut off and dialled afresh.
 
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
+import { type ConnectionOptions, checkServerIdentity, type TLSSocket, type TlsOptions } from "node:tls";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
@@ -43,6 +48,12 @@ export interface PeerTransportOptions {
   /** First redial delay; doubles per failure up to maxRedialMs. */
   minRedialMs?: number;
   maxRedialMs?: number;
+  /**
+   * sslQuorum: mutual TLS on every link. `server` secures our listeners (it must ask for and
+   * verify the dialler's certificate), `client` our dials; with `verifyIdentity` a certificate
+   * must name the server line's host of the id it claims, and ours is checked the same way.
+   */
+  tls?: { server: TlsOptions; client: ConnectionOptions; verifyIdentity: boolean };
   /** How often an open outbound link is pinged. Default 1000 ms. */
   livenessIntervalMs?: number;
   /**
@@ -129,7 +140,7 @@ export class PeerTransport {
         const link: OutLink = {
           id,
           channel,
-          url: `ws://${formatHost(addr.host)}:${port}/?from=${this.opts.myId}`,
+          url: `${this.opts.tls === undefined ? "ws" : "wss"}://${formatHost(addr.host)}:${port}/?from=${this.opts.myId}`,
           ws: undefined,
           open: false,
           failures: 0,
@@ -234,9 +245,19 @@ export class PeerTransport {
   }
 
   private async listen(channel: PeerChannel, port: number, host: string | undefined): Promise<void> {
-    const http = createHttpServer((_req, res) => {
+    const refuse = (_req: IncomingMessage, res: import("node:http").ServerResponse) => {
       res.writeHead(426).end("paddock peer port: WebSocket only\n");
-    });
+    };
+    const tls = this.opts.tls;
+    const http = tls === undefined ? createHttpServer(refuse) : createHttpsServer(tls.server, refuse);
+    if (tls !== undefined) {
+      http.on("tlsClientError", (err, socket) =>
+        this.opts.log.warn(
+          { channel, remote: socket.remoteAddress, err: err.message },
+          "peer TLS handshake failed",
+        ),
+      );
+    }
     const wss = new WebSocketServer({
       server: http,
       perMessageDeflate: false,
@@ -261,6 +282,16 @@ export class PeerTransport {
     if (!Number.isInteger(from) || from === this.opts.myId || !this.opts.members.has(from)) {
       this.opts.log.warn({ channel, url: req.url, remote: req.socket.remoteAddress }, "unknown peer refused");
       ws.close(1008, "unknown server id");
+      return;
+    }
+    const mismatch = this.identityMismatch(from, req);
+    if (mismatch !== undefined) {
+      // Checked before any frame is read: the link of the real server with that id stays.
+      this.opts.log.warn(
+        { channel, claimed: from, remote: req.socket.remoteAddress, reason: mismatch },
+        "peer refused",
+      );
+      ws.close(1008, "certificate does not match the claimed server id");
       return;
     }
     const key = `${channel}/${from}`;
@@ -289,6 +320,17 @@ export class PeerTransport {
     });
   }
 
+  /** With sslQuorum: why the dialler's certificate does not belong to server `from`, if it does not. */
+  private identityMismatch(from: number, req: IncomingMessage): string | undefined {
+    const tls = this.opts.tls;
+    if (tls === undefined || !tls.verifyIdentity) return undefined;
+    const cert = (req.socket as TLSSocket).getPeerCertificate?.();
+    if (cert === undefined || cert.raw === undefined) return "no client certificate";
+    const host = this.opts.members.get(from)?.host;
+    if (host === undefined) return "unknown server id";
+    return checkServerIdentity(host, cert)?.message;
+  }
+
   private dial(link: OutLink): void {
     if (this.closed) return;
     link.timer = undefined;
@@ -297,6 +339,12 @@ export class PeerTransport {
       maxPayload: this.maxFrameBytes,
       handshakeTimeout: 2000,
       generateMask: zeroMask,
+      ...(this.opts.tls === undefined
+        ? {}
+        : {
+            ...this.opts.tls.client,
+            ...(this.opts.tls.verifyIdentity ? {} : { checkServerIdentity: () => undefined }),
+          }),
     });
     link.ws = ws;
     ws.on("pong", () => {

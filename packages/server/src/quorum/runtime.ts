@@ -25,6 +25,7 @@ import {
 } from "../zab/types.js";
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
 import { EffectQueue } from "./effect-queue.js";
+import { quorumTls } from "./quorum-tls.js";
 
 /** What the runtime needs from the client-facing server. */
 export interface QuorumHost {
@@ -218,6 +219,7 @@ export class QuorumRuntime {
       myId,
       members,
       listenOnAllIps: config.quorumListenOnAllIPs,
+      tls: quorumTls(config),
       codec: loadPeerCodec(findPeerProto()),
       log: opts.log.child({ part: "peers" }),
       onMessage: (from, msg) => {

@@ -490,9 +490,9 @@ describe("parseZooCfg unknown and unsupported keys", () => {
 
   it("refuses to start on a security setting it cannot honour, naming the file, line and key", () => {
     for (const [line, key] of [
-      ["sslQuorum=true", "sslQuorum"],
+      ["quorum.auth.serverRequireSasl=true", "quorum.auth.serverRequireSasl"],
       ["quorum.auth.enableSasl=true", "quorum.auth.enableSasl"],
-      ["ssl.quorum.keyStore.location=/k", "ssl.quorum.keyStore.location"],
+      ["ssl.quorum.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.quorum.ciphersuites"],
       ["zookeeper.ssl.authProvider=x509", "zookeeper.ssl.authProvider"],
       ["ssl.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.ciphersuites"],
       ["authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.1"],
@@ -520,14 +520,28 @@ describe("parseZooCfg unknown and unsupported keys", () => {
 
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
     const c = parse(
-      "sslQuorum=true",
-      "ssl.quorum.keyStore.location=/k",
+      "quorum.auth.enableSasl=true",
+      "ssl.ciphersuites=X",
       "paddock.allowUnsupportedSecurity=true",
     );
     expect(c.warnings).toEqual([
-      `${FILE}:2: sslQuorum: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
-      `${FILE}:3: ssl.quorum.keyStore.location: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:2: quorum.auth.enableSasl: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:3: ssl.ciphersuites: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
+  });
+
+  it("reads sslQuorum and the ssl.quorum.* stores", () => {
+    const c = parse(
+      "sslQuorum=true",
+      "ssl.quorum.keyStore.location=/q.jks",
+      "zookeeper.ssl.quorum.hostnameVerification=false",
+    );
+    expect(c).toMatchObject({
+      sslQuorum: true,
+      sslQuorumKeyStoreLocation: "/q.jks",
+      sslQuorumHostnameVerification: false,
+    });
+    expect(c.warnings).toEqual([]);
   });
 
   it("reads the client port's TLS keys, with or without the zookeeper. prefix", () => {

@@ -1,0 +1,36 @@
+// sslQuorum: the peer links' mutual TLS from the ssl.quorum.* stores (PEM, PKCS12 or JKS, read
+// as the client port's are). Both sides present the server's certificate and check the other's
+// against the trust store; with ssl.quorum.hostnameVerification (the default) a certificate must
+// also name the host of the server line it speaks for.
+
+import type { ServerConfig } from "../config/index.js";
+import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "../net/key-stores.js";
+import type { PeerTransportOptions } from "../net/peer-transport.js";
+
+export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
+  if (!config.sslQuorum) return undefined;
+  if (config.sslQuorumKeyStoreLocation === undefined) {
+    throw new TlsSetupError("sslQuorum=true but ssl.quorum.keyStore.location is not set");
+  }
+  const key = keyStoreOptions(
+    {
+      location: config.sslQuorumKeyStoreLocation,
+      password: config.sslQuorumKeyStorePassword,
+      type: config.sslQuorumKeyStoreType,
+    },
+    "ssl.quorum.keyStore",
+  );
+  const trust = trustStoreOptions(
+    {
+      location: config.sslQuorumTrustStoreLocation,
+      password: config.sslQuorumTrustStorePassword,
+      type: config.sslQuorumTrustStoreType,
+    },
+    "ssl.quorum.trustStore",
+  );
+  return {
+    server: { ...key, ...trust, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2" },
+    client: { ...key, ...trust, minVersion: "TLSv1.2" },
+    verifyIdentity: config.sslQuorumHostnameVerification,
+  };
+}
