@@ -17,7 +17,7 @@ export function startLooking(core: PeerCore): void {
   e.recvVotes = new Map();
   e.outOfElection = new Map();
   e.finalizeAtTick = null;
-  if (!core.isObserver) e.recvVotes.set(core.myId, e.proposal);
+  if (core.canVote()) e.recvVotes.set(core.myId, e.proposal);
   core.emitRole();
   broadcastVote(core);
   checkElectionQuorum(core);
@@ -34,10 +34,41 @@ export function lookingTick(core: PeerCore): void {
 function broadcastVote(core: PeerCore): void {
   const e = core.election;
   e.lastVoteSendTick = core.nowTicks;
-  for (const v of core.members.voters) {
+  // Also to a leader others follow that our configs do not name (we missed the reconfig that
+  // added it): its LEADING answer is what lets us join it.
+  const to = new Set(core.members.allVoters());
+  for (const { vote } of e.outOfElection.values()) to.add(vote.leader);
+  for (const v of to) {
     if (v === core.myId) continue;
-    core.send(v, { type: "NOTIFICATION", state: "LOOKING", vote: e.proposal, round: e.round });
+    core.send(v, notification(core, "LOOKING", e.proposal, e.round));
   }
+}
+
+function notification(core: PeerCore, state: ServerState, vote: Vote, round: number): Notification {
+  return { type: "NOTIFICATION", state, vote, round, config: core.members.active };
+}
+
+/**
+ * A peer's active config is committed, so a newer one than ours is simply true: take it over
+ * (ZooKeeper's FLE does the same with the config in each notification). It may remove us.
+ */
+function adoptNewerConfig(core: PeerCore, n: Notification): void {
+  const c = n.config;
+  if (c === null || c === undefined || c.version <= core.members.active.version) return;
+  const prev = core.members.active;
+  core.activateConfig(c, "told by a peer during the election");
+  if (core.removedSince(prev)) {
+    core.stopRemoved();
+    return;
+  }
+  const e = core.election;
+  for (const sid of [...e.recvVotes.keys()]) if (!core.members.isVoter(sid)) e.recvVotes.delete(sid);
+  if (core.canVote()) e.recvVotes.set(core.myId, e.proposal);
+}
+
+/** A removed server answers only to pass on the config that removed it; it never votes. */
+export function answerWhileRemoved(core: PeerCore, from: number, n: Notification): void {
+  if (n.state === "LOOKING") core.send(from, notification(core, "OBSERVING", core.initialVote(), 0));
 }
 
 function myState(core: PeerCore): ServerState {
@@ -56,26 +87,22 @@ function myState(core: PeerCore): ServerState {
 export function onNotification(core: PeerCore, from: number, n: Notification): void {
   const e = core.election;
   const members = core.members;
-  const senderVotes = members.isVoter(from);
   if (core.role !== "looking") {
-    if (n.state === "LOOKING") {
-      core.send(from, {
-        type: "NOTIFICATION",
-        state: myState(core),
-        vote: e.currentVote,
-        round: e.decidedRound,
-      });
-    }
+    if (n.state === "LOOKING")
+      core.send(from, notification(core, myState(core), e.currentVote, e.decidedRound));
     return;
   }
+  adoptNewerConfig(core, n);
+  if (core.removed) return;
+  const senderVotes = members.isVoter(from);
   if (!senderVotes) {
-    if (!members.isObserver(from)) return;
-    core.send(from, { type: "NOTIFICATION", state: "LOOKING", vote: e.proposal, round: e.round });
+    // An observer or a server waiting to be added looks for the leader too.
+    if (n.state === "LOOKING") core.send(from, notification(core, "LOOKING", e.proposal, e.round));
     return;
   }
   if (!members.isVoter(n.vote.leader)) return;
   if (n.state === "LOOKING") {
-    if (core.isObserver) return;
+    if (!core.canVote()) return;
     if (n.round > e.round) {
       e.round = n.round;
       e.recvVotes = new Map();
@@ -83,7 +110,7 @@ export function onNotification(core: PeerCore, from: number, n: Notification): v
       setProposal(core, compareVotes(n.vote, mine) > 0 ? n.vote : mine);
       broadcastVote(core);
     } else if (n.round < e.round) {
-      core.send(from, { type: "NOTIFICATION", state: "LOOKING", vote: e.proposal, round: e.round });
+      core.send(from, notification(core, "LOOKING", e.proposal, e.round));
       return;
     } else if (compareVotes(n.vote, e.proposal) > 0) {
       setProposal(core, n.vote);
@@ -120,7 +147,7 @@ function setProposal(core: PeerCore, v: Vote): void {
 
 function checkElectionQuorum(core: PeerCore): void {
   const e = core.election;
-  if (core.isObserver || core.role !== "looking") return;
+  if (!core.canVote() || core.role !== "looking") return;
   const matching: number[] = [];
   for (const [sid, v] of e.recvVotes) if (sameVote(v, e.proposal)) matching.push(sid);
   if (!core.members.isQuorum(matching)) {

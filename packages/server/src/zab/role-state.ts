@@ -68,6 +68,8 @@ export type LearnerPhase = "discovery" | "sync" | "syncEntries" | "newLeaderPend
 
 export interface LearnerState extends ChannelReceiver {
   leader: number;
+  /** Connected with OBSERVERINFO (gets INFORMs, never acks); fixed for the connection. */
+  asObserver: boolean;
   conn: number;
   sendSeq: number;
   phase: LearnerPhase;

@@ -65,7 +65,7 @@ export function runSeed(seed: number, trace = false, onRecovered?: (sim: Simulat
     sim.propose(leader, marker);
     const everyoneHasIt = () =>
       sim
-        .allIds()
+        .memberIds()
         .every(
           (id) =>
             sim.server(id).applied.length === sim.committed.length && sim.appliedTexts(id).includes(marker),
@@ -79,7 +79,7 @@ export function runSeed(seed: number, trace = false, onRecovered?: (sim: Simulat
       `no convergence ${deadlineTicks} ticks after healing everything`,
     );
   }
-  for (const id of sim.allIds()) {
+  for (const id of sim.memberIds()) {
     if (sim.server(id).applied.length !== sim.committed.length) {
       throw new SimulationError(
         seed,
