@@ -185,8 +185,11 @@ export class PeerCore {
     const upto = Math.min(z, this.lastZxid());
     if (upto <= this.log.lastCommitted) return [];
     const entries = this.log.entriesBetween(this.log.lastCommitted, upto);
-    this.log.lastCommitted = upto;
-    if (entries.length > 0) this.effects.push({ kind: "commit", entries });
+    // z need not be a zxid of the log (a bound just below a pending reconfig entry is not).
+    const last = entries[entries.length - 1];
+    if (last === undefined) return [];
+    this.log.lastCommitted = last.zxid;
+    this.effects.push({ kind: "commit", entries });
     for (const e of entries) {
       // A config learned from a peer may already be newer than this entry.
       if (e.config && e.zxid > this.members.active.version)

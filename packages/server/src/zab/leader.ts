@@ -428,7 +428,19 @@ function advanceCommit(core: PeerCore, z: number): void {
     }
     L.localSyncs = still;
   }
-  if (handOver) handOverLeadership(core, prevConfig, designated);
+  if (handOver) {
+    handOverLeadership(core, prevConfig, designated);
+    return;
+  }
+  if (active !== prevConfig) {
+    // Servers the new config removed stop on this COMMIT: forget them now, so the next
+    // reconfig does not count them as in sync.
+    for (const s of [...L.learners.values()]) {
+      const named = active.voters.includes(s.sid) || active.observers.includes(s.sid);
+      const wasNamed = prevConfig.voters.includes(s.sid) || prevConfig.observers.includes(s.sid);
+      if (wasNamed && !named) dropLearner(core, s);
+    }
+  }
 }
 
 /**

@@ -124,6 +124,13 @@ export class Membership {
     return this.all().every((c) => c.voters.filter((v) => set.has(v)).length >= quorumOf(c));
   }
 
+  /** Whether the voters among `ids` make a quorum of the active config alone. */
+  isActiveQuorum(ids: Iterable<number>): boolean {
+    const set = new Set(ids);
+    const c = this.activeConfig;
+    return c.voters.filter((v) => set.has(v)).length >= quorumOf(c);
+  }
+
   /**
    * Whether `ids` may commit `zxid`: a quorum of the active config and of every pending config
    * whose entry is at or before zxid (the other half of quorumAcked, counted by holder).

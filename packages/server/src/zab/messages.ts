@@ -44,6 +44,11 @@ export interface Notification {
    * reconfig learns it here, as ZooKeeper's notifications carry the sender's config.
    */
   config?: QuorumConfig | null;
+  /**
+   * The config of the sender's uncommitted reconfig entry, if any: a vote for one of its voters
+   * is valid even where that config is not known (the sender may hold history others lack).
+   */
+  pendingConfig?: QuorumConfig | null;
 }
 
 export interface SessionTouch {

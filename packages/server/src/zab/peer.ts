@@ -76,6 +76,8 @@ export class ZabPeer {
       decidedRound: 0,
       recvVotes: new Map(),
       outOfElection: new Map(),
+      peerPending: null,
+      canLead: new Map(),
       finalizeAtTick: null,
       lastVoteSendTick: 0,
     };

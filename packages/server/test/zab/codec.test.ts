@@ -22,6 +22,7 @@ const samples: { [K in PeerMessage["type"]]: Extract<PeerMessage, { type: K }> }
     vote: { leader: 3, zxid: makeZxid(7, 12), peerEpoch: 7 },
     round: 4,
     config,
+    pendingConfig: null,
   },
   FOLLOWERINFO: { type: "FOLLOWERINFO", conn: 2 ** 40 + 1, seq: 1, term: 0, acceptedEpoch: 6 },
   OBSERVERINFO: { type: "OBSERVERINFO", conn: 9, seq: 1, term: 0, acceptedEpoch: 0 },

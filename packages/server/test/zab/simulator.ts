@@ -110,9 +110,10 @@ function chaosEnv(): string {
 }
 
 export class SimulationError extends Error {
-  constructor(seed: number, at: number, message: string) {
+  /** `replayEnv`: what else the replay needs, e.g. "SIM_MODE=reconfig ". */
+  constructor(seed: number, at: number, message: string, replayEnv = "") {
     super(
-      `seed ${seed} t=${at}: ${message}\nreproduce: ${chaosEnv()}SEED=${seed} npx vitest run packages/server/test/zab`,
+      `seed ${seed} t=${at}: ${message}\nreproduce: ${chaosEnv()}${replayEnv}SEED=${seed} npx vitest run packages/server/test/zab/sim.test.ts`,
     );
     this.name = "SimulationError";
   }
@@ -175,6 +176,7 @@ export class Simulator {
   private proposeEveryMean: number;
   private compactEveryMean: number;
   private reconfigEveryMean: number;
+  private readonly withReconfig: boolean;
   private payloadCounter = 0;
   private eventsSinceDurabilityCheck = 0;
 
@@ -190,6 +192,7 @@ export class Simulator {
     this.proposeEveryMean = opts.proposeEveryMean ?? 0;
     this.compactEveryMean = opts.compactEveryMean ?? 0;
     this.reconfigEveryMean = opts.reconfigEveryMean ?? 0;
+    this.withReconfig = this.reconfigEveryMean > 0;
     this.config = { ...DEFAULT_TIMING, ...opts.timing, voters: this.voters, observers: this.observers };
     this.latestConfig = { version: 0, voters: this.voters.slice(), observers: this.observers.slice() };
     this.committedConfigs.set(0, this.latestConfig);
@@ -273,7 +276,12 @@ export class Simulator {
   }
 
   private fail(message: string): never {
-    throw new SimulationError(this.seed, this.now, message);
+    throw new SimulationError(this.seed, this.now, message, this.replayEnv);
+  }
+
+  /** What a replay of this run needs besides the seed. */
+  get replayEnv(): string {
+    return this.withReconfig ? "SIM_MODE=reconfig " : "";
   }
 
   private log(line: string): void {
