@@ -294,6 +294,10 @@ function afterActivation(core: PeerCore, l: LearnerState, prev: QuorumConfig, de
   }
   const active = core.members.active;
   if (!active.voters.includes(l.leader)) {
+    // What we answer looking servers with: the next leader, not the one that left.
+    if (designated !== 0) {
+      core.election.currentVote = { leader: designated, zxid: core.lastZxid(), peerEpoch: core.currentEpoch };
+    }
     if (designated === core.myId && core.canVote()) {
       core.note("info", `leader ${l.leader} handed leadership to us`);
       core.transitions.becomeLeader();

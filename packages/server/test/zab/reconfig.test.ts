@@ -50,6 +50,15 @@ describe("ZAB reconfig", () => {
     c.propose(4, "b").settle().expectApplied([1, 2, 3, 4], ["a", "b"]);
   });
 
+  it("observers learn the hand-off from the INFORM and follow the designated leader", () => {
+    const c = cluster({ voters: 3, observers: 1 }).settle().expectLeader(3, 1);
+    c.mark().reconfig(3, [1, 2], [4]).settle();
+    c.expectRemoved(3).expectLeader(2, 2).expectConfig([1, 2, 4], [1, 2], [4]);
+    c.expectTrace("4 info: leader 3 handed leadership to 2").expectNoTrace(/^[124] looking/);
+    expect(c.sim.status(4)).toMatchObject({ role: "observing", leader: 2, serving: true });
+    c.propose(2, "after").settle().expectApplied([1, 2, 4], ["after"]);
+  });
+
   it("a leader demoted to observer hands over and keeps learning as an observer", () => {
     const c = cluster({ voters: 3 }).settle().expectLeader(3, 1);
     c.reconfig(3, [1, 2], [3]).settle();

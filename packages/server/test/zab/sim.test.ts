@@ -44,6 +44,7 @@ async function sweep(mode: RunMode, count: number): Promise<void> {
     reconfigsRefused: 0,
     activations: 0,
     removals: 0,
+    handOvers: 0,
   };
   for (let seed = FIRST; seed < FIRST + count; seed++) {
     // Long sweeps must let the worker answer vitest's RPC, or it reports a timeout error.
@@ -61,6 +62,7 @@ async function sweep(mode: RunMode, count: number): Promise<void> {
     totals.reconfigsRefused += sim.stats.reconfigsRefused;
     totals.activations += sim.stats.activations;
     totals.removals += sim.stats.removals;
+    totals.handOvers += sim.stats.handOvers;
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(
@@ -76,6 +78,7 @@ async function sweep(mode: RunMode, count: number): Promise<void> {
     expect(totals.reconfigs).toBeGreaterThan(count);
     expect(totals.activations).toBeGreaterThan(count);
     expect(totals.removals).toBeGreaterThan(0);
+    expect(totals.handOvers).toBeGreaterThan(0);
   }
 }
 

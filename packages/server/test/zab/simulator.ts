@@ -478,6 +478,7 @@ export class Simulator {
         return;
       }
       case "log":
+        if (e.message.includes("handed leadership to us")) this.stats.handOvers += 1;
         this.log(`${s.id} ${e.level}: ${e.message}`);
         return;
       case "syncDone":
