@@ -4,7 +4,8 @@
 // leads (how a restarted server rejoins without a new round).
 
 import type { PeerCore } from "./core.js";
-import { compareVotes, quorumSize, sameVote } from "./election.js";
+import { compareVotes, sameVote } from "./election.js";
+import { isQuorumOf } from "./membership.js";
 import type { Notification, ServerState, Vote } from "./messages.js";
 
 export function startLooking(core: PeerCore): void {
@@ -234,8 +235,7 @@ function checkElectionQuorum(core: PeerCore): void {
   const matching: number[] = [];
   for (const [sid, v] of e.recvVotes) if (sameVote(v, e.proposal)) matching.push(sid);
   const p = e.proposal.leader === core.myId ? null : e.peerPending;
-  const peerQuorum =
-    p === null || p.voters.filter((v) => matching.includes(v)).length >= quorumSize(p.voters.length);
+  const peerQuorum = p === null || isQuorumOf(p, matching);
   if (!core.members.isQuorum(matching) || !peerQuorum) {
     e.finalizeAtTick = null;
     return;

@@ -39,6 +39,11 @@ function quorumOf(c: QuorumConfig): number {
   return quorumSize(c.voters.length);
 }
 
+/** Whether the voters of `c` among `ids` are a quorum of `c` (a config we do not hold). */
+export function isQuorumOf(c: QuorumConfig, ids: readonly number[]): boolean {
+  return c.voters.filter((v) => ids.includes(v)).length >= quorumOf(c);
+}
+
 /** How a server takes part under the configs it knows. */
 export type Participation = "voter" | "observer" | "nonVoting";
 
@@ -91,11 +96,7 @@ export class Membership {
     return this.all().some((c) => c.voters.includes(id));
   }
 
-  /** An observer in the newest config that names it at all. */
-  isObserver(id: number): boolean {
-    return this.participation(id) === "observer";
-  }
-
+  /** Voter anywhere, else observer in the newest config that names it, else non-voting. */
   participation(id: number): Participation {
     if (this.isVoter(id)) return "voter";
     const configs = this.all();
