@@ -386,6 +386,15 @@ export class QuorumRuntime {
       case "log":
         this.log[e.level](e.message);
         return;
+      // Dynamic membership is not wired into the server yet: nothing here proposes a reconfig,
+      // so no config can change. Writing the dynamic config file and /zookeeper/config, and
+      // stopping a removed server, come with the reconfig request surface.
+      case "activateConfig":
+        this.log.warn({ version: formatZxid(e.config.version) }, "config activation not wired yet; ignored");
+        return;
+      case "removed":
+        this.log.warn({ reason: e.reason }, "removal not wired yet; ignored");
+        return;
     }
   }
 

@@ -4,8 +4,8 @@
 // between roles only through `transitions`, which peer.ts provides.
 
 import type { ReplicatedLog } from "./log.js";
-import type { Membership } from "./membership.js";
-import type { LogEntry, PeerMessage, Vote } from "./messages.js";
+import { formatConfig, type Membership } from "./membership.js";
+import type { LogEntry, PeerMessage, QuorumConfig, Vote } from "./messages.js";
 import type { ElectionState, LeaderState, LearnerState } from "./role-state.js";
 import type { Effect, Role, ZabConfig, ZabStatus } from "./types.js";
 import { ZabError } from "./types.js";
@@ -20,7 +20,6 @@ export interface RoleTransitions {
 
 export class PeerCore {
   readonly myId: number;
-  readonly isObserver: boolean;
   acceptedEpoch: number;
   currentEpoch: number;
   connCounter: number;
@@ -31,6 +30,8 @@ export class PeerCore {
   leader: LeaderState | null = null;
   learner: LearnerState | null = null;
   transitions!: RoleTransitions;
+  /** Removed from the config by a reconfig: every later input is ignored. */
+  removed = false;
   /** The leader this server saw established in each epoch: never two for one epoch. */
   private readonly establishedLeaders = new Map<number, number>();
 
@@ -42,10 +43,55 @@ export class PeerCore {
     connBase: number,
   ) {
     this.myId = config.myId;
-    this.isObserver = members.isObserver(this.myId);
     this.acceptedEpoch = epochs.acceptedEpoch;
     this.currentEpoch = epochs.currentEpoch;
     this.connCounter = connBase;
+  }
+
+  /** A voter of the active or of a pending config: it votes in elections and may lead. */
+  canVote(): boolean {
+    return this.members.isVoter(this.myId);
+  }
+
+  /** Connects to a leader as an observer (else as a follower, voting or not). */
+  learnsAsObserver(): boolean {
+    return this.members.participation(this.myId) === "observer";
+  }
+
+  /** Makes a committed config the active one, durably (the runtime writes it before going on). */
+  activateConfig(c: QuorumConfig, how: string): void {
+    this.members.activate(c);
+    this.effects.push({ kind: "activateConfig", config: c });
+    this.note("info", `config ${formatConfig(c)} active (${how})`);
+  }
+
+  /** Whether `prev` named this server and the active config no longer does. */
+  removedSince(prev: QuorumConfig): boolean {
+    const wasMember = prev.voters.includes(this.myId) || prev.observers.includes(this.myId);
+    return wasMember && !this.members.isActiveMember(this.myId);
+  }
+
+  /** Stops for good: the active config does not name us any more. */
+  stopRemoved(): void {
+    const c = this.members.active;
+    const reason = `removed from the ensemble by config ${formatConfig(c)}`;
+    this.note("warn", reason);
+    this.leader = null;
+    this.learner = null;
+    this.role = "looking";
+    this.removed = true;
+    this.emitRole();
+    this.effects.push({ kind: "removed", config: c, reason });
+  }
+
+  /** The pending configs again from the log (after a TRUNC, a SNAP or at start). */
+  refreshPending(): void {
+    const log = this.log;
+    const configs: QuorumConfig[] = [];
+    for (const e of log.entriesBetween(log.lastCommitted, log.lastZxid())) {
+      if (e.config) configs.push(e.config);
+    }
+    this.members.setPending(configs);
   }
 
   lastZxid(): number {
@@ -123,6 +169,13 @@ export class PeerCore {
         () => `append ${formatZxid(e.zxid)} from an epoch past acceptedEpoch ${this.acceptedEpoch}`,
       );
       this.log.entries.push(e);
+      if (e.config) {
+        this.invariant(
+          e.config.version === e.zxid,
+          () => `reconfig entry ${formatZxid(e.zxid)} has version ${formatZxid(e.config!.version)}`,
+        );
+        this.members.addPending(e.config);
+      }
     }
     if (entries.length > 0) this.effects.push({ kind: "append", entries });
   }
@@ -132,8 +185,16 @@ export class PeerCore {
     const upto = Math.min(z, this.lastZxid());
     if (upto <= this.log.lastCommitted) return [];
     const entries = this.log.entriesBetween(this.log.lastCommitted, upto);
-    this.log.lastCommitted = upto;
-    if (entries.length > 0) this.effects.push({ kind: "commit", entries });
+    // z need not be a zxid of the log (a bound just below a pending reconfig entry is not).
+    const last = entries[entries.length - 1];
+    if (last === undefined) return [];
+    this.log.lastCommitted = last.zxid;
+    this.effects.push({ kind: "commit", entries });
+    for (const e of entries) {
+      // A config learned from a peer may already be newer than this entry.
+      if (e.config && e.zxid > this.members.active.version)
+        this.activateConfig(e.config, `committed at ${formatZxid(e.zxid)}`);
+    }
     this.log.trim(this.config.maxLogEntries);
     return entries;
   }
@@ -151,6 +212,9 @@ export class PeerCore {
       lastCommitted: this.log.lastCommitted,
       durableZxid: this.log.durableZxid,
       round: this.election.round,
+      config: this.members.active,
+      pendingConfig: this.members.pending[this.members.pending.length - 1] ?? null,
+      removed: this.removed,
     };
   }
 }

@@ -6,6 +6,7 @@
 
 import { takeInOrder } from "./channel.js";
 import type { PeerCore } from "./core.js";
+import { formatConfig, validateConfig } from "./membership.js";
 import type {
   AckEpoch,
   ChannelBody,
@@ -13,6 +14,7 @@ import type {
   FollowerInfo,
   LogEntry,
   ObserverInfo,
+  QuorumConfig,
 } from "./messages.js";
 import { FORWARDING, type LeaderState, type LearnerSession } from "./role-state.js";
 import { ZabError } from "./types.js";
@@ -25,7 +27,7 @@ function leaderOf(core: PeerCore): LeaderState {
 }
 
 export function becomeLeader(core: PeerCore): void {
-  core.invariant(!core.isObserver, () => "an observer cannot lead");
+  core.invariant(core.canVote(), () => "only a voter can lead");
   core.role = "leading";
   core.learner = null;
   core.leader = {
@@ -113,7 +115,9 @@ export function maybeEstablish(core: PeerCore): void {
   const e = core.election;
   e.currentVote = { leader: core.myId, zxid: e.currentVote.zxid, peerEpoch: L.epoch };
   // Our whole history is now on a quorum (they acked NEWLEADER), so all of it is committed.
+  // That may activate a pending config without us in it: then we have handed over already.
   advanceCommit(core, core.lastZxid());
+  if (core.leader !== L) return;
   for (const s of L.learners.values()) {
     if (s.phase === "synced") {
       sendToLearner(core, s, { type: "UPTODATE" });
@@ -126,8 +130,9 @@ export function maybeEstablish(core: PeerCore): void {
 
 function onFollowerInfo(core: PeerCore, from: number, msg: FollowerInfo | ObserverInfo): void {
   const L = leaderOf(core);
+  // Any server may learn from us: one the configs do not name yet syncs as a non-voting
+  // follower (a server about to be added by a reconfig); acks count only per config.
   const observer = msg.type === "OBSERVERINFO";
-  if (observer ? !core.members.isObserver(from) : !core.members.isVoter(from)) return;
   if (msg.seq !== 1) return;
   // A connection id is used once: after we drop a session, late or repeated FOLLOWERINFOs on
   // that connection must not revive it with fresh sequence numbers the learner would take
@@ -234,7 +239,7 @@ function onAckEpoch(core: PeerCore, s: LearnerSession, msg: AckEpoch): void {
     (msg.currentEpoch === L.summaryEpoch && msg.lastZxid > L.summaryZxid);
   // Only an ack that could still count matters: once a quorum of epoch acks is in, any txn a
   // late voter has beyond our history was never on a quorum, so it is simply truncated.
-  if (ahead && !s.observer && L.phase === "epochAck") {
+  if (ahead && !s.observer && core.members.isVoter(s.sid) && L.phase === "epochAck") {
     core.note(
       "warn",
       `voter ${s.sid} is ahead of us (epoch ${msg.currentEpoch}, ${formatZxid(msg.lastZxid)})`,
@@ -277,7 +282,14 @@ function syncLearner(core: PeerCore, s: LearnerSession): void {
       core.effects.push({
         kind: "sendSnapshot",
         to: s.sid,
-        msg: { type: "SNAP", snapshotZxid: log.lastCommitted, conn: s.conn, seq: s.sendSeq, term: L.epoch },
+        msg: {
+          type: "SNAP",
+          snapshotZxid: log.lastCommitted,
+          conn: s.conn,
+          seq: s.sendSeq,
+          term: L.epoch,
+          config: core.members.active,
+        },
       });
       from = log.lastCommitted;
     }
@@ -316,10 +328,13 @@ function sendEntries(
   s: LearnerSession,
   entries: LogEntry[],
   type: "PROPOSAL" | "INFORM",
+  designated = 0,
 ): void {
   const max = core.config.maxBatchEntries;
   for (let i = 0; i < entries.length; i += max) {
-    sendToLearner(core, s, { type, entries: entries.slice(i, i + max) });
+    const batch = entries.slice(i, i + max);
+    if (type === "INFORM") sendToLearner(core, s, { type, entries: batch, designatedLeader: designated });
+    else sendToLearner(core, s, { type, entries: batch });
   }
 }
 
@@ -355,9 +370,9 @@ function onAck(core: PeerCore, s: LearnerSession, zxid: number): void {
 export function tryCommit(core: PeerCore): void {
   const L = core.leader;
   if (L === null || L.phase !== "broadcast") return;
-  const acked: number[] = [core.log.durableZxid];
+  const acked = new Map<number, number>([[core.myId, core.log.durableZxid]]);
   for (const s of L.learners.values()) {
-    if (!s.observer && (s.phase === "synced" || s.phase === "uptodate")) acked.push(s.ackedZxid);
+    if (!s.observer && (s.phase === "synced" || s.phase === "uptodate")) acked.set(s.sid, s.ackedZxid);
   }
   const onQuorum = core.members.quorumAcked(acked);
   if (onQuorum === undefined) return;
@@ -372,21 +387,25 @@ export function tryCommit(core: PeerCore): void {
     }
   }
   core.invariant(
-    core.members.isQuorum(holders),
-    () => `commit of ${formatZxid(quorumZxid)} held by ${holders.length} voters only`,
+    core.members.isCommitQuorum(holders, quorumZxid),
+    () => `commit of ${formatZxid(quorumZxid)} held by ${core.members.describeCount(holders)} only`,
   );
   advanceCommit(core, quorumZxid);
 }
 
 function advanceCommit(core: PeerCore, z: number): void {
   const L = leaderOf(core);
+  const prevConfig = core.members.active;
   const entries = core.commitUpTo(z);
   if (entries.length === 0) return;
   const committed = core.log.lastCommitted;
+  const active = core.members.active;
+  const handOver = active !== prevConfig && !active.voters.includes(core.myId);
+  const designated = handOver ? designatedLeader(core, active) : 0;
   for (const s of L.learners.values()) {
     if (!FORWARDING.has(s.phase)) continue;
-    if (s.observer) sendEntries(core, s, entries, "INFORM");
-    else sendToLearner(core, s, { type: "COMMIT", zxid: committed });
+    if (s.observer) sendEntries(core, s, entries, "INFORM", designated);
+    else sendToLearner(core, s, { type: "COMMIT", zxid: committed, designatedLeader: designated });
   }
   if (L.pendingSyncs.length > 0) {
     const still: typeof L.pendingSyncs = [];
@@ -409,29 +428,119 @@ function advanceCommit(core: PeerCore, z: number): void {
     }
     L.localSyncs = still;
   }
+  if (handOver) {
+    handOverLeadership(core, prevConfig, designated);
+    return;
+  }
+  if (active !== prevConfig) {
+    // Servers the new config removed stop on this COMMIT: forget them now, so the next
+    // reconfig does not count them as in sync.
+    for (const s of [...L.learners.values()]) {
+      const named = active.voters.includes(s.sid) || active.observers.includes(s.sid);
+      const wasNamed = prevConfig.voters.includes(s.sid) || prevConfig.observers.includes(s.sid);
+      if (wasNamed && !named) dropLearner(core, s);
+    }
+  }
 }
 
-export function onPropose(core: PeerCore, payloads: Uint8Array[]): void {
+/**
+ * Who leads once a config without us is active (ZooKeeper's designated leader): the voter of
+ * the new config that durably acked the most, of those whose ack covers the reconfig entry; it
+ * holds every committed txn. 0 when none is in sync (the others then elect).
+ */
+function designatedLeader(core: PeerCore, config: QuorumConfig): number {
+  const L = leaderOf(core);
+  let best: LearnerSession | null = null;
+  for (const s of L.learners.values()) {
+    if (s.observer || (s.phase !== "synced" && s.phase !== "uptodate")) continue;
+    if (!config.voters.includes(s.sid) || s.ackedZxid < config.version) continue;
+    if (best === null || s.ackedZxid > best.ackedZxid || (s.ackedZxid === best.ackedZxid && s.sid > best.sid))
+      best = s;
+  }
+  return best?.sid ?? 0;
+}
+
+/** The COMMIT naming the designated leader is out: stop leading. */
+function handOverLeadership(core: PeerCore, prev: QuorumConfig, designated: number): void {
+  const active = core.members.active;
+  core.note(
+    "info",
+    `config ${formatConfig(active)} leaves us out as a voter: handing over to ${designated === 0 ? "an election" : designated}`,
+  );
+  if (core.removedSince(prev)) core.stopRemoved();
+  else if (designated !== 0) core.transitions.becomeLearner(designated);
+  else core.transitions.startLooking();
+}
+
+function servingLeader(core: PeerCore): LeaderState {
   const L = core.leader;
   if (L === null || L.phase !== "broadcast") {
     throw new ZabError("NOT_SERVING", `server ${core.myId} is not an established leader`);
   }
-  if (payloads.length === 0) return;
+  return L;
+}
+
+/** The zxid counter after `count` more txns; steps down (and throws) when it would overflow. */
+function reserveZxids(core: PeerCore, L: LeaderState, count: number): number {
   const last = core.lastZxid();
-  let counter = epochOf(last) === L.epoch ? counterOf(last) : 0;
-  if (counter + payloads.length >= COUNTER_EXHAUSTED) {
+  const counter = epochOf(last) === L.epoch ? counterOf(last) : 0;
+  if (counter + count >= COUNTER_EXHAUSTED) {
     // The next zxid would run into the epoch bits: hand over to a new epoch (ZOOKEEPER-1277).
     core.transitions.startLooking();
     throw new ZabError("NOT_SERVING", `zxid counter exhausted in epoch ${L.epoch}`);
   }
-  const entries: LogEntry[] = payloads.map((payload) => {
-    counter += 1;
-    return { zxid: makeZxid(L.epoch, counter), payload };
-  });
+  return counter;
+}
+
+function broadcastProposal(core: PeerCore, L: LeaderState, entries: LogEntry[]): void {
   core.appendLocal(entries);
   for (const s of L.learners.values()) {
     if (!s.observer && FORWARDING.has(s.phase)) sendEntries(core, s, entries, "PROPOSAL");
   }
+}
+
+export function onPropose(core: PeerCore, payloads: Uint8Array[]): void {
+  const L = servingLeader(core);
+  if (payloads.length === 0) return;
+  let counter = reserveZxids(core, L, payloads.length);
+  const entries: LogEntry[] = payloads.map((payload) => {
+    counter += 1;
+    return { zxid: makeZxid(L.epoch, counter), payload };
+  });
+  broadcastProposal(core, L, entries);
+}
+
+/**
+ * Proposes a new config as one reconfig entry. As in ZooKeeper's leader: one reconfig at a
+ * time, and only when the voters of the new config that are in sync with us (we included) are
+ * a quorum of it, so it can commit at all; joining servers must have synced as non-voting
+ * followers first. Until it commits, every quorum decision needs the old and the new config.
+ */
+export function onReconfig(core: PeerCore, payload: Uint8Array, voters: number[], observers: number[]): void {
+  const L = servingLeader(core);
+  const pending = core.members.pending[0];
+  if (pending !== undefined) {
+    throw new ZabError("RECONFIG_IN_PROGRESS", `config ${formatConfig(pending)} is not committed yet`);
+  }
+  const draft: QuorumConfig = { version: 0, voters: [...voters], observers: [...observers] };
+  const bad = validateConfig(draft);
+  if (bad !== null) throw new ZabError("BAD_CONFIG", bad);
+  const inSync = [core.myId];
+  for (const s of L.learners.values()) {
+    if (!s.observer && (s.phase === "synced" || s.phase === "uptodate")) inSync.push(s.sid);
+  }
+  const newVotersInSync = inSync.filter((id) => draft.voters.includes(id)).length;
+  if (newVotersInSync < Math.floor(draft.voters.length / 2) + 1) {
+    throw new ZabError(
+      "NEW_CONFIG_NO_QUORUM",
+      `only ${newVotersInSync} of the ${draft.voters.length} new voters are in sync with the leader`,
+    );
+  }
+  const counter = reserveZxids(core, L, 1);
+  const zxid = makeZxid(L.epoch, counter + 1);
+  const config: QuorumConfig = { ...draft, version: zxid };
+  core.note("info", `proposing config ${formatConfig(config)}`);
+  broadcastProposal(core, L, [{ zxid, payload, config }]);
 }
 
 export function onRevalidateReply(core: PeerCore, to: number, sessionId: bigint, valid: boolean): void {
@@ -470,7 +579,7 @@ export function leaderTick(core: PeerCore): void {
       if (!s.observer && (s.phase === "uptodate" || s.phase === "synced")) inSync.push(s.sid);
     }
     if (!core.members.isQuorum(inSync)) {
-      core.note("warn", `lost quorum: ${inSync.length} of ${core.members.quorum} voters in sync`);
+      core.note("warn", `lost quorum: ${core.members.describeCount(inSync)} voters in sync`);
       core.transitions.startLooking();
       return;
     }

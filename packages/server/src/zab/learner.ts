@@ -6,7 +6,7 @@
 
 import { MAX_EARLY_FRAMES, takeInOrder } from "./channel.js";
 import type { PeerCore } from "./core.js";
-import type { ChannelBody, ChannelMessage, LogEntry } from "./messages.js";
+import type { ChannelBody, ChannelMessage, LogEntry, QuorumConfig } from "./messages.js";
 import type { LearnerState } from "./role-state.js";
 import { ZabError } from "./types.js";
 import { formatZxid, isContiguous, makeZxid } from "./zxid.js";
@@ -18,11 +18,13 @@ function learnerOf(core: PeerCore): LearnerState {
 }
 
 export function becomeLearner(core: PeerCore, leaderSid: number): void {
-  core.role = core.isObserver ? "observing" : "following";
+  const asObserver = core.learnsAsObserver();
+  core.role = asObserver ? "observing" : "following";
   core.leader = null;
   core.connCounter += 1;
   core.learner = {
     leader: leaderSid,
+    asObserver,
     conn: core.connCounter,
     sendSeq: 0,
     recvSeq: 0,
@@ -39,7 +41,7 @@ export function becomeLearner(core: PeerCore, leaderSid: number): void {
   core.emitRole();
   sendToLeader(
     core,
-    core.isObserver
+    asObserver
       ? { type: "OBSERVERINFO", acceptedEpoch: core.acceptedEpoch }
       : { type: "FOLLOWERINFO", acceptedEpoch: core.acceptedEpoch },
   );
@@ -136,7 +138,7 @@ function dispatchLearner(core: PeerCore, msg: ChannelMessage): void {
       }
       l.leaderCommit = Math.max(l.leaderCommit, msg.committedZxid);
       l.phase = "syncEntries";
-      applyLeaderCommits(core);
+      applyLeaderCommits(core, 0);
       return;
     case "TRUNC":
       if (l.phase !== "sync") {
@@ -146,7 +148,7 @@ function dispatchLearner(core: PeerCore, msg: ChannelMessage): void {
       truncateTo(core, msg.truncZxid);
       l.leaderCommit = Math.max(l.leaderCommit, msg.committedZxid);
       l.phase = "syncEntries";
-      applyLeaderCommits(core);
+      applyLeaderCommits(core, 0);
       return;
     case "SNAP":
       if (l.phase !== "sync") {
@@ -156,22 +158,29 @@ function dispatchLearner(core: PeerCore, msg: ChannelMessage): void {
       core.log.resetToSnapshot(msg.snapshotZxid);
       l.leaderCommit = msg.snapshotZxid;
       core.effects.push({ kind: "installSnapshot", zxid: msg.snapshotZxid, snapshot: msg.snapshot });
+      core.refreshPending();
       l.phase = "syncEntries";
+      // The snapshot is the state as of the leader's active config: take it over with it.
+      if (msg.config && msg.config.version > core.members.active.version) {
+        const prev = core.members.active;
+        core.activateConfig(msg.config, `with the SNAP at ${formatZxid(msg.snapshotZxid)}`);
+        afterActivation(core, l, prev, 0);
+      }
       return;
     case "PROPOSAL":
       if (l.phase !== "syncEntries" && !(l.phase === "synced" || l.phase === "broadcast")) {
         unexpected(core, l, msg);
         return;
       }
-      if (core.isObserver && l.phase !== "syncEntries") {
+      if (l.asObserver && l.phase !== "syncEntries") {
         unexpected(core, l, msg);
         return;
       }
       if (!acceptEntries(core, msg.entries)) return;
-      applyLeaderCommits(core);
+      applyLeaderCommits(core, 0);
       return;
     case "INFORM": {
-      if (!core.isObserver || (l.phase !== "synced" && l.phase !== "broadcast")) {
+      if (!l.asObserver || (l.phase !== "synced" && l.phase !== "broadcast")) {
         unexpected(core, l, msg);
         return;
       }
@@ -186,7 +195,7 @@ function dispatchLearner(core: PeerCore, msg: ChannelMessage): void {
       if (!acceptEntries(core, fresh)) return;
       const lastInformed = msg.entries[msg.entries.length - 1];
       if (lastInformed !== undefined) l.leaderCommit = Math.max(l.leaderCommit, lastInformed.zxid);
-      applyLeaderCommits(core);
+      applyLeaderCommits(core, msg.designatedLeader ?? 0);
       return;
     }
     case "NEWLEADER":
@@ -199,12 +208,12 @@ function dispatchLearner(core: PeerCore, msg: ChannelMessage): void {
       maybeFinishNewLeader(core);
       return;
     case "COMMIT":
-      if (core.isObserver || msg.zxid > core.lastZxid()) {
+      if (l.asObserver || msg.zxid > core.lastZxid()) {
         unexpected(core, l, msg);
         return;
       }
       l.leaderCommit = Math.max(l.leaderCommit, msg.zxid);
-      applyLeaderCommits(core);
+      applyLeaderCommits(core, msg.designatedLeader ?? 0);
       return;
     case "UPTODATE": {
       if (l.phase !== "synced") {
@@ -258,10 +267,52 @@ function truncateTo(core: PeerCore, z: number): void {
   core.invariant(log.hasZxid(z), () => `TRUNC to ${formatZxid(z)}, which is not in our log`);
   log.truncateAfter(z);
   core.effects.push({ kind: "truncate", toZxid: z });
+  core.refreshPending();
 }
 
-function applyLeaderCommits(core: PeerCore): void {
-  core.commitUpTo(learnerOf(core).leaderCommit);
+/** Applies what the leader says is committed; `designated` as on COMMIT / INFORM. */
+function applyLeaderCommits(core: PeerCore, designated: number): void {
+  const l = learnerOf(core);
+  const prev = core.members.active;
+  core.commitUpTo(l.leaderCommit);
+  if (core.members.active !== prev) afterActivation(core, l, prev, designated);
+}
+
+/**
+ * A config became active while we learn from `l.leader`. Removed: stop. The leader no longer a
+ * voter: it handed over, so lead if we are the designated leader, else follow that one, with no
+ * election (ZooKeeper's COMMITANDACTIVATE); the new leader's discovery still makes a quorum of
+ * the new config promise its epoch. Our own kind changed (observer <-> follower): reconnect as
+ * the other kind. A non-voting follower that became a voter keeps its connection: the leader
+ * counts its acks from the moment its own log has the new config.
+ */
+function afterActivation(core: PeerCore, l: LearnerState, prev: QuorumConfig, designated: number): void {
+  if (core.learner !== l) return;
+  if (core.removedSince(prev)) {
+    core.stopRemoved();
+    return;
+  }
+  const active = core.members.active;
+  if (!active.voters.includes(l.leader)) {
+    // What we answer looking servers with: the next leader, not the one that left.
+    if (designated !== 0) {
+      core.election.currentVote = { leader: designated, zxid: core.lastZxid(), peerEpoch: core.currentEpoch };
+    }
+    if (designated === core.myId && core.canVote()) {
+      core.note("info", `leader ${l.leader} handed leadership to us`);
+      core.transitions.becomeLeader();
+    } else if (designated !== 0 && active.voters.includes(designated)) {
+      core.note("info", `leader ${l.leader} handed leadership to ${designated}`);
+      core.transitions.becomeLearner(designated);
+    } else {
+      learnerLost(core, `leader ${l.leader} is not a voter of the active config`);
+    }
+    return;
+  }
+  if (core.learnsAsObserver() !== l.asObserver) {
+    core.note("info", `reconnecting to ${l.leader} as ${l.asObserver ? "a follower" : "an observer"}`);
+    core.transitions.becomeLearner(l.leader);
+  }
 }
 
 export function maybeFinishNewLeader(core: PeerCore): void {
@@ -285,7 +336,7 @@ export function maybeFinishNewLeader(core: PeerCore): void {
 
 export function maybeSendAck(core: PeerCore): void {
   const l = core.learner;
-  if (l === null || core.isObserver) return;
+  if (l === null || l.asObserver) return;
   if (l.phase !== "synced" && l.phase !== "broadcast") return;
   if (core.log.durableZxid > l.lastAckSent) {
     l.lastAckSent = core.log.durableZxid;
@@ -299,7 +350,7 @@ export function learnerTick(core: PeerCore): void {
     // The leader may have decided after our first FOLLOWERINFO reached it (it ignores learners
     // while LOOKING): repeat it on the same connection; a duplicate is harmless.
     core.send(l.leader, {
-      ...(core.isObserver
+      ...(l.asObserver
         ? { type: "OBSERVERINFO" as const, acceptedEpoch: core.acceptedEpoch }
         : { type: "FOLLOWERINFO" as const, acceptedEpoch: core.acceptedEpoch }),
       conn: l.conn,

@@ -5,6 +5,7 @@
 
 import type { PeerCore } from "./core.js";
 import { compareVotes, sameVote } from "./election.js";
+import { isQuorumOf } from "./membership.js";
 import type { Notification, ServerState, Vote } from "./messages.js";
 
 export function startLooking(core: PeerCore): void {
@@ -16,8 +17,10 @@ export function startLooking(core: PeerCore): void {
   e.proposal = core.initialVote();
   e.recvVotes = new Map();
   e.outOfElection = new Map();
+  e.peerPending = null;
+  e.canLead = new Map();
   e.finalizeAtTick = null;
-  if (!core.isObserver) e.recvVotes.set(core.myId, e.proposal);
+  if (core.canVote()) e.recvVotes.set(core.myId, e.proposal);
   core.emitRole();
   broadcastVote(core);
   checkElectionQuorum(core);
@@ -25,7 +28,9 @@ export function startLooking(core: PeerCore): void {
 
 export function lookingTick(core: PeerCore): void {
   const e = core.election;
-  if (e.finalizeAtTick !== null) checkElectionQuorum(core);
+  // Every tick, not only while finalizing: the configs that define a quorum can change under
+  // a looking server (a newer one told by a peer), making votes it holds a quorum.
+  checkElectionQuorum(core);
   if (core.role === "looking" && core.nowTicks - e.lastVoteSendTick >= core.config.electionResendTicks) {
     broadcastVote(core);
   }
@@ -34,10 +39,89 @@ export function lookingTick(core: PeerCore): void {
 function broadcastVote(core: PeerCore): void {
   const e = core.election;
   e.lastVoteSendTick = core.nowTicks;
-  for (const v of core.members.voters) {
+  // Also to a leader others follow that our configs do not name (we missed the reconfig that
+  // added it): its LEADING answer is what lets us join it.
+  const to = new Set(core.members.allVoters());
+  for (const v of e.peerPending?.voters ?? []) to.add(v);
+  for (const { vote } of e.outOfElection.values()) to.add(vote.leader);
+  for (const v of to) {
     if (v === core.myId) continue;
-    core.send(v, { type: "NOTIFICATION", state: "LOOKING", vote: e.proposal, round: e.round });
+    core.send(v, notification(core, "LOOKING", e.proposal, e.round));
   }
+}
+
+function notification(core: PeerCore, state: ServerState, vote: Vote, round: number): Notification {
+  const pending = core.members.pending;
+  return {
+    type: "NOTIFICATION",
+    state,
+    vote,
+    round,
+    config: core.members.active,
+    pendingConfig: pending[pending.length - 1] ?? null,
+  };
+}
+
+/**
+ * A vote may name a voter of our configs, or of the sender's: a sender holding a pending
+ * config we lack has history we lack, and its candidate may be a voter of that config only.
+ */
+function validCandidate(core: PeerCore, n: Notification): boolean {
+  const leader = n.vote.leader;
+  // Only a server that is a voter by its own log can lead: a vote for one that told us it is
+  // not would gather followers for a leader that never comes.
+  if (core.election.canLead.get(leader) === false) return false;
+  return (
+    core.members.isVoter(leader) ||
+    (n.config?.voters.includes(leader) ?? false) ||
+    (n.pendingConfig?.voters.includes(leader) ?? false) ||
+    (core.election.peerPending?.voters.includes(leader) ?? false)
+  );
+}
+
+/**
+ * A peer's active config is committed, so a newer one than ours is simply true: take it over
+ * (ZooKeeper's FLE does the same with the config in each notification). It may remove us.
+ */
+function adoptNewerConfig(core: PeerCore, n: Notification): void {
+  const c = n.config;
+  if (c === null || c === undefined || c.version <= core.members.active.version) return;
+  const prev = core.members.active;
+  core.activateConfig(c, "told by a peer during the election");
+  if (core.removedSince(prev)) {
+    core.stopRemoved();
+    return;
+  }
+  const e = core.election;
+  for (const sid of [...e.recvVotes.keys()]) if (!core.members.isVoter(sid)) e.recvVotes.delete(sid);
+  // A vote for a server the newer config leaves out would never win: start again from ours.
+  if (!core.members.isVoter(e.proposal.leader)) {
+    e.proposal = core.initialVote();
+    e.finalizeAtTick = null;
+    broadcastVote(core);
+  }
+  if (core.canVote()) e.recvVotes.set(core.myId, e.proposal);
+}
+
+/**
+ * A peer holds a reconfig entry we lack (we may have missed it, or it may be truncated later).
+ * Until this election ends, we follow someone only when that config's voters agree too: else a
+ * server quick to reach a quorum of the old config alone follows a candidate that can never
+ * gather the joint quorum it needs to lead, and the election goes round in circles. Deciding to
+ * lead ourselves still uses our own configs only, so a stale entry never blocks the election.
+ */
+function notePeerPending(core: PeerCore, n: Notification): void {
+  const p = n.pendingConfig;
+  const e = core.election;
+  if (p === null || p === undefined || p.version <= core.members.active.version) return;
+  if (core.members.pending.some((c) => c.version >= p.version)) return;
+  if (e.peerPending !== null && e.peerPending.version >= p.version) return;
+  e.peerPending = p;
+}
+
+/** A removed server answers only to pass on the config that removed it; it never votes. */
+export function answerWhileRemoved(core: PeerCore, from: number, n: Notification): void {
+  if (n.state === "LOOKING") core.send(from, notification(core, "OBSERVING", core.initialVote(), 0));
 }
 
 function myState(core: PeerCore): ServerState {
@@ -56,44 +140,60 @@ function myState(core: PeerCore): ServerState {
 export function onNotification(core: PeerCore, from: number, n: Notification): void {
   const e = core.election;
   const members = core.members;
-  const senderVotes = members.isVoter(from);
   if (core.role !== "looking") {
-    if (n.state === "LOOKING") {
-      core.send(from, {
-        type: "NOTIFICATION",
-        state: myState(core),
-        vote: e.currentVote,
-        round: e.decidedRound,
-      });
-    }
+    if (n.state === "LOOKING")
+      core.send(from, notification(core, myState(core), e.currentVote, e.decidedRound));
     return;
   }
-  if (!senderVotes) {
-    if (!members.isObserver(from)) return;
-    core.send(from, { type: "NOTIFICATION", state: "LOOKING", vote: e.proposal, round: e.round });
+  adoptNewerConfig(core, n);
+  if (core.removed) return;
+  notePeerPending(core, n);
+  // A notification without a config (a peer from before reconfig) says nothing about this.
+  const senderCanLead =
+    n.config === null ||
+    n.config === undefined ||
+    n.config.voters.includes(from) ||
+    (n.pendingConfig?.voters.includes(from) ?? false);
+  e.canLead.set(from, senderCanLead);
+  if (!senderCanLead && e.proposal.leader === from) {
+    e.proposal = core.initialVote();
+    e.finalizeAtTick = null;
+    if (core.canVote()) e.recvVotes.set(core.myId, e.proposal);
+    broadcastVote(core);
+  }
+  if (n.state === "LOOKING" && !members.isVoter(from) && !(e.peerPending?.voters.includes(from) ?? false)) {
+    // An observer or a server waiting to be added looks for the leader too.
+    core.send(from, notification(core, "LOOKING", e.proposal, e.round));
     return;
   }
-  if (!members.isVoter(n.vote.leader)) return;
+  if (n.state === "OBSERVING") return;
+  // An invalid vote still carries the sender's round: ignoring that too would leave servers in
+  // different rounds for ever.
+  const valid = validCandidate(core, n);
   if (n.state === "LOOKING") {
-    if (core.isObserver) return;
+    // A server our configs do not let vote still keeps its vote current: a voter whose log
+    // holds a pending config naming it counts that vote (a restarted joiner does not know it
+    // was named yet). It never decides by votes itself (checkElectionQuorum).
     if (n.round > e.round) {
       e.round = n.round;
       e.recvVotes = new Map();
       const mine = core.initialVote();
-      setProposal(core, compareVotes(n.vote, mine) > 0 ? n.vote : mine);
+      setProposal(core, valid && (!core.canVote() || compareVotes(n.vote, mine) > 0) ? n.vote : mine);
       broadcastVote(core);
     } else if (n.round < e.round) {
-      core.send(from, { type: "NOTIFICATION", state: "LOOKING", vote: e.proposal, round: e.round });
+      core.send(from, notification(core, "LOOKING", e.proposal, e.round));
       return;
-    } else if (compareVotes(n.vote, e.proposal) > 0) {
+    } else if (valid && (ownVoteInvalid(core) || compareVotes(n.vote, e.proposal) > 0)) {
       setProposal(core, n.vote);
       broadcastVote(core);
     }
-    e.recvVotes.set(from, n.vote);
+    if (valid) e.recvVotes.set(from, n.vote);
     checkElectionQuorum(core);
     return;
   }
-  if (n.state === "OBSERVING") return;
+  if (!valid) return;
+  // FOLLOWING / LEADING answers from anyone: only our configs' voters count for the quorum, and
+  // the leader's own answer must say it leads (it may be a voter of a config we missed).
   e.outOfElection.set(from, { vote: n.vote, state: n.state });
   if (n.vote.leader === core.myId) return;
   const agreeing: number[] = [];
@@ -102,13 +202,24 @@ export function onNotification(core: PeerCore, from: number, n: Notification): v
   }
   const fromLeader = e.outOfElection.get(n.vote.leader);
   if (
-    members.isQuorum(agreeing) &&
+    // Only the active config here: following is no quorum decision (the leader makes those),
+    // and a pending config in our log may be one the established leader never had.
+    members.isActiveQuorum(agreeing) &&
     fromLeader !== undefined &&
     fromLeader.state === "LEADING" &&
     fromLeader.vote.peerEpoch === n.vote.peerEpoch
   ) {
     decide(core, n.vote, n.round);
   }
+}
+
+/**
+ * A server that may not vote starts with a vote for itself, which nobody takes: it backs the
+ * first valid vote it hears instead (and the better ones after), so a history it holds
+ * never outbids the candidates that can lead.
+ */
+function ownVoteInvalid(core: PeerCore): boolean {
+  return core.election.proposal.leader === core.myId && !core.canVote();
 }
 
 function setProposal(core: PeerCore, v: Vote): void {
@@ -120,10 +231,12 @@ function setProposal(core: PeerCore, v: Vote): void {
 
 function checkElectionQuorum(core: PeerCore): void {
   const e = core.election;
-  if (core.isObserver || core.role !== "looking") return;
+  if (!core.canVote() || core.role !== "looking") return;
   const matching: number[] = [];
   for (const [sid, v] of e.recvVotes) if (sameVote(v, e.proposal)) matching.push(sid);
-  if (!core.members.isQuorum(matching)) {
+  const p = e.proposal.leader === core.myId ? null : e.peerPending;
+  const peerQuorum = p === null || isQuorumOf(p, matching);
+  if (!core.members.isQuorum(matching) || !peerQuorum) {
     e.finalizeAtTick = null;
     return;
   }

@@ -3,10 +3,26 @@
 
 export type ServerState = "LOOKING" | "FOLLOWING" | "LEADING" | "OBSERVING";
 
+/**
+ * A quorum configuration: who votes, who observes, and its version, the zxid of the reconfig
+ * entry that made it (0 for the static config every server starts from).
+ */
+export interface QuorumConfig {
+  version: number;
+  voters: number[];
+  observers: number[];
+}
+
 /** One txn of the replicated log. The payload is opaque to ZAB. */
 export interface LogEntry {
   zxid: number;
   payload: Uint8Array;
+  /**
+   * Set on a reconfig entry only: the config it proposes (version = this entry's zxid). The
+   * payload is the server's encoding of the same txn; whoever restores the log from disk sets
+   * this again from it, since ZAB tells reconfig entries apart by this field alone.
+   */
+  config?: QuorumConfig | null;
 }
 
 /** A Fast-Leader-Election vote: ordered by peerEpoch, then zxid, then leader id. */
@@ -23,6 +39,16 @@ export interface Notification {
   vote: Vote;
   /** The sender's election round (ZooKeeper's logicalclock / electionEpoch). */
   round: number;
+  /**
+   * The sender's active config (committed, so true everywhere): a server that missed a
+   * reconfig learns it here, as ZooKeeper's notifications carry the sender's config.
+   */
+  config?: QuorumConfig | null;
+  /**
+   * The config of the sender's uncommitted reconfig entry, if any: a vote for one of its voters
+   * is valid even where that config is not known (the sender may hold history others lack).
+   */
+  pendingConfig?: QuorumConfig | null;
 }
 
 export interface SessionTouch {
@@ -89,6 +115,8 @@ export interface Snap extends ChannelHeader {
   type: "SNAP";
   snapshotZxid: number;
   snapshot: Uint8Array;
+  /** The leader's active config, which is the config as of snapshotZxid. */
+  config?: QuorumConfig | null;
 }
 export interface NewLeader extends ChannelHeader {
   type: "NEWLEADER";
@@ -111,11 +139,18 @@ export interface Ack extends ChannelHeader {
 export interface Commit extends ChannelHeader {
   type: "COMMIT";
   zxid: number;
+  /**
+   * When the commit activates a config that leaves the leader out (ZooKeeper's
+   * COMMITANDACTIVATE): the server that leads next, without an election; 0 otherwise.
+   */
+  designatedLeader?: number;
 }
 /** To observers: these entries are committed (data included; entries already held are skipped). */
 export interface Inform extends ChannelHeader {
   type: "INFORM";
   entries: LogEntry[];
+  /** As on COMMIT (ZooKeeper's INFORMANDACTIVATE); 0 otherwise. */
+  designatedLeader?: number;
 }
 /** A write forwarded by a learner to the leader, opaque to ZAB. */
 export interface RequestMsg extends ChannelHeader {

@@ -16,6 +16,7 @@ import {
   onLeaderChannel,
   onLeaderLocalSync,
   onPropose,
+  onReconfig,
   onRevalidateReply,
   tryCommit,
 } from "./leader.js";
@@ -30,7 +31,7 @@ import {
   sendToLeader,
 } from "./learner.js";
 import { ReplicatedLog } from "./log.js";
-import { lookingTick, onNotification, startLooking } from "./looking.js";
+import { answerWhileRemoved, lookingTick, onNotification, startLooking } from "./looking.js";
 import { Membership } from "./membership.js";
 import type { LogEntry, PeerMessage } from "./messages.js";
 import type { Effect, PersistedState, ZabConfig, ZabInput, ZabStatus } from "./types.js";
@@ -41,14 +42,19 @@ export class ZabPeer {
   readonly myId: number;
   private readonly core: PeerCore;
   /** What only grows, as of the last step, to check each step against. */
-  private watermark: { acceptedEpoch: number; currentEpoch: number; committed: number };
+  private watermark: {
+    acceptedEpoch: number;
+    currentEpoch: number;
+    committed: number;
+    configVersion: number;
+  };
 
   constructor(config: ZabConfig, persisted: PersistedState) {
     this.myId = config.myId;
-    const members = new Membership(config.voters, config.observers);
-    if (!members.isMember(this.myId)) {
-      throw new ZabError("RUNTIME_CONTRACT", `myId ${this.myId} is neither a voter nor an observer`);
-    }
+    // myId may be in no config: a server about to be added syncs as a non-voting follower.
+    const members = new Membership(
+      persisted.config ?? { version: 0, voters: [...config.voters], observers: [...config.observers] },
+    );
     const log = new ReplicatedLog(persisted.snapshotZxid, persisted.log);
     // A crash between logging a synced history and writing currentEpoch leaves txns of an epoch
     // we fully followed: that history is a prefix of that leader's, so adopting its epoch is the
@@ -58,6 +64,8 @@ export class ZabPeer {
     const acceptedEpoch = Math.max(persisted.acceptedEpoch, currentEpoch);
     const core = new PeerCore(config, members, log, { acceptedEpoch, currentEpoch }, persisted.connBase);
     this.core = core;
+    // Reconfig entries past the active config's version are not known to be committed: pending.
+    core.refreshPending();
     if (currentEpoch !== persisted.currentEpoch || acceptedEpoch !== persisted.acceptedEpoch)
       core.emitEpochs();
     const vote = core.initialVote();
@@ -68,6 +76,8 @@ export class ZabPeer {
       decidedRound: 0,
       recvVotes: new Map(),
       outOfElection: new Map(),
+      peerPending: null,
+      canLead: new Map(),
       finalizeAtTick: null,
       lastVoteSendTick: 0,
     };
@@ -77,7 +87,12 @@ export class ZabPeer {
       becomeLearner: (leader) => becomeLearner(core, leader),
     };
     core.transitions = transitions;
-    this.watermark = { acceptedEpoch, currentEpoch, committed: log.lastCommitted };
+    this.watermark = {
+      acceptedEpoch,
+      currentEpoch,
+      committed: log.lastCommitted,
+      configVersion: members.active.version,
+    };
     startLooking(core);
     this.checkInvariants();
   }
@@ -154,6 +169,10 @@ export class ZabPeer {
 
   private dispatch(input: ZabInput): void {
     const core = this.core;
+    if (core.removed) {
+      this.dispatchRemoved(input);
+      return;
+    }
     switch (input.type) {
       case "message":
         this.onMessage(input.from, input.msg);
@@ -163,6 +182,9 @@ export class ZabPeer {
         return;
       case "propose":
         onPropose(core, input.payloads);
+        return;
+      case "reconfig":
+        onReconfig(core, input.payload, input.voters, input.observers);
         return;
       case "persisted":
         this.onPersisted(input.zxid);
@@ -202,6 +224,26 @@ export class ZabPeer {
         if (s !== undefined) dropLearner(core, s);
         return;
       }
+    }
+  }
+
+  /** Removed by a reconfig: nothing but passing on the config that removed us. */
+  private dispatchRemoved(input: ZabInput): void {
+    const core = this.core;
+    switch (input.type) {
+      case "message":
+        if (input.msg.type === "NOTIFICATION" && input.from !== core.myId)
+          answerWhileRemoved(core, input.from, input.msg);
+        return;
+      case "propose":
+      case "reconfig":
+      case "forward":
+      case "touchSessions":
+      case "revalidate":
+      case "sync":
+        throw new ZabError("NOT_SERVING", `server ${core.myId} was removed from the ensemble`);
+      default:
+        return;
     }
   }
 
@@ -286,6 +328,18 @@ export class ZabPeer {
     );
     core.invariant(log.durableZxid <= last, () => `durable ${formatZxid(log.durableZxid)} past the log`);
     core.invariant(log.baseZxid <= log.lastCommitted, () => "log base past the commit point");
+    const members = core.members;
+    core.invariant(
+      members.active.version >= w.configVersion,
+      () =>
+        `active config version went back from ${formatZxid(w.configVersion)} to ${formatZxid(members.active.version)}`,
+    );
+    for (const p of members.pending) {
+      core.invariant(
+        p.version > members.active.version && p.version > log.lastCommitted,
+        () => `pending config ${formatZxid(p.version)} is not past the active one and the commit point`,
+      );
+    }
     const L = core.leader;
     if (L !== null && L.epoch !== 0) {
       core.invariant(
@@ -297,6 +351,7 @@ export class ZabPeer {
       acceptedEpoch: core.acceptedEpoch,
       currentEpoch: core.currentEpoch,
       committed: log.lastCommitted,
+      configVersion: members.active.version,
     };
   }
 }

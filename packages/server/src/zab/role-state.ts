@@ -3,7 +3,7 @@
 // starts from scratch, which is what keeps stale frames and votes from leaking across them.
 
 import type { ChannelReceiver } from "./channel.js";
-import type { ChannelMessage, ServerState, Vote } from "./messages.js";
+import type { ChannelMessage, QuorumConfig, ServerState, Vote } from "./messages.js";
 
 /** Fast Leader Election, kept across elections (the round and the vote last decided). */
 export interface ElectionState {
@@ -18,6 +18,13 @@ export interface ElectionState {
   outOfElection: Map<number, { vote: Vote; state: ServerState }>;
   finalizeAtTick: number | null;
   lastVoteSendTick: number;
+  /**
+   * The newest uncommitted config a peer holds and we do not (from its notifications), this
+   * election only: deciding to follow someone also needs a quorum of its voters' votes.
+   */
+  peerPending: QuorumConfig | null;
+  /** Whether each peer, by the configs its own notifications carry, may lead (votes for it). */
+  canLead: Map<number, boolean>;
 }
 
 export type SessionPhase = "info" | "leaderInfoSent" | "epochAcked" | "syncSent" | "synced" | "uptodate";
@@ -68,6 +75,8 @@ export type LearnerPhase = "discovery" | "sync" | "syncEntries" | "newLeaderPend
 
 export interface LearnerState extends ChannelReceiver {
   leader: number;
+  /** Connected with OBSERVERINFO (gets INFORMs, never acks); fixed for the connection. */
+  asObserver: boolean;
   conn: number;
   sendSeq: number;
   phase: LearnerPhase;

@@ -1,10 +1,14 @@
-import type { LogEntry, PeerMessage, SessionTouch, Snap } from "./messages.js";
+import type { LogEntry, PeerMessage, QuorumConfig, SessionTouch, Snap } from "./messages.js";
 
 export interface ZabConfig {
   myId: number;
-  /** Voting participants (may include myId). */
+  /**
+   * Voting participants of the static config (version 0), used until a reconfig is activated
+   * (PersistedState.config). myId may be in neither list: a server waiting to be added by a
+   * reconfig syncs as a non-voting follower.
+   */
   voters: readonly number[];
-  /** Non-voting observers (may include myId). */
+  /** Non-voting observers of the static config. */
   observers: readonly number[];
   /** Discovery + sync deadline (ZooKeeper's initLimit), in ticks. */
   initLimitTicks: number;
@@ -45,6 +49,11 @@ export interface PersistedState {
    * this server used (e.g. a boot counter * 2^20), so stale frames are never taken for new ones.
    */
   connBase: number;
+  /**
+   * The config of the last `activateConfig` effect carried out (absent: the static one). Reconfig
+   * entries of `log` past its version are pending again until they are committed again.
+   */
+  config?: QuorumConfig;
 }
 
 export type ZabInput =
@@ -53,6 +62,13 @@ export type ZabInput =
   | { type: "tick" }
   /** Leader only: append these txns (one batch). Throws ZabError NOT_SERVING elsewhere. */
   | { type: "propose"; payloads: Uint8Array[] }
+  /**
+   * Leader only: propose a new config as one reconfig entry (payload: the server's encoding of
+   * the txn). Throws ZabError NOT_SERVING, RECONFIG_IN_PROGRESS (one is not committed yet),
+   * BAD_CONFIG, or NEW_CONFIG_NO_QUORUM (the new voters in sync with us are not a quorum of
+   * the new config), and then changes nothing.
+   */
+  | { type: "reconfig"; payload: Uint8Array; voters: number[]; observers: number[] }
   /** Every entry up to zxid that was appended when the fsync started is now durable. */
   | { type: "persisted"; zxid: number }
   /** The snapshot of an installSnapshot effect is loaded and durable. */
@@ -106,6 +122,17 @@ export type Effect =
   | { kind: "revalidate"; from: number; sessionId: bigint; timeoutMs: number }
   | { kind: "revalidated"; sessionId: bigint; valid: boolean }
   | { kind: "syncDone"; requestId: number }
+  /**
+   * A committed config becomes the active one (config.version is the zxid of its reconfig
+   * entry, or the version a peer told us during an election). Durable (the dynamic config file)
+   * before any later effect, and before a snapshot containing that zxid is taken.
+   */
+  | { kind: "activateConfig"; config: QuorumConfig }
+  /**
+   * This server was removed by the active config: it has stopped taking part (every later input
+   * is ignored). The runtime stops serving and says why.
+   */
+  | { kind: "removed"; config: QuorumConfig; reason: string }
   /** Why we changed course (left a leader, stepped down...): for the runtime's structured log. */
   | { kind: "log"; level: "info" | "warn"; message: string };
 
@@ -123,9 +150,23 @@ export interface ZabStatus {
   lastCommitted: number;
   durableZxid: number;
   round: number;
+  /** The active config. */
+  config: QuorumConfig;
+  /** The config of an uncommitted reconfig entry in our log, if any. */
+  pendingConfig: QuorumConfig | null;
+  /** Removed by a reconfig: stopped for good. */
+  removed: boolean;
 }
 
-export type ZabErrorCode = "NOT_SERVING" | "NOT_LEADER" | "NOT_LEARNER" | "RUNTIME_CONTRACT" | "INVARIANT";
+export type ZabErrorCode =
+  | "NOT_SERVING"
+  | "NOT_LEADER"
+  | "NOT_LEARNER"
+  | "RECONFIG_IN_PROGRESS"
+  | "NEW_CONFIG_NO_QUORUM"
+  | "BAD_CONFIG"
+  | "RUNTIME_CONTRACT"
+  | "INVARIANT";
 
 export class ZabError extends Error {
   constructor(

@@ -7,10 +7,13 @@ import { MAX_PEER_EPOCH, PeerMessageError, validatePeerMessage } from "../../src
 
 const codec = loadPeerCodec(fileURLToPath(new URL("../../../../proto/peer.proto", import.meta.url)));
 
+// An absent config decodes as null (proto3: an unset message field).
 const entry = (epoch: number, counter: number, text: string) => ({
   zxid: makeZxid(epoch, counter),
   payload: new TextEncoder().encode(text),
+  config: null,
 });
+const config = { version: makeZxid(7, 3), voters: [1, 2, 5], observers: [4] };
 
 // One sample per message type; the mapped type makes a forgotten type a compile error.
 const samples: { [K in PeerMessage["type"]]: Extract<PeerMessage, { type: K }> } = {
@@ -19,6 +22,8 @@ const samples: { [K in PeerMessage["type"]]: Extract<PeerMessage, { type: K }> }
     state: "FOLLOWING",
     vote: { leader: 3, zxid: makeZxid(7, 12), peerEpoch: 7 },
     round: 4,
+    config,
+    pendingConfig: null,
   },
   FOLLOWERINFO: { type: "FOLLOWERINFO", conn: 2 ** 40 + 1, seq: 1, term: 0, acceptedEpoch: 6 },
   OBSERVERINFO: { type: "OBSERVERINFO", conn: 9, seq: 1, term: 0, acceptedEpoch: 0 },
@@ -50,13 +55,23 @@ const samples: { [K in PeerMessage["type"]]: Extract<PeerMessage, { type: K }> }
     term: 8,
     snapshotZxid: makeZxid(5, 3),
     snapshot: new Uint8Array([0, 1, 255]),
+    config: { version: 0, voters: [1, 2, 3], observers: [] },
   },
   NEWLEADER: { type: "NEWLEADER", conn: 9, seq: 3, term: 8, epoch: 8 },
   UPTODATE: { type: "UPTODATE", conn: 9, seq: 4, term: 8 },
-  PROPOSAL: { type: "PROPOSAL", conn: 9, seq: 5, term: 8, entries: [entry(8, 1, "a"), entry(8, 2, "b")] },
+  PROPOSAL: {
+    type: "PROPOSAL",
+    conn: 9,
+    seq: 5,
+    term: 8,
+    entries: [
+      entry(8, 1, "a"),
+      { ...entry(8, 2, "reconfig"), config: { ...config, version: makeZxid(8, 2) } },
+    ],
+  },
   ACK: { type: "ACK", conn: 9, seq: 3, term: 8, zxid: makeZxid(8, 0) },
-  COMMIT: { type: "COMMIT", conn: 9, seq: 6, term: 8, zxid: makeZxid(8, 2) },
-  INFORM: { type: "INFORM", conn: 9, seq: 6, term: 8, entries: [entry(8, 1, "")] },
+  COMMIT: { type: "COMMIT", conn: 9, seq: 6, term: 8, zxid: makeZxid(8, 2), designatedLeader: 5 },
+  INFORM: { type: "INFORM", conn: 9, seq: 6, term: 8, entries: [entry(8, 1, "")], designatedLeader: 0 },
   REQUEST: { type: "REQUEST", conn: 9, seq: 4, term: 8, payload: new Uint8Array([1, 2, 3]) },
   PING: {
     type: "PING",

@@ -9,6 +9,8 @@ import { Simulator } from "./simulator.js";
 export interface ClusterOptions {
   voters: number;
   observers?: number;
+  /** Servers in no config at first (ids after the voters and observers), waiting to be added. */
+  spares?: number;
   seed?: number;
   timing?: Partial<Omit<ZabConfig, "myId" | "voters" | "observers">>;
 }
@@ -19,6 +21,7 @@ export function cluster(opts: ClusterOptions): Scenario {
       seed: opts.seed ?? 1,
       voters: opts.voters,
       observers: opts.observers ?? 0,
+      spares: opts.spares ?? 0,
       trace: true,
       ...(opts.timing === undefined ? {} : { timing: opts.timing }),
     }),
@@ -41,7 +44,7 @@ export class Scenario {
     const settled = () => {
       if (sim.stableLeader() === null) return false;
       return sim
-        .allIds()
+        .memberIds()
         .every(
           (id) =>
             sim.status(id) === null ||
@@ -104,6 +107,45 @@ export class Scenario {
       if (got.join(",") !== texts.join(",")) {
         throw new Error(`s${id} applied [${got.join(",")}], expected [${texts.join(",")}]`);
       }
+    }
+    return this;
+  }
+
+  /** Leader `id` proposes a new config; it must accept it. */
+  reconfig(id: number, voters: number[], observers: number[] = []): this {
+    const refused = this.sim.reconfig(id, voters, observers);
+    if (refused !== null)
+      throw new Error(`reconfig refused: ${refused}\n${this.traceSinceMark().join("\n")}`);
+    return this;
+  }
+
+  /** Leader `id` must refuse this config change with `code`. */
+  expectReconfigRefused(id: number, code: string, voters: number[], observers: number[] = []): this {
+    const refused = this.sim.reconfig(id, voters, observers);
+    if (refused !== code) throw new Error(`reconfig: expected ${code}, got ${refused ?? "accepted"}`);
+    return this;
+  }
+
+  /** Every listed server runs with this active config (voters, observers, in any order). */
+  expectConfig(ids: number[], voters: number[], observers: number[] = []): this {
+    const key = (xs: readonly number[]) => [...xs].sort((a, b) => a - b).join(",");
+    for (const id of ids) {
+      const st = this.sim.status(id);
+      if (st === null) throw new Error(`s${id} is down`);
+      if (key(st.config.voters) !== key(voters) || key(st.config.observers) !== key(observers)) {
+        throw new Error(
+          `s${id} has voters [${st.config.voters}] observers [${st.config.observers}], expected [${voters}] [${observers}]`,
+        );
+      }
+    }
+    return this;
+  }
+
+  expectRemoved(...ids: number[]): this {
+    for (const id of ids) {
+      const st = this.sim.status(id);
+      if (st === null || !st.removed)
+        throw new Error(`s${id} is not removed (${st === null ? "down" : st.role})`);
     }
     return this;
   }

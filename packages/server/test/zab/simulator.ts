@@ -3,8 +3,17 @@
 // that lose the unsynced part, and invariant checks after every event. Everything random comes
 // from one seeded PRNG, so a failing seed replays exactly.
 
-import type { Effect, LogEntry, PeerMessage, ZabConfig, ZabInput, ZabStatus } from "../../src/zab/index.js";
-import { DEFAULT_TIMING, formatZxid, quorumSize, ZabPeer } from "../../src/zab/index.js";
+import type {
+  Effect,
+  LogEntry,
+  PeerMessage,
+  QuorumConfig,
+  ZabConfig,
+  ZabInput,
+  ZabStatus,
+} from "../../src/zab/index.js";
+import { DEFAULT_TIMING, formatZxid, quorumSize, ZabError, ZabPeer } from "../../src/zab/index.js";
+import { formatConfig, sameConfig } from "../../src/zab/membership.js";
 import { rng } from "../storage/helpers.js";
 
 /** Simulated time units per ZAB tick. Network delays and fsyncs are a fraction of a tick. */
@@ -38,6 +47,10 @@ export interface SimOptions {
   seed: number;
   voters: number;
   observers?: number;
+  /** Servers in no config at first, running as would-be members until a reconfig adds them. */
+  spares?: number;
+  /** Mean time between random reconfigs (leader proposes a random new config); 0: none. */
+  reconfigEveryMean?: number;
   faults?: Partial<FaultProfile>;
   timing?: Partial<Omit<ZabConfig, "myId" | "voters" | "observers">>;
   /** Mean time between random client writes; 0 disables them. */
@@ -54,6 +67,8 @@ interface Disk {
   snapshotApplied: LogEntry[];
   log: LogEntry[];
   durableLen: number;
+  /** The active config as last written by activateConfig (undefined: the static one). */
+  config?: QuorumConfig;
 }
 
 interface SimServer {
@@ -68,6 +83,8 @@ interface SimServer {
   /** A stalled process (GC pause, SIGSTOP): misses its ticks, its inbound events wait. */
   paused: boolean;
   held: SimEvent[];
+  /** Stopped by a `removed` effect (until the next boot). */
+  removed: boolean;
 }
 
 type SimEvent =
@@ -77,6 +94,7 @@ type SimEvent =
   | { kind: "restart"; sid: number }
   | { kind: "chaos" }
   | { kind: "client" }
+  | { kind: "reconfig" }
   | { kind: "compact"; sid: number };
 
 interface Queued {
@@ -92,9 +110,10 @@ function chaosEnv(): string {
 }
 
 export class SimulationError extends Error {
-  constructor(seed: number, at: number, message: string) {
+  /** `replayEnv`: what else the replay needs, e.g. "SIM_MODE=reconfig ". */
+  constructor(seed: number, at: number, message: string, replayEnv = "") {
     super(
-      `seed ${seed} t=${at}: ${message}\nreproduce: ${chaosEnv()}SEED=${seed} npx vitest run packages/server/test/zab`,
+      `seed ${seed} t=${at}: ${message}\nreproduce: ${chaosEnv()}${replayEnv}SEED=${seed} npx vitest run packages/server/test/zab/sim.test.ts`,
     );
     this.name = "SimulationError";
   }
@@ -132,10 +151,20 @@ export class Simulator {
     snap: 0,
     establishments: 0,
     proposals: 0,
+    reconfigs: 0,
+    reconfigsRefused: 0,
+    activations: 0,
+    removals: 0,
+    handOvers: 0,
   };
   /** The one committed sequence every server's applied state must be a prefix of. */
   readonly committed: LogEntry[] = [];
   readonly epochLeaders = new Map<number, number>();
+  /** Every config the committed sequence made, by version (0: the static one). */
+  readonly committedConfigs = new Map<number, QuorumConfig>();
+  /** The config of the last reconfig entry in the committed sequence. */
+  latestConfig: QuorumConfig;
+  readonly spares: number[];
   now = 0;
 
   private readonly servers = new Map<number, SimServer>();
@@ -146,6 +175,8 @@ export class Simulator {
   private readonly traceOn: boolean;
   private proposeEveryMean: number;
   private compactEveryMean: number;
+  private reconfigEveryMean: number;
+  private readonly withReconfig: boolean;
   private payloadCounter = 0;
   private eventsSinceDurabilityCheck = 0;
 
@@ -154,12 +185,18 @@ export class Simulator {
     this.rand = rng(opts.seed);
     this.voters = Array.from({ length: opts.voters }, (_, i) => i + 1);
     this.observers = Array.from({ length: opts.observers ?? 0 }, (_, i) => opts.voters + i + 1);
+    const firstSpare = opts.voters + (opts.observers ?? 0) + 1;
+    this.spares = Array.from({ length: opts.spares ?? 0 }, (_, i) => firstSpare + i);
     this.faults = { ...CALM, ...opts.faults };
     this.traceOn = opts.trace ?? false;
     this.proposeEveryMean = opts.proposeEveryMean ?? 0;
     this.compactEveryMean = opts.compactEveryMean ?? 0;
+    this.reconfigEveryMean = opts.reconfigEveryMean ?? 0;
+    this.withReconfig = this.reconfigEveryMean > 0;
     this.config = { ...DEFAULT_TIMING, ...opts.timing, voters: this.voters, observers: this.observers };
-    for (const id of [...this.voters, ...this.observers]) {
+    this.latestConfig = { version: 0, voters: this.voters.slice(), observers: this.observers.slice() };
+    this.committedConfigs.set(0, this.latestConfig);
+    for (const id of [...this.voters, ...this.observers, ...this.spares]) {
       this.servers.set(id, {
         id,
         up: false,
@@ -177,12 +214,15 @@ export class Simulator {
         fsyncPending: false,
         paused: false,
         held: [],
+        removed: false,
       });
     }
     for (const id of this.servers.keys()) this.boot(id);
     if (this.faults.chaosEveryMean > 0)
       this.schedule(this.expDelay(this.faults.chaosEveryMean), { kind: "chaos" });
     if (this.proposeEveryMean > 0) this.schedule(this.expDelay(this.proposeEveryMean), { kind: "client" });
+    if (this.reconfigEveryMean > 0)
+      this.schedule(this.expDelay(this.reconfigEveryMean), { kind: "reconfig" });
     if (this.compactEveryMean > 0) {
       for (const id of this.servers.keys())
         this.schedule(this.expDelay(this.compactEveryMean), { kind: "compact", sid: id });
@@ -236,7 +276,12 @@ export class Simulator {
   }
 
   private fail(message: string): never {
-    throw new SimulationError(this.seed, this.now, message);
+    throw new SimulationError(this.seed, this.now, message, this.replayEnv);
+  }
+
+  /** What a replay of this run needs besides the seed. */
+  get replayEnv(): string {
+    return this.withReconfig ? "SIM_MODE=reconfig " : "";
   }
 
   private log(line: string): void {
@@ -329,6 +374,11 @@ export class Simulator {
       case "compact":
         this.compact(ev.sid);
         if (this.compactEveryMean > 0) this.schedule(this.expDelay(this.compactEveryMean), ev);
+        return;
+      case "reconfig":
+        if (this.reconfigEveryMean === 0) return;
+        this.randomReconfig();
+        this.schedule(this.expDelay(this.reconfigEveryMean), ev);
         return;
     }
   }
@@ -428,10 +478,34 @@ export class Simulator {
         return;
       }
       case "log":
+        if (e.message.includes("handed leadership to us")) this.stats.handOvers += 1;
         this.log(`${s.id} ${e.level}: ${e.message}`);
         return;
       case "syncDone":
         this.log(`${s.id} syncDone ${e.requestId}`);
+        return;
+      case "activateConfig": {
+        const c = e.config;
+        const before = d.config?.version ?? 0;
+        if (c.version <= before) {
+          this.fail(`s${s.id} activates config ${formatConfig(c)} after version ${formatZxid(before)}`);
+        }
+        // The active config on every server is one the log committed.
+        const committed = this.committedConfigs.get(c.version);
+        if (committed === undefined || !sameConfig(committed, c)) {
+          this.fail(
+            `s${s.id} activates config ${formatConfig(c)}, which the committed sequence does not hold`,
+          );
+        }
+        d.config = c;
+        this.stats.activations += 1;
+        this.log(`${s.id} config ${formatConfig(c)}`);
+        return;
+      }
+      case "removed":
+        s.removed = true;
+        this.stats.removals += 1;
+        this.log(`${s.id} removed: ${e.reason}`);
         return;
       case "sessionTouches":
         this.log(
@@ -480,7 +554,7 @@ export class Simulator {
     }
     const g = this.committed[i];
     if (g === undefined) {
-      this.committed.push(entry);
+      this.pushCommitted(entry);
     } else if (g.zxid !== entry.zxid || !samePayload(g.payload, entry.payload)) {
       this.fail(
         `s${s.id} applies #${i} ${formatZxid(entry.zxid)}=${payloadText(entry.payload)} but the committed ` +
@@ -490,12 +564,26 @@ export class Simulator {
     s.applied.push(entry);
   }
 
+  private pushCommitted(entry: LogEntry): void {
+    this.committed.push(entry);
+    if (entry.config) {
+      // Config versions only grow along the committed sequence.
+      if (entry.config.version !== entry.zxid || entry.config.version <= this.latestConfig.version) {
+        this.fail(
+          `committed reconfig ${formatZxid(entry.zxid)} has version ${formatZxid(entry.config.version)}`,
+        );
+      }
+      this.committedConfigs.set(entry.config.version, entry.config);
+      this.latestConfig = entry.config;
+    }
+  }
+
   private checkPrefix(sid: number, applied: LogEntry[], what: string): void {
     for (let i = 0; i < applied.length; i++) {
       const a = applied[i]!;
       const g = this.committed[i];
       if (g === undefined) {
-        this.committed.push(a);
+        this.pushCommitted(a);
       } else if (g.zxid !== a.zxid || !samePayload(g.payload, a.payload)) {
         this.fail(`s${sid} ${what} #${i} is ${formatZxid(a.zxid)} but committed has ${formatZxid(g.zxid)}`);
       }
@@ -524,7 +612,8 @@ export class Simulator {
   /** Every committed txn is durable (snapshot or synced log) on a quorum of voters. */
   checkDurability(): void {
     const lengths: number[] = [];
-    for (const id of this.voters) {
+    const voters = this.latestConfig.voters;
+    for (const id of voters) {
       const d = this.servers.get(id)!.disk;
       let n = 0;
       for (const a of d.snapshotApplied) {
@@ -545,7 +634,7 @@ export class Simulator {
       lengths.push(n);
     }
     lengths.sort((a, b) => b - a);
-    const q = quorumSize(this.voters.length);
+    const q = quorumSize(voters.length);
     const covered = lengths[q - 1]!;
     if (covered < this.committed.length) {
       this.fail(
@@ -561,6 +650,7 @@ export class Simulator {
     s.up = true;
     s.boot += 1;
     s.fsyncPending = false;
+    s.removed = false;
     s.applied = s.disk.snapshotApplied.slice();
     this.checkPrefix(id, s.applied, "restored snapshot");
     const d = s.disk;
@@ -572,6 +662,7 @@ export class Simulator {
         snapshotZxid: d.snapshotZxid,
         log: d.log.slice(),
         connBase: s.boot * 2 ** 20,
+        ...(d.config === undefined ? {} : { config: d.config }),
       },
     );
     this.log(`${id} boot #${s.boot}`);
@@ -592,6 +683,7 @@ export class Simulator {
     d.durableLen = d.log.length;
     s.up = false;
     s.peer = null;
+    s.removed = false;
     s.applied = [];
     this.log(`${id} crash (kept ${d.log.length} log entries)`);
     // The runtime's transport notices the dead link and says so (as peerDown), usually.
@@ -688,7 +780,57 @@ export class Simulator {
   }
 
   allIds(): number[] {
-    return [...this.voters, ...this.observers];
+    return [...this.voters, ...this.observers, ...this.spares];
+  }
+
+  /** Servers named by the latest committed config: those that must serve once things calm down. */
+  memberIds(): number[] {
+    return [...this.latestConfig.voters, ...this.latestConfig.observers];
+  }
+
+  /** Leader only: propose a config change; returns the ZabError code when the leader refuses. */
+  reconfig(leader: number, voters: number[], observers: number[]): string | null {
+    const s = this.server(leader);
+    this.payloadCounter += 1;
+    const payload = encoder.encode(`cfg${this.payloadCounter}:${voters.join(",")}|${observers.join(",")}`);
+    try {
+      this.feed(s, () => s.peer!.step({ type: "reconfig", payload, voters, observers }));
+    } catch (err) {
+      if (err instanceof ZabError && err.code !== "INVARIANT" && err.code !== "RUNTIME_CONTRACT") {
+        this.log(`${leader} reconfig refused: ${err.message}`);
+        return err.code;
+      }
+      throw err;
+    }
+    this.log(`${leader} reconfig proposed: voters ${voters.join(",")} observers ${observers.join(",")}`);
+    return null;
+  }
+
+  /**
+   * A random new config over every server the simulation has: 1 to 5 voters (mostly 3 or 5),
+   * some observers, proposed on the serving leader. A removed server is sometimes restarted
+   * (it then waits to be added again, as an operator would do).
+   */
+  private randomReconfig(): void {
+    for (const id of this.allIds()) {
+      const s = this.servers.get(id)!;
+      if (s.removed && this.rand() < 0.5) {
+        this.crash(id, this.int(1, 10));
+      }
+    }
+    const leader = this.servingLeaders()[0];
+    if (leader === undefined) return;
+    const order = this.shuffled(this.allIds());
+    const r = this.rand();
+    const voterCount = Math.min(order.length, r < 0.45 ? 3 : r < 0.8 ? 5 : r < 0.9 ? 4 : this.int(1, 2));
+    const voters = order.slice(0, voterCount).sort((a, b) => a - b);
+    const observers = order
+      .slice(voterCount)
+      .filter(() => this.rand() < 0.3)
+      .sort((a, b) => a - b);
+    const refused = this.reconfig(leader, voters, observers);
+    if (refused === null) this.stats.reconfigs += 1;
+    else this.stats.reconfigsRefused += 1;
   }
 
   private shuffled(ids: number[]): number[] {
@@ -804,14 +946,24 @@ export class Simulator {
     });
   }
 
-  /** One serving leader that every up server serves with; null otherwise. */
+  /**
+   * One serving leader that every up member of its config serves with; null otherwise. Servers
+   * its config does not name (removed, or never added) do not count, but must not serve.
+   */
   stableLeader(): number | null {
     const leaders = this.servingLeaders().filter((id) => !this.server(id).paused);
     if (leaders.length !== 1) return null;
     const leader = leaders[0]!;
+    const config = this.status(leader)!.config;
+    if (config.version !== this.latestConfig.version) return null;
+    const members = new Set([...config.voters, ...config.observers]);
     for (const id of this.allIds()) {
       const st = this.status(id);
       if (st === null || this.server(id).paused) continue;
+      if (!members.has(id)) {
+        if (st.serving && st.leader !== leader) return null;
+        continue;
+      }
       if (!st.serving || st.leader !== leader) return null;
     }
     return leader;
@@ -824,8 +976,11 @@ export class Simulator {
     this.feed(s, () => s.peer!.step({ type: "propose", payloads }));
   }
 
+  /** The client writes a server applied, in order (reconfig entries left out). */
   appliedTexts(id: number): string[] {
-    return this.server(id).applied.map((e) => payloadText(e.payload));
+    return this.server(id)
+      .applied.filter((e) => !e.config)
+      .map((e) => payloadText(e.payload));
   }
 
   setFaults(f: Partial<FaultProfile>): void {
@@ -835,6 +990,7 @@ export class Simulator {
   stopRandomActivity(): void {
     this.faults.chaosEveryMean = 0;
     this.proposeEveryMean = 0;
+    this.reconfigEveryMean = 0;
   }
 }
 
@@ -852,10 +1008,16 @@ function hasEntry(log: readonly LogEntry[], target: LogEntry): boolean {
 }
 
 function encodeSnapshot(applied: LogEntry[]): Uint8Array {
-  return encoder.encode(JSON.stringify(applied.map((e) => [e.zxid, payloadText(e.payload)])));
+  return encoder.encode(
+    JSON.stringify(applied.map((e) => [e.zxid, payloadText(e.payload), e.config ?? null])),
+  );
 }
 
 function decodeSnapshot(bytes: Uint8Array): LogEntry[] {
-  const rows = JSON.parse(decoder.decode(bytes)) as [number, string][];
-  return rows.map(([zxid, text]) => ({ zxid, payload: encoder.encode(text) }));
+  const rows = JSON.parse(decoder.decode(bytes)) as [number, string, QuorumConfig | null][];
+  return rows.map(([zxid, text, config]) => ({
+    zxid,
+    payload: encoder.encode(text),
+    ...(config ? { config } : {}),
+  }));
 }
