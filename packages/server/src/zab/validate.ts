@@ -4,7 +4,7 @@
 // The core's assertions stay for what only a bug in this process could break.
 
 import { MAX_EPOCH_ENDS } from "./log.js";
-import type { LogEntry, PeerMessage, ServerState, Vote } from "./messages.js";
+import type { LogEntry, PeerMessage, QuorumConfig, ServerState, Vote } from "./messages.js";
 import { EPOCH_LIMIT, epochOf } from "./zxid.js";
 
 /**
@@ -53,6 +53,24 @@ function sessionId(type: string, v: unknown): void {
     throw new PeerMessageError(type, "sessionId is not a 64-bit id");
 }
 
+/** An optional config: a version zxid, voters and observers as distinct server ids, no one in both. */
+function config(type: string, name: string, v: unknown): void {
+  if (v === undefined || v === null) return;
+  if (typeof v !== "object") throw new PeerMessageError(type, `${name} is not a config`);
+  const c = v as QuorumConfig;
+  zxid(type, `${name} version`, c.version);
+  if (!Array.isArray(c.voters) || !Array.isArray(c.observers)) {
+    throw new PeerMessageError(type, `${name} has no voter and observer lists`);
+  }
+  const seen = new Set<number>();
+  for (const id of [...c.voters, ...c.observers]) {
+    count(type, `${name} server id`, id);
+    if (seen.has(id)) throw new PeerMessageError(type, `${name} names server ${id} twice`);
+    seen.add(id);
+  }
+  if (c.voters.length === 0 && c.version !== 0) throw new PeerMessageError(type, `${name} has no voters`);
+}
+
 /** Entries in strictly increasing zxid order, each with a payload. */
 function entries(type: string, v: unknown): void {
   if (!Array.isArray(v)) throw new PeerMessageError(type, "entries is not a list");
@@ -63,6 +81,7 @@ function entries(type: string, v: unknown): void {
     if (e.zxid <= previous) throw new PeerMessageError(type, "entries are not in zxid order");
     previous = e.zxid;
     bytes(type, "entry payload", e.payload);
+    config(type, "entry config", e.config);
   }
 }
 
@@ -77,6 +96,8 @@ export function validatePeerMessage(msg: PeerMessage): void {
     zxid(t, "vote zxid", vote.zxid);
     epoch(t, "vote peerEpoch", vote.peerEpoch);
     count(t, "round", msg.round);
+    config(t, "config", msg.config);
+    config(t, "pendingConfig", msg.pendingConfig);
     return;
   }
   count(t, "conn", msg.conn);
@@ -110,6 +131,7 @@ export function validatePeerMessage(msg: PeerMessage): void {
     case "SNAP":
       zxid(t, "snapshotZxid", msg.snapshotZxid);
       bytes(t, "snapshot", msg.snapshot);
+      config(t, "config", msg.config);
       return;
     case "NEWLEADER":
       epoch(t, "epoch", msg.epoch);
@@ -117,12 +139,18 @@ export function validatePeerMessage(msg: PeerMessage): void {
     case "UPTODATE":
       return;
     case "PROPOSAL":
-    case "INFORM":
       entries(t, msg.entries);
       return;
+    case "INFORM":
+      entries(t, msg.entries);
+      if (msg.designatedLeader !== undefined) count(t, "designatedLeader", msg.designatedLeader);
+      return;
     case "ACK":
+      zxid(t, "zxid", msg.zxid);
+      return;
     case "COMMIT":
       zxid(t, "zxid", msg.zxid);
+      if (msg.designatedLeader !== undefined) count(t, "designatedLeader", msg.designatedLeader);
       return;
     case "REQUEST":
       bytes(t, "payload", msg.payload);

@@ -138,6 +138,17 @@ describe("peer.proto codec", () => {
       /vote zxid .* epoch out of range/,
     ],
     [
+      "a notification whose config names a server twice",
+      {
+        type: "NOTIFICATION",
+        state: "LOOKING",
+        vote: { leader: 1, zxid: 1, peerEpoch: 1 },
+        round: 1,
+        config: { version: 0x100000001, voters: [1, 2, 2], observers: [] },
+      },
+      /names server 2 twice/,
+    ],
+    [
       "a PROPOSAL with entries out of order",
       {
         type: "PROPOSAL",
