@@ -69,5 +69,6 @@ export const DATA_KEYS = {
     origin: "jvm property",
     type: long(0),
     default: 0,
+    usedBy: "maintenance/container-reaper.ts",
   },
 } satisfies KeyTable;

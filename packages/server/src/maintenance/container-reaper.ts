@@ -1,6 +1,7 @@
 // The container and TTL reaper (ZooKeeper's ContainerManager): every check interval, the server
-// that prepares writes proposes the deletion of empty containers and expired TTL nodes, at most
-// containerMaxPerMinute of them per minute.
+// that prepares writes proposes the deletion of empty containers (those that once had a child,
+// and, with znode.container.maxNeverUsedIntervalMs, those never used for that long) and expired
+// TTL nodes, at most containerMaxPerMinute of them per minute.
 
 import type { ServerConfig } from "../config/index.js";
 import type { Proposer } from "../pipeline/proposer.js";
@@ -11,7 +12,10 @@ export class ContainerReaper {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly config: Pick<ServerConfig, "containerCheckIntervalMs" | "containerMaxPerMinute">,
+    private readonly config: Pick<
+      ServerConfig,
+      "containerCheckIntervalMs" | "containerMaxPerMinute" | "containerMaxNeverUsedIntervalMs"
+    >,
     private readonly state: ReplicaState,
     private readonly role: ServingRole,
     private readonly proposer: Proposer,
@@ -33,7 +37,8 @@ export class ContainerReaper {
     const nowMs = Date.now();
     const { containerMaxPerMinute, containerCheckIntervalMs } = this.config;
     const perScan = Math.max(1, Math.floor((containerMaxPerMinute * containerCheckIntervalMs) / 60_000));
-    for (const path of this.state.sm.containerCandidates(nowMs).slice(0, perScan)) {
+    const candidates = this.state.sm.containerCandidates(nowMs, this.config.containerMaxNeverUsedIntervalMs);
+    for (const path of candidates.slice(0, perScan)) {
       this.proposer.deleteContainer(path, nowMs);
     }
   }
