@@ -74,6 +74,9 @@ const vote: PeerMessage = {
   state: "LOOKING",
   vote: { leader: 2, zxid: 0x100000005, peerEpoch: 1 },
   round: 3,
+  // Absent config messages decode as null: the sender knows no config beyond the static one.
+  config: null,
+  pendingConfig: null,
 };
 const proposal: PeerMessage = {
   type: "PROPOSAL",
