@@ -6,8 +6,9 @@
 // real member's certificate claiming another member's id. Writes must not stall past 2 s, the
 // leader must not change, and each refusal is logged.
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { connect as tlsConnect } from "node:tls";
 import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -38,8 +39,14 @@ function makeCertificates(dir: string): void {
     ],
     dir,
   );
-  for (const id of [1, 2, 3]) {
-    writeFileSync(join(dir, `s${id}.ext`), `subjectAltName=IP:127.0.0.${id}\n`);
+  const leaves: [string, number, string][] = [
+    ["s1", 1, "server-1"],
+    ["s2", 2, "server-2"],
+    ["s3", 3, "server-3"],
+    ["s1-renewed", 1, "server-1-renewed"],
+  ];
+  for (const [name, ip, cn] of leaves) {
+    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=IP:127.0.0.${ip}\n`);
     run(
       "openssl",
       [
@@ -48,11 +55,11 @@ function makeCertificates(dir: string): void {
         "rsa:2048",
         "-nodes",
         "-keyout",
-        `s${id}.key`,
+        `${name}.key`,
         "-out",
-        `s${id}.csr`,
+        `${name}.csr`,
         "-subj",
-        `/CN=server-${id}`,
+        `/CN=${cn}`,
       ],
       dir,
     );
@@ -62,24 +69,24 @@ function makeCertificates(dir: string): void {
         "x509",
         "-req",
         "-in",
-        `s${id}.csr`,
+        `${name}.csr`,
         "-CA",
         "ca.pem",
         "-CAkey",
         "ca.key",
         "-CAcreateserial",
         "-out",
-        `s${id}.crt`,
+        `${name}.crt`,
         "-days",
         "2",
         "-extfile",
-        `s${id}.ext`,
+        `${name}.ext`,
       ],
       dir,
     );
     writeFileSync(
-      join(dir, `s${id}.pem`),
-      readFileSync(join(dir, `s${id}.key`), "utf8") + readFileSync(join(dir, `s${id}.crt`), "utf8"),
+      join(dir, `${name}.pem`),
+      readFileSync(join(dir, `${name}.key`), "utf8") + readFileSync(join(dir, `${name}.crt`), "utf8"),
     );
   }
 }
@@ -193,5 +200,38 @@ describe("sslQuorum: mutual TLS between servers", () => {
       await r.close();
     }
     await c.close();
+
+    // The quorum stores are read again when they change: server 1's peer port presents its
+    // renewed certificate to new links, and the ensemble keeps working.
+    const s1 = ens.node(1);
+    const presented = () =>
+      new Promise<string>((resolve, reject) => {
+        const sock = tlsConnect(
+          {
+            host: "127.0.0.1",
+            port: s1.peerPort,
+            ca: readFileSync(join(dir, "ca.pem")),
+            key: readFileSync(join(dir, "s2.key")),
+            cert: readFileSync(join(dir, "s2.crt")),
+          },
+          () => {
+            resolve(String(sock.getPeerCertificate().subject.CN));
+            sock.destroy();
+          },
+        );
+        sock.on("error", reject);
+      });
+    expect(await presented()).toBe("server-1");
+    copyFileSync(join(dir, "s1-renewed.pem"), join(dir, "s1.pem"));
+    let cn = await presented();
+    for (const until = Date.now() + 10_000; cn !== "server-1-renewed" && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      cn = await presented();
+    }
+    expect(cn).toBe("server-1-renewed");
+    const after = new ZooKeeperClient({ connectString: ens.connectString });
+    await after.connect();
+    await after.create("/tls-after-reload", "x");
+    await after.close();
   });
 });

@@ -118,7 +118,11 @@ export class PeerTransport {
   /** Frames sent / dropped, for diagnostics and tests. */
   readonly stats = { sent: 0, dropped: 0, received: 0, undecodable: 0 };
 
+  /** sslQuorum's options; replaced when the stores are reloaded. */
+  private tls: PeerTransportOptions["tls"];
+
   constructor(private readonly opts: PeerTransportOptions) {
+    this.tls = opts.tls;
     this.maxBufferedBytes = opts.maxBufferedBytes ?? 64 * 1024 * 1024;
     this.maxFrameBytes = opts.maxFrameBytes ?? 1024 * 1024 * 1024;
     this.minRedialMs = opts.minRedialMs ?? 50;
@@ -140,7 +144,7 @@ export class PeerTransport {
         const link: OutLink = {
           id,
           channel,
-          url: `${this.opts.tls === undefined ? "ws" : "wss"}://${formatHost(addr.host)}:${port}/?from=${this.opts.myId}`,
+          url: `${this.tls === undefined ? "ws" : "wss"}://${formatHost(addr.host)}:${port}/?from=${this.opts.myId}`,
           ws: undefined,
           open: false,
           failures: 0,
@@ -224,6 +228,18 @@ export class PeerTransport {
     this.corked.clear();
   }
 
+  /**
+   * sslQuorum's stores changed: new links (both ways) use the new key and trust stores; links up
+   * now keep the session they have.
+   */
+  reloadTls(tls: NonNullable<PeerTransportOptions["tls"]>): void {
+    this.tls = tls;
+    for (const s of this.servers) {
+      if ("setSecureContext" in s.http)
+        (s.http as unknown as import("node:tls").Server).setSecureContext(tls.server);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.livenessTimer);
@@ -248,7 +264,7 @@ export class PeerTransport {
     const refuse = (_req: IncomingMessage, res: import("node:http").ServerResponse) => {
       res.writeHead(426).end("paddock peer port: WebSocket only\n");
     };
-    const tls = this.opts.tls;
+    const tls = this.tls;
     const http = tls === undefined ? createHttpServer(refuse) : createHttpsServer(tls.server, refuse);
     if (tls !== undefined) {
       http.on("tlsClientError", (err, socket) =>
@@ -322,7 +338,7 @@ export class PeerTransport {
 
   /** With sslQuorum: why the dialler's certificate does not belong to server `from`, if it does not. */
   private identityMismatch(from: number, req: IncomingMessage): string | undefined {
-    const tls = this.opts.tls;
+    const tls = this.tls;
     if (tls === undefined || !tls.verifyIdentity) return undefined;
     const cert = (req.socket as TLSSocket).getPeerCertificate?.();
     if (cert === undefined || cert.raw === undefined) return "no client certificate";
@@ -339,11 +355,11 @@ export class PeerTransport {
       maxPayload: this.maxFrameBytes,
       handshakeTimeout: 2000,
       generateMask: zeroMask,
-      ...(this.opts.tls === undefined
+      ...(this.tls === undefined
         ? {}
         : {
-            ...this.opts.tls.client,
-            ...(this.opts.tls.verifyIdentity ? {} : { checkServerIdentity: () => undefined }),
+            ...this.tls.client,
+            ...(this.tls.verifyIdentity ? {} : { checkServerIdentity: () => undefined }),
           }),
     });
     link.ws = ws;

@@ -1,8 +1,10 @@
 // sslQuorum: the peer links' mutual TLS from the ssl.quorum.* stores (PEM, PKCS12 or JKS, read
 // as the client port's are). Both sides present the server's certificate and check the other's
 // against the trust store; with ssl.quorum.hostnameVerification (the default) a certificate must
-// also name the host of the server line it speaks for.
+// also name the host of the server line it speaks for. The stores are read again when their files
+// change, for the links made from then on.
 
+import { unwatchFile, watchFile } from "node:fs";
 import type { ServerConfig } from "../config/index.js";
 import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "../net/key-stores.js";
 import type { PeerTransportOptions } from "../net/peer-transport.js";
@@ -32,5 +34,17 @@ export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
     server: { ...key, ...trust, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2" },
     client: { ...key, ...trust, minVersion: "TLSv1.2" },
     verifyIdentity: config.sslQuorumHostnameVerification,
+  };
+}
+
+/** Calls `reload` when an ssl.quorum store file changes; returns the stop function. */
+export function watchQuorumStores(config: ServerConfig, reload: () => void): () => void {
+  if (!config.sslQuorum) return () => {};
+  const files = [config.sslQuorumKeyStoreLocation, config.sslQuorumTrustStoreLocation].filter(
+    (f): f is string => f !== undefined,
+  );
+  for (const f of files) watchFile(f, { interval: 1000, persistent: false }, reload);
+  return () => {
+    for (const f of files) unwatchFile(f, reload);
   };
 }

@@ -25,7 +25,7 @@ import {
 } from "../zab/types.js";
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
 import { EffectQueue } from "./effect-queue.js";
-import { quorumTls } from "./quorum-tls.js";
+import { quorumTls, watchQuorumStores } from "./quorum-tls.js";
 
 /** What the runtime needs from the client-facing server. */
 export interface QuorumHost {
@@ -144,6 +144,9 @@ export class QuorumRuntime {
   private readonly snapshots: SnapshotStore;
   private readonly epochDir: string;
   private tickTimer: NodeJS.Timeout | undefined;
+  private stopWatchingStores: (() => void) | undefined;
+  /** sslQuorum's settings, for reloading its stores. */
+  private readonly tlsConfig: ServerConfig;
   private stopped = false;
   /**
    * Bumped whenever a truncate or snapshot install is produced: an fsync that completes for
@@ -171,6 +174,7 @@ export class QuorumRuntime {
 
   constructor(opts: QuorumRuntimeOptions) {
     const { config } = opts;
+    this.tlsConfig = config;
     this.attachedHost = opts.host;
     this.txnLog = opts.txnLog;
     this.snapshots = opts.snapshots;
@@ -270,12 +274,22 @@ export class QuorumRuntime {
     // Effects of the constructor (a repaired epoch pair) and the first votes.
     this.queue.push(this.tag(this.peer.takeEffects()));
     await this.transport.start();
+    this.stopWatchingStores = watchQuorumStores(this.tlsConfig, () => {
+      try {
+        const tls = quorumTls(this.tlsConfig);
+        if (tls !== undefined) this.transport.reloadTls(tls);
+        this.log.info("ssl.quorum stores reloaded");
+      } catch (err) {
+        this.log.error({ err }, "ssl.quorum stores changed but cannot be loaded; keeping the previous ones");
+      }
+    });
     this.tickTimer = setInterval(() => this.step({ type: "tick" }), this.timing.tickMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.tickTimer);
+    this.stopWatchingStores?.();
     await this.transport.close();
   }
 
