@@ -75,6 +75,7 @@ describe("chaos against local processes", () => {
     await run(fault, 5, 40_000, seed);
   });
 
+  // A long run (about a minute): only with PADDOCK_CHAOS_LONG=1, like the other 5-node runs.
   it.runIf(long)(
     "kill-all-but-one on 5 nodes with read-only clients, 40 s",
     { timeout: 240_000 },

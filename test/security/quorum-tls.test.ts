@@ -5,90 +5,21 @@
 // issue measured on main (there, 15.7 s of stalled writes): one without a certificate, one with a
 // real member's certificate claiming another member's id. Writes must not stall past 2 s, the
 // leader must not change, and each refusal is logged.
-import { execFileSync } from "node:child_process";
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { makeCa, makeLeaf } from "../support/certificates.js";
 import { Ensemble } from "../support/ensemble.js";
 import { makeTempDir } from "../support/process.js";
 
-function run(cmd: string, args: string[], cwd: string): void {
-  execFileSync(cmd, args, { cwd, stdio: "pipe" });
-}
-
+/** A CA, a certificate per server for its own 127.0.0.N, and a renewed one for server 1. */
 function makeCertificates(dir: string): void {
-  run(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=quorum-ca",
-    ],
-    dir,
-  );
-  const leaves: [string, number, string][] = [
-    ["s1", 1, "server-1"],
-    ["s2", 2, "server-2"],
-    ["s3", 3, "server-3"],
-    ["s1-renewed", 1, "server-1-renewed"],
-  ];
-  for (const [name, ip, cn] of leaves) {
-    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=IP:127.0.0.${ip}\n`);
-    run(
-      "openssl",
-      [
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        `${name}.key`,
-        "-out",
-        `${name}.csr`,
-        "-subj",
-        `/CN=${cn}`,
-      ],
-      dir,
-    );
-    run(
-      "openssl",
-      [
-        "x509",
-        "-req",
-        "-in",
-        `${name}.csr`,
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        `${name}.crt`,
-        "-days",
-        "2",
-        "-extfile",
-        `${name}.ext`,
-      ],
-      dir,
-    );
-    writeFileSync(
-      join(dir, `${name}.pem`),
-      readFileSync(join(dir, `${name}.key`), "utf8") + readFileSync(join(dir, `${name}.crt`), "utf8"),
-    );
-  }
+  makeCa(dir, "quorum-ca");
+  for (const id of [1, 2, 3]) makeLeaf(dir, `s${id}`, `server-${id}`, `IP:127.0.0.${id}`);
+  makeLeaf(dir, "s1-renewed", "server-1-renewed", "IP:127.0.0.1");
 }
 
 /** Dials `port` as `from` with `tls` options, again and again, sending a few frames each time. */

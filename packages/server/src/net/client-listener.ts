@@ -25,7 +25,10 @@ export interface ClientListenerOptions {
   registry: ConnectionRegistry;
   /** TLS (secureClientPort): how to build its options now, and what a client's certificate must pass. */
   tls?: {
-    options: () => import("node:tls").TlsOptions;
+    /** The options to start with (already read, so a bad store failed the start). */
+    options: import("node:tls").TlsOptions;
+    /** Reads the stores again, after a change. */
+    reload: () => import("node:tls").TlsOptions;
     /** Why the client's certificate is refused after the handshake, or undefined. */
     refuse: (socket: TLSSocket) => string | undefined;
     /** Starts watching the stores; returns the stop function. */
@@ -53,7 +56,7 @@ export class ClientListener {
       tcp = createServer((socket) => this.accept(socket));
     } else {
       const secure = createTlsServer(
-        { ...tls.options(), handshakeTimeout: HANDSHAKE_DEADLINE_MS },
+        { ...tls.options, handshakeTimeout: HANDSHAKE_DEADLINE_MS },
         (socket) => {
           const refusal = tls.refuse(socket);
           if (refusal !== undefined) {
@@ -69,7 +72,7 @@ export class ClientListener {
       );
       this.stopWatching = tls.watch(() => {
         try {
-          secure.setSecureContext(tls.options());
+          secure.setSecureContext(tls.reload());
           log.info("TLS key and trust stores reloaded");
         } catch (err) {
           log.error({ err }, "TLS stores changed but cannot be loaded; keeping the previous ones");

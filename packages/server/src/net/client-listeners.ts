@@ -6,7 +6,8 @@ import type { Logger } from "../logger.js";
 import type { ConnectionContext } from "./client-connection.js";
 import { ClientListener } from "./client-listener.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
-import { clientAddressMismatch, clientTlsOptions, watchStores } from "./tls-context.js";
+import { watchStoreFiles } from "./key-stores.js";
+import { clientAddressMismatch, clientTlsOptions } from "./tls-context.js";
 
 export class ClientListeners {
   private readonly plain: ClientListener | undefined;
@@ -29,17 +30,19 @@ export class ClientListeners {
       });
     }
     if (config.secureClientPort !== undefined) {
-      // Read once now, so a store that cannot be used stops the start instead of the first client.
-      clientTlsOptions(config);
+      // Read now, so a store that cannot be used stops the start instead of the first client.
+      const options = clientTlsOptions(config);
       this.secure = new ClientListener({
         port: config.secureClientPort,
         host: config.secureClientPortAddress,
         ...common,
         tls: {
-          options: () => clientTlsOptions(config),
+          options,
+          reload: () => clientTlsOptions(config),
           refuse: (socket) =>
             clientAddressMismatch(config, socket.remoteAddress, socket.getPeerCertificate()),
-          watch: (reload) => watchStores(config, reload),
+          watch: (reload) =>
+            watchStoreFiles([config.sslKeyStoreLocation, config.sslTrustStoreLocation], reload),
         },
       });
     }

@@ -2,7 +2,7 @@
 // inferred from the file name as ZooKeeper does), turned into Node's TLS options. The server's
 // client port and paddock-cli's -client-configuration both read them here.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { extname } from "node:path";
 import type { SecureContextOptions } from "node:tls";
 import jks from "jks-js";
@@ -109,4 +109,16 @@ export function trustStoreOptions(store: StoreSettings, key: string): Pick<Secur
     .filter((pem): pem is string => pem !== undefined);
   if (certs.length === 0) throw new TlsSetupError(`${key}.location: ${location} holds no certificate`);
   return { ca: certs };
+}
+
+/**
+ * Calls `reload` when one of the store files changes (checked every second, as ZooKeeper's
+ * FileChangeWatcher reloads its stores); returns the stop function.
+ */
+export function watchStoreFiles(files: ReadonlyArray<string | undefined>, reload: () => void): () => void {
+  const watched = files.filter((f): f is string => f !== undefined);
+  for (const f of watched) watchFile(f, { interval: 1000, persistent: false }, reload);
+  return () => {
+    for (const f of watched) unwatchFile(f, reload);
+  };
 }

@@ -4,7 +4,6 @@
 // and, as ZooKeeper's trust manager does, that a client's certificate names the address it
 // connects from (ssl.hostnameVerification). The stores are read again when their files change.
 
-import { unwatchFile, watchFile } from "node:fs";
 import { checkServerIdentity, type PeerCertificate, type SecureVersion, type TlsOptions } from "node:tls";
 import type { ServerConfig } from "../config/index.js";
 import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "./key-stores.js";
@@ -89,13 +88,4 @@ export function clientAddressMismatch(
   }
   const address = remoteAddress.startsWith("::ffff:") ? remoteAddress.slice("::ffff:".length) : remoteAddress;
   return checkServerIdentity(address, cert)?.message;
-}
-
-/** Calls `reload` when a store file changes (ZooKeeper reloads its stores the same way). */
-export function watchStores(c: ClientTlsConfig, reload: () => void): () => void {
-  const files = [c.sslKeyStoreLocation, c.sslTrustStoreLocation].filter((f): f is string => f !== undefined);
-  for (const f of files) watchFile(f, { interval: 1000, persistent: false }, reload);
-  return () => {
-    for (const f of files) unwatchFile(f, reload);
-  };
 }

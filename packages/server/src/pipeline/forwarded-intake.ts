@@ -36,8 +36,9 @@ export class ForwardedIntake {
       return;
     }
     const { sessionId, xid, opcode } = f;
-    const learnersLocal = !this.state.isLive(sessionId) && this.isLearnersLocalSession(sessionId);
-    if (!this.state.isLive(sessionId) && !learnersLocal) {
+    const live = this.state.isLive(sessionId);
+    const learnersLocal = !live && this.isLearnersLocalSession(sessionId);
+    if (!live && !learnersLocal) {
       // The learner waits for an answer in order; an error txn gives it one.
       this.proposer.error(sessionId, ErrorCode.SessionExpired, xid, nowMs);
       return;

@@ -56,18 +56,8 @@ export class Handshake {
       conn.close("not serving: this server is not in a quorum");
       return;
     }
-    if (req.lastZxidSeen > state.lastZxid) {
-      // The client saw a newer state than ours: it must try another server.
-      conn.close(
-        `client has seen zxid 0x${req.lastZxidSeen.toString(16)}, ours is 0x${state.lastZxid.toString(16)}`,
-      );
-      return;
-    }
-    const timeoutMs = negotiateTimeoutMs(
-      req.timeOutMs,
-      this.deps.minSessionTimeoutMs,
-      this.deps.maxSessionTimeoutMs,
-    );
+    const timeoutMs = this.admit(conn, req);
+    if (timeoutMs === undefined) return;
     if (req.sessionId === 0n) {
       if (this.deps.localSessionsEnabled) this.createLocalSession(conn, timeoutMs, false);
       else this.createSession(conn, timeoutMs);
@@ -149,6 +139,21 @@ export class Handshake {
   }
 
   /**
+   * What every handshake checks first: a client that saw a newer state than ours must try another
+   * server (closed, undefined); otherwise the session timeout this server grants.
+   */
+  private admit(conn: ClientConnection, req: ConnectRequest): number | undefined {
+    const lastZxid = this.deps.state.lastZxid;
+    if (req.lastZxidSeen > lastZxid) {
+      conn.close(
+        `client has seen zxid 0x${req.lastZxidSeen.toString(16)}, ours is 0x${lastZxid.toString(16)}`,
+      );
+      return undefined;
+    }
+    return negotiateTimeoutMs(req.timeOutMs, this.deps.minSessionTimeoutMs, this.deps.maxSessionTimeoutMs);
+  }
+
+  /**
    * Read-only mode, as ZooKeeper's read-only server answers: only clients that asked for
    * read-only service, never a client that saw a newer state, a new session local to this
    * server (ZooKeeper 3.8 makes it local only with localSessionsEnabled; without it, it answers
@@ -161,17 +166,8 @@ export class Handshake {
       conn.close("refusing session request for not-read-only client: this server is read-only");
       return;
     }
-    if (req.lastZxidSeen > state.lastZxid) {
-      conn.close(
-        `client has seen zxid 0x${req.lastZxidSeen.toString(16)}, ours is 0x${state.lastZxid.toString(16)}`,
-      );
-      return;
-    }
-    const timeoutMs = negotiateTimeoutMs(
-      req.timeOutMs,
-      this.deps.minSessionTimeoutMs,
-      this.deps.maxSessionTimeoutMs,
-    );
+    const timeoutMs = this.admit(conn, req);
+    if (timeoutMs === undefined) return;
     if (req.sessionId === 0n) {
       this.createLocalSession(conn, timeoutMs, true);
       return;

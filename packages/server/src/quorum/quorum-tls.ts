@@ -4,7 +4,6 @@
 // also name the host of the server line it speaks for. The stores are read again when their files
 // change, for the links made from then on.
 
-import { unwatchFile, watchFile } from "node:fs";
 import type { ServerConfig } from "../config/index.js";
 import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "../net/key-stores.js";
 import type { PeerTransportOptions } from "../net/peer-transport.js";
@@ -34,17 +33,5 @@ export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
     server: { ...key, ...trust, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2" },
     client: { ...key, ...trust, minVersion: "TLSv1.2" },
     verifyIdentity: config.sslQuorumHostnameVerification,
-  };
-}
-
-/** Calls `reload` when an ssl.quorum store file changes; returns the stop function. */
-export function watchQuorumStores(config: ServerConfig, reload: () => void): () => void {
-  if (!config.sslQuorum) return () => {};
-  const files = [config.sslQuorumKeyStoreLocation, config.sslQuorumTrustStoreLocation].filter(
-    (f): f is string => f !== undefined,
-  );
-  for (const f of files) watchFile(f, { interval: 1000, persistent: false }, reload);
-  return () => {
-    for (const f of files) unwatchFile(f, reload);
   };
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import type { QuorumMetrics } from "../metrics/server-metrics.js";
+import { watchStoreFiles } from "../net/key-stores.js";
 import { PeerTransport } from "../net/peer-transport.js";
 import { readEpochFile, type SnapshotStore, type TxnLog, writeEpochFileAtomic } from "../storage/index.js";
 import { loadPeerCodec } from "../zab/codec.js";
@@ -25,7 +26,7 @@ import {
 } from "../zab/types.js";
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
 import { EffectQueue } from "./effect-queue.js";
-import { quorumTls, watchQuorumStores } from "./quorum-tls.js";
+import { quorumTls } from "./quorum-tls.js";
 
 /** What the runtime needs from the client-facing server. */
 export interface QuorumHost {
@@ -274,7 +275,10 @@ export class QuorumRuntime {
     // Effects of the constructor (a repaired epoch pair) and the first votes.
     this.queue.push(this.tag(this.peer.takeEffects()));
     await this.transport.start();
-    this.stopWatchingStores = watchQuorumStores(this.tlsConfig, () => {
+    const stores = this.tlsConfig.sslQuorum
+      ? [this.tlsConfig.sslQuorumKeyStoreLocation, this.tlsConfig.sslQuorumTrustStoreLocation]
+      : [];
+    this.stopWatchingStores = watchStoreFiles(stores, () => {
       try {
         const tls = quorumTls(this.tlsConfig);
         if (tls !== undefined) this.transport.reloadTls(tls);

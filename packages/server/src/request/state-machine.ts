@@ -53,14 +53,15 @@ export class StateMachine {
   }
 
   private env(scratch: Scratch, ctx: RequestContext): PrepareEnv {
+    const global = this.sessions.isLive(ctx.sessionId);
     return {
       scratch,
       sessionId: ctx.sessionId,
       identities: ctx.identities,
       extendedTypesEnabled: this.opts.extendedTypesEnabled,
       skipAcl: this.opts.skipAcl,
-      sessionLive: this.sessions.isLive(ctx.sessionId) || ctx.localSession !== undefined,
-      ephemeralRefusal: this.sessions.isLive(ctx.sessionId)
+      sessionLive: global || ctx.localSession !== undefined,
+      ephemeralRefusal: global
         ? undefined
         : ctx.localSession === "here"
           ? ErrorCode.EphemeralOnLocalSession
