@@ -3,6 +3,7 @@
 // and the membership `conf` prints. Ports differ between the two runs, so each member's ports
 // are replaced by names before comparing.
 import { ZooKeeperClient } from "@paddock/client";
+import { OpCode } from "@paddock/jute";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LAUNCH_OPTIONS, launchEnsemble } from "../../packages/bench/src/servers.js";
 import { fourLetterWord } from "../support/process.js";
@@ -15,6 +16,8 @@ interface Seen {
   stat: Record<string, string | number>;
   acl: unknown;
   confMembership: string;
+  /** What a reconfig gets with reconfigEnabled=false (the default), before any auth. */
+  reconfigErr: number;
 }
 
 async function observe(kind: Kind): Promise<Seen> {
@@ -50,6 +53,15 @@ async function observe(kind: Kind): Promise<Seen> {
       },
       acl: (await c.getACL("/zookeeper/config")).acl,
       confMembership: rename(conf.slice(conf.indexOf("membership:"))),
+      reconfigErr: (
+        await c.sendRaw({
+          type: OpCode.reconfig,
+          joiningServers: null,
+          leavingServers: "3",
+          newMembers: null,
+          curConfigId: -1,
+        })
+      ).err,
     };
   } finally {
     await c.close().catch(() => {});
@@ -65,6 +77,7 @@ describe.skipIf(skipWithoutZookeeper())("/zookeeper/config against ZooKeeper 3.8
     console.log(`ZooKeeper: ${JSON.stringify(zk)}`);
     const paddock = await observe("paddock");
     expect(zk.config).toMatch(/^server\.1=127\.0\.0\.1:Q1:E1:participant\n/);
+    expect(zk.reconfigErr).toBe(-123);
     expect(paddock).toEqual(zk);
   });
 });

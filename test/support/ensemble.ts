@@ -55,6 +55,13 @@ export interface EnsembleOptions {
   hostOf?: (id: number) => string;
   /** zoo.cfg lines for one server only. */
   extraCfgOf?: (id: number) => string[];
+  /**
+   * The ids whose server lines a server's zoo.cfg holds (default: every node). A server waiting
+   * to be added by a reconfig knows the ensemble and itself; the ensemble does not know it yet.
+   */
+  membersOf?: (id: number) => number[];
+  /** Server lines with their client part (`;127.0.0.1:<clientPort>`), as reconfig wants them. */
+  clientPartInServerLines?: boolean;
 }
 
 export class Ensemble {
@@ -96,11 +103,9 @@ export class Ensemble {
 
   private writeConfigs(): void {
     const observers = this.opts.observers ?? 0;
-    const serverLines = this.nodes.map(
-      (n) =>
-        `server.${n.id}=${this.opts.hostOf?.(n.id) ?? "127.0.0.1"}:${n.peerPort}:${n.electionPort}${n.id > this.opts.size - observers ? ":observer" : ""}`,
-    );
     for (const n of this.nodes) {
+      const members = this.opts.membersOf?.(n.id) ?? this.nodes.map((m) => m.id);
+      const serverLines = members.map((id) => this.serverLine(id));
       mkdirSync(join(n.dir, "data"), { recursive: true });
       writeFileSync(join(n.dir, "data", "myid"), `${n.id}\n`);
       const lines = [
@@ -123,6 +128,14 @@ export class Ensemble {
       ];
       writeFileSync(join(n.dir, "zoo.cfg"), lines.join("\n"));
     }
+  }
+
+  /** `server.N=...` of a node as its zoo.cfg (and a reconfig joining it) spells it. */
+  serverLine(id: number): string {
+    const n = this.node(id);
+    const role = id > this.opts.size - (this.opts.observers ?? 0) ? ":observer" : "";
+    const client = this.opts.clientPartInServerLines === true ? `;127.0.0.1:${n.clientPort}` : "";
+    return `server.${id}=${this.opts.hostOf?.(id) ?? "127.0.0.1"}:${n.peerPort}:${n.electionPort}${role}${client}`;
   }
 
   /** Every client address, for a client that should fail over among them. */

@@ -17,6 +17,7 @@ import { configCommand } from "./config-command.js";
 import { formatAcl, formatStat, formatWatchedEvent, javaList } from "./format.js";
 import type { CliOutput } from "./output.js";
 import { delQuota, listQuota, quotaOption, setQuota } from "./quota.js";
+import { RECONFIG_USAGE, reconfigCommand } from "./reconfig-command.js";
 import { tokenize } from "./tokenize.js";
 import { CLI_VERSION_LINE } from "./version.js";
 
@@ -55,6 +56,8 @@ interface Command {
   spec: OptionSpec;
   /** Commands that work without a live session (connect, close, quit...). */
   offline?: boolean;
+  /** Commands that parse their own word options (reconfig's -add, -remove...): tokens as args. */
+  raw?: boolean;
   run(s: CliSession, p: Parsed): Promise<number | undefined>;
 }
 
@@ -85,6 +88,7 @@ const COMMANDS: Record<string, Command> = {
   ls: { usage: "[-s] [-w] [-R] path", spec: { flags: "swR" }, run: (s, p) => s.ls(p) },
   printwatches: { usage: "on|off", spec: {}, offline: true, run: (s, p) => s.printWatchesCommand(p) },
   quit: { usage: "", spec: {}, offline: true, run: (s) => s.quitCommand() },
+  reconfig: { usage: RECONFIG_USAGE, spec: {}, raw: true, run: (s, p) => s.reconfig(p) },
   redo: { usage: "cmdno", spec: {}, offline: true, run: (s, p) => s.redoCommand(p) },
   removewatches: {
     usage: "path [-c|-d|-a] [-l]",
@@ -240,7 +244,7 @@ export class CliSession {
       return 1;
     }
     try {
-      const parsed = parseOptions(rest, cmd.spec);
+      const parsed = cmd.raw === true ? { args: rest, opts: new Map() } : parseOptions(rest, cmd.spec);
       return (await cmd.run(this, parsed)) ?? 0;
     } catch (e) {
       this.out.err(`${this.errorMessage(e)}\n`);
@@ -527,6 +531,10 @@ export class CliSession {
     });
   }
 
+  async reconfig(p: Parsed): Promise<number> {
+    return reconfigCommand(this.zk, this.out, p.args, (stat) => this.printStat(stat));
+  }
+
   async version(): Promise<number> {
     this.out.out(`${CLI_VERSION_LINE}\n`);
     return 0;
@@ -640,6 +648,13 @@ export function cliErrorMessage(e: ZooKeeperError): string {
       return `version No is not valid : ${path}`;
     case ErrorCode.QuotaExceeded:
       return `Quota has exceeded : ${path}`;
+    case ErrorCode.ReconfigInProgress:
+      return "Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)";
+    case ErrorCode.NewConfigNoQuorum:
+      return (
+        "No quorum of new config is connected and up-to-date with the leader of last commmitted config" +
+        " - try invoking reconfiguration after new servers are connected and synced"
+      );
     default:
       return e.message;
   }

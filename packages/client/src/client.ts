@@ -212,6 +212,35 @@ export class ZooKeeperClient extends ClientSession {
     return { data: r.readBuffer(), stat: readStat(r) };
   }
 
+  /**
+   * ZooKeeper's reconfig (ZooKeeperAdmin#reconfigure): changes the ensemble's members while it
+   * serves. Incremental with `joining` (server lines, `server.N=host:port:port[:role];[host:]port`)
+   * and `leaving` (server ids), or whole with `newMembers`; `fromConfig` (-1: any) must be the
+   * version of the config the change starts from. Needs the super user (unless the servers skip
+   * ACLs) and `reconfigEnabled=true`. Returns the new /zookeeper/config.
+   */
+  async reconfig(change: {
+    joining?: string | readonly string[];
+    leaving?: string | number | readonly (string | number)[];
+    newMembers?: string | readonly string[];
+    fromConfig?: number;
+  }): Promise<{ data: Buffer | null; stat: Stat }> {
+    const list = (v: string | number | readonly (string | number)[] | undefined): string | null =>
+      v === undefined ? null : typeof v === "string" || typeof v === "number" ? String(v) : v.join(",");
+    const r = await this.call(
+      {
+        type: OpCode.reconfig,
+        joiningServers: list(change.joining),
+        leavingServers: list(change.leaving),
+        newMembers: list(change.newMembers),
+        curConfigId: change.fromConfig ?? -1,
+      },
+      // ZooKeeper's reconfig errors name no path.
+      undefined,
+    );
+    return { data: r.readBuffer(), stat: readStat(r) };
+  }
+
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
     const r = await this.call(
       { type: OpCode.setData, path: this.serverPath(path), data: toBuffer(data), version },

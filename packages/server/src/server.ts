@@ -127,7 +127,11 @@ export class PaddockServer {
     const committer =
       ensemble?.committer ??
       new StandaloneCommitter(storage.txnLog, state.lastZxid, (txn) => applier.apply(txn), storageFailed);
-    const proposer = new Proposer(state, routing, committer);
+    const reconfig = ensemble?.reconfigContext ?? {
+      enabled: config.reconfigEnabled,
+      standaloneEnabled: config.standaloneEnabled,
+    };
+    const proposer = new Proposer(state, routing, committer, reconfig, log);
     const expiry = new SessionExpiry(state, role, proposer, log);
     const applier = new Applier({
       state,

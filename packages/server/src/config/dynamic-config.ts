@@ -67,3 +67,27 @@ export function dynamicConfigText(servers: Iterable<QuorumServer>, version: bigi
   const lines = [...servers].sort((a, b) => a.id - b.id).map(formatServerLine);
   return [...lines, `version=${version.toString(16)}`].join("\n");
 }
+
+/**
+ * /zookeeper/config data (or a config's member description) read back: its server lines and its
+ * `version=<hex>`. Throws ConfigError naming `source` when a line is malformed.
+ */
+export function parseConfigData(
+  text: string,
+  source: string,
+): { servers: Map<number, QuorumServer>; version: bigint } {
+  const list = { servers: new Map<number, QuorumServer>(), serverLines: new Map<number, number>() };
+  let version = 0n;
+  for (const entry of readEntries(text, source)) {
+    const where = entryLocation(source, entry);
+    if (entry.key === "version") {
+      if (!/^[0-9a-fA-F]{1,16}$/.test(entry.value)) throw new ConfigError("version is not hex", where);
+      version = BigInt(`0x${entry.value}`);
+    } else if (entry.key.startsWith("server.")) {
+      addServerEntry(list, entry, { multiAddressEnabled: false }, where);
+    } else {
+      throw new ConfigError(`Unrecognised parameter: ${entry.key}`, where);
+    }
+  }
+  return { servers: list.servers, version };
+}

@@ -98,8 +98,13 @@ export const ENSEMBLE_KEYS = {
     default: true,
     usedBy: "config/resolve.ts",
   },
-  // Without dynamic reconfiguration, a reconfig request is always refused (request/prepare-request.ts).
-  reconfigEnabled: { key: "reconfigEnabled", origin: "zoo.cfg", type: bool, default: false },
+  reconfigEnabled: {
+    key: "reconfigEnabled",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: "request/state-machine.ts",
+  },
   multiAddressEnabled: {
     key: "multiAddress.enabled",
     origin: "zoo.cfg",

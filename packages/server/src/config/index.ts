@@ -15,6 +15,7 @@ export {
   dynamicConfigText,
   dynamicConfigVersion,
   formatServerLine,
+  parseConfigData,
   parseDynamicConfig,
 } from "./dynamic-config.js";
 export type { ConfigLocation } from "./errors.js";

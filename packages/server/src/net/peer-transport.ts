@@ -3,7 +3,10 @@
 // Every server listens on its peerPort (leader <-> learner traffic) and its electionPort (votes)
 // and dials every other member on both. A link is one-way: we send only on the sockets we
 // dialled and receive only on the sockets others dialled to us, so no tie-break between two
-// simultaneous dials is needed. The dialler names itself in the URL (`/?from=<myid>`). Without
+// simultaneous dials is needed. The dialler names itself in the URL (`/?from=<myid>`, with its own
+// peer and election addresses: a server no config names yet, one about to be added by a reconfig,
+// is admitted as a guest and dialled back, as ZooKeeper lets such a server sync as a non-voting
+// follower). The member list follows the active config (setMembers). Without
 // sslQuorum nothing checks that name, so the peer ports belong on a trusted network, as
 // ZooKeeper's do; with it every link is wss with mutual TLS, and a link's claimed id must match its
 // certificate: the certificate must name the host of that id's server line (ZooKeeper's quorum
@@ -104,6 +107,10 @@ function zeroMask(mask: Buffer): void {
 export class PeerTransport {
   private readonly servers: { channel: PeerChannel; http: HttpServer; wss: WebSocketServer }[] = [];
   private readonly out = new Map<string, OutLink>();
+  /** The members of the active config, this server included; replaced by setMembers. */
+  private members: Map<number, PeerAddress>;
+  /** Servers outside the config that dialled us, by id (see admitGuest). */
+  private readonly guests = new Map<number, PeerAddress>();
   private readonly inbound = new Map<string, WebSocket>();
   private readonly maxBufferedBytes: number;
   private readonly maxFrameBytes: number;
@@ -123,6 +130,7 @@ export class PeerTransport {
 
   constructor(private readonly opts: PeerTransportOptions) {
     this.tls = opts.tls;
+    this.members = new Map(opts.members);
     this.maxBufferedBytes = opts.maxBufferedBytes ?? 64 * 1024 * 1024;
     this.maxFrameBytes = opts.maxFrameBytes ?? 1024 * 1024 * 1024;
     this.minRedialMs = opts.minRedialMs ?? 50;
@@ -132,32 +140,103 @@ export class PeerTransport {
   }
 
   async start(): Promise<void> {
-    const me = this.opts.members.get(this.opts.myId);
+    const me = this.members.get(this.opts.myId);
     if (me === undefined) throw new Error(`server ${this.opts.myId} is not among the members`);
     const host = listenHostFor(me.host, this.opts.listenOnAllIps);
     await this.listen("peer", me.peerPort, host);
     await this.listen("election", me.electionPort, host);
-    for (const [id, addr] of this.opts.members) {
-      if (id === this.opts.myId) continue;
-      for (const channel of ["peer", "election"] as const) {
-        const port = channel === "peer" ? addr.peerPort : addr.electionPort;
-        const link: OutLink = {
-          id,
-          channel,
-          url: `${this.tls === undefined ? "ws" : "wss"}://${formatHost(addr.host)}:${port}/?from=${this.opts.myId}`,
-          ws: undefined,
-          open: false,
-          failures: 0,
-          timer: undefined,
-          warned: false,
-          lastPongMs: 0,
-        };
-        this.out.set(`${channel}/${id}`, link);
-        this.dial(link);
-      }
+    for (const [id, addr] of this.members) {
+      if (id !== this.opts.myId) this.addLinks(id, addr);
     }
     this.livenessTimer = setInterval(() => this.checkLiveness(), this.livenessIntervalMs);
     this.livenessTimer.unref();
+  }
+
+  /**
+   * A reconfig changed the members: links to new members are dialled, a moved member is dialled
+   * at its new address, a removed one stays a guest. Our own address stays what we listen on.
+   */
+  setMembers(members: ReadonlyMap<number, PeerAddress>): void {
+    for (const [id, addr] of members) {
+      if (id === this.opts.myId) continue;
+      const known = this.members.get(id) ?? this.guests.get(id);
+      this.guests.delete(id);
+      if (known !== undefined && sameAddress(known, addr) && this.out.has(`peer/${id}`)) continue;
+      this.dropLinks(id);
+      this.addLinks(id, addr);
+    }
+    // A server the config no longer names keeps its links, as a guest: it must still hear the
+    // COMMIT that removes it, and answers to its election messages tell it the same later.
+    for (const [id, addr] of this.members) {
+      if (id !== this.opts.myId && !members.has(id)) this.guests.set(id, addr);
+    }
+    const me = this.members.get(this.opts.myId);
+    this.members = new Map(members);
+    if (me !== undefined) this.members.set(this.opts.myId, me);
+  }
+
+  private addLinks(id: number, addr: PeerAddress): void {
+    if (this.closed) return;
+    const me = this.members.get(this.opts.myId)!;
+    // The dialler's own addresses ride along, so a server that does not know us yet (we are
+    // about to be added by a reconfig) can dial us back.
+    const self = `from=${this.opts.myId}&host=${encodeURIComponent(me.host)}&peer=${me.peerPort}&election=${me.electionPort}`;
+    for (const channel of ["peer", "election"] as const) {
+      const port = channel === "peer" ? addr.peerPort : addr.electionPort;
+      const link: OutLink = {
+        id,
+        channel,
+        url: `${this.tls === undefined ? "ws" : "wss"}://${formatHost(addr.host)}:${port}/?${self}`,
+        ws: undefined,
+        open: false,
+        failures: 0,
+        timer: undefined,
+        warned: false,
+        lastPongMs: 0,
+      };
+      this.out.set(`${channel}/${id}`, link);
+      this.dial(link);
+    }
+  }
+
+  private dropLinks(id: number): void {
+    for (const channel of ["peer", "election"] as const) {
+      const key = `${channel}/${id}`;
+      const link = this.out.get(key);
+      if (link === undefined) continue;
+      this.out.delete(key);
+      clearTimeout(link.timer);
+      const ws = link.ws;
+      link.ws = undefined;
+      link.open = false;
+      ws?.terminate();
+    }
+  }
+
+  /**
+   * Where a server no config names (one waiting to be added) says it listens: its URL's
+   * addresses, the socket's own host when the URL gives a wildcard. Undefined when the URL has
+   * none or the guest list is full.
+   */
+  private guestAddress(params: URLSearchParams, req: IncomingMessage): PeerAddress | undefined {
+    if (this.guests.size >= MAX_GUESTS) return undefined;
+    const peerPort = Number(params.get("peer"));
+    const electionPort = Number(params.get("election"));
+    const valid = (p: number) => Number.isInteger(p) && p >= 1 && p <= 65535;
+    if (!valid(peerPort) || !valid(electionPort) || peerPort === electionPort) return undefined;
+    const claimed = params.get("host") ?? "";
+    const host =
+      claimed === "" || claimed === "0.0.0.0" || claimed === "::"
+        ? (req.socket.remoteAddress ?? "")
+        : claimed;
+    return host === "" ? undefined : { host, peerPort, electionPort };
+  }
+
+  /** A guest is remembered and dialled back, so the election and the leader can answer it. */
+  private admitGuest(id: number, addr: PeerAddress): void {
+    this.guests.set(id, addr);
+    this.opts.log.info({ peer: id, ...addr }, "server outside the config dialled in; admitted as a guest");
+    this.addLinks(id, addr);
   }
 
   /** Pings every open outbound link; drops (and so redials) one whose peer stopped answering. */
@@ -294,13 +373,18 @@ export class PeerTransport {
   }
 
   private accept(channel: PeerChannel, ws: WebSocket, req: IncomingMessage): void {
-    const from = Number(new URL(req.url ?? "/", "ws://x").searchParams.get("from"));
-    if (!Number.isInteger(from) || from === this.opts.myId || !this.opts.members.has(from)) {
+    const params = new URL(req.url ?? "/", "ws://x").searchParams;
+    const from = Number(params.get("from"));
+    const validId = Number.isSafeInteger(from) && from >= 0 && from !== this.opts.myId;
+    const known = validId ? (this.members.get(from) ?? this.guests.get(from)) : undefined;
+    const guest = validId && known === undefined ? this.guestAddress(params, req) : undefined;
+    const addr = known ?? guest;
+    if (addr === undefined) {
       this.opts.log.warn({ channel, url: req.url, remote: req.socket.remoteAddress }, "unknown peer refused");
       ws.close(1008, "unknown server id");
       return;
     }
-    const mismatch = this.identityMismatch(from, req);
+    const mismatch = this.identityMismatch(addr.host, req);
     if (mismatch !== undefined) {
       // Checked before any frame is read: the link of the real server with that id stays.
       this.opts.log.warn(
@@ -310,6 +394,7 @@ export class PeerTransport {
       ws.close(1008, "certificate does not match the claimed server id");
       return;
     }
+    if (guest !== undefined) this.admitGuest(from, guest);
     const key = `${channel}/${from}`;
     // A redial replaces the old link: the old socket may be half-dead (peer restarted).
     this.inbound.get(key)?.terminate();
@@ -336,14 +421,12 @@ export class PeerTransport {
     });
   }
 
-  /** With sslQuorum: why the dialler's certificate does not belong to server `from`, if it does not. */
-  private identityMismatch(from: number, req: IncomingMessage): string | undefined {
+  /** With sslQuorum: why the dialler's certificate does not name `host` (its server line's), if it does not. */
+  private identityMismatch(host: string, req: IncomingMessage): string | undefined {
     const tls = this.tls;
     if (tls === undefined || !tls.verifyIdentity) return undefined;
     const cert = (req.socket as TLSSocket).getPeerCertificate?.();
     if (cert === undefined || cert.raw === undefined) return "no client certificate";
-    const host = this.opts.members.get(from)?.host;
-    if (host === undefined) return "unknown server id";
     return checkServerIdentity(host, cert)?.message;
   }
 
@@ -392,6 +475,13 @@ export class PeerTransport {
       link.timer = setTimeout(() => this.dial(link), delayMs);
     });
   }
+}
+
+/** Guests at once: enough for a batch of servers waiting to be added, bounded against strangers. */
+const MAX_GUESTS = 16;
+
+function sameAddress(a: PeerAddress, b: PeerAddress): boolean {
+  return a.host === b.host && a.peerPort === b.peerPort && a.electionPort === b.electionPort;
 }
 
 function formatHost(host: string): string {

@@ -2,9 +2,11 @@
 // batch; ZAB logs them (fsync before its ACK), commits them on a quorum of acks and hands them
 // back through the runtime's `commit` effect to the apply stage, in zxid order.
 
+import { ErrorCode } from "@paddock/jute";
 import type { Logger } from "../logger.js";
 import type { QuorumRuntime } from "../quorum/runtime.js";
 import { encodeTxn, type Txn } from "../request/index.js";
+import type { ReconfigTxn } from "../request/txn.js";
 import { ZabError } from "../zab/types.js";
 import type { Committer } from "./committer.js";
 
@@ -56,16 +58,21 @@ export class QuorumCommitter implements Committer {
     const batch = this.batch;
     this.batch = [];
     if (batch.length === 0) return;
-    const payloads = batch.map((t) => encodeTxn(t));
-    const p = this.proposals;
-    for (const payload of payloads) {
-      p.count++;
-      p.lastBytes = payload.length;
-      p.minBytes = p.minBytes < 0 ? payload.length : Math.min(p.minBytes, payload.length);
-      p.maxBytes = Math.max(p.maxBytes, payload.length);
-    }
     try {
-      this.quorum.step({ type: "propose", payloads });
+      // Plain txns go as one PROPOSAL batch; a reconfig goes alone, between the runs around it,
+      // so the zxids ZAB assigns stay the ones prepare used.
+      let run: Buffer[] = [];
+      for (const txn of batch) {
+        if (txn.body.type !== "reconfig") {
+          run.push(this.encode(txn));
+          continue;
+        }
+        this.propose(run);
+        run = [];
+        const refused = this.proposeReconfig(txn, txn.body);
+        if (refused !== undefined) run.push(this.encode(refused));
+      }
+      this.propose(run);
     } catch (err) {
       if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
       this.log.warn({ err: err.message, txns: batch.length }, "proposals refused: no longer leading");
@@ -81,4 +88,57 @@ export class QuorumCommitter implements Committer {
       );
     }
   }
+
+  private encode(txn: Txn): Buffer {
+    return encodeTxn(txn);
+  }
+
+  private counted(payload: Buffer): void {
+    const p = this.proposals;
+    p.count++;
+    p.lastBytes = payload.length;
+    p.minBytes = p.minBytes < 0 ? payload.length : Math.min(p.minBytes, payload.length);
+    p.maxBytes = Math.max(p.maxBytes, payload.length);
+  }
+
+  private propose(payloads: Buffer[]): void {
+    if (payloads.length === 0) return;
+    this.quorum.step({ type: "propose", payloads });
+    for (const payload of payloads) this.counted(payload);
+  }
+
+  /**
+   * Hands a reconfig to ZAB; when ZAB refuses it (another one uncommitted, or too few of the new
+   * voters in sync), returns the error txn that takes its zxid instead, as ZooKeeper answers.
+   */
+  private proposeReconfig(txn: Txn, body: ReconfigTxn): Txn | undefined {
+    const payload = this.encode(txn);
+    try {
+      this.quorum.step({
+        type: "reconfig",
+        payload,
+        voters: body.voters,
+        observers: body.observers,
+        members: body.data,
+      });
+      this.counted(payload);
+      this.log.info(
+        { zxid: txn.zxid.toString(16), voters: body.voters, observers: body.observers },
+        "reconfig proposed",
+      );
+      return undefined;
+    } catch (err) {
+      const code = err instanceof ZabError ? RECONFIG_REFUSALS.get(err.code) : undefined;
+      if (code === undefined) throw err;
+      this.log.warn({ zxid: txn.zxid.toString(16), reason: (err as Error).message }, "reconfig refused");
+      return { ...txn, body: { type: "error", err: code } };
+    }
+  }
 }
+
+/** ZAB's reasons to refuse a reconfig, as the error codes ZooKeeper answers them with. */
+const RECONFIG_REFUSALS: ReadonlyMap<string, number> = new Map([
+  ["RECONFIG_IN_PROGRESS", ErrorCode.ReconfigInProgress],
+  ["NEW_CONFIG_NO_QUORUM", ErrorCode.NewConfigNoQuorum],
+  ["BAD_CONFIG", ErrorCode.BadArguments],
+]);

@@ -3,10 +3,12 @@
 // validated against the applied tree plus every txn prepared before it, notes who waits for its
 // outcome, and hands it to the committer.
 
-import type { Request } from "@paddock/jute";
+import { OpCode, type Request } from "@paddock/jute";
+import type { Logger } from "../logger.js";
 import type { ReplicaState } from "../replica/replica-state.js";
 import type { RequestContext } from "../request/contract.js";
 import type { Txn } from "../request/index.js";
+import type { ReconfigContext } from "../request/reconfig-plan.js";
 import type { Committer } from "./committer.js";
 import type { Origin, ReplyRouting } from "./reply-routing.js";
 
@@ -15,10 +17,25 @@ export class Proposer {
     private readonly state: ReplicaState,
     private readonly routing: ReplyRouting,
     private readonly committer: Committer,
+    private readonly reconfig: ReconfigContext,
+    private readonly log: Logger,
   ) {}
 
   /** A client write, from a local connection or forwarded by a learner. */
   request(req: Request, ctx: RequestContext, xid: number, nowMs: number, origin?: Origin): void {
+    if (req.type === OpCode.reconfig) {
+      const zxid = this.committer.nextZxid();
+      const { txn, refusal } = this.state.sm.prepareReconfig(req, ctx, zxid, nowMs, xid, this.reconfig);
+      if (refusal !== undefined) {
+        const err = txn.body.type === "error" ? txn.body.err : 0;
+        this.log.warn(
+          { sessionId: `0x${ctx.sessionId.toString(16)}`, err, reason: refusal },
+          "reconfig refused",
+        );
+      }
+      this.submit(txn, origin);
+      return;
+    }
     this.submit(this.state.sm.prepare(req, ctx, this.committer.nextZxid(), nowMs, xid), origin);
   }
 

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ServerConfig } from "../config/index.js";
+import type { QuorumServer, ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import type { QuorumMetrics } from "../metrics/server-metrics.js";
 import { watchStoreFiles } from "../net/key-stores.js";
@@ -25,6 +25,7 @@ import {
   type ZabStatus,
 } from "../zab/types.js";
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
+import { adoptConfig, peerAddresses, persistedConfigOf } from "./config-activation.js";
 import { EffectQueue } from "./effect-queue.js";
 import { quorumTls } from "./quorum-tls.js";
 
@@ -43,6 +44,8 @@ export interface QuorumHost {
   onRevalidate(from: number, sessionId: bigint, timeoutMs: number): void;
   onRevalidated(sessionId: bigint, valid: boolean): void;
   onSyncDone(requestId: number): void;
+  /** A new config is active (its members already adopted by the server config). */
+  onConfigActivated(version: number, servers: ReadonlyMap<number, QuorumServer>): void;
   /** The disk refused a write the protocol depends on. */
   storageFailed(err: unknown): void;
 }
@@ -131,6 +134,7 @@ export type QuorumEvent =
       electionMs?: number;
     }
   | { kind: "sync-sent"; how: "DIFF" | "TRUNC" | "SNAP"; peer: number }
+  | { kind: "config"; version: number; voters: readonly number[]; observers: readonly number[] }
   | { kind: "sync-received"; how: "DIFF" | "TRUNC" | "SNAP"; peer: number };
 
 export class QuorumRuntime {
@@ -190,12 +194,14 @@ export class QuorumRuntime {
 
     const acceptedEpoch = readEpochFile(join(this.epochDir, "acceptedEpoch")) ?? 0;
     const currentEpoch = readEpochFile(join(this.epochDir, "currentEpoch")) ?? 0;
+    const activeConfig = persistedConfigOf(config);
     const persisted: PersistedState = {
       acceptedEpoch,
       currentEpoch,
       snapshotZxid: opts.snapshotZxid,
       log: opts.logEntries,
       connBase: 0,
+      ...(activeConfig === undefined ? {} : { config: activeConfig }),
     };
     // Each boot gets a fresh range of learner connection ids (the core's contract).
     const bootPath = join(this.epochDir, "paddockBootCount");
@@ -214,15 +220,9 @@ export class QuorumRuntime {
         this.host.storageFailed(err);
       },
     );
-    const members = new Map(
-      [...config.servers.values()].map((s) => [
-        s.id,
-        { host: s.host, peerPort: s.peerPort, electionPort: s.electionPort },
-      ]),
-    );
     this.transport = new PeerTransport({
       myId,
-      members,
+      members: peerAddresses(config.servers),
       listenOnAllIps: config.quorumListenOnAllIPs,
       tls: quorumTls(config),
       codec: loadPeerCodec(findPeerProto()),
@@ -404,14 +404,24 @@ export class QuorumRuntime {
       case "log":
         this.log[e.level](e.message);
         return;
-      // Dynamic membership is not wired into the server yet: nothing here proposes a reconfig,
-      // so no config can change. Writing the dynamic config file and /zookeeper/config, and
-      // stopping a removed server, come with the reconfig request surface.
-      case "activateConfig":
-        this.log.warn({ version: formatZxid(e.config.version) }, "config activation not wired yet; ignored");
+      case "activateConfig": {
+        const servers = adoptConfig(this.tlsConfig, e.config, this.log);
+        if (servers !== undefined) {
+          this.transport.setMembers(peerAddresses(servers));
+          this.host.onConfigActivated(e.config.version, servers);
+        }
+        this.onEvent?.({
+          kind: "config",
+          version: e.config.version,
+          voters: e.config.voters,
+          observers: e.config.observers,
+        });
         return;
+      }
       case "removed":
-        this.log.warn({ reason: e.reason }, "removal not wired yet; ignored");
+        // ZAB has stopped taking part: no role serves clients again. The process stays up for
+        // the operator (4lw, AdminServer) and says why.
+        this.log.error({ reason: e.reason }, "removed from the ensemble; no longer serving");
         return;
     }
   }

@@ -22,6 +22,7 @@ import type { Proposer } from "../pipeline/proposer.js";
 import { QuorumSyncs } from "../pipeline/quorum-syncs.js";
 import type { ReplyRouting } from "../pipeline/reply-routing.js";
 import type { QuorumRuntime } from "../quorum/runtime.js";
+import type { ReconfigContext } from "../request/reconfig-plan.js";
 import { quorumHost } from "./quorum-host.js";
 import { ReadOnlyMode } from "./read-only-mode.js";
 import type { ReplicaState } from "./replica-state.js";
@@ -43,7 +44,13 @@ export interface EnsembleStages {
 /** The settings an ensemble's parts read (tickTime, readonlymode.enabled, localSessionsEnabled). */
 export type EnsembleOptions = Pick<
   ServerConfig,
-  "tickTimeMs" | "readOnlyModeEnabled" | "localSessionsEnabled"
+  | "tickTimeMs"
+  | "readOnlyModeEnabled"
+  | "localSessionsEnabled"
+  | "reconfigEnabled"
+  | "standaloneEnabled"
+  | "servers"
+  | "configVersion"
 >;
 
 export class Ensemble {
@@ -67,6 +74,22 @@ export class Ensemble {
     this.forwarder = new Forwarder(quorum, routing);
     this.syncs = new QuorumSyncs(quorum, state);
     this.touches = new LearnerTouches(quorum, role, options.tickTimeMs);
+  }
+
+  /**
+   * What the leader's prepare stage needs to check a reconfig: the members as they are now (the
+   * server config's list follows every activated config) and whether one is still uncommitted.
+   */
+  get reconfigContext(): ReconfigContext {
+    const o = this.options;
+    return {
+      enabled: o.reconfigEnabled,
+      standaloneEnabled: o.standaloneEnabled,
+      members: () => ({
+        current: { version: Number(o.configVersion ?? 0n), servers: o.servers },
+        inProgress: this.quorum.status().pendingConfig !== null,
+      }),
+    };
   }
 
   /** Binds ZAB's callbacks to the request stages; before the runtime starts. */

@@ -2,6 +2,7 @@
 // snapshots to the replica state, role changes to the role transitions, and the leader<->learner
 // requests (forwarded writes, session touches and revalidations, syncs) to their stages.
 
+import { dynamicConfigText } from "../config/index.js";
 import type { SessionExpiry } from "../maintenance/session-expiry.js";
 import type { Snapshotter } from "../maintenance/snapshotter.js";
 import type { Applier } from "../pipeline/applier.js";
@@ -70,6 +71,8 @@ export function quorumHost(d: QuorumHostDeps): QuorumHost {
     onRevalidate: (from, sessionId, timeoutMs) => d.handshake.revalidateFor(from, sessionId, timeoutMs),
     onRevalidated: (sessionId, valid) => d.handshake.revalidated(sessionId, valid),
     onSyncDone: (requestId) => d.syncs.done(requestId),
+    onConfigActivated: (version, servers) =>
+      d.state.setConfigData(Buffer.from(dynamicConfigText(servers.values(), BigInt(version)))),
     storageFailed: (err) => d.storageFailed(err),
   };
 }

@@ -18,7 +18,7 @@ export class ReplicaState {
   readonly localSessions: LocalSessions;
 
   constructor(
-    readonly smOptions: StateMachineOptions,
+    private smOptions: StateMachineOptions,
     tickTimeMs: number,
     /** The server id in the top byte of the session ids this server hands out. */
     sessionServerId: number,
@@ -46,6 +46,15 @@ export class ReplicaState {
     };
     const sessionServerId = config.standalone ? STANDALONE_SESSION_SERVER_ID : (config.myid ?? 1);
     return new ReplicaState(smOptions, config.tickTimeMs, sessionServerId);
+  }
+
+  /**
+   * A reconfig made a new config active: /zookeeper/config shows it, now and after any later
+   * snapshot load (which, as in ZooKeeper, rewrites that node from the server's own config).
+   */
+  setConfigData(data: Buffer): void {
+    this.smOptions = { ...this.smOptions, configData: data };
+    this.machine.setConfigData(data);
   }
 
   get sm(): StateMachine {

@@ -15,7 +15,7 @@ import {
 } from "@paddock/jute";
 import { type DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import { statOf, type ZNode } from "../tree/node.js";
-import { parentOf } from "../tree/path.js";
+import { CONFIG_PATH, parentOf } from "../tree/path.js";
 import type { ApplyResult, TriggeredEvent } from "./contract.js";
 import type { QuotaAccounting } from "./quota-accounting.js";
 import type { SessionTable } from "./session-table.js";
@@ -76,6 +76,21 @@ export class TxnApplier {
       case "setData": {
         const stat = this.statOf(this.applySetData(body, txn, events));
         return { err: 0, events, closedSessions: [], writeBody: (w) => writeStat(w, stat) };
+      }
+      case "reconfig": {
+        // ZooKeeper answers a reconfig with the new /zookeeper/config, as a getData would.
+        const data = body.data;
+        const setData: SetDataTxn = { type: "setData", path: CONFIG_PATH, data, version: -1 };
+        const stat = this.statOf(this.applySetData(setData, txn, events));
+        return {
+          err: 0,
+          events,
+          closedSessions: [],
+          writeBody: (w) => {
+            w.writeBuffer(data);
+            writeStat(w, stat);
+          },
+        };
       }
       case "setACL": {
         const stat = this.statOf(this.applySetAcl(body, txn));

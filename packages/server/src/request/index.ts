@@ -4,4 +4,4 @@ export { isWriteRequest } from "./prepare-request.js";
 export type { SessionInfo } from "./session-table.js";
 export { StateMachine } from "./state-machine.js";
 export * from "./txn.js";
-export { decodeTxn, encodeTxn, TxnDecodeError } from "./txn-codec.js";
+export { decodeTxn, encodeTxn, reconfigOf, TxnDecodeError } from "./txn-codec.js";

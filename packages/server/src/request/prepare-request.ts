@@ -76,8 +76,8 @@ export function prepareRequestBody(env: PrepareEnv, req: Request, zxid: number):
     case OpCode.multi:
       return prepareMulti(env, req.ops, zxid);
     case OpCode.reconfig:
-      // Dynamic reconfiguration is not supported: ZooKeeper's answer with reconfigEnabled=false.
-      return { type: "error", err: ErrorCode.ReconfigDisabled };
+      // The proposer prepares reconfigs itself (StateMachine.prepareReconfig): it needs the members.
+      throw new TreeInvariantError("reconfig reached the plain prepare stage");
     case OpCode.deleteContainer:
       // Only the container scanner deletes containers (prepareDeleteContainer); clients may not.
       return { type: "error", err: ErrorCode.Unimplemented };

@@ -5,8 +5,11 @@
 // prepare-request.ts and prepare.ts (request -> txn), apply.ts (txn -> tree), reads.ts,
 // session-table.ts, quota-accounting.ts and snapshot-format.ts.
 
-import { ErrorCode, OpCode, type Request, type Stat } from "@paddock/jute";
+import { ErrorCode, OpCode, Perms, type Request, type RequestOf, type Stat } from "@paddock/jute";
+import { dynamicConfigText } from "../config/dynamic-config.js";
+import { checkAcl } from "../tree/acl.js";
 import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
+import { CONFIG_PATH } from "../tree/path.js";
 import { TxnApplier } from "./apply.js";
 import type { ApplyResult, ReadResult, RequestContext, StateMachineOptions } from "./contract.js";
 import { PendingChanges, Scratch } from "./pending.js";
@@ -14,9 +17,10 @@ import { type PrepareEnv, prepareDeleteContainer, removeEphemerals } from "./pre
 import { prepareRequestBody } from "./prepare-request.js";
 import { QuotaAccounting } from "./quota-accounting.js";
 import { TreeReader } from "./reads.js";
+import { planReconfig, type ReconfigContext } from "./reconfig-plan.js";
 import { type SessionInfo, SessionTable } from "./session-table.js";
 import { readSnapshotChunks, snapshotChunksOf } from "./snapshot-format.js";
-import type { Txn } from "./txn.js";
+import type { Txn, TxnBody } from "./txn.js";
 
 export class StateMachine {
   private readonly tree: DataTree;
@@ -34,6 +38,11 @@ export class StateMachine {
     this.quota = new QuotaAccounting(this.tree, opts.enforceQuota === true);
     this.reader = new TreeReader(this.tree, opts.skipAcl, opts.extendedTypesEnabled);
     this.applier = new TxnApplier(this.tree, this.sessions, this.quota, opts.extendedTypesEnabled);
+  }
+
+  /** /zookeeper/config as the server's active config has it (not a txn: see DataTree). */
+  setConfigData(data: Buffer): void {
+    this.tree.setConfigData(data);
   }
 
   /** zxid of the last applied txn (0 initially). */
@@ -123,6 +132,39 @@ export class StateMachine {
   prepareError(sessionId: bigint, err: number, zxid: number, timeMs: number, cxid: number): Txn {
     this.stampPrepare(zxid);
     return { zxid, timeMs, sessionId, cxid, body: { type: "error", err } };
+  }
+
+  /**
+   * A reconfig request, refused in ZooKeeper's order (disabled, no WRITE on /zookeeper/config,
+   * standalone, one in progress, then the plan's own checks) or turned into a reconfig txn whose
+   * data is the new config at version `zxid`. Nothing goes to the pending view: a second
+   * reconfig is refused as in progress until this one is applied.
+   */
+  prepareReconfig(
+    req: RequestOf<OpCode.reconfig>,
+    ctx: RequestContext,
+    zxid: number,
+    timeMs: number,
+    cxid: number,
+    reconfig: ReconfigContext,
+  ): { txn: Txn; refusal?: string } {
+    this.stampPrepare(zxid);
+    const txn = (body: TxnBody): Txn => ({ zxid, timeMs, sessionId: ctx.sessionId, cxid, body });
+    const refuse = (err: number, refusal: string) => ({ txn: txn({ type: "error", err }), refusal });
+    if (!reconfig.enabled) return refuse(ErrorCode.ReconfigDisabled, "reconfigEnabled is false");
+    const acl = this.tree.get(CONFIG_PATH)?.acl ?? [];
+    if (!checkAcl(acl, Perms.WRITE, ctx.identities, this.opts.skipAcl)) {
+      return refuse(ErrorCode.NoAuth, "only the super user may reconfigure (or set skipACL)");
+    }
+    const members = reconfig.members?.();
+    if (members === undefined) return refuse(ErrorCode.Unimplemented, "a standalone server has no ensemble");
+    if (members.inProgress)
+      return refuse(ErrorCode.ReconfigInProgress, "another reconfig is not committed yet");
+    const planned = planReconfig(req, members.current, reconfig.standaloneEnabled);
+    if (!planned.ok) return refuse(planned.err, planned.reason);
+    const { servers, voters, observers } = planned.plan;
+    const data = Buffer.from(dynamicConfigText(servers.values(), BigInt(zxid)));
+    return { txn: txn({ type: "reconfig", data, voters, observers }) };
   }
 
   /** From the container/TTL scanner; fails (error txn) when the node gained a child meanwhile. */

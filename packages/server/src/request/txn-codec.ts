@@ -3,7 +3,7 @@
 // from. Bytes we wrote ourselves that do not decode mean corruption, so decoding throws.
 
 import { JuteReader, JuteWriter, OpCode, readAclList, writeAclList } from "@paddock/jute";
-import type { MultiOpTxn, Txn, TxnBody } from "./txn.js";
+import type { MultiOpTxn, ReconfigTxn, Txn, TxnBody } from "./txn.js";
 
 const TXN_FORMAT_VERSION = 1;
 
@@ -48,7 +48,25 @@ function writeBody(w: JuteWriter, body: TxnBody): void {
     case "error":
       w.writeInt(OpCode.error).writeInt(body.err);
       return;
+    case "reconfig":
+      w.writeInt(OpCode.reconfig).writeBuffer(body.data);
+      writeIds(w, body.voters);
+      writeIds(w, body.observers);
+      return;
   }
+}
+
+function writeIds(w: JuteWriter, ids: readonly number[]): void {
+  w.writeInt(ids.length);
+  for (const id of ids) w.writeLong(id);
+}
+
+function readIds(r: JuteReader): number[] {
+  const count = r.readInt();
+  if (count < 0 || count * 8 > r.remaining) throw new TxnDecodeError(`reconfig txn with ${count} ids`);
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) ids.push(r.readLong());
+  return ids;
 }
 
 function readCreateOpcode(
@@ -126,6 +144,13 @@ function readBody(r: JuteReader, depth: number): TxnBody {
       return { type: "deleteContainer", path: r.readPath() };
     case OpCode.error:
       return { type: "error", err: r.readInt() };
+    case OpCode.reconfig:
+      return {
+        type: "reconfig",
+        data: r.readBuffer() ?? Buffer.alloc(0),
+        voters: readIds(r),
+        observers: readIds(r),
+      };
     default:
       throw new TxnDecodeError(`unknown txn tag ${tag}`);
   }
@@ -161,4 +186,19 @@ export function decodeTxn(buf: Buffer): Txn {
   };
   if (r.remaining !== 0) throw new TxnDecodeError(`${r.remaining} trailing bytes after txn ${txn.zxid}`);
   return txn;
+}
+
+/** Where the body's tag sits: after the format version, zxid, time, session id and cxid. */
+const BODY_TAG_OFFSET = 4 + 8 + 8 + 8 + 4;
+
+/**
+ * The reconfig body of an encoded txn, or undefined for any other txn; reads only the body's tag
+ * unless it is a reconfig (log recovery asks this of every record).
+ */
+export function reconfigOf(payload: Buffer): ReconfigTxn | undefined {
+  if (payload.length < BODY_TAG_OFFSET + 4 || payload.readInt32BE(BODY_TAG_OFFSET) !== OpCode.reconfig) {
+    return undefined;
+  }
+  const body = decodeTxn(payload).body;
+  return body.type === "reconfig" ? body : undefined;
 }

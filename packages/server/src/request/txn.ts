@@ -82,8 +82,22 @@ export interface DeleteContainerTxn {
   path: string;
 }
 
+/**
+ * A new ensemble config (opcode reconfig). Applied as ZooKeeper applies its reconfig txn: a
+ * setData of /zookeeper/config with version -1, whose data is the new config as ZooKeeper prints
+ * it (server lines, then `version=<this txn's zxid in hex>`). The voters and observers are what
+ * ZAB needs to know the entry as a reconfig when the log is read back from disk.
+ */
+export interface ReconfigTxn {
+  type: "reconfig";
+  data: Buffer;
+  voters: number[];
+  observers: number[];
+}
+
 export type TxnBody =
   | CreateTxn
+  | ReconfigTxn
   | DeleteTxn
   | SetDataTxn
   | SetAclTxn

@@ -516,7 +516,13 @@ export function onPropose(core: PeerCore, payloads: Uint8Array[]): void {
  * a quorum of it, so it can commit at all; joining servers must have synced as non-voting
  * followers first. Until it commits, every quorum decision needs the old and the new config.
  */
-export function onReconfig(core: PeerCore, payload: Uint8Array, voters: number[], observers: number[]): void {
+export function onReconfig(
+  core: PeerCore,
+  payload: Uint8Array,
+  voters: number[],
+  observers: number[],
+  members: Uint8Array,
+): void {
   const L = servingLeader(core);
   const pending = core.members.pending[0];
   if (pending !== undefined) {
@@ -538,7 +544,7 @@ export function onReconfig(core: PeerCore, payload: Uint8Array, voters: number[]
   }
   const counter = reserveZxids(core, L, 1);
   const zxid = makeZxid(L.epoch, counter + 1);
-  const config: QuorumConfig = { ...draft, version: zxid };
+  const config: QuorumConfig = { ...draft, version: zxid, members };
   core.note("info", `proposing config ${formatConfig(config)}`);
   broadcastProposal(core, L, [{ zxid, payload, config }]);
 }

@@ -11,6 +11,12 @@ export interface QuorumConfig {
   version: number;
   voters: number[];
   observers: number[];
+  /**
+   * The server's description of the members (addresses, roles), opaque to ZAB: carried with the
+   * config wherever it travels, so a server that learns a config from a peer can reach its
+   * members. Absent (or empty) for the static config of zoo.cfg.
+   */
+  members?: Uint8Array;
 }
 
 /** One txn of the replicated log. The payload is opaque to ZAB. */

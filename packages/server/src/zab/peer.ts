@@ -184,7 +184,7 @@ export class ZabPeer {
         onPropose(core, input.payloads);
         return;
       case "reconfig":
-        onReconfig(core, input.payload, input.voters, input.observers);
+        onReconfig(core, input.payload, input.voters, input.observers, input.members);
         return;
       case "persisted":
         this.onPersisted(input.zxid);

@@ -68,7 +68,7 @@ export type ZabInput =
    * BAD_CONFIG, or NEW_CONFIG_NO_QUORUM (the new voters in sync with us are not a quorum of
    * the new config), and then changes nothing.
    */
-  | { type: "reconfig"; payload: Uint8Array; voters: number[]; observers: number[] }
+  | { type: "reconfig"; payload: Uint8Array; voters: number[]; observers: number[]; members: Uint8Array }
   /** Every entry up to zxid that was appended when the fsync started is now durable. */
   | { type: "persisted"; zxid: number }
   /** The snapshot of an installSnapshot effect is loaded and durable. */

@@ -53,6 +53,9 @@ function sessionId(type: string, v: unknown): void {
     throw new PeerMessageError(type, "sessionId is not a 64-bit id");
 }
 
+/** A member list of a few hundred server lines at most: far above any real ensemble's. */
+const MAX_MEMBERS_BYTES = 64 * 1024;
+
 /** An optional config: a version zxid, voters and observers as distinct server ids, no one in both. */
 function config(type: string, name: string, v: unknown): void {
   if (v === undefined || v === null) return;
@@ -69,6 +72,12 @@ function config(type: string, name: string, v: unknown): void {
     seen.add(id);
   }
   if (c.voters.length === 0 && c.version !== 0) throw new PeerMessageError(type, `${name} has no voters`);
+  if (c.members !== undefined && c.members !== null) {
+    if (!(c.members instanceof Uint8Array)) throw new PeerMessageError(type, `${name} members are not bytes`);
+    if (c.members.byteLength > MAX_MEMBERS_BYTES) {
+      throw new PeerMessageError(type, `${name} members exceed ${MAX_MEMBERS_BYTES} bytes`);
+    }
+  }
 }
 
 /** Entries in strictly increasing zxid order, each with a payload. */

@@ -46,6 +46,7 @@ async function boot(dir: string, host: Partial<QuorumHost>) {
     onRevalidate: () => {},
     onRevalidated: () => {},
     onSyncDone: () => {},
+    onConfigActivated: () => {},
     storageFailed: (err) => {
       throw err;
     },

@@ -337,18 +337,10 @@ describe("check (top level)", () => {
 });
 
 describe("other write opcodes", () => {
-  it("answers client deleteContainer with Unimplemented and reconfig with ReconfigDisabled", () => {
+  it("answers client deleteContainer with Unimplemented", () => {
     const { d, ctx } = setup();
     expect(d.write({ type: OpCode.deleteContainer, path: "/zookeeper/quota" }, ctx).err).toBe(
       ErrorCode.Unimplemented,
     );
-    const reconfig = {
-      type: OpCode.reconfig,
-      joiningServers: null,
-      leavingServers: null,
-      newMembers: null,
-      curConfigId: -1,
-    } as const;
-    expect(d.write(reconfig, ctx).err).toBe(ErrorCode.ReconfigDisabled);
   });
 });

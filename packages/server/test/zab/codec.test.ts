@@ -13,7 +13,13 @@ const entry = (epoch: number, counter: number, text: string) => ({
   payload: new TextEncoder().encode(text),
   config: null,
 });
-const config = { version: makeZxid(7, 3), voters: [1, 2, 5], observers: [4] };
+// proto3 bytes decode to empty when absent, so every sample config states its members.
+const config = {
+  version: makeZxid(7, 3),
+  voters: [1, 2, 5],
+  observers: [4],
+  members: new TextEncoder().encode("server.1=a:1:2:participant"),
+};
 
 // One sample per message type; the mapped type makes a forgotten type a compile error.
 const samples: { [K in PeerMessage["type"]]: Extract<PeerMessage, { type: K }> } = {
@@ -55,7 +61,7 @@ const samples: { [K in PeerMessage["type"]]: Extract<PeerMessage, { type: K }> }
     term: 8,
     snapshotZxid: makeZxid(5, 3),
     snapshot: new Uint8Array([0, 1, 255]),
-    config: { version: 0, voters: [1, 2, 3], observers: [] },
+    config: { version: 0, voters: [1, 2, 3], observers: [], members: new Uint8Array(0) },
   },
   NEWLEADER: { type: "NEWLEADER", conn: 9, seq: 3, term: 8, epoch: 8 },
   UPTODATE: { type: "UPTODATE", conn: 9, seq: 4, term: 8 },
@@ -66,7 +72,10 @@ const samples: { [K in PeerMessage["type"]]: Extract<PeerMessage, { type: K }> }
     term: 8,
     entries: [
       entry(8, 1, "a"),
-      { ...entry(8, 2, "reconfig"), config: { ...config, version: makeZxid(8, 2) } },
+      {
+        ...entry(8, 2, "reconfig"),
+        config: { ...config, version: makeZxid(8, 2), members: new TextEncoder().encode("server.1=a:1:2") },
+      },
     ],
   },
   ACK: { type: "ACK", conn: 9, seq: 3, term: 8, zxid: makeZxid(8, 0) },

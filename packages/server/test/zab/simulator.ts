@@ -794,7 +794,15 @@ export class Simulator {
     this.payloadCounter += 1;
     const payload = encoder.encode(`cfg${this.payloadCounter}:${voters.join(",")}|${observers.join(",")}`);
     try {
-      this.feed(s, () => s.peer!.step({ type: "reconfig", payload, voters, observers }));
+      this.feed(s, () =>
+        s.peer!.step({
+          type: "reconfig",
+          payload,
+          voters,
+          observers,
+          members: new TextEncoder().encode(`voters ${voters.join(",")}`),
+        }),
+      );
     } catch (err) {
       if (err instanceof ZabError && err.code !== "INVARIANT" && err.code !== "RUNTIME_CONTRACT") {
         this.log(`${leader} reconfig refused: ${err.message}`);
