@@ -186,4 +186,88 @@ describe.skipIf(!paddockBuilt() && process.env.CI !== "true")("reconfig: 3 -> 5 
       await c.close();
     }
   }, 120_000);
+
+  it("turns a participant into an observer and back", async () => {
+    const c = new ZooKeeperClient({ connectString: e.node(1).connectString, sessionTimeoutMs: 6000 });
+    await c.connect();
+    try {
+      const observer = e.serverLine(3).replace(/;127/, ":observer;127");
+      const toObserver = await c.reconfig({ joining: observer });
+      expect(toObserver.data?.toString()).toContain(observer);
+      await eventually(
+        "server 3 observes",
+        () => e.mode(3),
+        (m) => m === "observer",
+      );
+      await c.create("/with-observer", "2 voters");
+      const back = await c.reconfig({ joining: e.serverLine(3) });
+      expect(back.data?.toString()).toMatch(/^server\.3=.*:participant;/m);
+      await eventually(
+        "server 3 votes again",
+        () => e.mode(3),
+        (m) => m === "follower" || m === "leader",
+      );
+    } finally {
+      await c.close();
+    }
+  }, 60_000);
+
+  it("removing the leader hands over to a successor; the old leader, restarted, is added back", async () => {
+    const leader = await e.waitForQuorum(30_000, [1, 2, 3]);
+    const others = [1, 2, 3].filter((id) => id !== leader);
+    const c = new ZooKeeperClient({
+      connectString: e.node(others[0]!).connectString,
+      sessionTimeoutMs: 6000,
+    });
+    await c.connect();
+    try {
+      const started = Date.now();
+      const removed = await c.reconfig({ leaving: leader });
+      expect(removed.data?.toString()).not.toMatch(new RegExp(`^server\\.${leader}=`, "m"));
+      const successor = await e.waitForQuorum(30_000, others);
+      console.log(`leader ${leader} removed; ${successor} leads after ${Date.now() - started} ms`);
+      await eventually(
+        `server ${leader} stops serving`,
+        () => e.mode(leader),
+        (m) => m === "not serving",
+      );
+      await c.create("/after-handover", "");
+
+      // As with ZooKeeper, its dynamic file no longer names it ("My id N not in the peer list"):
+      // it restarts as a joiner does, knowing the ensemble and itself, and syncs as a non-voting
+      // follower until a reconfig adds it again.
+      await e.kill(leader);
+      e.start(leader);
+      await eventually(
+        `server ${leader} refuses its own config`,
+        async () => e.output(leader),
+        (o) => o.includes(`My id ${leader} not in the peer list`),
+      );
+      await e.node(leader).proc?.exited;
+      e.writeConfig(leader, [...others, leader]);
+      e.start(leader);
+      await eventually(
+        `server ${leader} syncs`,
+        () => e.mode(leader),
+        (m) => m === "follower",
+      ).catch((err) => {
+        console.log(
+          e
+            .output(leader)
+            .split("\n")
+            .filter((l) => !l.includes("session"))
+            .slice(-30)
+            .join("\n"),
+        );
+        throw err;
+      });
+      const added = await c.reconfig({ joining: e.serverLine(leader) });
+      expect(added.data?.toString()).toMatch(new RegExp(`^server\\.${leader}=`, "m"));
+      await e.waitForQuorum(30_000, [1, 2, 3]);
+      const cfg = await configOf(e, leader);
+      expect(cfg).toBe(added.data?.toString());
+    } finally {
+      await c.close();
+    }
+  }, 90_000);
 });

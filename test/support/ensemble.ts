@@ -102,32 +102,39 @@ export class Ensemble {
   }
 
   private writeConfigs(): void {
+    for (const n of this.nodes)
+      this.writeConfig(n.id, this.opts.membersOf?.(n.id) ?? this.nodes.map((m) => m.id));
+  }
+
+  /**
+   * Writes one node's zoo.cfg (and myid) with the server lines of `members`: e.g. a server removed
+   * by a reconfig, restarted with the ensemble plus itself to be added again.
+   */
+  writeConfig(id: number, members: number[]): void {
     const observers = this.opts.observers ?? 0;
-    for (const n of this.nodes) {
-      const members = this.opts.membersOf?.(n.id) ?? this.nodes.map((m) => m.id);
-      const serverLines = members.map((id) => this.serverLine(id));
-      mkdirSync(join(n.dir, "data"), { recursive: true });
-      writeFileSync(join(n.dir, "data", "myid"), `${n.id}\n`);
-      const lines = [
-        `tickTime=${this.opts.tickTimeMs ?? 200}`,
-        `initLimit=${this.opts.initLimit ?? 10}`,
-        `syncLimit=${this.opts.syncLimit ?? 5}`,
-        `dataDir=${join(n.dir, "data")}`,
-        `clientPort=${n.clientPort}`,
-        "clientPortAddress=127.0.0.1",
-        "4lw.commands.whitelist=*",
-        ...(n.adminPort === undefined
-          ? ["admin.enableServer=false"]
-          : ["admin.enableServer=true", "admin.serverAddress=127.0.0.1", `admin.serverPort=${n.adminPort}`]),
-        "preAllocSize=1024",
-        ...(n.id > this.opts.size - observers ? ["peerType=observer"] : []),
-        ...(this.opts.extraCfg ?? []),
-        ...(this.opts.extraCfgOf?.(n.id) ?? []),
-        ...serverLines,
-        "",
-      ];
-      writeFileSync(join(n.dir, "zoo.cfg"), lines.join("\n"));
-    }
+    const n = this.node(id);
+    const serverLines = members.map((m) => this.serverLine(m));
+    mkdirSync(join(n.dir, "data"), { recursive: true });
+    writeFileSync(join(n.dir, "data", "myid"), `${n.id}\n`);
+    const lines = [
+      `tickTime=${this.opts.tickTimeMs ?? 200}`,
+      `initLimit=${this.opts.initLimit ?? 10}`,
+      `syncLimit=${this.opts.syncLimit ?? 5}`,
+      `dataDir=${join(n.dir, "data")}`,
+      `clientPort=${n.clientPort}`,
+      "clientPortAddress=127.0.0.1",
+      "4lw.commands.whitelist=*",
+      ...(n.adminPort === undefined
+        ? ["admin.enableServer=false"]
+        : ["admin.enableServer=true", "admin.serverAddress=127.0.0.1", `admin.serverPort=${n.adminPort}`]),
+      "preAllocSize=1024",
+      ...(n.id > this.opts.size - observers ? ["peerType=observer"] : []),
+      ...(this.opts.extraCfg ?? []),
+      ...(this.opts.extraCfgOf?.(n.id) ?? []),
+      ...serverLines,
+      "",
+    ];
+    writeFileSync(join(n.dir, "zoo.cfg"), lines.join("\n"));
   }
 
   /** `server.N=...` of a node as its zoo.cfg (and a reconfig joining it) spells it. */

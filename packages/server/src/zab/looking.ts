@@ -81,17 +81,15 @@ function validCandidate(core: PeerCore, n: Notification): boolean {
 
 /**
  * A peer's active config is committed, so a newer one than ours is simply true: take it over
- * (ZooKeeper's FLE does the same with the config in each notification). It may remove us.
+ * (ZooKeeper's FLE does the same with the config in each notification). When it does not name
+ * us we were not there when it committed (down, or restarted by an operator who means to add us
+ * again): we go on as a server waiting to be added, a non-voting follower, rather than stop. Only
+ * a server that takes part when its removal commits stops (see learner.ts and leader.ts).
  */
 function adoptNewerConfig(core: PeerCore, n: Notification): void {
   const c = n.config;
   if (c === null || c === undefined || c.version <= core.members.active.version) return;
-  const prev = core.members.active;
   core.activateConfig(c, "told by a peer during the election");
-  if (core.removedSince(prev)) {
-    core.stopRemoved();
-    return;
-  }
   const e = core.election;
   for (const sid of [...e.recvVotes.keys()]) if (!core.members.isVoter(sid)) e.recvVotes.delete(sid);
   // A vote for a server the newer config leaves out would never win: start again from ours.
