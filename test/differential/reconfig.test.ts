@@ -3,6 +3,10 @@
 // request gets, how far each moves the zxid, and what a successful one answers (the new
 // /zookeeper/config with its Stat). Ports differ between the runs, so they are named before
 // comparing; the version must equal the reply's mzxid on both.
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { ZooKeeperClient } from "@paddock/client";
 import { ErrorCode, JuteReader, OpCode, readStat } from "@paddock/jute";
 import { describe, expect, it } from "vitest";
@@ -11,8 +15,24 @@ import { fourLetterWord } from "../support/process.js";
 import { skipWithoutZookeeper } from "../support/zookeeper.js";
 
 type Kind = "zookeeper" | "paddock";
+const run = promisify(execFile);
 // super:admin
 const SUPER_DIGEST = "super:xQJmxLMiHGwaqBvst5y6rkB6HQs=";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh";
+
+/** zkCli's output without its log lines and banner. */
+function zkCliLines(text: string): string[] {
+  return text
+    .split("\n")
+    .filter(
+      (l) =>
+        !/^\d{4}-\d\d-\d\d |^(Connecting to|WATCHER::|WatchedEvent|Welcome to ZooKeeper|JLine support|SLF4J:)|^\s*$/.test(
+          l,
+        ),
+    );
+}
 
 interface Step {
   step: string;
@@ -23,7 +43,15 @@ interface Step {
   statVersion?: number;
 }
 
-async function transcript(kind: Kind): Promise<Step[]> {
+interface Transcript {
+  raw: Step[];
+  /** kazoo's reconfig calls, one JSON line each, ports named. */
+  kazoo: string[];
+  /** The Java zkCli's `reconfig` (no auth: refused) and `config`, ports named. */
+  zkCli: string[];
+}
+
+async function transcript(kind: Kind): Promise<Transcript> {
   const ens = await launchEnsemble(
     kind,
     { kind: "ensemble", size: 3 },
@@ -95,7 +123,28 @@ async function transcript(kind: Kind): Promise<Step[]> {
     await reconfig("join a server that is not running", server4, null, null);
     await reconfig("leave it again", null, "4", null);
     await reconfig("the same leave again", null, "4", null);
-    return steps;
+
+    const connect = `127.0.0.1:${leader.clientPort}`;
+    const py = await run("/usr/bin/python3", [join(here, "clients", "kazoo_reconfig.py"), connect], {
+      timeout: 60_000,
+    });
+    const kazoo = py.stdout
+      .trim()
+      .split("\n")
+      .map((l) => rename(l).replace(/version=[0-9a-f]+/g, "version=V"));
+    const zkCli: string[] = [];
+    for (const cmd of ["reconfig -remove 3", "config"]) {
+      const r = await run(ZKCLI, ["-server", connect, ...cmd.split(" ")], { timeout: 60_000 }).catch(
+        (e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? "", stderr: e.stderr ?? "" }),
+      );
+      zkCli.push(
+        `> ${cmd}`,
+        ...zkCliLines(rename(`${r.stdout}\n${r.stderr}`)).map((l) =>
+          l.replace(/version=[0-9a-f]+/g, "version=V"),
+        ),
+      );
+    }
+    return { raw: steps, kazoo, zkCli };
   } finally {
     await c.close().catch(() => {});
     await ens.stop();
@@ -110,7 +159,9 @@ describe.skipIf(skipWithoutZookeeper())("reconfig against ZooKeeper 3.8", () => 
     console.log(`ZooKeeper: ${JSON.stringify(zk, null, 1)}`);
     const paddock = await transcript("paddock");
     console.log(`Paddock: ${JSON.stringify(paddock, null, 1)}`);
-    expect(zk.find((s) => s.step === "join a server that is not running")?.err).toBe(ErrorCode.OK);
+    expect(zk.raw.find((s) => s.step === "join a server that is not running")?.err).toBe(ErrorCode.OK);
+    expect(zk.kazoo.join("\n")).toContain('"step": "join 4", "ok": true');
+    expect(zk.zkCli).toContain("Insufficient permission : ");
     expect(paddock).toEqual(zk);
   });
 });

@@ -6,6 +6,7 @@
 // wrote to zoo.cfg.dynamic.<version>.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { runCommandLine } from "@paddock/cli";
 import { ZooKeeperClient } from "@paddock/client";
 import { ErrorCode } from "@paddock/jute";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -192,8 +193,11 @@ describe.skipIf(!paddockBuilt() && process.env.CI !== "true")("reconfig: 3 -> 5 
     await c.connect();
     try {
       const observer = e.serverLine(3).replace(/;127/, ":observer;127");
-      const toObserver = await c.reconfig({ joining: observer });
-      expect(toObserver.data?.toString()).toContain(observer);
+      // Through paddock-cli, as an operator types it.
+      const cli = await runCommandLine(c, `reconfig -add ${observer}`);
+      expect(cli.stderr).toBe("");
+      expect(cli.stdout).toMatch(/^Committed new configuration:\n/);
+      expect(cli.stdout).toContain(observer);
       await eventually(
         "server 3 observes",
         () => e.mode(3),

@@ -5,6 +5,7 @@ export type { Completion } from "./completer.js";
 export { completeLine, shellCompleter } from "./completer.js";
 export { clientConfigString } from "./config-command.js";
 export { formatAcl, formatStat, formatWatchedEvent, javaDateString, javaList, longHex } from "./format.js";
+export { parseReconfigArgs, RECONFIG_USAGE } from "./reconfig-command.js";
 export type { CliOutput, CliSessionOptions, CommandOutput } from "./shell.js";
 export { CliSession, COMMAND_NAMES, cliErrorMessage, runCommandLine, usageText } from "./shell.js";
 export { tokenize } from "./tokenize.js";

@@ -235,8 +235,8 @@ export class ZooKeeperClient extends ClientSession {
         newMembers: list(change.newMembers),
         curConfigId: change.fromConfig ?? -1,
       },
-      // ZooKeeper's reconfig errors name no path.
-      undefined,
+      // ZooKeeper's reconfig errors carry an empty path (zkCli prints "Insufficient permission : ").
+      "",
     );
     return { data: r.readBuffer(), stat: readStat(r) };
   }
