@@ -54,6 +54,8 @@ async function eventually<T>(
 describe.skipIf(!paddockBuilt() && process.env.CI !== "true")("reconfig: 3 -> 5 -> 3 while serving", () => {
   let e: Ensemble;
   let admin: ZooKeeperClient;
+  /** Given only server 1; follows the membership (Curator's EnsembleTracker). */
+  let follower: ZooKeeperClient;
 
   beforeAll(async () => {
     e = await Ensemble.create({
@@ -69,10 +71,17 @@ describe.skipIf(!paddockBuilt() && process.env.CI !== "true")("reconfig: 3 -> 5 
     admin = new ZooKeeperClient({ connectString: e.connectString, sessionTimeoutMs: 6000 });
     await admin.connect();
     await admin.create("/before", "written by 3 servers");
+    follower = new ZooKeeperClient({
+      connectString: e.node(1).connectString,
+      sessionTimeoutMs: 8000,
+      followEnsemble: true,
+    });
+    await follower.connect();
   }, 60_000);
 
   afterAll(async () => {
     await admin?.close().catch(() => {});
+    await follower?.close().catch(() => {});
     await e?.destroy();
   });
 
@@ -103,6 +112,12 @@ describe.skipIf(!paddockBuilt() && process.env.CI !== "true")("reconfig: 3 -> 5 
       expect(conf).toContain(`version=${version}`);
       expect(conf).toMatch(/^server\.5=/m);
     }
+    const clientPorts = (ids: number[]) => ids.map((id) => e.node(id).clientPort).sort();
+    await eventually(
+      "the following client's server list",
+      async () => follower.hosts.map((h) => h.port).sort(),
+      (ports) => ports.join() === clientPorts(ALL).join(),
+    );
     const dynamicFile = join(e.node(1).dir, `zoo.cfg.dynamic.${version}`);
     await eventually(
       "dynamic file",
@@ -132,6 +147,9 @@ describe.skipIf(!paddockBuilt() && process.env.CI !== "true")("reconfig: 3 -> 5 
     } finally {
       await c.close();
     }
+    // Given only server 1, which is down now: it learnt the new members from the reconfig.
+    const seen = await follower.retry(() => follower.getData("/during"));
+    expect(seen.data?.toString()).toBe("3 of 5 alive");
     // Back to 1-3 only while 1 and 2 are down: the new voters in sync are not a quorum.
     await expect(admin.reconfig({ leaving: [4, 5] })).rejects.toMatchObject({
       code: ErrorCode.NewConfigNoQuorum,

@@ -35,6 +35,11 @@ export interface ZooKeeperClientOptions {
   /** The old name of canBeReadOnly. */
   readOnly?: boolean;
   /**
+   * Follow reconfigs (Curator's EnsembleTracker): watch /zookeeper/config and use its members'
+   * client addresses as the server list whenever it changes. Default false.
+   */
+  followEnsemble?: boolean;
+  /**
    * Connect over TLS (a server's secureClientPort) with these Node TLS options: `ca` to trust the
    * server's certificate, `cert` and `key` for the client's own (ssl.clientAuth=need). The
    * server's name is checked against its certificate unless `checkServerIdentity` says otherwise.

@@ -50,7 +50,7 @@ const MAX_XID = 0x7fffffff;
 const REPLY_HEADER_BYTES = 16;
 
 export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
-  readonly hosts: HostPort[];
+  private serverList: HostPort[];
   readonly chroot: string;
   protected readonly requests: RequestBuilder;
   readonly requestedTimeoutMs: number;
@@ -92,7 +92,7 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
   constructor(options: ZooKeeperClientOptions) {
     super();
     const parsed = parseConnectString(options.connectString);
-    this.hosts = parsed.hosts;
+    this.serverList = parsed.hosts;
     this.hostProvider = new HostProvider(parsed.hosts, options.random);
     this.chroot = parsed.chroot;
     this.requests = new RequestBuilder(parsed.chroot);
@@ -158,6 +158,28 @@ export class ClientSession extends EventEmitter<ZooKeeperClientEvents> {
     return this.tracker.state;
   }
   /** "host:port" of the current connection, or of the next host to try. */
+  /** The servers this client may connect to, in connect-string order. */
+  get hosts(): readonly HostPort[] {
+    return this.serverList;
+  }
+
+  /**
+   * ZooKeeper's updateServerList: the servers to use from now on (a chroot in `connectString` is
+   * ignored; the client keeps its own). The session stays; when the server it is connected to is
+   * not in the new list it moves to one that is. Unlike the Java client, a client whose server
+   * stays in the list does not move away to rebalance load.
+   */
+  updateServerList(connectString: string): void {
+    const parsed = parseConnectString(connectString);
+    this.serverList = parsed.hosts;
+    this.hostProvider.replace(parsed.hosts);
+    const conn = this.conn;
+    if (conn !== null && !this.hostProvider.has(conn.host)) {
+      this.log.info(`server ${conn.host.host}:${conn.host.port} left the server list; moving`);
+      conn.socket.destroy();
+    }
+  }
+
   get currentHost(): HostPort {
     return this.conn?.host ?? this.hostProvider.peek();
   }

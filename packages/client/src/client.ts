@@ -20,6 +20,7 @@ import { ClientSession } from "./client-session.js";
 import type { AuthEntry } from "./connection-state.js";
 import type { ConnectionStateChange } from "./connection-tracker.js";
 import type { Data } from "./data.js";
+import { EnsembleTracker } from "./ensemble-tracker.js";
 import { zooKeeperError } from "./errors.js";
 import { prependChroot, stripChroot } from "./paths.js";
 import { toBuffer } from "./requests.js";
@@ -42,6 +43,13 @@ export class ZooKeeperClient extends ClientSession {
   constructor(options: ZooKeeperClientOptions) {
     super(options);
     this.retryPolicy = options.retryPolicy ?? new ExponentialBackoffRetry({ random: options.random });
+    if (options.followEnsemble === true) {
+      const tracker = new EnsembleTracker(this);
+      // Each new connection reads the config again: a reconfig may have happened meanwhile.
+      this.on("state", (state) => {
+        if (state === "connected") tracker.refresh();
+      });
+    }
   }
 
   /**

@@ -5,18 +5,33 @@
 import type { HostPort } from "./connect-string.js";
 
 export class HostProvider {
-  private readonly order: HostPort[];
+  private order: HostPort[] = [];
   private nextIndex = 0;
 
   /** `random` returns floats in [0, 1) like Math.random; pass a seeded one for a fixed order. */
-  constructor(hosts: readonly HostPort[], random: () => number = Math.random) {
+  constructor(
+    hosts: readonly HostPort[],
+    private readonly random: () => number = Math.random,
+  ) {
+    this.replace(hosts);
+  }
+
+  /** A new server list (ZooKeeper's updateServerList, or a reconfig seen): shuffled afresh. */
+  replace(hosts: readonly HostPort[]): void {
     if (hosts.length === 0) throw new Error("HostProvider needs at least one host");
-    this.order = [...hosts];
+    const order = [...hosts];
     // Fisher-Yates: every permutation equally likely.
-    for (let i = this.order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [this.order[i], this.order[j]] = [this.order[j] as HostPort, this.order[i] as HostPort];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      [order[i], order[j]] = [order[j] as HostPort, order[i] as HostPort];
     }
+    this.order = order;
+    this.nextIndex = 0;
+  }
+
+  /** Whether `host` is in the list. */
+  has(host: HostPort): boolean {
+    return this.order.some((h) => h.host === host.host && h.port === host.port);
   }
 
   get size(): number {

@@ -25,6 +25,7 @@ export type { HostPort, ParsedConnectString } from "./connect-string.js";
 export { DEFAULT_PORT, parseConnectString } from "./connect-string.js";
 export type { ConnectionState, ConnectionStateChange } from "./connection-tracker.js";
 export type { Data } from "./data.js";
+export { clientHostsOfConfig, EnsembleTracker } from "./ensemble-tracker.js";
 export * from "./errors.js";
 export { fourLetterWord } from "./four-letter.js";
 export { HostProvider } from "./host-provider.js";
