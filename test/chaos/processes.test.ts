@@ -22,9 +22,9 @@ describe("chaos against local processes", () => {
     nodes: number,
     durationMs: number,
     seed: number,
-    extra: { readOnlyClients?: number; faultMs?: number } = {},
+    extra: { readOnlyClients?: number; faultMs?: number; spares?: number } = {},
   ): Promise<ChaosReport> {
-    target = new ProcessTarget(nodes);
+    target = new ProcessTarget(nodes, undefined, undefined, extra.spares ?? 0);
     await target.start();
     const report = await runChaos(target, {
       fault,
@@ -59,6 +59,14 @@ describe("chaos against local processes", () => {
     ["pause-leader", 13],
   ] as const)("%s on 3 nodes", { timeout: 60_000 }, async (fault, seed) => {
     await run(fault, 3, 6000, seed);
+  });
+
+  // Membership changes under load: 3 members and 2 servers outside, each step adding, removing
+  // or switching the role of one, half the time with a node SIGKILLed meanwhile.
+  it("reconfig on 3 + 2 nodes", { timeout: 120_000 }, async () => {
+    const report = await run("reconfig", 5, 14_000, 31, { spares: 2 });
+    const committed = report.windows.filter((w) => /\(committed\)/.test(w.target));
+    expect(committed.length, formatReport(report)).toBeGreaterThanOrEqual(2);
   });
 
   it("refuses partitions, which local processes cannot have", async () => {

@@ -15,6 +15,10 @@ const USAGE = `usage: paddock-chaos [--target containers|processes] [--nodes 3|5
                      [--fault-ms 2500] [--quiet-ms 1500]
                      [--history FILE.jsonl] [--compose-file FILE] [--server PATH]
        paddock-chaos --check FILE.jsonl      (re-check a saved history)
+
+  --fault reconfig (processes only) runs the first 3 nodes as the ensemble, with reconfigEnabled,
+  and the others (--nodes 5: two) outside it; each step adds, removes or switches the role of a
+  member, half the time with a node killed meanwhile.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -56,7 +60,13 @@ async function main(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`[chaos] ${line}\n`);
   let target: Target;
   if (values.target === "processes") {
-    target = new ProcessTarget(nodes, values.server);
+    if (fault === "reconfig" && nodes < 4) {
+      process.stderr.write(
+        "paddock-chaos: --fault reconfig needs --nodes 4 or more (3 members and spares)\n",
+      );
+      return 2;
+    }
+    target = new ProcessTarget(nodes, values.server, undefined, fault === "reconfig" ? nodes - 3 : 0);
   } else if (values.target === "containers") {
     const why = await dockerUnavailable();
     if (why !== undefined) {

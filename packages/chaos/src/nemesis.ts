@@ -1,7 +1,7 @@
 // Applies one kind of fault repeatedly: fault, hold, heal, let the ensemble recover, again.
 import { performance } from "node:perf_hooks";
 import type { FaultEvent, HistoryEntry } from "./checker/history.js";
-import type { FaultName, Target } from "./targets/target.js";
+import type { FaultName, MembershipChange, Reconfigurable, Target } from "./targets/target.js";
 
 export interface NemesisOptions {
   fault: FaultName;
@@ -29,6 +29,53 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
+type Role = "participant" | "observer";
+
+/** The members of a /zookeeper/config text, by id, with their roles and lines. */
+export function membersOfConfig(text: string): Map<number, { role: Role; line: string }> {
+  const out = new Map<number, { role: Role; line: string }>();
+  for (const line of text.split("\n")) {
+    const m = /^server\.(\d+)=[^;]*?(?::(participant|observer))?(?:;|$)/.exec(line.trim());
+    if (m === null) continue;
+    out.set(Number(m[1]), { role: m[2] === "observer" ? "observer" : "participant", line: line.trim() });
+  }
+  return out;
+}
+
+/**
+ * One membership change, chosen so that at least 3 voters remain (the other faults need a
+ * quorum that survives one kill): add a server waiting outside the config (as a participant, or
+ * an observer a quarter of the time), switch a member's role, or remove a member.
+ */
+export function chooseChange(
+  members: Map<number, { role: Role }>,
+  allIds: readonly number[],
+  serverLine: (id: number, role: Role) => string,
+  random: () => number,
+): { change: MembershipChange; label: string } | undefined {
+  const voters = [...members].filter(([, m]) => m.role === "participant").map(([id]) => id);
+  const observers = [...members].filter(([, m]) => m.role === "observer").map(([id]) => id);
+  const outside = allIds.filter((id) => !members.has(id));
+  const x = random();
+  if (outside.length > 0 && (x < 0.45 || voters.length <= 3)) {
+    const id = pick(outside, random);
+    const role: Role = random() < 0.25 ? "observer" : "participant";
+    return { change: { joining: serverLine(id, role) }, label: `reconfig: add ${id} as ${role}` };
+  }
+  if (x < 0.7 && (observers.length > 0 || voters.length > 3)) {
+    const id =
+      voters.length > 3 && (observers.length === 0 || random() < 0.5)
+        ? pick(voters, random)
+        : pick(observers, random);
+    const role: Role = members.get(id)!.role === "observer" ? "participant" : "observer";
+    return { change: { joining: serverLine(id, role) }, label: `reconfig: ${id} becomes ${role}` };
+  }
+  const removable = [...observers, ...(voters.length > 3 ? voters : [])];
+  if (removable.length === 0) return undefined;
+  const id = pick(removable, random);
+  return { change: { leaving: String(id) }, label: `reconfig: remove ${id}` };
+}
+
 export class Nemesis {
   private stopping = false;
   private loop: Promise<void> | undefined;
@@ -51,6 +98,42 @@ export class Nemesis {
 
   private async leaderOrRandom(): Promise<number> {
     return (await this.target.leader()) ?? pick(this.target.ids, this.opts.random);
+  }
+
+  /**
+   * A reconfig, half the time with a random node killed while it is proposed. Healing restarts
+   * the killed node and starts every server outside the new config as one waiting to be added
+   * (a removed server stops serving until an operator does that), so the next step can add it.
+   */
+  private async reconfigStep(
+    t: Target,
+    r: Reconfigurable,
+  ): Promise<{ label: string; heal: () => Promise<void> }> {
+    const { random } = this.opts;
+    const before = await r.currentConfig().catch(() => "");
+    const chosen = chooseChange(membersOfConfig(before), t.ids, (id, role) => r.serverLine(id, role), random);
+    const killed = random() < 0.5 ? pick(t.ids, random) : undefined;
+    if (killed !== undefined) await t.kill(killed);
+    let label = chosen?.label ?? "reconfig: nothing to change";
+    if (chosen !== undefined) {
+      const outcome = await r.reconfigure(chosen.change).then(
+        () => "committed",
+        (e: unknown) => `refused or unknown: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      label += ` (${outcome})`;
+    }
+    if (killed !== undefined) label += `, node ${killed} killed meanwhile`;
+    const heal = async () => {
+      if (killed !== undefined) await t.restart(killed);
+      const now = await r.currentConfig().catch(() => before);
+      const members = membersOfConfig(now);
+      if (members.size === 0) return;
+      const lines = [...members.values()].map((m) => m.line);
+      for (const id of t.ids) {
+        if (!members.has(id) && (await t.mode(id)) !== "follower") await r.rejoin(id, lines);
+      }
+    };
+    return { label, heal };
   }
 
   private async run(): Promise<void> {
@@ -103,6 +186,14 @@ export class Nemesis {
           label = `split ${minority.join(",")} | ${majority.join(",")}`;
           await t.partition([minority, majority]);
           heal = () => t.heal();
+          break;
+        }
+        case "reconfig": {
+          const r = t.reconfigurable();
+          if (r === undefined) throw new Error(`the ${t.name} target cannot reconfigure`);
+          const step = await this.reconfigStep(t, r);
+          label = step.label;
+          heal = step.heal;
           break;
         }
         case "bridge": {

@@ -120,7 +120,8 @@ export function errorText(code: number): string {
 /** Java's `KeeperException.getMessage()`: "KeeperErrorCode = NoNode for /a". */
 export function keeperErrorMessage(code: number, path?: string): string {
   const base = `KeeperErrorCode = ${errorText(code)}`;
-  return path === undefined ? base : `${base} for ${path}`;
+  // Like Java, an empty path (a reconfig's errors) adds nothing.
+  return path === undefined || path === "" ? base : `${base} for ${path}`;
 }
 
 export enum EventType {

@@ -6,7 +6,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type FaultName, Target } from "./target.js";
+import { ZooKeeperClient } from "@paddock/client";
+import { type FaultName, type MembershipChange, type Reconfigurable, Target } from "./target.js";
 
 const PORT_MIN = 27000;
 const PORT_MAX = 27999;
@@ -45,6 +46,8 @@ export function defaultServerPath(): string {
 interface LocalNode {
   id: number;
   clientPort: number;
+  peerPort: number;
+  electionPort: number;
   dir: string;
   child: ChildProcess | undefined;
   exited: Promise<void> | undefined;
@@ -65,6 +68,11 @@ export class ProcessTarget extends Target {
     readonly size: number,
     private readonly serverPath = defaultServerPath(),
     private readonly tickTimeMs = 200,
+    /**
+     * With spares, the ensemble runs with reconfigEnabled (and skipACL) and its last `spares`
+     * nodes start outside it, as servers waiting to be added (the reconfig nemesis adds them).
+     */
+    private readonly spares = 0,
   ) {
     super();
   }
@@ -74,8 +82,79 @@ export class ProcessTarget extends Target {
       fault === "kill-leader" ||
       fault === "kill-random" ||
       fault === "pause-leader" ||
-      fault === "kill-all-but-one"
+      fault === "kill-all-but-one" ||
+      (fault === "reconfig" && this.spares > 0)
     );
+  }
+
+  override reconfigurable(): Reconfigurable | undefined {
+    if (this.spares === 0) return undefined;
+    return {
+      currentConfig: () => this.withClient(async (c) => (await c.getConfig()).data?.toString("utf8") ?? ""),
+      reconfigure: (change) => this.withClient((c) => this.sendReconfig(c, change)),
+      serverLine: (id, role) => this.serverLine(id, role),
+      rejoin: async (id, members) => {
+        await this.kill(id);
+        this.writeConfig(this.node(id), [
+          ...members.filter((l) => !l.startsWith(`server.${id}=`)),
+          this.serverLine(id, "participant"),
+        ]);
+        await this.restart(id);
+      },
+    };
+  }
+
+  private async sendReconfig(c: ZooKeeperClient, change: MembershipChange): Promise<string> {
+    const r = await c.reconfig({
+      ...(change.joining === undefined ? {} : { joining: change.joining }),
+      ...(change.leaving === undefined ? {} : { leaving: change.leaving }),
+    });
+    return r.data?.toString("utf8") ?? "";
+  }
+
+  /** A short-lived session on any node; gives up after 15 s (the ensemble may be electing). */
+  private async withClient<T>(work: (c: ZooKeeperClient) => Promise<T>): Promise<T> {
+    const c = new ZooKeeperClient({ connectString: this.connectString, sessionTimeoutMs: 6000 });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        (async () => {
+          await c.connect();
+          return work(c);
+        })(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("no answer within 15 s")), 15_000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      await c.close().catch(() => {});
+    }
+  }
+
+  private serverLine(id: number, role: "participant" | "observer"): string {
+    const n = this.node(id);
+    return `server.${id}=127.0.0.1:${n.peerPort}:${n.electionPort}:${role};127.0.0.1:${n.clientPort}`;
+  }
+
+  private writeConfig(n: LocalNode, serverLines: string[]): void {
+    const cfg = [
+      `tickTime=${this.tickTimeMs}`,
+      "initLimit=10",
+      "syncLimit=5",
+      `dataDir=${join(n.dir, "data")}`,
+      `clientPort=${n.clientPort}`,
+      "clientPortAddress=127.0.0.1",
+      "4lw.commands.whitelist=*",
+      "admin.enableServer=false",
+      "preAllocSize=1024",
+      // A server cut off from its quorum serves the workload's read-only clients, if any.
+      "readonlymode.enabled=true",
+      ...(this.spares > 0 ? ["reconfigEnabled=true", "skipACL=yes"] : []),
+      ...serverLines,
+      "",
+    ];
+    writeFileSync(join(n.dir, "zoo.cfg"), cfg.join("\n"));
   }
 
   clientAddress(id: number): { host: string; port: number } {
@@ -94,36 +173,29 @@ export class ProcessTarget extends Target {
     for (let id = 1; id <= this.size; id++) {
       ports.push({ client: await freePort(), peer: await freePort(), election: await freePort() });
     }
-    const servers = ports.map((p, i) => `server.${i + 1}=127.0.0.1:${p.peer}:${p.election}`);
     for (let id = 1; id <= this.size; id++) {
       const dir = join(this.root, `n${id}`);
       mkdirSync(join(dir, "data"), { recursive: true });
       writeFileSync(join(dir, "data", "myid"), `${id}\n`);
-      const cfg = [
-        `tickTime=${this.tickTimeMs}`,
-        "initLimit=10",
-        "syncLimit=5",
-        `dataDir=${join(dir, "data")}`,
-        `clientPort=${ports[id - 1]!.client}`,
-        "clientPortAddress=127.0.0.1",
-        "4lw.commands.whitelist=*",
-        "admin.enableServer=false",
-        "preAllocSize=1024",
-        // A server cut off from its quorum serves the workload's read-only clients, if any.
-        "readonlymode.enabled=true",
-        ...servers,
-        "",
-      ];
-      writeFileSync(join(dir, "zoo.cfg"), cfg.join("\n"));
+      const p = ports[id - 1]!;
       this.nodes.push({
         id,
-        clientPort: ports[id - 1]!.client,
+        clientPort: p.client,
+        peerPort: p.peer,
+        electionPort: p.election,
         dir,
         child: undefined,
         exited: undefined,
         log: "",
       });
     }
+    const members = this.size - this.spares;
+    const lineOf = (id: number) =>
+      this.spares > 0
+        ? this.serverLine(id, "participant")
+        : `server.${id}=127.0.0.1:${this.node(id).peerPort}:${this.node(id).electionPort}`;
+    const base = Array.from({ length: members }, (_, i) => lineOf(i + 1));
+    for (const n of this.nodes) this.writeConfig(n, n.id <= members ? base : [...base, lineOf(n.id)]);
     for (const id of this.ids) await this.restart(id);
   }
 

@@ -7,7 +7,8 @@ export type FaultName =
   | "partition-one"
   | "partition-majority"
   | "bridge"
-  | "kill-all-but-one";
+  | "kill-all-but-one"
+  | "reconfig";
 
 export const FAULTS: readonly FaultName[] = [
   "kill-leader",
@@ -17,7 +18,29 @@ export const FAULTS: readonly FaultName[] = [
   "partition-majority",
   "bridge",
   "kill-all-but-one",
+  "reconfig",
 ];
+
+/** A reconfig as zkCli's `reconfig -add` / `-remove` spells it. */
+export interface MembershipChange {
+  joining?: string;
+  leaving?: string;
+}
+
+/** What the reconfig nemesis needs: an ensemble whose members can change (reconfigEnabled). */
+export interface Reconfigurable {
+  /** /zookeeper/config as the ensemble has it now (server lines with client parts, version). */
+  currentConfig(): Promise<string>;
+  /** Sends a reconfig; resolves with the new config text, rejects with the server's error. */
+  reconfigure(change: MembershipChange): Promise<string>;
+  /** `server.N=...` for node `id` in `role`, with its client part. */
+  serverLine(id: number, role: "participant" | "observer"): string;
+  /**
+   * Restarts node `id` as a server waiting to be added: its zoo.cfg names `members` (server lines
+   * of the current config) and itself, as a removed server must be started to be added again.
+   */
+  rejoin(id: number, members: string[]): Promise<void>;
+}
 
 /** An ensemble the chaos runner can hurt. Node ids are 1..size. */
 export abstract class Target {
@@ -35,6 +58,11 @@ export abstract class Target {
   abstract partition(groups: number[][]): Promise<void>;
   abstract heal(): Promise<void>;
   abstract supports(fault: FaultName): boolean;
+
+  /** Dynamic membership, when this target runs with reconfigEnabled. */
+  reconfigurable(): Reconfigurable | undefined {
+    return undefined;
+  }
 
   get ids(): number[] {
     return Array.from({ length: this.size }, (_, i) => i + 1);
