@@ -31,7 +31,18 @@ import { zookeeperJavaArgs, zookeeperMissing } from "./zookeeper-java.js";
 export { JAVA_DIR, ZOOKEEPER_JARS, zookeeperMissing } from "./zookeeper-java.js";
 
 export type ServerKind = "zookeeper" | "paddock";
-export type Topology = { kind: "standalone" } | { kind: "ensemble"; size: number };
+export type Topology =
+  | { kind: "standalone" }
+  | {
+      kind: "ensemble";
+      size: number;
+      /**
+       * The last `joiners` servers start outside the ensemble (their zoo.cfg names the others and
+       * themselves; the others' do not name them), ready to be added by reconfig. Server lines
+       * then carry their client part, as reconfig wants.
+       */
+      joiners?: number;
+    };
 
 export const BENCH_PORT_MIN = 25000;
 export const BENCH_PORT_MAX = 25999;
@@ -126,6 +137,8 @@ export async function launchTarget(
 export interface EnsembleMember {
   id: number;
   clientPort: number;
+  peerPort: number;
+  electionPort: number;
   pid(): number | undefined;
   kill(signal: NodeJS.Signals): Promise<void>;
   restart(): Promise<void>;
@@ -151,10 +164,13 @@ export async function launchEnsemble(
   const ports = new Map<number, { client: number; peer: number; election: number }>();
   for (const id of ids)
     ports.set(id, { client: await freePort(), peer: await freePort(), election: await freePort() });
-  const serverLines = ids.map((id) => {
+  const joiners = topology.joiners ?? 0;
+  const lineOf = (id: number) => {
     const p = ports.get(id)!;
-    return `server.${id}=127.0.0.1:${p.peer}:${p.election}`;
-  });
+    return `server.${id}=127.0.0.1:${p.peer}:${p.election}${joiners > 0 ? `:participant;127.0.0.1:${p.client}` : ""}`;
+  };
+  const initial = ids.filter((id) => id <= topology.size - joiners);
+  const serverLinesOf = (id: number) => (initial.includes(id) ? initial : [...initial, id]).map(lineOf);
   const procs = new Map<number, Proc>();
   const cfgOf = new Map<number, string>();
   for (const id of ids) {
@@ -174,7 +190,7 @@ export async function launchEnsemble(
         "4lw.commands.whitelist=*",
         "admin.enableServer=false",
         "maxClientCnxns=0",
-        ...serverLines,
+        ...serverLinesOf(id),
         ...opts.extraCfg,
         "",
       ].join("\n"),
@@ -207,6 +223,8 @@ export async function launchEnsemble(
   const members: EnsembleMember[] = ids.map((id) => ({
     id,
     clientPort: ports.get(id)!.client,
+    peerPort: ports.get(id)!.peer,
+    electionPort: ports.get(id)!.election,
     pid: () => procs.get(id)?.child.pid,
     kill: async (signal) => {
       const proc = procs.get(id)!;
