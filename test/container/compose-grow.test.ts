@@ -3,6 +3,7 @@
 // official image's ZOO_CFG_EXTRA, the reconfig typed into zkCli.sh inside a container, and a
 // client writing throughout.
 import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ZooKeeperClient, ZooKeeperError } from "@paddock/client";
 import { ErrorCode } from "@paddock/jute";
@@ -65,6 +66,15 @@ describe.skipIf(skip)("growing a compose ensemble 3 -> 5 -> 3", () => {
   });
 
   it("adds two servers with zkCli's reconfig and removes them again, writes flowing all along", async () => {
+    // The steps below are deploy/README.md's; a doc change that edits them fails here first.
+    const doc = readFileSync(join(repoRoot, "deploy", "README.md"), "utf8");
+    for (const step of [
+      'export ZOO_CFG_EXTRA="reconfigEnabled=true skipACL=yes"',
+      '$C exec zoo1 zkCli.sh reconfig -add "server.4=zoo4:2888:3888;2181,server.5=zoo5:2888:3888;2181"',
+      "$C exec zoo1 zkCli.sh reconfig -remove 4,5",
+    ]) {
+      expect(doc, step).toContain(step);
+    }
     up = true;
     compose(["up", "-d", "--no-build", "zoo1", "zoo2", "zoo3"]);
     await waitFor("a 3-server quorum", async () => {
