@@ -66,6 +66,20 @@ export interface CommonConfig {
   sslQuorumTrustStoreType: string | undefined;
   /** Whether a peer's certificate must name the host of the server line it claims. */
   sslQuorumHostnameVerification: boolean;
+  /** The JAAS file (java.security.auth.login.config); docs/security.md, "SASL". */
+  jaasLoginConfig: string | undefined;
+  /** The JAAS section of the client users (zookeeper.sasl.serverconfig). */
+  saslServerLoginContext: string;
+  /** A SASL user that is also super (zookeeper.superUser). */
+  saslSuperUser: string | undefined;
+  allowSaslFailedClients: boolean;
+  sessionRequireClientSaslAuth: boolean;
+  enforceAuthEnabled: boolean;
+  enforceAuthSchemes: string | undefined;
+  /** Schemes with a provider: ip and digest, plus what authProvider.N adds (sasl). */
+  authSchemes: ReadonlySet<string>;
+  /** Schemes one of which a connection must have before any request; undefined: none enforced. */
+  enforcedAuthSchemes: ReadonlySet<string> | undefined;
   /** -1 = the OS default backlog. */
   clientPortListenBacklog: number;
   /** Per client IP; 0 = unlimited. */

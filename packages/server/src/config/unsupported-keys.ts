@@ -16,24 +16,21 @@ const UNSUPPORTED_KEYS = new Set([
 const UNSUPPORTED_PREFIXES = ["jvm.pause."];
 
 /**
- * Security keys Paddock does not implement yet (TLS, SASL, quorum authentication, custom auth
- * providers, enforced authentication), with the value that leaves the feature off, if any: that
+ * Security keys Paddock does not implement yet (TLS options, quorum authentication, ...), with the value that leaves the feature off, if any: that
  * value is what Paddock does anyway, so it is accepted.
  */
 const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["portUnification", "false"],
   ["client.portUnification", "false"],
   ["sslQuorumReloadCertFiles", "false"],
-  ["sessionRequireClientSASLAuth", "false"],
   ["quorum.auth.enableSasl", "false"],
   ["quorum.auth.learnerRequireSasl", "false"],
   ["quorum.auth.serverRequireSasl", "false"],
-  ["enforce.auth.enabled", "false"],
   ["admin.forceHttps", "false"],
   ["admin.needClientAuth", "false"],
   ["DigestAuthenticationProvider.enabled", "true"],
 ]);
-const SECURITY_PREFIXES = ["ssl.", "quorum.auth.", "authProvider.", "enforce.auth."];
+const SECURITY_PREFIXES = ["ssl.", "quorum.auth."];
 
 /** The ssl.* keys of client-port TLS, which Paddock implements (tls-keys.ts). */
 const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([

@@ -6,6 +6,7 @@
 // session-table.ts, quota-accounting.ts and snapshot-format.ts.
 
 import { ErrorCode, OpCode, type Request, type Stat } from "@paddock/jute";
+import { DEFAULT_ACL_SCHEMES } from "../tree/acl.js";
 import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import { TxnApplier } from "./apply.js";
 import type { ApplyResult, ReadResult, RequestContext, StateMachineOptions } from "./contract.js";
@@ -60,6 +61,7 @@ export class StateMachine {
       identities: ctx.identities,
       extendedTypesEnabled: this.opts.extendedTypesEnabled,
       skipAcl: this.opts.skipAcl,
+      aclSchemes: this.opts.authSchemes ?? DEFAULT_ACL_SCHEMES,
       sessionLive: global || ctx.localSession !== undefined,
       ephemeralRefusal: global
         ? undefined

@@ -146,14 +146,30 @@ export function isWorldAnyone(id: Id): boolean {
   return id.scheme === "world" && id.id === "anyone";
 }
 
-/** Whether a non-world, non-auth ACL id is acceptable to its scheme's provider. */
-export function isValidAclId(id: Id): boolean {
+/** The schemes every server has a provider for; authProvider.N adds sasl (and x509). */
+export const DEFAULT_ACL_SCHEMES: ReadonlySet<string> = new Set(["ip", "digest"]);
+
+/**
+ * ZooKeeper's SASL provider accepts an id that Kerberos' name parser takes: no `@`, or
+ * `primary[/instance]@REALM` with no further `/` or `@`.
+ */
+export function isValidSaslAclId(id: string): boolean {
+  return !id.includes("@") || /^[^/@]*(\/[^/@]*)?@[^/@]*$/.test(id);
+}
+
+/**
+ * Whether a non-world, non-auth ACL id is acceptable to its scheme's provider; a scheme without a
+ * provider on this server (`schemes`) accepts nothing.
+ */
+export function isValidAclId(id: Id, schemes: ReadonlySet<string> = DEFAULT_ACL_SCHEMES): boolean {
   if (id.scheme === NULL_MARK || id.id === NULL_MARK) return false;
   switch (id.scheme) {
     case "digest":
       return isValidDigestAclId(id.id);
     case "ip":
       return isValidIpAclId(id.id);
+    case "sasl":
+      return schemes.has("sasl") && isValidSaslAclId(id.id);
     default:
       return false;
   }
@@ -166,7 +182,11 @@ export type FixupResult = { ok: true; acl: ACL[] } | { ok: false; err: ErrorCode
  * removed, `auth` entries expanded into the caller's authenticated identities, every other entry
  * checked by its scheme. Any failure is InvalidACL.
  */
-export function fixupAcl(acl: readonly ACL[] | null, identities: readonly Id[]): FixupResult {
+export function fixupAcl(
+  acl: readonly ACL[] | null,
+  identities: readonly Id[],
+  schemes: ReadonlySet<string> = DEFAULT_ACL_SCHEMES,
+): FixupResult {
   const invalid = { ok: false, err: ErrorCode.InvalidACL } as const;
   if (acl === null) return invalid;
   const unique = dedupeAcl(acl);
@@ -187,7 +207,7 @@ export function fixupAcl(acl: readonly ACL[] | null, identities: readonly Id[]):
         expanded = true;
       }
       if (!expanded) return invalid;
-    } else if (isValidAclId(entry.id)) {
+    } else if (isValidAclId(entry.id, schemes)) {
       out.push(entry);
     } else {
       return invalid;
@@ -216,6 +236,8 @@ function dedupeAcl(acl: readonly ACL[]): ACL[] {
 function identityMatches(aclId: Id, who: Id): boolean {
   if (aclId.scheme !== who.scheme) return false;
   if (aclId.scheme === "ip") return ipMatches(aclId.id, who.id);
+  // ZooKeeper's SASL provider: the SASL user named "super" matches every sasl entry.
+  if (aclId.scheme === "sasl") return who.id === "super" || aclId.id === who.id;
   return aclId.id === who.id;
 }
 

@@ -495,8 +495,6 @@ describe("parseZooCfg unknown and unsupported keys", () => {
       ["ssl.quorum.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.quorum.ciphersuites"],
       ["zookeeper.ssl.authProvider=x509", "zookeeper.ssl.authProvider"],
       ["ssl.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.ciphersuites"],
-      ["authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.1"],
-      ["enforce.auth.enabled=true", "enforce.auth.enabled"],
       ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
     ] as const) {
       expectConfigError(() => parse("clientPort=2181", line), {
@@ -528,6 +526,57 @@ describe("parseZooCfg unknown and unsupported keys", () => {
       `${FILE}:2: quorum.auth.enableSasl: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
       `${FILE}:3: ssl.ciphersuites: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
+  });
+
+  it("reads the SASL and enforced-authentication keys", () => {
+    const c = parse(
+      "clientPort=2181",
+      "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+      "zookeeper.authProvider.sasl2=org.apache.zookeeper.server.auth.DigestAuthenticationProvider",
+      "java.security.auth.login.config=/etc/zk/jaas.conf",
+      "zookeeper.superUser=admin",
+      "enforce.auth.enabled=true",
+      "enforce.auth.schemes= sasl , digest",
+    );
+    expect(c).toMatchObject({
+      jaasLoginConfig: "/etc/zk/jaas.conf",
+      saslSuperUser: "admin",
+      saslServerLoginContext: "Server",
+      enforceAuthEnabled: true,
+    });
+    expect([...c.authSchemes].sort()).toEqual(["digest", "ip", "sasl"]);
+    expect([...(c.enforcedAuthSchemes ?? [])].sort()).toEqual(["digest", "sasl"]);
+    expect(c.warnings).toEqual([]);
+    expect(parse("clientPort=2181").enforcedAuthSchemes).toBeUndefined();
+    expect([...parse("clientPort=2181").authSchemes].sort()).toEqual(["digest", "ip"]);
+    // sessionRequireClientSASLAuth wins over enforce.auth.schemes, as in ZooKeeper.
+    const required = parse(
+      "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+      "sessionRequireClientSASLAuth=true",
+      "enforce.auth.enabled=true",
+      "enforce.auth.schemes=digest",
+    );
+    expect([...(required.enforcedAuthSchemes ?? [])]).toEqual(["sasl"]);
+    expect(parse("jaasLoginConfig=/j.conf").jaasLoginConfig).toBe("/j.conf");
+  });
+
+  it("refuses enforced schemes without a provider and providers Paddock does not have", () => {
+    expectConfigError(() => parse("enforce.auth.enabled=true"), {
+      key: "enforce.auth.enabled",
+      detail: "enforce.auth.enabled is true enforce.auth.schemes must be  configured.",
+    });
+    expectConfigError(() => parse("enforce.auth.enabled=true", "enforce.auth.schemes=sasl"), {
+      detail: "Authentication scheme sasl is not available.",
+    });
+    expectConfigError(() => parse("sessionRequireClientSASLAuth=true"), {
+      key: "sessionRequireClientSASLAuth",
+      detail: "Authentication scheme sasl is not available.",
+    });
+    expectConfigError(() => parse("clientPort=2181", "authProvider.1=com.example.MyProvider"), {
+      line: 3,
+      key: "authProvider.1",
+      detail: /authentication provider com\.example\.MyProvider is not available in Paddock/,
+    });
   });
 
   it("reads sslQuorum and the ssl.quorum.* stores", () => {
