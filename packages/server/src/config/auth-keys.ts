@@ -8,7 +8,8 @@ import { ConfigError, type ConfigLocation } from "./errors.js";
 import type { KeyTable } from "./known-key.js";
 import { bool, nonEmpty, type ValueType } from "./value-types.js";
 
-const USED_BY = "pipeline/sasl.ts, pipeline/enforce-auth.ts";
+const USED_BY = "pipeline/sasl.ts";
+const QUORUM_USED_BY = "quorum/quorum-auth.ts";
 
 /** The provider classes of ZooKeeper that Paddock implements, by the scheme each provides. */
 export const AUTH_PROVIDER_CLASSES: ReadonlyMap<string, string> = new Map([
@@ -71,7 +72,74 @@ export const AUTH_KEYS = {
     default: undefined,
     usedBy: USED_BY,
   },
+  quorumAuthEnableSasl: {
+    key: "quorum.auth.enableSasl",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: QUORUM_USED_BY,
+  },
+  quorumAuthLearnerRequireSasl: {
+    key: "quorum.auth.learnerRequireSasl",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: QUORUM_USED_BY,
+  },
+  quorumAuthServerRequireSasl: {
+    key: "quorum.auth.serverRequireSasl",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: QUORUM_USED_BY,
+  },
+  quorumAuthLearnerLoginContext: {
+    key: "quorum.auth.learner.saslLoginContext",
+    origin: "zoo.cfg",
+    type: nonEmpty,
+    default: "QuorumLearner",
+    usedBy: QUORUM_USED_BY,
+  },
+  quorumAuthServerLoginContext: {
+    key: "quorum.auth.server.saslLoginContext",
+    origin: "zoo.cfg",
+    type: nonEmpty,
+    default: "QuorumServer",
+    usedBy: QUORUM_USED_BY,
+  },
 } satisfies KeyTable;
+
+/** The keys above that unsupported-keys.ts must not refuse (they share the quorum.auth. prefix). */
+export const IMPLEMENTED_QUORUM_AUTH_KEYS: ReadonlySet<string> = new Set([
+  "quorum.auth.enableSasl",
+  "quorum.auth.learnerRequireSasl",
+  "quorum.auth.serverRequireSasl",
+  "quorum.auth.learner.saslLoginContext",
+  "quorum.auth.server.saslLoginContext",
+]);
+
+/** ZooKeeper's QuorumPeerConfig checks of the three switches, in its words. */
+export function checkQuorumAuthSwitches(
+  s: {
+    quorumAuthEnableSasl: boolean;
+    quorumAuthLearnerRequireSasl: boolean;
+    quorumAuthServerRequireSasl: boolean;
+  },
+  at: (key: string) => ConfigLocation,
+): void {
+  const enable = "quorum.auth.enableSasl";
+  const learner = "quorum.auth.learnerRequireSasl";
+  const server = "quorum.auth.serverRequireSasl";
+  if (!s.quorumAuthEnableSasl && s.quorumAuthServerRequireSasl) {
+    throw new ConfigError(`${enable} is disabled, so cannot enable ${server}`, at(server));
+  }
+  if (!s.quorumAuthEnableSasl && s.quorumAuthLearnerRequireSasl) {
+    throw new ConfigError(`${enable} is disabled, so cannot enable ${learner}`, at(learner));
+  }
+  if (!s.quorumAuthLearnerRequireSasl && s.quorumAuthServerRequireSasl) {
+    throw new ConfigError(`${learner} is disabled, so cannot enable ${server}`, at(server));
+  }
+}
 
 /** Whether a key is one of the `authProvider.<name>` keys (with or without `zookeeper.`). */
 export function isAuthProviderKey(key: string): boolean {

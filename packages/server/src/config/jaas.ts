@@ -111,6 +111,12 @@ export function parseJaas(text: string, file: string): JaasConfig {
       }
       const options = new Map<string, string>();
       while (peek() !== undefined && !punct(";")(peek()!)) {
+        if (punct("}")(peek()!)) {
+          throw new ConfigError(`expected ";" after the options of ${loginModule}`, {
+            file,
+            line: peek()!.line,
+          });
+        }
         const key = expect("an option name", (t) => t.kind === "word").text;
         expect('"="', punct("="));
         const value = expect("an option value", (t) => t.kind === "word" || t.kind === "string").text;

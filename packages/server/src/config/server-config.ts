@@ -80,6 +80,12 @@ export interface CommonConfig {
   authSchemes: ReadonlySet<string>;
   /** Schemes one of which a connection must have before any request; undefined: none enforced. */
   enforcedAuthSchemes: ReadonlySet<string> | undefined;
+  /** Quorum authentication (quorum/quorum-auth.ts), ZooKeeper's three switches and JAAS sections. */
+  quorumAuthEnableSasl: boolean;
+  quorumAuthLearnerRequireSasl: boolean;
+  quorumAuthServerRequireSasl: boolean;
+  quorumAuthLearnerLoginContext: string;
+  quorumAuthServerLoginContext: string;
   /** -1 = the OS default backlog. */
   clientPortListenBacklog: number;
   /** Per client IP; 0 = unlimited. */

@@ -3,6 +3,8 @@
 // encryption or authentication must not run without it unawares), unless `paddock.allowUnsupported
 // Security=true` says to run anyway; the others are warned about.
 
+import { IMPLEMENTED_QUORUM_AUTH_KEYS } from "./auth-keys.js";
+
 /** Keys of features Paddock lacks that protect nothing: a warning is enough. */
 const UNSUPPORTED_KEYS = new Set([
   "quorum.cnxn.threads.size",
@@ -23,9 +25,6 @@ const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["portUnification", "false"],
   ["client.portUnification", "false"],
   ["sslQuorumReloadCertFiles", "false"],
-  ["quorum.auth.enableSasl", "false"],
-  ["quorum.auth.learnerRequireSasl", "false"],
-  ["quorum.auth.serverRequireSasl", "false"],
   ["admin.forceHttps", "false"],
   ["admin.needClientAuth", "false"],
   ["DigestAuthenticationProvider.enabled", "true"],
@@ -56,6 +55,12 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
 /** The override: run even though a security setting cannot be honoured. */
 export const ALLOW_UNSUPPORTED_SECURITY_KEY = "paddock.allowUnsupportedSecurity";
 
+/** Keys under a refused prefix that Paddock implements. */
+const IMPLEMENTED_KEYS: ReadonlySet<string> = new Set([
+  ...IMPLEMENTED_SSL_KEYS,
+  ...IMPLEMENTED_QUORUM_AUTH_KEYS,
+]);
+
 function withoutPropertyPrefix(key: string): string {
   return key.startsWith("zookeeper.") ? key.slice("zookeeper.".length) : key;
 }
@@ -66,7 +71,7 @@ function withoutPropertyPrefix(key: string): string {
  */
 export function isUnsupportedSecuritySetting(key: string, value: string): boolean {
   const bare = withoutPropertyPrefix(key);
-  if (IMPLEMENTED_SSL_KEYS.has(bare)) return false;
+  if (IMPLEMENTED_KEYS.has(bare)) return false;
   if (SECURITY_KEYS.has(bare)) {
     const off = SECURITY_KEYS.get(bare);
     return off === undefined || value.trim().toLowerCase() !== off;
@@ -77,12 +82,12 @@ export function isUnsupportedSecuritySetting(key: string, value: string): boolea
 /** A security key, whatever its value. */
 export function isSecurityKey(key: string): boolean {
   const bare = withoutPropertyPrefix(key);
-  if (IMPLEMENTED_SSL_KEYS.has(bare)) return false;
+  if (IMPLEMENTED_KEYS.has(bare)) return false;
   return SECURITY_KEYS.has(bare) || SECURITY_PREFIXES.some((p) => bare.startsWith(p));
 }
 
 export function isUnsupportedKey(key: string): boolean {
-  if (IMPLEMENTED_SSL_KEYS.has(withoutPropertyPrefix(key))) return false;
+  if (IMPLEMENTED_KEYS.has(withoutPropertyPrefix(key))) return false;
   return (
     UNSUPPORTED_KEYS.has(key) ||
     UNSUPPORTED_PREFIXES.some((p) => key.startsWith(p)) ||

@@ -11,7 +11,12 @@
 //   missing from the server list are errors at load time rather than at bind/start time.
 
 import { FOUR_LETTER_WORDS } from "../admin/four-letter-words.js";
-import { enforcedAuthSchemes, isAuthProviderKey, readAuthProviders } from "./auth-keys.js";
+import {
+  checkQuorumAuthSwitches,
+  enforcedAuthSchemes,
+  isAuthProviderKey,
+  readAuthProviders,
+} from "./auth-keys.js";
 import { type ConfigEntry, entryLocation, type KeyLocation, readEntries } from "./entry.js";
 import type { ConfigLocation } from "./errors.js";
 import { ConfigError, formatLocation } from "./errors.js";
@@ -162,6 +167,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     throw new ConfigError("minSessionTimeout must not be larger than maxSessionTimeout", at(key));
   }
 
+  checkQuorumAuthSwitches(s, at);
   const authSchemes = readAuthProviders(authProviderEntries, fileName);
   const enforcedSchemes = enforcedAuthSchemes(
     s,

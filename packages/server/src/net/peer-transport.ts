@@ -4,8 +4,9 @@
 // and dials every other member on both. A link is one-way: we send only on the sockets we
 // dialled and receive only on the sockets others dialled to us, so no tie-break between two
 // simultaneous dials is needed. The dialler names itself in the URL (`/?from=<myid>`). Without
-// sslQuorum nothing checks that name, so the peer ports belong on a trusted network, as
-// ZooKeeper's do; with it every link is wss with mutual TLS, and a link's claimed id must match its
+// sslQuorum or quorum authentication nothing checks that name, so the peer ports belong on a
+// trusted network, as ZooKeeper's do. Quorum authentication (PeerLinkAuth, quorum.auth.*) proves a
+// shared password when a link opens; with sslQuorum every link is wss with mutual TLS, and a link's claimed id must match its
 // certificate: the certificate must name the host of that id's server line (ZooKeeper's quorum
 // hostname verification), checked before any frame is read.
 //
@@ -13,7 +14,12 @@
 // vote resends), so the transport never buffers beyond the socket's own queue, and a peer whose
 // queue grows past `maxBufferedBytes` is cut off and dialled afresh.
 
-import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from "node:http";
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, type TLSSocket, type TlsOptions } from "node:tls";
@@ -29,6 +35,35 @@ export interface PeerAddress {
 }
 
 export type PeerChannel = "peer" | "election";
+
+/**
+ * Authentication of a link when it opens (quorum/quorum-auth.ts), before any frame is read: the
+ * dialler adds headers to the upgrade, checks the acceptor's reply and sends a proof as its first
+ * (text) frame; the acceptor adds its reply headers, then refuses the link, admits it, or waits for
+ * the proof. A link is registered (replacing the link of that id) only once admitted.
+ */
+export interface PeerLinkAuth {
+  dial(
+    to: number,
+    channel: PeerChannel,
+  ):
+    | {
+        headers: Record<string, string>;
+        /** Why the acceptor's upgrade reply is not acceptable, if it is not. */
+        upgraded(headers: IncomingHttpHeaders): string | undefined;
+        proof(): string;
+      }
+    | undefined;
+  upgradeHeaders(channel: PeerChannel, from: number, req: IncomingMessage, headers: string[]): void;
+  admit(
+    channel: PeerChannel,
+    from: number,
+    req: IncomingMessage,
+  ): { refuse: string } | { proof(text: string): string | undefined } | undefined;
+}
+
+/** How long an acceptor waits for a dialler's proof. */
+const AUTH_DEADLINE_MS = 5000;
 
 export interface PeerTransportOptions {
   myId: number;
@@ -54,6 +89,8 @@ export interface PeerTransportOptions {
    * must name the server line's host of the id it claims, and ours is checked the same way.
    */
   tls?: { server: TlsOptions; client: ConnectionOptions; verifyIdentity: boolean };
+  /** Quorum authentication (quorum.auth.*), checked when a link opens. */
+  auth?: PeerLinkAuth;
   /** How often an open outbound link is pinged. Default 1000 ms. */
   livenessIntervalMs?: number;
   /**
@@ -280,6 +317,9 @@ export class PeerTransport {
       maxPayload: this.maxFrameBytes,
     });
     wss.on("connection", (ws, req) => this.accept(channel, ws, req));
+    wss.on("headers", (headers, req) =>
+      this.opts.auth?.upgradeHeaders(channel, claimedId(req), req, headers),
+    );
     wss.on("error", (err) => this.opts.log.error({ err, channel }, "peer listener error"));
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
@@ -294,7 +334,7 @@ export class PeerTransport {
   }
 
   private accept(channel: PeerChannel, ws: WebSocket, req: IncomingMessage): void {
-    const from = Number(new URL(req.url ?? "/", "ws://x").searchParams.get("from"));
+    const from = claimedId(req);
     if (!Number.isInteger(from) || from === this.opts.myId || !this.opts.members.has(from)) {
       this.opts.log.warn({ channel, url: req.url, remote: req.socket.remoteAddress }, "unknown peer refused");
       ws.close(1008, "unknown server id");
@@ -310,6 +350,36 @@ export class PeerTransport {
       ws.close(1008, "certificate does not match the claimed server id");
       return;
     }
+    const auth = this.opts.auth?.admit(channel, from, req);
+    if (auth === undefined) {
+      this.register(channel, from, ws);
+      return;
+    }
+    const refuse = (reason: string) => {
+      this.opts.log.warn(
+        { channel, claimed: from, remote: req.socket.remoteAddress, reason },
+        "peer refused",
+      );
+      ws.close(1008, "quorum authentication failed");
+    };
+    if ("refuse" in auth) {
+      refuse(auth.refuse);
+      return;
+    }
+    // The first frame must be the dialler's proof; nothing else is read before it checks out.
+    const deadline = setTimeout(() => refuse("no authentication proof in time"), AUTH_DEADLINE_MS);
+    ws.on("error", () => ws.terminate());
+    ws.once("close", () => clearTimeout(deadline));
+    ws.once("message", (data, isBinary) => {
+      clearTimeout(deadline);
+      const why = isBinary ? "a peer frame before the authentication proof" : auth.proof(String(data));
+      if (why !== undefined) refuse(why);
+      else this.register(channel, from, ws);
+    });
+  }
+
+  /** An admitted inbound link: it replaces the one of that server id and its frames go to ZAB. */
+  private register(channel: PeerChannel, from: number, ws: WebSocket): void {
     const key = `${channel}/${from}`;
     // A redial replaces the old link: the old socket may be half-dead (peer restarted).
     this.inbound.get(key)?.terminate();
@@ -350,7 +420,9 @@ export class PeerTransport {
   private dial(link: OutLink): void {
     if (this.closed) return;
     link.timer = undefined;
+    const auth = this.opts.auth?.dial(link.id, link.channel);
     const ws = new WebSocket(link.url, {
+      ...(auth === undefined ? {} : { headers: auth.headers }),
       perMessageDeflate: false,
       maxPayload: this.maxFrameBytes,
       handshakeTimeout: 2000,
@@ -366,7 +438,19 @@ export class PeerTransport {
     ws.on("pong", () => {
       link.lastPongMs = Date.now();
     });
+    if (auth !== undefined) {
+      ws.on("upgrade", (res) => {
+        const why = auth.upgraded(res.headers);
+        if (why === undefined) return;
+        // Closing here keeps the link from opening: nothing is sent to an unproven acceptor.
+        if (!link.warned)
+          this.opts.log.warn({ peer: link.id, channel: link.channel, reason: why }, "peer refused");
+        link.warned = true;
+        ws.terminate();
+      });
+    }
     ws.on("open", () => {
+      if (auth !== undefined) ws.send(auth.proof());
       link.open = true;
       link.failures = 0;
       link.lastPongMs = Date.now();
@@ -392,6 +476,11 @@ export class PeerTransport {
       link.timer = setTimeout(() => this.dial(link), delayMs);
     });
   }
+}
+
+/** The server id a dialler claims in its URL (`/?from=<id>`); NaN when it names none. */
+function claimedId(req: IncomingMessage): number {
+  return Number(new URL(req.url ?? "/", "ws://x").searchParams.get("from"));
 }
 
 function formatHost(host: string): string {

@@ -26,6 +26,7 @@ import {
 } from "../zab/types.js";
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
 import { EffectQueue } from "./effect-queue.js";
+import { quorumAuth } from "./quorum-auth.js";
 import { quorumTls } from "./quorum-tls.js";
 
 /** What the runtime needs from the client-facing server. */
@@ -225,6 +226,7 @@ export class QuorumRuntime {
       members,
       listenOnAllIps: config.quorumListenOnAllIPs,
       tls: quorumTls(config),
+      auth: quorumAuth(config, myId, opts.log.child({ part: "peers" })),
       codec: loadPeerCodec(findPeerProto()),
       log: opts.log.child({ part: "peers" }),
       onMessage: (from, msg) => {

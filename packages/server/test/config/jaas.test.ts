@@ -46,7 +46,7 @@ Server { com.example.Other optional user_carol="c"; };
     expectConfigError(() => parseJaas('Server {\n  Module required\n  user_a="x"\n};\n', FILE), {
       file: FILE,
       line: 4,
-      detail: 'expected an option name, found "}"',
+      detail: 'expected ";" after the options of Module',
     });
     expectConfigError(() => parseJaas("Server {\n  Module mandatory;\n};", FILE), {
       line: 2,

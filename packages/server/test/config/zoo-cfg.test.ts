@@ -490,8 +490,8 @@ describe("parseZooCfg unknown and unsupported keys", () => {
 
   it("refuses to start on a security setting it cannot honour, naming the file, line and key", () => {
     for (const [line, key] of [
-      ["quorum.auth.serverRequireSasl=true", "quorum.auth.serverRequireSasl"],
-      ["quorum.auth.enableSasl=true", "quorum.auth.enableSasl"],
+      ["quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST", "quorum.auth.kerberos.servicePrincipal"],
+      ["client.portUnification=true", "client.portUnification"],
       ["ssl.quorum.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.quorum.ciphersuites"],
       ["zookeeper.ssl.authProvider=x509", "zookeeper.ssl.authProvider"],
       ["ssl.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.ciphersuites"],
@@ -518,12 +518,12 @@ describe("parseZooCfg unknown and unsupported keys", () => {
 
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
     const c = parse(
-      "quorum.auth.enableSasl=true",
+      "client.portUnification=true",
       "ssl.ciphersuites=X",
       "paddock.allowUnsupportedSecurity=true",
     );
     expect(c.warnings).toEqual([
-      `${FILE}:2: quorum.auth.enableSasl: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:2: client.portUnification: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
       `${FILE}:3: ssl.ciphersuites: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
   });
@@ -576,6 +576,34 @@ describe("parseZooCfg unknown and unsupported keys", () => {
       line: 3,
       key: "authProvider.1",
       detail: /authentication provider com\.example\.MyProvider is not available in Paddock/,
+    });
+  });
+
+  it("reads the quorum.auth.* switches, refusing ZooKeeper's invalid combinations in its words", () => {
+    const c = parse(
+      "quorum.auth.enableSasl=true",
+      "quorum.auth.learnerRequireSasl=true",
+      "quorum.auth.serverRequireSasl=true",
+      "quorum.auth.learner.saslLoginContext=L",
+    );
+    expect(c).toMatchObject({
+      quorumAuthEnableSasl: true,
+      quorumAuthLearnerRequireSasl: true,
+      quorumAuthServerRequireSasl: true,
+      quorumAuthLearnerLoginContext: "L",
+      quorumAuthServerLoginContext: "QuorumServer",
+    });
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("quorum.auth.serverRequireSasl=true"), {
+      key: "quorum.auth.serverRequireSasl",
+      detail: "quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.serverRequireSasl",
+    });
+    expectConfigError(() => parse("quorum.auth.learnerRequireSasl=true"), {
+      key: "quorum.auth.learnerRequireSasl",
+      detail: "quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.learnerRequireSasl",
+    });
+    expectConfigError(() => parse("quorum.auth.enableSasl=true", "quorum.auth.serverRequireSasl=true"), {
+      detail: "quorum.auth.learnerRequireSasl is disabled, so cannot enable quorum.auth.serverRequireSasl",
     });
   });
 
