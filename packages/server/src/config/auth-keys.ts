@@ -14,6 +14,7 @@ const QUORUM_USED_BY = "quorum/quorum-auth.ts";
 /** The provider classes of ZooKeeper that Paddock implements, by the scheme each provides. */
 export const AUTH_PROVIDER_CLASSES: ReadonlyMap<string, string> = new Map([
   ["org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "sasl"],
+  ["org.apache.zookeeper.server.auth.X509AuthenticationProvider", "x509"],
   ["org.apache.zookeeper.server.auth.DigestAuthenticationProvider", "digest"],
   ["org.apache.zookeeper.server.auth.IPAuthenticationProvider", "ip"],
 ]);
@@ -72,6 +73,20 @@ export const AUTH_KEYS = {
     default: undefined,
     usedBy: USED_BY,
   },
+  sslAuthProvider: {
+    key: "ssl.authProvider",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: "net/client-listeners.ts (the x509 scheme of TLS clients)",
+  },
+  x509SuperUser: {
+    key: "X509AuthenticationProvider.superUser",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: "net/x509-identity.ts",
+  },
   quorumAuthEnableSasl: {
     key: "quorum.auth.enableSasl",
     origin: "zoo.cfg",
@@ -117,6 +132,25 @@ export const IMPLEMENTED_QUORUM_AUTH_KEYS: ReadonlySet<string> = new Set([
   "quorum.auth.learner.saslLoginContext",
   "quorum.auth.server.saslLoginContext",
 ]);
+
+/**
+ * ssl.authProvider names the provider that authenticates TLS clients by their certificate; an
+ * explicit name needs that provider (ZooKeeper cannot build its SSL context otherwise), and the
+ * only certificate provider is x509's.
+ */
+export function checkSslAuthProvider(
+  sslAuthProvider: string | undefined,
+  schemes: ReadonlySet<string>,
+  where: ConfigLocation,
+): void {
+  if (sslAuthProvider === undefined) return;
+  if (sslAuthProvider !== "x509" || !schemes.has("x509")) {
+    throw new ConfigError(
+      `Could not create SSLContext with specified auth provider: ${sslAuthProvider} (Paddock's certificate provider is x509, from authProvider.N=org.apache.zookeeper.server.auth.X509AuthenticationProvider)`,
+      where,
+    );
+  }
+}
 
 /** ZooKeeper's QuorumPeerConfig checks of the three switches, in its words. */
 export function checkQuorumAuthSwitches(

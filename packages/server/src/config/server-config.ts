@@ -76,7 +76,11 @@ export interface CommonConfig {
   sessionRequireClientSaslAuth: boolean;
   enforceAuthEnabled: boolean;
   enforceAuthSchemes: string | undefined;
-  /** Schemes with a provider: ip and digest, plus what authProvider.N adds (sasl). */
+  /** The scheme of TLS clients' certificates (only x509); undefined: x509 when it has a provider. */
+  sslAuthProvider: string | undefined;
+  /** The x509 subject (RFC 2253) that is also super. */
+  x509SuperUser: string | undefined;
+  /** Schemes with a provider: ip and digest, plus what authProvider.N adds (sasl, x509). */
   authSchemes: ReadonlySet<string>;
   /** Schemes one of which a connection must have before any request; undefined: none enforced. */
   enforcedAuthSchemes: ReadonlySet<string> | undefined;

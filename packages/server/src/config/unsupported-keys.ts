@@ -43,6 +43,7 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
   "ssl.protocol",
   "ssl.enabledProtocols",
   "ssl.hostnameVerification",
+  "ssl.authProvider",
   "ssl.quorum.keyStore.location",
   "ssl.quorum.keyStore.password",
   "ssl.quorum.keyStore.type",

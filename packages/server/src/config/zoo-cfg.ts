@@ -13,6 +13,7 @@
 import { FOUR_LETTER_WORDS } from "../admin/four-letter-words.js";
 import {
   checkQuorumAuthSwitches,
+  checkSslAuthProvider,
   enforcedAuthSchemes,
   isAuthProviderKey,
   readAuthProviders,
@@ -169,6 +170,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
 
   checkQuorumAuthSwitches(s, at);
   const authSchemes = readAuthProviders(authProviderEntries, fileName);
+  checkSslAuthProvider(s.sslAuthProvider, authSchemes, at("ssl.authProvider"));
   const enforcedSchemes = enforcedAuthSchemes(
     s,
     authSchemes,

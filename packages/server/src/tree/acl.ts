@@ -158,6 +158,20 @@ export function isValidSaslAclId(id: string): boolean {
 }
 
 /**
+ * Whether Java's X500Principal would take `name` (RFC 2253 / 1779): attribute=value pairs
+ * separated by unescaped "," ";" or "+", each type a keyword or a dotted OID, each value quoted,
+ * `#hex` or text with backslash escapes. The empty name is valid.
+ */
+export function isValidX500Name(name: string): boolean {
+  return name.trim() === "" || X500_NAME.test(name);
+}
+
+const X500_VALUE = String.raw`(?:"(?:[^"\\]|\\.)*"|#(?:[0-9a-fA-F]{2})+|(?:[^,;+"\\]|\\.)*)`;
+const X500_TYPE = String.raw`(?:[A-Za-z][A-Za-z0-9-]*|(?:OID\.|oid\.)?\d+(?:\.\d+)+)`;
+const X500_AVA = String.raw`\s*${X500_TYPE}\s*=\s*${X500_VALUE}\s*`;
+const X500_NAME = new RegExp(`^${X500_AVA}(?:[,;+]${X500_AVA})*$`);
+
+/**
  * Whether a non-world, non-auth ACL id is acceptable to its scheme's provider; a scheme without a
  * provider on this server (`schemes`) accepts nothing.
  */
@@ -170,6 +184,8 @@ export function isValidAclId(id: Id, schemes: ReadonlySet<string> = DEFAULT_ACL_
       return isValidIpAclId(id.id);
     case "sasl":
       return schemes.has("sasl") && isValidSaslAclId(id.id);
+    case "x509":
+      return schemes.has("x509") && isValidX500Name(id.id);
     default:
       return false;
   }
@@ -217,8 +233,12 @@ export function fixupAcl(
 }
 
 /** Whether a create/setACL from a caller with `identities` would accept this ACL list. */
-export function isValidAcl(acl: readonly ACL[] | null, identities: readonly Id[] = []): boolean {
-  return fixupAcl(acl, identities).ok;
+export function isValidAcl(
+  acl: readonly ACL[] | null,
+  identities: readonly Id[] = [],
+  schemes: ReadonlySet<string> = DEFAULT_ACL_SCHEMES,
+): boolean {
+  return fixupAcl(acl, identities, schemes).ok;
 }
 
 function dedupeAcl(acl: readonly ACL[]): ACL[] {

@@ -493,7 +493,6 @@ describe("parseZooCfg unknown and unsupported keys", () => {
       ["quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST", "quorum.auth.kerberos.servicePrincipal"],
       ["client.portUnification=true", "client.portUnification"],
       ["ssl.quorum.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.quorum.ciphersuites"],
-      ["zookeeper.ssl.authProvider=x509", "zookeeper.ssl.authProvider"],
       ["ssl.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.ciphersuites"],
       ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
     ] as const) {
@@ -576,6 +575,21 @@ describe("parseZooCfg unknown and unsupported keys", () => {
       line: 3,
       key: "authProvider.1",
       detail: /authentication provider com\.example\.MyProvider is not available in Paddock/,
+    });
+  });
+
+  it("reads the x509 provider, ssl.authProvider and the x509 super user", () => {
+    const x509 = "authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider";
+    const c = parse(x509, "zookeeper.ssl.authProvider=x509", "X509AuthenticationProvider.superUser=CN=admin");
+    expect([...c.authSchemes].sort()).toEqual(["digest", "ip", "x509"]);
+    expect(c).toMatchObject({ sslAuthProvider: "x509", x509SuperUser: "CN=admin" });
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("ssl.authProvider=x509"), {
+      key: "ssl.authProvider",
+      detail: /^Could not create SSLContext with specified auth provider: x509/,
+    });
+    expectConfigError(() => parse(x509, "ssl.authProvider=custom"), {
+      detail: /^Could not create SSLContext with specified auth provider: custom/,
     });
   });
 
