@@ -54,6 +54,9 @@ export interface CommonConfig {
   sslClientAuth: "need" | "want" | "none";
   sslProtocol: string | undefined;
   sslEnabledProtocols: string | undefined;
+  /** Java cipher suite names, comma-separated; undefined: Node's defaults. */
+  sslCiphersuites: string | undefined;
+  sslQuorumCiphersuites: string | undefined;
   /** Whether a client certificate must name the address it connects from. */
   sslHostnameVerification: boolean;
   /** Mutual TLS on every peer link, with the ssl.quorum.* stores. */

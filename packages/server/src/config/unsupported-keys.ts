@@ -44,6 +44,8 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
   "ssl.enabledProtocols",
   "ssl.hostnameVerification",
   "ssl.authProvider",
+  "ssl.ciphersuites",
+  "ssl.quorum.ciphersuites",
   "ssl.quorum.keyStore.location",
   "ssl.quorum.keyStore.password",
   "ssl.quorum.keyStore.type",

@@ -492,8 +492,7 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     for (const [line, key] of [
       ["quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST", "quorum.auth.kerberos.servicePrincipal"],
       ["client.portUnification=true", "client.portUnification"],
-      ["ssl.quorum.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.quorum.ciphersuites"],
-      ["ssl.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.ciphersuites"],
+      ["ssl.quorum.enabledProtocols=TLSv1.3", "ssl.quorum.enabledProtocols"],
       ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
     ] as const) {
       expectConfigError(() => parse("clientPort=2181", line), {
@@ -518,12 +517,12 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
     const c = parse(
       "client.portUnification=true",
-      "ssl.ciphersuites=X",
+      "admin.forceHttps=true",
       "paddock.allowUnsupportedSecurity=true",
     );
     expect(c.warnings).toEqual([
       `${FILE}:2: client.portUnification: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
-      `${FILE}:3: ssl.ciphersuites: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:3: admin.forceHttps: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
   });
 
@@ -591,6 +590,24 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     expectConfigError(() => parse(x509, "ssl.authProvider=custom"), {
       detail: /^Could not create SSLContext with specified auth provider: custom/,
     });
+  });
+
+  it("reads ssl.ciphersuites by Java's names and refuses names it cannot map", () => {
+    const c = parse(
+      "ssl.ciphersuites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384",
+      "zookeeper.ssl.quorum.ciphersuites=TLS_AES_128_GCM_SHA256",
+    );
+    expect(c).toMatchObject({
+      sslCiphersuites: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384",
+      sslQuorumCiphersuites: "TLS_AES_128_GCM_SHA256",
+    });
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("ssl.ciphersuites=TLS_AES_128_GCM_SHA256,ECDHE-RSA-AES128-GCM-SHA256"), {
+      line: 2,
+      key: "ssl.ciphersuites",
+      detail: /^unknown or unsupported cipher suite ECDHE-RSA-AES128-GCM-SHA256 \(Java's names/,
+    });
+    expectConfigError(() => parse("ssl.quorum.ciphersuites= , "), { detail: "no cipher suite named" });
   });
 
   it("reads the quorum.auth.* switches, refusing ZooKeeper's invalid combinations in its words", () => {
