@@ -44,11 +44,14 @@ export function makeCa(dir: string, cn: string): void {
 /**
  * `<name>.key`, `<name>.crt` (signed by the CA in `dir`, with `san` as its subject alternative
  * names, e.g. "IP:127.0.0.1,DNS:localhost") and `<name>.pem` (key and certificate in one file).
+ * `cn` is the common name, or a whole subject in openssl's form (`/O=Acme/CN=bob`, `+` for
+ * multi-valued RDNs).
  */
 export function makeLeaf(dir: string, name: string, cn: string, san: string): void {
   writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
   const key = ["-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`];
-  run("openssl", ["req", ...key, "-out", `${name}.csr`, "-subj", `/CN=${cn}`], dir);
+  const subject = cn.startsWith("/") ? ["-subj", cn, "-multivalue-rdn", "-utf8"] : ["-subj", `/CN=${cn}`];
+  run("openssl", ["req", ...key, "-out", `${name}.csr`, ...subject], dir);
   const ca = ["-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"];
   run(
     "openssl",

@@ -24,6 +24,7 @@ import { Proposer } from "./pipeline/proposer.js";
 import { ReadPath } from "./pipeline/read-path.js";
 import { ReplyRouting } from "./pipeline/reply-routing.js";
 import { RequestRouter } from "./pipeline/request-router.js";
+import { saslFromConfig } from "./pipeline/sasl.js";
 import { QuorumRuntime } from "./quorum/runtime.js";
 import { Ensemble } from "./replica/ensemble.js";
 import { dataDirsOf, type RecoveredStorage, recoverReplica, storageLogger } from "./replica/recover.js";
@@ -172,6 +173,7 @@ export class PaddockServer {
       touches: ensemble?.touches,
       readPath: new ReadPath(state, watches),
       auth: new AuthProviders(config.superDigest),
+      sasl: saslFromConfig(config, log, process.env),
       expiry,
       log,
     });

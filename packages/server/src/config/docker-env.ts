@@ -106,7 +106,11 @@ export function dockerFlavour(env: DockerEnv): DockerFlavour {
  * settings zoo.cfg also takes.
  */
 function systemPropertyLine(flag: string): string | undefined {
-  const m = /^-D(zookeeper\.[^=]+|jute\.maxbuffer|readonlymode\.enabled)=(.*)$/.exec(flag);
+  // java.security.auth.login.config: the JAAS file of SASL and quorum authentication.
+  const m =
+    /^-D(zookeeper\.[^=]+|jute\.maxbuffer|readonlymode\.enabled|java\.security\.auth\.login\.config)=(.*)$/.exec(
+      flag,
+    );
   if (m === null) return undefined;
   const key = m[1]!.startsWith("zookeeper.") ? m[1]!.slice("zookeeper.".length) : m[1]!;
   return `${key}=${m[2]}`;

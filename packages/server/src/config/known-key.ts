@@ -40,6 +40,8 @@ type AssembledField =
   | "initialConfig"
   | "fourLetterWordWhitelist"
   | "metricsProvider"
+  | "authSchemes"
+  | "enforcedAuthSchemes"
   | "admin";
 
 /** What the keys set, one field per key: ParsedConfig's own fields and the parts it is built from. */

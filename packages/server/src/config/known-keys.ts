@@ -4,6 +4,7 @@
 // in server-config.ts: the compiler checks that every setting has a key of the setting's type.
 
 import { ADMIN_KEYS } from "./admin-keys.js";
+import { AUTH_KEYS } from "./auth-keys.js";
 import { CLIENT_KEYS } from "./client-keys.js";
 import { DATA_KEYS } from "./data-keys.js";
 import { ENSEMBLE_KEYS } from "./ensemble-keys.js";
@@ -11,12 +12,13 @@ import type { KeySettings, KnownKey } from "./known-key.js";
 import { STORAGE_KEYS } from "./storage-keys.js";
 import { TLS_KEYS } from "./tls-keys.js";
 
-const AREAS = [CLIENT_KEYS, TLS_KEYS, ENSEMBLE_KEYS, STORAGE_KEYS, DATA_KEYS, ADMIN_KEYS];
+const AREAS = [CLIENT_KEYS, TLS_KEYS, AUTH_KEYS, ENSEMBLE_KEYS, STORAGE_KEYS, DATA_KEYS, ADMIN_KEYS];
 
 /** Every key Paddock reads, by the setting it sets. */
 export const KNOWN_KEYS = {
   ...CLIENT_KEYS,
   ...TLS_KEYS,
+  ...AUTH_KEYS,
   ...ENSEMBLE_KEYS,
   ...STORAGE_KEYS,
   ...DATA_KEYS,

@@ -54,6 +54,9 @@ export interface CommonConfig {
   sslClientAuth: "need" | "want" | "none";
   sslProtocol: string | undefined;
   sslEnabledProtocols: string | undefined;
+  /** Java cipher suite names, comma-separated; undefined: Node's defaults. */
+  sslCiphersuites: string | undefined;
+  sslQuorumCiphersuites: string | undefined;
   /** Whether a client certificate must name the address it connects from. */
   sslHostnameVerification: boolean;
   /** Mutual TLS on every peer link, with the ssl.quorum.* stores. */
@@ -66,6 +69,30 @@ export interface CommonConfig {
   sslQuorumTrustStoreType: string | undefined;
   /** Whether a peer's certificate must name the host of the server line it claims. */
   sslQuorumHostnameVerification: boolean;
+  /** The JAAS file (java.security.auth.login.config); docs/security.md, "SASL". */
+  jaasLoginConfig: string | undefined;
+  /** The JAAS section of the client users (zookeeper.sasl.serverconfig). */
+  saslServerLoginContext: string;
+  /** A SASL user that is also super (zookeeper.superUser). */
+  saslSuperUser: string | undefined;
+  allowSaslFailedClients: boolean;
+  sessionRequireClientSaslAuth: boolean;
+  enforceAuthEnabled: boolean;
+  enforceAuthSchemes: string | undefined;
+  /** The scheme of TLS clients' certificates (only x509); undefined: x509 when it has a provider. */
+  sslAuthProvider: string | undefined;
+  /** The x509 subject (RFC 2253) that is also super. */
+  x509SuperUser: string | undefined;
+  /** Schemes with a provider: ip and digest, plus what authProvider.N adds (sasl, x509). */
+  authSchemes: ReadonlySet<string>;
+  /** Schemes one of which a connection must have before any request; undefined: none enforced. */
+  enforcedAuthSchemes: ReadonlySet<string> | undefined;
+  /** Quorum authentication (quorum/quorum-auth.ts), ZooKeeper's three switches and JAAS sections. */
+  quorumAuthEnableSasl: boolean;
+  quorumAuthLearnerRequireSasl: boolean;
+  quorumAuthServerRequireSasl: boolean;
+  quorumAuthLearnerLoginContext: string;
+  quorumAuthServerLoginContext: string;
   /** -1 = the OS default backlog. */
   clientPortListenBacklog: number;
   /** Per client IP; 0 = unlimited. */

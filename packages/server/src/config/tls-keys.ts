@@ -1,8 +1,9 @@
 // zoo.cfg keys of TLS, as ZooKeeper's X509Util reads them (zookeeper.ssl.* system properties;
 // accepted with or without the prefix): the client port's (secureClientPort, ssl.*) and the
-// quorum's (sslQuorum, ssl.quorum.*). The other ssl.* keys are not implemented: unsupported-keys.ts
-// refuses them.
+// quorum's (sslQuorum, ssl.quorum.*); the cipher suites by their Java names (cipher-suites.ts).
+// The other ssl.* keys are not implemented: unsupported-keys.ts refuses them.
 
+import { cipherSuitesProblem } from "./cipher-suites.js";
 import type { KeyTable } from "./known-key.js";
 import { bool, checkedText, nonEmpty, text, type ValueType } from "./value-types.js";
 
@@ -18,6 +19,12 @@ const clientAuth: ValueType<"need" | "want" | "none"> = checkedText(
   (v) => ["need", "want", "none"].includes(v.toLowerCase()),
   (v) => `expected need, want or none, got "${v}"`,
 ) as unknown as ValueType<"need" | "want" | "none">;
+
+/** A list of Java cipher suite names, each one Paddock can map to OpenSSL's. */
+const cipherSuites = checkedText(
+  (v) => cipherSuitesProblem(v) === undefined,
+  (v) => cipherSuitesProblem(v) ?? "",
+) as ValueType<string | undefined>;
 
 const TLS_USED_BY = "net/tls-context.ts (secureClientPort)";
 const QUORUM_TLS_USED_BY = "quorum/quorum-tls.ts (sslQuorum)";
@@ -86,6 +93,13 @@ export const TLS_KEYS = {
     default: undefined,
     usedBy: TLS_USED_BY,
   },
+  sslCiphersuites: {
+    key: "ssl.ciphersuites",
+    origin: "system property",
+    type: cipherSuites,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
   sslHostnameVerification: {
     key: "ssl.hostnameVerification",
     origin: "system property",
@@ -139,6 +153,13 @@ export const TLS_KEYS = {
     key: "ssl.quorum.trustStore.type",
     origin: "system property",
     type: storeType,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumCiphersuites: {
+    key: "ssl.quorum.ciphersuites",
+    origin: "system property",
+    type: cipherSuites,
     default: undefined,
     usedBy: QUORUM_TLS_USED_BY,
   },

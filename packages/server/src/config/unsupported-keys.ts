@@ -3,6 +3,8 @@
 // encryption or authentication must not run without it unawares), unless `paddock.allowUnsupported
 // Security=true` says to run anyway; the others are warned about.
 
+import { IMPLEMENTED_QUORUM_AUTH_KEYS } from "./auth-keys.js";
+
 /** Keys of features Paddock lacks that protect nothing: a warning is enough. */
 const UNSUPPORTED_KEYS = new Set([
   "quorum.cnxn.threads.size",
@@ -16,24 +18,18 @@ const UNSUPPORTED_KEYS = new Set([
 const UNSUPPORTED_PREFIXES = ["jvm.pause."];
 
 /**
- * Security keys Paddock does not implement yet (TLS, SASL, quorum authentication, custom auth
- * providers, enforced authentication), with the value that leaves the feature off, if any: that
+ * Security keys Paddock does not implement yet (TLS options, quorum authentication, ...), with the value that leaves the feature off, if any: that
  * value is what Paddock does anyway, so it is accepted.
  */
 const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["portUnification", "false"],
   ["client.portUnification", "false"],
   ["sslQuorumReloadCertFiles", "false"],
-  ["sessionRequireClientSASLAuth", "false"],
-  ["quorum.auth.enableSasl", "false"],
-  ["quorum.auth.learnerRequireSasl", "false"],
-  ["quorum.auth.serverRequireSasl", "false"],
-  ["enforce.auth.enabled", "false"],
   ["admin.forceHttps", "false"],
   ["admin.needClientAuth", "false"],
   ["DigestAuthenticationProvider.enabled", "true"],
 ]);
-const SECURITY_PREFIXES = ["ssl.", "quorum.auth.", "authProvider.", "enforce.auth."];
+const SECURITY_PREFIXES = ["ssl.", "quorum.auth."];
 
 /** The ssl.* keys of client-port TLS, which Paddock implements (tls-keys.ts). */
 const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
@@ -47,6 +43,9 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
   "ssl.protocol",
   "ssl.enabledProtocols",
   "ssl.hostnameVerification",
+  "ssl.authProvider",
+  "ssl.ciphersuites",
+  "ssl.quorum.ciphersuites",
   "ssl.quorum.keyStore.location",
   "ssl.quorum.keyStore.password",
   "ssl.quorum.keyStore.type",
@@ -59,6 +58,12 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
 /** The override: run even though a security setting cannot be honoured. */
 export const ALLOW_UNSUPPORTED_SECURITY_KEY = "paddock.allowUnsupportedSecurity";
 
+/** Keys under a refused prefix that Paddock implements. */
+const IMPLEMENTED_KEYS: ReadonlySet<string> = new Set([
+  ...IMPLEMENTED_SSL_KEYS,
+  ...IMPLEMENTED_QUORUM_AUTH_KEYS,
+]);
+
 function withoutPropertyPrefix(key: string): string {
   return key.startsWith("zookeeper.") ? key.slice("zookeeper.".length) : key;
 }
@@ -69,7 +74,7 @@ function withoutPropertyPrefix(key: string): string {
  */
 export function isUnsupportedSecuritySetting(key: string, value: string): boolean {
   const bare = withoutPropertyPrefix(key);
-  if (IMPLEMENTED_SSL_KEYS.has(bare)) return false;
+  if (IMPLEMENTED_KEYS.has(bare)) return false;
   if (SECURITY_KEYS.has(bare)) {
     const off = SECURITY_KEYS.get(bare);
     return off === undefined || value.trim().toLowerCase() !== off;
@@ -80,12 +85,12 @@ export function isUnsupportedSecuritySetting(key: string, value: string): boolea
 /** A security key, whatever its value. */
 export function isSecurityKey(key: string): boolean {
   const bare = withoutPropertyPrefix(key);
-  if (IMPLEMENTED_SSL_KEYS.has(bare)) return false;
+  if (IMPLEMENTED_KEYS.has(bare)) return false;
   return SECURITY_KEYS.has(bare) || SECURITY_PREFIXES.some((p) => bare.startsWith(p));
 }
 
 export function isUnsupportedKey(key: string): boolean {
-  if (IMPLEMENTED_SSL_KEYS.has(withoutPropertyPrefix(key))) return false;
+  if (IMPLEMENTED_KEYS.has(withoutPropertyPrefix(key))) return false;
   return (
     UNSUPPORTED_KEYS.has(key) ||
     UNSUPPORTED_PREFIXES.some((p) => key.startsWith(p)) ||

@@ -11,6 +11,13 @@
 //   missing from the server list are errors at load time rather than at bind/start time.
 
 import { FOUR_LETTER_WORDS } from "../admin/four-letter-words.js";
+import {
+  checkQuorumAuthSwitches,
+  checkSslAuthProvider,
+  enforcedAuthSchemes,
+  isAuthProviderKey,
+  readAuthProviders,
+} from "./auth-keys.js";
 import { type ConfigEntry, entryLocation, type KeyLocation, readEntries } from "./entry.js";
 import type { ConfigLocation } from "./errors.js";
 import { ConfigError, formatLocation } from "./errors.js";
@@ -98,6 +105,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
   const s = defaultSettings();
   const settings = s as unknown as Record<string, unknown>;
   const metricsOptions = new Map<string, string>();
+  const authProviderEntries: ConfigEntry[] = [];
   const serverEntries: ConfigEntry[] = [];
   const keyLines = new Map<string, number>();
   for (const [canonical, entry] of byKey) {
@@ -118,6 +126,9 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
         "hierarchical quorums (group.N / weight.N) are not supported by Paddock; use plain server.N lines",
         entryLocation(fileName, entry),
       );
+    } else if (isAuthProviderKey(canonical)) {
+      keyLines.set(canonical, entry.line);
+      authProviderEntries.push(entry);
     } else if (canonical.startsWith("metricsProvider.")) {
       keyLines.set(canonical, entry.line);
       metricsOptions.set(canonical.slice("metricsProvider.".length), entry.value);
@@ -156,6 +167,17 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     const key = keyLines.has("maxSessionTimeout") ? "maxSessionTimeout" : "minSessionTimeout";
     throw new ConfigError("minSessionTimeout must not be larger than maxSessionTimeout", at(key));
   }
+
+  checkQuorumAuthSwitches(s, at);
+  const authSchemes = readAuthProviders(authProviderEntries, fileName);
+  checkSslAuthProvider(s.sslAuthProvider, authSchemes, at("ssl.authProvider"));
+  const enforcedSchemes = enforcedAuthSchemes(
+    s,
+    authSchemes,
+    at(
+      keyLines.has("sessionRequireClientSASLAuth") ? "sessionRequireClientSASLAuth" : "enforce.auth.enabled",
+    ),
+  );
 
   const list = { servers: new Map<number, QuorumServer>(), serverLines: new Map<number, number>() };
   for (const entry of serverEntries) {
@@ -205,6 +227,8 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       at("4lw.commands.whitelist"),
     ),
     metricsProvider: buildMetricsProvider(reading, metricsClassName, metricsOptions, keyLines),
+    authSchemes,
+    enforcedAuthSchemes: enforcedSchemes,
   };
 }
 

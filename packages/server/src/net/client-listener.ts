@@ -5,6 +5,7 @@
 
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from "node:tls";
+import type { Id } from "@paddock/jute";
 import type { Logger } from "../logger.js";
 import { ClientConnection, type ConnectionContext } from "./client-connection.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
@@ -31,6 +32,8 @@ export interface ClientListenerOptions {
     reload: () => import("node:tls").TlsOptions;
     /** Why the client's certificate is refused after the handshake, or undefined. */
     refuse: (socket: TLSSocket) => string | undefined;
+    /** The identities the client's certificate gives its connection (the x509 scheme). */
+    identify: (socket: TLSSocket) => Id[];
     /** Starts watching the stores; returns the stop function. */
     watch: (reload: () => void) => () => void;
   };
@@ -64,7 +67,7 @@ export class ClientListener {
             socket.destroy();
             return;
           }
-          this.accept(socket);
+          this.accept(socket, tls.identify(socket));
         },
       );
       secure.on("tlsClientError", (err, socket) =>
@@ -105,7 +108,7 @@ export class ClientListener {
     await new Promise<void>((done) => (tcp ? tcp.close(() => done()) : done()));
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, identities: readonly Id[] = []): void {
     const { maxClientCnxns: max, log, registry, context } = this.opts;
     const ip = socket.remoteAddress ?? "unknown";
     const count = this.connectionsPerIp.get(ip) ?? 0;
@@ -116,6 +119,7 @@ export class ClientListener {
     }
     this.connectionsPerIp.set(ip, count + 1);
     const conn = new ClientConnection(socket, context);
+    conn.identities.push(...identities);
     registry.add(conn);
     socket.once("close", () => {
       const n = (this.connectionsPerIp.get(ip) ?? 1) - 1;

@@ -8,6 +8,7 @@ import { ClientListener } from "./client-listener.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
 import { watchStoreFiles } from "./key-stores.js";
 import { clientAddressMismatch, clientTlsOptions } from "./tls-context.js";
+import { x509Identities } from "./x509-identity.js";
 
 export class ClientListeners {
   private readonly plain: ClientListener | undefined;
@@ -32,6 +33,7 @@ export class ClientListeners {
     if (config.secureClientPort !== undefined) {
       // Read now, so a store that cannot be used stops the start instead of the first client.
       const options = clientTlsOptions(config);
+      const x509 = config.authSchemes.has("x509");
       this.secure = new ClientListener({
         port: config.secureClientPort,
         host: config.secureClientPortAddress,
@@ -41,6 +43,12 @@ export class ClientListeners {
           reload: () => clientTlsOptions(config),
           refuse: (socket) =>
             clientAddressMismatch(config, socket.remoteAddress, socket.getPeerCertificate()),
+          // As ZooKeeper's X509AuthenticationProvider: a verified certificate's subject is the id.
+          identify: (socket) => {
+            if (!x509 || !socket.authorized) return [];
+            const raw = socket.getPeerCertificate().raw;
+            return raw === undefined ? [] : x509Identities(raw, config.x509SuperUser);
+          },
           watch: (reload) =>
             watchStoreFiles([config.sslKeyStoreLocation, config.sslTrustStoreLocation], reload),
         },

@@ -6,9 +6,10 @@
 // simultaneous dials is needed. The dialler names itself in the URL (`/?from=<myid>`, with its own
 // peer and election addresses: a server no config names yet, one about to be added by a reconfig,
 // is admitted as a guest and dialled back, as ZooKeeper lets such a server sync as a non-voting
-// follower). The member list follows the active config (setMembers). Without
-// sslQuorum nothing checks that name, so the peer ports belong on a trusted network, as
-// ZooKeeper's do; with it every link is wss with mutual TLS, and a link's claimed id must match its
+// follower). The member list follows the active config (setMembers). Without sslQuorum or quorum
+// authentication nothing checks that name, so the peer ports belong on a trusted network, as
+// ZooKeeper's do. Quorum authentication (PeerLinkAuth, quorum.auth.*) proves a shared password
+// when a link opens; with sslQuorum every link is wss with mutual TLS, and a link's claimed id must match its
 // certificate: the certificate must name the host of that id's server line (ZooKeeper's quorum
 // hostname verification), checked before any frame is read.
 //
@@ -16,7 +17,12 @@
 // vote resends), so the transport never buffers beyond the socket's own queue, and a peer whose
 // queue grows past `maxBufferedBytes` is cut off and dialled afresh.
 
-import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from "node:http";
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, type TLSSocket, type TlsOptions } from "node:tls";
@@ -32,6 +38,35 @@ export interface PeerAddress {
 }
 
 export type PeerChannel = "peer" | "election";
+
+/**
+ * Authentication of a link when it opens (quorum/quorum-auth.ts), before any frame is read: the
+ * dialler adds headers to the upgrade, checks the acceptor's reply and sends a proof as its first
+ * (text) frame; the acceptor adds its reply headers, then refuses the link, admits it, or waits for
+ * the proof. A link is registered (replacing the link of that id) only once admitted.
+ */
+export interface PeerLinkAuth {
+  dial(
+    to: number,
+    channel: PeerChannel,
+  ):
+    | {
+        headers: Record<string, string>;
+        /** Why the acceptor's upgrade reply is not acceptable, if it is not. */
+        upgraded(headers: IncomingHttpHeaders): string | undefined;
+        proof(): string;
+      }
+    | undefined;
+  upgradeHeaders(channel: PeerChannel, from: number, req: IncomingMessage, headers: string[]): void;
+  admit(
+    channel: PeerChannel,
+    from: number,
+    req: IncomingMessage,
+  ): { refuse: string } | { proof(text: string): string | undefined } | undefined;
+}
+
+/** How long an acceptor waits for a dialler's proof. */
+const AUTH_DEADLINE_MS = 5000;
 
 export interface PeerTransportOptions {
   myId: number;
@@ -57,6 +92,8 @@ export interface PeerTransportOptions {
    * must name the server line's host of the id it claims, and ours is checked the same way.
    */
   tls?: { server: TlsOptions; client: ConnectionOptions; verifyIdentity: boolean };
+  /** Quorum authentication (quorum.auth.*), checked when a link opens. */
+  auth?: PeerLinkAuth;
   /** How often an open outbound link is pinged. Default 1000 ms. */
   livenessIntervalMs?: number;
   /**
@@ -359,6 +396,9 @@ export class PeerTransport {
       maxPayload: this.maxFrameBytes,
     });
     wss.on("connection", (ws, req) => this.accept(channel, ws, req));
+    wss.on("headers", (headers, req) =>
+      this.opts.auth?.upgradeHeaders(channel, claimedId(req), req, headers),
+    );
     wss.on("error", (err) => this.opts.log.error({ err, channel }, "peer listener error"));
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
@@ -374,7 +414,7 @@ export class PeerTransport {
 
   private accept(channel: PeerChannel, ws: WebSocket, req: IncomingMessage): void {
     const params = new URL(req.url ?? "/", "ws://x").searchParams;
-    const from = Number(params.get("from"));
+    const from = claimedId(req);
     const validId = Number.isSafeInteger(from) && from >= 0 && from !== this.opts.myId;
     const known = validId ? (this.members.get(from) ?? this.guests.get(from)) : undefined;
     const guest = validId && known === undefined ? this.guestAddress(params, req) : undefined;
@@ -394,7 +434,42 @@ export class PeerTransport {
       ws.close(1008, "certificate does not match the claimed server id");
       return;
     }
-    if (guest !== undefined) this.admitGuest(from, guest);
+    const auth = this.opts.auth?.admit(channel, from, req);
+    if (auth === undefined) {
+      this.register(channel, from, ws, guest);
+      return;
+    }
+    const refuse = (reason: string) => {
+      this.opts.log.warn(
+        { channel, claimed: from, remote: req.socket.remoteAddress, reason },
+        "peer refused",
+      );
+      ws.close(1008, "quorum authentication failed");
+    };
+    if ("refuse" in auth) {
+      refuse(auth.refuse);
+      return;
+    }
+    // The first frame must be the dialler's proof; nothing else is read before it checks out.
+    const deadline = setTimeout(() => refuse("no authentication proof in time"), AUTH_DEADLINE_MS);
+    ws.on("error", () => ws.terminate());
+    ws.once("close", () => clearTimeout(deadline));
+    ws.once("message", (data, isBinary) => {
+      clearTimeout(deadline);
+      const why = isBinary ? "a peer frame before the authentication proof" : auth.proof(String(data));
+      if (why !== undefined) refuse(why);
+      else this.register(channel, from, ws, guest);
+    });
+  }
+
+  /**
+   * An admitted inbound link: it replaces the one of that server id and its frames go to ZAB. A
+   * guest (a server outside the config) is remembered and dialled back only now, once it passed
+   * every check.
+   */
+  private register(channel: PeerChannel, from: number, ws: WebSocket, guest?: PeerAddress): void {
+    if (guest !== undefined && !this.guests.has(from) && !this.members.has(from))
+      this.admitGuest(from, guest);
     const key = `${channel}/${from}`;
     // A redial replaces the old link: the old socket may be half-dead (peer restarted).
     this.inbound.get(key)?.terminate();
@@ -433,7 +508,9 @@ export class PeerTransport {
   private dial(link: OutLink): void {
     if (this.closed) return;
     link.timer = undefined;
+    const auth = this.opts.auth?.dial(link.id, link.channel);
     const ws = new WebSocket(link.url, {
+      ...(auth === undefined ? {} : { headers: auth.headers }),
       perMessageDeflate: false,
       maxPayload: this.maxFrameBytes,
       handshakeTimeout: 2000,
@@ -449,7 +526,19 @@ export class PeerTransport {
     ws.on("pong", () => {
       link.lastPongMs = Date.now();
     });
+    if (auth !== undefined) {
+      ws.on("upgrade", (res) => {
+        const why = auth.upgraded(res.headers);
+        if (why === undefined) return;
+        // Closing here keeps the link from opening: nothing is sent to an unproven acceptor.
+        if (!link.warned)
+          this.opts.log.warn({ peer: link.id, channel: link.channel, reason: why }, "peer refused");
+        link.warned = true;
+        ws.terminate();
+      });
+    }
     ws.on("open", () => {
+      if (auth !== undefined) ws.send(auth.proof());
       link.open = true;
       link.failures = 0;
       link.lastPongMs = Date.now();
@@ -482,6 +571,11 @@ const MAX_GUESTS = 16;
 
 function sameAddress(a: PeerAddress, b: PeerAddress): boolean {
   return a.host === b.host && a.peerPort === b.peerPort && a.electionPort === b.electionPort;
+}
+
+/** The server id a dialler claims in its URL (`/?from=<id>`); NaN when it names none. */
+function claimedId(req: IncomingMessage): number {
+  return Number(new URL(req.url ?? "/", "ws://x").searchParams.get("from"));
 }
 
 function formatHost(host: string): string {

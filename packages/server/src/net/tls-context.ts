@@ -5,6 +5,7 @@
 // connects from (ssl.hostnameVerification). The stores are read again when their files change.
 
 import { checkServerIdentity, type PeerCertificate, type SecureVersion, type TlsOptions } from "node:tls";
+import { isTls13Suite, JAVA_TO_OPENSSL_SUITES, suiteList } from "../config/cipher-suites.js";
 import type { ServerConfig } from "../config/index.js";
 import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "./key-stores.js";
 
@@ -20,6 +21,7 @@ export type ClientTlsConfig = Pick<
   | "sslProtocol"
   | "sslEnabledProtocols"
   | "sslHostnameVerification"
+  | "sslCiphersuites"
 >;
 
 function serverKeyStore(c: ClientTlsConfig): ReturnType<typeof keyStoreOptions> {
@@ -53,6 +55,32 @@ function protocolRange(c: ClientTlsConfig): Pick<TlsOptions, "minVersion" | "max
   return { minVersion: sorted[0], maxVersion: sorted.at(-1) };
 }
 
+/**
+ * ssl.ciphersuites (Java's names) as Node's options: exactly those suites, as ZooKeeper enables
+ * exactly them. Node offers its default TLS 1.3 suites whatever the list says, so a list without
+ * a TLS 1.3 suite also caps the protocol at TLS 1.2 (and one with only TLS 1.3 suites raises it).
+ */
+export function cipherSuiteOptions(
+  text: string | undefined,
+  range: Pick<TlsOptions, "minVersion" | "maxVersion">,
+  key: string,
+): Pick<TlsOptions, "ciphers" | "minVersion" | "maxVersion"> {
+  if (text === undefined) return range;
+  const names = suiteList(text);
+  let { minVersion = "TLSv1.2", maxVersion = "TLSv1.3" } = range;
+  if (!names.some(isTls13Suite)) maxVersion = "TLSv1.2";
+  if (names.every(isTls13Suite)) minVersion = "TLSv1.3";
+  if (minVersion > maxVersion) {
+    throw new TlsSetupError(`${key}: none of its suites can be used with the enabled protocols`);
+  }
+  const ciphers = names.map((n) => {
+    const openssl = JAVA_TO_OPENSSL_SUITES.get(n);
+    if (openssl === undefined) throw new TlsSetupError(`${key}: unknown cipher suite ${n}`);
+    return openssl;
+  });
+  return { ciphers: ciphers.join(":"), minVersion, maxVersion };
+}
+
 /** The options of the client port's TLS server, read from the stores now. */
 export function clientTlsOptions(c: ClientTlsConfig): TlsOptions {
   const auth = c.sslClientAuth.toLowerCase();
@@ -62,7 +90,7 @@ export function clientTlsOptions(c: ClientTlsConfig): TlsOptions {
       { location: c.sslTrustStoreLocation, password: c.sslTrustStorePassword, type: c.sslTrustStoreType },
       "ssl.trustStore",
     ),
-    ...protocolRange(c),
+    ...cipherSuiteOptions(c.sslCiphersuites, protocolRange(c), "ssl.ciphersuites"),
     requestCert: auth !== "none",
     // "want": a certificate is asked for, and a client without one (or with a bad one) still gets in.
     rejectUnauthorized: auth === "need",

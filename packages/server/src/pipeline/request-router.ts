@@ -30,6 +30,7 @@ import type { Forwarder } from "./forwarder.js";
 import type { Proposer } from "./proposer.js";
 import type { QuorumSyncs } from "./quorum-syncs.js";
 import type { ReadPath } from "./read-path.js";
+import type { SaslAuthenticator } from "./sasl.js";
 
 /** Requests a client may send that never reach the state machine or the read path. */
 const REJECTED_OPCODES: ReadonlySet<number> = new Set([
@@ -37,7 +38,6 @@ const REJECTED_OPCODES: ReadonlySet<number> = new Set([
   OpCode.check, // top-level check: Unimplemented + close since ZooKeeper 3.8.5 (ZOOKEEPER-2623)
   OpCode.createSession,
   OpCode.deleteContainer, // internal to the container manager; ZooKeeper's acceptance is a hole
-  OpCode.sasl,
   OpCode.error,
 ]);
 
@@ -72,6 +72,8 @@ export interface RequestRouterDeps {
   touches: LearnerTouches | undefined;
   readPath: ReadPath;
   auth: AuthProviders;
+  /** SASL packets and enforced authentication (enforce.auth.*). */
+  sasl: SaslAuthenticator;
   expiry: SessionExpiry;
   log: Logger;
 }
@@ -82,6 +84,13 @@ export class RequestRouter {
   route(conn: ClientConnection, xid: number, type: number, body: JuteReader): void {
     const { state, role, proposer, log } = this.deps;
     if (!conn.isEstablished) return;
+    // As ZooKeeper's processPacket: SASL packets first, then every request but auth needs an
+    // enforced scheme (when enforce.auth is on).
+    if (type === OpCode.sasl) {
+      this.deps.sasl.handle(conn, xid, body);
+      return;
+    }
+    if (type !== OpCode.auth && !this.deps.sasl.admit(conn, xid)) return;
     if (role.readOnly) {
       if (this.routeReadOnly(conn, xid, type)) return;
     } else if (!role.isServing) {

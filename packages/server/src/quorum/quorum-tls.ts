@@ -7,6 +7,7 @@
 import type { ServerConfig } from "../config/index.js";
 import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "../net/key-stores.js";
 import type { PeerTransportOptions } from "../net/peer-transport.js";
+import { cipherSuiteOptions } from "../net/tls-context.js";
 
 export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
   if (!config.sslQuorum) return undefined;
@@ -29,9 +30,14 @@ export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
     },
     "ssl.quorum.trustStore",
   );
+  const suites = cipherSuiteOptions(
+    config.sslQuorumCiphersuites,
+    { minVersion: "TLSv1.2", maxVersion: "TLSv1.3" },
+    "ssl.quorum.ciphersuites",
+  );
   return {
-    server: { ...key, ...trust, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2" },
-    client: { ...key, ...trust, minVersion: "TLSv1.2" },
+    server: { ...key, ...trust, requestCert: true, rejectUnauthorized: true, ...suites },
+    client: { ...key, ...trust, ...suites },
     verifyIdentity: config.sslQuorumHostnameVerification,
   };
 }

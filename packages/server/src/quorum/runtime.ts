@@ -27,6 +27,7 @@ import {
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
 import { adoptConfig, peerAddresses, persistedConfigOf } from "./config-activation.js";
 import { EffectQueue } from "./effect-queue.js";
+import { quorumAuth } from "./quorum-auth.js";
 import { quorumTls } from "./quorum-tls.js";
 
 /** What the runtime needs from the client-facing server. */
@@ -225,6 +226,7 @@ export class QuorumRuntime {
       members: peerAddresses(config.servers),
       listenOnAllIps: config.quorumListenOnAllIPs,
       tls: quorumTls(config),
+      auth: quorumAuth(config, myId, opts.log.child({ part: "peers" })),
       codec: loadPeerCodec(findPeerProto()),
       log: opts.log.child({ part: "peers" }),
       onMessage: (from, msg) => {

@@ -39,6 +39,7 @@ export class ReplicaState {
       extendedTypesEnabled: config.extendedTypesEnabled,
       skipAcl: config.skipAcl,
       superDigest: config.superDigest,
+      authSchemes: config.authSchemes,
       enforceQuota: config.enforceQuota,
       ...(config.standalone
         ? {}

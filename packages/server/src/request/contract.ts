@@ -73,6 +73,8 @@ export interface StateMachineOptions {
   extendedTypesEnabled: boolean;
   /** `zookeeper.skipACL`. */
   skipAcl: boolean;
+  /** Schemes with a provider (ip, digest, and sasl with its authProvider); ACLs of others are invalid. */
+  authSchemes?: ReadonlySet<string>;
   /** `zookeeper.DigestAuthenticationProvider.superDigest`, e.g. "super:xQJm...=" or undefined. */
   superDigest: string | undefined;
   /**

@@ -23,6 +23,8 @@ export interface PrepareEnv {
   identities: readonly Id[];
   extendedTypesEnabled: boolean;
   skipAcl: boolean;
+  /** Schemes with a provider here, for ACL validation (sasl only with its authProvider). */
+  aclSchemes: ReadonlySet<string>;
   /** False when the session is unknown or a closeSession for it is pending. */
   sessionLive: boolean;
   /**
@@ -85,7 +87,7 @@ export function prepareCreate(env: PrepareEnv, req: CreateRequest): Prepared<Cre
 
   const parentPath = parentOf(req.path);
   if (parentPath === undefined || req.path.includes("\0")) return fail(ErrorCode.BadArguments);
-  const fixed = fixupAcl(req.acl, env.identities);
+  const fixed = fixupAcl(req.acl, env.identities, env.aclSchemes);
   if (!fixed.ok) return fail(fixed.err);
   const parent = env.scratch.get(parentPath);
   if (parent === undefined) return fail(ErrorCode.NoNode);
@@ -202,7 +204,7 @@ export function prepareSetData(env: PrepareEnv, req: RequestOf<OpCode.setData>):
 export function prepareSetAcl(env: PrepareEnv, req: RequestOf<OpCode.setACL>): Prepared<SetAclTxn> {
   if (!env.sessionLive) return fail(ErrorCode.SessionExpired);
   if (validatePath(req.path) !== undefined) return fail(ErrorCode.BadArguments);
-  const fixed = fixupAcl(req.acl, env.identities);
+  const fixed = fixupAcl(req.acl, env.identities, env.aclSchemes);
   if (!fixed.ok) return fail(fixed.err);
   const node = env.scratch.get(req.path);
   if (node === undefined) return fail(ErrorCode.NoNode);

@@ -7,7 +7,7 @@
 
 import { ErrorCode, OpCode, Perms, type Request, type RequestOf, type Stat } from "@paddock/jute";
 import { dynamicConfigText } from "../config/dynamic-config.js";
-import { checkAcl } from "../tree/acl.js";
+import { checkAcl, DEFAULT_ACL_SCHEMES } from "../tree/acl.js";
 import { DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import { CONFIG_PATH } from "../tree/path.js";
 import { TxnApplier } from "./apply.js";
@@ -69,6 +69,7 @@ export class StateMachine {
       identities: ctx.identities,
       extendedTypesEnabled: this.opts.extendedTypesEnabled,
       skipAcl: this.opts.skipAcl,
+      aclSchemes: this.opts.authSchemes ?? DEFAULT_ACL_SCHEMES,
       sessionLive: global || ctx.localSession !== undefined,
       ephemeralRefusal: global
         ? undefined

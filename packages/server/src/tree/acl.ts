@@ -146,14 +146,46 @@ export function isWorldAnyone(id: Id): boolean {
   return id.scheme === "world" && id.id === "anyone";
 }
 
-/** Whether a non-world, non-auth ACL id is acceptable to its scheme's provider. */
-export function isValidAclId(id: Id): boolean {
+/** The schemes every server has a provider for; authProvider.N adds sasl (and x509). */
+export const DEFAULT_ACL_SCHEMES: ReadonlySet<string> = new Set(["ip", "digest"]);
+
+/**
+ * ZooKeeper's SASL provider accepts an id that Kerberos' name parser takes: no `@`, or
+ * `primary[/instance]@REALM` with no further `/` or `@`.
+ */
+export function isValidSaslAclId(id: string): boolean {
+  return !id.includes("@") || /^[^/@]*(\/[^/@]*)?@[^/@]*$/.test(id);
+}
+
+/**
+ * Whether Java's X500Principal would take `name` (RFC 2253 / 1779): attribute=value pairs
+ * separated by unescaped "," ";" or "+", each type a keyword or a dotted OID, each value quoted,
+ * `#hex` or text with backslash escapes. The empty name is valid.
+ */
+export function isValidX500Name(name: string): boolean {
+  return name.trim() === "" || X500_NAME.test(name);
+}
+
+const X500_VALUE = String.raw`(?:"(?:[^"\\]|\\.)*"|#(?:[0-9a-fA-F]{2})+|(?:[^,;+"\\]|\\.)*)`;
+const X500_TYPE = String.raw`(?:[A-Za-z][A-Za-z0-9-]*|(?:OID\.|oid\.)?\d+(?:\.\d+)+)`;
+const X500_AVA = String.raw`\s*${X500_TYPE}\s*=\s*${X500_VALUE}\s*`;
+const X500_NAME = new RegExp(`^${X500_AVA}(?:[,;+]${X500_AVA})*$`);
+
+/**
+ * Whether a non-world, non-auth ACL id is acceptable to its scheme's provider; a scheme without a
+ * provider on this server (`schemes`) accepts nothing.
+ */
+export function isValidAclId(id: Id, schemes: ReadonlySet<string> = DEFAULT_ACL_SCHEMES): boolean {
   if (id.scheme === NULL_MARK || id.id === NULL_MARK) return false;
   switch (id.scheme) {
     case "digest":
       return isValidDigestAclId(id.id);
     case "ip":
       return isValidIpAclId(id.id);
+    case "sasl":
+      return schemes.has("sasl") && isValidSaslAclId(id.id);
+    case "x509":
+      return schemes.has("x509") && isValidX500Name(id.id);
     default:
       return false;
   }
@@ -166,7 +198,11 @@ export type FixupResult = { ok: true; acl: ACL[] } | { ok: false; err: ErrorCode
  * removed, `auth` entries expanded into the caller's authenticated identities, every other entry
  * checked by its scheme. Any failure is InvalidACL.
  */
-export function fixupAcl(acl: readonly ACL[] | null, identities: readonly Id[]): FixupResult {
+export function fixupAcl(
+  acl: readonly ACL[] | null,
+  identities: readonly Id[],
+  schemes: ReadonlySet<string> = DEFAULT_ACL_SCHEMES,
+): FixupResult {
   const invalid = { ok: false, err: ErrorCode.InvalidACL } as const;
   if (acl === null) return invalid;
   const unique = dedupeAcl(acl);
@@ -187,7 +223,7 @@ export function fixupAcl(acl: readonly ACL[] | null, identities: readonly Id[]):
         expanded = true;
       }
       if (!expanded) return invalid;
-    } else if (isValidAclId(entry.id)) {
+    } else if (isValidAclId(entry.id, schemes)) {
       out.push(entry);
     } else {
       return invalid;
@@ -197,8 +233,12 @@ export function fixupAcl(acl: readonly ACL[] | null, identities: readonly Id[]):
 }
 
 /** Whether a create/setACL from a caller with `identities` would accept this ACL list. */
-export function isValidAcl(acl: readonly ACL[] | null, identities: readonly Id[] = []): boolean {
-  return fixupAcl(acl, identities).ok;
+export function isValidAcl(
+  acl: readonly ACL[] | null,
+  identities: readonly Id[] = [],
+  schemes: ReadonlySet<string> = DEFAULT_ACL_SCHEMES,
+): boolean {
+  return fixupAcl(acl, identities, schemes).ok;
 }
 
 function dedupeAcl(acl: readonly ACL[]): ACL[] {
@@ -216,6 +256,8 @@ function dedupeAcl(acl: readonly ACL[]): ACL[] {
 function identityMatches(aclId: Id, who: Id): boolean {
   if (aclId.scheme !== who.scheme) return false;
   if (aclId.scheme === "ip") return ipMatches(aclId.id, who.id);
+  // ZooKeeper's SASL provider: the SASL user named "super" matches every sasl entry.
+  if (aclId.scheme === "sasl") return who.id === "super" || aclId.id === who.id;
   return aclId.id === who.id;
 }
 

@@ -249,6 +249,11 @@ describe("JVM options", () => {
       zooCfgLines: ["extendedTypesEnabled=true", "jute.maxbuffer=4194304", "readonlymode.enabled=true"],
       ignored: ["-XX:+UseG1GC (JVMFLAGS)", "-Dfoo=bar (JVMFLAGS)"],
     });
+    // The JAAS file of SASL and quorum authentication, as ZooKeeper's scripts pass it.
+    expect(
+      jvmSettingsFromEnv({ SERVER_JVMFLAGS: "-Djava.security.auth.login.config=/conf/jaas.conf" })
+        .zooCfgLines,
+    ).toEqual(["java.security.auth.login.config=/conf/jaas.conf"]);
     const out = zooCfgFromEnv({ JVMFLAGS: "-Xmx300m -Dzookeeper.extendedTypesEnabled=true -verbose:gc" });
     expect(out.zooCfg.endsWith("\nextendedTypesEnabled=true\n")).toBe(true);
     expect(out.notes).toEqual([

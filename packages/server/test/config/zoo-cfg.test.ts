@@ -490,13 +490,9 @@ describe("parseZooCfg unknown and unsupported keys", () => {
 
   it("refuses to start on a security setting it cannot honour, naming the file, line and key", () => {
     for (const [line, key] of [
-      ["quorum.auth.serverRequireSasl=true", "quorum.auth.serverRequireSasl"],
-      ["quorum.auth.enableSasl=true", "quorum.auth.enableSasl"],
-      ["ssl.quorum.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.quorum.ciphersuites"],
-      ["zookeeper.ssl.authProvider=x509", "zookeeper.ssl.authProvider"],
-      ["ssl.ciphersuites=TLS_AES_128_GCM_SHA256", "ssl.ciphersuites"],
-      ["authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.1"],
-      ["enforce.auth.enabled=true", "enforce.auth.enabled"],
+      ["quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST", "quorum.auth.kerberos.servicePrincipal"],
+      ["client.portUnification=true", "client.portUnification"],
+      ["ssl.quorum.enabledProtocols=TLSv1.3", "ssl.quorum.enabledProtocols"],
       ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
     ] as const) {
       expectConfigError(() => parse("clientPort=2181", line), {
@@ -520,14 +516,126 @@ describe("parseZooCfg unknown and unsupported keys", () => {
 
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
     const c = parse(
-      "quorum.auth.enableSasl=true",
-      "ssl.ciphersuites=X",
+      "client.portUnification=true",
+      "admin.forceHttps=true",
       "paddock.allowUnsupportedSecurity=true",
     );
     expect(c.warnings).toEqual([
-      `${FILE}:2: quorum.auth.enableSasl: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
-      `${FILE}:3: ssl.ciphersuites: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:2: client.portUnification: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:3: admin.forceHttps: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
+  });
+
+  it("reads the SASL and enforced-authentication keys", () => {
+    const c = parse(
+      "clientPort=2181",
+      "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+      "zookeeper.authProvider.sasl2=org.apache.zookeeper.server.auth.DigestAuthenticationProvider",
+      "java.security.auth.login.config=/etc/zk/jaas.conf",
+      "zookeeper.superUser=admin",
+      "enforce.auth.enabled=true",
+      "enforce.auth.schemes= sasl , digest",
+    );
+    expect(c).toMatchObject({
+      jaasLoginConfig: "/etc/zk/jaas.conf",
+      saslSuperUser: "admin",
+      saslServerLoginContext: "Server",
+      enforceAuthEnabled: true,
+    });
+    expect([...c.authSchemes].sort()).toEqual(["digest", "ip", "sasl"]);
+    expect([...(c.enforcedAuthSchemes ?? [])].sort()).toEqual(["digest", "sasl"]);
+    expect(c.warnings).toEqual([]);
+    expect(parse("clientPort=2181").enforcedAuthSchemes).toBeUndefined();
+    expect([...parse("clientPort=2181").authSchemes].sort()).toEqual(["digest", "ip"]);
+    // sessionRequireClientSASLAuth wins over enforce.auth.schemes, as in ZooKeeper.
+    const required = parse(
+      "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+      "sessionRequireClientSASLAuth=true",
+      "enforce.auth.enabled=true",
+      "enforce.auth.schemes=digest",
+    );
+    expect([...(required.enforcedAuthSchemes ?? [])]).toEqual(["sasl"]);
+    expect(parse("jaasLoginConfig=/j.conf").jaasLoginConfig).toBe("/j.conf");
+  });
+
+  it("refuses enforced schemes without a provider and providers Paddock does not have", () => {
+    expectConfigError(() => parse("enforce.auth.enabled=true"), {
+      key: "enforce.auth.enabled",
+      detail: "enforce.auth.enabled is true enforce.auth.schemes must be  configured.",
+    });
+    expectConfigError(() => parse("enforce.auth.enabled=true", "enforce.auth.schemes=sasl"), {
+      detail: "Authentication scheme sasl is not available.",
+    });
+    expectConfigError(() => parse("sessionRequireClientSASLAuth=true"), {
+      key: "sessionRequireClientSASLAuth",
+      detail: "Authentication scheme sasl is not available.",
+    });
+    expectConfigError(() => parse("clientPort=2181", "authProvider.1=com.example.MyProvider"), {
+      line: 3,
+      key: "authProvider.1",
+      detail: /authentication provider com\.example\.MyProvider is not available in Paddock/,
+    });
+  });
+
+  it("reads the x509 provider, ssl.authProvider and the x509 super user", () => {
+    const x509 = "authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider";
+    const c = parse(x509, "zookeeper.ssl.authProvider=x509", "X509AuthenticationProvider.superUser=CN=admin");
+    expect([...c.authSchemes].sort()).toEqual(["digest", "ip", "x509"]);
+    expect(c).toMatchObject({ sslAuthProvider: "x509", x509SuperUser: "CN=admin" });
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("ssl.authProvider=x509"), {
+      key: "ssl.authProvider",
+      detail: /^Could not create SSLContext with specified auth provider: x509/,
+    });
+    expectConfigError(() => parse(x509, "ssl.authProvider=custom"), {
+      detail: /^Could not create SSLContext with specified auth provider: custom/,
+    });
+  });
+
+  it("reads ssl.ciphersuites by Java's names and refuses names it cannot map", () => {
+    const c = parse(
+      "ssl.ciphersuites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384",
+      "zookeeper.ssl.quorum.ciphersuites=TLS_AES_128_GCM_SHA256",
+    );
+    expect(c).toMatchObject({
+      sslCiphersuites: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384",
+      sslQuorumCiphersuites: "TLS_AES_128_GCM_SHA256",
+    });
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("ssl.ciphersuites=TLS_AES_128_GCM_SHA256,ECDHE-RSA-AES128-GCM-SHA256"), {
+      line: 2,
+      key: "ssl.ciphersuites",
+      detail: /^unknown or unsupported cipher suite ECDHE-RSA-AES128-GCM-SHA256 \(Java's names/,
+    });
+    expectConfigError(() => parse("ssl.quorum.ciphersuites= , "), { detail: "no cipher suite named" });
+  });
+
+  it("reads the quorum.auth.* switches, refusing ZooKeeper's invalid combinations in its words", () => {
+    const c = parse(
+      "quorum.auth.enableSasl=true",
+      "quorum.auth.learnerRequireSasl=true",
+      "quorum.auth.serverRequireSasl=true",
+      "quorum.auth.learner.saslLoginContext=L",
+    );
+    expect(c).toMatchObject({
+      quorumAuthEnableSasl: true,
+      quorumAuthLearnerRequireSasl: true,
+      quorumAuthServerRequireSasl: true,
+      quorumAuthLearnerLoginContext: "L",
+      quorumAuthServerLoginContext: "QuorumServer",
+    });
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("quorum.auth.serverRequireSasl=true"), {
+      key: "quorum.auth.serverRequireSasl",
+      detail: "quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.serverRequireSasl",
+    });
+    expectConfigError(() => parse("quorum.auth.learnerRequireSasl=true"), {
+      key: "quorum.auth.learnerRequireSasl",
+      detail: "quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.learnerRequireSasl",
+    });
+    expectConfigError(() => parse("quorum.auth.enableSasl=true", "quorum.auth.serverRequireSasl=true"), {
+      detail: "quorum.auth.learnerRequireSasl is disabled, so cannot enable quorum.auth.serverRequireSasl",
+    });
   });
 
   it("reads sslQuorum and the ssl.quorum.* stores", () => {

@@ -199,3 +199,29 @@ describe("maskAcl", () => {
     ]);
   });
 });
+
+describe("sasl and x509 ACL ids", () => {
+  const schemes = new Set(["ip", "digest", "sasl", "x509"]);
+  const valid = (scheme: string, id: string, with_ = schemes) =>
+    isValidAcl([{ perms: Perms.READ, id: { scheme, id } }], [], with_);
+
+  it("are valid only with their provider, and as ZooKeeper's providers check them", () => {
+    expect(valid("sasl", "bob")).toBe(true);
+    expect(valid("sasl", "svc/host@REALM")).toBe(true);
+    expect(valid("sasl", "a@b@c")).toBe(false);
+    expect(valid("sasl", "bob", new Set(["ip", "digest"]))).toBe(false);
+    expect(valid("x509", "CN=alice,OU=tests,O=Paddock\\, Inc.,C=US")).toBe(true);
+    expect(valid("x509", 'CN=a+OU=b;O="quoted, value",1.2.840.113549.1.9.1=#160161')).toBe(true);
+    expect(valid("x509", "")).toBe(true);
+    expect(valid("x509", "not a name")).toBe(false);
+    expect(valid("x509", "CN=a,,O=b")).toBe(false);
+    expect(valid("x509", "CN=alice", new Set(["ip", "digest"]))).toBe(false);
+  });
+
+  it("a sasl entry also matches the SASL user named super, as in ZooKeeper", () => {
+    const acl = [{ perms: Perms.READ, id: { scheme: "sasl", id: "bob" } }];
+    expect(checkAcl(acl, Perms.READ, [{ scheme: "sasl", id: "bob" }], false)).toBe(true);
+    expect(checkAcl(acl, Perms.READ, [{ scheme: "sasl", id: "super" }], false)).toBe(true);
+    expect(checkAcl(acl, Perms.READ, [{ scheme: "sasl", id: "carol" }], false)).toBe(false);
+  });
+});
