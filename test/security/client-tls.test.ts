@@ -261,4 +261,49 @@ zk.stop()
     });
     expect(out.trim()).toBe("from kazoo");
   });
+
+  // Rolling TLS enablement as ZooKeeper documents it: first one port for both, then TLS only.
+  it("client.portUnification: the plaintext port also serves TLS clients (TypeScript client, kazoo)", {
+    timeout: 60_000,
+  }, async () => {
+    const server = await startPaddock({
+      extraCfg: [
+        "client.portUnification=true",
+        `ssl.keyStore.location=${file("server.pem")}`,
+        `ssl.trustStore.location=${file("ca.pem")}`,
+      ],
+    });
+    servers.push(server);
+    const port = Number(server.connectString.split(":")[1]);
+    expect(await useOver(port, clientTls(), "/unified-tls")).toBe("over tls");
+    expect(await useOver(port, undefined, "/unified-plain")).toBe("over tls");
+    // A TLS client without a certificate is refused (clientAuth=need), as on secureClientPort.
+    await expect(useOver(port, { ca: readFileSync(file("ca.pem")) }, "/unified-none")).rejects.toThrow();
+    const script = `
+from kazoo.client import KazooClient
+for ssl in (True, False):
+    kw = dict(use_ssl=True, verify_certs=True, ca="${file("ca.pem")}", certfile="${file("client.crt")}",
+              keyfile="${file("client.key")}") if ssl else {}
+    zk = KazooClient(hosts="127.0.0.1:${port}", **kw)
+    zk.start(timeout=20)
+    print(zk.get("/unified-tls")[0].decode(), zk.client_state)
+    zk.stop()
+`;
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(PYTHON, ["-c", script]);
+      let stdout = "";
+      let stderr = "";
+      p.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      p.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      p.on("close", (code) =>
+        code === 0 ? resolve(stdout) : reject(new Error(`kazoo exited ${code}: ${stderr}`)),
+      );
+    });
+    expect(out.trim().split("\n")).toEqual(["over tls CONNECTED", "over tls CONNECTED"]);
+    expect(server.output()).toContain("client.portUnification");
+  });
 });

@@ -43,6 +43,8 @@ export interface CommonConfig {
   dataLogDir: string;
   secureClientPort: number | undefined;
   secureClientPortAddress: string | undefined;
+  /** client.portUnification: the plaintext client port also takes TLS clients (sniffed per connection). */
+  clientPortUnification: boolean;
   /** ssl.* of the client port's TLS (ZooKeeper's X509Util keys); docs/security.md. */
   sslKeyStoreLocation: string | undefined;
   sslKeyStorePassword: string | undefined;

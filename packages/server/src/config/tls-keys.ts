@@ -30,6 +30,13 @@ const TLS_USED_BY = "net/tls-context.ts (secureClientPort)";
 const QUORUM_TLS_USED_BY = "quorum/quorum-tls.ts (sslQuorum)";
 
 export const TLS_KEYS = {
+  clientPortUnification: {
+    key: "client.portUnification",
+    origin: "system property",
+    type: bool,
+    default: false,
+    usedBy: "net/client-listeners.ts (TLS and plaintext on clientPort)",
+  },
   sslKeyStoreLocation: {
     key: "ssl.keyStore.location",
     origin: "system property",

@@ -23,7 +23,6 @@ const UNSUPPORTED_PREFIXES = ["jvm.pause."];
  */
 const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["portUnification", "false"],
-  ["client.portUnification", "false"],
   ["sslQuorumReloadCertFiles", "false"],
   ["admin.forceHttps", "false"],
   ["admin.needClientAuth", "false"],

@@ -4,11 +4,18 @@
 // never looks at a request.
 
 import { createServer, type Server, type Socket } from "node:net";
-import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from "node:tls";
+import {
+  createSecureContext,
+  createServer as createTlsServer,
+  type SecureContext,
+  TLSSocket,
+  type Server as TlsServer,
+} from "node:tls";
 import type { Id } from "@paddock/jute";
 import type { Logger } from "../logger.js";
 import { ClientConnection, type ConnectionContext } from "./client-connection.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
+import { replaying, TLS_HANDSHAKE_RECORD } from "./tls-sniff.js";
 
 /** How long a new connection may take to send its ConnectRequest and get a session. */
 const HANDSHAKE_DEADLINE_MS = 10_000;
@@ -36,6 +43,8 @@ export interface ClientListenerOptions {
     identify: (socket: TLSSocket) => Id[];
     /** Starts watching the stores; returns the stop function. */
     watch: (reload: () => void) => () => void;
+    /** client.portUnification: plaintext clients are served on this port too. */
+    unified?: boolean;
   };
 }
 
@@ -57,6 +66,17 @@ export class ClientListener {
     let tcp: Server | TlsServer;
     if (tls === undefined) {
       tcp = createServer((socket) => this.accept(socket));
+    } else if (tls.unified === true) {
+      let context = createSecureContext(tls.options);
+      tcp = createServer((socket) => this.sniff(socket, () => context));
+      this.stopWatching = tls.watch(() => {
+        try {
+          context = createSecureContext(tls.reload());
+          log.info("TLS key and trust stores reloaded");
+        } catch (err) {
+          log.error({ err }, "TLS stores changed but cannot be loaded; keeping the previous ones");
+        }
+      });
     } else {
       const secure = createTlsServer(
         { ...tls.options, handshakeTimeout: HANDSHAKE_DEADLINE_MS },
@@ -96,7 +116,11 @@ export class ClientListener {
     tcp.on("error", (err) => log.error({ err }, "client port error"));
     log.info(
       { port: this.port, host: host ?? "0.0.0.0" },
-      tls === undefined ? "binding to client port" : "binding to secure client port (TLS)",
+      tls === undefined
+        ? "binding to client port"
+        : tls.unified === true
+          ? "binding to client port (plaintext and TLS: client.portUnification)"
+          : "binding to secure client port (TLS)",
     );
   }
 
@@ -106,6 +130,52 @@ export class ClientListener {
     for (const conn of [...this.opts.registry.all()]) conn.socket.destroy();
     const tcp = this.tcp;
     await new Promise<void>((done) => (tcp ? tcp.close(() => done()) : done()));
+  }
+
+  /** A unified port's connection: TLS if its first byte opens a TLS handshake, else plaintext. */
+  private sniff(socket: Socket, context: () => SecureContext): void {
+    const tls = this.opts.tls!;
+    const { log } = this.opts;
+    // A client that sends nothing, or never finishes its TLS handshake, is dropped like one that
+    // never sends its ConnectRequest.
+    const deadline = setTimeout(() => socket.destroy(), HANDSHAKE_DEADLINE_MS);
+    deadline.unref();
+    socket.once("close", () => clearTimeout(deadline));
+    socket.on("error", () => socket.destroy());
+    socket.once("data", (first: Buffer) => {
+      socket.pause();
+      if (first[0] !== TLS_HANDSHAKE_RECORD) {
+        clearTimeout(deadline);
+        socket.unshift(first);
+        this.accept(socket);
+        socket.resume();
+        return;
+      }
+      const secure = new TLSSocket(replaying(socket, first), {
+        isServer: true,
+        secureContext: context(),
+        requestCert: tls.options.requestCert === true,
+        rejectUnauthorized: tls.options.rejectUnauthorized === true,
+      });
+      // The TLS socket sits on a stream, not on the TCP handle: it answers for the peer's address.
+      for (const key of ["remoteAddress", "remotePort", "remoteFamily"] as const) {
+        Object.defineProperty(secure, key, { value: socket[key] });
+      }
+      secure.once("secure", () => {
+        clearTimeout(deadline);
+        const refusal = tls.refuse(secure);
+        if (refusal !== undefined) {
+          log.warn({ remote: socket.remoteAddress, reason: refusal }, "client certificate refused");
+          secure.destroy();
+          return;
+        }
+        this.accept(secure, tls.identify(secure));
+      });
+      secure.on("error", (err) => {
+        log.info({ remote: socket.remoteAddress, err: err.message }, "TLS connection failed");
+        secure.destroy();
+      });
+    });
   }
 
   private accept(socket: Socket, identities: readonly Id[] = []): void {

@@ -4,7 +4,7 @@
 import type { ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import type { ConnectionContext } from "./client-connection.js";
-import { ClientListener } from "./client-listener.js";
+import { ClientListener, type ClientListenerOptions } from "./client-listener.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
 import { watchStoreFiles } from "./key-stores.js";
 import { clientAddressMismatch, clientTlsOptions } from "./tls-context.js";
@@ -23,35 +23,40 @@ export class ClientListeners {
       listenBacklog: config.clientPortListenBacklog,
       ...deps,
     };
+    const tlsFor = (unified: boolean): NonNullable<ClientListenerOptions["tls"]> => {
+      // Read now, so a store that cannot be used stops the start instead of the first client.
+      const options = clientTlsOptions(config);
+      const x509 = config.authSchemes.has("x509");
+      return {
+        options,
+        reload: () => clientTlsOptions(config),
+        refuse: (socket) => clientAddressMismatch(config, socket.remoteAddress, socket.getPeerCertificate()),
+        // As ZooKeeper's X509AuthenticationProvider: a verified certificate's subject is the id.
+        identify: (socket) => {
+          if (!x509 || !socket.authorized) return [];
+          const raw = socket.getPeerCertificate().raw;
+          return raw === undefined ? [] : x509Identities(raw, config.x509SuperUser);
+        },
+        watch: (reload) =>
+          watchStoreFiles([config.sslKeyStoreLocation, config.sslTrustStoreLocation], reload),
+        unified,
+      };
+    };
     if (config.clientPort !== undefined || config.secureClientPort === undefined) {
       this.plain = new ClientListener({
         port: config.clientPort ?? 2181,
         host: config.clientPortAddress,
         ...common,
+        // client.portUnification: TLS clients on the plaintext port too (rolling TLS enablement).
+        ...(config.clientPortUnification ? { tls: tlsFor(true) } : {}),
       });
     }
     if (config.secureClientPort !== undefined) {
-      // Read now, so a store that cannot be used stops the start instead of the first client.
-      const options = clientTlsOptions(config);
-      const x509 = config.authSchemes.has("x509");
       this.secure = new ClientListener({
         port: config.secureClientPort,
         host: config.secureClientPortAddress,
         ...common,
-        tls: {
-          options,
-          reload: () => clientTlsOptions(config),
-          refuse: (socket) =>
-            clientAddressMismatch(config, socket.remoteAddress, socket.getPeerCertificate()),
-          // As ZooKeeper's X509AuthenticationProvider: a verified certificate's subject is the id.
-          identify: (socket) => {
-            if (!x509 || !socket.authorized) return [];
-            const raw = socket.getPeerCertificate().raw;
-            return raw === undefined ? [] : x509Identities(raw, config.x509SuperUser);
-          },
-          watch: (reload) =>
-            watchStoreFiles([config.sslKeyStoreLocation, config.sslTrustStoreLocation], reload),
-        },
+        tls: tlsFor(false),
       });
     }
   }

@@ -1,0 +1,40 @@
+// client.portUnification: one port for TLS and plaintext clients, told apart by the first byte a
+// client sends (a TLS ClientHello starts with the handshake record type, 0x16; a ZooKeeper
+// ConnectRequest starts with its length, whose top byte is 0 for any frame a server accepts), as
+// ZooKeeper's UnifiedServerSocket and Netty's OptionalSslHandler tell them apart.
+
+import type { Socket } from "node:net";
+import { Duplex } from "node:stream";
+
+export const TLS_HANDSHAKE_RECORD = 0x16;
+
+/**
+ * The socket's stream with `first` (already read off it) in front, as a plain Duplex: a TLSSocket
+ * built on it reads `first` too (one built on the socket itself would take over its handle and
+ * never see bytes already read).
+ */
+export function replaying(socket: Socket, first: Buffer): Duplex {
+  const stream = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk: Buffer, _encoding, done) {
+      socket.write(chunk, done);
+    },
+    final(done) {
+      socket.end();
+      done();
+    },
+    destroy(err, done) {
+      socket.destroy(err ?? undefined);
+      done(err);
+    },
+  });
+  socket.on("data", (chunk: Buffer) => {
+    if (!stream.push(chunk)) socket.pause();
+  });
+  socket.on("end", () => stream.push(null));
+  socket.on("close", () => stream.destroy());
+  stream.push(first);
+  return stream;
+}
