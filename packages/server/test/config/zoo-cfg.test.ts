@@ -491,7 +491,7 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   it("refuses to start on a security setting it cannot honour, naming the file, line and key", () => {
     for (const [line, key] of [
       ["quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST", "quorum.auth.kerberos.servicePrincipal"],
-      ["client.portUnification=true", "client.portUnification"],
+      ["portUnification=true", "portUnification"],
       ["ssl.quorum.enabledProtocols=TLSv1.3", "ssl.quorum.enabledProtocols"],
       ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
     ] as const) {
@@ -505,6 +505,12 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     }
   });
 
+  it("reads client.portUnification (TLS and plaintext on clientPort)", () => {
+    expect(parse("client.portUnification=true").clientPortUnification).toBe(true);
+    expect(parse("zookeeper.client.portUnification=true").clientPortUnification).toBe(true);
+    expect(parse().clientPortUnification).toBe(false);
+  });
+
   it("accepts a security key set to what Paddock does anyway (off)", () => {
     const c = parse(
       "sslQuorum=false",
@@ -515,13 +521,9 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   });
 
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
-    const c = parse(
-      "client.portUnification=true",
-      "admin.forceHttps=true",
-      "paddock.allowUnsupportedSecurity=true",
-    );
+    const c = parse("portUnification=true", "admin.forceHttps=true", "paddock.allowUnsupportedSecurity=true");
     expect(c.warnings).toEqual([
-      `${FILE}:2: client.portUnification: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:2: portUnification: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
       `${FILE}:3: admin.forceHttps: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
   });
