@@ -160,6 +160,12 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       at("secureClientPortAddress"),
     );
   }
+  if (s.clientPortUnification && s.sslKeyStoreLocation === undefined) {
+    throw new ConfigError(
+      "client.portUnification serves TLS clients on clientPort, but ssl.keyStore.location is not set: the server has no certificate",
+      at("client.portUnification"),
+    );
+  }
   if (s.tickTimeMs === 0) throw new ConfigError("tickTime is not set", at("tickTime"));
   if (s.minSessionTimeoutMs === -1) s.minSessionTimeoutMs = 2 * s.tickTimeMs;
   if (s.maxSessionTimeoutMs === -1) s.maxSessionTimeoutMs = 20 * s.tickTimeMs;

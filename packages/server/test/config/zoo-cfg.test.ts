@@ -506,8 +506,15 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   });
 
   it("reads client.portUnification (TLS and plaintext on clientPort)", () => {
-    expect(parse("client.portUnification=true").clientPortUnification).toBe(true);
-    expect(parse("zookeeper.client.portUnification=true").clientPortUnification).toBe(true);
+    const store = "ssl.keyStore.location=/etc/zk/server.pem";
+    expect(parse("client.portUnification=true", store).clientPortUnification).toBe(true);
+    expect(parse("zookeeper.client.portUnification=true", store).clientPortUnification).toBe(true);
+    expectConfigError(() => parse("client.portUnification=true"), {
+      file: FILE,
+      line: 2,
+      key: "client.portUnification",
+      detail: /ssl\.keyStore\.location is not set/,
+    });
     expect(parse().clientPortUnification).toBe(false);
   });
 
