@@ -11,8 +11,8 @@ import { ZooKeeperClient } from "@paddock/client";
 import { ErrorCode, JuteReader, OpCode, readStat } from "@paddock/jute";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LAUNCH_OPTIONS, launchEnsemble } from "../../packages/bench/src/servers.js";
-import { fourLetterWord } from "../support/process.js";
 import { skipWithoutZookeeper } from "../support/zookeeper.js";
+import { portNamer } from "./port-names.js";
 
 type Kind = "zookeeper" | "paddock";
 const run = promisify(execFile);
@@ -71,14 +71,7 @@ async function transcript(kind: Kind): Promise<Transcript> {
   });
   try {
     await c.connect();
-    const conf = await fourLetterWord("127.0.0.1", leader.clientPort, "conf", 2000);
-    const names = new Map<string, string>();
-    for (const m of conf.matchAll(/^server\.(\d+)=[^:]+:(\d+):(\d+)/gm)) {
-      names.set(m[2]!, `Q${m[1]}`);
-      names.set(m[3]!, `E${m[1]}`);
-    }
-    for (const m of ens.members) names.set(String(m.clientPort), `C${m.id}`);
-    const rename = (text: string) => text.replace(/\b\d{4,5}\b/g, (p) => names.get(p) ?? p);
+    const rename = portNamer(ens.members);
 
     const steps: Step[] = [];
     let lastZxid = (await c.sendRaw({ type: OpCode.exists, path: "/", watch: false })).zxid;

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_LAUNCH_OPTIONS, launchEnsemble } from "../../packages/bench/src/servers.js";
 import { fourLetterWord } from "../support/process.js";
 import { skipWithoutZookeeper } from "../support/zookeeper.js";
+import { portNamer } from "./port-names.js";
 
 type Kind = "zookeeper" | "paddock";
 
@@ -30,14 +31,7 @@ async function observe(kind: Kind): Promise<Seen> {
   try {
     await c.connect();
     const conf = await fourLetterWord("127.0.0.1", ens.members[0]!.clientPort, "conf", 2000);
-    // Each member's three ports, by id, from conf's own membership lines.
-    const names = new Map<string, string>();
-    for (const m of conf.matchAll(/^server\.(\d+)=[^:]+:(\d+):(\d+)/gm)) {
-      names.set(m[2]!, `Q${m[1]}`);
-      names.set(m[3]!, `E${m[1]}`);
-    }
-    for (const m of ens.members) names.set(String(m.clientPort), `C${m.id}`);
-    const rename = (text: string) => text.replace(/\b\d{4,5}\b/g, (p) => names.get(p) ?? p);
+    const rename = portNamer(ens.members);
 
     const { data, stat } = await c.getConfig();
     return {

@@ -43,6 +43,24 @@ function makeCertificates(dir: string): void {
   }
 }
 
+/** Runs a kazoo script with Debian's python3; resolves with its stdout, rejects with its stderr. */
+function runKazoo(script: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const p = spawn(PYTHON, ["-c", script]);
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    p.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    p.on("close", (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`kazoo exited ${code}: ${stderr}`)),
+    );
+  });
+}
+
 describe("TLS on the client port", () => {
   let dir: string;
   const servers: ServerHandle[] = [];
@@ -245,20 +263,7 @@ zk.create("/kazoo-tls", b"from kazoo")
 print(zk.get("/kazoo-tls")[0].decode())
 zk.stop()
 `;
-    const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(PYTHON, ["-c", script]);
-      let stdout = "";
-      let stderr = "";
-      p.stdout.on("data", (d) => {
-        stdout += d;
-      });
-      p.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      p.on("close", (code) =>
-        code === 0 ? resolve(stdout) : reject(new Error(`kazoo exited ${code}: ${stderr}`)),
-      );
-    });
+    const out = await runKazoo(script);
     expect(out.trim()).toBe("from kazoo");
   });
 
@@ -289,20 +294,7 @@ for ssl in (True, False):
     print(zk.get("/unified-tls")[0].decode(), zk.client_state)
     zk.stop()
 `;
-    const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(PYTHON, ["-c", script]);
-      let stdout = "";
-      let stderr = "";
-      p.stdout.on("data", (d) => {
-        stdout += d;
-      });
-      p.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      p.on("close", (code) =>
-        code === 0 ? resolve(stdout) : reject(new Error(`kazoo exited ${code}: ${stderr}`)),
-      );
-    });
+    const out = await runKazoo(script);
     expect(out.trim().split("\n")).toEqual(["over tls CONNECTED", "over tls CONNECTED"]);
     expect(server.output()).toContain("client.portUnification");
   });

@@ -69,13 +69,8 @@ export class ClientListener {
     } else if (tls.unified === true) {
       let context = createSecureContext(tls.options);
       tcp = createServer((socket) => this.sniff(socket, () => context));
-      this.stopWatching = tls.watch(() => {
-        try {
-          context = createSecureContext(tls.reload());
-          log.info("TLS key and trust stores reloaded");
-        } catch (err) {
-          log.error({ err }, "TLS stores changed but cannot be loaded; keeping the previous ones");
-        }
+      this.watchStores((options) => {
+        context = createSecureContext(options);
       });
     } else {
       const secure = createTlsServer(
@@ -93,14 +88,7 @@ export class ClientListener {
       secure.on("tlsClientError", (err, socket) =>
         log.info({ remote: socket.remoteAddress, err: err.message }, "TLS handshake failed"),
       );
-      this.stopWatching = tls.watch(() => {
-        try {
-          secure.setSecureContext(tls.reload());
-          log.info("TLS key and trust stores reloaded");
-        } catch (err) {
-          log.error({ err }, "TLS stores changed but cannot be loaded; keeping the previous ones");
-        }
-      });
+      this.watchStores((options) => secure.setSecureContext(options));
       tcp = secure;
     }
     this.tcp = tcp;
@@ -130,6 +118,20 @@ export class ClientListener {
     for (const conn of [...this.opts.registry.all()]) conn.socket.destroy();
     const tcp = this.tcp;
     await new Promise<void>((done) => (tcp ? tcp.close(() => done()) : done()));
+  }
+
+  /** Applies the stores again whenever their files change; a store that cannot be read keeps the old one. */
+  private watchStores(apply: (options: import("node:tls").TlsOptions) => void): void {
+    const tls = this.opts.tls!;
+    const { log } = this.opts;
+    this.stopWatching = tls.watch(() => {
+      try {
+        apply(tls.reload());
+        log.info("TLS key and trust stores reloaded");
+      } catch (err) {
+        log.error({ err }, "TLS stores changed but cannot be loaded; keeping the previous ones");
+      }
+    });
   }
 
   /** A unified port's connection: TLS if its first byte opens a TLS handshake, else plaintext. */
