@@ -6,6 +6,8 @@ export const WORKLOADS: readonly Workload[] = ["set", "create", "get", "mix"];
 export interface HostPort {
   host: string;
   port: number;
+  /** Connect with TLS (a secureClientPort), with these options. */
+  tls?: import("node:tls").ConnectionOptions;
 }
 
 export interface LoadOptions {

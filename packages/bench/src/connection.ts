@@ -4,6 +4,7 @@
 // header, keeps send times in typed arrays and batches all requests queued while handling one
 // chunk of replies into a single socket write.
 import { createConnection, type Socket } from "node:net";
+import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import {
   DEFAULT_MAX_BUFFER_BYTES,
   ErrorCode,
@@ -31,6 +32,8 @@ export interface SessionOptions {
   port: number;
   sessionTimeoutMs: number;
   connectTimeoutMs?: number;
+  /** TLS (a secureClientPort): writes before the handshake ends wait in the TLS socket. */
+  tls?: ConnectionOptions;
 }
 
 const REPLY_HEADER_BYTES = 16;
@@ -73,7 +76,10 @@ export class BenchSession {
   static open(opts: SessionOptions): Promise<BenchSession> {
     const label = `${opts.host}:${opts.port}`;
     return new Promise((resolve, reject) => {
-      const socket = createConnection({ host: opts.host, port: opts.port });
+      const socket =
+        opts.tls === undefined
+          ? createConnection({ host: opts.host, port: opts.port })
+          : tlsConnect({ ...opts.tls, host: opts.host, port: opts.port });
       socket.setNoDelay(true);
       const session = new BenchSession(socket, label);
       const timer = setTimeout(() => {
