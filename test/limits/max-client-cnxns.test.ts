@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startPaddock } from "../support/paddock.js";
 import type { ServerHandle } from "../support/process.js";
+import { fourLetterWord } from "../support/process.js";
 import { RawClient } from "../support/raw-client.js";
 
 let server: ServerHandle | undefined;
@@ -21,6 +22,9 @@ describe("maxClientCnxns", () => {
     expect(server.output()).toContain("Too many connections from 127.0.0.1 - max is 2");
     a.destroy();
     await new Promise((r) => setTimeout(r, 200));
+    // ZooKeeper counts the refusal in connection_rejected (mntr takes the freed slot).
+    const mntr = await fourLetterWord(server.host, server.port, "mntr");
+    expect(mntr).toMatch(/^zk_connection_rejected\t1$/m);
     const again = await RawClient.open(server.host, server.port);
     expect(again.session?.timeOutMs).toBeGreaterThan(0);
     again.destroy();

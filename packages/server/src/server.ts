@@ -15,6 +15,7 @@ import { coreMetrics } from "./metrics/server-metrics.js";
 import type { ConnectionContext } from "./net/client-connection.js";
 import { ClientListeners } from "./net/client-listeners.js";
 import { ConnectionRegistry } from "./net/connection-registry.js";
+import { OutstandingLimit } from "./net/outstanding-limit.js";
 import { ServerStats } from "./net/server-stats.js";
 import { Applier } from "./pipeline/applier.js";
 import { AuthProviders } from "./pipeline/auth.js";
@@ -208,6 +209,7 @@ export class PaddockServer {
       metrics: this.metrics,
       maxBufferBytes: config.juteMaxBufferBytes,
       maxOutstandingPerConnection: MAX_OUTSTANDING_PER_CONNECTION,
+      globalOutstanding: new OutstandingLimit(config.globalOutstandingLimit),
       maxReplyBacklogBytes: MAX_REPLY_BACKLOG_BYTES,
       lastZxid: () => state.lastZxid,
       input: {

@@ -95,6 +95,7 @@ export const CLIENT_KEYS = {
     origin: "system property",
     type: int(1),
     default: 1000,
+    usedBy: "net/outstanding-limit.ts",
   },
   maxResponseCacheSize: {
     key: "maxResponseCacheSize",

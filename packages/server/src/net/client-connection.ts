@@ -22,6 +22,7 @@ import type { CoreMetrics, CounterMetric } from "../metrics/server-metrics.js";
 import { sessionIdHex as hex } from "../session/session-id.js";
 import type { WatchSink } from "../watch/watch-manager.js";
 import { LogRateLimit } from "./log-rate-limit.js";
+import type { OutstandingLimit } from "./outstanding-limit.js";
 import type { ServerStats } from "./server-stats.js";
 
 /**
@@ -47,6 +48,8 @@ export interface ConnectionContext {
   readonly maxBufferBytes: number;
   /** Most requests one connection may have in flight before its socket stops being read. */
   readonly maxOutstandingPerConnection: number;
+  /** globalOutstandingLimit: requests in flight over all connections. */
+  readonly globalOutstanding: OutstandingLimit;
   /**
    * Reply bytes one connection may have waiting to be sent (not yet taken by the kernel) before
    * its requests stop being read: a client that pipelines reads and never reads the replies
@@ -66,6 +69,7 @@ export type ConnectionMetrics = Pick<
   | "watchBytes"
   | "connectionRequests"
   | "connectionDrops"
+  | "connectionRejected"
   | "readLatency"
   | "updateLatency"
 >;
@@ -172,7 +176,25 @@ export class ClientConnection implements WatchSink {
       // Closed by the client while open on our side: ZooKeeper's failed read.
       if (this.state !== "closed") this.context.metrics.connectionDrops.add();
       this.close("peer closed the connection");
+      // Its requests no longer count against the server-wide limit.
+      this.context.globalOutstanding.forget(this);
+      this.context.globalOutstanding.release(this.globallyCounted);
+      this.globallyCounted = 0;
+      this.socketGone = true;
     });
+  }
+
+  /** Entries of `queue` counted in the server-wide limit (none once the socket is gone). */
+  private globallyCounted = 0;
+  private socketGone = false;
+
+  private queued(entry: QueuedReply): void {
+    this.queue.push(entry);
+    if (!this.socketGone) {
+      this.globallyCounted++;
+      this.context.globalOutstanding.add();
+    }
+    this.updateBackpressure();
   }
 
   resetStats(): void {
@@ -338,16 +360,14 @@ export class ClientConnection implements WatchSink {
   /** Queues a request whose reply is computed later by `complete`. Returns the entry handle. */
   enqueuePending(xid: number, type: number): object {
     const entry: QueuedReply = { xid, type, receivedAtMs: Date.now(), write: true, countLatency: true };
-    this.queue.push(entry);
-    this.updateBackpressure();
+    this.queued(entry);
     return entry;
   }
 
   /** Queues a read; `run` executes once every earlier request of this connection has replied. */
   enqueueRead(xid: number, type: number, run: () => Buffer, countLatency = true): void {
     const entry: QueuedReply = { xid, type, receivedAtMs: Date.now(), write: false, run, countLatency };
-    this.queue.push(entry);
-    this.updateBackpressure();
+    this.queued(entry);
     this.drainQueue();
   }
 
@@ -373,6 +393,10 @@ export class ClientConnection implements WatchSink {
         head.frame = head.run();
       }
       this.queue.shift();
+      if (this.globallyCounted > 0) {
+        this.globallyCounted--;
+        this.context.globalOutstanding.release();
+      }
       this.recordReply(head);
       this.enqueueOut(head.frame);
       if (head.closeAfter) {
@@ -421,8 +445,14 @@ export class ClientConnection implements WatchSink {
     this.updateBackpressure();
   }
 
-  private updateBackpressure(): void {
+  updateBackpressure(): void {
+    const global = this.context.globalOutstanding;
+    // Only a connection that has requests of its own in flight waits for the server-wide limit:
+    // one with none could otherwise never be woken, and its requests are not the load.
+    const throttled = global.reached && this.queue.length > 0;
+    if (throttled) global.wait(this);
     const over =
+      throttled ||
       this.queue.length >= this.context.maxOutstandingPerConnection ||
       this.backloggedFrames.length > 0 ||
       this.replyBacklogBytes() >= this.context.maxReplyBacklogBytes;

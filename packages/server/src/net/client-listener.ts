@@ -186,6 +186,7 @@ export class ClientListener {
     const count = this.connectionsPerIp.get(ip) ?? 0;
     if (max > 0 && count >= max) {
       log.warn({ ip, max }, `Too many connections from ${ip} - max is ${max}`);
+      context.metrics.connectionRejected.add();
       socket.destroy();
       return;
     }
