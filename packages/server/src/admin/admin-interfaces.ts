@@ -9,6 +9,7 @@ import { addConsoleRoutes } from "./console/console-routes.js";
 import { Timeline } from "./console/timeline.js";
 import { type AdminView, fourLetterSource } from "./four-letter-source.js";
 import type { MonitorSnapshot } from "./four-letter-words.js";
+import { adminTlsOptions } from "./http/admin-tls.js";
 import { AdminHttpServer } from "./http/admin-server.js";
 import { adminCommandSource } from "./http/admin-source.js";
 import { PrometheusEndpoint } from "./prometheus/prometheus-endpoint.js";
@@ -27,7 +28,12 @@ export class AdminInterfaces {
   constructor(view: AdminView, log: Logger, expiry: SessionExpiry) {
     const { config } = view;
     this.http = config.admin.enableServer
-      ? new AdminHttpServer(config.admin, () => adminCommandSource(view), log.child({ part: "admin" }))
+      ? new AdminHttpServer(
+          config.admin,
+          () => adminCommandSource(view),
+          log.child({ part: "admin" }),
+          adminTlsOptions(config),
+        )
       : undefined;
     this.prometheus =
       config.metricsProvider.kind === "prometheus"

@@ -64,6 +64,21 @@ export const ADMIN_KEYS = {
     default: 30000,
     usedBy: "admin/http/",
   },
+  // HTTPS with the ssl.quorum.* key store, as ZooKeeper's JettyAdminServer does.
+  adminForceHttps: {
+    key: "admin.forceHttps",
+    origin: "system property",
+    type: bool,
+    default: false,
+    usedBy: "admin/http/admin-tls.ts",
+  },
+  adminPortUnification: {
+    key: "admin.portUnification",
+    origin: "system property",
+    type: bool,
+    default: false,
+    usedBy: "admin/http/admin-tls.ts",
+  },
   // Paddock's own: the web console on the AdminServer, and where it finds the other members'.
   adminEnableConsole: {
     key: "admin.enableConsole",

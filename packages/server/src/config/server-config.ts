@@ -19,6 +19,10 @@ export interface AdminServerConfig {
   enableConsole: boolean;
   /** Where the console finds each member's AdminServer: `id=url,...`; empty: same port on each host. */
   consolePeers: string;
+  /** admin.forceHttps: HTTPS only, with the ssl.quorum.* key store. */
+  forceHttps: boolean;
+  /** admin.portUnification: HTTP and HTTPS on the one port. */
+  portUnification: boolean;
 }
 
 export interface MetricsProviderConfig {

@@ -13,7 +13,6 @@ const UNSUPPORTED_KEYS = new Set([
   "oraclePath",
   "serverCnxnFactory",
   "zookeeper.serverCnxnFactory",
-  "admin.portUnification",
 ]);
 const UNSUPPORTED_PREFIXES = ["jvm.pause."];
 
@@ -24,7 +23,6 @@ const UNSUPPORTED_PREFIXES = ["jvm.pause."];
 const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["portUnification", "false"],
   ["sslQuorumReloadCertFiles", "false"],
-  ["admin.forceHttps", "false"],
   ["admin.needClientAuth", "false"],
   ["DigestAuthenticationProvider.enabled", "true"],
 ]);

@@ -160,6 +160,13 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       at("secureClientPortAddress"),
     );
   }
+  if ((s.adminForceHttps || s.adminPortUnification) && s.sslQuorumKeyStoreLocation === undefined) {
+    const key = s.adminForceHttps ? "admin.forceHttps" : "admin.portUnification";
+    throw new ConfigError(
+      `${key} serves the AdminServer over HTTPS with the quorum's key store, but ssl.quorum.keyStore.location is not set`,
+      at(key),
+    );
+  }
   if (s.clientPortUnification && s.sslKeyStoreLocation === undefined) {
     throw new ConfigError(
       "client.portUnification serves TLS clients on clientPort, but ssl.keyStore.location is not set: the server has no certificate",
@@ -207,6 +214,8 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     adminIdleTimeoutMs,
     adminEnableConsole,
     adminConsolePeers,
+    adminForceHttps,
+    adminPortUnification,
     ...common
   } = s;
   return {
@@ -220,6 +229,8 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       idleTimeoutMs: adminIdleTimeoutMs,
       enableConsole: adminEnableConsole,
       consolePeers: adminConsolePeers,
+      forceHttps: adminForceHttps,
+      portUnification: adminPortUnification,
     },
     ...list,
     keyLines,

@@ -505,6 +505,18 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     }
   });
 
+  it("reads the AdminServer's HTTPS keys, which need the quorum key store", () => {
+    const c = parse("admin.forceHttps=true", "ssl.quorum.keyStore.location=/etc/zk/q.pem");
+    expect(c.admin.forceHttps).toBe(true);
+    expect(c.admin.portUnification).toBe(false);
+    expectConfigError(() => parse("admin.portUnification=true"), {
+      file: FILE,
+      line: 2,
+      key: "admin.portUnification",
+      detail: /ssl\.quorum\.keyStore\.location is not set/,
+    });
+  });
+
   it("reads client.portUnification (TLS and plaintext on clientPort)", () => {
     const store = "ssl.keyStore.location=/etc/zk/server.pem";
     expect(parse("client.portUnification=true", store).clientPortUnification).toBe(true);
@@ -528,10 +540,14 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   });
 
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
-    const c = parse("portUnification=true", "admin.forceHttps=true", "paddock.allowUnsupportedSecurity=true");
+    const c = parse(
+      "portUnification=true",
+      "admin.needClientAuth=true",
+      "paddock.allowUnsupportedSecurity=true",
+    );
     expect(c.warnings).toEqual([
       `${FILE}:2: portUnification: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
-      `${FILE}:3: admin.forceHttps: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:3: admin.needClientAuth: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
   });
 
@@ -694,10 +710,7 @@ describe("parseZooCfg unknown and unsupported keys", () => {
       "clientPortListenBacklog=64",
       "snapCount=1000",
     );
-    expect(c.warnings).toEqual([
-      `${FILE}:2: maxCnxns: accepted for compatibility; has no effect in Paddock`,
-      `${FILE}:3: globalOutstandingLimit: accepted for compatibility; has no effect in Paddock`,
-    ]);
+    expect(c.warnings).toEqual([`${FILE}:2: maxCnxns: accepted for compatibility; has no effect in Paddock`]);
   });
 
   it("rejects hierarchical quorum keys", () => {

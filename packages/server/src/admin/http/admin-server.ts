@@ -5,17 +5,23 @@
 // it, as ZooKeeper does.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import type { TlsOptions } from "node:tls";
 import type { AdminServerConfig } from "../../config/index.js";
 import type { Logger } from "../../logger.js";
 import { ADMIN_COMMAND_NAMES, type AdminCommandSource, runAdminCommand } from "./admin-commands.js";
+import { replaying, TLS_HANDSHAKE_RECORD } from "../../net/tls-sniff.js";
 import { jacksonJson } from "./jackson-json.js";
 
 /** Answers one request under a routed path. */
 export type AdminRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
 
 export class AdminHttpServer {
-  private readonly server: Server;
+  /** The HTTP(S) servers that answer requests (one, or HTTP and HTTPS with port unification). */
+  private readonly servers: (Server | HttpsServer)[];
+  /** What binds the port: the one server, or a sniffer handing each connection to one of two. */
+  private readonly listener: Server | HttpsServer | NetServer;
   private readonly routes = new Map<string, AdminRoute>();
   private listening = false;
 
@@ -23,11 +29,42 @@ export class AdminHttpServer {
     private readonly config: AdminServerConfig,
     private readonly source: () => AdminCommandSource,
     private readonly log: Logger,
+    /** HTTPS (admin.forceHttps / admin.portUnification): admin-tls.ts. */
+    tls?: TlsOptions,
   ) {
-    this.server = createServer((req, res) => this.handle(req, res));
-    // Jetty's idle timeout: a connection with no traffic for this long is closed.
-    this.server.timeout = config.idleTimeoutMs;
-    this.server.keepAliveTimeout = config.idleTimeoutMs;
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+    if (tls === undefined) {
+      const http = createServer(handler);
+      this.servers = [http];
+      this.listener = http;
+    } else if (!config.portUnification) {
+      const https = createHttpsServer(tls, handler);
+      this.servers = [https];
+      this.listener = https;
+    } else {
+      const http = createServer(handler);
+      const https = createHttpsServer(tls, handler);
+      this.servers = [http, https];
+      // Each connection's first byte tells a TLS ClientHello from an HTTP request line.
+      this.listener = createNetServer((socket: Socket) => {
+        socket.on("error", () => socket.destroy());
+        socket.once("data", (first: Buffer) => {
+          socket.pause();
+          if (first[0] === TLS_HANDSHAKE_RECORD) {
+            https.emit("connection", replaying(socket, first));
+          } else {
+            socket.unshift(first);
+            http.emit("connection", socket);
+          }
+          socket.resume();
+        });
+      });
+    }
+    for (const server of this.servers) {
+      // Jetty's idle timeout: a connection with no traffic for this long is closed.
+      server.timeout = config.idleTimeoutMs;
+      server.keepAliveTimeout = config.idleTimeoutMs;
+    }
   }
 
   /** Serves `path` (exact, or a prefix when it ends with "/") with `route`, before the 404. */
@@ -38,7 +75,7 @@ export class AdminHttpServer {
   /** The bound port, or undefined when the server is not listening. */
   get port(): number | undefined {
     if (!this.listening) return undefined;
-    return (this.server.address() as AddressInfo).port;
+    return (this.listener.address() as AddressInfo).port;
   }
 
   /** Binds the port; false (and a logged error) when it cannot, the rest of the server unaffected. */
@@ -46,7 +83,7 @@ export class AdminHttpServer {
     const { serverAddress, serverPort, commandUrl } = this.config;
     const bound = await new Promise<boolean>((resolve) => {
       const onError = (err: Error) => {
-        this.server.off("listening", onListening);
+        this.listener.off("listening", onListening);
         this.log.error(
           { err },
           `Problem starting AdminServer on address ${serverAddress}, port ${serverPort} and command URL ${commandUrl}`,
@@ -54,12 +91,12 @@ export class AdminHttpServer {
         resolve(false);
       };
       const onListening = () => {
-        this.server.off("error", onError);
+        this.listener.off("error", onError);
         resolve(true);
       };
-      this.server.once("error", onError);
-      this.server.once("listening", onListening);
-      this.server.listen(serverPort, serverAddress);
+      this.listener.once("error", onError);
+      this.listener.once("listening", onListening);
+      this.listener.listen(serverPort, serverAddress);
     });
     this.listening = bound;
     if (bound) {
@@ -74,8 +111,8 @@ export class AdminHttpServer {
     if (!this.listening) return;
     this.listening = false;
     await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
+      this.listener.close(() => resolve());
+      for (const server of this.servers) server.closeAllConnections();
     });
   }
 
