@@ -6,6 +6,7 @@
 // JVMFLAGS' -Xmx (or ZK_SERVER_HEAP, ZOO_HEAP_SIZE) becomes Node's heap limit.
 import { spawn } from "node:child_process";
 import {
+  chmodSync,
   chownSync,
   existsSync,
   lstatSync,
@@ -169,6 +170,15 @@ function prepare(env, runsServer) {
   }
   writeIfAbsent(cfgPath, listenOnAllIfOwnHostname(cfg.zooCfg, myid), "configuration");
   writeIfAbsent(myidPath, `${cfg.myid}\n`, "server id");
+  // Bitnami's ZOO_ENABLE_AUTH: the SASL users' JAAS file zoo.cfg names; only the server reads it.
+  if (cfg.jaas !== undefined) {
+    writeIfAbsent(cfg.jaas.path, cfg.jaas.text, "JAAS file");
+    try {
+      chmodSync(cfg.jaas.path, 0o600);
+    } catch (err) {
+      log(`cannot restrict ${cfg.jaas.path} to its owner (${err.code})`);
+    }
+  }
   return cfgPath;
 }
 

@@ -461,6 +461,49 @@ describe.skipIf(skip)("paddock image, ZooKeeper images' habits", () => {
       timeout: 30_000,
     });
     expect(sasl.status).toBe(1);
-    expect(sasl.stderr).toContain("SASL client authentication, which Paddock does not implement");
+    expect(sasl.stderr).toContain("ZOO_ENABLE_AUTH=yes needs ZOO_SERVER_USERS and ZOO_SERVER_PASSWORDS");
+  });
+
+  it("serves SASL DIGEST-MD5 clients with Bitnami's ZOO_ENABLE_AUTH users (kazoo)", {
+    timeout: 120_000,
+  }, async () => {
+    const container = await new GenericContainer(image)
+      .withEnvironment({
+        ZOO_ENABLE_AUTH: "yes",
+        ZOO_SERVER_USERS: "alice,bob",
+        ZOO_SERVER_PASSWORDS: "wonderland,builder",
+        ZOO_CLIENT_USER: "alice",
+        ZOO_CLIENT_PASSWORD: "wonderland",
+      })
+      .withExposedPorts(2181)
+      .withWaitStrategy(Wait.forLogMessage("binding to client port"))
+      .start();
+    try {
+      expect(await exec(container, ["stat", "-c", "%a", "/opt/bitnami/zookeeper/conf/zoo_jaas.conf"])).toBe(
+        "600\n",
+      );
+      const script = (password: string) => `
+from kazoo.client import KazooClient
+zk = KazooClient(hosts="127.0.0.1:${container.getMappedPort(2181)}", sasl_options={
+    "mechanism": "DIGEST-MD5", "username": "bob", "password": "${password}"})
+try:
+    zk.start(timeout=15)
+    zk.create("/by-bob", b"x", acl=[__import__("kazoo.security").security.make_acl("sasl", "bob", all=True)])
+    print(zk.get_acls("/by-bob")[0][0].id.id, zk.get("/by-bob")[0].decode())
+except Exception as e:
+    print(type(e).__name__)
+finally:
+    zk.stop()
+`;
+      const run = (password: string) =>
+        spawnSync("/usr/bin/python3", ["-c", script(password)], {
+          encoding: "utf8",
+          timeout: 60_000,
+        }).stdout.trim();
+      expect(run("builder")).toBe("bob x");
+      expect(run("wrong")).not.toBe("bob x");
+    } finally {
+      await container.stop();
+    }
   });
 });

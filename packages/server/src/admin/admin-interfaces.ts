@@ -9,9 +9,9 @@ import { addConsoleRoutes } from "./console/console-routes.js";
 import { Timeline } from "./console/timeline.js";
 import { type AdminView, fourLetterSource } from "./four-letter-source.js";
 import type { MonitorSnapshot } from "./four-letter-words.js";
-import { adminTlsOptions } from "./http/admin-tls.js";
 import { AdminHttpServer } from "./http/admin-server.js";
 import { adminCommandSource } from "./http/admin-source.js";
+import { adminTlsOptions } from "./http/admin-tls.js";
 import { PrometheusEndpoint } from "./prometheus/prometheus-endpoint.js";
 
 /** The monitor figures now, or undefined while the server has no data tree to report on. */

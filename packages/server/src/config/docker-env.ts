@@ -24,6 +24,8 @@ export interface DockerZooCfg {
   dataLogDir: string;
   /** What the operator should know: ignored JVM flags, mapped settings. */
   notes: string[];
+  /** A JAAS file to write beside zoo.cfg (Bitnami's zoo_jaas.conf for ZOO_ENABLE_AUTH). */
+  jaas?: { path: string; text: string };
 }
 
 /** The environment asks for something Paddock does not do (client SASL, TLS): refuse to start. */
@@ -233,13 +235,8 @@ function bitnamiZooCfg(env: DockerEnv): BaseCfg {
     const v = env[name];
     return v === undefined || v === "" ? BITNAMI_ENV_DEFAULTS[name] : v;
   };
-  if (isYes(env.ZOO_ENABLE_AUTH)) {
-    throw new DockerEnvError(
-      "ZOO_ENABLE_AUTH=yes asks for SASL client authentication, which Paddock does not implement: " +
-        "it refuses to start rather than serve unauthenticated clients (use digest ACLs, or ALLOW_ANONYMOUS_LOGIN=yes)",
-    );
-  }
-  if (!isYes(env.ALLOW_ANONYMOUS_LOGIN)) {
+  const auth = isYes(env.ZOO_ENABLE_AUTH);
+  if (!auth && !isYes(env.ALLOW_ANONYMOUS_LOGIN)) {
     throw new DockerEnvError(
       "The ZOO_ENABLE_AUTH environment variable does not configure authentication. Set the environment " +
         "variable ALLOW_ANONYMOUS_LOGIN=yes to allow unauthenticated users to connect to ZooKeeper.",
@@ -248,7 +245,8 @@ function bitnamiZooCfg(env: DockerEnv): BaseCfg {
   for (const name of ["ZOO_ENABLE_QUORUM_AUTH", "ZOO_TLS_CLIENT_ENABLE", "ZOO_TLS_QUORUM_ENABLE"]) {
     if (isYes(env[name])) {
       throw new DockerEnvError(
-        `${name}=${env[name]} asks for something Paddock does not implement (SASL or TLS): refusing to start`,
+        `${name}=${env[name]}: the image does not translate this Bitnami variable yet, and refuses to start ` +
+          "rather than run without it; give Paddock's keys instead (ZOO_CFG_<KEY>, docs/security.md)",
       );
     }
   }
@@ -300,6 +298,14 @@ function bitnamiZooCfg(env: DockerEnv): BaseCfg {
   }
   if (env.ZOO_PEER_TYPE !== undefined && env.ZOO_PEER_TYPE !== "")
     lines.push(`peerType=${env.ZOO_PEER_TYPE}`);
+  const jaas = auth ? bitnamiJaas(env) : undefined;
+  if (jaas !== undefined) {
+    // Bitnami's zookeeper_enable_authentication, and the JAAS file it names in JVMFLAGS.
+    lines.push(
+      "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+      `java.security.auth.login.config=${jaas.path}`,
+    );
+  }
   return {
     flavour: "bitnami",
     lines,
@@ -307,6 +313,41 @@ function bitnamiZooCfg(env: DockerEnv): BaseCfg {
     confDir: BITNAMI_CONF_DIR,
     dataDir: BITNAMI_DATA_DIR,
     dataLogDir: dataLogDir !== "" ? dataLogDir : BITNAMI_DATA_DIR,
-    notes: ["Bitnami image variables (ZOO_SERVER_ID, ALLOW_ANONYMOUS_LOGIN, ...) in use"],
+    notes: [
+      "Bitnami image variables (ZOO_SERVER_ID, ALLOW_ANONYMOUS_LOGIN, ...) in use",
+      ...(jaas === undefined ? [] : [`SASL DIGEST-MD5 for clients (ZOO_ENABLE_AUTH), users in ${jaas.path}`]),
+    ],
+    ...(jaas === undefined ? {} : { jaas }),
   };
+}
+
+/**
+ * Bitnami's zoo_jaas.conf for ZOO_ENABLE_AUTH: the Server section's users from ZOO_SERVER_USERS
+ * and ZOO_SERVER_PASSWORDS (split on commas, semicolons or spaces, paired in order), the Client
+ * section from ZOO_CLIENT_USER / ZOO_CLIENT_PASSWORD (for the CLI in the container).
+ */
+function bitnamiJaas(env: DockerEnv): { path: string; text: string } {
+  const list = (v: string | undefined) => (v ?? "").split(/[;, ]+/).filter((x) => x !== "");
+  const users = list(env.ZOO_SERVER_USERS);
+  const passwords = list(env.ZOO_SERVER_PASSWORDS);
+  if (users.length === 0 || users.length !== passwords.length) {
+    throw new DockerEnvError(
+      "ZOO_ENABLE_AUTH=yes needs ZOO_SERVER_USERS and ZOO_SERVER_PASSWORDS with one password per user",
+    );
+  }
+  const quote = (v: string) => `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+  const userLines = users.map((u, i) => `    user_${u}=${quote(passwords[i]!)}`).join("\n");
+  const text = [
+    "Client {",
+    "    org.apache.zookeeper.server.auth.DigestLoginModule required",
+    `    username=${quote(env.ZOO_CLIENT_USER ?? "")}`,
+    `    password=${quote(env.ZOO_CLIENT_PASSWORD ?? "")};`,
+    "};",
+    "Server {",
+    "    org.apache.zookeeper.server.auth.DigestLoginModule required",
+    `${userLines};`,
+    "};",
+    "",
+  ].join("\n");
+  return { path: `${BITNAMI_CONF_DIR}/zoo_jaas.conf`, text };
 }

@@ -6,12 +6,17 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import {
+  type AddressInfo,
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket,
+} from "node:net";
 import type { TlsOptions } from "node:tls";
 import type { AdminServerConfig } from "../../config/index.js";
 import type { Logger } from "../../logger.js";
-import { ADMIN_COMMAND_NAMES, type AdminCommandSource, runAdminCommand } from "./admin-commands.js";
 import { replaying, TLS_HANDSHAKE_RECORD } from "../../net/tls-sniff.js";
+import { ADMIN_COMMAND_NAMES, type AdminCommandSource, runAdminCommand } from "./admin-commands.js";
 import { jacksonJson } from "./jackson-json.js";
 
 /** Answers one request under a routed path. */
