@@ -44,6 +44,8 @@ export interface CompareOptions {
   zookeeperHeapMb: number;
   jsonPath: string | undefined;
   paddockServerPath: string;
+  /** Node flags for the Paddock processes (profiling: --cpu-prof --cpu-prof-dir=DIR). */
+  paddockNodeArgs: string[];
   /** Extra zoo.cfg lines for both servers (e.g. the AdminServer or the Prometheus provider on). */
   extraCfg: string[];
   /** Runs per scenario and target; the table shows the median by ops/s. */
@@ -114,6 +116,8 @@ export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
   --json PATH            also write every result as JSON
   --paddock-server PATH  Paddock bundle to run (default dist/paddock-server.mjs)
   --extra-cfg LINE       one more zoo.cfg line for both servers (repeatable)
+  --paddock-node-arg A   one more node flag for every Paddock process (repeatable), e.g.
+                         --paddock-node-arg=--cpu-prof --paddock-node-arg=--cpu-prof-dir=/tmp/prof
 `;
 
 export function parseCompareArgs(argv: readonly string[]): CompareOptions & { help: boolean } {
@@ -140,6 +144,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
       json: { type: "string" },
       "paddock-server": { type: "string" },
       "extra-cfg": { type: "string", multiple: true },
+      "paddock-node-arg": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -183,6 +188,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
     rounds: Math.floor(num("rounds", v.rounds, 1, 1)),
     paddockServerPath: v["paddock-server"] ?? DEFAULT_LAUNCH_OPTIONS.paddockServerPath,
     extraCfg: v["extra-cfg"] ?? [],
+    paddockNodeArgs: v["paddock-node-arg"] ?? [],
     help: v.help ?? false,
   };
 }
@@ -294,6 +300,7 @@ export async function runComparison(opts: CompareOptions, log: (m: string) => vo
         tickTimeMs: opts.tickTimeMs,
         zookeeperHeapMb: opts.zookeeperHeapMb,
         paddockServerPath: opts.paddockServerPath,
+        paddockNodeArgs: opts.paddockNodeArgs,
         extraCfg: opts.extraCfg,
       });
       launched.push({ kind, target });

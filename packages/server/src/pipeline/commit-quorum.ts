@@ -21,6 +21,12 @@ export class QuorumCommitter implements Committer {
   /** Txns prepared this turn, proposed together at the end of it. */
   private batch: Txn[] = [];
   private flushScheduled = false;
+  /**
+   * Txns ZAB accepted as proposals, in zxid order, until their commit: the leader applies these
+   * objects rather than decoding its own payloads again (a decode and a copy of the data per
+   * write). A zxid names one proposal in all of ZAB's history, so the object is the payload.
+   */
+  private proposed: Txn[] = [];
 
   constructor(
     private readonly quorum: QuorumRuntime,
@@ -44,6 +50,16 @@ export class QuorumCommitter implements Committer {
   /** Prepared txns that will never be proposed (leadership changed). */
   discardBatch(): void {
     this.batch = [];
+    this.proposed = [];
+  }
+
+  /** The txn proposed here as `zxid`, if it is the oldest one not yet committed; else undefined. */
+  takeProposed(zxid: number): Txn | undefined {
+    const proposed = this.proposed;
+    let drop = 0;
+    while (drop < proposed.length && proposed[drop]!.zxid < zxid) drop++;
+    if (drop > 0) proposed.splice(0, drop);
+    return proposed.length > 0 && proposed[0]!.zxid === zxid ? proposed.shift() : undefined;
   }
 
   /** A new term: srvr/mntr report the proposals of this leader's term only. */
@@ -72,6 +88,7 @@ export class QuorumCommitter implements Committer {
       this.leadershipLost("leadership lost");
       return;
     }
+    for (const txn of batch) this.proposed.push(txn);
     const last = batch.at(-1)!.zxid;
     const logged = this.quorum.status().lastZxid;
     if (logged !== last) {

@@ -417,16 +417,14 @@ export class QuorumRuntime {
   }
 
   private append(entries: readonly LogEntry[], gen: number): void {
-    let last: Promise<void> | undefined;
-    for (const entry of entries) {
-      const payload = Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength);
-      last = this.txnLog.append(entry.zxid, payload);
-      // Earlier records resolve with the last one (group commit); only its outcome is reported.
-      last.catch(() => {});
-    }
     const lastZxid = entries.at(-1)?.zxid;
-    if (last === undefined || lastZxid === undefined) return;
-    last.then(
+    if (lastZxid === undefined) return;
+    const records = entries.map((entry) => ({
+      zxid: entry.zxid,
+      payload: Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength),
+    }));
+    // One promise for the whole batch (group commit makes the last record's durability vouch for all).
+    this.txnLog.appendAll(records).then(
       () => {
         if (gen === this.storageGen && !this.stopped) this.step({ type: "persisted", zxid: lastZxid });
       },

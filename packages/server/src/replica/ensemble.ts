@@ -110,6 +110,7 @@ export class Ensemble {
         handshake: s.handshake,
         syncs: this.syncs,
         storageFailed: s.storageFailed,
+        committer: this.committer,
       }),
     );
   }
