@@ -80,15 +80,17 @@ export class QuorumCommitter implements Committer {
       p.minBytes = p.minBytes < 0 ? payload.length : Math.min(p.minBytes, payload.length);
       p.maxBytes = Math.max(p.maxBytes, payload.length);
     }
+    // Listed before the step: nothing in it may commit them yet, but nothing should depend on that.
+    for (const txn of batch) this.proposed.push(txn);
     try {
       this.quorum.step({ type: "propose", payloads });
     } catch (err) {
+      this.proposed.length -= batch.length;
       if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
       this.log.warn({ err: err.message, txns: batch.length }, "proposals refused: no longer leading");
       this.leadershipLost("leadership lost");
       return;
     }
-    for (const txn of batch) this.proposed.push(txn);
     const last = batch.at(-1)!.zxid;
     const logged = this.quorum.status().lastZxid;
     if (logged !== last) {

@@ -26,6 +26,7 @@ import {
 } from "../zab/types.js";
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
 import { EffectQueue } from "./effect-queue.js";
+import { encodeForwardedBatch } from "./forward.js";
 import { quorumTls } from "./quorum-tls.js";
 
 /** What the runtime needs from the client-facing server. */
@@ -322,7 +323,52 @@ export class QuorumRuntime {
   /** Feeds one input; may throw ZabError (e.g. NOT_SERVING for a propose) before any effect. */
   step(input: ZabInput): void {
     if (this.stopped) return;
+    if (this.forwards.length > 0) this.flushForwards();
     this.peer.step(input);
+    this.queue.push(this.tag(this.peer.takeEffects()));
+  }
+
+  /**
+   * A learner hands a write (forward.ts) to the leader. The writes of one turn of the event loop
+   * go as one REQUEST: one ZAB step and one PeerFrame here and on the leader instead of one per
+   * write. Order holds: every other input steps them first. A learner that cannot forward now
+   * refuses at once (ZabError, as step does); `refused` hears of a refusal at the flush, which
+   * cannot happen as nothing else steps in between, but is not assumed.
+   */
+  forward(payload: Uint8Array, refused: (err: unknown) => void): void {
+    const s = this.peer.status();
+    if (this.stopped || !s.serving || (s.role !== "following" && s.role !== "observing")) {
+      this.step({ type: "forward", payload });
+      return;
+    }
+    this.forwards.push(payload);
+    this.forwardRefused.push(refused);
+    if (!this.forwardFlushScheduled) {
+      this.forwardFlushScheduled = true;
+      setImmediate(() => {
+        this.forwardFlushScheduled = false;
+        if (this.forwards.length > 0) this.flushForwards();
+      });
+    }
+  }
+
+  private forwards: Uint8Array[] = [];
+  private forwardRefused: ((err: unknown) => void)[] = [];
+  private forwardFlushScheduled = false;
+
+  private flushForwards(): void {
+    const payloads = this.forwards;
+    const refused = this.forwardRefused;
+    this.forwards = [];
+    this.forwardRefused = [];
+    if (this.stopped) return;
+    try {
+      this.peer.step({ type: "forward", payload: encodeForwardedBatch(payloads) });
+    } catch (err) {
+      if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
+      for (const r of refused) r(err);
+      return;
+    }
     this.queue.push(this.tag(this.peer.takeEffects()));
   }
 
