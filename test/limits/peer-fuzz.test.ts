@@ -1,6 +1,6 @@
 // Seeded fuzzing of the peer ports (election and quorum) of a running 3-server ensemble: random
-// bytes, text frames, truncated frames and well-formed frames of every message type with fields
-// set to random or extreme values, each sent as a peer that names itself with a member's id. A
+// bytes, text frames, truncated frames, and well-formed frames (alone and in PeerBatches) of every
+// message type with fields set to random or extreme values, each sent as a peer that names itself with a member's id. A
 // frame that does not decode or validate closes that link; nothing crashes a server. Afterwards
 // every server is alive, one leads, a real client writes and reads, and the tree is intact.
 // PADDOCK_FUZZ_LONG=1 sends many more frames.
@@ -75,7 +75,12 @@ function randomBytes(random: () => number, max: number): Uint8Array {
 /** One fuzz input: what to send and whether as a binary frame. */
 function input(random: () => number): { data: Uint8Array | string; binary: boolean } {
   const r = random();
-  if (r < 0.5) return { data: wildMessage(random), binary: true };
+  if (r < 0.4) return { data: wildMessage(random), binary: true };
+  // A PeerBatch of wild messages, as a server sends one turn's messages to a peer.
+  if (r < 0.5) {
+    const frames = Array.from({ length: 2 + Math.floor(random() * 3) }, () => wildMessage(random));
+    return { data: codec.encodeFrames(frames), binary: true };
+  }
   if (r < 0.7) {
     const whole = wildMessage(random);
     return { data: whole.subarray(0, Math.floor(random() * whole.length)), binary: true };

@@ -30,6 +30,12 @@ export interface CompareOptions {
   scenarios: Scenario[];
   durationMs: number;
   warmupMs: number;
+  /**
+   * Load put on each target once after it starts, before its first scenario: the JVM's JIT
+   * needs ~20 s of load before ZooKeeper reaches its steady speed (a 3 s warm-up reads ~3x
+   * lower), and both targets get the same so the comparison stays fair.
+   */
+  serverWarmupMs: number;
   valueBytes: number;
   znodes: number;
   readRatio: number;
@@ -38,6 +44,8 @@ export interface CompareOptions {
   zookeeperHeapMb: number;
   jsonPath: string | undefined;
   paddockServerPath: string;
+  /** Node flags for the Paddock processes (profiling: --cpu-prof --cpu-prof-dir=DIR). */
+  paddockNodeArgs: string[];
   /** Extra zoo.cfg lines for both servers (e.g. the AdminServer or the Prometheus provider on). */
   extraCfg: string[];
   /** Runs per scenario and target; the table shows the median by ops/s. */
@@ -57,8 +65,16 @@ export interface ScenarioResult {
   /** The round with the median ops/s. */
   load: LoadResult;
   serverCpuPercent: number;
+  /**
+   * Server CPU time (utime + stime, summed over every server process of the target) over the
+   * measured window divided by the successful operations in it, in µs; the median over the
+   * rounds. Moves far less with background load than ops/s.
+   */
+  serverCpuUsPerOp: number;
   /** ops/s of every round, in run order. */
   roundsOpsPerSec: number[];
+  /** CPU µs per op of every round, in run order. */
+  roundsCpuUsPerOp: number[];
 }
 
 export const TARGET_NAMES: Record<ServerKind, string> = { zookeeper: "ZooKeeper", paddock: "Paddock" };
@@ -80,9 +96,12 @@ const DEFAULT_SCENARIOS = "set,get,mix,set-1x1,get-1x1,create";
 
 export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
 
-  --quick                2 s measured + 0.5 s warm-up per workload (default 10 s + 2 s)
+  --quick                2 s measured + 0.5 s warm-up per workload (default 10 s + 2 s),
+                         2 s server warm-up (default 20 s)
   --duration-ms D        measured time per workload
   --warmup-ms W          warm-up per workload
+  --server-warmup-ms S   load on each server once after start, before its first workload,
+                         split over the workloads run (default 20000: the JVM's JIT)
   --rounds N             runs per workload and server; the median by ops/s is shown (default 1)
   --targets LIST         zookeeper,paddock (default both, in that order)
   --topology T           standalone (default) | ensemble:N (N servers on loopback)
@@ -97,6 +116,8 @@ export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
   --json PATH            also write every result as JSON
   --paddock-server PATH  Paddock bundle to run (default dist/paddock-server.mjs)
   --extra-cfg LINE       one more zoo.cfg line for both servers (repeatable)
+  --paddock-node-arg A   one more node flag for every Paddock process (repeatable), e.g.
+                         --paddock-node-arg=--cpu-prof --paddock-node-arg=--cpu-prof-dir=/tmp/prof
 `;
 
 export function parseCompareArgs(argv: readonly string[]): CompareOptions & { help: boolean } {
@@ -108,6 +129,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
       rounds: { type: "string" },
       "duration-ms": { type: "string" },
       "warmup-ms": { type: "string" },
+      "server-warmup-ms": { type: "string" },
       targets: { type: "string" },
       topology: { type: "string" },
       workloads: { type: "string" },
@@ -122,6 +144,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
       json: { type: "string" },
       "paddock-server": { type: "string" },
       "extra-cfg": { type: "string", multiple: true },
+      "paddock-node-arg": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -149,6 +172,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
     scenarios,
     durationMs: num("duration-ms", v["duration-ms"], v.quick ? 2000 : 10_000, 1),
     warmupMs: num("warmup-ms", v["warmup-ms"], v.quick ? 500 : 2000, 0),
+    serverWarmupMs: num("server-warmup-ms", v["server-warmup-ms"], v.quick ? 2000 : 20_000, 0),
     valueBytes: num("value-bytes", v["value-bytes"], DEFAULT_LOAD_OPTIONS.valueBytes, 0),
     znodes: num("znodes", v.znodes, DEFAULT_LOAD_OPTIONS.znodes, 1),
     readRatio,
@@ -164,8 +188,15 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
     rounds: Math.floor(num("rounds", v.rounds, 1, 1)),
     paddockServerPath: v["paddock-server"] ?? DEFAULT_LAUNCH_OPTIONS.paddockServerPath,
     extraCfg: v["extra-cfg"] ?? [],
+    paddockNodeArgs: v["paddock-node-arg"] ?? [],
     help: v.help ?? false,
   };
+}
+
+interface RoundSample {
+  load: LoadResult;
+  serverCpuPercent: number;
+  serverCpuUsPerOp: number;
 }
 
 interface Launched {
@@ -178,7 +209,7 @@ async function runScenario(
   scenario: Scenario,
   opts: CompareOptions,
   log: (m: string) => void,
-): Promise<{ load: LoadResult; serverCpuPercent: number }> {
+): Promise<RoundSample> {
   const loadOpts: LoadOptions = {
     ...DEFAULT_LOAD_OPTIONS,
     hosts: parseHostList(target.connectString),
@@ -214,15 +245,47 @@ async function runScenario(
     );
   }
   const serverCpuPercent = load.measuredMs > 0 ? (cpuSeconds / (load.measuredMs / 1000)) * 100 : 0;
+  // No completed op: no figure (NaN prints as "–"), never a made-up zero.
+  const serverCpuUsPerOp = load.ops > 0 ? (cpuSeconds * 1e6) / load.ops : Number.NaN;
   log(
-    `    ${formatRate(load.opsPerSec)} ops/s, p50 ${formatMs(load.latency.p50Ms)} ms, ` +
-      `p99 ${formatMs(load.latency.p99Ms)} ms, errors ${load.errorCount}`,
+    `    ${formatRate(load.opsPerSec)} ops/s, ${formatCpuUs(serverCpuUsPerOp)} µs CPU/op, ` +
+      `p50 ${formatMs(load.latency.p50Ms)} ms, p99 ${formatMs(load.latency.p99Ms)} ms, errors ${load.errorCount}`,
   );
-  return { load, serverCpuPercent };
+  return { load, serverCpuPercent, serverCpuUsPerOp };
 }
 
 /**
- * Starts every target, then runs each scenario against each target in turn (alternating which
+ * The one-time warm-up of a freshly started target: each distinct workload of the run, with
+ * the throughput clients, for an equal share of `serverWarmupMs`. Nothing of it is reported.
+ */
+async function warmUpTarget({ kind, target }: Launched, opts: CompareOptions, log: (m: string) => void) {
+  const workloads = [...new Set(opts.scenarios.map((s) => s.workload))];
+  if (opts.serverWarmupMs <= 0 || workloads.length === 0) return;
+  const clients = Math.max(...opts.scenarios.map((s) => s.clients));
+  const outstanding = Math.max(...opts.scenarios.map((s) => s.outstanding));
+  const shareMs = Math.max(1, Math.round(opts.serverWarmupMs / workloads.length));
+  log(`  warming up ${TARGET_NAMES[kind]}: ${workloads.join(", ")}, ${shareMs} ms each`);
+  for (const workload of workloads) {
+    const load = await runLoad({
+      ...DEFAULT_LOAD_OPTIONS,
+      hosts: parseHostList(target.connectString),
+      workload,
+      clients,
+      outstanding,
+      readRatio: opts.readRatio,
+      valueBytes: opts.valueBytes,
+      znodes: opts.znodes,
+      durationMs: shareMs,
+      warmupMs: 0,
+      seed: opts.seed,
+      cleanup: workload !== "create",
+    });
+    if (load.errorCount > 0) log(`    warm-up ${workload}: ${load.errorCount} errors`);
+  }
+}
+
+/**
+ * Starts every target, warms each up, then runs each scenario against each target in turn (alternating which
  * goes first, and repeating `rounds` times), so a change in the machine's background load
  * during the run hits both servers rather than whichever happened to run later. Only the
  * server being measured has load; the other sits idle.
@@ -237,16 +300,18 @@ export async function runComparison(opts: CompareOptions, log: (m: string) => vo
         tickTimeMs: opts.tickTimeMs,
         zookeeperHeapMb: opts.zookeeperHeapMb,
         paddockServerPath: opts.paddockServerPath,
+        paddockNodeArgs: opts.paddockNodeArgs,
         extraCfg: opts.extraCfg,
       });
       launched.push({ kind, target });
     }
+    for (const l of launched) await warmUpTarget(l, opts, log);
     const runs: TargetRun[] = [];
     for (const l of launched) {
       runs.push({ kind: l.kind, version: await l.target.version(), wroteTxnLog: false, results: [] });
     }
     for (const [i, scenario] of opts.scenarios.entries()) {
-      const samples = launched.map(() => [] as Array<{ load: LoadResult; serverCpuPercent: number }>);
+      const samples = launched.map(() => [] as RoundSample[]);
       for (let round = 0; round < opts.rounds; round++) {
         const order = launched.map((_, t) => t);
         if ((i + round) % 2 === 1) order.reverse();
@@ -255,7 +320,14 @@ export async function runComparison(opts: CompareOptions, log: (m: string) => vo
       samples.forEach((s, t) => {
         const byRate = [...s].sort((a, b) => a.load.opsPerSec - b.load.opsPerSec);
         const median = byRate[Math.floor((byRate.length - 1) / 2)]!;
-        runs[t]!.results.push({ scenario, ...median, roundsOpsPerSec: s.map((x) => x.load.opsPerSec) });
+        runs[t]!.results.push({
+          scenario,
+          load: median.load,
+          serverCpuPercent: median.serverCpuPercent,
+          serverCpuUsPerOp: medianOf(s.map((x) => x.serverCpuUsPerOp)),
+          roundsOpsPerSec: s.map((x) => x.load.opsPerSec),
+          roundsCpuUsPerOp: s.map((x) => x.serverCpuUsPerOp),
+        });
       });
     }
     launched.forEach((l, t) => {
@@ -265,6 +337,16 @@ export async function runComparison(opts: CompareOptions, log: (m: string) => vo
   } finally {
     await Promise.all(launched.map((l) => l.target.stop()));
   }
+}
+
+/** The median of the finite values (NaN when there is none). */
+function medianOf(values: number[]): number {
+  const finite = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return finite.length === 0 ? Number.NaN : finite[Math.floor((finite.length - 1) / 2)]!;
+}
+
+function formatCpuUs(us: number): string {
+  return Number.isFinite(us) ? us.toFixed(us < 10 ? 1 : 0) : "–";
 }
 
 function gitCommit(): string {
@@ -295,7 +377,7 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: R
     `Run ${env.startedAt.toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, Node ${process.version}, ` +
       `commit ${gitCommit()}; ${describeTopology(opts.topology)}, tickTime ${opts.tickTimeMs} ms, ` +
       `${opts.valueBytes} B values, ${opts.znodes} znodes, ${opts.durationMs / 1000} s measured after ` +
-      `${opts.warmupMs / 1000} s warm-up per workload` +
+      `${opts.warmupMs / 1000} s warm-up per workload (${opts.serverWarmupMs / 1000} s per server first)` +
       (opts.rounds > 1 ? `, median of ${opts.rounds} rounds` : "") +
       `. Load average ${env.loadAvg1mStart.toFixed(1)} at start, ${env.loadAvg1mEnd.toFixed(1)} at end.`,
   );
@@ -318,6 +400,8 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: R
     "clients × outstanding",
     ...names.map((n) => `${n} ops/s`),
     ...(ratio ? [`${names[1]}/${names[0]}`] : []),
+    ...names.map((n) => `${n} CPU µs/op`),
+    ...(ratio ? [`CPU/op ${names[1]}/${names[0]}`] : []),
     ...names.map((n) => `${n} p50 / p99 ms`),
   ];
   lines.push(`| ${header.join(" | ")} |`);
@@ -325,18 +409,27 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: R
   for (const [i, scenario] of opts.scenarios.entries()) {
     const cells = runs.map((r) => r.results[i]);
     const rates = cells.map((c) => c?.load.opsPerSec ?? 0);
+    const cpuPerOp = cells.map((c) => c?.serverCpuUsPerOp ?? Number.NaN);
+    const cpuRatio = cpuPerOp[1]! / cpuPerOp[0]!;
     lines.push(
       `| ${scenario.name} | ${scenario.clients} × ${scenario.outstanding} | ` +
         [
           ...rates.map((x) => formatRate(x)),
           ...(ratio ? [rates[0]! > 0 ? `${(rates[1]! / rates[0]!).toFixed(2)}×` : "–"] : []),
+          ...cpuPerOp.map(formatCpuUs),
+          ...(ratio ? [Number.isFinite(cpuRatio) ? `${cpuRatio.toFixed(2)}×` : "–"] : []),
           ...cells.map(latencyCell),
         ].join(" | ") +
         " |",
     );
   }
   lines.push("");
-  const perTarget = ["server CPU", "generator CPU", "errors", ...(opts.rounds > 1 ? ["ops/s by round"] : [])];
+  const perTarget = [
+    "server CPU",
+    "generator CPU",
+    "errors",
+    ...(opts.rounds > 1 ? ["ops/s by round", "CPU µs/op by round"] : []),
+  ];
   const detailHeader = ["workload", ...names.flatMap((n) => perTarget.map((h) => `${n} ${h}`))];
   lines.push(`| ${detailHeader.join(" | ")} |`);
   lines.push(`|${detailHeader.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
@@ -348,7 +441,9 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: R
         `${c.serverCpuPercent.toFixed(0)}%`,
         `${c.load.loadGenCpuPercent.toFixed(0)}%`,
         c.load.errorCount === 0 ? "0" : c.load.errors.map((e) => `${e.name} ${e.count}`).join(", "),
-        ...(opts.rounds > 1 ? [c.roundsOpsPerSec.map(formatRate).join(", ")] : []),
+        ...(opts.rounds > 1
+          ? [c.roundsOpsPerSec.map(formatRate).join(", "), c.roundsCpuUsPerOp.map(formatCpuUs).join(", ")]
+          : []),
       ];
     });
     lines.push(`| ${scenario.name} | ${cells.join(" | ")} |`);

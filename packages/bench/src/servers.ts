@@ -58,6 +58,8 @@ export interface LaunchOptions {
   readyTimeoutMs: number;
   /** The bundled Paddock server to run; another build (e.g. of a given commit) can be measured. */
   paddockServerPath: string;
+  /** Node flags for every Paddock process (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  paddockNodeArgs?: readonly string[];
   /**
    * Java system properties for ZooKeeper (e.g. readonlymode.enabled, which it reads nowhere
    * else); Paddock takes the same settings as zoo.cfg lines.
@@ -202,7 +204,9 @@ export async function launchEnsemble(
     // Three JVMs share two cores here: a third of the standalone heap each is plenty.
     const memberOpts = { ...opts, zookeeperHeapMb: Math.max(256, Math.floor(opts.zookeeperHeapMb / 2)) };
     const proc =
-      kind === "zookeeper" ? spawnZookeeper(cfg, memberOpts) : spawnPaddock(cfg, opts.paddockServerPath);
+      kind === "zookeeper"
+        ? spawnZookeeper(cfg, memberOpts)
+        : spawnPaddock(cfg, opts.paddockServerPath, opts.paddockNodeArgs);
     procs.set(id, proc);
     return proc;
   };
@@ -304,7 +308,9 @@ async function launchStandalone(kind: ServerKind, opts: LaunchOptions): Promise<
       ].join("\n"),
     );
     const proc =
-      kind === "zookeeper" ? spawnZookeeper(cfgPath, opts) : spawnPaddock(cfgPath, opts.paddockServerPath);
+      kind === "zookeeper"
+        ? spawnZookeeper(cfgPath, opts)
+        : spawnPaddock(cfgPath, opts.paddockServerPath, opts.paddockNodeArgs);
     const stop = async () => {
       await stopProcess(proc, STOP_GRACE_MS);
       rmSync(dir, { recursive: true, force: true });
@@ -329,9 +335,9 @@ function spawnZookeeper(cfgPath: string, opts: LaunchOptions): Proc {
   );
 }
 
-function spawnPaddock(cfgPath: string, serverPath: string): Proc {
+function spawnPaddock(cfgPath: string, serverPath: string, nodeArgs: readonly string[] = []): Proc {
   // Same log threshold as ZooKeeper gets above, so neither pays for per-connection info lines.
-  return startProcess(process.execPath, [serverPath, cfgPath], {
+  return startProcess(process.execPath, [...nodeArgs, serverPath, cfgPath], {
     ...process.env,
     PADDOCK_LOG_LEVEL: "warn",
     PADDOCK_LOG_PRETTY: "",

@@ -131,11 +131,13 @@ describe("comparison options", () => {
     const d = parseCompareArgs([]);
     expect(d.targets).toEqual(["zookeeper", "paddock"]);
     expect(d.durationMs).toBe(10_000);
+    expect(d.warmupMs).toBe(2000);
+    expect(d.serverWarmupMs).toBe(20_000);
     expect(d.topology).toEqual({ kind: "standalone" });
     expect(d.scenarios.map((s) => s.name)).toEqual(["set", "get", "mix", "set-1x1", "get-1x1", "create"]);
     expect(d.scenarios[0]).toMatchObject({ clients: 32, outstanding: 8 });
     const q = parseCompareArgs(["--quick", "--targets", "paddock", "--workloads", "get"]);
-    expect(q).toMatchObject({ durationMs: 2000, warmupMs: 500, targets: ["paddock"] });
+    expect(q).toMatchObject({ durationMs: 2000, warmupMs: 500, serverWarmupMs: 2000, targets: ["paddock"] });
     expect(() => parseCompareArgs(["--targets", "etcd"])).toThrow(/unknown target/);
   });
 

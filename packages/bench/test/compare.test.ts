@@ -53,12 +53,16 @@ describe("formatComparison", () => {
           load: fakeLoad(4000, 2000, 9000),
           serverCpuPercent: 150,
           roundsOpsPerSec: [3900, 4000, 4100],
+          serverCpuUsPerOp: 200,
+          roundsCpuUsPerOp: [210, 200, 190],
         },
         {
           scenario: get,
           load: fakeLoad(5000, 150, 400),
           serverCpuPercent: 40,
           roundsOpsPerSec: [5000, 5000, 5000],
+          serverCpuUsPerOp: 80,
+          roundsCpuUsPerOp: [80, 80, 80],
         },
       ],
     },
@@ -72,12 +76,16 @@ describe("formatComparison", () => {
           load: fakeLoad(6000, 1500, 5000, [{ code: -4, name: "ConnectionLoss", count: 3 }]),
           serverCpuPercent: 90,
           roundsOpsPerSec: [6000, 5000, 7000],
+          serverCpuUsPerOp: 100,
+          roundsCpuUsPerOp: [100, 110, 95],
         },
         {
           scenario: get,
           load: fakeLoad(10000, 80, 200),
           serverCpuPercent: 60,
           roundsOpsPerSec: [10000, 9000, 11000],
+          serverCpuUsPerOp: 7.5,
+          roundsCpuUsPerOp: [7.5, 8, 7],
         },
       ],
     },
@@ -86,15 +94,19 @@ describe("formatComparison", () => {
 
   it("prints one row per scenario with rates, ratio and p50/p99", () => {
     expect(text).toContain(
-      "| workload | clients × outstanding | ZooKeeper ops/s | Paddock ops/s | Paddock/ZooKeeper | ZooKeeper p50 / p99 ms | Paddock p50 / p99 ms |",
+      "| workload | clients × outstanding | ZooKeeper ops/s | Paddock ops/s | Paddock/ZooKeeper | ZooKeeper CPU µs/op | Paddock CPU µs/op | CPU/op Paddock/ZooKeeper | ZooKeeper p50 / p99 ms | Paddock p50 / p99 ms |",
     );
-    expect(text).toContain("| set | 32 × 8 | 4,000 | 6,000 | 1.50× | 2.00 / 9.00 | 1.50 / 5.00 |");
-    expect(text).toContain("| get-1x1 | 1 × 1 | 5,000 | 10,000 | 2.00× | 0.15 / 0.40 | 0.08 / 0.20 |");
+    expect(text).toContain(
+      "| set | 32 × 8 | 4,000 | 6,000 | 1.50× | 200 | 100 | 0.50× | 2.00 / 9.00 | 1.50 / 5.00 |",
+    );
+    expect(text).toContain(
+      "| get-1x1 | 1 × 1 | 5,000 | 10,000 | 2.00× | 80 | 7.5 | 0.09× | 0.15 / 0.40 | 0.08 / 0.20 |",
+    );
   });
 
   it("shows CPU, errors, rounds, the environment and the durability warning", () => {
     expect(text).toContain(
-      "| set | 150% | 12% | 0 | 3,900, 4,000, 4,100 | 90% | 12% | ConnectionLoss 3 | 6,000, 5,000, 7,000 |",
+      "| set | 150% | 12% | 0 | 3,900, 4,000, 4,100 | 210, 200, 190 | 90% | 12% | ConnectionLoss 3 | 6,000, 5,000, 7,000 | 100, 110, 95 |",
     );
     expect(text).toContain("median of 3 rounds");
     expect(text).toContain("Load average 0.5 at start, 0.7 at end");

@@ -1,4 +1,5 @@
-// Server <-> server links over WebSockets: one binary frame per PeerFrame (proto/peer.proto).
+// Server <-> server links over WebSockets: one binary frame per turn of the event loop and link,
+// holding that turn's PeerFrames (proto/peer.proto; the batching is peer-outbox.ts).
 //
 // Every server listens on its peerPort (leader <-> learner traffic) and its electionPort (votes)
 // and dials every other member on both. A link is one-way: we send only on the sockets we
@@ -24,12 +25,12 @@ import {
   type IncomingMessage,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { Socket } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, type TLSSocket, type TlsOptions } from "node:tls";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
 import type { PeerMessage } from "../zab/messages.js";
+import { PeerOutbox } from "./peer-outbox.js";
 
 export interface PeerAddress {
   host: string;
@@ -157,10 +158,17 @@ export class PeerTransport {
   private readonly livenessIntervalMs: number;
   private readonly livenessTimeoutMs: number;
   private livenessTimer: NodeJS.Timeout | undefined;
-  /** Sockets corked in this turn of the event loop, uncorked together right after it. */
-  private readonly corked = new Set<Socket>();
-  /** Frames sent / dropped, for diagnostics and tests. */
+  /**
+   * Messages queued on an open link / dropped (link down, or closed before the turn ended), for
+   * diagnostics and tests.
+   */
   readonly stats = { sent: 0, dropped: 0, received: 0, undecodable: 0 };
+  private readonly outbox = new PeerOutbox({
+    encodeFrames: (frames) => this.opts.codec.encodeFrames(frames),
+    onDropped: (frames) => {
+      this.stats.dropped += frames;
+    },
+  });
 
   /** sslQuorum's options; replaced when the stores are reloaded. */
   private tls: PeerTransportOptions["tls"];
@@ -326,22 +334,8 @@ export class PeerTransport {
       link.ws.terminate();
       return;
     }
-    // The frames of one burst of effects (e.g. PROPOSAL + COMMIT to every learner) leave in one
-    // write per socket instead of one syscall each. ws keeps its socket private; without it we
-    // simply send uncorked.
-    const sock = (link.ws as unknown as { _socket?: Socket | null })._socket;
-    if (sock != null && !this.corked.has(sock)) {
-      if (this.corked.size === 0) process.nextTick(() => this.uncorkAll());
-      sock.cork();
-      this.corked.add(sock);
-    }
-    link.ws.send(this.opts.codec.encode(msg), { binary: true });
+    this.outbox.enqueue(link.ws, this.opts.codec.encode(msg));
     this.stats.sent++;
-  }
-
-  private uncorkAll(): void {
-    for (const sock of this.corked) sock.uncork();
-    this.corked.clear();
   }
 
   /**
@@ -476,9 +470,9 @@ export class PeerTransport {
     this.inbound.set(key, ws);
     ws.on("message", (data, isBinary) => {
       if (!isBinary) return;
-      let msg: PeerMessage;
+      let msgs: PeerMessage[];
       try {
-        msg = this.opts.codec.decode(toBytes(data));
+        msgs = this.opts.codec.decodeFrames(toBytes(data));
       } catch (err) {
         // A peer speaking garbage is a broken peer, never a reason to crash.
         this.stats.undecodable++;
@@ -486,9 +480,11 @@ export class PeerTransport {
         ws.terminate();
         return;
       }
-      this.stats.received++;
-      if (msg.type === "NOTIFICATION" ? channel !== "election" : channel !== "peer") return;
-      this.opts.onMessage(from, msg);
+      for (const msg of msgs) {
+        this.stats.received++;
+        if (msg.type === "NOTIFICATION" ? channel !== "election" : channel !== "peer") continue;
+        this.opts.onMessage(from, msg);
+      }
     });
     ws.on("error", () => ws.terminate());
     ws.on("close", () => {

@@ -23,6 +23,12 @@ export class QuorumCommitter implements Committer {
   /** Txns prepared this turn, proposed together at the end of it. */
   private batch: Txn[] = [];
   private flushScheduled = false;
+  /**
+   * Txns ZAB accepted as proposals, in zxid order, until their commit: the leader applies these
+   * objects rather than decoding its own payloads again (a decode and a copy of the data per
+   * write). A zxid names one proposal in all of ZAB's history, so the object is the payload.
+   */
+  private proposed: Txn[] = [];
 
   constructor(
     private readonly quorum: QuorumRuntime,
@@ -46,6 +52,16 @@ export class QuorumCommitter implements Committer {
   /** Prepared txns that will never be proposed (leadership changed). */
   discardBatch(): void {
     this.batch = [];
+    this.proposed = [];
+  }
+
+  /** The txn proposed here as `zxid`, if it is the oldest one not yet committed; else undefined. */
+  takeProposed(zxid: number): Txn | undefined {
+    const proposed = this.proposed;
+    let drop = 0;
+    while (drop < proposed.length && proposed[drop]!.zxid < zxid) drop++;
+    if (drop > 0) proposed.splice(0, drop);
+    return proposed.length > 0 && proposed[0]!.zxid === zxid ? proposed.shift() : undefined;
   }
 
   /** A new term: srvr/mntr report the proposals of this leader's term only. */
@@ -61,16 +77,16 @@ export class QuorumCommitter implements Committer {
     try {
       // Plain txns go as one PROPOSAL batch; a reconfig goes alone, between the runs around it,
       // so the zxids ZAB assigns stay the ones prepare used.
-      let run: Buffer[] = [];
+      let run: Txn[] = [];
       for (const txn of batch) {
         if (txn.body.type !== "reconfig") {
-          run.push(this.encode(txn));
+          run.push(txn);
           continue;
         }
         this.propose(run);
         run = [];
         const refused = this.proposeReconfig(txn, txn.body);
-        if (refused !== undefined) run.push(this.encode(refused));
+        if (refused !== undefined) run.push(refused);
       }
       this.propose(run);
     } catch (err) {
@@ -101,9 +117,21 @@ export class QuorumCommitter implements Committer {
     p.maxBytes = Math.max(p.maxBytes, payload.length);
   }
 
-  private propose(payloads: Buffer[]): void {
-    if (payloads.length === 0) return;
-    this.quorum.step({ type: "propose", payloads });
+  /**
+   * Proposes `txns` as one batch. They are listed (for the leader's own apply) before the step,
+   * exactly as proposed: nothing in the step may commit them yet, but nothing should depend on
+   * that; a refused step takes them off again.
+   */
+  private propose(txns: Txn[]): void {
+    if (txns.length === 0) return;
+    const payloads = txns.map((t) => this.encode(t));
+    for (const txn of txns) this.proposed.push(txn);
+    try {
+      this.quorum.step({ type: "propose", payloads });
+    } catch (err) {
+      this.proposed.length -= txns.length;
+      throw err;
+    }
     for (const payload of payloads) this.counted(payload);
   }
 
@@ -113,6 +141,9 @@ export class QuorumCommitter implements Committer {
    */
   private proposeReconfig(txn: Txn, body: ReconfigTxn): Txn | undefined {
     const payload = this.encode(txn);
+    // Listed like any proposal; when ZAB refuses it, the error txn that replaces it is listed
+    // instead (the leader must apply what its followers apply).
+    this.proposed.push(txn);
     try {
       this.quorum.step({
         type: "reconfig",
@@ -128,6 +159,7 @@ export class QuorumCommitter implements Committer {
       );
       return undefined;
     } catch (err) {
+      this.proposed.pop();
       const code = err instanceof ZabError ? RECONFIG_REFUSALS.get(err.code) : undefined;
       if (code === undefined) throw err;
       this.log.warn({ zxid: txn.zxid.toString(16), reason: (err as Error).message }, "reconfig refused");

@@ -4,7 +4,7 @@
 
 import { ErrorCode, JuteDecodeError, JuteReader, OpCode, type Request, readRequest } from "@paddock/jute";
 import type { Logger } from "../logger.js";
-import { decodeForwarded } from "../quorum/forward.js";
+import { decodeForwarded, splitForwarded } from "../quorum/forward.js";
 import type { ReplicaState } from "../replica/replica-state.js";
 import type { ServingRole } from "../replica/serving-role.js";
 import type { RequestContext } from "../request/contract.js";
@@ -21,8 +21,20 @@ export class ForwardedIntake {
     private readonly localSessionsEnabled: boolean,
   ) {}
 
+  /** One REQUEST from a learner: one forwarded write, or a turn's worth of them in order. */
   onForwarded(from: number, payload: Uint8Array): void {
     if (!this.role.replicated || !this.role.prepares) return;
+    let parts: Uint8Array[];
+    try {
+      parts = splitForwarded(payload);
+    } catch (err) {
+      this.log.warn({ from, err: (err as Error).message }, "undecodable forwarded batch dropped");
+      return;
+    }
+    for (const part of parts) this.onOne(from, part);
+  }
+
+  private onOne(from: number, payload: Uint8Array): void {
     let f: ReturnType<typeof decodeForwarded>;
     try {
       f = decodeForwarded(payload);

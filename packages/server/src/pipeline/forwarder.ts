@@ -15,10 +15,12 @@ export class Forwarder {
 
   forward(sessionId: bigint, origin: Origin, msg: Forwarded): void {
     this.routing.expectForwarded(sessionId, origin);
+    const refused = (err: unknown) => closeIfRefused(err, origin.conn);
     try {
-      this.quorum.step({ type: "forward", payload: encodeForwarded(msg) });
+      // Sent with the rest of this turn's writes, in order (QuorumRuntime.forward).
+      this.quorum.forward(encodeForwarded(msg), refused);
     } catch (err) {
-      closeIfRefused(err, origin.conn);
+      refused(err);
     }
   }
 }

@@ -298,7 +298,8 @@ export class RequestRouter {
         xid,
         opcode: type,
         identities: [...conn.identities],
-        body: Buffer.from(body.buf.subarray(body.offset, body.offset + body.remaining)),
+        // A view, not a copy: encodeForwarded copies it into the REQUEST before this returns.
+        body: body.buf.subarray(body.offset, body.offset + body.remaining),
       },
     );
   }

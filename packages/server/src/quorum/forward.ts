@@ -19,6 +19,10 @@ export type Forwarded =
 
 const REQUEST = 1;
 const CREATE_SESSION = 2;
+/** Several forwarded payloads of one turn in one REQUEST: [int 3][int n][buffer payload]... */
+const BATCH = 3;
+/** More per REQUEST than a learner could gather in one turn; a bound for the decoder. */
+const MAX_BATCH = 1 << 20;
 
 export function encodeForwarded(f: Forwarded): Buffer {
   const w = new JuteWriter(64 + (f.kind === "request" ? f.body.length : 0));
@@ -31,6 +35,39 @@ export function encodeForwarded(f: Forwarded): Buffer {
     w.writeInt(CREATE_SESSION).writeBigLong(f.sessionId).writeInt(f.timeoutMs).writeBuffer(f.passwd);
   }
   return w.toBuffer();
+}
+
+/** The payloads (each from encodeForwarded) as one REQUEST payload; a single one is sent as it is. */
+export function encodeForwardedBatch(payloads: readonly Uint8Array[]): Uint8Array {
+  if (payloads.length === 1) return payloads[0]!;
+  let bytes = 8;
+  for (const p of payloads) bytes += 4 + p.length;
+  const w = new JuteWriter(bytes);
+  w.writeInt(BATCH).writeInt(payloads.length);
+  for (const p of payloads) w.writeBuffer(Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+  return w.toBuffer();
+}
+
+/**
+ * The forwarded payloads a REQUEST carries, in order (views into `bytes`): itself, or the parts
+ * of a batch. Throws on a malformed batch; a malformed part is only found by decodeForwarded.
+ */
+export function splitForwarded(bytes: Uint8Array): Uint8Array[] {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < 4 || buf.readInt32BE(0) !== BATCH) return [bytes];
+  const r = new JuteReader(buf);
+  r.readInt();
+  const n = r.readInt();
+  if (n < 0 || n > MAX_BATCH) throw new RangeError(`forwarded batch of ${n} requests`);
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const len = r.readInt();
+    if (len < 0 || len > r.remaining) throw new RangeError("forwarded batch: part runs past the end");
+    parts.push(buf.subarray(r.offset, r.offset + len));
+    r.offset += len;
+  }
+  if (r.remaining !== 0) throw new RangeError("forwarded batch: bytes after the last part");
+  return parts;
 }
 
 /** Throws JuteDecodeError on malformed input; the caller drops such a frame. */

@@ -27,6 +27,7 @@ import {
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
 import { adoptConfig, peerAddresses, persistedConfigOf } from "./config-activation.js";
 import { EffectQueue } from "./effect-queue.js";
+import { encodeForwardedBatch } from "./forward.js";
 import { quorumAuth } from "./quorum-auth.js";
 import { quorumTls } from "./quorum-tls.js";
 
@@ -324,7 +325,52 @@ export class QuorumRuntime {
   /** Feeds one input; may throw ZabError (e.g. NOT_SERVING for a propose) before any effect. */
   step(input: ZabInput): void {
     if (this.stopped) return;
+    if (this.forwards.length > 0) this.flushForwards();
     this.peer.step(input);
+    this.queue.push(this.tag(this.peer.takeEffects()));
+  }
+
+  /**
+   * A learner hands a write (forward.ts) to the leader. The writes of one turn of the event loop
+   * go as one REQUEST: one ZAB step and one PeerFrame here and on the leader instead of one per
+   * write. Order holds: every other input steps them first. A learner that cannot forward now
+   * refuses at once (ZabError, as step does); `refused` hears of a refusal at the flush, which
+   * cannot happen as nothing else steps in between, but is not assumed.
+   */
+  forward(payload: Uint8Array, refused: (err: unknown) => void): void {
+    const s = this.peer.status();
+    if (this.stopped || !s.serving || (s.role !== "following" && s.role !== "observing")) {
+      this.step({ type: "forward", payload });
+      return;
+    }
+    this.forwards.push(payload);
+    this.forwardRefused.push(refused);
+    if (!this.forwardFlushScheduled) {
+      this.forwardFlushScheduled = true;
+      setImmediate(() => {
+        this.forwardFlushScheduled = false;
+        if (this.forwards.length > 0) this.flushForwards();
+      });
+    }
+  }
+
+  private forwards: Uint8Array[] = [];
+  private forwardRefused: ((err: unknown) => void)[] = [];
+  private forwardFlushScheduled = false;
+
+  private flushForwards(): void {
+    const payloads = this.forwards;
+    const refused = this.forwardRefused;
+    this.forwards = [];
+    this.forwardRefused = [];
+    if (this.stopped) return;
+    try {
+      this.peer.step({ type: "forward", payload: encodeForwardedBatch(payloads) });
+    } catch (err) {
+      if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
+      for (const r of refused) r(err);
+      return;
+    }
     this.queue.push(this.tag(this.peer.takeEffects()));
   }
 
@@ -429,16 +475,14 @@ export class QuorumRuntime {
   }
 
   private append(entries: readonly LogEntry[], gen: number): void {
-    let last: Promise<void> | undefined;
-    for (const entry of entries) {
-      const payload = Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength);
-      last = this.txnLog.append(entry.zxid, payload);
-      // Earlier records resolve with the last one (group commit); only its outcome is reported.
-      last.catch(() => {});
-    }
     const lastZxid = entries.at(-1)?.zxid;
-    if (last === undefined || lastZxid === undefined) return;
-    last.then(
+    if (lastZxid === undefined) return;
+    const records = entries.map((entry) => ({
+      zxid: entry.zxid,
+      payload: Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength),
+    }));
+    // One promise for the whole batch (group commit makes the last record's durability vouch for all).
+    this.txnLog.appendAll(records).then(
       () => {
         if (gen === this.storageGen && !this.stopped) this.step({ type: "persisted", zxid: lastZxid });
       },

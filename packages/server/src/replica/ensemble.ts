@@ -133,6 +133,7 @@ export class Ensemble {
         handshake: s.handshake,
         syncs: this.syncs,
         storageFailed: s.storageFailed,
+        committer: this.committer,
       }),
     );
   }

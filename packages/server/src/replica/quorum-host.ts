@@ -6,6 +6,7 @@ import { dynamicConfigText } from "../config/index.js";
 import type { SessionExpiry } from "../maintenance/session-expiry.js";
 import type { Snapshotter } from "../maintenance/snapshotter.js";
 import type { Applier } from "../pipeline/applier.js";
+import type { QuorumCommitter } from "../pipeline/commit-quorum.js";
 import type { ForwardedIntake } from "../pipeline/forwarded-intake.js";
 import type { Handshake } from "../pipeline/handshake.js";
 import type { QuorumSyncs } from "../pipeline/quorum-syncs.js";
@@ -27,15 +28,17 @@ export interface QuorumHostDeps {
   syncs: QuorumSyncs;
   role: ServingRole;
   storageFailed: (err: unknown) => void;
+  /** The leader's own proposals, applied as prepared instead of decoded from their payload. */
+  committer?: Pick<QuorumCommitter, "takeProposed">;
 }
 
 export function quorumHost(d: QuorumHostDeps): QuorumHost {
   return {
     applyCommitted: (entries) => {
       for (const entry of entries) {
-        const txn = decodeTxn(
-          Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength),
-        );
+        const txn =
+          d.committer?.takeProposed(entry.zxid) ??
+          decodeTxn(Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength));
         if (txn.zxid !== entry.zxid) {
           throw new Error(`committed entry ${entry.zxid.toString(16)} holds txn ${txn.zxid.toString(16)}`);
         }

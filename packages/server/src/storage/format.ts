@@ -108,11 +108,18 @@ export function recordCrc(header: Buffer, payload: Uint8Array): number {
 
 export function encodeRecord(zxid: number, payload: Uint8Array): Buffer {
   const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
-  buf.writeUInt32BE(payload.length, 0);
-  writeU64(buf, 8, zxid);
-  buf.set(payload, RECORD_HEADER_BYTES);
-  buf.writeUInt32BE(recordCrc(buf, payload), 4);
+  encodeRecordInto(buf, 0, zxid, payload);
   return buf;
+}
+
+/** Writes the record at `at` of `buf` (a group commit's buffer); returns its length in bytes. */
+export function encodeRecordInto(buf: Buffer, at: number, zxid: number, payload: Uint8Array): number {
+  const record = buf.subarray(at, at + RECORD_HEADER_BYTES + payload.length);
+  record.writeUInt32BE(payload.length, 0);
+  writeU64(record, 8, zxid);
+  record.set(payload, RECORD_HEADER_BYTES);
+  record.writeUInt32BE(recordCrc(record, payload), 4);
+  return record.length;
 }
 
 export interface RecordHeader {

@@ -6,12 +6,13 @@ import { performance } from "node:perf_hooks";
 import { assertStorage, StorageCorruptionError, StorageGapError } from "./errors.js";
 import {
   assertZxid,
-  encodeRecord,
+  encodeRecordInto,
   encodeSegmentHeader,
   fileNameFor,
   LOG_HEADER_BYTES,
   LOG_PREFIX,
   MAX_PAYLOAD_BYTES,
+  RECORD_HEADER_BYTES,
   TMP_SUFFIX,
   zxidFromFileName,
   zxidHex,
@@ -85,6 +86,8 @@ interface Segment {
 
 const FILL_PIECE_BYTES = 1024 * 1024;
 
+const noop = (): void => {};
+
 interface ActiveSegment {
   seg: Segment;
   /** Where records are written; opened with O_DSYNC in dsync mode. */
@@ -105,7 +108,15 @@ async function closeActiveSegment(act: ActiveSegment): Promise<void> {
 }
 
 type Op =
-  | { kind: "append"; zxid: number; record: Buffer; resolve: () => void; reject: (e: unknown) => void }
+  | {
+      kind: "append";
+      zxid: number;
+      /** Framed (header + CRC) only when its batch is written, straight into the batch's buffer. */
+      payload: Uint8Array;
+      recordBytes: number;
+      resolve: () => void;
+      reject: (e: unknown) => void;
+    }
   | {
       kind: "control";
       run: () => Promise<unknown>;
@@ -247,22 +258,44 @@ export class TxnLog {
    * strictly increase; breaking that is a bug in the caller and throws at once.
    */
   append(zxid: number, payload: Buffer): Promise<void> {
-    assertZxid(zxid, "append");
-    if (zxid === 0) throw new RangeError("append: zxid 0 is reserved for the empty state");
-    if (zxid <= this.appendedZxid) {
-      throw new Error(
-        `storage invariant violated: append zxid ${zxidHex(zxid)} after ${zxidHex(this.appendedZxid)}`,
-      );
-    }
-    if (payload.length > MAX_PAYLOAD_BYTES) {
-      throw new RangeError(`append: payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+    return this.appendAll([{ zxid, payload }]);
+  }
+
+  /**
+   * Appends the records, in order, with one promise for all of them: it settles once the last
+   * is durable (and so every one before it). The payloads must not change until then.
+   */
+  appendAll(records: readonly TxnRecord[]): Promise<void> {
+    let zxid = this.appendedZxid;
+    for (const r of records) {
+      assertZxid(r.zxid, "append");
+      if (r.zxid === 0) throw new RangeError("append: zxid 0 is reserved for the empty state");
+      if (r.zxid <= zxid) {
+        throw new Error(`storage invariant violated: append zxid ${zxidHex(r.zxid)} after ${zxidHex(zxid)}`);
+      }
+      if (r.payload.length > MAX_PAYLOAD_BYTES) {
+        throw new RangeError(`append: payload of ${r.payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+      }
+      zxid = r.zxid;
     }
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error("txn log is closed"));
-    const record = encodeRecord(zxid, payload);
+    if (records.length === 0) return Promise.resolve();
     this.appendedZxid = zxid;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ kind: "append", zxid, record, resolve, reject });
+      const last = records.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const { zxid, payload } = records[i]!;
+        // Only the last record settles the promise; a failure rejects it whichever record hit it.
+        this.queue.push({
+          kind: "append",
+          zxid,
+          payload,
+          recordBytes: RECORD_HEADER_BYTES + payload.length,
+          resolve: i === last ? resolve : noop,
+          reject: i === last ? reject : noop,
+        });
+      }
       this.kick();
     });
   }
@@ -465,8 +498,8 @@ export class TxnLog {
         let bytes = 0;
         while (n < this.queue.length) {
           const op = this.queue[n]!;
-          if (op.kind !== "append" || (n > 0 && bytes + op.record.length > this.maxBatchBytes)) break;
-          bytes += op.record.length;
+          if (op.kind !== "append" || (n > 0 && bytes + op.recordBytes > this.maxBatchBytes)) break;
+          bytes += op.recordBytes;
           n++;
         }
         const batch = this.queue.splice(0, n) as Extract<Op, { kind: "append" }>[];
@@ -491,13 +524,10 @@ export class TxnLog {
     assertStorage(first.zxid > this.durableZxid, "batch does not follow the durable log");
     if (this.active === undefined) this.active = await this.createSegment(first.zxid);
     const { seg, fh, fillFh } = this.active;
-    const buf =
-      batch.length === 1
-        ? first.record
-        : Buffer.concat(
-            batch.map((op) => op.record),
-            bytes,
-          );
+    const buf = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const op of batch) at += encodeRecordInto(buf, at, op.zxid, op.payload);
+    assertStorage(at === bytes, "batch records do not fill the batch");
     const end = seg.endOffset + bytes;
     const step = this.opts.preAllocSizeBytes;
     if (step > 0 && seg.allocatedBytes < end + step / 2) {

@@ -1,8 +1,10 @@
-// PeerMessage <-> protobuf bytes through proto/peer.proto (one PeerFrame per WebSocket frame).
+// PeerMessage <-> protobuf bytes through proto/peer.proto (a PeerFrame, or a PeerBatch of them
+// (frame-batch.ts), per WebSocket frame).
 // The .proto is loaded at run time from a path the caller gives, so bundling does not need to
 // know where the repository keeps it.
 
 import protobuf from "protobufjs";
+import { encodeBatch, isBatch, splitBatch } from "./frame-batch.js";
 import type { PeerMessage } from "./messages.js";
 import { validatePeerMessage } from "./validate.js";
 
@@ -37,6 +39,13 @@ export interface PeerCodec {
    * treat that as a broken peer, never as a crash.
    */
   decode(bytes: Uint8Array): PeerMessage;
+  /** Encoded PeerFrames as one WebSocket frame: the frame itself if only one, else a PeerBatch. */
+  encodeFrames(frames: readonly Uint8Array[]): Uint8Array;
+  /**
+   * Every message of one WebSocket frame (a PeerFrame or a PeerBatch), in order. All or nothing:
+   * throws, as decode does, if any of them is malformed or out of range.
+   */
+  decodeFrames(bytes: Uint8Array): PeerMessage[];
   /** The oneof fields PeerFrame declares (for the test that keeps TS and .proto in step). */
   bodyFields(): string[];
 }
@@ -54,7 +63,7 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
     toWire.set(field.name, messageToWire(type));
     fromWire.set(field.name, messageFromWire(type));
   }
-  return {
+  const codec: PeerCodec = {
     encode(msg) {
       const { type, ...rest } = msg;
       const { conn, seq, term, ...body } = rest as { conn?: number; seq?: number; term?: number } & Record<
@@ -85,10 +94,19 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
       validatePeerMessage(msg);
       return msg;
     },
+    encodeFrames(frames) {
+      if (frames.length === 1) return frames[0]!;
+      return encodeBatch(frames);
+    },
+    decodeFrames(bytes) {
+      if (!isBatch(bytes)) return [codec.decode(bytes)];
+      return splitBatch(bytes).map((frame) => codec.decode(frame));
+    },
     bodyFields() {
       return Frame.oneofs.body?.fieldsArray.map((f) => f.name) ?? [];
     },
   };
+  return codec;
 }
 
 // Converters between the TypeScript messages and protobufjs's objects, built once per message

@@ -137,6 +137,42 @@ describe("PeerTransport", () => {
     }
   });
 
+  it("sends one turn's messages to a peer as one WebSocket frame (a PeerBatch)", async () => {
+    const all = await members(2);
+    const frames: Buffer[] = [];
+    const fake = new WebSocketServer({ host: "127.0.0.1", port: all.get(2)!.peerPort });
+    fake.on("connection", (ws) => ws.on("message", (data) => frames.push(data as Buffer)));
+    try {
+      const t1 = transport(1, all, []);
+      await t1.start();
+      await until(() => t1.isLinkOpen(2, "peer"));
+      const acks = [1, 2, 3].map(
+        (seq): PeerMessage => ({ type: "ACK", conn: 7, seq, term: 2, zxid: 0x200000000 + seq }),
+      );
+      for (const ack of acks) t1.send(2, ack);
+      await until(() => frames.length >= 1);
+      // The next turn's message is a frame of its own, a bare PeerFrame.
+      const commit: PeerMessage = {
+        type: "COMMIT",
+        conn: 7,
+        seq: 4,
+        term: 2,
+        zxid: 0x200000003,
+        designatedLeader: 0,
+      };
+      t1.send(2, commit);
+      await until(() => frames.length >= 2);
+      expect(frames).toHaveLength(2);
+      expect(frames[0]![0]).toBe(0x0a);
+      expect(codec.decodeFrames(frames[0]!)).toEqual(acks);
+      expect(frames[1]).toEqual(Buffer.from(codec.encode(commit)));
+      expect(t1.stats.sent).toBe(4);
+    } finally {
+      for (const c of fake.clients) c.terminate();
+      await new Promise((r) => fake.close(r));
+    }
+  });
+
   it("drops frames while a peer is down, reports the link loss, and redials when it is back", async () => {
     const all = await members(2);
     const inbox2: [number, PeerMessage][] = [];

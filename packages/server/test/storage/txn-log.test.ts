@@ -122,6 +122,28 @@ describe("TxnLog", () => {
     await log.close();
   });
 
+  it("appendAll: one promise for a run of records, checked as a whole before any is queued", async () => {
+    const log = await TxnLog.open(dir, opts());
+    const records = [1, 2, 3].map((c) => ({ zxid: zxid(1, c), payload: payloadFor(zxid(1, c), c * 40) }));
+    await log.appendAll(records);
+    expect(log.lastZxid).toBe(zxid(1, 3));
+    // A run out of order is refused whole: nothing of it reaches the log.
+    expect(() =>
+      log.appendAll([
+        { zxid: zxid(1, 5), payload: Buffer.from("x") },
+        { zxid: zxid(1, 4), payload: Buffer.from("y") },
+      ]),
+    ).toThrow(/invariant/);
+    await log.appendAll([{ zxid: zxid(1, 4), payload: Buffer.from("four") }]);
+    expect((await readAll(log)).map((r) => [r.zxid, r.payload.length])).toEqual([
+      [zxid(1, 1), 40],
+      [zxid(1, 2), 80],
+      [zxid(1, 3), 120],
+      [zxid(1, 4), 4],
+    ]);
+    await log.close();
+  });
+
   it("preallocates in steps and treats the zero-filled tail as the end of the log", async () => {
     const logger = captureLogger();
     let log = await TxnLog.open(dir, opts({ preAllocSizeBytes: 4096, logger }));

@@ -114,6 +114,34 @@ describe("peer.proto codec", () => {
     });
   }
 
+  it("carries one message as a bare PeerFrame and several as a PeerBatch, in order", () => {
+    const all = Object.values(samples) as PeerMessage[];
+    const encoded = all.map((m) => codec.encode(m));
+    // Every PeerFrame starts with a varint field: never the batch's tag.
+    for (const bytes of encoded) expect(bytes[0]).not.toBe(0x0a);
+    expect(codec.encodeFrames([encoded[0]!])).toBe(encoded[0]);
+    expect(codec.decodeFrames(encoded[3]!)).toEqual([all[3]]);
+    const batch = codec.encodeFrames(encoded);
+    expect(batch[0]).toBe(0x0a);
+    expect(codec.decodeFrames(batch)).toEqual(all);
+    // A frame over 127 bytes needs a two-byte length.
+    const big: PeerMessage = { ...samples.REQUEST, payload: new Uint8Array(300).fill(7) };
+    expect(codec.decodeFrames(codec.encodeFrames([codec.encode(big), encoded[1]!]))).toEqual([big, all[1]]);
+  });
+
+  it("refuses a malformed PeerBatch as a whole", () => {
+    const a = codec.encode(samples.ACK);
+    const b = codec.encode(samples.COMMIT);
+    const batch = codec.encodeFrames([a, b]);
+    expect(() => codec.decodeFrames(batch.subarray(0, batch.length - 1))).toThrow(/past the end/);
+    expect(() => codec.decodeFrames(Uint8Array.of(0x0a))).toThrow(/truncated length/);
+    expect(() => codec.decodeFrames(Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0xff, 0x7f))).toThrow(/32 bits/);
+    expect(() => codec.decodeFrames(Uint8Array.of(...batch, 0x12, 0x00))).toThrow(/unexpected tag/);
+    // A well-framed batch with one message out of range: nothing of it is delivered.
+    const bad = codec.encode({ ...samples.FOLLOWERINFO, acceptedEpoch: 2 ** 21 - 1 });
+    expect(() => codec.decodeFrames(codec.encodeFrames([a, bad]))).toThrow(/out of range/);
+  });
+
   it("rejects a frame without a body", () => {
     expect(() => codec.decode(new Uint8Array([0x08, 0x01]))).toThrow(/without a body/);
   });
