@@ -19,6 +19,10 @@ describe("maxClientCnxns", () => {
     const third = await RawClient.open(server.host, server.port);
     await third.waitClosed();
     expect(third.session).toBeUndefined();
+    // The log is written asynchronously: give the line a moment to reach the output.
+    for (let i = 0; i < 20 && !server.output().includes("Too many connections"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(server.output()).toContain("Too many connections from 127.0.0.1 - max is 2");
     a.destroy();
     await new Promise((r) => setTimeout(r, 200));
