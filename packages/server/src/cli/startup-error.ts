@@ -5,6 +5,7 @@
 import type { ServerConfig } from "../config/index.js";
 import { ConfigError } from "../config/index.js";
 import { MigrationError } from "../migrate/import-zk.js";
+import { TlsSetupError } from "../net/key-stores.js";
 import { describeListenError, isListenError } from "../net/listen-error.js";
 import {
   DataDirLockedError,
@@ -38,7 +39,9 @@ export function describeStartupError(err: unknown, config?: ServerConfig): strin
     err instanceof DataDirLockedError ||
     err instanceof StorageCorruptionError ||
     err instanceof StorageGapError ||
-    err instanceof MigrationError
+    err instanceof MigrationError ||
+    // A key or trust store that cannot be used: the message names the store and the reason.
+    err instanceof TlsSetupError
   ) {
     return err.message;
   }
