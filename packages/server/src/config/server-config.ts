@@ -67,6 +67,8 @@ export interface CommonConfig {
   sslHostnameVerification: boolean;
   /** Mutual TLS on every peer link, with the ssl.quorum.* stores. */
   sslQuorum: boolean;
+  /** portUnification: the peer ports take TLS and plaintext links (rolling sslQuorum on or off). */
+  quorumPortUnification: boolean;
   sslQuorumKeyStoreLocation: string | undefined;
   sslQuorumKeyStorePassword: string | undefined;
   sslQuorumKeyStoreType: string | undefined;

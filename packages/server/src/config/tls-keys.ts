@@ -114,6 +114,13 @@ export const TLS_KEYS = {
     default: true,
     usedBy: TLS_USED_BY,
   },
+  quorumPortUnification: {
+    key: "portUnification",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
   sslQuorum: {
     key: "sslQuorum",
     origin: "zoo.cfg",

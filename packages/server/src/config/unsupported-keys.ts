@@ -21,7 +21,6 @@ const UNSUPPORTED_PREFIXES = ["jvm.pause."];
  * value is what Paddock does anyway, so it is accepted.
  */
 const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
-  ["portUnification", "false"],
   ["sslQuorumReloadCertFiles", "false"],
   ["admin.needClientAuth", "false"],
   ["DigestAuthenticationProvider.enabled", "true"],

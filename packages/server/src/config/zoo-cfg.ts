@@ -160,6 +160,12 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       at("secureClientPortAddress"),
     );
   }
+  if (s.quorumPortUnification && s.sslQuorumKeyStoreLocation === undefined) {
+    throw new ConfigError(
+      "portUnification takes TLS links on the peer ports, but ssl.quorum.keyStore.location is not set",
+      at("portUnification"),
+    );
+  }
   if ((s.adminForceHttps || s.adminPortUnification) && s.sslQuorumKeyStoreLocation === undefined) {
     const key = s.adminForceHttps ? "admin.forceHttps" : "admin.portUnification";
     throw new ConfigError(

@@ -25,12 +25,14 @@ import {
   type IncomingMessage,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, type TLSSocket, type TlsOptions } from "node:tls";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
 import type { PeerMessage } from "../zab/messages.js";
 import { PeerOutbox } from "./peer-outbox.js";
+import { replaying, TLS_HANDSHAKE_RECORD } from "./tls-sniff.js";
 
 export interface PeerAddress {
   host: string;
@@ -92,7 +94,15 @@ export interface PeerTransportOptions {
    * verify the dialler's certificate), `client` our dials; with `verifyIdentity` a certificate
    * must name the server line's host of the id it claims, and ours is checked the same way.
    */
-  tls?: { server: TlsOptions; client: ConnectionOptions; verifyIdentity: boolean };
+  tls?: {
+    server: TlsOptions;
+    client: ConnectionOptions;
+    verifyIdentity: boolean;
+    /** Dial with TLS (sslQuorum); default true. False while portUnification rolls TLS in. */
+    dial?: boolean;
+    /** portUnification: the listeners take plaintext links too (sniffed per connection). */
+    unified?: boolean;
+  };
   /** Quorum authentication (quorum.auth.*), checked when a link opens. */
   auth?: PeerLinkAuth;
   /** How often an open outbound link is pinged. Default 1000 ms. */
@@ -143,7 +153,16 @@ function zeroMask(mask: Buffer): void {
 }
 
 export class PeerTransport {
-  private readonly servers: { channel: PeerChannel; http: HttpServer; wss: WebSocketServer }[] = [];
+  /**
+   * Per channel: what binds the port (`listener`: the HTTP(S) server, or with portUnification a
+   * sniffer in front of both), the HTTP(S) servers behind it and their WebSocket servers.
+   */
+  private readonly servers: {
+    channel: PeerChannel;
+    listener: HttpServer | NetServer;
+    http: HttpServer[];
+    wss: WebSocketServer[];
+  }[] = [];
   private readonly out = new Map<string, OutLink>();
   /** The members of the active config, this server included; replaced by setMembers. */
   private members: Map<number, PeerAddress>;
@@ -169,6 +188,11 @@ export class PeerTransport {
       this.stats.dropped += frames;
     },
   });
+
+  /** Whether links are dialled with TLS (sslQuorum). */
+  private get dialsTls(): boolean {
+    return this.tls !== undefined && this.tls.dial !== false;
+  }
 
   /** sslQuorum's options; replaced when the stores are reloaded. */
   private tls: PeerTransportOptions["tls"];
@@ -231,7 +255,7 @@ export class PeerTransport {
       const link: OutLink = {
         id,
         channel,
-        url: `${this.tls === undefined ? "ws" : "wss"}://${formatHost(addr.host)}:${port}/?${self}`,
+        url: `${this.dialsTls ? "wss" : "ws"}://${formatHost(addr.host)}:${port}/?${self}`,
         ws: undefined,
         open: false,
         failures: 0,
@@ -308,7 +332,7 @@ export class PeerTransport {
   /** Ports actually bound (tests listen on port 0). */
   boundPorts(): { peer: number; election: number } {
     const port = (c: PeerChannel) => {
-      const a = this.servers.find((s) => s.channel === c)?.http.address();
+      const a = this.servers.find((s) => s.channel === c)?.listener.address();
       return a !== null && typeof a === "object" ? a.port : 0;
     };
     return { peer: port("peer"), election: port("election") };
@@ -345,8 +369,9 @@ export class PeerTransport {
   reloadTls(tls: NonNullable<PeerTransportOptions["tls"]>): void {
     this.tls = tls;
     for (const s of this.servers) {
-      if ("setSecureContext" in s.http)
-        (s.http as unknown as import("node:tls").Server).setSecureContext(tls.server);
+      for (const h of s.http) {
+        if ("setSecureContext" in h) (h as unknown as import("node:tls").Server).setSecureContext(tls.server);
+      }
     }
   }
 
@@ -362,9 +387,12 @@ export class PeerTransport {
       this.servers.map(
         (s) =>
           new Promise<void>((done) => {
-            for (const c of s.wss.clients) c.terminate();
-            s.wss.close(() => s.http.close(() => done()));
-            s.http.closeAllConnections();
+            for (const w of s.wss) {
+              for (const c of w.clients) c.terminate();
+              w.close();
+            }
+            s.listener.close(() => done());
+            for (const h of s.http) h.closeAllConnections();
           }),
       ),
     );
@@ -375,25 +403,43 @@ export class PeerTransport {
       res.writeHead(426).end("paddock peer port: WebSocket only\n");
     };
     const tls = this.tls;
-    const http = tls === undefined ? createHttpServer(refuse) : createHttpsServer(tls.server, refuse);
-    if (tls !== undefined) {
-      http.on("tlsClientError", (err, socket) =>
-        this.opts.log.warn(
-          { channel, remote: socket.remoteAddress, err: err.message },
-          "peer TLS handshake failed",
-        ),
-      );
-    }
-    const wss = new WebSocketServer({
-      server: http,
-      perMessageDeflate: false,
-      maxPayload: this.maxFrameBytes,
-    });
-    wss.on("connection", (ws, req) => this.accept(channel, ws, req));
-    wss.on("headers", (headers, req) =>
-      this.opts.auth?.upgradeHeaders(channel, claimedId(req), req, headers),
+    const plain = tls === undefined || tls.unified === true ? createHttpServer(refuse) : undefined;
+    const secure = tls === undefined ? undefined : createHttpsServer(tls.server, refuse);
+    secure?.on("tlsClientError", (err, socket) =>
+      this.opts.log.warn(
+        { channel, remote: socket.remoteAddress, err: err.message },
+        "peer TLS handshake failed",
+      ),
     );
-    wss.on("error", (err) => this.opts.log.error({ err, channel }, "peer listener error"));
+    const sockets: WebSocketServer[] = [];
+    for (const server of [plain, secure]) {
+      if (server === undefined) continue;
+      const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: this.maxFrameBytes });
+      wss.on("connection", (ws, req) => this.accept(channel, ws, req));
+      wss.on("headers", (headers, req) =>
+        this.opts.auth?.upgradeHeaders(channel, claimedId(req), req, headers),
+      );
+      wss.on("error", (err) => this.opts.log.error({ err, channel }, "peer listener error"));
+      sockets.push(wss);
+    }
+    // portUnification: one port, each connection handed to the TLS or the plaintext server by
+    // its first byte.
+    const http: HttpServer | NetServer =
+      plain !== undefined && secure !== undefined
+        ? createNetServer((socket: Socket) => {
+            socket.on("error", () => socket.destroy());
+            socket.once("data", (first: Buffer) => {
+              socket.pause();
+              if (first[0] === TLS_HANDSHAKE_RECORD) {
+                secure.emit("connection", replaying(socket, first));
+              } else {
+                socket.unshift(first);
+                plain.emit("connection", socket);
+              }
+              socket.resume();
+            });
+          })
+        : (secure ?? plain)!;
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
       http.listen({ port, host }, () => {
@@ -402,7 +448,12 @@ export class PeerTransport {
       });
     });
     http.on("error", (err) => this.opts.log.error({ err, channel }, "peer listener error"));
-    this.servers.push({ channel, http, wss });
+    this.servers.push({
+      channel,
+      listener: http,
+      http: [plain, secure].filter((h): h is HttpServer => h !== undefined),
+      wss: sockets,
+    });
     this.opts.log.info({ channel, port, host: host ?? "0.0.0.0" }, "listening for peers");
   }
 
@@ -496,6 +547,9 @@ export class PeerTransport {
   private identityMismatch(host: string, req: IncomingMessage): string | undefined {
     const tls = this.tls;
     if (tls === undefined || !tls.verifyIdentity) return undefined;
+    // portUnification takes plaintext links too, while sslQuorum is rolled in or out: those
+    // carry no certificate to check.
+    if (tls.unified === true && (req.socket as TLSSocket).encrypted !== true) return undefined;
     const cert = (req.socket as TLSSocket).getPeerCertificate?.();
     if (cert === undefined || cert.raw === undefined) return "no client certificate";
     return checkServerIdentity(host, cert)?.message;
@@ -511,7 +565,7 @@ export class PeerTransport {
       maxPayload: this.maxFrameBytes,
       handshakeTimeout: 2000,
       generateMask: zeroMask,
-      ...(this.tls === undefined
+      ...(this.tls === undefined || !this.dialsTls
         ? {}
         : {
             ...this.tls.client,

@@ -2,7 +2,8 @@
 // as the client port's are). Both sides present the server's certificate and check the other's
 // against the trust store; with ssl.quorum.hostnameVerification (the default) a certificate must
 // also name the host of the server line it speaks for. The stores are read again when their files
-// change, for the links made from then on.
+// change, for the links made from then on. With portUnification the peer ports take TLS and
+// plaintext links alike, so a running ensemble can turn sslQuorum on (or off) one server at a time.
 
 import type { ServerConfig } from "../config/index.js";
 import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "../net/key-stores.js";
@@ -10,7 +11,7 @@ import type { PeerTransportOptions } from "../net/peer-transport.js";
 import { cipherSuiteOptions } from "../net/tls-context.js";
 
 export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
-  if (!config.sslQuorum) return undefined;
+  if (!config.sslQuorum && !config.quorumPortUnification) return undefined;
   if (config.sslQuorumKeyStoreLocation === undefined) {
     throw new TlsSetupError("sslQuorum=true but ssl.quorum.keyStore.location is not set");
   }
@@ -39,5 +40,9 @@ export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
     server: { ...key, ...trust, requestCert: true, rejectUnauthorized: true, ...suites },
     client: { ...key, ...trust, ...suites },
     verifyIdentity: config.sslQuorumHostnameVerification,
+    // portUnification (ZooKeeper's rolling switch): TLS links are taken on the peer ports while
+    // the server still dials plaintext until sslQuorum is on, and plaintext links are taken too.
+    dial: config.sslQuorum,
+    unified: config.quorumPortUnification,
   };
 }

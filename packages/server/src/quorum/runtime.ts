@@ -278,9 +278,10 @@ export class QuorumRuntime {
     // Effects of the constructor (a repaired epoch pair) and the first votes.
     this.queue.push(this.tag(this.peer.takeEffects()));
     await this.transport.start();
-    const stores = this.tlsConfig.sslQuorum
-      ? [this.tlsConfig.sslQuorumKeyStoreLocation, this.tlsConfig.sslQuorumTrustStoreLocation]
-      : [];
+    const stores =
+      this.tlsConfig.sslQuorum || this.tlsConfig.quorumPortUnification
+        ? [this.tlsConfig.sslQuorumKeyStoreLocation, this.tlsConfig.sslQuorumTrustStoreLocation]
+        : [];
     this.stopWatchingStores = watchStoreFiles(stores, () => {
       try {
         const tls = quorumTls(this.tlsConfig);

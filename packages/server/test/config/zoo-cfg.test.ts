@@ -491,7 +491,7 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   it("refuses to start on a security setting it cannot honour, naming the file, line and key", () => {
     for (const [line, key] of [
       ["quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST", "quorum.auth.kerberos.servicePrincipal"],
-      ["portUnification=true", "portUnification"],
+      ["sslQuorumReloadCertFiles=true", "sslQuorumReloadCertFiles"],
       ["ssl.quorum.enabledProtocols=TLSv1.3", "ssl.quorum.enabledProtocols"],
       ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
     ] as const) {
@@ -513,6 +513,18 @@ describe("parseZooCfg unknown and unsupported keys", () => {
       file: FILE,
       line: 2,
       key: "admin.portUnification",
+      detail: /ssl\.quorum\.keyStore\.location is not set/,
+    });
+  });
+
+  it("reads the quorum's portUnification, which needs the quorum key store", () => {
+    expect(
+      parse("portUnification=true", "ssl.quorum.keyStore.location=/etc/zk/q.pem").quorumPortUnification,
+    ).toBe(true);
+    expectConfigError(() => parse("portUnification=true"), {
+      file: FILE,
+      line: 2,
+      key: "portUnification",
       detail: /ssl\.quorum\.keyStore\.location is not set/,
     });
   });
@@ -541,12 +553,12 @@ describe("parseZooCfg unknown and unsupported keys", () => {
 
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
     const c = parse(
-      "portUnification=true",
+      "sslQuorumReloadCertFiles=true",
       "admin.needClientAuth=true",
       "paddock.allowUnsupportedSecurity=true",
     );
     expect(c.warnings).toEqual([
-      `${FILE}:2: portUnification: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:2: sslQuorumReloadCertFiles: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
       `${FILE}:3: admin.needClientAuth: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
   });
