@@ -27,6 +27,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+// Skipped only outside CI when Debian's chromium is not installed (CI requires it, above).
 describe.skipIf(CHROMIUM === undefined)("web console in headless Chromium", () => {
   let ensemble: Ensemble;
   let browser: Browser;

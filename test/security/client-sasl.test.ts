@@ -24,6 +24,8 @@ function havePureSasl(): boolean {
   return spawnSync(PYTHON, ["-c", "import kazoo, puresasl"]).status === 0;
 }
 if (isCI && !havePureSasl()) throw new Error("CI needs python3-kazoo and python3-pure-sasl");
+// Skipped only outside CI, when ZooKeeper 3.8 or kazoo's SASL library (python3-pure-sasl) is not
+// installed; in CI both are required (above, and skipWithoutZookeeper throws).
 const skip = skipWithoutZookeeper() || !havePureSasl();
 
 const JAAS = `/* the users of the client port, and a client login for the Java client */
