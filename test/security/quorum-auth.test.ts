@@ -18,6 +18,7 @@ import { encodeForwarded } from "../../packages/server/src/quorum/forward.js";
 import { loadPeerCodec } from "../../packages/server/src/zab/codec.js";
 import { Ensemble } from "../support/ensemble.js";
 import { makeTempDir } from "../support/process.js";
+import { startWriting } from "../support/write-probe.js";
 
 const codec = loadPeerCodec(fileURLToPath(new URL("../../proto/peer.proto", import.meta.url)));
 
@@ -153,19 +154,7 @@ describe("quorum authentication (quorum.auth.*)", () => {
     });
     await c.create("/w", "");
 
-    let stop = false;
-    let lastAckMs = Date.now();
-    let worstGapMs = 0;
-    let acked = 0;
-    const writes = (async () => {
-      for (let i = 0; !stop; i++) {
-        await c.create(`/w/n-${i}`, "x");
-        const now = Date.now();
-        worstGapMs = Math.max(worstGapMs, now - lastAckMs);
-        lastAckMs = now;
-        acked++;
-      }
-    })();
+    const probe = startWriting(c, "/w", "n-");
     await new Promise((r) => setTimeout(r, 500));
     const attacks = (["none", "wrong-password", "frame-first"] as const).flatMap((s) => [
       attacker(leaderNode.peerPort, follower.id, s),
@@ -173,8 +162,7 @@ describe("quorum authentication (quorum.auth.*)", () => {
     ]);
     await new Promise((r) => setTimeout(r, 5000));
     for (const a of attacks) a.stop();
-    stop = true;
-    await writes;
+    const { acked, worstGapMs } = await probe.stop();
 
     expect(attacks.every((a) => a.attempts() > 10)).toBe(true);
     expect(acked).toBeGreaterThan(50);

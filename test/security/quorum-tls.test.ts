@@ -14,6 +14,7 @@ import WebSocket from "ws";
 import { makeCa, makeLeaf } from "../support/certificates.js";
 import { Ensemble } from "../support/ensemble.js";
 import { makeTempDir } from "../support/process.js";
+import { startWriting } from "../support/write-probe.js";
 
 /** A CA, a certificate per server for its own 127.0.0.N, and a renewed one for server 1. */
 function makeCertificates(dir: string): void {
@@ -83,19 +84,7 @@ describe("sslQuorum: mutual TLS between servers", () => {
     await c.create("/tls", "");
 
     // Writes in a loop; the longest gap between acknowledgements is what an attack would show.
-    let stop = false;
-    let lastAckMs = Date.now();
-    let worstGapMs = 0;
-    let acked = 0;
-    const writes = (async () => {
-      for (let i = 0; !stop; i++) {
-        await c.create(`/tls/w-${i}`, "x");
-        const now = Date.now();
-        worstGapMs = Math.max(worstGapMs, now - lastAckMs);
-        lastAckMs = now;
-        acked++;
-      }
-    })();
+    const probe = startWriting(c, "/tls", "w-");
     await new Promise((r) => setTimeout(r, 500));
     const hostOf = (id: number) => `127.0.0.${id}`;
     const stranger = { key: readFileSync(join(dir, "ca.key")) }; // no certificate at all
@@ -112,8 +101,7 @@ describe("sslQuorum: mutual TLS between servers", () => {
     ];
     await new Promise((r) => setTimeout(r, 5000));
     for (const a of attacks) a.stop();
-    stop = true;
-    await writes;
+    const { acked, worstGapMs } = await probe.stop();
 
     expect(attacks.every((a) => a.attempts() > 10)).toBe(true);
     expect(acked).toBeGreaterThan(50);

@@ -6,6 +6,8 @@ import sys
 from kazoo.client import KazooClient
 from kazoo.security import CREATOR_ALL_ACL, make_acl
 
+from kazoo_steps import acl_text, data, step
+
 port, scenario = sys.argv[1], sys.argv[2]
 
 
@@ -21,22 +23,6 @@ def client(user=None, password=None):
         return None
     print("start ok")
     return zk
-
-
-def step(name, call, show=lambda result: result):
-    """Runs an async call with a deadline: a closed connection must not hang the run."""
-    try:
-        print(name, show(call().get(timeout=10)))
-    except Exception as e:
-        print(name, type(e).__name__)
-
-
-def data(result):
-    return result[0]
-
-
-def acl_text(acls):
-    return sorted("%s:%s:%d" % (a.id.scheme, a.id.id, a.perms) for a in acls[0])
 
 
 if scenario == "acls":

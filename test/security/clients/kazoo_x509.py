@@ -6,6 +6,8 @@ import sys
 from kazoo.client import KazooClient
 from kazoo.security import CREATOR_ALL_ACL, make_acl
 
+from kazoo_steps import acl_text, data, step
+
 port, certs, alice_id = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
@@ -22,21 +24,6 @@ def client(who):
     )
     zk.start(timeout=20)
     return zk
-
-
-def step(name, call, show=lambda result: result):
-    try:
-        print(name, show(call().get(timeout=10)))
-    except Exception as e:
-        print(name, type(e).__name__)
-
-
-def data(result):
-    return result[0]
-
-
-def acl_text(acls):
-    return sorted("%s:%s:%d" % (a.id.scheme, a.id.id, a.perms) for a in acls[0])
 
 
 alice = client("alice")

@@ -4,6 +4,7 @@
 // never looks at a request.
 
 import { createServer, type Server, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import {
   createSecureContext,
   createServer as createTlsServer,
@@ -15,7 +16,7 @@ import type { Id } from "@paddock/jute";
 import type { Logger } from "../logger.js";
 import { ClientConnection, type ConnectionContext } from "./client-connection.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
-import { replaying, TLS_HANDSHAKE_RECORD } from "./tls-sniff.js";
+import { routeByFirstByte } from "./tls-sniff.js";
 
 /** How long a new connection may take to send its ConnectRequest and get a session. */
 const HANDSHAKE_DEADLINE_MS = 10_000;
@@ -136,47 +137,47 @@ export class ClientListener {
 
   /** A unified port's connection: TLS if its first byte opens a TLS handshake, else plaintext. */
   private sniff(socket: Socket, context: () => SecureContext): void {
-    const tls = this.opts.tls!;
-    const { log } = this.opts;
     // A client that sends nothing, or never finishes its TLS handshake, is dropped like one that
     // never sends its ConnectRequest.
     const deadline = setTimeout(() => socket.destroy(), HANDSHAKE_DEADLINE_MS);
     deadline.unref();
     socket.once("close", () => clearTimeout(deadline));
-    socket.on("error", () => socket.destroy());
-    socket.once("data", (first: Buffer) => {
-      socket.pause();
-      if (first[0] !== TLS_HANDSHAKE_RECORD) {
+    routeByFirstByte(socket, {
+      plain: (s) => {
         clearTimeout(deadline);
-        socket.unshift(first);
-        this.accept(socket);
-        socket.resume();
+        this.accept(s);
+      },
+      tls: (stream) => this.acceptTls(stream, socket, context(), deadline),
+    });
+  }
+
+  /** A unified port's TLS connection: the TLS socket on `stream`, `socket` being the TCP one under it. */
+  private acceptTls(stream: Duplex, socket: Socket, context: SecureContext, deadline: NodeJS.Timeout): void {
+    const tls = this.opts.tls!;
+    const { log } = this.opts;
+    const secure = new TLSSocket(stream, {
+      isServer: true,
+      secureContext: context,
+      requestCert: tls.options.requestCert === true,
+      rejectUnauthorized: tls.options.rejectUnauthorized === true,
+    });
+    // The TLS socket sits on a stream, not on the TCP handle: it answers for the peer's address.
+    for (const key of ["remoteAddress", "remotePort", "remoteFamily"] as const) {
+      Object.defineProperty(secure, key, { value: socket[key] });
+    }
+    secure.once("secure", () => {
+      clearTimeout(deadline);
+      const refusal = tls.refuse(secure);
+      if (refusal !== undefined) {
+        log.warn({ remote: socket.remoteAddress, reason: refusal }, "client certificate refused");
+        secure.destroy();
         return;
       }
-      const secure = new TLSSocket(replaying(socket, first), {
-        isServer: true,
-        secureContext: context(),
-        requestCert: tls.options.requestCert === true,
-        rejectUnauthorized: tls.options.rejectUnauthorized === true,
-      });
-      // The TLS socket sits on a stream, not on the TCP handle: it answers for the peer's address.
-      for (const key of ["remoteAddress", "remotePort", "remoteFamily"] as const) {
-        Object.defineProperty(secure, key, { value: socket[key] });
-      }
-      secure.once("secure", () => {
-        clearTimeout(deadline);
-        const refusal = tls.refuse(secure);
-        if (refusal !== undefined) {
-          log.warn({ remote: socket.remoteAddress, reason: refusal }, "client certificate refused");
-          secure.destroy();
-          return;
-        }
-        this.accept(secure, tls.identify(secure));
-      });
-      secure.on("error", (err) => {
-        log.info({ remote: socket.remoteAddress, err: err.message }, "TLS connection failed");
-        secure.destroy();
-      });
+      this.accept(secure, tls.identify(secure));
+    });
+    secure.on("error", (err) => {
+      log.info({ remote: socket.remoteAddress, err: err.message }, "TLS connection failed");
+      secure.destroy();
     });
   }
 

@@ -25,14 +25,14 @@ import {
   type IncomingMessage,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import type { Server as NetServer } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, type TLSSocket, type TlsOptions } from "node:tls";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
 import type { PeerMessage } from "../zab/messages.js";
 import { PeerOutbox } from "./peer-outbox.js";
-import { replaying, TLS_HANDSHAKE_RECORD } from "./tls-sniff.js";
+import { unifiedServer } from "./tls-sniff.js";
 
 export interface PeerAddress {
   host: string;
@@ -425,21 +425,7 @@ export class PeerTransport {
     // portUnification: one port, each connection handed to the TLS or the plaintext server by
     // its first byte.
     const http: HttpServer | NetServer =
-      plain !== undefined && secure !== undefined
-        ? createNetServer((socket: Socket) => {
-            socket.on("error", () => socket.destroy());
-            socket.once("data", (first: Buffer) => {
-              socket.pause();
-              if (first[0] === TLS_HANDSHAKE_RECORD) {
-                secure.emit("connection", replaying(socket, first));
-              } else {
-                socket.unshift(first);
-                plain.emit("connection", socket);
-              }
-              socket.resume();
-            });
-          })
-        : (secure ?? plain)!;
+      plain !== undefined && secure !== undefined ? unifiedServer(plain, secure) : (secure ?? plain)!;
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
       http.listen({ port, host }, () => {

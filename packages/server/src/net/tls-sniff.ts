@@ -3,7 +3,7 @@
 // ConnectRequest starts with its length, whose top byte is 0 for any frame a server accepts), as
 // ZooKeeper's UnifiedServerSocket and Netty's OptionalSslHandler tell them apart.
 
-import type { Socket } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { Duplex } from "node:stream";
 
 export const TLS_HANDSHAKE_RECORD = 0x16;
@@ -37,4 +37,38 @@ export function replaying(socket: Socket, first: Buffer): Duplex {
   socket.on("close", () => stream.destroy());
   stream.push(first);
   return stream;
+}
+
+/**
+ * Hands a new connection, once its first bytes arrive, to `route.tls` (as a stream that replays
+ * them) when they open a TLS handshake, else to `route.plain` (the socket, the bytes put back).
+ */
+export function routeByFirstByte(
+  socket: Socket,
+  route: { plain(socket: Socket): void; tls(stream: Duplex): void },
+): void {
+  socket.on("error", () => socket.destroy());
+  socket.once("data", (first: Buffer) => {
+    socket.pause();
+    if (first[0] === TLS_HANDSHAKE_RECORD) {
+      route.tls(replaying(socket, first));
+    } else {
+      socket.unshift(first);
+      route.plain(socket);
+    }
+    socket.resume();
+  });
+}
+
+/** One port for two servers: each connection goes to `secure` or `plain` by its first byte. */
+export function unifiedServer(
+  plain: { emit(event: "connection", socket: Duplex): boolean },
+  secure: { emit(event: "connection", socket: Duplex): boolean },
+): Server {
+  return createServer((socket) =>
+    routeByFirstByte(socket, {
+      plain: (s) => plain.emit("connection", s),
+      tls: (stream) => secure.emit("connection", stream),
+    }),
+  );
 }

@@ -10,11 +10,15 @@ import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "../net/key-st
 import type { PeerTransportOptions } from "../net/peer-transport.js";
 import { cipherSuiteOptions } from "../net/tls-context.js";
 
-export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
-  if (!config.sslQuorum && !config.quorumPortUnification) return undefined;
-  if (config.sslQuorumKeyStoreLocation === undefined) {
-    throw new TlsSetupError("sslQuorum=true but ssl.quorum.keyStore.location is not set");
-  }
+/**
+ * The ssl.quorum.* key store (required: `missing` says what needs it) and trust store (none when
+ * unset), read now; the AdminServer's HTTPS uses them too.
+ */
+export function quorumStores(
+  config: ServerConfig,
+  missing: string,
+): { key: ReturnType<typeof keyStoreOptions>; trust: ReturnType<typeof trustStoreOptions> } {
+  if (config.sslQuorumKeyStoreLocation === undefined) throw new TlsSetupError(missing);
   const key = keyStoreOptions(
     {
       location: config.sslQuorumKeyStoreLocation,
@@ -31,6 +35,12 @@ export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
     },
     "ssl.quorum.trustStore",
   );
+  return { key, trust };
+}
+
+export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
+  if (!config.sslQuorum && !config.quorumPortUnification) return undefined;
+  const { key, trust } = quorumStores(config, "sslQuorum=true but ssl.quorum.keyStore.location is not set");
   const suites = cipherSuiteOptions(
     config.sslQuorumCiphersuites,
     { minVersion: "TLSv1.2", maxVersion: "TLSv1.3" },

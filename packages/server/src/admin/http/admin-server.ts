@@ -6,16 +6,11 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import {
-  type AddressInfo,
-  createServer as createNetServer,
-  type Server as NetServer,
-  type Socket,
-} from "node:net";
+import type { AddressInfo, Server as NetServer } from "node:net";
 import type { TlsOptions } from "node:tls";
 import type { AdminServerConfig } from "../../config/index.js";
 import type { Logger } from "../../logger.js";
-import { replaying, TLS_HANDSHAKE_RECORD } from "../../net/tls-sniff.js";
+import { unifiedServer } from "../../net/tls-sniff.js";
 import { ADMIN_COMMAND_NAMES, type AdminCommandSource, runAdminCommand } from "./admin-commands.js";
 import { jacksonJson } from "./jackson-json.js";
 
@@ -51,19 +46,7 @@ export class AdminHttpServer {
       const https = createHttpsServer(tls, handler);
       this.servers = [http, https];
       // Each connection's first byte tells a TLS ClientHello from an HTTP request line.
-      this.listener = createNetServer((socket: Socket) => {
-        socket.on("error", () => socket.destroy());
-        socket.once("data", (first: Buffer) => {
-          socket.pause();
-          if (first[0] === TLS_HANDSHAKE_RECORD) {
-            https.emit("connection", replaying(socket, first));
-          } else {
-            socket.unshift(first);
-            http.emit("connection", socket);
-          }
-          socket.resume();
-        });
-      });
+      this.listener = unifiedServer(http, https);
     }
     for (const server of this.servers) {
       // Jetty's idle timeout: a connection with no traffic for this long is closed.

@@ -4,32 +4,11 @@
 
 import type { TlsOptions } from "node:tls";
 import type { ServerConfig } from "../../config/index.js";
-import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "../../net/key-stores.js";
+import { quorumStores } from "../../quorum/quorum-tls.js";
 
 export function adminTlsOptions(config: ServerConfig): TlsOptions | undefined {
   const { forceHttps, portUnification } = config.admin;
   if (!forceHttps && !portUnification) return undefined;
-  if (config.sslQuorumKeyStoreLocation === undefined) {
-    throw new TlsSetupError("the AdminServer's HTTPS needs ssl.quorum.keyStore.location");
-  }
-  const key = keyStoreOptions(
-    {
-      location: config.sslQuorumKeyStoreLocation,
-      password: config.sslQuorumKeyStorePassword,
-      type: config.sslQuorumKeyStoreType,
-    },
-    "ssl.quorum.keyStore",
-  );
-  const trust =
-    config.sslQuorumTrustStoreLocation === undefined
-      ? {}
-      : trustStoreOptions(
-          {
-            location: config.sslQuorumTrustStoreLocation,
-            password: config.sslQuorumTrustStorePassword,
-            type: config.sslQuorumTrustStoreType,
-          },
-          "ssl.quorum.trustStore",
-        );
+  const { key, trust } = quorumStores(config, "the AdminServer's HTTPS needs ssl.quorum.keyStore.location");
   return { ...key, ...trust, requestCert: false };
 }
