@@ -103,7 +103,17 @@ async function transcript(kind: Kind): Promise<Transcript> {
       steps.push(s);
     };
     const server4 = "server.4=127.0.0.1:1:2:participant;127.0.0.1:3";
+    // ZooKeeper 3.8 checks the caller's ACL last: every other refusal comes first.
     await reconfig("no auth: leave 3", null, "3", null);
+    await reconfig("no auth: stale version", null, "3", null, 12345);
+    await reconfig("no auth: malformed joining", "server.9=nonsense", null, null);
+    await reconfig("no auth: one voter left", null, "2,3", null);
+    await reconfig(
+      "no auth: three joiners that are not running",
+      "server.4=127.0.0.1:1:2:participant;127.0.0.1:3,server.5=127.0.0.1:4:5:participant;127.0.0.1:6,server.6=127.0.0.1:7:8:participant;127.0.0.1:9",
+      null,
+      null,
+    );
     await c.addAuth("digest", "super:admin");
     await reconfig("stale version", null, "3", null, 12345);
     await reconfig("malformed joining", "server.9=nonsense", null, null);

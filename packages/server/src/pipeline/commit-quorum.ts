@@ -140,6 +140,14 @@ export class QuorumCommitter implements Committer {
    * voters in sync), returns the error txn that takes its zxid instead, as ZooKeeper answers.
    */
   private proposeReconfig(txn: Txn, body: ReconfigTxn): Txn | undefined {
+    if (body.aclDenied) {
+      const refusal = this.quorum.reconfigRefusal(body.voters, body.observers);
+      const code = refusal === null ? ErrorCode.NoAuth : RECONFIG_REFUSALS.get(refusal.code);
+      if (code === undefined) throw refusal;
+      const reason = refusal?.message ?? "only the super user may reconfigure (or set skipACL)";
+      this.log.warn({ zxid: txn.zxid.toString(16), reason }, "reconfig refused");
+      return { ...txn, body: { type: "error", err: code } };
+    }
     const payload = this.encode(txn);
     // Listed like any proposal; when ZAB refuses it, the error txn that replaces it is listed
     // instead (the leader must apply what its followers apply).

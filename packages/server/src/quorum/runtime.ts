@@ -305,6 +305,11 @@ export class QuorumRuntime {
     return this.peer.status();
   }
 
+  /** See Peer.reconfigRefusal: a query, it proposes nothing. */
+  reconfigRefusal(voters: number[], observers: number[]): ZabError | null {
+    return this.peer.reconfigRefusal(voters, observers);
+  }
+
   // Both the core's live state and the last role effect carried out must agree. Effects can wait
   // behind a durable write, so the live state may be ahead: a leader must not prepare before the
   // commits its role effect follows are applied. And the executed role may be stale: nothing may

@@ -136,9 +136,11 @@ export class StateMachine {
   }
 
   /**
-   * A reconfig request, refused in ZooKeeper's order (disabled, no WRITE on /zookeeper/config,
-   * standalone, one in progress, then the plan's own checks) or turned into a reconfig txn whose
-   * data is the new config at version `zxid`. Nothing goes to the pending view: a second
+   * A reconfig request, refused in ZooKeeper 3.8's order (disabled, standalone, one in progress,
+   * then the plan's own checks) or turned into a reconfig txn whose data is the new config at
+   * version `zxid`. The ACL comes last, after the new config's quorum, which only ZAB can judge:
+   * a caller without WRITE on /zookeeper/config gets a txn marked `aclDenied`, which the
+   * committer answers with ZAB's refusal or NoAuth. Nothing goes to the pending view: a second
    * reconfig is refused as in progress until this one is applied.
    */
   prepareReconfig(
@@ -153,10 +155,6 @@ export class StateMachine {
     const txn = (body: TxnBody): Txn => ({ zxid, timeMs, sessionId: ctx.sessionId, cxid, body });
     const refuse = (err: number, refusal: string) => ({ txn: txn({ type: "error", err }), refusal });
     if (!reconfig.enabled) return refuse(ErrorCode.ReconfigDisabled, "reconfigEnabled is false");
-    const acl = this.tree.get(CONFIG_PATH)?.acl ?? [];
-    if (!checkAcl(acl, Perms.WRITE, ctx.identities, this.opts.skipAcl)) {
-      return refuse(ErrorCode.NoAuth, "only the super user may reconfigure (or set skipACL)");
-    }
     const members = reconfig.members?.();
     if (members === undefined) return refuse(ErrorCode.Unimplemented, "a standalone server has no ensemble");
     if (members.inProgress)
@@ -165,7 +163,9 @@ export class StateMachine {
     if (!planned.ok) return refuse(planned.err, planned.reason);
     const { servers, voters, observers } = planned.plan;
     const data = Buffer.from(dynamicConfigText(servers.values(), BigInt(zxid)));
-    return { txn: txn({ type: "reconfig", data, voters, observers }) };
+    const acl = this.tree.get(CONFIG_PATH)?.acl ?? [];
+    const aclDenied = !checkAcl(acl, Perms.WRITE, ctx.identities, this.opts.skipAcl);
+    return { txn: txn({ type: "reconfig", data, voters, observers, ...(aclDenied ? { aclDenied } : {}) }) };
   }
 
   /** From the container/TTL scanner; fails (error txn) when the node gained a child meanwhile. */

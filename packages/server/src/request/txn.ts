@@ -93,6 +93,11 @@ export interface ReconfigTxn {
   data: Buffer;
   voters: number[];
   observers: number[];
+  /**
+   * The caller lacks WRITE on /zookeeper/config. Never encoded: ZooKeeper checks the ACL after
+   * the new config's quorum, so the leader answers NoAuth only if ZAB would have proposed it.
+   */
+  aclDenied?: true;
 }
 
 export type TxnBody =

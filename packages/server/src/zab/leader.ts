@@ -516,6 +516,35 @@ export function onPropose(core: PeerCore, payloads: Uint8Array[]): void {
  * a quorum of it, so it can commit at all; joining servers must have synced as non-voting
  * followers first. Until it commits, every quorum decision needs the old and the new config.
  */
+/**
+ * Why the serving leader would refuse to propose this member list now (another config not
+ * committed, a malformed list, or too few of the new voters in sync with it), or null. A query:
+ * the prepare stage asks it for a request it may not propose anyway (ZooKeeper checks the new
+ * config's quorum before the caller's ACL).
+ */
+export function reconfigRefusal(core: PeerCore, voters: number[], observers: number[]): ZabError | null {
+  const L = servingLeader(core);
+  const pending = core.members.pending[0];
+  if (pending !== undefined) {
+    return new ZabError("RECONFIG_IN_PROGRESS", `config ${formatConfig(pending)} is not committed yet`);
+  }
+  const draft: QuorumConfig = { version: 0, voters: [...voters], observers: [...observers] };
+  const bad = validateConfig(draft);
+  if (bad !== null) return new ZabError("BAD_CONFIG", bad);
+  const inSync = [core.myId];
+  for (const s of L.learners.values()) {
+    if (!s.observer && (s.phase === "synced" || s.phase === "uptodate")) inSync.push(s.sid);
+  }
+  const newVotersInSync = inSync.filter((id) => draft.voters.includes(id)).length;
+  if (newVotersInSync < Math.floor(draft.voters.length / 2) + 1) {
+    return new ZabError(
+      "NEW_CONFIG_NO_QUORUM",
+      `only ${newVotersInSync} of the ${draft.voters.length} new voters are in sync with the leader`,
+    );
+  }
+  return null;
+}
+
 export function onReconfig(
   core: PeerCore,
   payload: Uint8Array,
@@ -524,24 +553,9 @@ export function onReconfig(
   members: Uint8Array,
 ): void {
   const L = servingLeader(core);
-  const pending = core.members.pending[0];
-  if (pending !== undefined) {
-    throw new ZabError("RECONFIG_IN_PROGRESS", `config ${formatConfig(pending)} is not committed yet`);
-  }
+  const refusal = reconfigRefusal(core, voters, observers);
+  if (refusal !== null) throw refusal;
   const draft: QuorumConfig = { version: 0, voters: [...voters], observers: [...observers] };
-  const bad = validateConfig(draft);
-  if (bad !== null) throw new ZabError("BAD_CONFIG", bad);
-  const inSync = [core.myId];
-  for (const s of L.learners.values()) {
-    if (!s.observer && (s.phase === "synced" || s.phase === "uptodate")) inSync.push(s.sid);
-  }
-  const newVotersInSync = inSync.filter((id) => draft.voters.includes(id)).length;
-  if (newVotersInSync < Math.floor(draft.voters.length / 2) + 1) {
-    throw new ZabError(
-      "NEW_CONFIG_NO_QUORUM",
-      `only ${newVotersInSync} of the ${draft.voters.length} new voters are in sync with the leader`,
-    );
-  }
   const counter = reserveZxids(core, L, 1);
   const zxid = makeZxid(L.epoch, counter + 1);
   const config: QuorumConfig = { ...draft, version: zxid, members };

@@ -18,6 +18,7 @@ import {
   onPropose,
   onReconfig,
   onRevalidateReply,
+  reconfigRefusal,
   tryCommit,
 } from "./leader.js";
 import {
@@ -158,6 +159,17 @@ export class ZabPeer {
       syncedObservers,
       pendingSyncs: L.pendingSyncs.length + L.localSyncs.length,
     };
+  }
+
+  /**
+   * Why a reconfig to these members would be refused now, without proposing anything (the
+   * leader's answer to a reconfig that fails its ACL check, which ZooKeeper makes last).
+   */
+  reconfigRefusal(voters: number[], observers: number[]): ZabError | null {
+    if (this.core.removed) {
+      return new ZabError("NOT_SERVING", `server ${this.core.myId} was removed from the ensemble`);
+    }
+    return reconfigRefusal(this.core, voters, observers);
   }
 
   /** The in-memory log (entries after the snapshot / trim point). For tests and diagnostics. */

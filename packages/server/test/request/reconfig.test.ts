@@ -56,18 +56,27 @@ function prepare(
 }
 
 describe("reconfig prepare", () => {
-  it("refuses in ZooKeeper's order: disabled, not super, standalone, in progress, then the plan", () => {
+  it("refuses in ZooKeeper 3.8's order: disabled, standalone, in progress, the plan, and the ACL last", () => {
     const d = new Driver();
     const leave = request({ leavingServers: "3", curConfigId: 5 });
     const err = (r: { txn: { body: { type: string; err?: number } } }) =>
       r.txn.body.type === "error" ? r.txn.body.err : 0;
-    expect(err(prepare(d, leave, [], context({ enabled: false })))).toBe(ErrorCode.ReconfigDisabled);
-    expect(err(prepare(d, leave, [{ scheme: "ip", id: "127.0.0.1" }], context()))).toBe(ErrorCode.NoAuth);
-    expect(err(prepare(d, leave, SUPER, { enabled: true, standaloneEnabled: true }))).toBe(
+    const notSuper = [{ scheme: "ip", id: "127.0.0.1" }];
+    expect(err(prepare(d, leave, notSuper, context({ enabled: false })))).toBe(ErrorCode.ReconfigDisabled);
+    expect(err(prepare(d, leave, notSuper, { enabled: true, standaloneEnabled: true }))).toBe(
       ErrorCode.Unimplemented,
     );
-    expect(err(prepare(d, leave, SUPER, context({}, true)))).toBe(ErrorCode.ReconfigInProgress);
-    expect(err(prepare(d, leave, SUPER, context()))).toBe(ErrorCode.BadVersion);
+    expect(err(prepare(d, leave, notSuper, context({}, true)))).toBe(ErrorCode.ReconfigInProgress);
+    expect(err(prepare(d, leave, notSuper, context()))).toBe(ErrorCode.BadVersion);
+    expect(err(prepare(d, request({ joiningServers: "server.9=x" }), notSuper, context()))).toBe(
+      ErrorCode.BadArguments,
+    );
+    // A request that passes every other check is marked for the committer, which answers NoAuth
+    // unless ZAB would refuse the new config's quorum first (ZooKeeper's order).
+    const denied = prepare(d, request({ leavingServers: "3" }), notSuper, context());
+    expect(denied.txn.body).toMatchObject({ type: "reconfig", aclDenied: true });
+    const allowed = prepare(d, request({ leavingServers: "3" }), SUPER, context());
+    expect(allowed.txn.body.type === "reconfig" && allowed.txn.body.aclDenied).toBeUndefined();
   });
 
   it("proposes the new member list at the reconfig's zxid and applies it to /zookeeper/config", () => {
