@@ -15,7 +15,9 @@ import { Ensemble } from "../support/ensemble.js";
 import { fourLetterWord } from "../support/process.js";
 
 const codec = loadPeerCodec(fileURLToPath(new URL("../../proto/peer.proto", import.meta.url)));
-const FRAMES = process.env.PADDOCK_FUZZ_LONG === "1" ? 200_000 : 6000;
+// The long run (about 10M inputs over the three fuzzers together) takes tens of minutes.
+const LONG = process.env.PADDOCK_FUZZ_LONG === "1";
+const FRAMES = LONG ? 500_000 : 6000;
 const SEED = 20261204;
 
 /** A number a field might get: small, big, near the limits, negative, fractional. */
@@ -143,7 +145,7 @@ describe("peer ports under fuzzing", () => {
   });
 
   it(`${FRAMES} seeded frames (seed ${SEED}) on the election and quorum ports crash no server`, {
-    timeout: 600_000,
+    timeout: LONG ? 10_800_000 : 600_000,
   }, async () => {
     const writer = new ZooKeeperClient({ connectString: ens.connectString, reconnectDelayMs: 50 });
     await writer.connect();
