@@ -144,6 +144,7 @@ export class PaddockServer {
       snapshotter,
       log,
       skipAcl: config.skipAcl,
+      letAnySaslUserDoX: config.letAnySaslUserDoX,
       replicated: ensemble !== undefined,
       propagationLatency: this.metrics.propagationLatency,
     });

@@ -83,6 +83,13 @@ export interface CommonConfig {
   saslServerLoginContext: string;
   /** A SASL user that is also super (zookeeper.superUser). */
   saslSuperUser: string | undefined;
+  /** Every SASL user that is also super: saslSuperUser and each superUser.<any>. */
+  saslSuperUsers: ReadonlySet<string>;
+  /**
+   * zookeeper.letAnySaslUserDoX: a `sasl` ACL entry with this id is matched by every SASL user
+   * (ZooKeeper's SASLAuthenticationProvider.matches).
+   */
+  letAnySaslUserDoX: string | undefined;
   allowSaslFailedClients: boolean;
   sessionRequireClientSaslAuth: boolean;
   enforceAuthEnabled: boolean;

@@ -16,6 +16,7 @@ import {
   checkSslAuthProvider,
   enforcedAuthSchemes,
   isAuthProviderKey,
+  isSaslSuperUserKey,
   readAuthProviders,
 } from "./auth-keys.js";
 import { type ConfigEntry, entryLocation, type KeyLocation, readEntries } from "./entry.js";
@@ -106,6 +107,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
   const settings = s as unknown as Record<string, unknown>;
   const metricsOptions = new Map<string, string>();
   const authProviderEntries: ConfigEntry[] = [];
+  const numberedSuperUsers: string[] = [];
   const serverEntries: ConfigEntry[] = [];
   const keyLines = new Map<string, number>();
   for (const [canonical, entry] of byKey) {
@@ -129,6 +131,9 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     } else if (isAuthProviderKey(canonical)) {
       keyLines.set(canonical, entry.line);
       authProviderEntries.push(entry);
+    } else if (isSaslSuperUserKey(canonical)) {
+      keyLines.set(canonical, entry.line);
+      if (entry.value !== "") numberedSuperUsers.push(entry.value);
     } else if (canonical.startsWith("metricsProvider.")) {
       keyLines.set(canonical, entry.line);
       metricsOptions.set(canonical.slice("metricsProvider.".length), entry.value);
@@ -252,6 +257,10 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     metricsProvider: buildMetricsProvider(reading, metricsClassName, metricsOptions, keyLines),
     authSchemes,
     enforcedAuthSchemes: enforcedSchemes,
+    saslSuperUsers: new Set([
+      ...(s.saslSuperUser === undefined ? [] : [s.saslSuperUser]),
+      ...numberedSuperUsers,
+    ]),
   };
 }
 

@@ -36,7 +36,7 @@ export class StateMachine {
     this.tree = new DataTree(opts.extendedTypesEnabled, opts.configData);
     this.pending = new PendingChanges(this.tree);
     this.quota = new QuotaAccounting(this.tree, opts.enforceQuota === true);
-    this.reader = new TreeReader(this.tree, opts.skipAcl, opts.extendedTypesEnabled);
+    this.reader = new TreeReader(this.tree, opts.skipAcl, opts.extendedTypesEnabled, opts.letAnySaslUserDoX);
     this.applier = new TxnApplier(this.tree, this.sessions, this.quota, opts.extendedTypesEnabled);
   }
 
@@ -69,6 +69,7 @@ export class StateMachine {
       identities: ctx.identities,
       extendedTypesEnabled: this.opts.extendedTypesEnabled,
       skipAcl: this.opts.skipAcl,
+      letAnySaslUserDoX: this.opts.letAnySaslUserDoX,
       aclSchemes: this.opts.authSchemes ?? DEFAULT_ACL_SCHEMES,
       sessionLive: global || ctx.localSession !== undefined,
       ephemeralRefusal: global
@@ -154,7 +155,7 @@ export class StateMachine {
     const refuse = (err: number, refusal: string) => ({ txn: txn({ type: "error", err }), refusal });
     if (!reconfig.enabled) return refuse(ErrorCode.ReconfigDisabled, "reconfigEnabled is false");
     const acl = this.tree.get(CONFIG_PATH)?.acl ?? [];
-    if (!checkAcl(acl, Perms.WRITE, ctx.identities, this.opts.skipAcl)) {
+    if (!checkAcl(acl, Perms.WRITE, ctx.identities, this.opts.skipAcl, this.opts.letAnySaslUserDoX)) {
       return refuse(ErrorCode.NoAuth, "only the super user may reconfigure (or set skipACL)");
     }
     const members = reconfig.members?.();

@@ -595,6 +595,21 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     expect(parse("jaasLoginConfig=/j.conf").jaasLoginConfig).toBe("/j.conf");
   });
 
+  it("reads every SASL super user (superUser and superUser.<any>) and letAnySaslUserDoX", () => {
+    const c = parse(
+      "clientPort=2181",
+      "superUser=admin",
+      "superUser.1=carol",
+      "zookeeper.superUser.ops=dave",
+      "letAnySaslUserDoX=anysasl",
+    );
+    expect([...c.saslSuperUsers].sort()).toEqual(["admin", "carol", "dave"]);
+    expect(c.letAnySaslUserDoX).toBe("anysasl");
+    expect(c.warnings).toEqual([]);
+    expect(parse("zookeeper.letAnySaslUserDoX=x").letAnySaslUserDoX).toBe("x");
+    expect([...parse("clientPort=2181").saslSuperUsers]).toEqual([]);
+  });
+
   it("refuses enforced schemes without a provider and providers Paddock does not have", () => {
     expectConfigError(() => parse("enforce.auth.enabled=true"), {
       key: "enforce.auth.enabled",
