@@ -160,6 +160,11 @@ export interface CommonConfig {
   tcpKeepAlive: boolean;
   clientTcpKeepAlive: boolean;
   globalOutstandingLimit: number;
+  /**
+   * zookeeper.nio.sessionlessCnxnTimeout: ms a new connection has to get a session (send its
+   * ConnectRequest, finish its TLS handshake) before it is closed.
+   */
+  sessionlessCnxnTimeoutMs: number;
   maxResponseCacheSize: number;
   maxGetChildrenResponseCacheSize: number;
   admin: AdminServerConfig;
