@@ -23,6 +23,11 @@ export interface AdminServerConfig {
   forceHttps: boolean;
   /** admin.portUnification: HTTP and HTTPS on the one port. */
   portUnification: boolean;
+  /**
+   * admin.needClientAuth (ZooKeeper 3.9): HTTPS connections must present a certificate that the
+   * ssl.quorum.* trust store trusts.
+   */
+  needClientAuth: boolean;
 }
 
 export interface MetricsProviderConfig {

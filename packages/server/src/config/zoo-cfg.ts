@@ -178,6 +178,17 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       at(key),
     );
   }
+  if (s.adminNeedClientAuth && !s.adminForceHttps && !s.adminPortUnification) {
+    warn(
+      at("admin.needClientAuth"),
+      "has no effect: the AdminServer serves plain HTTP (set admin.forceHttps or admin.portUnification)",
+    );
+  } else if (s.adminNeedClientAuth && s.sslQuorumTrustStoreLocation === undefined) {
+    throw new ConfigError(
+      "admin.needClientAuth checks the AdminServer's HTTPS clients against the quorum's trust store, but ssl.quorum.trustStore.location is not set",
+      at("admin.needClientAuth"),
+    );
+  }
   if (s.clientPortUnification && s.sslKeyStoreLocation === undefined) {
     throw new ConfigError(
       "client.portUnification serves TLS clients on clientPort, but ssl.keyStore.location is not set: the server has no certificate",
@@ -227,6 +238,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     adminConsolePeers,
     adminForceHttps,
     adminPortUnification,
+    adminNeedClientAuth,
     ...common
   } = s;
   return {
@@ -242,6 +254,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       consolePeers: adminConsolePeers,
       forceHttps: adminForceHttps,
       portUnification: adminPortUnification,
+      needClientAuth: adminNeedClientAuth,
     },
     ...list,
     keyLines,
