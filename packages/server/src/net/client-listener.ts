@@ -91,6 +91,9 @@ export class ClientListener {
       secure.on("tlsClientError", (err, socket) => {
         if ((err as NodeJS.ErrnoException).code === "ERR_TLS_HANDSHAKE_TIMEOUT") this.countExpired();
         log.info({ remote: socket.remoteAddress, err: err.message }, "TLS handshake failed");
+        // With a listener here Node leaves the socket open: a client that never finishes its
+        // handshake would keep it forever.
+        socket.destroy();
       });
       this.watchStores((options) => secure.setSecureContext(options));
       tcp = secure;
