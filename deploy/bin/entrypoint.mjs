@@ -170,7 +170,7 @@ function prepare(env, runsServer) {
   }
   writeIfAbsent(cfgPath, listenOnAllIfOwnHostname(cfg.zooCfg, myid), "configuration");
   writeIfAbsent(myidPath, `${cfg.myid}\n`, "server id");
-  // Bitnami's ZOO_ENABLE_AUTH: the SASL users' JAAS file zoo.cfg names; only the server reads it.
+  // Bitnami's ZOO_ENABLE_AUTH / ZOO_ENABLE_QUORUM_AUTH: the JAAS file zoo.cfg names; only the server reads it.
   if (cfg.jaas !== undefined) {
     writeIfAbsent(cfg.jaas.path, cfg.jaas.text, "JAAS file");
     try {

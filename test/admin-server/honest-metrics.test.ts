@@ -16,6 +16,8 @@ const MOVED_BY_OTHER_EVENTS: Readonly<Record<string, string>> = {
   zk_max_file_descriptor_count: "a process limit",
   zk_min_latency: "stays 0 on a fast machine",
   zk_connection_rejected: "moves when maxClientCnxns refuses a connection",
+  zk_sessionless_connections_expired: "moves when a connection gets no session in time",
+  zk_global_outstanding_limit_reached: "moves when globalOutstandingLimit pauses connections",
   zk_connection_drop_count: "moves when a client closes its socket under the server",
   zk_snapshottime: "moves when a snapshot is written (snapCount txns)",
   zk_dbinittime: "measured once, at start",

@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { connect as tlsConnect } from "node:tls";
 import { OpCode } from "@paddock/jute";
 import zookeeper from "node-zookeeper-client";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeZkSnapshot } from "../../packages/server/src/migrate/zookeeper-format/snapshot.js";
 import { ZkTree } from "../../packages/server/src/migrate/zookeeper-format/tree.js";
 import { OPEN_ACL_UNSAFE } from "../../packages/server/src/tree/acl.js";
+import { makeCa, makeLeaf } from "../support/certificates.js";
 import { dockerForSuite } from "../support/docker.js";
 import { fourLetterWord, makeTempDir } from "../support/process.js";
 
@@ -381,6 +383,68 @@ describe.skipIf(skip)("paddock image, ZooKeeper images' habits", () => {
     ).toBe("Created /ttl\n");
     expect(await exec(bitnami, ["zkServer.sh", "status"])).toContain("Mode: standalone\n");
     expect(await fourLetterWord(bitnami.getHost(), bitnami.getMappedPort(2182), "ruok")).toBe("imok");
+  });
+
+  it("takes Bitnami's TLS and quorum authentication variables: a TLS client port next to the plaintext one", {
+    timeout: 120_000,
+  }, async () => {
+    const certs = makeTempDir("paddock-container-certs");
+    tempDirs.push(certs);
+    makeCa(certs, "paddock-container-ca");
+    makeLeaf(certs, "server", "paddock-container", "IP:127.0.0.1,DNS:localhost");
+    // The server runs as uid 1000: the mounted files must be readable by it.
+    chmodSync(certs, 0o755);
+    for (const f of ["server.pem", "ca.pem"]) chmodSync(join(certs, f), 0o644);
+    const container = await new GenericContainer(image)
+      .withEnvironment({
+        ALLOW_ANONYMOUS_LOGIN: "yes",
+        ZOO_4LW_COMMANDS_WHITELIST: "srvr,ruok",
+        ZOO_TLS_CLIENT_ENABLE: "yes",
+        ZOO_TLS_CLIENT_AUTH: "none",
+        ZOO_TLS_CLIENT_KEYSTORE_FILE: "/bitnami/zookeeper/certs/server.pem",
+        ZOO_TLS_CLIENT_TRUSTSTORE_FILE: "/bitnami/zookeeper/certs/ca.pem",
+        ZOO_ENABLE_QUORUM_AUTH: "yes",
+        ZOO_QUORUM_LEARNER_USER: "zkpeer",
+        ZOO_QUORUM_LEARNER_PASSWORD: "peersecret",
+        ZOO_QUORUM_SERVER_USERS: "zkpeer",
+        ZOO_QUORUM_SERVER_PASSWORDS: "peersecret",
+      })
+      .withBindMounts([{ source: certs, target: "/bitnami/zookeeper/certs", mode: "ro" }])
+      .withExposedPorts(2181, 3181)
+      .withWaitStrategy(Wait.forLogMessage("binding to secure client port"))
+      .withStartupTimeout(60_000)
+      .start();
+    started.push(container);
+    const cfg = await exec(container, ["cat", "/opt/bitnami/zookeeper/conf/zoo.cfg"]);
+    expect(cfg).toMatch(/^secureClientPort=3181$/m);
+    expect(cfg).toMatch(/^quorum\.auth\.serverRequireSasl=true$/m);
+    const jaasMode = await exec(container, [
+      "node",
+      "-e",
+      "process.stdout.write((require('fs').statSync('/opt/bitnami/zookeeper/conf/zoo_jaas.conf').mode & 0o777).toString(8))",
+    ]);
+    expect(jaasMode).toBe("600");
+    // A TLS client on the secure port, checking the server's certificate against the CA.
+    const srvr = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect(
+        {
+          host: container.getHost(),
+          port: container.getMappedPort(3181),
+          ca: readFileSync(join(certs, "ca.pem")),
+          servername: "localhost",
+        },
+        () => socket.write("srvr"),
+      );
+      let text = "";
+      socket.on("data", (d) => {
+        text += d;
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+      socket.setTimeout(10_000, () => socket.destroy(new Error("no answer over TLS")));
+    });
+    expect(srvr).toContain("Mode: standalone");
+    expect(await fourLetterWord(container.getHost(), container.getMappedPort(2181), "ruok")).toBe("imok");
   });
 
   it("says which JVM options it ignores", () => {

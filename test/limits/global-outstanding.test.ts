@@ -1,10 +1,19 @@
 // globalOutstandingLimit: with a limit far below what the clients keep in flight, the server
 // pauses connections instead of growing or refusing: every request is answered, each session's
-// replies in order, nothing lost, nothing stuck.
+// replies in order, nothing lost, nothing stuck; each time the limit is reached counts in
+// global_outstanding_limit_reached.
 import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { startPaddock } from "../support/paddock.js";
-import type { ServerHandle } from "../support/process.js";
+import { fourLetterWord, type ServerHandle } from "../support/process.js";
+
+async function limitReached(s: ServerHandle): Promise<number> {
+  const line = (await fourLetterWord(s.host, s.port, "mntr"))
+    .split("\n")
+    .find((l) => l.startsWith("zk_global_outstanding_limit_reached\t"));
+  expect(line).toBeDefined();
+  return Number(line!.split("\t")[1]);
+}
 
 let server: ServerHandle | undefined;
 afterAll(async () => {
@@ -16,6 +25,7 @@ describe("globalOutstandingLimit", () => {
     timeout: 60_000,
   }, async () => {
     server = await startPaddock({ extraCfg: ["globalOutstandingLimit=4"] });
+    expect(await limitReached(server)).toBe(0);
     const clients = await Promise.all(
       [0, 1, 2].map(async (i) => {
         const c = new ZooKeeperClient({ connectString: server!.connectString, sessionTimeoutMs: 30_000 });
@@ -43,6 +53,7 @@ describe("globalOutstandingLimit", () => {
         // Each read follows its session's write: FIFO per session survives the throttling.
         expect(reads).toEqual(Array.from({ length: 300 }, (_, k) => k + 1));
       }
+      expect(await limitReached(server)).toBeGreaterThan(0);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }

@@ -2,8 +2,8 @@
 // Paddock and Apache ZooKeeper 3.8 (which reads the JAAS file from -Djava.security.auth.login.config;
 // Paddock from the zoo.cfg key of that name), the same kazoo (pure-sasl) runs against both, line by
 // line: sasl ACLs, `auth` ACLs expanded to sasl ids, Kerberos-style ids, wrong passwords and
-// unknown users, zookeeper.superUser, the SASL user named "super", no provider configured, and
-// sessionRequireClientSASLAuth / enforce.auth.*. ZooKeeper's Java client (ZooKeeperMain with a
+// unknown users, zookeeper.superUser and superUser.<n>, zookeeper.letAnySaslUserDoX, the SASL
+// user named "super", no provider configured, and sessionRequireClientSASLAuth / enforce.auth.*. ZooKeeper's Java client (ZooKeeperMain with a
 // Client JAAS section) logs in to Paddock and reads a znode only bob may read.
 import { execFileSync, spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
@@ -106,6 +106,24 @@ describe.skipIf(skip)("SASL DIGEST-MD5 clients, Paddock against ZooKeeper 3.8", 
     expect(actual).toContain("super user get b'secret'");
     expect(actual).toContain("anonymous get NoAuthError");
     expect(actual).toContain("bad id InvalidACLError");
+  });
+
+  it("superUser.<n> and letAnySaslUserDoX match ZooKeeper", { timeout: 180_000 }, async () => {
+    const { paddock, zookeeper } = await pair([
+      SASL_PROVIDER,
+      "superUser.1=carol",
+      "letAnySaslUserDoX=anysasl",
+    ]);
+    const expected = kazoo(zookeeper.port, "numbered-super");
+    const actual = kazoo(paddock.port, "numbered-super");
+    expect(actual).toBe(expected);
+    expect(actual).toContain("numbered super user get b'secret'");
+    expect(actual).toContain("numbered super user set 1");
+    expect(actual).toContain("plain user get NoAuthError");
+    expect(actual).toContain("plain user get any-user acl b'shared'");
+    expect(actual).toContain("plain user set any-user acl NoAuthError");
+    expect(actual).toContain("anonymous get any-user acl NoAuthError");
+    expect(actual).toContain("digest anysasl get any-user acl NoAuthError");
   });
 
   it("a wrong password or an unknown user fails as in ZooKeeper", { timeout: 180_000 }, async () => {

@@ -144,6 +144,7 @@ export class PaddockServer {
       snapshotter,
       log,
       skipAcl: config.skipAcl,
+      letAnySaslUserDoX: config.letAnySaslUserDoX,
       replicated: ensemble !== undefined,
       propagationLatency: this.metrics.propagationLatency,
     });
@@ -209,7 +210,10 @@ export class PaddockServer {
       metrics: this.metrics,
       maxBufferBytes: config.juteMaxBufferBytes,
       maxOutstandingPerConnection: MAX_OUTSTANDING_PER_CONNECTION,
-      globalOutstanding: new OutstandingLimit(config.globalOutstandingLimit),
+      globalOutstanding: new OutstandingLimit(
+        config.globalOutstandingLimit,
+        this.metrics.globalOutstandingLimitReached,
+      ),
       maxReplyBacklogBytes: MAX_REPLY_BACKLOG_BYTES,
       lastZxid: () => state.lastZxid,
       input: {

@@ -61,6 +61,26 @@ if scenario == "acls":
     step("anonymous get", lambda: anon.get_async("/s"), data)
     step("anonymous create sasl acl", lambda: anon.create_async("/a", b"", acl=[make_acl("sasl", "bob", all=True)]))
     anon.stop()
+elif scenario == "numbered-super":
+    # Run with superUser.1=carol and letAnySaslUserDoX=anysasl.
+    bob = client("bob", "bobsecret")
+    step("create sasl acl", lambda: bob.create_async("/s", b"secret", acl=[make_acl("sasl", "bob", all=True)]))
+    step("create any-user acl", lambda: bob.create_async("/x", b"shared", acl=[make_acl("sasl", "anysasl", read=True)]))
+    bob.stop()
+    carol = client("carol", "carolsecret")
+    step("numbered super user get", lambda: carol.get_async("/s"), data)
+    step("numbered super user set", lambda: carol.set_async("/s", b"changed"), lambda stat: stat.version)
+    carol.stop()
+    admin = client("admin", "adminsecret")
+    step("plain user get", lambda: admin.get_async("/s"), data)
+    step("plain user get any-user acl", lambda: admin.get_async("/x"), data)
+    step("plain user set any-user acl", lambda: admin.set_async("/x", b"no"), lambda stat: stat.version)
+    admin.stop()
+    anon = client()
+    step("anonymous get any-user acl", lambda: anon.get_async("/x"), data)
+    anon.add_auth("digest", "anysasl:x")
+    step("digest anysasl get any-user acl", lambda: anon.get_async("/x"), data)
+    anon.stop()
 elif scenario == "failures":
     for user, password in [("bob", "wrong"), ("nobody", "x")]:
         zk = client(user, password)

@@ -55,6 +55,12 @@ export const MNTR_COUNTERS = [
   "revalidate_count",
 ] as const;
 
+/**
+ * Paddock's own counters, printed after ZooKeeper's: limits ZooKeeper enforces without counting
+ * their trips (docs/limits.md). Names follow ZooKeeper's style.
+ */
+export const PADDOCK_MNTR_COUNTERS = ["global_outstanding_limit_reached"] as const;
+
 export const MNTR_SUMMARIES = [
   "socket_closing_time",
   "proposal_process_time",
@@ -185,6 +191,7 @@ export function mntrEntries(m: MonitorSnapshot): Array<[string, MonitorValue]> {
   }
   // Only the metrics Paddock measures are in the snapshot; the others are left out, never 0.
   for (const name of MNTR_COUNTERS) put(name, m.counters?.[name]);
+  for (const name of PADDOCK_MNTR_COUNTERS) put(name, m.counters?.[name]);
   const summary = (name: string, percentiles: boolean) => {
     const s = m.summaries?.[name];
     if (s === undefined) return;

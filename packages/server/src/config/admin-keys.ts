@@ -79,6 +79,13 @@ export const ADMIN_KEYS = {
     default: false,
     usedBy: "admin/http/admin-tls.ts",
   },
+  adminNeedClientAuth: {
+    key: "admin.needClientAuth",
+    origin: "system property",
+    type: bool,
+    default: false,
+    usedBy: "admin/http/admin-tls.ts",
+  },
   // Paddock's own: the web console on the AdminServer, and where it finds the other members'.
   adminEnableConsole: {
     key: "admin.enableConsole",

@@ -45,6 +45,13 @@ export const AUTH_KEYS = {
     default: undefined,
     usedBy: USED_BY,
   },
+  letAnySaslUserDoX: {
+    key: "letAnySaslUserDoX",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: "tree/acl.ts (checkAcl)",
+  },
   allowSaslFailedClients: {
     key: "allowSaslFailedClients",
     origin: "system property",
@@ -178,6 +185,14 @@ export function checkQuorumAuthSwitches(
 /** Whether a key is one of the `authProvider.<name>` keys (with or without `zookeeper.`). */
 export function isAuthProviderKey(key: string): boolean {
   return key.startsWith("authProvider.") || key.startsWith("zookeeper.authProvider.");
+}
+
+/**
+ * Whether a key is one of the numbered SASL super users, `superUser.<any>` (ZooKeeper 3.8 makes
+ * every system property `zookeeper.superUser` or `zookeeper.superUser.<any>` a super user).
+ */
+export function isSaslSuperUserKey(key: string): boolean {
+  return key.startsWith("superUser.") || key.startsWith("zookeeper.superUser.");
 }
 
 /**

@@ -90,6 +90,13 @@ export const CLIENT_KEYS = {
     usedBy: "net/client-connection.ts (frame limit), replica/ensemble.ts (forwarded requests)",
   },
   clientTcpKeepAlive: { key: "clientTcpKeepAlive", origin: "system property", type: bool, default: false },
+  sessionlessCnxnTimeoutMs: {
+    key: "nio.sessionlessCnxnTimeout",
+    origin: "system property",
+    type: int(1),
+    default: 10_000,
+    usedBy: "net/client-listener.ts (the handshake deadline)",
+  },
   globalOutstandingLimit: {
     key: "globalOutstandingLimit",
     origin: "system property",

@@ -3,7 +3,8 @@
 // - the official `zookeeper` image (docker-entrypoint.sh: ZOO_MY_ID, ZOO_SERVERS as server lines,
 //   ZOO_CFG_EXTRA, ...; zkEnv.sh's ZK_SERVER_HEAP and JVMFLAGS);
 // - Bitnami's `bitnami/zookeeper` (libzookeeper.sh: ZOO_SERVER_ID, ALLOW_ANONYMOUS_LOGIN,
-//   ZOO_SERVERS as host:port:port[::id], ZOO_PORT_NUMBER, ZOO_HEAP_SIZE, ZOO_CFG_<KEY>, ...).
+//   ZOO_SERVERS as host:port:port[::id], ZOO_PORT_NUMBER, ZOO_HEAP_SIZE, ZOO_CFG_<KEY>, and its
+//   security switches: ZOO_ENABLE_AUTH, ZOO_ENABLE_QUORUM_AUTH, ZOO_TLS_CLIENT_*, ZOO_TLS_QUORUM_*).
 // JVM options have no Node equivalent except the heap limit: -Xmx becomes
 // --max-old-space-size, ZooKeeper system properties (-Dzookeeper.*) become zoo.cfg lines, and
 // everything else is reported as ignored.
@@ -24,11 +25,11 @@ export interface DockerZooCfg {
   dataLogDir: string;
   /** What the operator should know: ignored JVM flags, mapped settings. */
   notes: string[];
-  /** A JAAS file to write beside zoo.cfg (Bitnami's zoo_jaas.conf for ZOO_ENABLE_AUTH). */
+  /** A JAAS file to write beside zoo.cfg (Bitnami's zoo_jaas.conf for ZOO_ENABLE_AUTH / ZOO_ENABLE_QUORUM_AUTH). */
   jaas?: { path: string; text: string };
 }
 
-/** The environment asks for something Paddock does not do (client SASL, TLS): refuse to start. */
+/** The environment is one its image would refuse, or asks for what Paddock does not do: refuse to start. */
 export class DockerEnvError extends Error {
   override name = "DockerEnvError";
 }
@@ -68,6 +69,9 @@ export const BITNAMI_ENV_DEFAULTS = {
   ZOO_ENABLE_ADMIN_SERVER: "no",
   ZOO_ADMIN_SERVER_PORT_NUMBER: "8080",
   ZOO_HEAP_SIZE: "1024",
+  ZOO_TLS_PORT_NUMBER: "3181",
+  ZOO_TLS_CLIENT_AUTH: "need",
+  ZOO_TLS_QUORUM_CLIENT_AUTH: "need",
 } as const;
 
 /** Bitnami's fixed paths (its volume is /bitnami/zookeeper). */
@@ -242,12 +246,10 @@ function bitnamiZooCfg(env: DockerEnv): BaseCfg {
         "variable ALLOW_ANONYMOUS_LOGIN=yes to allow unauthenticated users to connect to ZooKeeper.",
     );
   }
-  for (const name of ["ZOO_ENABLE_QUORUM_AUTH", "ZOO_TLS_CLIENT_ENABLE", "ZOO_TLS_QUORUM_ENABLE"]) {
-    if (isYes(env[name])) {
-      throw new DockerEnvError(
-        `${name}=${env[name]}: the image does not translate this Bitnami variable yet, and refuses to start ` +
-          "rather than run without it; give Paddock's keys instead (ZOO_CFG_<KEY>, docs/security.md)",
-      );
+  const quorumAuth = isYes(env.ZOO_ENABLE_QUORUM_AUTH);
+  for (const name of ["ZOO_TLS_CLIENT_AUTH", "ZOO_TLS_QUORUM_CLIENT_AUTH"] as const) {
+    if (!["none", "want", "need"].includes(get(name))) {
+      throw new DockerEnvError(`The allowed values for ${name} are: none want need`);
     }
   }
   const port = get("ZOO_PORT_NUMBER");
@@ -291,6 +293,8 @@ function bitnamiZooCfg(env: DockerEnv): BaseCfg {
       lines.push(`server.${id}=${hostPorts};${port}`);
     });
   }
+  const tls = bitnamiTls(env, get);
+  lines.push(...tls.lines);
   for (const [name, value] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
     if (name.startsWith("ZOO_CFG_") && name !== "ZOO_CFG_EXTRA" && value !== undefined) {
       lines.push(`${name.slice("ZOO_CFG_".length).replaceAll("_", ".")}=${value}`);
@@ -298,14 +302,20 @@ function bitnamiZooCfg(env: DockerEnv): BaseCfg {
   }
   if (env.ZOO_PEER_TYPE !== undefined && env.ZOO_PEER_TYPE !== "")
     lines.push(`peerType=${env.ZOO_PEER_TYPE}`);
-  const jaas = auth ? bitnamiJaas(env) : undefined;
-  if (jaas !== undefined) {
-    // Bitnami's zookeeper_enable_authentication, and the JAAS file it names in JVMFLAGS.
+  // Bitnami's zookeeper_enable_client_server_authentication and ..._server_server_authentication,
+  // and the JAAS file it names in JVMFLAGS.
+  if (auth) lines.push("authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
+  if (quorumAuth) {
     lines.push(
-      "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
-      `java.security.auth.login.config=${jaas.path}`,
+      "quorum.auth.enableSasl=true",
+      "quorum.auth.learnerRequireSasl=true",
+      "quorum.auth.serverRequireSasl=true",
+      "quorum.auth.learner.saslLoginContext=QuorumLearner",
+      "quorum.auth.server.saslLoginContext=QuorumServer",
     );
   }
+  const jaas = auth || quorumAuth ? bitnamiJaas(env, auth, quorumAuth) : undefined;
+  if (jaas !== undefined) lines.push(`java.security.auth.login.config=${jaas.path}`);
   return {
     flavour: "bitnami",
     lines,
@@ -315,39 +325,128 @@ function bitnamiZooCfg(env: DockerEnv): BaseCfg {
     dataLogDir: dataLogDir !== "" ? dataLogDir : BITNAMI_DATA_DIR,
     notes: [
       "Bitnami image variables (ZOO_SERVER_ID, ALLOW_ANONYMOUS_LOGIN, ...) in use",
-      ...(jaas === undefined ? [] : [`SASL DIGEST-MD5 for clients (ZOO_ENABLE_AUTH), users in ${jaas.path}`]),
+      ...(auth ? [`SASL DIGEST-MD5 for clients (ZOO_ENABLE_AUTH), users in ${jaas!.path}`] : []),
+      ...(quorumAuth
+        ? [`quorum authentication required (ZOO_ENABLE_QUORUM_AUTH), credentials in ${jaas!.path}`]
+        : []),
+      ...tls.notes,
     ],
     ...(jaas === undefined ? {} : { jaas }),
   };
 }
 
-/**
- * Bitnami's zoo_jaas.conf for ZOO_ENABLE_AUTH: the Server section's users from ZOO_SERVER_USERS
- * and ZOO_SERVER_PASSWORDS (split on commas, semicolons or spaces, paired in order), the Client
- * section from ZOO_CLIENT_USER / ZOO_CLIENT_PASSWORD (for the CLI in the container).
- */
-function bitnamiJaas(env: DockerEnv): { path: string; text: string } {
-  const list = (v: string | undefined) => (v ?? "").split(/[;, ]+/).filter((x) => x !== "");
-  const users = list(env.ZOO_SERVER_USERS);
-  const passwords = list(env.ZOO_SERVER_PASSWORDS);
+/** Bitnami's lists: comma, semicolon or space separated. */
+function bitnamiList(v: string | undefined): string[] {
+  return (v ?? "").split(/[;, ]+/).filter((x) => x !== "");
+}
+
+/** A JAAS section's `user_<name>="<password>"` options, users and passwords paired in order. */
+function bitnamiUsers(usersVar: string, passwordsVar: string, env: DockerEnv, why: string): string[] {
+  const users = bitnamiList(env[usersVar]);
+  const passwords = bitnamiList(env[passwordsVar]);
   if (users.length === 0 || users.length !== passwords.length) {
-    throw new DockerEnvError(
-      "ZOO_ENABLE_AUTH=yes needs ZOO_SERVER_USERS and ZOO_SERVER_PASSWORDS with one password per user",
+    throw new DockerEnvError(`${why} needs ${usersVar} and ${passwordsVar} with one password per user`);
+  }
+  return users.map((u, i) => `    user_${u}=${jaasQuote(passwords[i]!)}`);
+}
+
+function jaasQuote(v: string): string {
+  return `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+}
+
+function jaasSection(name: string, options: string[]): string[] {
+  return [
+    `${name} {`,
+    "    org.apache.zookeeper.server.auth.DigestLoginModule required",
+    `${options.join("\n")};`,
+    "};",
+  ];
+}
+
+/**
+ * Bitnami's zoo_jaas.conf. ZOO_ENABLE_AUTH: the Server section's users from ZOO_SERVER_USERS and
+ * ZOO_SERVER_PASSWORDS (paired in order), the Client section from ZOO_CLIENT_USER /
+ * ZOO_CLIENT_PASSWORD (for the CLI in the container). ZOO_ENABLE_QUORUM_AUTH: QuorumLearner (this
+ * server's login to the leader) from ZOO_QUORUM_LEARNER_USER / _PASSWORD, and QuorumServer (the
+ * learners a leader accepts) from ZOO_QUORUM_SERVER_USERS / _PASSWORDS.
+ */
+function bitnamiJaas(env: DockerEnv, auth: boolean, quorumAuth: boolean): { path: string; text: string } {
+  const sections: string[] = [];
+  if (auth) {
+    const users = bitnamiUsers("ZOO_SERVER_USERS", "ZOO_SERVER_PASSWORDS", env, "ZOO_ENABLE_AUTH=yes");
+    sections.push(
+      ...jaasSection("Client", [
+        `    username=${jaasQuote(env.ZOO_CLIENT_USER ?? "")}`,
+        `    password=${jaasQuote(env.ZOO_CLIENT_PASSWORD ?? "")}`,
+      ]),
+      ...jaasSection("Server", users),
     );
   }
-  const quote = (v: string) => `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
-  const userLines = users.map((u, i) => `    user_${u}=${quote(passwords[i]!)}`).join("\n");
-  const text = [
-    "Client {",
-    "    org.apache.zookeeper.server.auth.DigestLoginModule required",
-    `    username=${quote(env.ZOO_CLIENT_USER ?? "")}`,
-    `    password=${quote(env.ZOO_CLIENT_PASSWORD ?? "")};`,
-    "};",
-    "Server {",
-    "    org.apache.zookeeper.server.auth.DigestLoginModule required",
-    `${userLines};`,
-    "};",
-    "",
-  ].join("\n");
-  return { path: `${BITNAMI_CONF_DIR}/zoo_jaas.conf`, text };
+  if (quorumAuth) {
+    const learner = env.ZOO_QUORUM_LEARNER_USER ?? "";
+    const learnerPassword = env.ZOO_QUORUM_LEARNER_PASSWORD ?? "";
+    if (learner === "" || learnerPassword === "") {
+      throw new DockerEnvError(
+        "ZOO_ENABLE_QUORUM_AUTH=yes needs ZOO_QUORUM_LEARNER_USER and ZOO_QUORUM_LEARNER_PASSWORD",
+      );
+    }
+    const why = "ZOO_ENABLE_QUORUM_AUTH=yes";
+    const users = bitnamiUsers("ZOO_QUORUM_SERVER_USERS", "ZOO_QUORUM_SERVER_PASSWORDS", env, why);
+    sections.push(
+      ...jaasSection("QuorumLearner", [
+        `    username=${jaasQuote(learner)}`,
+        `    password=${jaasQuote(learnerPassword)}`,
+      ]),
+      ...jaasSection("QuorumServer", users),
+    );
+  }
+  return { path: `${BITNAMI_CONF_DIR}/zoo_jaas.conf`, text: [...sections, ""].join("\n") };
+}
+
+/**
+ * Bitnami's TLS switches. ZOO_TLS_CLIENT_ENABLE: a secureClientPort (ZOO_TLS_PORT_NUMBER) next to
+ * the plaintext one, with ssl.clientAuth and the ssl.keyStore / ssl.trustStore files; passwords
+ * and types only when given. ZOO_TLS_QUORUM_ENABLE: sslQuorum with the ssl.quorum.* stores. Both
+ * files are required, as Bitnami's script stops without them. Its client.secure and
+ * serverCnxnFactory (Netty) lines select Java classes and have no Paddock counterpart.
+ */
+function bitnamiTls(
+  env: DockerEnv,
+  get: (name: keyof typeof BITNAMI_ENV_DEFAULTS) => string,
+): { lines: string[]; notes: string[] } {
+  const lines: string[] = [];
+  const notes: string[] = [];
+  const stores = (prefix: string, keyPrefix: string, enable: string): void => {
+    for (const store of ["KEYSTORE", "TRUSTSTORE"] as const) {
+      const key = `${keyPrefix}${store === "KEYSTORE" ? "keyStore" : "trustStore"}`;
+      const file = env[`${prefix}_${store}_FILE`] ?? "";
+      if (file === "") throw new DockerEnvError(`${enable}=yes needs ${prefix}_${store}_FILE`);
+      lines.push(`${key}.location=${file}`);
+      for (const [suffix, field] of [
+        ["PASSWORD", "password"],
+        ["TYPE", "type"],
+      ] as const) {
+        const value = env[`${prefix}_${store}_${suffix}`] ?? "";
+        if (value !== "") lines.push(`${key}.${field}=${value}`);
+      }
+    }
+  };
+  if (isYes(env.ZOO_TLS_CLIENT_ENABLE)) {
+    const port = get("ZOO_TLS_PORT_NUMBER");
+    lines.push(`ssl.clientAuth=${get("ZOO_TLS_CLIENT_AUTH")}`, `secureClientPort=${port}`);
+    stores("ZOO_TLS_CLIENT", "ssl.", "ZOO_TLS_CLIENT_ENABLE");
+    notes.push(`TLS for clients on port ${port} (ZOO_TLS_CLIENT_ENABLE)`);
+  }
+  if (isYes(env.ZOO_TLS_QUORUM_ENABLE)) {
+    lines.push("sslQuorum=true");
+    stores("ZOO_TLS_QUORUM", "ssl.quorum.", "ZOO_TLS_QUORUM_ENABLE");
+    // ssl.quorum.clientAuth: Paddock's peer links always need the other side's certificate.
+    const clientAuth = get("ZOO_TLS_QUORUM_CLIENT_AUTH");
+    notes.push(
+      clientAuth === "need"
+        ? "TLS between servers (ZOO_TLS_QUORUM_ENABLE)"
+        : `TLS between servers (ZOO_TLS_QUORUM_ENABLE); ZOO_TLS_QUORUM_CLIENT_AUTH=${clientAuth} is stricter in Paddock: every peer link needs a trusted certificate`,
+    );
+  }
+  return { lines, notes };
 }

@@ -42,6 +42,7 @@ type AssembledField =
   | "metricsProvider"
   | "authSchemes"
   | "enforcedAuthSchemes"
+  | "saslSuperUsers"
   | "admin";
 
 /** What the keys set, one field per key: ParsedConfig's own fields and the parts it is built from. */

@@ -23,6 +23,11 @@ export interface AdminServerConfig {
   forceHttps: boolean;
   /** admin.portUnification: HTTP and HTTPS on the one port. */
   portUnification: boolean;
+  /**
+   * admin.needClientAuth (ZooKeeper 3.9): HTTPS connections must present a certificate that the
+   * ssl.quorum.* trust store trusts.
+   */
+  needClientAuth: boolean;
 }
 
 export interface MetricsProviderConfig {
@@ -83,6 +88,13 @@ export interface CommonConfig {
   saslServerLoginContext: string;
   /** A SASL user that is also super (zookeeper.superUser). */
   saslSuperUser: string | undefined;
+  /** Every SASL user that is also super: saslSuperUser and each superUser.<any>. */
+  saslSuperUsers: ReadonlySet<string>;
+  /**
+   * zookeeper.letAnySaslUserDoX: a `sasl` ACL entry with this id is matched by every SASL user
+   * (ZooKeeper's SASLAuthenticationProvider.matches).
+   */
+  letAnySaslUserDoX: string | undefined;
   allowSaslFailedClients: boolean;
   sessionRequireClientSaslAuth: boolean;
   enforceAuthEnabled: boolean;
@@ -153,6 +165,11 @@ export interface CommonConfig {
   tcpKeepAlive: boolean;
   clientTcpKeepAlive: boolean;
   globalOutstandingLimit: number;
+  /**
+   * zookeeper.nio.sessionlessCnxnTimeout: ms a new connection has to get a session (send its
+   * ConnectRequest, finish its TLS handshake) before it is closed.
+   */
+  sessionlessCnxnTimeoutMs: number;
   maxResponseCacheSize: number;
   maxGetChildrenResponseCacheSize: number;
   admin: AdminServerConfig;

@@ -22,7 +22,6 @@ const UNSUPPORTED_PREFIXES = ["jvm.pause."];
  */
 const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["sslQuorumReloadCertFiles", "false"],
-  ["admin.needClientAuth", "false"],
   ["DigestAuthenticationProvider.enabled", "true"],
 ]);
 const SECURITY_PREFIXES = ["ssl.", "quorum.auth."];

@@ -16,6 +16,7 @@ import {
   checkSslAuthProvider,
   enforcedAuthSchemes,
   isAuthProviderKey,
+  isSaslSuperUserKey,
   readAuthProviders,
 } from "./auth-keys.js";
 import { type ConfigEntry, entryLocation, type KeyLocation, readEntries } from "./entry.js";
@@ -106,6 +107,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
   const settings = s as unknown as Record<string, unknown>;
   const metricsOptions = new Map<string, string>();
   const authProviderEntries: ConfigEntry[] = [];
+  const numberedSuperUsers: string[] = [];
   const serverEntries: ConfigEntry[] = [];
   const keyLines = new Map<string, number>();
   for (const [canonical, entry] of byKey) {
@@ -129,6 +131,9 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     } else if (isAuthProviderKey(canonical)) {
       keyLines.set(canonical, entry.line);
       authProviderEntries.push(entry);
+    } else if (isSaslSuperUserKey(canonical)) {
+      keyLines.set(canonical, entry.line);
+      if (entry.value !== "") numberedSuperUsers.push(entry.value);
     } else if (canonical.startsWith("metricsProvider.")) {
       keyLines.set(canonical, entry.line);
       metricsOptions.set(canonical.slice("metricsProvider.".length), entry.value);
@@ -171,6 +176,17 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     throw new ConfigError(
       `${key} serves the AdminServer over HTTPS with the quorum's key store, but ssl.quorum.keyStore.location is not set`,
       at(key),
+    );
+  }
+  if (s.adminNeedClientAuth && !s.adminForceHttps && !s.adminPortUnification) {
+    warn(
+      at("admin.needClientAuth"),
+      "has no effect: the AdminServer serves plain HTTP (set admin.forceHttps or admin.portUnification)",
+    );
+  } else if (s.adminNeedClientAuth && s.sslQuorumTrustStoreLocation === undefined) {
+    throw new ConfigError(
+      "admin.needClientAuth checks the AdminServer's HTTPS clients against the quorum's trust store, but ssl.quorum.trustStore.location is not set",
+      at("admin.needClientAuth"),
     );
   }
   if (s.clientPortUnification && s.sslKeyStoreLocation === undefined) {
@@ -222,6 +238,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     adminConsolePeers,
     adminForceHttps,
     adminPortUnification,
+    adminNeedClientAuth,
     ...common
   } = s;
   return {
@@ -237,6 +254,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       consolePeers: adminConsolePeers,
       forceHttps: adminForceHttps,
       portUnification: adminPortUnification,
+      needClientAuth: adminNeedClientAuth,
     },
     ...list,
     keyLines,
@@ -252,6 +270,10 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     metricsProvider: buildMetricsProvider(reading, metricsClassName, metricsOptions, keyLines),
     authSchemes,
     enforcedAuthSchemes: enforcedSchemes,
+    saslSuperUsers: new Set([
+      ...(s.saslSuperUser === undefined ? [] : [s.saslSuperUser]),
+      ...numberedSuperUsers,
+    ]),
   };
 }
 

@@ -148,6 +148,13 @@ export interface CoreMetrics {
   connectionRequests: CounterMetric;
   /** Connections refused for maxClientCnxns. */
   connectionRejected: CounterMetric;
+  /** Connections closed for getting no session in time (nio.sessionlessCnxnTimeout). */
+  sessionlessConnectionsExpired: CounterMetric;
+  /**
+   * Times the requests in flight reached globalOutstandingLimit, pausing connections (Paddock's
+   * own name: ZooKeeper does not count this).
+   */
+  globalOutstandingLimitReached: CounterMetric;
   /** Connections the client closed under us (a failed read in ZooKeeper). */
   connectionDrops: CounterMetric;
   /** ms from a read request's arrival to its reply. */
@@ -177,6 +184,8 @@ export function coreMetrics(registry = new ServerMetrics()): CoreMetrics {
     watchBytes: registry.counter("watch_bytes"),
     connectionRequests: registry.counter("connection_request_count"),
     connectionRejected: registry.counter("connection_rejected"),
+    sessionlessConnectionsExpired: registry.counter("sessionless_connections_expired"),
+    globalOutstandingLimitReached: registry.counter("global_outstanding_limit_reached"),
     connectionDrops: registry.counter("connection_drop_count"),
     readLatency: registry.summary("readlatency", "advanced"),
     updateLatency: registry.summary("updatelatency", "advanced"),

@@ -70,6 +70,7 @@ export type ConnectionMetrics = Pick<
   | "connectionRequests"
   | "connectionDrops"
   | "connectionRejected"
+  | "sessionlessConnectionsExpired"
   | "readLatency"
   | "updateLatency"
 >;

@@ -18,9 +18,6 @@ import { ClientConnection, type ConnectionContext } from "./client-connection.js
 import type { ConnectionRegistry } from "./connection-registry.js";
 import { routeByFirstByte } from "./tls-sniff.js";
 
-/** How long a new connection may take to send its ConnectRequest and get a session. */
-const HANDSHAKE_DEADLINE_MS = 10_000;
-
 export interface ClientListenerOptions {
   port: number;
   /** undefined: every interface, as ZooKeeper's default clientPortAddress. */
@@ -29,6 +26,11 @@ export interface ClientListenerOptions {
   maxClientCnxns: number;
   /** clientPortListenBacklog: the accept queue's length; -1 leaves Paddock's default (1024). */
   listenBacklog: number;
+  /**
+   * How long a new connection may take to get a session (TLS handshake, ConnectRequest):
+   * ZooKeeper's sessionlessCnxnTimeout.
+   */
+  handshakeDeadlineMs: number;
   log: Logger;
   context: ConnectionContext;
   registry: ConnectionRegistry;
@@ -75,7 +77,7 @@ export class ClientListener {
       });
     } else {
       const secure = createTlsServer(
-        { ...tls.options, handshakeTimeout: HANDSHAKE_DEADLINE_MS },
+        { ...tls.options, handshakeTimeout: this.opts.handshakeDeadlineMs },
         (socket) => {
           const refusal = tls.refuse(socket);
           if (refusal !== undefined) {
@@ -86,9 +88,13 @@ export class ClientListener {
           this.accept(socket, tls.identify(socket));
         },
       );
-      secure.on("tlsClientError", (err, socket) =>
-        log.info({ remote: socket.remoteAddress, err: err.message }, "TLS handshake failed"),
-      );
+      secure.on("tlsClientError", (err, socket) => {
+        if ((err as NodeJS.ErrnoException).code === "ERR_TLS_HANDSHAKE_TIMEOUT") this.countExpired();
+        log.info({ remote: socket.remoteAddress, err: err.message }, "TLS handshake failed");
+        // With a listener here Node leaves the socket open: a client that never finishes its
+        // handshake would keep it forever.
+        socket.destroy();
+      });
       this.watchStores((options) => secure.setSecureContext(options));
       tcp = secure;
     }
@@ -139,7 +145,10 @@ export class ClientListener {
   private sniff(socket: Socket, context: () => SecureContext): void {
     // A client that sends nothing, or never finishes its TLS handshake, is dropped like one that
     // never sends its ConnectRequest.
-    const deadline = setTimeout(() => socket.destroy(), HANDSHAKE_DEADLINE_MS);
+    const deadline = setTimeout(() => {
+      this.countExpired();
+      socket.destroy();
+    }, this.opts.handshakeDeadlineMs);
     deadline.unref();
     socket.once("close", () => clearTimeout(deadline));
     routeByFirstByte(socket, {
@@ -202,9 +211,16 @@ export class ClientListener {
     });
     // A connection that never completes its handshake must not hold a slot forever.
     const handshakeTimer = setTimeout(() => {
-      if (!conn.isEstablished && !conn.isClosed) conn.close("no session established in time");
-    }, HANDSHAKE_DEADLINE_MS);
+      if (conn.isEstablished || conn.isClosed) return;
+      this.countExpired();
+      conn.close("no session established in time");
+    }, this.opts.handshakeDeadlineMs);
     handshakeTimer.unref();
     socket.once("close", () => clearTimeout(handshakeTimer));
+  }
+
+  /** A connection closed by the handshake deadline (ZooKeeper's sessionless_connections_expired). */
+  private countExpired(): void {
+    this.opts.context.metrics.sessionlessConnectionsExpired.add();
   }
 }

@@ -21,6 +21,7 @@ export class ClientListeners {
     const common = {
       maxClientCnxns: config.maxClientCnxns,
       listenBacklog: config.clientPortListenBacklog,
+      handshakeDeadlineMs: config.sessionlessCnxnTimeoutMs,
       ...deps,
     };
     const tlsFor = (unified: boolean): NonNullable<ClientListenerOptions["tls"]> => {

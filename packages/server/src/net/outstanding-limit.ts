@@ -11,10 +11,12 @@ export interface Throttled {
 export class OutstandingLimit {
   private count = 0;
   private readonly paused = new Set<Throttled>();
-  /** Times the limit was reached, for the log and tests. */
-  trips = 0;
 
-  constructor(readonly limit: number) {}
+  /** `reachedCount` counts the times the limit is reached (the global_outstanding_limit_reached metric). */
+  constructor(
+    readonly limit: number,
+    private readonly reachedCount: { add(): void },
+  ) {}
 
   get outstanding(): number {
     return this.count;
@@ -26,7 +28,7 @@ export class OutstandingLimit {
 
   add(): void {
     this.count++;
-    if (this.count === this.limit) this.trips++;
+    if (this.count === this.limit) this.reachedCount.add();
   }
 
   /** `n` requests left the server (replied to, or their connection closed). */

@@ -25,6 +25,7 @@ export interface ApplierDeps {
   snapshotter: Snapshotter;
   log: Logger;
   skipAcl: boolean;
+  letAnySaslUserDoX: string | undefined;
   /** In an ensemble, sessions created through other servers are tracked here too. */
   replicated: boolean;
   /** ms from a txn's preparation (its header time) to its apply here. */
@@ -36,7 +37,13 @@ export class Applier {
 
   /** ZooKeeper 3.8.4+ (CVE-2024-23944): a watcher sees an event only with READ on its node. */
   private readonly canSeeEvent: WatchEventFilter = (sink, event) =>
-    checkAcl(event.acl, Perms.READ, (sink as ClientConnection).identities, this.deps.skipAcl);
+    checkAcl(
+      event.acl,
+      Perms.READ,
+      (sink as ClientConnection).identities,
+      this.deps.skipAcl,
+      this.deps.letAnySaslUserDoX,
+    );
 
   apply(txn: Txn): void {
     const { state, routing, watches, registry, expiry, log } = this.deps;

@@ -1,7 +1,8 @@
 // SASL packets (opcode 102, GetSASLRequest -> SetSASLResponse) and enforced authentication, as
 // ZooKeeper 3.8's ZooKeeperServer.processSasl and AuthenticationHelper do them. A completed
 // DIGEST-MD5 exchange gives the connection the id `sasl:<user>` (and `super` for
-// zookeeper.superUser). Replies leave at once, outside the request order, as ZooKeeper sends them.
+// zookeeper.superUser or zookeeper.superUser.<any>). Replies leave at once, outside the request
+// order, as ZooKeeper sends them.
 // A failed exchange gets AuthFailed (SessionClosedRequireSaslAuth when SASL is required) and the
 // connection closes, unless allowSaslFailedClients keeps it (then it simply has no sasl id).
 
@@ -17,8 +18,8 @@ import { DigestMd5Server, SaslError } from "./digest-md5.js";
 export interface SaslOptions {
   /** The JAAS server section's users; undefined when there is no such section (no SASL here). */
   users: ReadonlyMap<string, string> | undefined;
-  /** zookeeper.superUser. */
-  superUser: string | undefined;
+  /** zookeeper.superUser and each zookeeper.superUser.<any>. */
+  superUsers: ReadonlySet<string>;
   allowSaslFailedClients: boolean;
   /** Schemes of which a connection needs one before any request; undefined: none. */
   enforcedSchemes: ReadonlySet<string> | undefined;
@@ -95,7 +96,7 @@ export class SaslAuthenticator {
     if (!conn.identities.some((i) => i.scheme === "sasl" && i.id === user)) {
       conn.identities.push({ scheme: "sasl", id: user });
     }
-    if (user !== "" && user === this.opts.superUser && !conn.identities.some((i) => i.scheme === "super")) {
+    if (user !== "" && this.opts.superUsers.has(user) && !conn.identities.some((i) => i.scheme === "super")) {
       conn.identities.push({ scheme: "super", id: "" });
       this.opts.log.info({ session, user }, "authenticated as super user");
     }
@@ -156,7 +157,7 @@ export function saslFromConfig(config: ServerConfig, log: Logger, env: NodeJS.Pr
   }
   return new SaslAuthenticator({
     users,
-    superUser: config.saslSuperUser,
+    superUsers: config.saslSuperUsers,
     allowSaslFailedClients: config.allowSaslFailedClients,
     enforcedSchemes: config.enforcedAuthSchemes,
     log,

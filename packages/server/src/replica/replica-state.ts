@@ -38,6 +38,7 @@ export class ReplicaState {
     const smOptions: StateMachineOptions = {
       extendedTypesEnabled: config.extendedTypesEnabled,
       skipAcl: config.skipAcl,
+      letAnySaslUserDoX: config.letAnySaslUserDoX,
       superDigest: config.superDigest,
       authSchemes: config.authSchemes,
       enforceQuota: config.enforceQuota,

@@ -73,6 +73,8 @@ export interface StateMachineOptions {
   extendedTypesEnabled: boolean;
   /** `zookeeper.skipACL`. */
   skipAcl: boolean;
+  /** `zookeeper.letAnySaslUserDoX`: the `sasl` ACL id every SASL user matches. */
+  letAnySaslUserDoX?: string;
   /** Schemes with a provider (ip, digest, and sasl with its authProvider); ACLs of others are invalid. */
   authSchemes?: ReadonlySet<string>;
   /** `zookeeper.DigestAuthenticationProvider.superDigest`, e.g. "super:xQJm...=" or undefined. */

@@ -23,6 +23,7 @@ export interface PrepareEnv {
   identities: readonly Id[];
   extendedTypesEnabled: boolean;
   skipAcl: boolean;
+  letAnySaslUserDoX: string | undefined;
   /** Schemes with a provider here, for ACL validation (sasl only with its authProvider). */
   aclSchemes: ReadonlySet<string>;
   /** False when the session is unknown or a closeSession for it is pending. */
@@ -46,7 +47,7 @@ function fail(err: number): { ok: false; err: number } {
 }
 
 function allowed(env: PrepareEnv, acl: readonly ACL[], perm: number): boolean {
-  return checkAcl(acl, perm, env.identities, env.skipAcl);
+  return checkAcl(acl, perm, env.identities, env.skipAcl, env.letAnySaslUserDoX);
 }
 
 /** Expected version -1 matches anything. */

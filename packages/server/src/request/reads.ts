@@ -23,10 +23,11 @@ export class TreeReader {
     private readonly tree: DataTree,
     private readonly skipAcl: boolean,
     private readonly extendedTypesEnabled: boolean,
+    private readonly letAnySaslUserDoX?: string,
   ) {}
 
   private allowed(node: ZNode, perm: number, ctx: RequestContext): boolean {
-    return checkAcl(node.acl, perm, ctx.identities, this.skipAcl);
+    return checkAcl(node.acl, perm, ctx.identities, this.skipAcl, this.letAnySaslUserDoX);
   }
 
   read(req: Request, ctx: RequestContext): ReadResult {

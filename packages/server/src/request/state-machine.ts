@@ -36,7 +36,7 @@ export class StateMachine {
     this.tree = new DataTree(opts.extendedTypesEnabled, opts.configData);
     this.pending = new PendingChanges(this.tree);
     this.quota = new QuotaAccounting(this.tree, opts.enforceQuota === true);
-    this.reader = new TreeReader(this.tree, opts.skipAcl, opts.extendedTypesEnabled);
+    this.reader = new TreeReader(this.tree, opts.skipAcl, opts.extendedTypesEnabled, opts.letAnySaslUserDoX);
     this.applier = new TxnApplier(this.tree, this.sessions, this.quota, opts.extendedTypesEnabled);
   }
 
@@ -69,6 +69,7 @@ export class StateMachine {
       identities: ctx.identities,
       extendedTypesEnabled: this.opts.extendedTypesEnabled,
       skipAcl: this.opts.skipAcl,
+      letAnySaslUserDoX: this.opts.letAnySaslUserDoX,
       aclSchemes: this.opts.authSchemes ?? DEFAULT_ACL_SCHEMES,
       sessionLive: global || ctx.localSession !== undefined,
       ephemeralRefusal: global
@@ -164,7 +165,7 @@ export class StateMachine {
     const { servers, voters, observers } = planned.plan;
     const data = Buffer.from(dynamicConfigText(servers.values(), BigInt(zxid)));
     const acl = this.tree.get(CONFIG_PATH)?.acl ?? [];
-    const aclDenied = !checkAcl(acl, Perms.WRITE, ctx.identities, this.opts.skipAcl);
+    const aclDenied = !checkAcl(acl, Perms.WRITE, ctx.identities, this.opts.skipAcl, this.opts.letAnySaslUserDoX);
     return { txn: txn({ type: "reconfig", data, voters, observers, ...(aclDenied ? { aclDenied } : {}) }) };
   }
 

@@ -253,11 +253,14 @@ function dedupeAcl(acl: readonly ACL[]): ACL[] {
   return out;
 }
 
-function identityMatches(aclId: Id, who: Id): boolean {
+function identityMatches(aclId: Id, who: Id, letAnySaslUserDoX: string | undefined): boolean {
   if (aclId.scheme !== who.scheme) return false;
   if (aclId.scheme === "ip") return ipMatches(aclId.id, who.id);
-  // ZooKeeper's SASL provider: the SASL user named "super" matches every sasl entry.
-  if (aclId.scheme === "sasl") return who.id === "super" || aclId.id === who.id;
+  // ZooKeeper's SASL provider: the SASL user named "super" matches every sasl entry, and every
+  // SASL user matches the entry named by zookeeper.letAnySaslUserDoX.
+  if (aclId.scheme === "sasl") {
+    return who.id === "super" || aclId.id === who.id || aclId.id === letAnySaslUserDoX;
+  }
   return aclId.id === who.id;
 }
 
@@ -270,13 +273,14 @@ export function checkAcl(
   perm: number,
   identities: readonly Id[],
   skipAcl: boolean,
+  letAnySaslUserDoX?: string,
 ): boolean {
   if (skipAcl || acl.length === 0) return true;
   for (const who of identities) if (who.scheme === "super") return true;
   for (const entry of acl) {
     if ((entry.perms & perm) === 0) continue;
     if (isWorldAnyone(entry.id)) return true;
-    for (const who of identities) if (identityMatches(entry.id, who)) return true;
+    for (const who of identities) if (identityMatches(entry.id, who, letAnySaslUserDoX)) return true;
   }
   return false;
 }

@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DockerEnvError, dockerFlavour, jvmSettingsFromEnv, jvmSizeMb } from "../../src/config/docker-env.js";
 import { parseZooCfg, resolveServerConfig, zooCfgFromEnv } from "../../src/config/index.js";
+import { jaasCredentials, jaasUsers, parseJaas } from "../../src/config/jaas.js";
 
 describe("zooCfgFromEnv (official image entrypoint)", () => {
   it("writes the image defaults in the entrypoint's order, with no clientPort line", () => {
@@ -205,7 +209,7 @@ describe("zooCfgFromEnv (Bitnami's image)", () => {
     expect(out.dataLogDir).toBe("/bitnami/zookeeper/log");
   });
 
-  it("refuses what Bitnami refuses, and the authentication and TLS Paddock lacks", () => {
+  it("refuses what Bitnami refuses", () => {
     expect(() => zooCfgFromEnv({ ZOO_SERVER_ID: "1" })).toThrow(
       /Set the environment variable ALLOW_ANONYMOUS_LOGIN=yes to allow unauthenticated users/,
     );
@@ -213,9 +217,33 @@ describe("zooCfgFromEnv (Bitnami's image)", () => {
     expect(() => zooCfgFromEnv({ ZOO_ENABLE_AUTH: "yes" })).toThrow(
       /ZOO_SERVER_USERS and ZOO_SERVER_PASSWORDS/,
     );
-    expect(() => zooCfgFromEnv({ ALLOW_ANONYMOUS_LOGIN: "yes", ZOO_TLS_CLIENT_ENABLE: "true" })).toThrow(
-      /ZOO_TLS_CLIENT_ENABLE=true: the image does not translate this Bitnami variable yet/,
+    const anonymous = { ALLOW_ANONYMOUS_LOGIN: "yes" };
+    expect(() => zooCfgFromEnv({ ...anonymous, ZOO_TLS_CLIENT_ENABLE: "true" })).toThrow(
+      "ZOO_TLS_CLIENT_ENABLE=yes needs ZOO_TLS_CLIENT_KEYSTORE_FILE",
     );
+    expect(() =>
+      zooCfgFromEnv({
+        ...anonymous,
+        ZOO_TLS_QUORUM_ENABLE: "yes",
+        ZOO_TLS_QUORUM_KEYSTORE_FILE: "/certs/k.jks",
+      }),
+    ).toThrow("ZOO_TLS_QUORUM_ENABLE=yes needs ZOO_TLS_QUORUM_TRUSTSTORE_FILE");
+    expect(() => zooCfgFromEnv({ ...anonymous, ZOO_TLS_CLIENT_AUTH: "maybe" })).toThrow(
+      "The allowed values for ZOO_TLS_CLIENT_AUTH are: none want need",
+    );
+    expect(() => zooCfgFromEnv({ ...anonymous, ZOO_ENABLE_QUORUM_AUTH: "yes" })).toThrow(
+      "ZOO_ENABLE_QUORUM_AUTH=yes needs ZOO_QUORUM_LEARNER_USER and ZOO_QUORUM_LEARNER_PASSWORD",
+    );
+    expect(() =>
+      zooCfgFromEnv({
+        ...anonymous,
+        ZOO_ENABLE_QUORUM_AUTH: "yes",
+        ZOO_QUORUM_LEARNER_USER: "zk",
+        ZOO_QUORUM_LEARNER_PASSWORD: "pw",
+        ZOO_QUORUM_SERVER_USERS: "zk,other",
+        ZOO_QUORUM_SERVER_PASSWORDS: "pw",
+      }),
+    ).toThrow(/ZOO_QUORUM_SERVER_USERS and ZOO_QUORUM_SERVER_PASSWORDS with one password per user/);
   });
 });
 
@@ -296,5 +324,175 @@ describe("Bitnami's ZOO_ENABLE_AUTH", () => {
     // Both keys are honoured (Bitnami's own maxCnxns line is the only one warned about).
     expect(parsed.warnings.filter((w) => /authProvider|login\.config/.test(w))).toEqual([]);
     expect(parsed.authSchemes.has("sasl")).toBe(true);
+  });
+});
+
+describe("Bitnami's ZOO_ENABLE_QUORUM_AUTH", () => {
+  it("requires quorum SASL with QuorumLearner and QuorumServer sections in zoo_jaas.conf", () => {
+    const out = zooCfgFromEnv({
+      ALLOW_ANONYMOUS_LOGIN: "yes",
+      ZOO_SERVERS: "zk1:2888:3888,zk2:2888:3888,zk3:2888:3888",
+      ZOO_ENABLE_QUORUM_AUTH: "yes",
+      ZOO_QUORUM_LEARNER_USER: "zkpeer",
+      ZOO_QUORUM_LEARNER_PASSWORD: "peer secret",
+      ZOO_QUORUM_SERVER_USERS: "zkpeer;old",
+      ZOO_QUORUM_SERVER_PASSWORDS: 'peer,o"ld',
+    });
+    const lines = out.zooCfg.split("\n");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "quorum.auth.enableSasl=true",
+        "quorum.auth.learnerRequireSasl=true",
+        "quorum.auth.serverRequireSasl=true",
+        "quorum.auth.learner.saslLoginContext=QuorumLearner",
+        "quorum.auth.server.saslLoginContext=QuorumServer",
+        "java.security.auth.login.config=/opt/bitnami/zookeeper/conf/zoo_jaas.conf",
+      ]),
+    );
+    expect(lines.some((l) => l.startsWith("authProvider."))).toBe(false);
+    // The lists split on commas, semicolons and spaces; the learner's password is taken whole.
+    expect(out.jaas?.text).toBe(
+      [
+        "QuorumLearner {",
+        "    org.apache.zookeeper.server.auth.DigestLoginModule required",
+        '    username="zkpeer"',
+        '    password="peer secret";',
+        "};",
+        "QuorumServer {",
+        "    org.apache.zookeeper.server.auth.DigestLoginModule required",
+        '    user_zkpeer="peer"',
+        '    user_old="o\\"ld";',
+        "};",
+        "",
+      ].join("\n"),
+    );
+    // The translation is a start Paddock accepts: every key honoured, the JAAS file readable.
+    const dir = mkdtempSync(join(tmpdir(), "paddock-bitnami-"));
+    try {
+      const jaasPath = join(dir, "zoo_jaas.conf");
+      writeFileSync(jaasPath, out.jaas!.text);
+      const parsed = parseZooCfg(
+        out.zooCfg.replace(out.jaas!.path, jaasPath),
+        "/opt/bitnami/zookeeper/conf/zoo.cfg",
+      );
+      expect(parsed.warnings.filter((w) => /quorum\.auth|login\.config/.test(w))).toEqual([]);
+      expect(parsed.quorumAuthServerRequireSasl).toBe(true);
+      const jaas = parseJaas(readFileSync(jaasPath, "utf8"), jaasPath);
+      expect(jaasUsers(jaas, "QuorumServer")).toEqual(
+        new Map([
+          ["zkpeer", "peer"],
+          ["old", 'o"ld'],
+        ]),
+      );
+      expect(jaasCredentials(jaas, "QuorumLearner")).toEqual({ username: "zkpeer", password: "peer secret" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes the client and quorum sections into one file when both are on", () => {
+    const out = zooCfgFromEnv({
+      ZOO_ENABLE_AUTH: "yes",
+      ZOO_SERVER_USERS: "alice",
+      ZOO_SERVER_PASSWORDS: "wonder",
+      ZOO_ENABLE_QUORUM_AUTH: "yes",
+      ZOO_QUORUM_LEARNER_USER: "zkpeer",
+      ZOO_QUORUM_LEARNER_PASSWORD: "peer",
+      ZOO_QUORUM_SERVER_USERS: "zkpeer",
+      ZOO_QUORUM_SERVER_PASSWORDS: "peer",
+    });
+    expect(out.jaas?.text.match(/^\w+ \{$/gm)).toEqual([
+      "Client {",
+      "Server {",
+      "QuorumLearner {",
+      "QuorumServer {",
+    ]);
+    expect(out.zooCfg.match(/^java\.security\.auth\.login\.config=/gm)).toHaveLength(1);
+    expect(out.zooCfg).toContain(
+      "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n",
+    );
+  });
+});
+
+describe("Bitnami's ZOO_TLS_CLIENT_* and ZOO_TLS_QUORUM_*", () => {
+  const tlsEnv = {
+    ALLOW_ANONYMOUS_LOGIN: "yes",
+    ZOO_TLS_CLIENT_ENABLE: "yes",
+    ZOO_TLS_CLIENT_KEYSTORE_FILE: "/bitnami/zookeeper/certs/zookeeper.keystore.jks",
+    ZOO_TLS_CLIENT_KEYSTORE_PASSWORD: "kpass",
+    ZOO_TLS_CLIENT_TRUSTSTORE_FILE: "/bitnami/zookeeper/certs/zookeeper.truststore.jks",
+  };
+
+  it("adds a secure client port with the ssl.* stores next to the plaintext port", () => {
+    const out = zooCfgFromEnv(tlsEnv);
+    const lines = out.zooCfg.split("\n");
+    const from = lines.indexOf("ssl.clientAuth=need");
+    expect(lines.slice(from, from + 5)).toEqual([
+      "ssl.clientAuth=need",
+      "secureClientPort=3181",
+      "ssl.keyStore.location=/bitnami/zookeeper/certs/zookeeper.keystore.jks",
+      "ssl.keyStore.password=kpass",
+      "ssl.trustStore.location=/bitnami/zookeeper/certs/zookeeper.truststore.jks",
+    ]);
+    expect(lines).toContain("clientPort=2181");
+    // No trust store password was given: no line for it (Bitnami writes none either).
+    expect(lines.some((l) => l.startsWith("ssl.trustStore.password"))).toBe(false);
+    expect(out.notes).toContain("TLS for clients on port 3181 (ZOO_TLS_CLIENT_ENABLE)");
+    const parsed = parseZooCfg(out.zooCfg, "/opt/bitnami/zookeeper/conf/zoo.cfg");
+    expect(parsed).toMatchObject({
+      secureClientPort: 3181,
+      sslClientAuth: "need",
+      sslKeyStoreLocation: "/bitnami/zookeeper/certs/zookeeper.keystore.jks",
+      sslKeyStorePassword: "kpass",
+    });
+    expect(parsed.warnings.filter((w) => /ssl|secure/.test(w))).toEqual([]);
+  });
+
+  it("maps the port, client auth, passwords and types, and the quorum's stores to sslQuorum", () => {
+    const out = zooCfgFromEnv({
+      ...tlsEnv,
+      ZOO_TLS_PORT_NUMBER: "2281",
+      ZOO_TLS_CLIENT_AUTH: "want",
+      ZOO_TLS_CLIENT_KEYSTORE_TYPE: "JKS",
+      ZOO_TLS_CLIENT_TRUSTSTORE_PASSWORD: "tpass",
+      ZOO_TLS_CLIENT_TRUSTSTORE_TYPE: "JKS",
+      ZOO_SERVERS: "zk1:2888:3888,zk2:2888:3888,zk3:2888:3888",
+      ZOO_TLS_QUORUM_ENABLE: "true",
+      ZOO_TLS_QUORUM_KEYSTORE_FILE: "/certs/quorum.p12",
+      ZOO_TLS_QUORUM_KEYSTORE_PASSWORD: "qk",
+      ZOO_TLS_QUORUM_KEYSTORE_TYPE: "PKCS12",
+      ZOO_TLS_QUORUM_TRUSTSTORE_FILE: "/certs/ca.pem",
+      ZOO_TLS_QUORUM_CLIENT_AUTH: "none",
+      ZOO_CFG_ssl_quorum_hostnameVerification: "false",
+    });
+    const lines = out.zooCfg.split("\n");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "ssl.clientAuth=want",
+        "secureClientPort=2281",
+        "ssl.keyStore.type=JKS",
+        "ssl.trustStore.password=tpass",
+        "ssl.trustStore.type=JKS",
+        "sslQuorum=true",
+        "ssl.quorum.keyStore.location=/certs/quorum.p12",
+        "ssl.quorum.keyStore.password=qk",
+        "ssl.quorum.keyStore.type=PKCS12",
+        "ssl.quorum.trustStore.location=/certs/ca.pem",
+      ]),
+    );
+    // ZOO_CFG_* come after, so they can override, as Bitnami's in-place replacement does.
+    expect(lines.indexOf("ssl.quorum.hostnameVerification=false")).toBeGreaterThan(
+      lines.indexOf("sslQuorum=true"),
+    );
+    expect(lines.some((l) => l.startsWith("ssl.quorum.clientAuth"))).toBe(false);
+    expect(out.notes.join("\n")).toMatch(/ZOO_TLS_QUORUM_CLIENT_AUTH=none is stricter in Paddock/);
+    const parsed = parseZooCfg(out.zooCfg, "/opt/bitnami/zookeeper/conf/zoo.cfg");
+    expect(parsed).toMatchObject({
+      sslQuorum: true,
+      sslQuorumKeyStoreType: "PKCS12",
+      sslQuorumTrustStoreLocation: "/certs/ca.pem",
+      sslQuorumHostnameVerification: false,
+    });
+    expect(parsed.warnings.filter((w) => /ssl|secure/.test(w))).toEqual([]);
   });
 });

@@ -552,14 +552,38 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   });
 
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
-    const c = parse(
-      "sslQuorumReloadCertFiles=true",
-      "admin.needClientAuth=true",
-      "paddock.allowUnsupportedSecurity=true",
-    );
+    const c = parse("sslQuorumReloadCertFiles=true", "ssl.crl=true", "paddock.allowUnsupportedSecurity=true");
     expect(c.warnings).toEqual([
       `${FILE}:2: sslQuorumReloadCertFiles: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
-      `${FILE}:3: admin.needClientAuth: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:3: ssl.crl: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+    ]);
+  });
+
+  it("admin.needClientAuth: HTTPS clients need a certificate the quorum trust store trusts", () => {
+    const https = [
+      "admin.forceHttps=true",
+      "ssl.quorum.keyStore.location=/k.pem",
+      "ssl.quorum.trustStore.location=/ca.pem",
+    ];
+    const c = parse(...https, "zookeeper.admin.needClientAuth=true");
+    expect(c.admin.needClientAuth).toBe(true);
+    expect(c.warnings).toEqual([]);
+    expect(parse(...https).admin.needClientAuth).toBe(false);
+    expectConfigError(
+      () =>
+        parse(
+          "admin.portUnification=true",
+          "ssl.quorum.keyStore.location=/k.pem",
+          "admin.needClientAuth=true",
+        ),
+      {
+        key: "admin.needClientAuth",
+        detail: /ssl\.quorum\.trustStore\.location is not set/,
+      },
+    );
+    // Plain HTTP asks for no certificate, as in ZooKeeper: said, not refused.
+    expect(parse("clientPort=2181", "admin.needClientAuth=true").warnings).toEqual([
+      `${FILE}:3: admin.needClientAuth: has no effect: the AdminServer serves plain HTTP (set admin.forceHttps or admin.portUnification)`,
     ]);
   });
 
@@ -593,6 +617,21 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     );
     expect([...(required.enforcedAuthSchemes ?? [])]).toEqual(["sasl"]);
     expect(parse("jaasLoginConfig=/j.conf").jaasLoginConfig).toBe("/j.conf");
+  });
+
+  it("reads every SASL super user (superUser and superUser.<any>) and letAnySaslUserDoX", () => {
+    const c = parse(
+      "clientPort=2181",
+      "superUser=admin",
+      "superUser.1=carol",
+      "zookeeper.superUser.ops=dave",
+      "letAnySaslUserDoX=anysasl",
+    );
+    expect([...c.saslSuperUsers].sort()).toEqual(["admin", "carol", "dave"]);
+    expect(c.letAnySaslUserDoX).toBe("anysasl");
+    expect(c.warnings).toEqual([]);
+    expect(parse("zookeeper.letAnySaslUserDoX=x").letAnySaslUserDoX).toBe("x");
+    expect([...parse("clientPort=2181").saslSuperUsers]).toEqual([]);
   });
 
   it("refuses enforced schemes without a provider and providers Paddock does not have", () => {

@@ -224,4 +224,13 @@ describe("sasl and x509 ACL ids", () => {
     expect(checkAcl(acl, Perms.READ, [{ scheme: "sasl", id: "super" }], false)).toBe(true);
     expect(checkAcl(acl, Perms.READ, [{ scheme: "sasl", id: "carol" }], false)).toBe(false);
   });
+
+  it("letAnySaslUserDoX: every SASL user matches the sasl entry it names, nobody else does", () => {
+    const acl = [{ perms: Perms.READ, id: { scheme: "sasl", id: "anysasl" } }];
+    expect(checkAcl(acl, Perms.READ, [{ scheme: "sasl", id: "carol" }], false, "anysasl")).toBe(true);
+    expect(checkAcl(acl, Perms.WRITE, [{ scheme: "sasl", id: "carol" }], false, "anysasl")).toBe(false);
+    expect(checkAcl(acl, Perms.READ, [{ scheme: "digest", id: "anysasl" }], false, "anysasl")).toBe(false);
+    expect(checkAcl(acl, Perms.READ, [{ scheme: "sasl", id: "carol" }], false, "other")).toBe(false);
+    expect(checkAcl(acl, Perms.READ, [{ scheme: "sasl", id: "carol" }], false)).toBe(false);
+  });
 });
