@@ -2,7 +2,7 @@
 // message takes one time unit, fsync one unit, no random faults), so each script reads like the
 // story it tells: "elect 3; isolate 3; propose on 3; crash 3; heal; expect TRUNC to 3".
 
-import type { ZabConfig } from "../../src/zab/index.js";
+import type { PeerMessage, ZabConfig } from "../../src/zab/index.js";
 import { formatZxid, makeZxid } from "../../src/zab/index.js";
 import { Simulator } from "./simulator.js";
 
@@ -162,6 +162,11 @@ export class Scenario {
 
   sync(id: number, requestId: number): this {
     this.sim.sync(id, requestId);
+    return this;
+  }
+
+  forgeOverOwnLink(to: number, from: number, msg: PeerMessage): this {
+    this.sim.forgeOverOwnLink(to, from, msg);
     return this;
   }
 

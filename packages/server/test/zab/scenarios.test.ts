@@ -8,6 +8,18 @@ describe("ZAB scenarios", () => {
     c.propose(3, "a", "b").settle().expectApplied("*", ["a", "b"]);
   });
 
+  it("a forged FOLLOWERINFO with a huge connection id locks no member out once its link drops", () => {
+    const c = cluster({ voters: 3 }).settle().expectLeader(3, 1);
+    // Without quorum auth anyone may dial the leader as server 1: its FOLLOWERINFO replaces 1's
+    // session, and its connection id is larger than any the real server 1 will ever pick.
+    const forged = { type: "FOLLOWERINFO", conn: 2 ** 40, seq: 1, term: 0, acceptedEpoch: 1 } as const;
+    c.forgeOverOwnLink(3, 1, forged);
+    // Server 1 hears nothing from its session, reconnects with a new id, and is taken back.
+    c.mark().ticks(200).settle().propose(3, "a").settle();
+    c.expectTrace("1 following leader=3 epoch=1 serving");
+    c.expectApplied("*", ["a"]);
+  });
+
   it("a follower slightly behind gets a DIFF", () => {
     const c = cluster({ voters: 3 }).settle();
     c.propose(3, "a", "b").settle();
