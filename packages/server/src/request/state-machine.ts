@@ -165,7 +165,13 @@ export class StateMachine {
     const { servers, voters, observers } = planned.plan;
     const data = Buffer.from(dynamicConfigText(servers.values(), BigInt(zxid)));
     const acl = this.tree.get(CONFIG_PATH)?.acl ?? [];
-    const aclDenied = !checkAcl(acl, Perms.WRITE, ctx.identities, this.opts.skipAcl, this.opts.letAnySaslUserDoX);
+    const aclDenied = !checkAcl(
+      acl,
+      Perms.WRITE,
+      ctx.identities,
+      this.opts.skipAcl,
+      this.opts.letAnySaslUserDoX,
+    );
     return { txn: txn({ type: "reconfig", data, voters, observers, ...(aclDenied ? { aclDenied } : {}) }) };
   }
 
