@@ -82,6 +82,11 @@ export interface PeerTransportOptions {
   onMessage(from: number, msg: PeerMessage): void;
   /** An outbound link to `id` on `channel` went down (it is redialled on its own). */
   onLinkDown?(id: number, channel: PeerChannel): void;
+  /**
+   * An inbound link from `id` on `channel` was admitted, replacing any earlier one: no frame of
+   * an earlier link from `id` is delivered after this call.
+   */
+  onInboundLink?(id: number, channel: PeerChannel): void;
   /** Outbound queue bound per link; a peer this far behind is disconnected. Default 64 MiB. */
   maxBufferedBytes?: number;
   /** Largest frame accepted (SNAP carries the whole tree). Default 1 GiB. */
@@ -505,6 +510,7 @@ export class PeerTransport {
     // A redial replaces the old link: the old socket may be half-dead (peer restarted).
     this.inbound.get(key)?.terminate();
     this.inbound.set(key, ws);
+    this.opts.onInboundLink?.(from, channel);
     ws.on("message", (data, isBinary) => {
       if (!isBinary) return;
       let msgs: PeerMessage[];

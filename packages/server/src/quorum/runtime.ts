@@ -241,6 +241,9 @@ export class QuorumRuntime {
       onLinkDown: (id, channel) => {
         if (channel === "peer") this.step({ type: "peerDown", peer: id });
       },
+      onInboundLink: (id, channel) => {
+        if (channel === "peer") this.step({ type: "peerLinked", peer: id });
+      },
     });
     this.log.info(
       {

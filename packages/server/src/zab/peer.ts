@@ -234,14 +234,16 @@ export class ZabPeer {
         // A leader forgets the learner now; the next tick counts the quorum without it.
         const s = core.leader?.learners.get(input.peer);
         if (s !== undefined) dropLearner(core, s);
-        // And the connection ids it has seen from that server: a FOLLOWERINFO delayed from
-        // before the link dropped at worst opens a session the learner ignores (its id is not
-        // the learner's current one) and that times out. Kept, one forged FOLLOWERINFO with a
-        // huge id (a stranger speaking as this member without quorum auth) would lock the real
-        // member out until the next election: the long peer fuzz run found exactly that.
-        core.leader?.lastConn.delete(input.peer);
         return;
       }
+      case "peerLinked":
+        // The connection ids seen from that server guard against FOLLOWERINFOs of older
+        // connections arriving late; none can arrive over a new link, so they are forgotten.
+        // Kept, one forged FOLLOWERINFO with a huge id (a stranger speaking as this member
+        // without quorum auth) locked the real member out until the next election: the long
+        // peer fuzz run found exactly that.
+        core.leader?.lastConn.delete(input.peer);
+        return;
     }
   }
 

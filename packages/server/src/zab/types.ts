@@ -87,7 +87,12 @@ export type ZabInput =
    * gives up on it at once instead of after syncLimit; a leader drops that learner (and steps
    * down at the next tick if that leaves it without a quorum); anything else ignores it.
    */
-  | { type: "peerDown"; peer: number };
+  | { type: "peerDown"; peer: number }
+  /**
+   * A new link from `peer` replaced every earlier one (the transport promises that no frame of
+   * an earlier link arrives after this input).
+   */
+  | { type: "peerLinked"; peer: number };
 
 export type Role = "looking" | "leading" | "following" | "observing";
 

@@ -385,14 +385,16 @@ export class Simulator {
 
   /** Run one input on a server and carry out its effects, in order, like a runtime would. */
   /**
-   * A stranger speaking as `from` to `to` over a link of its own (no quorum auth): `msg` arrives
-   * now, then that link drops, as the runtime reports it (peerDown).
+   * A stranger speaking as `from` to `to` over a link of its own (no quorum auth): that link
+   * replaces the real one, `msg` arrives, and the real server dials again (its link replaces
+   * the stranger's), as the runtime reports links (peerLinked).
    */
   forgeOverOwnLink(to: number, from: number, msg: PeerMessage): void {
     const s = this.servers.get(to)!;
     this.log(`forged ${from}->${to} ${msg.type}`);
+    this.feed(s, () => s.peer!.step({ type: "peerLinked", peer: from }));
     this.feed(s, () => s.peer!.step({ type: "message", from, msg }));
-    this.feed(s, () => s.peer!.step({ type: "peerDown", peer: from }));
+    this.feed(s, () => s.peer!.step({ type: "peerLinked", peer: from }));
   }
 
   private feed(s: SimServer, input: () => void): void {
