@@ -3,8 +3,9 @@
 // copy-on-write TreeView so applies go on while it is serialised; read back strictly, any
 // malformed byte being a TreeInvariantError.
 
-import { JuteReader, JuteWriter, readAclList, writeAclList } from "@paddock/jute";
+import { type ACL, JuteReader, JuteWriter, readAclList, writeAclList } from "@paddock/jute";
 import { type NodeFields, TreeInvariantError, type TreeView } from "../tree/data-tree.js";
+import { NO_CHILDREN, type ZNode } from "../tree/node.js";
 
 const SNAPSHOT_FORMAT_VERSION = 1;
 
@@ -71,8 +72,11 @@ export function snapshotChunksOf(
 
 export interface SnapshotReader {
   session(id: bigint, info: { timeoutMs: number; passwd: Buffer }): void;
-  node(path: string, fields: NodeFields): void;
+  /** A fresh node, childless (NO_CHILDREN), the receiver's to keep. */
+  node(path: string, node: ZNode): void;
 }
+
+const PERSISTENT_OWNER = 0n;
 
 /** Feeds the snapshot's sessions and nodes to `into`, in order; returns its zxid and node count. */
 export function readSnapshotChunks(
@@ -82,6 +86,9 @@ export function readSnapshotChunks(
   let zxid = 0;
   let expectedNodes = -1;
   let seenNodes = 0;
+  // Most nodes carry the same ACL as the one before: its bytes are compared, not decoded again.
+  let lastAclBytes: Buffer | undefined;
+  let lastAcl: ACL[] = [];
   for (const chunk of chunks) {
     const r = new JuteReader(chunk);
     if (expectedNodes < 0) {
@@ -102,20 +109,47 @@ export function readSnapshotChunks(
       for (let i = 0; i < count; i++) {
         const path = r.readPath();
         const data = r.readBuffer();
-        const acl = readAclList(r);
-        if (acl === null) throw new TreeInvariantError(`snapshot: ${path} has a null ACL`);
+        let acl: ACL[] | null;
+        const aclStart = r.offset;
+        // The encoding delimits itself, so equal bytes decode to an equal list.
+        if (
+          lastAclBytes !== undefined &&
+          r.remaining >= lastAclBytes.length &&
+          chunk.compare(lastAclBytes, 0, lastAclBytes.length, aclStart, aclStart + lastAclBytes.length) === 0
+        ) {
+          acl = lastAcl;
+          r.offset += lastAclBytes.length;
+        } else {
+          acl = readAclList(r);
+          if (acl === null) throw new TreeInvariantError(`snapshot: ${path} has a null ACL`);
+          lastAcl = acl;
+          lastAclBytes = Buffer.from(chunk.subarray(aclStart, r.offset));
+        }
+        const czxid = r.readLong();
+        const mzxid = r.readLong();
+        const ctimeMs = r.readLong();
+        const mtimeMs = r.readLong();
+        const version = r.readInt();
+        const childCounter = r.readInt();
+        const aversion = r.readInt();
+        const owner = r.readBigLong();
+        // One shared 0n instead of a heap BigInt per persistent node.
+        const ephemeralOwner = owner === PERSISTENT_OWNER ? PERSISTENT_OWNER : owner;
         into.node(path, {
           data,
           acl,
-          czxid: r.readLong(),
-          mzxid: r.readLong(),
-          ctimeMs: r.readLong(),
-          mtimeMs: r.readLong(),
-          version: r.readInt(),
-          childCounter: r.readInt(),
-          aversion: r.readInt(),
-          ephemeralOwner: r.readBigLong(),
+          czxid,
+          mzxid,
+          ctimeMs,
+          mtimeMs,
+          version,
+          childCounter,
+          aversion,
+          ephemeralOwner,
           pzxid: r.readLong(),
+          children: NO_CHILDREN,
+          treeSeq: 0,
+          treeCrc: 0,
         });
       }
       seenNodes += count;

@@ -298,7 +298,7 @@ export class StateMachine {
     const sm = new StateMachine(opts);
     const { zxid, nodeCount } = readSnapshotChunks(chunks, {
       session: (id, info) => sm.sessions.put(id, info),
-      node: (path, fields) => sm.tree.restore(path, { ...fields, children: new Set() }),
+      node: (path, node) => sm.tree.restore(path, node),
     });
     sm.appliedZxid = zxid;
     sm.preparedZxid = zxid;
