@@ -48,6 +48,10 @@ export interface MemoryRecoveryOptions {
   paddockServerPath: string;
   /** Leave the data dir (and zoo.cfg) in place after the run, for profiling recovery by hand. */
   keepDataDir: boolean;
+  /** Wait before each RSS reading, so freed memory has reached the OS. */
+  settleMs: number;
+  /** Wait after the build for the last background snapshot to land. */
+  snapshotWaitMs: number;
   log: (line: string) => void;
 }
 
@@ -60,6 +64,8 @@ export const DEFAULT_MEMORY_RECOVERY_OPTIONS: MemoryRecoveryOptions = {
   paddockNodeArgs: [],
   paddockServerPath: PADDOCK_SERVER_PATH,
   keepDataDir: false,
+  settleMs: 2000,
+  snapshotWaitMs: 5000,
   log: (line) => console.error(line),
 };
 
@@ -366,9 +372,9 @@ async function forceGc(inst: Instance): Promise<number | undefined> {
   }
 }
 
-async function settledRss(inst: Instance): Promise<number> {
+async function settledRss(inst: Instance, settleMs: number): Promise<number> {
   // Let the GC's freeing reach the OS (G1 uncommits, V8 unmaps pages) before reading RSS.
-  await sleep(2000);
+  await sleep(settleMs);
   return rssMb(inst.proc!.child.pid);
 }
 
@@ -382,7 +388,7 @@ export async function measureMemoryRecovery(
   try {
     spawn(inst, opts);
     await waitUntilServes(inst, "/", undefined, 60_000);
-    const rssEmptyMb = await settledRss(inst);
+    const rssEmptyMb = await settledRss(inst, opts.settleMs);
     const loadBefore = loadAvg();
     opts.log(`${kind}: building ${opts.znodes} znodes (load ${loadBefore})`);
     const { seconds, lastPath, lastValue } = await buildTree(inst, opts);
@@ -390,10 +396,10 @@ export async function measureMemoryRecovery(
     const buildOpsPerSec = opts.znodes / seconds;
     opts.log(`${kind}: built in ${seconds.toFixed(1)} s (${Math.round(buildOpsPerSec)} creates/s)`);
     // Snapshots are written in the background: give the last one time to land.
-    await sleep(5000);
+    await sleep(opts.snapshotWaitMs);
     const rssBuiltMb = rssMb(inst.proc!.child.pid);
     const heapAfterGcMb = await forceGc(inst);
-    const rssBuiltAfterGcMb = await settledRss(inst);
+    const rssBuiltAfterGcMb = await settledRss(inst, opts.settleMs);
     if (inst.lastUsage) opts.log(`${kind}: after GC ${inst.lastUsage}`);
     const usage = dataDirUsage(inst.dataDir);
     // One epoch throughout the build, so zxids subtract to txn counts: the tail is what the log
@@ -410,9 +416,9 @@ export async function measureMemoryRecovery(
     await waitUntilServes(inst, lastPath, lastValue, opts.readyTimeoutMs);
     const recoveryMs = performance.now() - spawnedMs;
     opts.log(`${kind}: recovered in ${Math.round(recoveryMs)} ms`);
-    const rssRecoveredMb = await settledRss(inst);
+    const rssRecoveredMb = await settledRss(inst, opts.settleMs);
     await forceGc(inst);
-    const rssRecoveredAfterGcMb = await settledRss(inst);
+    const rssRecoveredAfterGcMb = await settledRss(inst, opts.settleMs);
     return {
       kind,
       znodes: opts.znodes,

@@ -200,6 +200,11 @@ export class DataTree {
   /** Adds a new node under its existing parent. The parent's counters are the caller's job. */
   insert(path: string, node: ZNode): void {
     if (this.nodes.has(path)) throw new TreeInvariantError(`insert: ${path} already exists`);
+    this.insertAbsent(path, node);
+  }
+
+  /** insert for a path known to be absent (one Map lookup less per node of a snapshot load). */
+  private insertAbsent(path: string, node: ZNode): void {
     if (path !== ROOT_PATH) {
       const parentPath = parentOf(path);
       const parent = parentPath === undefined ? undefined : this.nodes.get(parentPath);
@@ -226,7 +231,7 @@ export class DataTree {
   restore(path: string, node: ZNode): void {
     const existing = this.nodes.get(path);
     if (existing === undefined) {
-      this.insert(path, node);
+      this.insertAbsent(path, node);
       return;
     }
     if (existing.ephemeralOwner !== node.ephemeralOwner) {
