@@ -138,11 +138,12 @@ function dataDirUsage(dir: string) {
       }
       const st = statSync(p);
       u.diskBytes += st.blocks * 512;
-      if (e.name.startsWith("snapshot.")) {
+      // Only finished files: a snapshot being written at the kill has a temporary name.
+      if (/^snapshot\.[0-9a-f]+$/.test(e.name)) {
         u.snapshotFiles++;
         u.snapshotBytes += st.size;
         u.newestSnapshotZxid = Math.max(u.newestSnapshotZxid, Number.parseInt(e.name.slice(9), 16));
-      } else if (e.name.startsWith("log.")) {
+      } else if (/^log\.[0-9a-f]+$/.test(e.name)) {
         u.logFiles++;
         u.logBytes += st.size;
       }
