@@ -45,7 +45,9 @@ export function decodePaddockSnapshot(chunks: Iterable<Buffer>): PaddockState {
         if (parent === undefined) throw new Error(`Paddock snapshot: ${path} comes before its parent`);
         parent.children.add(path.slice(slash + 1));
       }
-      state.nodes.set(path, { ...fields, children: new Set() });
+      // The tree's bookkeeping stays behind: these nodes belong to no DataTree.
+      const { children: _children, treeSeq: _seq, treeCrc: _crc, ...stored } = fields;
+      state.nodes.set(path, { ...stored, children: new Set() });
     },
   });
   state.zxid = zxid;

@@ -75,11 +75,8 @@ async function recoverLocked(
     dirs.snapshotDir,
     dirs.txnLogDir,
     {
-      loadSnapshot: async (chunks) => {
-        const all: Buffer[] = [];
-        for await (const chunk of chunks) all.push(chunk);
-        state.loadSnapshot(all);
-      },
+      // Chunk by chunk: recoverStorage verified the whole file (every CRC, the trailer) first.
+      loadSnapshot: (chunks) => state.loadSnapshotStream(chunks),
       applyTxn: (zxid, payload) => {
         if (!config.standalone) {
           // Possibly never committed: ZAB decides, and commits it (or truncates it) later. ZAB

@@ -72,6 +72,11 @@ export class ReplicaState {
     this.machine = StateMachine.fromSnapshot(this.smOptions, chunks);
   }
 
+  /** loadSnapshot for chunks read from a file as they come; the state changes only on success. */
+  async loadSnapshotStream(chunks: AsyncIterable<Buffer>): Promise<void> {
+    this.machine = await StateMachine.fromSnapshotStream(this.smOptions, chunks);
+  }
+
   /**
    * Gives every session of the state a full timeout from now: after a restart, a SNAP, or when
    * a new leader takes over and cannot know how recently learners saw each session.

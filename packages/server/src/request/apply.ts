@@ -14,12 +14,14 @@ import {
   writeStat,
 } from "@paddock/jute";
 import { type DataTree, TreeInvariantError } from "../tree/data-tree.js";
-import { statOf, type ZNode } from "../tree/node.js";
+import { NO_CHILDREN, statOf, type ZNode } from "../tree/node.js";
 import { CONFIG_PATH, parentOf } from "../tree/path.js";
 import type { ApplyResult, TriggeredEvent } from "./contract.js";
 import type { QuotaAccounting } from "./quota-accounting.js";
 import type { SessionTable } from "./session-table.js";
 import type { CreateTxn, MultiOpTxn, SetAclTxn, SetDataTxn, Txn } from "./txn.js";
+
+const PERSISTENT_OWNER = 0n;
 
 const NO_BODY = (_w: JuteWriter): void => {};
 
@@ -127,9 +129,12 @@ export class TxnApplier {
       version: 0,
       childCounter: 0,
       aversion: 0,
-      ephemeralOwner: body.ephemeralOwner,
+      // One shared 0n instead of a heap BigInt per persistent node.
+      ephemeralOwner: body.ephemeralOwner === PERSISTENT_OWNER ? PERSISTENT_OWNER : body.ephemeralOwner,
       pzxid: txn.zxid,
-      children: new Set(),
+      children: NO_CHILDREN,
+      treeSeq: 0,
+      treeCrc: 0,
     };
     this.tree.insert(body.path, node);
     const parent = this.tree.update(parentPath, { childCounter: body.parentChildCounter, pzxid: txn.zxid });

@@ -3,8 +3,9 @@
 // copy-on-write TreeView so applies go on while it is serialised; read back strictly, any
 // malformed byte being a TreeInvariantError.
 
-import { JuteReader, JuteWriter, readAclList, writeAclList } from "@paddock/jute";
-import { type NodeFields, TreeInvariantError, type TreeView } from "../tree/data-tree.js";
+import { type ACL, JuteReader, JuteWriter, readAclList, writeAclList } from "@paddock/jute";
+import { TreeInvariantError, type TreeView } from "../tree/data-tree.js";
+import { NO_CHILDREN, type ZNode } from "../tree/node.js";
 
 const SNAPSHOT_FORMAT_VERSION = 1;
 
@@ -71,7 +72,105 @@ export function snapshotChunksOf(
 
 export interface SnapshotReader {
   session(id: bigint, info: { timeoutMs: number; passwd: Buffer }): void;
-  node(path: string, fields: NodeFields): void;
+  /** A fresh node, childless (NO_CHILDREN), the receiver's to keep. */
+  node(path: string, node: ZNode): void;
+}
+
+const PERSISTENT_OWNER = 0n;
+
+/**
+ * Reads a snapshot chunk by chunk, as the chunks arrive (a file or a SNAP need not be held in
+ * memory whole), feeding its sessions and nodes to `into` in order.
+ */
+export class SnapshotChunkReader {
+  private zxid = 0;
+  private expectedNodes = -1;
+  private seenNodes = 0;
+  // Most nodes carry the same ACL as the one before: its bytes are compared, not decoded again.
+  private lastAclBytes: Buffer | undefined;
+  private lastAcl: ACL[] = [];
+
+  constructor(private readonly into: SnapshotReader) {}
+
+  push(chunk: Buffer): void {
+    const r = new JuteReader(chunk);
+    if (this.expectedNodes < 0) {
+      const version = r.readInt();
+      if (version !== SNAPSHOT_FORMAT_VERSION) {
+        throw new TreeInvariantError(`snapshot: unknown format version ${version}`);
+      }
+      this.zxid = r.readLong();
+      const sessionCount = r.readInt();
+      for (let i = 0; i < sessionCount; i++) {
+        const id = r.readBigLong();
+        const timeoutMs = r.readInt();
+        this.into.session(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
+      }
+      this.expectedNodes = r.readInt();
+    } else {
+      const count = r.readInt();
+      for (let i = 0; i < count; i++) this.readNode(r, chunk);
+      this.seenNodes += count;
+    }
+    if (r.remaining !== 0) throw new TreeInvariantError(`snapshot: ${r.remaining} stray bytes in a chunk`);
+  }
+
+  /** The snapshot's zxid and node count, once every chunk was pushed; throws if some are missing. */
+  finish(): { zxid: number; nodeCount: number } {
+    if (this.expectedNodes < 0 || this.seenNodes !== this.expectedNodes) {
+      throw new TreeInvariantError(
+        `snapshot: header promised ${this.expectedNodes} nodes, chunks held ${this.seenNodes}`,
+      );
+    }
+    return { zxid: this.zxid, nodeCount: this.expectedNodes };
+  }
+
+  private readNode(r: JuteReader, chunk: Buffer): void {
+    const path = r.readPath();
+    const data = r.readBuffer();
+    let acl: ACL[] | null;
+    const aclStart = r.offset;
+    const last = this.lastAclBytes;
+    // The encoding delimits itself, so equal bytes decode to an equal list.
+    if (
+      last !== undefined &&
+      r.remaining >= last.length &&
+      chunk.compare(last, 0, last.length, aclStart, aclStart + last.length) === 0
+    ) {
+      acl = this.lastAcl;
+      r.offset += last.length;
+    } else {
+      acl = readAclList(r);
+      if (acl === null) throw new TreeInvariantError(`snapshot: ${path} has a null ACL`);
+      this.lastAcl = acl;
+      this.lastAclBytes = Buffer.from(chunk.subarray(aclStart, r.offset));
+    }
+    const czxid = r.readLong();
+    const mzxid = r.readLong();
+    const ctimeMs = r.readLong();
+    const mtimeMs = r.readLong();
+    const version = r.readInt();
+    const childCounter = r.readInt();
+    const aversion = r.readInt();
+    const owner = r.readBigLong();
+    this.into.node(path, {
+      data,
+      acl,
+      czxid,
+      mzxid,
+      ctimeMs,
+      mtimeMs,
+      version,
+      childCounter,
+      aversion,
+      // One shared 0n instead of a heap BigInt per persistent node.
+      ephemeralOwner: owner === PERSISTENT_OWNER ? PERSISTENT_OWNER : owner,
+      pzxid: r.readLong(),
+      children: NO_CHILDREN,
+      treeSeq: 0,
+      treeCrc: 0,
+    });
+  }
 }
 
 /** Feeds the snapshot's sessions and nodes to `into`, in order; returns its zxid and node count. */
@@ -79,53 +178,7 @@ export function readSnapshotChunks(
   chunks: Iterable<Buffer>,
   into: SnapshotReader,
 ): { zxid: number; nodeCount: number } {
-  let zxid = 0;
-  let expectedNodes = -1;
-  let seenNodes = 0;
-  for (const chunk of chunks) {
-    const r = new JuteReader(chunk);
-    if (expectedNodes < 0) {
-      const version = r.readInt();
-      if (version !== SNAPSHOT_FORMAT_VERSION) {
-        throw new TreeInvariantError(`snapshot: unknown format version ${version}`);
-      }
-      zxid = r.readLong();
-      const sessionCount = r.readInt();
-      for (let i = 0; i < sessionCount; i++) {
-        const id = r.readBigLong();
-        const timeoutMs = r.readInt();
-        into.session(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
-      }
-      expectedNodes = r.readInt();
-    } else {
-      const count = r.readInt();
-      for (let i = 0; i < count; i++) {
-        const path = r.readPath();
-        const data = r.readBuffer();
-        const acl = readAclList(r);
-        if (acl === null) throw new TreeInvariantError(`snapshot: ${path} has a null ACL`);
-        into.node(path, {
-          data,
-          acl,
-          czxid: r.readLong(),
-          mzxid: r.readLong(),
-          ctimeMs: r.readLong(),
-          mtimeMs: r.readLong(),
-          version: r.readInt(),
-          childCounter: r.readInt(),
-          aversion: r.readInt(),
-          ephemeralOwner: r.readBigLong(),
-          pzxid: r.readLong(),
-        });
-      }
-      seenNodes += count;
-    }
-    if (r.remaining !== 0) throw new TreeInvariantError(`snapshot: ${r.remaining} stray bytes in a chunk`);
-  }
-  if (expectedNodes < 0 || seenNodes !== expectedNodes) {
-    throw new TreeInvariantError(
-      `snapshot: header promised ${expectedNodes} nodes, chunks held ${seenNodes}`,
-    );
-  }
-  return { zxid, nodeCount: expectedNodes };
+  const reader = new SnapshotChunkReader(into);
+  for (const chunk of chunks) reader.push(chunk);
+  return reader.finish();
 }

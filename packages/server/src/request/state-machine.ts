@@ -19,7 +19,7 @@ import { QuotaAccounting } from "./quota-accounting.js";
 import { TreeReader } from "./reads.js";
 import { planReconfig, type ReconfigContext } from "./reconfig-plan.js";
 import { type SessionInfo, SessionTable } from "./session-table.js";
-import { readSnapshotChunks, snapshotChunksOf } from "./snapshot-format.js";
+import { SnapshotChunkReader, snapshotChunksOf } from "./snapshot-format.js";
 import type { Txn, TxnBody } from "./txn.js";
 
 export class StateMachine {
@@ -302,20 +302,47 @@ export class StateMachine {
 
   /** Rebuilds a state machine from `snapshotChunks` output; throws on anything malformed. */
   static fromSnapshot(opts: StateMachineOptions, chunks: Iterable<Buffer>): StateMachine {
+    const builder = StateMachine.snapshotBuilder(opts);
+    for (const chunk of chunks) builder.push(chunk);
+    return builder.finish();
+  }
+
+  /** fromSnapshot for chunks read as they come (a file): only one chunk is held at a time. */
+  static async fromSnapshotStream(
+    opts: StateMachineOptions,
+    chunks: AsyncIterable<Buffer>,
+  ): Promise<StateMachine> {
+    const builder = StateMachine.snapshotBuilder(opts);
+    for await (const chunk of chunks) builder.push(chunk);
+    return builder.finish();
+  }
+
+  private static snapshotBuilder(opts: StateMachineOptions): {
+    push(chunk: Buffer): void;
+    finish(): StateMachine;
+  } {
     const sm = new StateMachine(opts);
-    const { zxid, nodeCount } = readSnapshotChunks(chunks, {
+    const reader = new SnapshotChunkReader({
       session: (id, info) => sm.sessions.put(id, info),
-      node: (path, fields) => sm.tree.restore(path, { ...fields, children: new Set() }),
+      node: (path, node) => sm.tree.restore(path, node),
     });
-    sm.appliedZxid = zxid;
-    sm.preparedZxid = zxid;
-    // As ZooKeeper at every start: this server's configuration, whatever the snapshot holds.
-    sm.tree.setConfigData(opts.configData ?? Buffer.alloc(0));
-    sm.quota.restoreRoots();
-    if (sm.tree.size !== nodeCount) {
-      throw new TreeInvariantError(`snapshot: header promised ${nodeCount} nodes, tree has ${sm.tree.size}`);
-    }
-    return sm;
+    return {
+      push: (chunk) => reader.push(chunk),
+      finish: () => {
+        const { zxid, nodeCount } = reader.finish();
+        sm.appliedZxid = zxid;
+        sm.preparedZxid = zxid;
+        // As ZooKeeper at every start: this server's configuration, whatever the snapshot holds.
+        sm.tree.setConfigData(opts.configData ?? Buffer.alloc(0));
+        sm.quota.restoreRoots();
+        if (sm.tree.size !== nodeCount) {
+          throw new TreeInvariantError(
+            `snapshot: header promised ${nodeCount} nodes, tree has ${sm.tree.size}`,
+          );
+        }
+        return sm;
+      },
+    };
   }
 
   /**

@@ -2,7 +2,7 @@ import * as zlib from "node:zlib";
 
 // zlib.crc32 exists from Node 20.15; older 20.x lines get the table version (same polynomial,
 // IEEE 802.3, so files are interchangeable).
-const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+const native = (zlib as { crc32?: (data: Uint8Array | string, value?: number) => number }).crc32;
 
 let table: Uint32Array | undefined;
 
@@ -25,6 +25,11 @@ function tableCrc32(data: Uint8Array, value = 0): number {
 /** CRC-32 (IEEE), continuing from `value` so a checksum can be built over several pieces. */
 export function crc32(data: Uint8Array, value = 0): number {
   return native !== undefined ? native(data, value) : tableCrc32(data, value);
+}
+
+/** CRC-32 of a string's UTF-8 bytes; natively without encoding it into a Buffer first. */
+export function crc32Utf8(text: string, value = 0): number {
+  return native !== undefined ? native(text, value) : tableCrc32(Buffer.from(text, "utf8"), value);
 }
 
 /** Exposed for a test that pins the fallback to the native implementation. */

@@ -57,6 +57,17 @@ export class FileReader {
     private readonly windowBytes = 1024 * 1024,
   ) {}
 
+  /**
+   * The `length` bytes at `offset` when the window already holds all of them, else undefined:
+   * a scan of a million records then pays no promise per read.
+   */
+  cached(offset: number, length: number): Buffer | undefined {
+    const end = offset + length;
+    if (length <= 0 || end > this.sizeBytes) return undefined;
+    if (offset < this.windowStart || end > this.windowStart + this.window.length) return undefined;
+    return this.window.subarray(offset - this.windowStart, end - this.windowStart);
+  }
+
   /** Up to `length` bytes at `offset`; shorter only where the file ends. */
   async read(offset: number, length: number): Promise<Buffer> {
     const end = Math.min(offset + length, this.sizeBytes);

@@ -84,7 +84,8 @@ export class SegmentScanner {
       this.stop = { kind: "end", offset: pos, zeroTailBytes: 0 };
       return undefined;
     }
-    const head = await this.reader.read(pos, RECORD_HEADER_BYTES);
+    const head =
+      this.reader.cached(pos, RECORD_HEADER_BYTES) ?? (await this.reader.read(pos, RECORD_HEADER_BYTES));
     if (head.length < RECORD_HEADER_BYTES) return this.invalid(pos, "truncated record header", false);
     const h = decodeRecordHeader(head);
     if (typeof h === "string") return this.invalid(pos, h, false);
@@ -92,7 +93,9 @@ export class SegmentScanner {
       return this.invalid(pos, `record of ${h.length} bytes runs past the end of the file`, false);
     }
     const headCopy = Buffer.from(head);
-    const payload = await this.reader.read(pos + RECORD_HEADER_BYTES, h.length);
+    const payload =
+      this.reader.cached(pos + RECORD_HEADER_BYTES, h.length) ??
+      (await this.reader.read(pos + RECORD_HEADER_BYTES, h.length));
     if (recordCrc(headCopy, payload) !== h.crc) return this.invalid(pos, "CRC mismatch", false);
     if (this.lastZxid === undefined && h.zxid !== this.header.firstZxid) {
       return this.invalid(

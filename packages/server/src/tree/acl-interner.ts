@@ -15,7 +15,21 @@ export class AclInterner {
     if (this.byKey.get(key)?.deref() === undefined) this.byKey.delete(key);
   });
 
+  // The last list asked about and its shared copy: bulk loads (a snapshot, a burst of creates
+  // from one client) ask about the same list over and over, and building its key costs more
+  // than the rest of inserting a znode.
+  private lastAsked: readonly ACL[] | undefined;
+  private lastShared: readonly ACL[] = [];
+
   intern(acl: readonly ACL[]): readonly ACL[] {
+    if (acl === this.lastAsked || acl === this.lastShared) return this.lastShared;
+    const shared = this.lookup(acl);
+    this.lastAsked = acl;
+    this.lastShared = shared;
+    return shared;
+  }
+
+  private lookup(acl: readonly ACL[]): readonly ACL[] {
     let key = "";
     for (const a of acl) key += `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}\u0000`;
     const shared = this.byKey.get(key)?.deref();

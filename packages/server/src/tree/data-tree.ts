@@ -4,10 +4,10 @@
 
 import type { ACL, Stat } from "@paddock/jute";
 // The storage layer's CRC-32: native zlib where the Node version has it, a table otherwise.
-import { crc32 } from "../storage/crc32.js";
+import { crc32, crc32Utf8 } from "../storage/crc32.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.js";
 import { AclInterner } from "./acl-interner.js";
-import { ownerKind, statOf, ttlOfOwner, type ZNode } from "./node.js";
+import { NO_CHILDREN, ownerKind, statOf, ttlOfOwner, type ZNode } from "./node.js";
 import { baseName, CONFIG_PATH, parentOf, QUOTA_PATH, ROOT_PATH, ZOOKEEPER_PATH } from "./path.js";
 
 function depthOf(path: string): number {
@@ -33,12 +33,17 @@ function blankNode(acl: readonly ACL[]): ZNode {
     aversion: 0,
     ephemeralOwner: 0n,
     pzxid: 0,
-    children: new Set(),
+    children: NO_CHILDREN,
+    treeSeq: 0,
+    treeCrc: 0,
   };
 }
 
-/** A node's stored fields without its children (which snapshots rebuild from the paths). */
-export type NodeFields = Omit<ZNode, "children">;
+/**
+ * A node's stored fields without its children (which snapshots rebuild from the paths) and the
+ * tree's bookkeeping.
+ */
+export type NodeFields = Omit<ZNode, "children" | "treeSeq" | "treeCrc">;
 
 function fieldsOf(n: ZNode): NodeFields {
   return {
@@ -84,8 +89,7 @@ export interface TreeView {
 
 export class DataTree {
   private readonly nodes = new Map<string, ZNode>();
-  /** Insertion sequence number of each stored node; increases along the map's iteration order. */
-  private readonly seqOf = new WeakMap<ZNode, number>();
+  /** The next node's treeSeq: increases along the map's iteration order. */
   private nextSeq = 0;
   private readonly views = new Set<ViewState>();
   private readonly acls = new AclInterner();
@@ -97,8 +101,6 @@ export class DataTree {
   private readonly sortedChildrenCache = new WeakMap<ZNode, readonly string[]>();
   /** Sum (mod 2^64) of every node's hash: updated per mutation, so the digest costs O(1). */
   private digestSum = 0n;
-  /** Each node's current hash, so an update or removal need not hash the old state again. */
-  private readonly nodeHashes = new WeakMap<ZNode, bigint>();
 
   constructor(
     readonly extendedTypesEnabled: boolean,
@@ -198,20 +200,27 @@ export class DataTree {
   /** Adds a new node under its existing parent. The parent's counters are the caller's job. */
   insert(path: string, node: ZNode): void {
     if (this.nodes.has(path)) throw new TreeInvariantError(`insert: ${path} already exists`);
+    this.insertAbsent(path, node);
+  }
+
+  /** insert for a path known to be absent (one Map lookup less per node of a snapshot load). */
+  private insertAbsent(path: string, node: ZNode): void {
     if (path !== ROOT_PATH) {
       const parentPath = parentOf(path);
       const parent = parentPath === undefined ? undefined : this.nodes.get(parentPath);
       if (parent === undefined) throw new TreeInvariantError(`insert: parent of ${path} is missing`);
+      if (parent.children === NO_CHILDREN) parent.children = new Set();
       parent.children.add(baseName(path));
       this.sortedChildrenCache.delete(parent);
     }
     node.acl = this.acls.intern(node.acl);
+    if (node.children.size > 0) throw new TreeInvariantError(`insert: ${path} comes with children`);
+    node.children = NO_CHILDREN;
     this.nodes.set(path, node);
-    this.seqOf.set(node, this.nextSeq++);
+    node.treeSeq = this.nextSeq++;
     this.dataSizeBytes += path.length + (node.data?.length ?? 0);
-    const h = nodeHash(path, node);
-    this.nodeHashes.set(node, h);
-    this.digestSum = BigInt.asUintN(64, this.digestSum + h);
+    node.treeCrc = nodeCrc(path, node);
+    this.digestSum = BigInt.asUintN(64, this.digestSum + digestEntry(node));
     this.index(path, node.ephemeralOwner);
   }
 
@@ -222,7 +231,7 @@ export class DataTree {
   restore(path: string, node: ZNode): void {
     const existing = this.nodes.get(path);
     if (existing === undefined) {
-      this.insert(path, node);
+      this.insertAbsent(path, node);
       return;
     }
     if (existing.ephemeralOwner !== node.ephemeralOwner) {
@@ -244,11 +253,11 @@ export class DataTree {
     }
     if (this.views.size > 0) this.beforeRemove(path, node);
     parent.children.delete(baseName(path));
+    if (parent.children.size === 0) parent.children = NO_CHILDREN;
     this.sortedChildrenCache.delete(parent);
     this.nodes.delete(path);
     this.dataSizeBytes -= path.length + (node.data?.length ?? 0);
-    this.digestSum = BigInt.asUintN(64, this.digestSum - this.hashOf(path, node));
-    this.nodeHashes.delete(node);
+    this.digestSum = BigInt.asUintN(64, this.digestSum - digestEntry(node));
     this.unindex(path, node.ephemeralOwner);
     return node;
   }
@@ -262,12 +271,12 @@ export class DataTree {
     if (node === undefined) throw new TreeInvariantError(`update: ${path} does not exist`);
     if (this.views.size > 0) this.beforeUpdate(node);
     if (change.acl !== undefined) change = { ...change, acl: this.acls.intern(change.acl) };
-    const before = this.hashOf(path, node);
+    const before = digestEntry(node);
     if (change.data !== undefined)
       this.dataSizeBytes += (change.data?.length ?? 0) - (node.data?.length ?? 0);
     Object.assign(node, change);
-    const after = nodeHash(path, node);
-    this.nodeHashes.set(node, after);
+    node.treeCrc = nodeCrc(path, node);
+    const after = digestEntry(node);
     this.digestSum = BigInt.asUintN(64, this.digestSum - before + after);
     return node;
   }
@@ -290,13 +299,12 @@ export class DataTree {
     const release = () => {
       this.views.delete(state);
     };
-    const seqOf = this.seqOf;
     const live = this.nodes;
     function* nodes(): Generator<{ path: string; fields: NodeFields }> {
       let yielded = 0;
       try {
         for (const [path, node] of live) {
-          const seq = seqOf.get(node)!;
+          const seq = node.treeSeq!;
           // Everything from here on was inserted after the view was opened.
           if (seq >= state.limitSeq) break;
           state.cursorSeq = seq;
@@ -325,7 +333,7 @@ export class DataTree {
   }
 
   private beforeUpdate(node: ZNode): void {
-    const seq = this.seqOf.get(node)!;
+    const seq = node.treeSeq!;
     for (const v of this.views) {
       if (seq < v.limitSeq && seq > v.cursorSeq && !v.preimages.has(node))
         v.preimages.set(node, fieldsOf(node));
@@ -333,17 +341,13 @@ export class DataTree {
   }
 
   private beforeRemove(path: string, node: ZNode): void {
-    const seq = this.seqOf.get(node)!;
+    const seq = node.treeSeq!;
     for (const v of this.views) {
       if (seq >= v.limitSeq || seq <= v.cursorSeq) continue;
       const pre = v.preimages.get(node);
       if (pre !== undefined) v.preimages.delete(node);
       v.removed.push({ path, fields: pre ?? fieldsOf(node) });
     }
-  }
-
-  private hashOf(path: string, node: ZNode): bigint {
-    return this.nodeHashes.get(node) ?? nodeHash(path, node);
   }
 
   /** Digest of all nodes (sum of per-node CRCs mod 2^64); equal on trees holding equal nodes. */
@@ -430,8 +434,13 @@ function aclHash(acl: readonly ACL[]): number {
   return h;
 }
 
-/** 64 bits per node: a CRC over stat fields, path and data above a CRC of the ACL. */
-function nodeHash(path: string, n: ZNode): bigint {
+/** 64 bits per node: the node's CRC (kept in treeCrc) above a CRC of its ACL. */
+function digestEntry(n: ZNode): bigint {
+  return (BigInt(n.treeCrc! >>> 0) << 32n) | BigInt(aclHash(n.acl));
+}
+
+/** CRC over stat fields, path and data, as an int32 (a small integer for V8: no heap number). */
+function nodeCrc(path: string, n: ZNode): number {
   const fixed = fixedScratch;
   let o = 0;
   o = fixed.writeDoubleBE(n.czxid, o);
@@ -447,7 +456,7 @@ function nodeHash(path: string, n: ZNode): bigint {
   o = fixed.writeInt32BE(n.data === null ? -1 : n.data.length, o);
   fixed.writeInt32BE(path.length, o);
   let crc = crc32(fixed);
-  crc = crc32(Buffer.from(path, "utf8"), crc);
+  crc = crc32Utf8(path, crc);
   if (n.data !== null) crc = crc32(n.data, crc);
-  return (BigInt(crc) << 32n) | BigInt(aclHash(n.acl));
+  return crc | 0;
 }

@@ -21,8 +21,32 @@ export interface ZNode {
   /** Raw stored owner: 0, a session id, or the container/TTL markers. Signed 64-bit. */
   ephemeralOwner: bigint;
   pzxid: number;
+  /** NO_CHILDREN while the node has none: most znodes are leaves, and an empty Set costs ~160 bytes. */
   children: Set<string>;
+  /**
+   * DataTree's bookkeeping, set by its insert (creators write 0 so every node has one shape):
+   * the insertion sequence number its views compare against, and the CRC half of the node's
+   * digest entry (int32). Fields rather than WeakMaps: two ephemeron entries cost ~80 bytes a znode.
+   */
+  treeSeq?: number;
+  treeCrc?: number;
 }
+
+/**
+ * The children of every childless node in a DataTree, shared; the tree swaps in a Set of its own
+ * for the first child and back when the last goes. Changing it is a bug, so it throws.
+ */
+class NoChildren extends Set<string> {
+  override add(name: string): this {
+    // Set's constructor adds nothing for no argument, so only a caller can get here.
+    throw new Error(`NO_CHILDREN is shared by every childless znode: cannot add ${name}`);
+  }
+  override delete(_name: string): boolean {
+    return false;
+  }
+  override clear(): void {}
+}
+export const NO_CHILDREN: Set<string> = Object.freeze(new NoChildren());
 
 /** Long.MIN_VALUE: marks a container node. */
 export const CONTAINER_OWNER = -0x8000_0000_0000_0000n;
