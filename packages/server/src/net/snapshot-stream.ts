@@ -238,6 +238,7 @@ export class SnapshotStream {
   }
 
   start(): void {
+    this.opts.log.info("streaming a SNAP");
     this.immediate = setImmediate(this.pump);
   }
 
