@@ -42,8 +42,8 @@ export interface QuorumHost {
    * chunks are built as they are pulled while applies go on; release() closes it.
    */
   snapshotAt(zxid: number): { chunks(maxChunkBytes?: number): Iterator<Buffer>; release(): void };
-  /** Replace the data tree with a snapshot received from the leader. */
-  loadSnapshot(zxid: number, chunks: Buffer[]): void;
+  /** Replace the data tree with a snapshot received from the leader (may take several turns). */
+  loadSnapshot(zxid: number, chunks: Buffer[]): void | Promise<void>;
   onRoleChange(change: RoleChange): void;
   /** Leader: a learner forwarded a write. */
   onForwarded(from: number, payload: Uint8Array): void;
@@ -514,7 +514,7 @@ export class QuorumRuntime {
 
   private async installSnapshot(zxid: number, snapshot: Uint8Array): Promise<void> {
     const chunks = unframeChunks(snapshot);
-    this.host.loadSnapshot(zxid, chunks);
+    await this.host.loadSnapshot(zxid, chunks);
     // The snapshot file first, then the log restarts after it: no older snapshot can ever be
     // replayed with entries of the new history.
     await this.snapshots.write(zxid, chunks);

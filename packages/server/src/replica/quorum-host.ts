@@ -54,8 +54,8 @@ export function quorumHost(d: QuorumHostDeps): QuorumHost {
       }
       return d.state.sm.snapshotView();
     },
-    loadSnapshot: (zxid, chunks) => {
-      d.state.loadSnapshot(chunks);
+    loadSnapshot: async (zxid, chunks) => {
+      await d.state.loadSnapshotInTurns(chunks);
       if (d.state.lastZxid !== zxid) {
         throw new ZabError(
           "INVARIANT",

@@ -79,6 +79,21 @@ export function readSnapshotChunks(
   chunks: Iterable<Buffer>,
   into: SnapshotReader,
 ): { zxid: number; nodeCount: number } {
+  const steps = readSnapshotInSteps(chunks, into);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * readSnapshotChunks one chunk per step: it yields after each chunk, so a caller can let other
+ * work run in between (a learner loading a large SNAP must keep answering its peers).
+ */
+export function* readSnapshotInSteps(
+  chunks: Iterable<Buffer>,
+  into: SnapshotReader,
+): Generator<void, { zxid: number; nodeCount: number }> {
   let zxid = 0;
   let expectedNodes = -1;
   let seenNodes = 0;
@@ -121,6 +136,7 @@ export function readSnapshotChunks(
       seenNodes += count;
     }
     if (r.remaining !== 0) throw new TreeInvariantError(`snapshot: ${r.remaining} stray bytes in a chunk`);
+    yield;
   }
   if (expectedNodes < 0 || seenNodes !== expectedNodes) {
     throw new TreeInvariantError(

@@ -19,7 +19,7 @@ import { QuotaAccounting } from "./quota-accounting.js";
 import { TreeReader } from "./reads.js";
 import { planReconfig, type ReconfigContext } from "./reconfig-plan.js";
 import { type SessionInfo, SessionTable } from "./session-table.js";
-import { readSnapshotChunks, snapshotChunksOf } from "./snapshot-format.js";
+import { readSnapshotInSteps, snapshotChunksOf } from "./snapshot-format.js";
 import type { Txn, TxnBody } from "./txn.js";
 
 export class StateMachine {
@@ -295,8 +295,20 @@ export class StateMachine {
 
   /** Rebuilds a state machine from `snapshotChunks` output; throws on anything malformed. */
   static fromSnapshot(opts: StateMachineOptions, chunks: Iterable<Buffer>): StateMachine {
+    const steps = StateMachine.fromSnapshotInSteps(opts, chunks);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+    }
+  }
+
+  /** fromSnapshot one snapshot chunk per step (see readSnapshotInSteps). */
+  static *fromSnapshotInSteps(
+    opts: StateMachineOptions,
+    chunks: Iterable<Buffer>,
+  ): Generator<void, StateMachine> {
     const sm = new StateMachine(opts);
-    const { zxid, nodeCount } = readSnapshotChunks(chunks, {
+    const { zxid, nodeCount } = yield* readSnapshotInSteps(chunks, {
       session: (id, info) => sm.sessions.put(id, info),
       node: (path, fields) => sm.tree.restore(path, { ...fields, children: new Set() }),
     });
