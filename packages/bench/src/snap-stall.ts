@@ -119,6 +119,9 @@ async function main(): Promise<void> {
       writers: { type: "string", default: "4" },
       server: { type: "string", default: PADDOCK_SERVER_PATH },
       "sync-timeout-s": { type: "string", default: "180" },
+      // initLimit bounds a learner's whole sync (as in ZooKeeper): a SNAP of a large tree on a
+      // slow machine needs more than the launcher's 10 ticks of 2 s.
+      "init-limit": { type: "string", default: "10" },
     },
   });
   const syncTimeoutS = Number(values["sync-timeout-s"]);
@@ -131,7 +134,13 @@ async function main(): Promise<void> {
     "paddock",
     { kind: "ensemble", size: 3 },
     // A long initLimit: on a loaded 2-core machine a big SNAP must not time out the sync itself.
-    { ...DEFAULT_LAUNCH_OPTIONS, paddockServerPath: values.server, readyTimeoutMs: 120_000 },
+    {
+      ...DEFAULT_LAUNCH_OPTIONS,
+      paddockServerPath: values.server,
+      readyTimeoutMs: 120_000,
+      // Later lines win: this overrides the launcher's initLimit=10.
+      extraCfg: [`initLimit=${Number(values["init-limit"])}`],
+    },
   );
   try {
     const leader = await ens.leader();
