@@ -339,7 +339,8 @@ function spawnPaddock(cfgPath: string, serverPath: string, nodeArgs: readonly st
   // Same log threshold as ZooKeeper gets above, so neither pays for per-connection info lines.
   return startProcess(process.execPath, [...nodeArgs, serverPath, cfgPath], {
     ...process.env,
-    PADDOCK_LOG_LEVEL: "warn",
+    // BENCH_PADDOCK_LOG_LEVEL=info shows what a benchmark's servers did (e.g. how a learner synced).
+    PADDOCK_LOG_LEVEL: process.env.BENCH_PADDOCK_LOG_LEVEL ?? "warn",
     PADDOCK_LOG_PRETTY: "",
   });
 }

@@ -16,14 +16,11 @@
 //
 // Frames sent while a link is down are dropped: the ZAB core tolerates loss (numbered channels,
 // vote resends), so the transport never buffers beyond the socket's own queue, and a peer whose
-// queue grows past `maxBufferedBytes` is cut off and dialled afresh.
+// queue grows past `maxBufferedBytes` is cut off and dialled afresh. The one exception is a SNAP
+// being streamed (sendSnapshot, net/snapshot-stream.ts): frames for that learner wait for it,
+// within the same bound. No frame may exceed `maxFrameBytes` (net/peer-frame-limit.ts).
 
-import {
-  createServer as createHttpServer,
-  type Server as HttpServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-} from "node:http";
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Server as NetServer } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, type TLSSocket, type TlsOptions } from "node:tls";
@@ -31,7 +28,10 @@ import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
 import type { PeerMessage } from "../zab/messages.js";
+import { DEFAULT_PEER_FRAME_LIMIT_BYTES, SNAPSHOT_PIECE_BYTES } from "./peer-frame-limit.js";
+import type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
 import { PeerOutbox } from "./peer-outbox.js";
+import { type HeldItem, SnapshotAssembly, type SnapshotSource, SnapshotStream } from "./snapshot-stream.js";
 import { unifiedServer } from "./tls-sniff.js";
 
 export interface PeerAddress {
@@ -40,33 +40,7 @@ export interface PeerAddress {
   electionPort: number;
 }
 
-export type PeerChannel = "peer" | "election";
-
-/**
- * Authentication of a link when it opens (quorum/quorum-auth.ts), before any frame is read: the
- * dialler adds headers to the upgrade, checks the acceptor's reply and sends a proof as its first
- * (text) frame; the acceptor adds its reply headers, then refuses the link, admits it, or waits for
- * the proof. A link is registered (replacing the link of that id) only once admitted.
- */
-export interface PeerLinkAuth {
-  dial(
-    to: number,
-    channel: PeerChannel,
-  ):
-    | {
-        headers: Record<string, string>;
-        /** Why the acceptor's upgrade reply is not acceptable, if it is not. */
-        upgraded(headers: IncomingHttpHeaders): string | undefined;
-        proof(): string;
-      }
-    | undefined;
-  upgradeHeaders(channel: PeerChannel, from: number, req: IncomingMessage, headers: string[]): void;
-  admit(
-    channel: PeerChannel,
-    from: number,
-    req: IncomingMessage,
-  ): { refuse: string } | { proof(text: string): string | undefined } | undefined;
-}
+export type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
 
 /** How long an acceptor waits for a dialler's proof. */
 const AUTH_DEADLINE_MS = 5000;
@@ -89,7 +63,10 @@ export interface PeerTransportOptions {
   onInboundLink?(id: number, channel: PeerChannel): void;
   /** Outbound queue bound per link; a peer this far behind is disconnected. Default 64 MiB. */
   maxBufferedBytes?: number;
-  /** Largest frame accepted (SNAP carries the whole tree). Default 1 GiB. */
+  /**
+   * Largest frame accepted; a larger one closes that link. Default: sized for ZooKeeper's default
+   * jute.maxbuffer (net/peer-frame-limit.ts); the runtime sizes it from the configured one.
+   */
   maxFrameBytes?: number;
   /** First redial delay; doubles per failure up to maxRedialMs. */
   minRedialMs?: number;
@@ -145,6 +122,8 @@ interface OutLink {
   warned: boolean;
   /** Last time the peer answered a ping (or the link opened). */
   lastPongMs: number;
+  /** A SNAP being streamed on this link; what is sent meanwhile waits for it. */
+  stream: SnapshotStream | undefined;
 }
 
 /**
@@ -186,7 +165,17 @@ export class PeerTransport {
    * Messages queued on an open link / dropped (link down, or closed before the turn ended), for
    * diagnostics and tests.
    */
-  readonly stats = { sent: 0, dropped: 0, received: 0, undecodable: 0 };
+  readonly stats = {
+    sent: 0,
+    dropped: 0,
+    received: 0,
+    undecodable: 0,
+    /** SNAPs streamed to the end / given up (link down, learner not keeping up). */
+    snapshotsStreamed: 0,
+    snapshotsAborted: 0,
+    /** Links closed for a frame over maxFrameBytes. */
+    oversizedFrames: 0,
+  };
   private readonly outbox = new PeerOutbox({
     encodeFrames: (frames) => this.opts.codec.encodeFrames(frames),
     onDropped: (frames) => {
@@ -206,7 +195,7 @@ export class PeerTransport {
     this.tls = opts.tls;
     this.members = new Map(opts.members);
     this.maxBufferedBytes = opts.maxBufferedBytes ?? 64 * 1024 * 1024;
-    this.maxFrameBytes = opts.maxFrameBytes ?? 1024 * 1024 * 1024;
+    this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_PEER_FRAME_LIMIT_BYTES;
     this.minRedialMs = opts.minRedialMs ?? 50;
     this.maxRedialMs = opts.maxRedialMs ?? 1000;
     this.livenessIntervalMs = opts.livenessIntervalMs ?? 1000;
@@ -267,6 +256,7 @@ export class PeerTransport {
         timer: undefined,
         warned: false,
         lastPongMs: 0,
+        stream: undefined,
       };
       this.out.set(`${channel}/${id}`, link);
       this.dial(link);
@@ -280,6 +270,7 @@ export class PeerTransport {
       if (link === undefined) continue;
       this.out.delete(key);
       clearTimeout(link.timer);
+      link.stream?.abort("link dropped");
       const ws = link.ws;
       link.ws = undefined;
       link.open = false;
@@ -354,6 +345,12 @@ export class PeerTransport {
       this.stats.dropped++;
       return;
     }
+    if (link.stream?.active === true) {
+      // After the SNAP in progress, in order; hold() gives up the stream (and link) past the bound.
+      if (link.stream.hold({ frame: this.opts.codec.encode(msg) })) this.stats.sent++;
+      else this.stats.dropped++;
+      return;
+    }
     if (link.ws.bufferedAmount > this.maxBufferedBytes) {
       this.opts.log.warn(
         { peer: to, channel, bufferedBytes: link.ws.bufferedAmount },
@@ -365,6 +362,56 @@ export class PeerTransport {
     }
     this.outbox.enqueue(link.ws, this.opts.codec.encode(msg));
     this.stats.sent++;
+  }
+
+  /**
+   * Sends a SNAP whose snapshot is streamed from `source` (net/snapshot-stream.ts): its pieces over
+   * several turns of the event loop as the link drains, then `snap` itself with an empty snapshot.
+   * What is sent to `to` meanwhile follows the SNAP. A link that is down drops it, as any frame;
+   * one that goes down mid-stream ends it (the learner discards what it got and syncs again).
+   */
+  sendSnapshot(to: number, snap: PeerMessage & { type: "SNAP" }, source: SnapshotSource): void {
+    const link = this.out.get(`peer/${to}`);
+    if (link === undefined || !link.open || link.ws === undefined) {
+      source.release();
+      this.stats.dropped++;
+      return;
+    }
+    if (link.stream?.active === true) {
+      const next: HeldItem = { start: () => this.sendSnapshot(to, snap, source), cancel: source.release };
+      if (!link.stream.hold(next)) source.release();
+      return;
+    }
+    const ws = link.ws;
+    // What was queued for this link before the SNAP leaves before its first piece.
+    this.outbox.flushLink(ws);
+    const stream: SnapshotStream = new SnapshotStream({
+      ws,
+      source,
+      snapFrame: this.opts.codec.encode({ ...snap, snapshot: new Uint8Array(0) }),
+      lowWaterBytes: 2 * SNAPSHOT_PIECE_BYTES,
+      maxHeldBytes: this.maxBufferedBytes,
+      log: this.opts.log.child({ peer: to }),
+      onFinished: (held) => {
+        if (link.stream === stream) link.stream = undefined;
+        this.stats.snapshotsStreamed++;
+        this.stats.sent++;
+        for (const item of held) {
+          if (link.stream?.active === true) link.stream.hold(item);
+          else if ("start" in item) item.start();
+          else if (link.ws === ws && ws.readyState === ws.OPEN) this.outbox.enqueue(ws, item.frame);
+          else this.stats.dropped++;
+        }
+      },
+      onAborted: () => {
+        if (link.stream === stream) link.stream = undefined;
+        this.stats.snapshotsAborted++;
+        // Half a snapshot cannot be resumed: the learner discards it when the link closes.
+        ws.terminate();
+      },
+    });
+    link.stream = stream;
+    stream.start();
   }
 
   /**
@@ -385,6 +432,7 @@ export class PeerTransport {
     clearInterval(this.livenessTimer);
     for (const link of this.out.values()) {
       clearTimeout(link.timer);
+      link.stream?.abort("transport closing");
       link.ws?.terminate();
     }
     for (const ws of this.inbound.values()) ws.terminate();
@@ -511,11 +559,13 @@ export class PeerTransport {
     this.inbound.get(key)?.terminate();
     this.inbound.set(key, ws);
     this.opts.onInboundLink?.(from, channel);
+    // A SNAP's pieces, until the SNAP that ends them; dropped with the link.
+    const snapshot = new SnapshotAssembly();
     ws.on("message", (data, isBinary) => {
       if (!isBinary) return;
       let msgs: PeerMessage[];
       try {
-        msgs = this.opts.codec.decodeFrames(toBytes(data));
+        msgs = snapshot.receive(toBytes(data), channel === "peer", this.opts.codec);
       } catch (err) {
         // A peer speaking garbage is a broken peer, never a reason to crash.
         this.stats.undecodable++;
@@ -529,10 +579,27 @@ export class PeerTransport {
         this.opts.onMessage(from, msg);
       }
     });
-    ws.on("error", () => ws.terminate());
+    ws.on("error", (err) => {
+      this.logLinkError(err, { peer: from, channel, direction: "inbound" });
+      ws.terminate();
+    });
     ws.on("close", () => {
       if (this.inbound.get(key) === ws) this.inbound.delete(key);
     });
+  }
+
+  /** Logs a frame over maxFrameBytes (ws closes the link with 1009); true if that was the error. */
+  private logLinkError(
+    err: Error,
+    where: { peer: number; channel: PeerChannel; direction: string },
+  ): boolean {
+    if ((err as { code?: string }).code !== "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") return false;
+    this.stats.oversizedFrames++;
+    this.opts.log.warn(
+      { ...where, maxFrameBytes: this.maxFrameBytes, reason: err.message },
+      "peer frame over the limit; closing the link",
+    );
+    return true;
   }
 
   /** With sslQuorum: why the dialler's certificate does not name `host` (its server line's), if it does not. */
@@ -589,6 +656,7 @@ export class PeerTransport {
     });
     // We never expect data on an outbound link; a peer sending some is ignored.
     ws.on("error", (err) => {
+      if (this.logLinkError(err, { peer: link.id, channel: link.channel, direction: "outbound" })) return;
       if (!link.warned) {
         link.warned = true;
         this.opts.log.debug({ peer: link.id, channel: link.channel, err: err.message }, "peer link down");
@@ -596,6 +664,7 @@ export class PeerTransport {
     });
     ws.on("close", () => {
       if (link.ws !== ws) return;
+      link.stream?.abort("link closed during the SNAP");
       const wasOpen = link.open;
       link.open = false;
       link.ws = undefined;

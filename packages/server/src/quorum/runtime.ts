@@ -10,7 +10,9 @@ import type { QuorumServer, ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import type { QuorumMetrics } from "../metrics/server-metrics.js";
 import { watchStoreFiles } from "../net/key-stores.js";
+import { PEER_BATCH_BYTES, peerFrameLimitBytes, SNAPSHOT_PIECE_BYTES } from "../net/peer-frame-limit.js";
 import { PeerTransport } from "../net/peer-transport.js";
+import { snapshotPieces, unframeChunks } from "../net/snapshot-stream.js";
 import { readEpochFile, type SnapshotStore, type TxnLog, writeEpochFileAtomic } from "../storage/index.js";
 import { loadPeerCodec } from "../zab/codec.js";
 import type { LogEntry, SessionTouch } from "../zab/messages.js";
@@ -35,10 +37,13 @@ import { quorumTls } from "./quorum-tls.js";
 export interface QuorumHost {
   /** Apply committed entries to the data tree, in order, now. */
   applyCommitted(entries: readonly LogEntry[]): void;
-  /** The applied state as snapshot chunks; must be exactly at `zxid`. */
-  snapshotChunksAt(zxid: number): Buffer[];
-  /** Replace the data tree with a snapshot received from the leader. */
-  loadSnapshot(zxid: number, chunks: Buffer[]): void;
+  /**
+   * A copy-on-write view of the applied state, which must be exactly at `zxid`: its snapshot
+   * chunks are built as they are pulled while applies go on; release() closes it.
+   */
+  snapshotAt(zxid: number): { chunks(maxChunkBytes?: number): Iterator<Buffer>; release(): void };
+  /** Replace the data tree with a snapshot received from the leader (may take several turns). */
+  loadSnapshot(zxid: number, chunks: Buffer[]): void | Promise<void>;
   onRoleChange(change: RoleChange): void;
   /** Leader: a learner forwarded a write. */
   onForwarded(from: number, payload: Uint8Array): void;
@@ -89,6 +94,7 @@ export function quorumTiming(
       // ZooKeeper's leader pings every tickTime / 2.
       pingIntervalTicks: Math.max(1, Math.floor(ticksPerTickTime / 2)),
       maxBatchEntries: 1000,
+      maxBatchBytes: PEER_BATCH_BYTES,
       maxLogEntries: 2000,
     },
   };
@@ -230,6 +236,7 @@ export class QuorumRuntime {
       auth: quorumAuth(config, myId, opts.log.child({ part: "peers" })),
       codec: loadPeerCodec(findPeerProto()),
       log: opts.log.child({ part: "peers" }),
+      maxFrameBytes: peerFrameLimitBytes(config.juteMaxBufferBytes),
       onMessage: (from, msg) => {
         if (msg.type === "PROPOSAL") this.metrics?.learnerProposalReceived.add();
         if (msg.type === "DIFF" || msg.type === "TRUNC" || msg.type === "SNAP") {
@@ -373,14 +380,22 @@ export class QuorumRuntime {
     this.forwards = [];
     this.forwardRefused = [];
     if (this.stopped) return;
-    try {
-      this.peer.step({ type: "forward", payload: encodeForwardedBatch(payloads) });
-    } catch (err) {
-      if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
-      for (const r of refused) r(err);
-      return;
+    // One REQUEST per PEER_BATCH_BYTES of writes, so each fits the peer frame limit.
+    let start = 0;
+    while (start < payloads.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < payloads.length && bytes < PEER_BATCH_BYTES) bytes += payloads[end++]!.byteLength;
+      try {
+        this.peer.step({ type: "forward", payload: encodeForwardedBatch(payloads.slice(start, end)) });
+      } catch (err) {
+        if (!(err instanceof ZabError) || err.code === "INVARIANT") throw err;
+        for (const r of refused.slice(start)) r(err);
+        return;
+      }
+      this.queue.push(this.tag(this.peer.takeEffects()));
+      start = end;
     }
-    this.queue.push(this.tag(this.peer.takeEffects()));
   }
 
   /** The zxid the next proposed payload will get (leader only), `pending` payloads from now. */
@@ -410,8 +425,14 @@ export class QuorumRuntime {
       case "sendSnapshot": {
         this.metrics?.snapCount.add();
         this.onEvent?.({ kind: "sync-sent", how: "SNAP", peer: e.to });
-        const chunks = this.host.snapshotChunksAt(e.msg.snapshotZxid);
-        this.transport.send(e.to, { ...e.msg, snapshot: frameChunks(chunks) });
+        const view = this.host.snapshotAt(e.msg.snapshotZxid);
+        // Chunks a little under a piece, so most travel as one piece with their length prefix.
+        const pieces = snapshotPieces(view.chunks(SNAPSHOT_PIECE_BYTES - 64 * 1024), SNAPSHOT_PIECE_BYTES);
+        this.transport.sendSnapshot(
+          e.to,
+          { ...e.msg, snapshot: new Uint8Array(0) },
+          { pieces, release: view.release },
+        );
         return;
       }
       case "persistEpochs":
@@ -501,7 +522,7 @@ export class QuorumRuntime {
 
   private async installSnapshot(zxid: number, snapshot: Uint8Array): Promise<void> {
     const chunks = unframeChunks(snapshot);
-    this.host.loadSnapshot(zxid, chunks);
+    await this.host.loadSnapshot(zxid, chunks);
     // The snapshot file first, then the log restarts after it: no older snapshot can ever be
     // replayed with entries of the new history.
     await this.snapshots.write(zxid, chunks);
@@ -546,32 +567,4 @@ export class QuorumRuntime {
       ...(e.serving && !previous.serving ? { electionMs: this.lastElectionDurationMs } : {}),
     });
   }
-}
-
-/** SNAP carries the snapshot's chunks as [u32 length][bytes]... so their boundaries survive. */
-export function frameChunks(chunks: readonly Buffer[]): Uint8Array {
-  let total = 0;
-  for (const c of chunks) total += 4 + c.length;
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.writeUInt32BE(c.length, at);
-    c.copy(out, at + 4);
-    at += 4 + c.length;
-  }
-  return out;
-}
-
-export function unframeChunks(bytes: Uint8Array): Buffer[] {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: Buffer[] = [];
-  let at = 0;
-  while (at < buf.length) {
-    if (at + 4 > buf.length) throw new RangeError("snapshot frame: truncated chunk length");
-    const n = buf.readUInt32BE(at);
-    if (at + 4 + n > buf.length) throw new RangeError("snapshot frame: truncated chunk");
-    out.push(buf.subarray(at + 4, at + 4 + n));
-    at += 4 + n;
-  }
-  return out;
 }

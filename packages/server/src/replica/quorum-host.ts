@@ -45,17 +45,17 @@ export function quorumHost(d: QuorumHostDeps): QuorumHost {
         d.applier.apply(txn);
       }
     },
-    snapshotChunksAt: (zxid) => {
+    snapshotAt: (zxid) => {
       if (d.state.lastZxid !== zxid) {
         throw new ZabError(
           "INVARIANT",
           `SNAP at ${zxid.toString(16)} but applied state is at ${d.state.lastZxid.toString(16)}`,
         );
       }
-      return d.state.sm.snapshotChunks();
+      return d.state.sm.snapshotView();
     },
-    loadSnapshot: (zxid, chunks) => {
-      d.state.loadSnapshot(chunks);
+    loadSnapshot: async (zxid, chunks) => {
+      await d.state.loadSnapshotInTurns(chunks);
       if (d.state.lastZxid !== zxid) {
         throw new ZabError(
           "INVARIANT",

@@ -78,6 +78,27 @@ export class ReplicaState {
   }
 
   /**
+   * loadSnapshot over several turns of the event loop, a few chunks per turn: a learner loading
+   * a large SNAP keeps answering its peers' pings (a loop blocked for seconds loses its links).
+   * The state is replaced only at the end; until then everything reads the previous one.
+   */
+  async loadSnapshotInTurns(chunks: Iterable<Buffer>, turnBudgetMs = 10): Promise<void> {
+    const steps = StateMachine.fromSnapshotInSteps(this.smOptions, chunks);
+    let turnStartMs = performance.now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) {
+        this.machine = step.value;
+        return;
+      }
+      if (performance.now() - turnStartMs >= turnBudgetMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        turnStartMs = performance.now();
+      }
+    }
+  }
+
+  /**
    * Gives every session of the state a full timeout from now: after a restart, a SNAP, or when
    * a new leader takes over and cannot know how recently learners saw each session.
    */

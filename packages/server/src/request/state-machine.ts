@@ -317,6 +317,22 @@ export class StateMachine {
     return builder.finish();
   }
 
+  /**
+   * fromSnapshot one snapshot chunk per step: it yields after each chunk, so a learner loading a
+   * large SNAP can keep answering its peers in between.
+   */
+  static *fromSnapshotInSteps(
+    opts: StateMachineOptions,
+    chunks: Iterable<Buffer>,
+  ): Generator<void, StateMachine> {
+    const builder = StateMachine.snapshotBuilder(opts);
+    for (const chunk of chunks) {
+      builder.push(chunk);
+      yield;
+    }
+    return builder.finish();
+  }
+
   private static snapshotBuilder(opts: StateMachineOptions): {
     push(chunk: Buffer): void;
     finish(): StateMachine;

@@ -330,11 +330,22 @@ function sendEntries(
   type: "PROPOSAL" | "INFORM",
   designated = 0,
 ): void {
-  const max = core.config.maxBatchEntries;
-  for (let i = 0; i < entries.length; i += max) {
-    const batch = entries.slice(i, i + max);
+  const maxEntries = core.config.maxBatchEntries;
+  // A batch closes once its payloads reach maxBatchBytes: with one more txn at most, it stays
+  // within the peer frame limit, which the runtime sizes from this bound.
+  const maxBytes = core.config.maxBatchBytes ?? Number.POSITIVE_INFINITY;
+  let start = 0;
+  while (start < entries.length) {
+    let end = start;
+    let bytes = 0;
+    while (end < entries.length && end - start < maxEntries && bytes < maxBytes) {
+      bytes += entries[end]!.payload.byteLength;
+      end++;
+    }
+    const batch = entries.slice(start, end);
     if (type === "INFORM") sendToLearner(core, s, { type, entries: batch, designatedLeader: designated });
     else sendToLearner(core, s, { type, entries: batch });
+    start = end;
   }
 }
 

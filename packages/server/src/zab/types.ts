@@ -22,6 +22,11 @@ export interface ZabConfig {
   pingIntervalTicks: number;
   /** Most entries per PROPOSAL / INFORM frame. */
   maxBatchEntries: number;
+  /**
+   * A PROPOSAL / INFORM frame takes no more entries once their payloads reach this many bytes
+   * (so it holds at most this plus one payload). Unbounded when absent.
+   */
+  maxBatchBytes?: number;
   /** Committed entries kept in memory for DIFF; followers further behind get a SNAP. */
   maxLogEntries: number;
 }

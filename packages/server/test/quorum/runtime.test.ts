@@ -38,7 +38,7 @@ async function boot(dir: string, host: Partial<QuorumHost>) {
     logEntries.push({ zxid: r.zxid, payload: new Uint8Array(r.payload) });
   const fullHost: QuorumHost = {
     applyCommitted: () => {},
-    snapshotChunksAt: () => [],
+    snapshotAt: () => ({ chunks: () => [][Symbol.iterator](), release: () => {} }),
     loadSnapshot: () => {},
     onRoleChange: () => {},
     onForwarded: () => {},

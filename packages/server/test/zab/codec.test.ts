@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { encodeSnapChunkFrame } from "../../src/net/snapshot-stream.js";
 import { BODY_FIELD, loadPeerCodec } from "../../src/zab/codec.js";
 import type { PeerMessage } from "../../src/zab/index.js";
 import { makeZxid } from "../../src/zab/index.js";
@@ -102,8 +103,13 @@ const samples: { [K in PeerMessage["type"]]: Extract<PeerMessage, { type: K }> }
 };
 
 describe("peer.proto codec", () => {
-  it("declares exactly the message types the state machine speaks", () => {
-    expect(codec.bodyFields().sort()).toEqual(Object.values(BODY_FIELD).sort());
+  it("declares exactly the message types the state machine speaks, plus the transport's SNAP pieces", () => {
+    // snapChunk is read and written by net/snapshot-stream.ts, never by ZAB.
+    expect(codec.bodyFields().sort()).toEqual([...Object.values(BODY_FIELD), "snapChunk"].sort());
+  });
+
+  it("refuses a SNAP piece as a ZAB message (the transport reads those)", () => {
+    expect(() => codec.decode(encodeSnapChunkFrame(Buffer.from("abc")))).toThrow(/without a body/);
   });
 
   for (const msg of Object.values(samples)) {

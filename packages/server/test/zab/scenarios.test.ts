@@ -20,6 +20,22 @@ describe("ZAB scenarios", () => {
     c.expectApplied("*", ["a"]);
   });
 
+  it("a PROPOSAL batch closes once its payloads reach maxBatchBytes (so it fits the peer frame limit)", () => {
+    const batches = (c: ReturnType<typeof cluster>) =>
+      c
+        .traceSinceMark()
+        .filter((l) => l.startsWith("3->1 PROPOSAL"))
+        .map((l) => l.split(" ").at(-1));
+    const unbounded = cluster({ voters: 3 }).settle();
+    unbounded.mark().propose(3, "aaaa", "bbbb", "cccc", "dddd", "eeee").settle();
+    const bounded = cluster({ voters: 3, timing: { maxBatchBytes: 8 } }).settle();
+    bounded.mark().propose(3, "aaaa", "bbbb", "cccc", "dddd", "eeee").settle();
+    bounded.expectApplied("*", ["aaaa", "bbbb", "cccc", "dddd", "eeee"]);
+    // 4-byte payloads, closed at 8 bytes: 2 + 2 + 1 entries.
+    expect(batches(unbounded)).toEqual(["x5"]);
+    expect(batches(bounded)).toEqual(["x2", "x2", "x1"]);
+  });
+
   it("a follower slightly behind gets a DIFF", () => {
     const c = cluster({ voters: 3 }).settle();
     c.propose(3, "a", "b").settle();

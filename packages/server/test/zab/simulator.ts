@@ -540,6 +540,7 @@ export class Simulator {
       else this.stats.trunc += 1;
       this.log(`${from}->${to} ${msg.type}${msg.type === "TRUNC" ? ` ${formatZxid(msg.truncZxid)}` : ""}`);
     }
+    if (msg.type === "PROPOSAL" && this.traceOn) this.log(`${from}->${to} PROPOSAL x${msg.entries.length}`);
     if (this.blocked.has(from * 1024 + to)) {
       this.stats.dropped += 1;
       return;

@@ -1,0 +1,36 @@
+// The largest WebSocket frame a peer link accepts, sized from what a peer can legitimately send
+// rather than a blanket 1 GiB: everything large on a peer link is a batch or a stream, and each is
+// bounded here.
+//
+// - A SNAP travels as pieces of at most SNAPSHOT_PIECE_BYTES (net/snapshot-stream.ts), whatever
+//   the size of the tree or of one znode.
+// - PROPOSAL / INFORM entries (zab/leader.ts) and a learner's forwarded writes (quorum/runtime.ts)
+//   are batched until a batch reaches PEER_BATCH_BYTES, so one holds at most that plus one more
+//   txn, and no txn is larger than a client request, which jute.maxbuffer bounds (the client
+//   port refuses larger ones), plus its headers.
+// - The outbox's per-turn PeerBatch (net/peer-outbox.ts) never passes MAX_BATCH_BYTES; a larger
+//   frame travels alone.
+// - Everything else (votes, configs, a learner's PING with its session touches, protobuf
+//   framing) fits in ENVELOPE_BYTES: a touch is ~16 bytes, so that is ~65k sessions touched per
+//   ping interval on one learner, the same order as ZooKeeper, whose learner packets are read
+//   under jute.maxbuffer too.
+//
+// Every server of an ensemble must therefore use the same jute.maxbuffer, as in ZooKeeper.
+
+import { MAX_BATCH_BYTES } from "./peer-outbox.js";
+
+/** Most bytes of snapshot in one chunk frame. */
+export const SNAPSHOT_PIECE_BYTES = 512 * 1024;
+/** A PROPOSAL / INFORM / forwarded REQUEST batch is closed once its txns reach this. */
+export const PEER_BATCH_BYTES = 1024 * 1024;
+/** Protobuf framing, headers around a txn, and the small messages. */
+export const ENVELOPE_BYTES = 1024 * 1024;
+
+/** The peer frame limit for an ensemble whose servers use this jute.maxbuffer. */
+export function peerFrameLimitBytes(juteMaxBufferBytes: number): number {
+  const largestBatch = Math.max(PEER_BATCH_BYTES + juteMaxBufferBytes, MAX_BATCH_BYTES, SNAPSHOT_PIECE_BYTES);
+  return largestBatch + ENVELOPE_BYTES;
+}
+
+/** ZooKeeper's default jute.maxbuffer (0xfffff), for a transport built without a config. */
+export const DEFAULT_PEER_FRAME_LIMIT_BYTES = peerFrameLimitBytes(0xfffff);
