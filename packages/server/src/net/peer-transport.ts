@@ -458,12 +458,12 @@ export class PeerTransport {
     const tls = this.tls;
     const plain = tls === undefined || tls.unified === true ? createHttpServer(refuse) : undefined;
     const secure = tls === undefined ? undefined : createHttpsServer(tls.server, refuse);
-    secure?.on("tlsClientError", (err, socket) =>
-      this.opts.log.warn(
-        { channel, remote: socket.remoteAddress, err: err.message },
-        "peer TLS handshake failed",
-      ),
-    );
+    secure?.on("tlsClientError", (err, socket) => {
+      const remote = socket.remoteAddress;
+      this.opts.log.warn({ channel, remote, err: err.message }, "peer TLS handshake failed");
+      // With a listener here Node leaves the socket open: a handshake that never ends would stay.
+      socket.destroy();
+    });
     const sockets: WebSocketServer[] = [];
     for (const server of [plain, secure]) {
       if (server === undefined) continue;
