@@ -26,6 +26,7 @@ import {
   PADDOCK_SERVER_PATH,
   paddockMissing,
   type ServerKind,
+  standaloneCfgLines,
   zookeeperMissing,
 } from "./servers.js";
 import { zookeeperJavaArgs } from "./zookeeper-java.js";
@@ -172,19 +173,7 @@ async function prepare(kind: ServerKind): Promise<Instance> {
   const port = await freePort();
   const inspectPort = await freePort();
   const cfgPath = join(dir, "zoo.cfg");
-  writeFileSync(
-    cfgPath,
-    [
-      "tickTime=2000",
-      `dataDir=${dataDir}`,
-      `clientPort=${port}`,
-      "clientPortAddress=127.0.0.1",
-      "4lw.commands.whitelist=*",
-      "admin.enableServer=false",
-      "maxClientCnxns=0",
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(cfgPath, [...standaloneCfgLines(2000, dataDir, port), ""].join("\n"));
   return { kind, dir, dataDir, cfgPath, port, inspectPort, proc: undefined };
 }
 

@@ -294,18 +294,7 @@ async function launchStandalone(kind: ServerKind, opts: LaunchOptions): Promise<
     const cfgPath = join(dir, "zoo.cfg");
     writeFileSync(
       cfgPath,
-      [
-        `tickTime=${opts.tickTimeMs}`,
-        `dataDir=${dataDir}`,
-        `clientPort=${port}`,
-        "clientPortAddress=127.0.0.1",
-        "4lw.commands.whitelist=*",
-        "admin.enableServer=false",
-        // One machine opens every client connection; lift the per-IP cap (60) on both.
-        "maxClientCnxns=0",
-        ...opts.extraCfg,
-        "",
-      ].join("\n"),
+      [...standaloneCfgLines(opts.tickTimeMs, dataDir, port), ...opts.extraCfg, ""].join("\n"),
     );
     const proc =
       kind === "zookeeper"
@@ -346,6 +335,20 @@ function spawnPaddock(cfgPath: string, serverPath: string, nodeArgs: readonly st
 }
 
 /** Whether any transaction log file (`log.*`) under dir has data: evidence the server persisted writes. */
+/** A standalone zoo.cfg for a benchmark server, valid for Paddock and ZooKeeper alike. */
+export function standaloneCfgLines(tickTimeMs: number, dataDir: string, port: number): string[] {
+  return [
+    `tickTime=${tickTimeMs}`,
+    `dataDir=${dataDir}`,
+    `clientPort=${port}`,
+    "clientPortAddress=127.0.0.1",
+    "4lw.commands.whitelist=*",
+    "admin.enableServer=false",
+    // One machine opens every client connection; lift the per-IP cap (60) on both.
+    "maxClientCnxns=0",
+  ];
+}
+
 export function hasTxnLog(dir: string): boolean {
   if (!existsSync(dir)) return false;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
