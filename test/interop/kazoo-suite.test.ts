@@ -141,6 +141,14 @@ async function runKazoo(dir: string, files: string[], env: Record<string, string
   };
 }
 
+/** A junit name (tests.test_x.Class.test) as pytest's node id (tests/test_x.py::Class::test). */
+function pytestId(name: string): string {
+  const parts = name.split(".");
+  const test = parts.pop()!;
+  const cls = parts.pop()!;
+  return `${parts.join("/")}.py::${cls}::${test}`;
+}
+
 describe.skipIf(skip)("kazoo's own test suite against a Paddock ensemble", () => {
   const dir = makeTempDir("kazoo-suite");
   beforeAll(() => {
@@ -155,7 +163,16 @@ describe.skipIf(skip)("kazoo's own test suite against a Paddock ensemble", () =>
   it("passes every test that passes against ZooKeeper 3.8", { timeout: 900_000 }, async () => {
     const run = await runKazoo(dir, ["tests"], {});
     console.log(`kazoo suite: ${run.summary}`);
-    const unexpected = run.failed.filter((name) => !FAILS_AGAINST_ZOOKEEPER_TOO.has(name));
+    let unexpected = run.failed.filter((name) => !FAILS_AGAINST_ZOOKEEPER_TOO.has(name));
+    if (unexpected.length > 0) {
+      // Some of kazoo's tests give a restarted server 5 s to serve again, which a machine busy
+      // with the rest of npm test does not always allow (a CI run lost one that way). Each
+      // failure gets one more run, alone; what fails twice is a failure, and a retry is printed.
+      console.log(`kazoo suite: retrying ${unexpected.join(", ")}`);
+      const again = await runKazoo(dir, unexpected.map(pytestId), {});
+      unexpected = again.failed.concat(unexpected.filter((name) => !again.cases.includes(name)));
+      if (unexpected.length > 0) console.log(again.output.slice(-6000));
+    }
     expect(unexpected, run.output.slice(-6000)).toEqual([]);
     // The run covered the suite: a collection error or an early abort would show here.
     expect(run.cases.length).toBeGreaterThanOrEqual(470);
