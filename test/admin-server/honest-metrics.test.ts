@@ -95,6 +95,8 @@ async function load(connectString: string): Promise<ZooKeeperClient[]> {
   return clients;
 }
 
+// Skipped only outside CI when ZooKeeper 3.8 (Debian's zookeeper, with java) is not installed;
+// under CI=true skipWithoutZookeeper throws instead.
 describe.skipIf(skipWithoutZookeeper())("honest metrics: mntr under the same load as ZooKeeper", () => {
   let zk: ServerHandle;
   let paddock: ServerHandle;

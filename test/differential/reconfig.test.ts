@@ -154,6 +154,8 @@ async function transcript(kind: Kind): Promise<Transcript> {
   }
 }
 
+// Skipped only outside CI when ZooKeeper 3.8 (Debian's zookeeper, with java) is not installed;
+// under CI=true skipWithoutZookeeper throws instead.
 describe.skipIf(skipWithoutZookeeper())("reconfig against ZooKeeper 3.8", () => {
   it("answers every reconfig request as ZooKeeper does, with reconfigEnabled=true", {
     timeout: 180_000,

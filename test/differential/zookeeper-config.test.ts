@@ -63,6 +63,8 @@ async function observe(kind: Kind): Promise<Seen> {
   }
 }
 
+// Skipped only outside CI when ZooKeeper 3.8 (Debian's zookeeper, with java) is not installed;
+// under CI=true skipWithoutZookeeper throws instead.
 describe.skipIf(skipWithoutZookeeper())("/zookeeper/config against ZooKeeper 3.8", () => {
   it("getConfig, its Stat and ACL, and conf's membership match on a 3-server ensemble", {
     timeout: 120_000,

@@ -67,19 +67,18 @@ export class ReplicaState {
     return this.machine.lastZxid;
   }
 
-  /** Replaces the whole state with a snapshot's (recovery, or a SNAP from the leader). */
-  loadSnapshot(chunks: Iterable<Buffer>): void {
-    this.machine = StateMachine.fromSnapshot(this.smOptions, chunks);
-  }
-
-  /** loadSnapshot for chunks read from a file as they come; the state changes only on success. */
+  /**
+   * Replaces the whole state with a snapshot's, for chunks read from a file as they come
+   * (recovery); the state changes only on success.
+   */
   async loadSnapshotStream(chunks: AsyncIterable<Buffer>): Promise<void> {
     this.machine = await StateMachine.fromSnapshotStream(this.smOptions, chunks);
   }
 
   /**
-   * loadSnapshot over several turns of the event loop, a few chunks per turn: a learner loading
-   * a large SNAP keeps answering its peers' pings (a loop blocked for seconds loses its links).
+   * Replaces the state with a SNAP's from the leader, a few chunks per turn of the event loop: a
+   * learner loading a large SNAP keeps answering its peers' pings (a loop blocked for seconds
+   * loses its links).
    * The state is replaced only at the end; until then everything reads the previous one.
    */
   async loadSnapshotInTurns(chunks: Iterable<Buffer>, turnBudgetMs = 10): Promise<void> {
