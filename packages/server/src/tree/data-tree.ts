@@ -99,8 +99,18 @@ export class DataTree {
   private dataSizeBytes = 0;
   /** Sorted child names per node, dropped whenever the node's children change. */
   private readonly sortedChildrenCache = new WeakMap<ZNode, readonly string[]>();
-  /** Sum (mod 2^64) of every node's hash: updated per mutation, so the digest costs O(1). */
-  private digestSum = 0n;
+  /**
+   * The digest, a sum (mod 2^64) of every node's 64-bit hash, as two uint32 halves so that
+   * keeping it up to date allocates no BigInt. Nodes in `undigested` are not in it yet.
+   */
+  private digestHi = 0;
+  private digestLo = 0;
+  /**
+   * Nodes changed since their hash was last summed, by path. Hashing a node reads all its data,
+   * and a node set many times between two reads of the digest needs it only once; at most
+   * MAX_UNDIGESTED wait, so reading the digest stays cheap.
+   */
+  private readonly undigested = new Map<string, ZNode>();
 
   constructor(
     readonly extendedTypesEnabled: boolean,
@@ -219,8 +229,7 @@ export class DataTree {
     this.nodes.set(path, node);
     node.treeSeq = this.nextSeq++;
     this.dataSizeBytes += path.length + (node.data?.length ?? 0);
-    node.treeCrc = nodeCrc(path, node);
-    this.digestSum = BigInt.asUintN(64, this.digestSum + digestEntry(node));
+    this.undigest(path, node, false);
     this.index(path, node.ephemeralOwner);
   }
 
@@ -257,7 +266,7 @@ export class DataTree {
     this.sortedChildrenCache.delete(parent);
     this.nodes.delete(path);
     this.dataSizeBytes -= path.length + (node.data?.length ?? 0);
-    this.digestSum = BigInt.asUintN(64, this.digestSum - digestEntry(node));
+    if (!this.undigested.delete(path)) this.addToDigest(node, -1);
     this.unindex(path, node.ephemeralOwner);
     return node;
   }
@@ -271,14 +280,36 @@ export class DataTree {
     if (node === undefined) throw new TreeInvariantError(`update: ${path} does not exist`);
     if (this.views.size > 0) this.beforeUpdate(node);
     if (change.acl !== undefined) change = { ...change, acl: this.acls.intern(change.acl) };
-    const before = digestEntry(node);
+    this.undigest(path, node, true);
     if (change.data !== undefined)
       this.dataSizeBytes += (change.data?.length ?? 0) - (node.data?.length ?? 0);
     Object.assign(node, change);
-    node.treeCrc = nodeCrc(path, node);
-    const after = digestEntry(node);
-    this.digestSum = BigInt.asUintN(64, this.digestSum - before + after);
     return node;
+  }
+
+  /** Takes a node out of the digest until its hash is next needed (before it changes). */
+  private undigest(path: string, node: ZNode, counted: boolean): void {
+    if (this.undigested.has(path)) return;
+    // Before the node joins: its fields may be about to change.
+    if (this.undigested.size >= MAX_UNDIGESTED) this.digestChanged();
+    if (counted) this.addToDigest(node, -1);
+    this.undigested.set(path, node);
+  }
+
+  private digestChanged(): void {
+    for (const [path, node] of this.undigested) {
+      node.treeCrc = nodeCrc(path, node);
+      this.addToDigest(node, 1);
+    }
+    this.undigested.clear();
+  }
+
+  /** Adds (sign 1) or subtracts (sign -1) the node's hash, from its last treeCrc. */
+  private addToDigest(node: ZNode, sign: 1 | -1): void {
+    const lo = this.digestLo + sign * aclHash(node.acl);
+    const carry = Math.floor(lo / 0x1_0000_0000);
+    this.digestLo = lo - carry * 0x1_0000_0000;
+    this.digestHi = (this.digestHi + sign * (node.treeCrc! >>> 0) + carry) >>> 0;
   }
 
   /** Distinct ACL lists the znodes share. */
@@ -352,7 +383,8 @@ export class DataTree {
 
   /** Digest of all nodes (sum of per-node CRCs mod 2^64); equal on trees holding equal nodes. */
   get digest(): bigint {
-    return this.digestSum;
+    this.digestChanged();
+    return (BigInt(this.digestHi) << 32n) | BigInt(this.digestLo);
   }
 
   private index(path: string, owner: bigint): void {
@@ -411,8 +443,8 @@ export class DataTree {
 
 /**
  * A node's contribution to the tree digest: CRC-32 over the path and every stored field except
- * the children (they have their own entries), as ZooKeeper's digest does. CRC-32 is native and
- * cheap enough to run twice per write; the sum over nodes lives in 64 bits.
+ * the children (they have their own entries), as ZooKeeper's digest does; 64 bits per node: this
+ * CRC (kept in treeCrc) above a CRC of its ACL, summed over nodes mod 2^64.
  */
 // Scratch space for the fixed-size fields of a node hash; hashing runs synchronously, so one
 // buffer serves every call.
@@ -434,10 +466,8 @@ function aclHash(acl: readonly ACL[]): number {
   return h;
 }
 
-/** 64 bits per node: the node's CRC (kept in treeCrc) above a CRC of its ACL. */
-function digestEntry(n: ZNode): bigint {
-  return (BigInt(n.treeCrc! >>> 0) << 32n) | BigInt(aclHash(n.acl));
-}
+/** Changed nodes whose hash may wait for the next read of the digest. */
+const MAX_UNDIGESTED = 4096;
 
 /** CRC over stat fields, path and data, as an int32 (a small integer for V8: no heap number). */
 function nodeCrc(path: string, n: ZNode): number {

@@ -1,0 +1,83 @@
+// The tree digest is summed lazily (a changed node is hashed when the digest is next read, or when
+// too many wait): whatever the order of reads and changes, it must equal the digest of a tree built
+// from scratch with the same nodes.
+import { describe, expect, it } from "vitest";
+import { DataTree } from "../../src/tree/data-tree.js";
+import type { ZNode } from "../../src/tree/node.js";
+import { rng } from "../storage/helpers.js";
+
+function node(seed: number, acl = 0): ZNode {
+  return {
+    data: Buffer.from(`data-${seed}`),
+    acl: acl === 0 ? [] : [{ perms: acl, id: { scheme: "world", id: "anyone" } }],
+    czxid: seed,
+    mzxid: seed,
+    ctimeMs: seed * 7,
+    mtimeMs: seed * 7,
+    version: seed % 13,
+    childCounter: 0,
+    aversion: 0,
+    ephemeralOwner: 0n,
+    pzxid: seed,
+    children: new Set(),
+  };
+}
+
+/** A fresh tree holding the same nodes (fields copied, parents first). */
+function rebuilt(tree: DataTree): DataTree {
+  const copy = new DataTree(false);
+  const paths = [...tree.paths()].sort((a, b) => a.split("/").length - b.split("/").length);
+  for (const path of paths) {
+    const { children: _c, treeSeq: _s, treeCrc: _crc, ...fields } = tree.get(path)!;
+    copy.restore(path, { ...fields, children: new Set() });
+  }
+  return copy;
+}
+
+describe("tree digest", () => {
+  for (const seed of [1, 2, 3]) {
+    it(`equals a rebuilt tree's after random inserts, updates and removals, read at random points (seed ${seed})`, () => {
+      const rnd = rng(seed);
+      const tree = new DataTree(false);
+      const live: string[] = [];
+      // Enough changes between reads to pass the bound on waiting nodes more than once.
+      for (let step = 0; step < 20_000; step++) {
+        const r = rnd();
+        if (live.length < 10 || r < 0.4) {
+          const path = `/n${Math.floor(rnd() * 100_000)}`;
+          if (!tree.has(path)) {
+            tree.insert(path, node(step));
+            live.push(path);
+          }
+        } else if (r < 0.85) {
+          const path = live[Math.floor(rnd() * live.length)]!;
+          const change =
+            rnd() < 0.2
+              ? { acl: node(0, 1 + (step % 31)).acl }
+              : { data: Buffer.from(`d${step}`), version: step };
+          tree.update(path, change);
+        } else {
+          const i = Math.floor(rnd() * live.length);
+          tree.remove(live[i]!);
+          live.splice(i, 1);
+        }
+        if (step === 9_000 || rnd() < 0.0002) expect(tree.digest).toBe(rebuilt(tree).digest);
+      }
+      expect(tree.digest).toBe(rebuilt(tree).digest);
+    });
+  }
+
+  it("changes when a node changes, and comes back when the change is undone", () => {
+    const tree = new DataTree(false);
+    tree.insert("/a", node(1));
+    const before = tree.digest;
+    tree.update("/a", { data: Buffer.from("other") });
+    const changed = tree.digest;
+    expect(changed).not.toBe(before);
+    tree.update("/a", { data: Buffer.from("data-1") });
+    expect(tree.digest).toBe(before);
+    tree.remove("/a");
+    tree.insert("/a", node(1));
+    expect(tree.digest).toBe(before);
+  });
+});
