@@ -99,6 +99,19 @@ export class JuteReader {
     return b;
   }
 
+  /**
+   * A buffer field as a view into the input, for bytes read and dropped before the input is:
+   * no allocation or copy, but whatever keeps the view keeps the whole input alive.
+   */
+  readBufferView(): Buffer | null {
+    const len = this.readLength("buffer");
+    if (len === -1) return null;
+    this.need(len, "buffer");
+    const b = this.buf.subarray(this.offset, this.offset + len);
+    this.offset += len;
+    return b;
+  }
+
   readVector<T>(readItem: (r: JuteReader) => T): T[] | null {
     const count = this.readLength("vector");
     if (count === -1) return null;

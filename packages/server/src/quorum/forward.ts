@@ -87,5 +87,6 @@ export function decodeForwarded(bytes: Uint8Array): Forwarded {
   if (n < 0 || n > 1024) throw new RangeError(`forwarded request with ${n} identities`);
   const identities: Id[] = [];
   for (let i = 0; i < n; i++) identities.push({ scheme: r.readString() ?? "", id: r.readString() ?? "" });
-  return { kind: "request", sessionId, xid, opcode, identities, body: r.readBuffer() ?? Buffer.alloc(0) };
+  // A view: the body is decoded (its data copied out) before the frame holding it is dropped.
+  return { kind: "request", sessionId, xid, opcode, identities, body: r.readBufferView() ?? Buffer.alloc(0) };
 }
