@@ -5,6 +5,7 @@
 
 import protobuf from "protobufjs";
 import { encodeBatch, isBatch, splitBatch } from "./frame-batch.js";
+import { decodeHot, encodeHot } from "./hot-codec.js";
 import type { PeerMessage } from "./messages.js";
 import { validatePeerMessage } from "./validate.js";
 
@@ -50,7 +51,9 @@ export interface PeerCodec {
   bodyFields(): string[];
 }
 
-export function loadPeerCodec(protoPath: string): PeerCodec {
+/** `hotPath: false` leaves every message to protobufjs (for the test that compares the two). */
+export function loadPeerCodec(protoPath: string, opts: { hotPath?: boolean } = {}): PeerCodec {
+  const hotPath = opts.hotPath ?? true;
   const root = protobuf.loadSync(protoPath);
   const Frame = root.lookupType("paddock.peer.v1.PeerFrame");
   const toWire = new Map<string, (v: Record<string, unknown>) => Record<string, unknown>>();
@@ -65,6 +68,8 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
   }
   const codec: PeerCodec = {
     encode(msg) {
+      const hot = hotPath ? encodeHot(msg) : undefined;
+      if (hot !== undefined) return hot;
       const { type, ...rest } = msg;
       const { conn, seq, term, ...body } = rest as { conn?: number; seq?: number; term?: number } & Record<
         string,
@@ -76,6 +81,11 @@ export function loadPeerCodec(protoPath: string): PeerCodec {
       return Frame.encode(frame).finish();
     },
     decode(bytes) {
+      const hot = hotPath ? decodeHot(bytes) : undefined;
+      if (hot !== undefined) {
+        validatePeerMessage(hot);
+        return hot;
+      }
       const frame = Frame.decode(bytes) as unknown as Record<string, unknown>;
       // protobufjs's virtual oneof property: the name of the body field present, if any.
       const field = frame.body;
