@@ -325,16 +325,16 @@ export class QuorumRuntime {
   // commits its role effect follows are applied. And the executed role may be stale: nothing may
   // be prepared or forwarded for a role the core has already left.
   get role(): Role {
-    return this.peer.status().role;
+    return this.peer.roleNow().role;
   }
 
   get serving(): boolean {
-    const s = this.peer.status();
+    const s = this.peer.roleNow();
     return s.serving && this.current.serving && this.current.role === s.role;
   }
 
   get isLeader(): boolean {
-    const s = this.peer.status();
+    const s = this.peer.roleNow();
     return s.role === "leading" && s.serving && this.current.role === "leading" && this.current.serving;
   }
 
@@ -354,7 +354,7 @@ export class QuorumRuntime {
    * cannot happen as nothing else steps in between, but is not assumed.
    */
   forward(payload: Uint8Array, refused: (err: unknown) => void): void {
-    const s = this.peer.status();
+    const s = this.peer.roleNow();
     if (this.stopped || !s.serving || (s.role !== "following" && s.role !== "observing")) {
       this.step({ type: "forward", payload });
       return;

@@ -273,7 +273,7 @@ function readBody(field: number, r: In): HotMessage {
         : ({ type: "COMMIT", zxid, designatedLeader } as Commit);
     }
     case REQUEST: {
-      let payload = new Uint8Array(0);
+      let payload: Uint8Array = new Uint8Array(0);
       while (r.at < r.end) {
         if (r.varint() !== ((1 << 3) | LEN)) throw NOT_HOT;
         const [start, end] = r.len();
@@ -294,7 +294,7 @@ function pooledCopy(bytes: Uint8Array, start: number, end: number): Uint8Array {
 
 function readEntry(r: In): LogEntry {
   let zxid = 0;
-  let payload = new Uint8Array(0);
+  let payload: Uint8Array = new Uint8Array(0);
   while (r.at < r.end) {
     const tag = r.varint();
     if (tag === ((1 << 3) | VARINT)) zxid = r.varint();

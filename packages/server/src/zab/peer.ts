@@ -119,6 +119,11 @@ export class ZabPeer {
     return this.core.status();
   }
 
+  /** status().role and status().serving without building the whole status (asked per write). */
+  roleNow(): { role: ZabStatus["role"]; serving: boolean } {
+    return { role: this.core.role, serving: this.core.isServing() };
+  }
+
   /**
    * Leader only (null elsewhere): each learner's sync phase and the highest zxid it acknowledged,
    * for the admin commands (observers) and the console (each learner's lag).
