@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "./crc32.js";
 import { StorageCorruptionError } from "./errors.js";
@@ -51,6 +51,8 @@ export interface SnapshotStoreOptions {
   logger?: StorageLogger;
   /** Where the txn log lives, for purge without an open TxnLog. Default: the snapshot dir. */
   logDir?: string;
+  /** Test seam: how a snapshot file is made durable (default: fsync). */
+  syncFile?: (fh: FileHandle) => Promise<void>;
 }
 
 /** Autopurge never keeps fewer snapshots than this (a damaged newest one still has fallbacks). */
@@ -66,6 +68,7 @@ const WRITE_BUFFER_BYTES = 1024 * 1024;
 export class SnapshotStore {
   private readonly logger: StorageLogger;
   readonly logDir: string;
+  private readonly syncFile: (fh: FileHandle) => Promise<void>;
 
   private constructor(
     readonly dir: string,
@@ -73,6 +76,7 @@ export class SnapshotStore {
   ) {
     this.logger = opts.logger ?? stderrLogger;
     this.logDir = opts.logDir ?? dir;
+    this.syncFile = opts.syncFile ?? ((fh) => fh.sync());
   }
 
   /** Creates the directory if needed and removes temp files left by an interrupted write. */
@@ -91,9 +95,20 @@ export class SnapshotStore {
   /**
    * Writes a snapshot holding everything up to `zxid` and returns its file name. Chunks are
    * written as they come, with an await between writes, so a large tree does not stall the
-   * event loop. Only a complete, fsynced file is renamed into place.
+   * event loop. Only a complete file is renamed into place.
+   *
+   * `durable: false` skips the fsyncs, as ZooKeeper does for its periodic snapshots: for a
+   * snapshot of txns the log still holds, flushing a tree's worth of bytes at once only delays
+   * the log's own fsyncs behind it, and a snapshot lost to a power cut is damaged or missing at
+   * recovery, which then falls back to an older one and the log. `purge` makes the snapshots it
+   * keeps durable before it deletes anything they replace.
    */
-  async write(zxid: number, chunks: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<string> {
+  async write(
+    zxid: number,
+    chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+    opts: { durable?: boolean } = {},
+  ): Promise<string> {
+    const durable = opts.durable ?? true;
     assertZxid(zxid, "snapshot write");
     const name = fileNameFor(SNAPSHOT_PREFIX, zxid);
     const path = join(this.dir, name);
@@ -135,14 +150,14 @@ export class SnapshotStore {
       }
       await put(encodeSnapshotTrailer({ dataCrc, chunkCount, dataBytes }));
       await flush();
-      await fh.sync();
+      if (durable) await this.syncFile(fh);
       ok = true;
     } finally {
       await fh.close();
       if (!ok) await unlink(tmp).catch(() => {});
     }
     await rename(tmp, path);
-    await fsyncDir(this.dir);
+    if (durable) await fsyncDir(this.dir);
     return name;
   }
 
@@ -211,6 +226,17 @@ export class SnapshotStore {
     // With fewer snapshots than the retain count, the log is what a fallback would replay: keep it.
     if (snaps.length < retainCount) return result;
     const oldestKept = snaps[retainCount - 1]!;
+    // Periodic snapshots are written without fsync: what is kept must be on disk before what it
+    // replaces is gone.
+    for (const kept of snaps.slice(0, retainCount)) {
+      const fh = await open(kept.path, "r");
+      try {
+        await this.syncFile(fh);
+      } finally {
+        await fh.close();
+      }
+    }
+    await fsyncDir(this.dir);
     for (const old of snaps.slice(retainCount)) {
       await unlink(old.path);
       result.deletedSnapshots.push(old.name);

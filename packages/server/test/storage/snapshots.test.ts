@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, readlink, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StorageCorruptionError } from "../../src/storage/errors.js";
@@ -170,6 +170,28 @@ describe("purge", () => {
     const reopened = await TxnLog.open(dir, { preAllocSizeBytes: 0, forceSync: true });
     expect(reopened.segmentNames()).toEqual(log.segmentNames());
     await reopened.close();
+  });
+
+  it("periodic (non-durable) snapshots skip fsync; purge syncs the snapshots it keeps before deleting any", async () => {
+    const events: string[] = [];
+    const store = await SnapshotStore.open(dir, {
+      logger: captureLogger(),
+      syncFile: async (fh) => {
+        // Which file: the fd's target, named by the kernel.
+        events.push(`sync ${(await readlink(`/proc/self/fd/${fh.fd}`)).split("/").pop()}`);
+        await fh.sync();
+      },
+    });
+    await store.write(zxid(1, 1), [Buffer.from("durable")]);
+    expect(events).toEqual([expect.stringMatching(/^sync snapshot\.100000001\.[0-9a-f]+\.tmp$/)]);
+    events.length = 0;
+    for (let c = 2; c <= 5; c++)
+      await store.write(zxid(1, c), [Buffer.from(`state ${c}`)], { durable: false });
+    expect(events).toEqual([]);
+    const result = await store.purge(3);
+    expect(events).toEqual(["sync snapshot.100000005", "sync snapshot.100000004", "sync snapshot.100000003"]);
+    expect(result.deletedSnapshots.sort()).toEqual(["snapshot.100000001", "snapshot.100000002"]);
+    for (const s of await store.list()) expect(await store.verify(s.name)).toBeDefined();
   });
 
   it("never keeps fewer than 3, and purges offline with the same rule", async () => {
