@@ -34,7 +34,8 @@ export function encodeForwarded(f: Forwarded): Buffer {
   } else {
     w.writeInt(CREATE_SESSION).writeBigLong(f.sessionId).writeInt(f.timeoutMs).writeBuffer(f.passwd);
   }
-  return w.toBuffer();
+  // The writer is this call's own: its bytes need no second copy.
+  return w.view();
 }
 
 /** The payloads (each from encodeForwarded) as one REQUEST payload; a single one is sent as it is. */
@@ -45,7 +46,7 @@ export function encodeForwardedBatch(payloads: readonly Uint8Array[]): Uint8Arra
   const w = new JuteWriter(bytes);
   w.writeInt(BATCH).writeInt(payloads.length);
   for (const p of payloads) w.writeBuffer(Buffer.from(p.buffer, p.byteOffset, p.byteLength));
-  return w.toBuffer();
+  return w.view();
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 import { fsyncDir, writeFully, writeZeros } from "./fs-util.js";
 import type { StorageLogger } from "./logger.js";
 import { stderrLogger } from "./logger.js";
+import { ReusedBuffer } from "./reused-buffer.js";
 import { SegmentScanner } from "./segment.js";
 
 export interface TxnLogOptions {
@@ -143,6 +144,7 @@ export class TxnLog {
   private base: number;
   private durableZxid: number;
   private readonly counters: TxnLogStats = { appends: 0, batches: 0, fsyncs: 0, bytesWritten: 0 };
+  private readonly batchBuffer = new ReusedBuffer();
   /** ms from issuing a group commit's durable write to its completion (ZooKeeper's fsynctime). */
   readonly fsyncTimeMs = newSummary();
   /** Appends per group commit (ZooKeeper's sync_processor_batch_size). */
@@ -524,7 +526,8 @@ export class TxnLog {
     assertStorage(first.zxid > this.durableZxid, "batch does not follow the durable log");
     if (this.active === undefined) this.active = await this.createSegment(first.zxid);
     const { seg, fh, fillFh } = this.active;
-    const buf = Buffer.allocUnsafe(bytes);
+    // Free to reuse: one batch is written at a time, and the previous write has returned.
+    const buf = this.batchBuffer.take(bytes);
     let at = 0;
     for (const op of batch) at += encodeRecordInto(buf, at, op.zxid, op.payload);
     assertStorage(at === bytes, "batch records do not fill the batch");

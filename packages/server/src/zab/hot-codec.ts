@@ -210,8 +210,7 @@ class In {
 
 /**
  * A hot message decoded from its PeerFrame bytes, or undefined for anything else (the caller then
- * decodes it the general way). Bytes fields are copies (from Node's pool, like the frames
- * themselves), so no message keeps its frame alive.
+ * decodes it the general way). Bytes fields are views into `bytes` (frameView).
  */
 export function decodeHot(bytes: Uint8Array): PeerMessage | undefined {
   try {
@@ -277,7 +276,7 @@ function readBody(field: number, r: In): HotMessage {
       while (r.at < r.end) {
         if (r.varint() !== ((1 << 3) | LEN)) throw NOT_HOT;
         const [start, end] = r.len();
-        payload = pooledCopy(r.bytes, start, end);
+        payload = frameView(r.bytes, start, end);
       }
       return { type: "REQUEST", payload } as RequestMsg;
     }
@@ -286,10 +285,14 @@ function readBody(field: number, r: In): HotMessage {
   }
 }
 
-/** A copy in Node's pool, typed as the general decoder types bytes (a plain Uint8Array). */
-function pooledCopy(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  const b = Buffer.from(bytes.subarray(start, end));
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+/**
+ * A view of bytes inside the frame, typed as the general decoder types bytes (a plain
+ * Uint8Array). No copy: a copy per payload was most of a follower's garbage. What a view keeps
+ * alive is the socket read that brought the frame, and the entries of one frame are trimmed
+ * from the log together, so what stays alive is about what the log holds anyway.
+ */
+function frameView(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start);
 }
 
 function readEntry(r: In): LogEntry {
@@ -300,7 +303,7 @@ function readEntry(r: In): LogEntry {
     if (tag === ((1 << 3) | VARINT)) zxid = r.varint();
     else if (tag === ((2 << 3) | LEN)) {
       const [start, end] = r.len();
-      payload = pooledCopy(r.bytes, start, end);
+      payload = frameView(r.bytes, start, end);
     } else throw NOT_HOT;
   }
   return { zxid, payload, config: null } as unknown as LogEntry;
