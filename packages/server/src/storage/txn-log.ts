@@ -337,6 +337,14 @@ export class TxnLog {
     this.appendedZxid = Math.min(this.appendedZxid, zxid);
     return this.control(async () => {
       await this.closeActive();
+      // A segment opened from headers is checked before it is cut, and before anything newer is
+      // deleted: damage refuses the truncation with the log still whole.
+      let cutSeg: Segment | undefined;
+      for (const seg of this.segments) if (seg.firstZxid <= zxid) cutSeg = seg;
+      if (cutSeg !== undefined && !cutSeg.recordsChecked && cutSeg.lastZxid > zxid) {
+        cutSeg.endOffset = await checkSegmentRecords(cutSeg, "truncating the log");
+        cutSeg.recordsChecked = true;
+      }
       const removed: Segment[] = [];
       // Newest first, so a crash part-way leaves a clean prefix of the log.
       while (this.segments.length > 0 && this.segments.at(-1)!.firstZxid > zxid) {
@@ -350,10 +358,6 @@ export class TxnLog {
         this.base = Math.min(this.base, zxid);
         this.durableZxid = this.base;
       } else if (last.lastZxid > zxid) {
-        if (!last.recordsChecked) {
-          last.endOffset = await checkSegmentRecords(last, "truncating the log");
-          last.recordsChecked = true;
-        }
         const scanner = await SegmentScanner.open(last.path, last.endOffset);
         let cut = LOG_HEADER_BYTES;
         let kept = last.prevZxid;
