@@ -75,7 +75,8 @@ async function recoverLocked(
     dirs.snapshotDir,
     dirs.txnLogDir,
     {
-      // Chunk by chunk: recoverStorage verified the whole file (every CRC, the trailer) first.
+      // Chunk by chunk, each checked as read; the state is replaced only once all were read (the
+      // trailer is checked after the last), so a snapshot found damaged part-way changes nothing.
       loadSnapshot: (chunks) => state.loadSnapshotStream(chunks),
       applyTxn: (zxid, payload) => {
         if (!config.standalone) {

@@ -34,3 +34,49 @@ export function crc32Utf8(text: string, value = 0): number {
 
 /** Exposed for a test that pins the fallback to the native implementation. */
 export const crc32Fallback = tableCrc32;
+
+// ---------------------------------------------------------------------------------------------
+// Combining CRCs without the data (zlib's crc32_combine idea, written from the maths): a CRC is
+// linear over GF(2), so crc(A ++ B) = crc(A) * x^(8 |B|) mod P  xor  crc(B). Polynomials are
+// held bit-reflected, as the CRC itself is: bit 31 is x^0, bit 0 is x^31.
+
+const REFLECTED_POLY = 0xedb88320;
+const X_POW_0 = 0x80000000;
+
+/** a * b mod P, both bit-reflected. */
+function multModP(a: number, b: number): number {
+  let product = 0;
+  // `a` as an int32 whose sign bit is the coefficient looked at (x^0 first): small integers
+  // stay unboxed in V8, unlike a 0x80000000 mask.
+  for (let rest = a | 0; rest !== 0; rest <<= 1) {
+    if (rest < 0) product ^= b;
+    b = b & 1 ? (b >>> 1) ^ REFLECTED_POLY : b >>> 1;
+  }
+  return product >>> 0;
+}
+
+/** X_POW_TWO_POW[k] = x^(2^k) mod P; 64 entries cover any safe-integer bit count. */
+const X_POW_TWO_POW: number[] = [X_POW_0 >>> 1];
+for (let k = 1; k < 64; k++) X_POW_TWO_POW.push(multModP(X_POW_TWO_POW[k - 1]!, X_POW_TWO_POW[k - 1]!));
+
+/** x^(8 * lengthBytes) mod P: shifting a CRC over that many bytes. O(log lengthBytes). */
+function xPowBytes(lengthBytes: number): number {
+  let result = X_POW_0;
+  let k = 3; // 8 bits per byte: start at x^(2^3)
+  for (let n = lengthBytes; n > 0; n = Math.floor(n / 2), k++) {
+    if (n % 2 === 1) result = multModP(X_POW_TWO_POW[k]!, result);
+  }
+  return result;
+}
+
+/** CRC-32 of A ++ B from crc(A), crc(B) and B's length, without reading either. */
+export function crc32Combine(crcA: number, crcB: number, lengthBBytes: number): number {
+  if (!Number.isSafeInteger(lengthBBytes) || lengthBBytes < 0)
+    throw new RangeError(`crc32Combine: length must be a non-negative integer, got ${lengthBBytes}`);
+  return (multModP(xPowBytes(lengthBBytes), crcA) ^ crcB) >>> 0;
+}
+
+/** CRC-32 of B from crc(A ++ B), crc(A) and B's length: the inverse of crc32Combine in crcB. */
+export function crc32WithoutPrefix(crcWhole: number, crcPrefix: number, lengthBBytes: number): number {
+  return (crc32Combine(crcPrefix, 0, lengthBBytes) ^ crcWhole) >>> 0;
+}

@@ -1,4 +1,4 @@
-import { crc32 } from "./crc32.js";
+import { crc32, crc32WithoutPrefix } from "./crc32.js";
 import { assertStorage } from "./errors.js";
 
 /*
@@ -184,15 +184,28 @@ export function decodeSnapshotHeader(buf: Buffer): { zxid: number } | string {
   return { zxid };
 }
 
-export function encodeChunkHeader(data: Uint8Array): Buffer {
-  const buf = Buffer.allocUnsafe(CHUNK_HEADER_BYTES);
-  buf.writeUInt32BE(data.length, 0);
-  buf.writeUInt32BE(crc32(data, crc32(buf.subarray(0, 4))), 4);
-  return buf;
+/**
+ * Writes the frame header of chunk `data` at `at` of `buf` and returns the CRC-32 of `data`
+ * alone (what the trailer's running CRC needs), derived from the frame CRC so each data byte is
+ * checksummed once.
+ */
+export function writeChunkHeader(buf: Buffer, at: number, data: Uint8Array): number {
+  buf.writeUInt32BE(data.length, at);
+  const lengthCrc = crc32(buf.subarray(at, at + 4));
+  const frameCrc = crc32(data, lengthCrc);
+  buf.writeUInt32BE(frameCrc, at + 4);
+  return crc32WithoutPrefix(frameCrc, lengthCrc, data.length);
 }
 
-export function chunkCrc(header: Buffer, data: Uint8Array): number {
-  return crc32(data, crc32(header.subarray(0, 4)));
+/**
+ * The CRC-32 of `data` alone when it matches the frame CRC in `header`, else undefined; one pass
+ * over the data, as writeChunkHeader.
+ */
+export function checkChunk(header: Buffer, data: Uint8Array): number | undefined {
+  const lengthCrc = crc32(header.subarray(0, 4));
+  const frameCrc = crc32(data, lengthCrc);
+  if (frameCrc !== header.readUInt32BE(4)) return undefined;
+  return crc32WithoutPrefix(frameCrc, lengthCrc, data.length);
 }
 
 export interface SnapshotTrailer {

@@ -21,6 +21,29 @@ export async function writeFully(fh: FileHandle, buf: Uint8Array, position: numb
   }
 }
 
+/** writev until every byte of `bufs` is down at `position`: no concatenation copy. */
+export async function writevFully(
+  fh: FileHandle,
+  bufs: readonly Uint8Array[],
+  position: number,
+): Promise<void> {
+  const total = bufs.reduce((n, b) => n + b.length, 0);
+  const { bytesWritten } = await fh.writev(bufs as Uint8Array[], position);
+  if (bytesWritten === total) return;
+  // A short writev (rare on a regular file): the rest piece by piece.
+  let skip = bytesWritten;
+  let at = position + bytesWritten;
+  for (const b of bufs) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    await writeFully(fh, b.subarray(skip), at);
+    at += b.length - skip;
+    skip = 0;
+  }
+}
+
 export const ZEROS = Buffer.alloc(1024 * 1024);
 
 /** Writes zeros over [from, to): preallocation that fdatasync will not have to extend later. */

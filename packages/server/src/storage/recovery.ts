@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { StorageCorruptionError, StorageGapError } from "./errors.js";
+import { assertStorage, StorageCorruptionError, StorageGapError } from "./errors.js";
 import { assertNoZooKeeperData } from "./foreign-data.js";
 import { zxidHex } from "./format.js";
 import type { StorageLogger } from "./logger.js";
@@ -9,7 +9,12 @@ import { SnapshotStore } from "./snapshots.js";
 import { TxnLog } from "./txn-log.js";
 
 export interface RecoveryHooks {
-  /** Replace the state with the snapshot's chunks (already verified, in written order). */
+  /**
+   * Replace the state with the snapshot's chunks, in written order. Each chunk is checked before
+   * it is handed over, the file as a whole (trailer) only after the last one: iterating may throw
+   * StorageCorruptionError after some chunks, so the state must change only once the iteration
+   * has completed. Recovery then tries an older snapshot.
+   */
   loadSnapshot(chunks: AsyncIterable<Buffer>, snapshot: SnapshotInfo): Promise<void> | void;
   /** Apply one logged txn; called in zxid order, only for zxids after the loaded snapshot. */
   applyTxn(zxid: number, payload: Buffer): Promise<void> | void;
@@ -35,11 +40,14 @@ export interface RecoveryResult {
 /**
  * Rebuilds state from `dataDir` (snapshots) and `dataLogDir` (txn log):
  * 0. refuse Apache ZooKeeper's files (same names, other format) before touching anything;
- * 1. open the log (torn tail cut off; damage or a missing segment throws);
- * 2. take the newest snapshot that passes its checks; an older one only when the log holds every
- *    txn from it up to the newest snapshot's zxid (nothing the damaged one held is lost);
- * 3. with no snapshot at all, replay the log from zxid 0 if it starts there;
- * 4. replay the log after the chosen snapshot.
+ * 1. open the log (torn tail cut off; damage or a missing segment throws). Segments wholly at or
+ *    below the newest snapshot's zxid are taken from their headers, as ZooKeeper reads only the
+ *    log after its snapshot: their records are checked only if a fallback replays them;
+ * 2. load the newest snapshot, checking it as it is read (one pass); if it proves damaged, load
+ *    an older one, but only when the log holds every txn from it up to the damaged snapshot's
+ *    zxid (nothing the damaged one held is lost);
+ * 3. with no usable snapshot at all, replay the log from zxid 0 if it starts there (same rule);
+ * 4. replay the log after the loaded snapshot, checking every record read.
  * Anything else throws, naming the file: the server must not serve a tree built from damage.
  */
 export async function recoverStorage(
@@ -50,31 +58,52 @@ export async function recoverStorage(
 ): Promise<RecoveryResult> {
   const logger = opts.logger ?? stderrLogger;
   assertNoZooKeeperData(dataDir, dataLogDir);
+  const snapshots = await SnapshotStore.open(dataDir, { logger, logDir: dataLogDir });
+  const candidates = await snapshots.list();
   const log = await TxnLog.open(dataLogDir, {
     preAllocSizeBytes: opts.preAllocSizeBytes ?? 64 * 1024 * 1024,
     forceSync: opts.forceSync ?? true,
     logger,
+    headersOnlyThroughZxid: candidates[0]?.zxid,
   });
   try {
-    const snapshots = await SnapshotStore.open(dataDir, { logger, logDir: dataLogDir });
-    const candidates = await snapshots.list();
     const firstSegment = log.segmentNames()[0];
     const logFile = firstSegment !== undefined ? join(dataLogDir, firstSegment) : dataLogDir;
     let chosen: SnapshotInfo | undefined;
     let firstDamage: { snap: SnapshotInfo; err: StorageCorruptionError } | undefined;
     for (const snap of candidates) {
       if (firstDamage !== undefined && !logCovers(log, snap.zxid, firstDamage.snap.zxid)) break;
+      // Only damage found by the checked reader means "try an older snapshot"; anything the
+      // loader itself throws (a malformed but checksum-valid snapshot) stops recovery.
+      let damage: StorageCorruptionError | undefined;
+      let readToEnd = false;
+      const source = snapshots.load(snap.name);
+      const checked = (async function* (): AsyncGenerator<Buffer> {
+        try {
+          yield* source;
+          readToEnd = true;
+        } catch (err) {
+          if (err instanceof StorageCorruptionError) damage = err;
+          throw err;
+        }
+      })();
       try {
-        await snapshots.verify(snap.name);
+        await hooks.loadSnapshot(checked, snap);
       } catch (err) {
-        if (!(err instanceof StorageCorruptionError)) throw err;
+        if (damage === undefined || err !== damage) throw err;
         logger.error(
-          { file: err.file, offset: err.offset, reason: err.reason },
+          { file: damage.file, offset: damage.offset, reason: damage.reason },
           "snapshot failed its checks",
         );
-        firstDamage ??= { snap, err };
+        firstDamage ??= { snap, err: damage };
         continue;
       }
+      if (damage !== undefined) {
+        // The loader swallowed the reader's error: it did not see the whole snapshot.
+        throw damage;
+      }
+      // The trailer is checked after the last chunk: a loader that stopped early never saw it.
+      assertStorage(readToEnd, `snapshot loader returned before reading all of ${snap.name}`);
       chosen = snap;
       break;
     }
@@ -98,7 +127,6 @@ export async function recoverStorage(
         `txn log starts after ${zxidHex(log.baseZxid)} but the state to replay onto is at ${zxidHex(fromZxid)}: log segments are missing`,
       );
     }
-    if (chosen !== undefined) await hooks.loadSnapshot(snapshots.load(chosen.name), chosen);
     if (chosen !== undefined && log.lastZxid < chosen.zxid) {
       // The snapshot is ahead of the log (installed from a leader, or forceSync was off). Txns
       // appended from here would follow a hole in the log; restarting the log at the snapshot

@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { crc32 } from "./crc32.js";
+import { crc32Combine } from "./crc32.js";
 import { StorageCorruptionError } from "./errors.js";
 import {
   assertZxid,
   CHUNK_HEADER_BYTES,
-  chunkCrc,
+  checkChunk,
   decodeSnapshotHeader,
   decodeSnapshotTrailer,
-  encodeChunkHeader,
   encodeSnapshotHeader,
   encodeSnapshotTrailer,
   fileNameFor,
@@ -19,10 +18,11 @@ import {
   SNAPSHOT_PREFIX,
   TMP_SUFFIX,
   TRAILER_MARKER,
+  writeChunkHeader,
   zxidFromFileName,
   zxidHex,
 } from "./format.js";
-import { FileReader, fsyncDir, writeFully } from "./fs-util.js";
+import { FileReader, fsyncDir, writeFully, writevFully } from "./fs-util.js";
 import type { StorageLogger } from "./logger.js";
 import { stderrLogger } from "./logger.js";
 import { purgeSegmentsOffline } from "./segment-purge.js";
@@ -116,23 +116,21 @@ export class SnapshotStore {
     const fh = await open(tmp, "wx");
     let ok = false;
     try {
+      // Frame headers and small chunks are gathered in `staging` (one copy, which also frees the
+      // producer to reuse its buffer); a chunk that does not fit goes out from the producer's
+      // buffer in the same writev as what is staged, with no copy at all. Each write is awaited
+      // before the next chunk is pulled.
+      const staging = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+      let staged = 0;
       let pos = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const flush = async (): Promise<void> => {
-        if (pendingBytes === 0) return;
-        const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-        await writeFully(fh, buf, pos);
-        pos += pendingBytes;
-        pending = [];
-        pendingBytes = 0;
+      const writeOut = async (chunk?: Buffer): Promise<void> => {
+        const head = staging.subarray(0, staged);
+        if (chunk === undefined) await writeFully(fh, head, pos);
+        else await writevFully(fh, [head, chunk], pos);
+        pos += staged + (chunk?.length ?? 0);
+        staged = 0;
       };
-      const put = async (buf: Buffer): Promise<void> => {
-        pending.push(buf);
-        pendingBytes += buf.length;
-        if (pendingBytes >= WRITE_BUFFER_BYTES) await flush();
-      };
-      await put(encodeSnapshotHeader(zxid));
+      staged += encodeSnapshotHeader(zxid).copy(staging, 0);
       let dataCrc = 0;
       let chunkCount = 0;
       let dataBytes = 0;
@@ -141,15 +139,21 @@ export class SnapshotStore {
         if (chunk.length === 0) continue;
         if (chunk.length > MAX_CHUNK_BYTES)
           throw new RangeError(`snapshot chunk of ${chunk.length} bytes is too large`);
-        await put(encodeChunkHeader(chunk));
-        // Copied: the producer may reuse its buffer once we move on to the next chunk.
-        await put(Buffer.from(chunk));
-        dataCrc = crc32(chunk, dataCrc);
+        if (staged + CHUNK_HEADER_BYTES > staging.length) await writeOut();
+        const chunkDataCrc = writeChunkHeader(staging, staged, chunk);
+        staged += CHUNK_HEADER_BYTES;
+        if (staged + chunk.length <= staging.length) {
+          staged += chunk.copy(staging, staged);
+        } else {
+          await writeOut(chunk);
+        }
+        dataCrc = crc32Combine(dataCrc, chunkDataCrc, chunk.length);
         chunkCount++;
         dataBytes += chunk.length;
       }
-      await put(encodeSnapshotTrailer({ dataCrc, chunkCount, dataBytes }));
-      await flush();
+      if (staged + SNAP_TRAILER_BYTES > staging.length) await writeOut();
+      staged += encodeSnapshotTrailer({ dataCrc, chunkCount, dataBytes }).copy(staging, staged);
+      await writeOut();
       if (durable) await this.syncFile(fh);
       ok = true;
     } finally {
@@ -322,9 +326,9 @@ export async function* readSnapshotFile(path: string, expectedZxid?: number): As
         throw new StorageCorruptionError(path, pos, `chunk of ${length} bytes runs past the end of the file`);
       }
       const data = Buffer.from(await reader.read(pos + CHUNK_HEADER_BYTES, length));
-      if (chunkCrc(head, data) !== head.readUInt32BE(4))
-        throw new StorageCorruptionError(path, pos, "chunk CRC mismatch");
-      dataCrc = crc32(data, dataCrc);
+      const chunkDataCrc = checkChunk(head, data);
+      if (chunkDataCrc === undefined) throw new StorageCorruptionError(path, pos, "chunk CRC mismatch");
+      dataCrc = crc32Combine(dataCrc, chunkDataCrc, length);
       chunkCount++;
       dataBytes += length;
       pos += CHUNK_HEADER_BYTES + length;

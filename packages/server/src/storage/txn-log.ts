@@ -18,6 +18,14 @@ import {
   zxidHex,
 } from "./format.js";
 import { fsyncDir, writeFully, writeZeros } from "./fs-util.js";
+import {
+  assertSegmentReadToEnd,
+  checkSegmentRecords,
+  readSegmentHeader,
+  type Segment,
+  scanSegmentForOpen,
+  segmentFromHeaders,
+} from "./log-segments.js";
 import type { StorageLogger } from "./logger.js";
 import { stderrLogger } from "./logger.js";
 import { ReusedBuffer } from "./reused-buffer.js";
@@ -34,6 +42,12 @@ export interface TxnLogOptions {
   logger?: StorageLogger;
   /** Upper bound on one group-commit write. Default 8 MiB. */
   maxBatchBytes?: number;
+  /**
+   * Segments whose records all lie at or below this zxid (a snapshot's) are opened from their
+   * headers, without reading their records; those are checked only if they are ever read.
+   * Undefined: every record of every segment is checked at open.
+   */
+  headersOnlyThroughZxid?: number;
   /**
    * Test seam: how a segment is made durable after a write. Giving it switches the log from
    * O_DSYNC writes (the default) to write + this call.
@@ -70,19 +84,6 @@ function observe(s: SummaryStat, value: number): void {
   s.max = Math.max(s.max, value);
   s.sum += value;
   s.count++;
-}
-
-interface Segment {
-  name: string;
-  path: string;
-  firstZxid: number;
-  prevZxid: number;
-  /** zxid of the last durable record (prevZxid while the segment has none). */
-  lastZxid: number;
-  /** Offset just past the last durable record. */
-  endOffset: number;
-  /** Current file size: records plus zero-filled preallocation. */
-  allocatedBytes: number;
 }
 
 const FILL_PIECE_BYTES = 1024 * 1024;
@@ -177,9 +178,9 @@ export class TxnLog {
   }
 
   /**
-   * Opens (creating if needed) the log in `dir`, checking every record. A torn last record is cut
-   * off with a warning; any other damage throws StorageCorruptionError, a missing segment throws
-   * StorageGapError.
+   * Opens (creating if needed) the log in `dir`, checking every record (but see
+   * headersOnlyThroughZxid). A torn last record is cut off with a warning; any other damage
+   * throws StorageCorruptionError, a missing segment throws StorageGapError.
    */
   static async open(dir: string, opts: TxnLogOptions): Promise<TxnLog> {
     if (!Number.isInteger(opts.preAllocSizeBytes) || opts.preAllocSizeBytes < 0) {
@@ -201,10 +202,21 @@ export class TxnLog {
     found.sort((a, b) => a.zxid - b.zxid);
 
     const segments: Segment[] = [];
+    const trustedThrough = opts.headersOnlyThroughZxid;
     for (let i = 0; i < found.length; i++) {
       const { name, zxid } = found[i]!;
       const isLast = i === found.length - 1;
-      const seg = await scanSegmentForOpen(join(dir, name), name, zxid, isLast, opts, logger);
+      // The next segment's header says where this one ends: at or below the snapshot, nothing
+      // in it will be replayed (the last segment is always scanned: its tail may be torn).
+      const next = found[i + 1];
+      const endsAt =
+        next !== undefined && trustedThrough !== undefined
+          ? (await readSegmentHeader(join(dir, next.name), next.zxid)).prevZxid
+          : undefined;
+      const seg =
+        endsAt !== undefined && endsAt <= trustedThrough!
+          ? await segmentFromHeaders(join(dir, name), name, zxid, endsAt)
+          : await scanSegmentForOpen(join(dir, name), name, zxid, isLast, opts.forceSync, logger);
       const prev = segments.at(-1);
       if (prev !== undefined && seg.prevZxid !== prev.lastZxid) {
         throw new StorageGapError(
@@ -327,6 +339,14 @@ export class TxnLog {
     this.appendedZxid = Math.min(this.appendedZxid, zxid);
     return this.control(async () => {
       await this.closeActive();
+      // A segment opened from headers is checked before it is cut, and before anything newer is
+      // deleted: damage refuses the truncation with the log still whole.
+      let cutSeg: Segment | undefined;
+      for (const seg of this.segments) if (seg.firstZxid <= zxid) cutSeg = seg;
+      if (cutSeg !== undefined && !cutSeg.recordsChecked && cutSeg.lastZxid > zxid) {
+        cutSeg.endOffset = await checkSegmentRecords(cutSeg, "truncating the log");
+        cutSeg.recordsChecked = true;
+      }
       const removed: Segment[] = [];
       // Newest first, so a crash part-way leaves a clean prefix of the log.
       while (this.segments.length > 0 && this.segments.at(-1)!.firstZxid > zxid) {
@@ -449,11 +469,7 @@ export class TxnLog {
         for (let r = await scanner.next(); r !== undefined; r = await scanner.next()) {
           if (r.zxid > zxid) yield { zxid: r.zxid, payload: r.payload };
         }
-        const stop = scanner.stop;
-        if (stop?.kind === "damaged" || (stop !== undefined && stop.offset !== seg.endOffset)) {
-          const reason = stop.kind === "damaged" ? stop.reason : "records end early";
-          throw new StorageCorruptionError(seg.path, stop.offset, `${reason} (re-reading the log)`);
-        }
+        assertSegmentReadToEnd(seg, scanner, "re-reading the log");
       } finally {
         await scanner.close();
       }
@@ -602,6 +618,7 @@ export class TxnLog {
       lastZxid: prevZxid,
       endOffset: LOG_HEADER_BYTES,
       allocatedBytes: LOG_HEADER_BYTES,
+      recordsChecked: true,
     };
     this.segments.push(seg);
     if (this.segments.length === 1) this.base = prevZxid;
@@ -624,77 +641,5 @@ export class TxnLog {
     const act = this.active;
     this.active = undefined;
     if (act !== undefined) void closeActiveSegment(act).catch(() => {});
-  }
-}
-
-async function scanSegmentForOpen(
-  path: string,
-  name: string,
-  nameZxid: number,
-  isLast: boolean,
-  opts: TxnLogOptions,
-  logger: StorageLogger,
-): Promise<Segment> {
-  const scanner = await SegmentScanner.open(path);
-  try {
-    const header = scanner.header;
-    if (typeof header === "string") throw new StorageCorruptionError(path, 0, `segment header: ${header}`);
-    if (header.firstZxid !== nameZxid) {
-      throw new StorageCorruptionError(
-        path,
-        8,
-        `header zxid ${zxidHex(header.firstZxid)} does not match the file name`,
-      );
-    }
-    if (header.firstZxid <= header.prevZxid) {
-      throw new StorageCorruptionError(path, 16, "header prev zxid is not below its first zxid");
-    }
-    while ((await scanner.next(false)) !== undefined) {
-      // Validation only; the records are read again on replay.
-    }
-    const stop = scanner.stop!;
-    let endOffset = stop.offset;
-    if (stop.kind === "damaged") {
-      if (!isLast || stop.definite) throw new StorageCorruptionError(path, stop.offset, stop.reason);
-      const later = await scanner.findValidRecordAfter(stop.offset);
-      if (later !== undefined) {
-        throw new StorageCorruptionError(
-          path,
-          stop.offset,
-          `${stop.reason}; a valid record follows at offset ${later}, so this is not a torn tail`,
-        );
-      }
-      // The last write before a crash only partly reached the disk. It was never acknowledged.
-      const fh = await open(path, "r+");
-      try {
-        await fh.truncate(stop.offset);
-        if (opts.forceSync) await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-      logger.warn(
-        {
-          file: path,
-          offset: stop.offset,
-          damagedBytes: stop.writtenEnd - stop.offset,
-          fileBytes: scanner.sizeBytes,
-          reason: stop.reason,
-        },
-        "truncated torn tail of the txn log",
-      );
-      endOffset = stop.offset;
-    }
-    const allocatedBytes = stop.kind === "damaged" ? endOffset : scanner.sizeBytes;
-    return {
-      name,
-      path,
-      firstZxid: header.firstZxid,
-      prevZxid: header.prevZxid,
-      lastZxid: scanner.lastZxid ?? header.prevZxid,
-      endOffset,
-      allocatedBytes,
-    };
-  } finally {
-    await scanner.close();
   }
 }

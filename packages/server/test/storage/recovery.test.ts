@@ -24,13 +24,18 @@ afterEach(async () => {
 /** A toy state machine: the list of txn payloads applied, in order. */
 class ListState {
   items: string[] = [];
+  /** Snapshots loaded to the end, and every snapshot whose load was started. */
   loads: string[] = [];
+  attempts: string[] = [];
   hooks(): RecoveryHooks {
     return {
+      // As the real loaders: the state is replaced only once every chunk was read.
       loadSnapshot: async (chunks, snap) => {
+        this.attempts.push(snap.name);
+        const items: string[] = [];
+        for await (const c of chunks) items.push(c.toString());
         this.loads.push(snap.name);
-        this.items = [];
-        for await (const c of chunks) this.items.push(c.toString());
+        this.items = items;
       },
       applyTxn: (z, payload) => {
         this.items.push(payload.toString());
@@ -124,6 +129,103 @@ describe("recover", () => {
     await recover(dataDir, logDir, s3.hooks(), { logger });
     expect(s3.loads).toEqual([]);
     expect(s3.items).toEqual(expected(50));
+  });
+
+  it("loads each snapshot in one checked pass: damage found after some chunks falls back, state untouched", async () => {
+    await buildHistory(50, [10, 20, 30]);
+    const path = join(dataDir, "snapshot.10000001e");
+    const bytes = await readFile(path);
+    // Chunk 30 ("t30") is the last: t1..t9 take 8 + 2 bytes, t10..t29 8 + 3; flip its last byte,
+    // so 29 chunks reach the loader before the damage shows.
+    const last = 32 + 9 * 10 + 20 * 11 + 8 + 2;
+    bytes[last] = bytes[last]! ^ 0x20;
+    await writeFile(path, bytes);
+    const logger = captureLogger();
+    const s = new ListState();
+    const result = await recoverStorage(dataDir, logDir, s.hooks(), { logger });
+    expect(result.snapshot?.name).toBe("snapshot.100000014");
+    expect(result.replayedTxns).toBe(30);
+    expect(s.attempts).toEqual(["snapshot.10000001e", "snapshot.100000014"]);
+    expect(s.loads).toEqual(["snapshot.100000014"]);
+    expect(s.items).toEqual(expected(50));
+    expect(logger.lines.find((l) => l.msg === "snapshot failed its checks")?.fields).toMatchObject({
+      file: path,
+      offset: last - 10,
+    });
+    await result.log.close();
+    // A snapshot cut short (no trailer) is damage found at the very end of the pass.
+    await writeFile(path, (await readFile(path)).subarray(0, last - 10));
+    await writeFile(
+      join(dataDir, "snapshot.100000014"),
+      (await readFile(join(dataDir, "snapshot.100000014"))).subarray(0, -32),
+    );
+    const s2 = new ListState();
+    expect(await recover(dataDir, logDir, s2.hooks(), { logger: captureLogger() })).toBe(zxid(1, 50));
+    expect(s2.attempts).toEqual(["snapshot.10000001e", "snapshot.100000014", "snapshot.10000000a"]);
+    expect(s2.loads).toEqual(["snapshot.10000000a"]);
+    expect(s2.items).toEqual(expected(50));
+  });
+
+  it("stops, not falls back, when the loader rejects a snapshot whose checksums hold", async () => {
+    await buildHistory(30, [10, 20]);
+    const hooks = new ListState().hooks();
+    const err = await recoverStorage(
+      dataDir,
+      logDir,
+      {
+        ...hooks,
+        loadSnapshot: async (chunks) => {
+          for await (const _ of chunks) throw new Error("malformed node record");
+        },
+      },
+      { logger: captureLogger() },
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toBe("malformed node record");
+  });
+
+  it("does not read log segments the snapshot covers: damage there only matters to a fallback", async () => {
+    await buildHistory(50, [10, 20, 30]);
+    // Segments: 1..10, 11..20, 21..30, 31..50. Damage a record in each of the first two.
+    for (const name of ["log.100000001", "log.10000000b"]) {
+      const path = join(logDir, name);
+      const bytes = await readFile(path);
+      bytes[32 + 16] = bytes[32 + 16]! ^ 0x01;
+      await writeFile(path, bytes);
+    }
+    const s = new ListState();
+    expect(await recover(dataDir, logDir, s.hooks(), { logger: captureLogger() })).toBe(zxid(1, 50));
+    expect(s.loads).toEqual(["snapshot.10000001e"]);
+    expect(s.items).toEqual(expected(50));
+    // Snapshot 30 damaged: snapshot 20 needs only txns 21.., in an intact segment.
+    await corruptSnapshot(30);
+    const s2 = new ListState();
+    expect(await recover(dataDir, logDir, s2.hooks(), { logger: captureLogger() })).toBe(zxid(1, 50));
+    expect(s2.loads).toEqual(["snapshot.100000014"]);
+    expect(s2.items).toEqual(expected(50));
+    // Snapshot 20 damaged too: snapshot 10 needs txns 11..20, from the damaged segment: refused.
+    await corruptSnapshot(20);
+    const err = await recover(dataDir, logDir, new ListState().hooks(), { logger: captureLogger() }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StorageCorruptionError);
+    expect(err).toMatchObject({ file: join(logDir, "log.10000000b"), offset: 32 });
+  });
+
+  it("refuses a fallback across a segment cut short, though its header-only open could not tell", async () => {
+    await buildHistory(50, [10, 20, 30]);
+    // Drop t20 from the end of the segment 11..20 (each record 16 + 3 bytes).
+    const path = join(logDir, "log.10000000b");
+    const bytes = await readFile(path);
+    await writeFile(path, bytes.subarray(0, bytes.length - 19));
+    const s = new ListState();
+    expect(await recover(dataDir, logDir, s.hooks(), { logger: captureLogger() })).toBe(zxid(1, 50));
+    await corruptSnapshot(30);
+    await corruptSnapshot(20);
+    const err = await recover(dataDir, logDir, new ListState().hooks(), { logger: captureLogger() }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StorageGapError);
+    expect((err as StorageGapError).file).toBe(path);
   });
 
   it("stops with the damaged snapshot's name when the log no longer covers the gap", async () => {

@@ -1,6 +1,7 @@
 import { readdir, readFile, readlink, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { crc32Fallback } from "../../src/storage/crc32.js";
 import { StorageCorruptionError } from "../../src/storage/errors.js";
 import { startAutoPurge } from "../../src/storage/purge.js";
 import { SnapshotStore } from "../../src/storage/snapshots.js";
@@ -60,6 +61,54 @@ describe("SnapshotStore", () => {
     expect(await store.write(zxid(3, 0), [])).toBe("snapshot.300000000");
     expect(await collect(store.load("snapshot.300000000"))).toEqual([]);
     expect((await readdir(dir)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("writes the documented byte layout, each CRC as if computed directly, across write-buffer edges", async () => {
+    // Big chunks (written straight from the producer's buffer) between runs of small ones (gathered
+    // into the 1 MiB write buffer, some straddling its end): the file must not depend on the path.
+    const next = rng(99);
+    const sizes = [10, 1_048_576, 3, 700_000, 400_000, 5, 2_000_000];
+    for (let i = 0; i < 600; i++) sizes.push(randomInt(next, 1, 9000));
+    const chunks = sizes.map((n) => randomBuffer(next, n));
+    const store = await SnapshotStore.open(dir, { logger: captureLogger() });
+    // The producer reuses one buffer: the store must have taken each chunk's bytes before the next.
+    const scratch = Buffer.alloc(2_000_000);
+    function* reusing(): Generator<Buffer> {
+      for (const c of chunks) {
+        c.copy(scratch);
+        yield scratch.subarray(0, c.length);
+        scratch.fill(0xee);
+      }
+    }
+    const name = await store.write(zxid(4, 9), reusing());
+    const file = await readFile(join(dir, name));
+    const want: Buffer[] = [];
+    const head = Buffer.alloc(32);
+    head.write("PDKS", 0, "latin1");
+    head.writeUInt16BE(1, 4);
+    head.writeUInt16BE(32, 6);
+    head.writeUInt32BE(4, 8);
+    head.writeUInt32BE(9, 12);
+    head.writeUInt32BE(crc32Fallback(head.subarray(0, 28)), 28);
+    want.push(head);
+    for (const c of chunks) {
+      const frame = Buffer.alloc(8);
+      frame.writeUInt32BE(c.length, 0);
+      frame.writeUInt32BE(crc32Fallback(Buffer.concat([frame.subarray(0, 4), c])), 4);
+      want.push(frame, c);
+    }
+    const trailer = Buffer.alloc(32);
+    trailer.writeUInt32BE(0xffffffff, 0);
+    trailer.writeUInt32BE(crc32Fallback(Buffer.concat(chunks)), 4);
+    trailer.writeUInt32BE(chunks.length, 12);
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    trailer.writeUInt32BE(Math.floor(total / 2 ** 32), 16);
+    trailer.writeUInt32BE(total % 2 ** 32, 20);
+    trailer.writeUInt32BE(crc32Fallback(trailer.subarray(0, 28)), 28);
+    want.push(trailer);
+    expect(file.length).toBe(want.reduce((n, b) => n + b.length, 0));
+    expect(file.equals(Buffer.concat(want))).toBe(true);
+    expectSameChunks(await collect(store.load(name)), chunks);
   });
 
   it("detects truncation at any point (seeded)", async () => {

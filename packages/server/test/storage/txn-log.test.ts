@@ -5,6 +5,7 @@ import {
   readdir,
   readFile,
   readlink,
+  rm,
   stat,
   truncate,
   unlink,
@@ -494,6 +495,65 @@ describe("TxnLog recovery of damaged segments", () => {
     expect(err).toBeInstanceOf(StorageCorruptionError);
     expect((err as StorageCorruptionError).file).toBe(first);
     expect((err as StorageCorruptionError).offset).toBe(LOG_HEADER_BYTES + 4 * 46);
+  });
+
+  it("headersOnlyThroughZxid: covered segments open from headers; their records are checked when read", async () => {
+    const build = async () => {
+      const log = await TxnLog.open(dir, opts());
+      await fill(log, 1, 5, () => 30);
+      await log.roll();
+      await fill(log, 6, 10, () => 30);
+      await log.roll();
+      await fill(log, 11, 12);
+      await log.close();
+    };
+    await build();
+    const first = join(dir, "log.100000001");
+    const bytes = await readFile(first);
+    // Record 3's payload (records are 16 + 30 bytes).
+    bytes[LOG_HEADER_BYTES + 2 * 46 + 20] = bytes[LOG_HEADER_BYTES + 2 * 46 + 20]! ^ 0x10;
+    await writeFile(first, bytes);
+    // Checked at open by default.
+    await expect(TxnLog.open(dir, opts())).rejects.toBeInstanceOf(StorageCorruptionError);
+    // Covered by a snapshot at 1:5 (or anything up to 1:9): opened, ranges from the headers.
+    for (const through of [zxid(1, 5), zxid(1, 9)]) {
+      const log = await TxnLog.open(dir, opts({ headersOnlyThroughZxid: through }));
+      expect(log.segmentNames()).toEqual(["log.100000001", "log.100000006", "log.10000000b"]);
+      expect([log.baseZxid, log.lastZxid]).toEqual([0, zxid(1, 12)]);
+      expect((await readAll(log, zxid(1, 5))).map((r) => r.zxid % 2 ** 32)).toEqual([6, 7, 8, 9, 10, 11, 12]);
+      // Reading the covered segment finds the damage, naming file and record offset.
+      const err = await readAll(log, 0).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageCorruptionError);
+      expect(err).toMatchObject({ file: first, offset: LOG_HEADER_BYTES + 2 * 46 });
+      // So does a truncation into it, before it cuts anything.
+      await expect(log.truncateAfter(zxid(1, 4))).rejects.toBeInstanceOf(StorageCorruptionError);
+      await log.close().catch(() => {});
+      expect((await readFile(first)).equals(bytes)).toBe(true);
+      expect((await readdir(dir)).sort()).toEqual(["log.100000001", "log.100000006", "log.10000000b"]);
+    }
+    // A snapshot at 1:4 does not cover record 5: the damaged segment is scanned and refused.
+    await expect(TxnLog.open(dir, opts({ headersOnlyThroughZxid: zxid(1, 4) }))).rejects.toBeInstanceOf(
+      StorageCorruptionError,
+    );
+
+    // An intact covered segment truncates as before (checked first), and a covered segment that
+    // lost its last record is a gap once read.
+    await rm(dir, { recursive: true });
+    await build();
+    let log = await TxnLog.open(dir, opts({ headersOnlyThroughZxid: zxid(1, 10) }));
+    await log.truncateAfter(zxid(1, 7));
+    expect(log.segmentNames()).toEqual(["log.100000001", "log.100000006"]);
+    expect((await readAll(log)).map((r) => r.zxid % 2 ** 32)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await log.close();
+    await rm(dir, { recursive: true });
+    await build();
+    const second = join(dir, "log.100000006");
+    await writeFile(second, (await readFile(second)).subarray(0, LOG_HEADER_BYTES + 4 * 46));
+    log = await TxnLog.open(dir, opts({ headersOnlyThroughZxid: zxid(1, 10) }));
+    const gap = await readAll(log).catch((e: unknown) => e);
+    expect(gap).toBeInstanceOf(StorageGapError);
+    expect((gap as StorageGapError).file).toBe(second);
+    await log.close();
   });
 
   it("refuses a damaged segment header and a file whose name disagrees with it", async () => {

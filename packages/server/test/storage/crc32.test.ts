@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { crc32, crc32Combine, crc32Fallback, crc32WithoutPrefix } from "../../src/storage/crc32.js";
+import { randomBuffer, randomInt, rng } from "./helpers.js";
+
+describe("crc32Combine", () => {
+  it("equals the CRC computed over the concatenation, for any split (seeded)", () => {
+    const next = rng(14);
+    const lengths = [0, 1, 3, 4, 8, 255, 4096, 65_536, 524_288, 1_048_583];
+    for (let round = 0; round < 40; round++) {
+      const a = randomBuffer(next, lengths[randomInt(next, 0, lengths.length)]!);
+      const b = randomBuffer(next, round < 20 ? randomInt(next, 0, 2000) : lengths[round % lengths.length]!);
+      const whole = crc32Fallback(Buffer.concat([a, b]));
+      expect(crc32Combine(crc32(a), crc32(b), b.length)).toBe(whole);
+      expect(crc32WithoutPrefix(whole, crc32(a), b.length)).toBe(crc32(b));
+    }
+  });
+
+  it("chains chunk by chunk to the CRC of all the data, as a snapshot trailer needs", () => {
+    const next = rng(7);
+    const chunks = Array.from({ length: 200 }, () => randomBuffer(next, randomInt(next, 1, 3000)));
+    let combined = 0;
+    for (const c of chunks) combined = crc32Combine(combined, crc32(c), c.length);
+    expect(combined).toBe(crc32(Buffer.concat(chunks)));
+  });
+
+  it("treats a zero-length suffix as nothing and refuses a bad length", () => {
+    expect(crc32Combine(0xcbf43926, 0, 0)).toBe(0xcbf43926);
+    expect(() => crc32Combine(1, 2, -1)).toThrow(RangeError);
+    expect(() => crc32Combine(1, 2, 1.5)).toThrow(RangeError);
+  });
+});
