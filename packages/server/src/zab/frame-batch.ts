@@ -29,7 +29,9 @@ export function encodeBatch(frames: readonly Uint8Array[]): Uint8Array {
     if (f.length > 0xffff_ffff) throw new RangeError("peer batch: frame over 4 GiB");
     total += 1 + varintBytes(f.length) + f.length;
   }
-  const out = new Uint8Array(total);
+  // From Node's pool when small (a turn's ACKs and COMMITs): an ArrayBuffer per batch was
+  // garbage that hastens V8's next full collection.
+  const out = Buffer.allocUnsafe(total);
   let at = 0;
   for (const f of frames) {
     out[at++] = BATCH_TAG;
