@@ -15,6 +15,7 @@
 
 import type { WebSocket } from "ws";
 import type { Logger } from "../logger.js";
+import { varintSize } from "../zab/hot-codec.js";
 import type { PeerMessage } from "../zab/messages.js";
 
 /** PeerFrame field 28, length-delimited: (28 << 3) | 2 as a varint. */
@@ -25,15 +26,6 @@ const DATA_TAG = 0x0a;
 /** Whether a WebSocket frame is a snapshot chunk (no other PeerFrame or PeerBatch starts so). */
 export function isSnapChunkFrame(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === FRAME_TAG[0] && bytes[1] === FRAME_TAG[1];
-}
-
-function varintLength(n: number): number {
-  let bytes = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    bytes++;
-  }
-  return bytes;
 }
 
 function writeVarint(out: Buffer, at: number, n: number): number {
@@ -47,8 +39,8 @@ function writeVarint(out: Buffer, at: number, n: number): number {
 
 /** One chunk as a PeerFrame { snap_chunk: SnapChunk { data } }. */
 export function encodeSnapChunkFrame(data: Uint8Array): Buffer {
-  const inner = 1 + varintLength(data.length) + data.length;
-  const out = Buffer.allocUnsafe(2 + varintLength(inner) + inner);
+  const inner = 1 + varintSize(data.length) + data.length;
+  const out = Buffer.allocUnsafe(2 + varintSize(inner) + inner);
   out[0] = FRAME_TAG[0];
   out[1] = FRAME_TAG[1];
   let at = writeVarint(out, 2, inner);

@@ -6,6 +6,8 @@
 // byte: 0x0a is field 1 with wire type 2, which a PeerFrame never starts with (its field 1,
 // conn, is a varint, and every other field has a different number).
 
+import { varintSize } from "./hot-codec.js";
+
 /** The first byte of every PeerBatch. */
 export const BATCH_TAG = 0x0a;
 
@@ -13,21 +15,12 @@ export function isBatch(bytes: Uint8Array): boolean {
   return bytes.length > 0 && bytes[0] === BATCH_TAG;
 }
 
-function varintBytes(n: number): number {
-  let bytes = 1;
-  while (n >= 0x80) {
-    n >>>= 7;
-    bytes++;
-  }
-  return bytes;
-}
-
 /** The frames, each already an encoded PeerFrame, as one PeerBatch. */
 export function encodeBatch(frames: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const f of frames) {
     if (f.length > 0xffff_ffff) throw new RangeError("peer batch: frame over 4 GiB");
-    total += 1 + varintBytes(f.length) + f.length;
+    total += 1 + varintSize(f.length) + f.length;
   }
   // From Node's pool when small (a turn's ACKs and COMMITs): an ArrayBuffer per batch was
   // garbage that hastens V8's next full collection.

@@ -20,7 +20,8 @@ const LEN = 2;
 
 const TWO_32 = 0x1_0000_0000;
 
-function varintSize(n: number): number {
+/** Bytes a protobuf varint of `n` (a non-negative integer up to 2^53) takes. */
+export function varintSize(n: number): number {
   let size = 1;
   while (n >= 0x80) {
     n = Math.floor(n / 0x80);
