@@ -15,7 +15,7 @@
 
 import type { WebSocket } from "ws";
 import type { Logger } from "../logger.js";
-import { varintSize } from "../zab/hot-codec.js";
+import { varintSize, writeVarint } from "../zab/hot-codec.js";
 import type { PeerMessage } from "../zab/messages.js";
 
 /** PeerFrame field 28, length-delimited: (28 << 3) | 2 as a varint. */
@@ -26,15 +26,6 @@ const DATA_TAG = 0x0a;
 /** Whether a WebSocket frame is a snapshot chunk (no other PeerFrame or PeerBatch starts so). */
 export function isSnapChunkFrame(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === FRAME_TAG[0] && bytes[1] === FRAME_TAG[1];
-}
-
-function writeVarint(out: Buffer, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n % 128) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
 }
 
 /** One chunk as a PeerFrame { snap_chunk: SnapChunk { data } }. */

@@ -6,7 +6,7 @@
 // byte: 0x0a is field 1 with wire type 2, which a PeerFrame never starts with (its field 1,
 // conn, is a varint, and every other field has a different number).
 
-import { varintSize } from "./hot-codec.js";
+import { varintSize, writeVarint } from "./hot-codec.js";
 
 /** The first byte of every PeerBatch. */
 export const BATCH_TAG = 0x0a;
@@ -28,12 +28,7 @@ export function encodeBatch(frames: readonly Uint8Array[]): Uint8Array {
   let at = 0;
   for (const f of frames) {
     out[at++] = BATCH_TAG;
-    let n = f.length;
-    while (n >= 0x80) {
-      out[at++] = (n & 0x7f) | 0x80;
-      n >>>= 7;
-    }
-    out[at++] = n;
+    at = writeVarint(out, at, f.length);
     out.set(f, at);
     at += f.length;
   }

@@ -34,6 +34,16 @@ function tagSize(field: number): number {
   return varintSize(field << 3);
 }
 
+/** Writes `n` (a non-negative integer up to 2^53) as a protobuf varint at `at`; returns the end. */
+export function writeVarint(out: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    out[at++] = (n & 0x7f) | 0x80;
+    n = n >= TWO_32 ? Math.floor(n / 0x80) : n >>> 7;
+  }
+  out[at++] = n;
+  return at;
+}
+
 /** Encodes into a buffer sized beforehand: every size is computed first, then bytes written once. */
 class Out {
   at = 0;
@@ -46,12 +56,7 @@ class Out {
   }
 
   varint(n: number): void {
-    const b = this.bytes;
-    while (n >= 0x80) {
-      b[this.at++] = (n & 0x7f) | 0x80;
-      n = n >= TWO_32 ? Math.floor(n / 0x80) : n >>> 7;
-    }
-    b[this.at++] = n;
+    this.at = writeVarint(this.bytes, this.at, n);
   }
 
   tag(field: number, wireType: number): void {

@@ -146,14 +146,22 @@ describe("snapshot pieces", () => {
   });
 });
 
+type TransportExtra = Parameters<typeof transport>[3];
+
+/** Server 1 (the sender) and server 2 (whose messages land in `inbox2`), linked. */
+async function linkedPair(extra1: TransportExtra = {}, extra2: TransportExtra = {}) {
+  const all = await members(2);
+  const inbox2: [number, PeerMessage][] = [];
+  const t1 = transport(1, all, [], extra1);
+  const t2 = transport(2, all, inbox2, extra2);
+  await Promise.all([t1.start(), t2.start()]);
+  await until(() => t1.isLinkOpen(2, "peer"));
+  return { all, inbox2, t1, t2 };
+}
+
 describe("streamed SNAP over peer links", () => {
   it("arrives whole, after what was queued before it and before what was sent during it", async () => {
-    const all = await members(2);
-    const inbox2: [number, PeerMessage][] = [];
-    const t1 = transport(1, all, []);
-    const t2 = transport(2, all, inbox2);
-    await Promise.all([t1.start(), t2.start()]);
-    await until(() => t1.isLinkOpen(2, "peer"));
+    const { inbox2, t1 } = await linkedPair();
     const before: PeerMessage = { type: "DIFF", conn: 1048577, seq: 1, term: 2, committedZxid: 0 };
     t1.send(2, before);
     // 40 chunks of 300 KiB: about 12 MiB, dozens of turns.
@@ -196,13 +204,10 @@ describe("streamed SNAP over peer links", () => {
   });
 
   it("stops when the link drops mid-stream, releases the view, and a later SNAP arrives clean", async () => {
-    const all = await members(2);
-    const inbox2: [number, PeerMessage][] = [];
     const downs: string[] = [];
-    const t1 = transport(1, all, [], { downs });
-    let t2 = transport(2, all, inbox2);
-    await Promise.all([t1.start(), t2.start()]);
-    await until(() => t1.isLinkOpen(2, "peer"));
+    const pair = await linkedPair({ downs });
+    const { all, inbox2, t1 } = pair;
+    let { t2 } = pair;
     // 200 chunks of 400 KiB (80 MiB): far more than can cross before the learner goes away.
     const cut = chunkSource(200, 400 * 1024, 3);
     const queuedNext = chunkSource(2, 100, 4);
@@ -228,12 +233,7 @@ describe("streamed SNAP over peer links", () => {
   });
 
   it("a learner discards a partial SNAP when its link closes", async () => {
-    const all = await members(2);
-    const inbox2: [number, PeerMessage][] = [];
-    const t1 = transport(1, all, []);
-    const t2 = transport(2, all, inbox2);
-    await Promise.all([t1.start(), t2.start()]);
-    await until(() => t1.isLinkOpen(2, "peer"));
+    const { all, inbox2, t1 } = await linkedPair();
     const cut = chunkSource(200, 400 * 1024, 6);
     t1.sendSnapshot(2, snap(2), cut.source);
     await until(() => cut.made.length >= 5);
@@ -257,14 +257,9 @@ describe("peer frame limit", () => {
   });
 
   it("closes a link that sends a frame over it, with the reason logged", async () => {
-    const all = await members(2);
-    const inbox2: [number, PeerMessage][] = [];
     const logLines: string[] = [];
     const downs: string[] = [];
-    const t1 = transport(1, all, [], { downs });
-    const t2 = transport(2, all, inbox2, { logLines, maxFrameBytes: 64 * 1024 });
-    await Promise.all([t1.start(), t2.start()]);
-    await until(() => t1.isLinkOpen(2, "peer"));
+    const { inbox2, t1, t2 } = await linkedPair({ downs }, { logLines, maxFrameBytes: 64 * 1024 });
     const small: PeerMessage = { type: "ACK", conn: 7, seq: 1, term: 2, zxid: 0x200000001 };
     t1.send(2, small);
     await until(() => inbox2.length === 1);
