@@ -6,13 +6,17 @@
 // this one (npm, via bootstrap.mjs), so no server outlives `npm start`. PADDOCK_LOCAL_DIR moves
 // the data (default .paddock/local).
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const serverBin = join(root, "dist", "paddock-server.mjs");
+// The node options every launcher gives the server (why: packages/server/src/config/node-flags.ts).
+const serverNodeFlags = JSON.parse(
+  readFileSync(join(root, "packages", "server", "node-flags.json"), "utf8"),
+).server;
 const standalone = process.argv.includes("--standalone");
 const size = standalone ? 1 : Number(process.env.PADDOCK_SERVERS ?? 3);
 const host = "127.0.0.1";
@@ -104,13 +108,19 @@ for (const n of nodes) {
   const env = { ...process.env, PADDOCK_LOG_PRETTY: process.env.PADDOCK_LOG_PRETTY ?? "1" };
   if (standalone) {
     children.push(
-      spawn(process.execPath, [serverBin, cfgPath], { stdio: ["ignore", "inherit", "inherit"], env }),
+      spawn(process.execPath, [...serverNodeFlags, serverBin, cfgPath], {
+        stdio: ["ignore", "inherit", "inherit"],
+        env,
+      }),
     );
     continue;
   }
   n.logPath = join(dir, "server.log");
   const log = createWriteStream(n.logPath, { flags: "a" });
-  const child = spawn(process.execPath, [serverBin, cfgPath], { stdio: ["ignore", "pipe", "pipe"], env });
+  const child = spawn(process.execPath, [...serverNodeFlags, serverBin, cfgPath], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env,
+  });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   child.on("exit", (code, signal) => {

@@ -17,12 +17,13 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import {
   DockerEnvError,
   jvmSettingsFromEnv,
   zooCfgFromEnv,
 } from "../../packages/server/src/config/docker-env.ts";
+import { SERVER_NODE_FLAGS } from "../../packages/server/src/config/node-flags.ts";
 
 // The image's unprivileged user; fixed so volumes keep working across image rebuilds.
 const PADDOCK_UID = 1000;
@@ -207,15 +208,9 @@ async function main(args) {
   if (server) {
     const serverPath = join(dirname(fileURLToPath(import.meta.url)), "paddock-server.mjs");
     const heap = heapFlag(process.env);
-    if (heap !== undefined) {
-      // A heap limit is fixed when a node process starts, so the server needs a process of its own.
-      runChild(serverPath, cfgPath, [heap]);
-      return;
-    }
-    // Otherwise the server runs in this process (no exec in Node): it stays PID 1 and gets
-    // SIGTERM itself.
-    process.argv = [process.argv[0], serverPath, cfgPath];
-    await import(pathToFileURL(serverPath).href);
+    // Heap options are fixed when a node process starts, so the server runs in a process of its
+    // own with them; this one stays PID 1 and passes signals on.
+    runChild(serverPath, cfgPath, [...(heap === undefined ? [] : [heap]), ...SERVER_NODE_FLAGS]);
     return;
   }
   const command = args[0];

@@ -10,6 +10,7 @@ import { OpCode } from "@paddock/jute";
 import zookeeper from "node-zookeeper-client";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SERVER_NODE_FLAGS } from "../../packages/server/src/config/node-flags.js";
 import { encodeZkSnapshot } from "../../packages/server/src/migrate/zookeeper-format/snapshot.js";
 import { ZkTree } from "../../packages/server/src/migrate/zookeeper-format/tree.js";
 import { OPEN_ACL_UNSAFE } from "../../packages/server/src/tree/acl.js";
@@ -366,8 +367,10 @@ describe.skipIf(skip)("paddock image, ZooKeeper images' habits", () => {
     );
   });
 
-  it("maps ZK_SERVER_HEAP to Node's heap limit", async () => {
-    expect(await serverCommandLine(official)).toContain("--max-old-space-size=300 ");
+  it("maps ZK_SERVER_HEAP to Node's heap limit, next to the server's own node options", async () => {
+    const commandLine = await serverCommandLine(official);
+    expect(commandLine).toContain("--max-old-space-size=300 ");
+    for (const flag of SERVER_NODE_FLAGS) expect(commandLine).toContain(`${flag} `);
   });
 
   it("understands Bitnami's variables, JVMFLAGS' -Xmx and its ZooKeeper system properties", async () => {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { SERVER_NODE_FLAGS } from "../../packages/server/src/config/node-flags.js";
 import { freePort } from "../support/process.js";
 import { alive, descendants } from "./process-tree.js";
 
@@ -53,6 +54,11 @@ describe.skipIf(process.platform !== "linux")("npm start", () => {
       }
     });
     expect(servers).toHaveLength(3);
+    // Each server starts with the node options every launcher gives it.
+    for (const pid of servers) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      for (const flag of SERVER_NODE_FLAGS) expect(argv).toContain(flag);
+    }
     // The web console is on, and its URL printed.
     const consoleUrl = /web console: (http:\/\/\S+\/console)/.exec(output)?.[1];
     expect(consoleUrl).toBeDefined();

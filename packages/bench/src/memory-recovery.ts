@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type ACL, ErrorCode, JuteReader, OpCode } from "@paddock/jute";
+import { SERVER_NODE_FLAGS } from "@paddock/server/node-flags";
 import WebSocket from "ws";
 import { BenchSession, type ReplyHandler, SessionRequester } from "./connection.js";
 import { type StartedProcess, startProcess, stopProcess } from "./processes.js";
@@ -186,6 +187,7 @@ function spawn(inst: Instance, opts: MemoryRecoveryOptions): StartedProcess {
           [
             // Not active until SIGUSR1, so it costs nothing before the GC is forced.
             `--inspect-port=127.0.0.1:${inst.inspectPort}`,
+            ...SERVER_NODE_FLAGS,
             ...opts.paddockNodeArgs,
             opts.paddockServerPath,
             inst.cfgPath,

@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fourLetterWord } from "@paddock/client";
+import { SERVER_NODE_FLAGS } from "@paddock/server/node-flags";
 import {
   type StartedProcess as Proc,
   portAllocator,
@@ -326,7 +327,8 @@ function spawnZookeeper(cfgPath: string, opts: LaunchOptions): Proc {
 
 function spawnPaddock(cfgPath: string, serverPath: string, nodeArgs: readonly string[] = []): Proc {
   // Same log threshold as ZooKeeper gets above, so neither pays for per-connection info lines.
-  return startProcess(process.execPath, [...nodeArgs, serverPath, cfgPath], {
+  // Launched as the image and `npm start` launch it; --paddock-node-arg flags come after and win.
+  return startProcess(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, serverPath, cfgPath], {
     ...process.env,
     // BENCH_PADDOCK_LOG_LEVEL=info shows what a benchmark's servers did (e.g. how a learner synced).
     PADDOCK_LOG_LEVEL: process.env.BENCH_PADDOCK_LOG_LEVEL ?? "warn",

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ZooKeeperClient } from "@paddock/client";
+import { SERVER_NODE_FLAGS } from "@paddock/server/node-flags";
 import { type FaultName, type MembershipChange, type Reconfigurable, Target } from "./target.js";
 
 const PORT_MIN = 27000;
@@ -206,7 +207,7 @@ export class ProcessTarget extends Target {
   async restart(id: number): Promise<void> {
     const n = this.node(id);
     if (this.alive(n)) return;
-    const child = spawn(process.execPath, [this.serverPath, join(n.dir, "zoo.cfg")], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, this.serverPath, join(n.dir, "zoo.cfg")], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, PADDOCK_LOG_PRETTY: "" },
     });
