@@ -81,6 +81,8 @@ export class WatchManager {
   // delivery walk only the ancestors of a changed path: O(depth) map lookups per event.
   private readonly recursiveByPath = new Map<string, Set<WatchSink>>();
   private readonly persistentWatcherTypes: boolean;
+  /** The set deliver() collects an event's sinks in, kept between calls; undefined while in use. */
+  private spareNotified: Set<WatchSink> | undefined = new Set();
   /** Told how many watchers each event triggered (ZooKeeper's node_*_watch_count), when any. */
   onTriggered: ((type: EventType, watchers: number) => void) | undefined;
 
@@ -121,8 +123,25 @@ export class WatchManager {
    * happens after the watch has been taken out of the table).
    */
   deliver(events: readonly TriggeredEvent[], filter?: WatchEventFilter): void {
+    // One set for every event of every write (most have no watcher): a set per event was a steady
+    // share of each member's allocation under load. Taken while in use, should a sink re-enter.
+    const notified = this.spareNotified ?? new Set<WatchSink>();
+    this.spareNotified = undefined;
+    try {
+      this.deliverEach(events, filter, notified);
+    } finally {
+      notified.clear();
+      this.spareNotified = notified;
+    }
+  }
+
+  private deliverEach(
+    events: readonly TriggeredEvent[],
+    filter: WatchEventFilter | undefined,
+    notified: Set<WatchSink>,
+  ): void {
     for (const event of events) {
-      const notified = new Set<WatchSink>();
+      notified.clear();
       switch (event.type) {
         case EventType.NodeCreated:
         case EventType.NodeDataChanged:
