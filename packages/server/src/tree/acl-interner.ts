@@ -17,12 +17,14 @@ export class AclInterner {
 
   // The last list asked about and its shared copy: bulk loads (a snapshot, a burst of creates
   // from one client) ask about the same list over and over, and building its key costs more
-  // than the rest of inserting a znode.
+  // than the rest of inserting a znode. Each replicated create decodes its own copy of the list,
+  // so an equal list counts as the same one.
   private lastAsked: readonly ACL[] | undefined;
   private lastShared: readonly ACL[] = [];
 
   intern(acl: readonly ACL[]): readonly ACL[] {
     if (acl === this.lastAsked || acl === this.lastShared) return this.lastShared;
+    if (sameEntries(acl, this.lastShared)) return this.lastShared;
     const shared = this.lookup(acl);
     this.lastAsked = acl;
     this.lastShared = shared;
@@ -43,4 +45,14 @@ export class AclInterner {
   get size(): number {
     return this.byKey.size;
   }
+}
+
+function sameEntries(a: readonly ACL[], b: readonly ACL[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.perms !== y.perms || x.id.scheme !== y.id.scheme || x.id.id !== y.id.id) return false;
+  }
+  return true;
 }
