@@ -101,16 +101,19 @@ export class DataTree {
   private readonly sortedChildrenCache = new WeakMap<ZNode, readonly string[]>();
   /**
    * The digest, a sum (mod 2^64) of every node's 64-bit hash, as two uint32 halves so that
-   * keeping it up to date allocates no BigInt. Nodes in `undigested` are not in it yet.
+   * keeping it up to date allocates no BigInt. Nodes in `undigestedNodes` are not in it yet.
    */
   private digestHi = 0;
   private digestLo = 0;
   /**
-   * Nodes changed since their hash was last summed, by path. Hashing a node reads all its data,
-   * and a node set many times between two reads of the digest needs it only once; at most
-   * MAX_UNDIGESTED wait, so reading the digest stays cheap.
+   * Nodes changed since their hash was last summed, with their paths; such a node's treeCrc is
+   * PENDING_CRC. Hashing a node reads all its data, and a node set many times between two reads
+   * of the digest needs it only once; at most MAX_UNDIGESTED wait, so reading the digest stays
+   * cheap. Arrays and a mark on the node, not a map by path: this is on every write's path.
+   * A node removed while waiting stays in the arrays, unmarked, and is skipped.
    */
-  private readonly undigested = new Map<string, ZNode>();
+  private readonly undigestedNodes: ZNode[] = [];
+  private readonly undigestedPaths: string[] = [];
 
   constructor(
     readonly extendedTypesEnabled: boolean,
@@ -246,7 +249,8 @@ export class DataTree {
     if (existing.ephemeralOwner !== node.ephemeralOwner) {
       throw new TreeInvariantError(`restore: ${path} changes owner`);
     }
-    const { children: _children, ephemeralOwner: _owner, ...fields } = node;
+    // The tree's own bookkeeping (insertion order, digest state) stays the existing node's.
+    const { children: _children, ephemeralOwner: _owner, treeSeq: _seq, treeCrc: _crc, ...fields } = node;
     this.update(path, fields);
   }
 
@@ -266,7 +270,8 @@ export class DataTree {
     this.sortedChildrenCache.delete(parent);
     this.nodes.delete(path);
     this.dataSizeBytes -= path.length + (node.data?.length ?? 0);
-    if (!this.undigested.delete(path)) this.addToDigest(node, -1);
+    if (node.treeCrc === PENDING_CRC) node.treeCrc = 0;
+    else this.addToDigest(node, -1);
     this.unindex(path, node.ephemeralOwner);
     return node;
   }
@@ -289,19 +294,26 @@ export class DataTree {
 
   /** Takes a node out of the digest until its hash is next needed (before it changes). */
   private undigest(path: string, node: ZNode, counted: boolean): void {
-    if (this.undigested.has(path)) return;
+    // A node being inserted is never waiting, whatever treeCrc it was built with.
+    if (counted && node.treeCrc === PENDING_CRC) return;
     // Before the node joins: its fields may be about to change.
-    if (this.undigested.size >= MAX_UNDIGESTED) this.digestChanged();
+    if (this.undigestedNodes.length >= MAX_UNDIGESTED) this.digestChanged();
     if (counted) this.addToDigest(node, -1);
-    this.undigested.set(path, node);
+    node.treeCrc = PENDING_CRC;
+    this.undigestedNodes.push(node);
+    this.undigestedPaths.push(path);
   }
 
   private digestChanged(): void {
-    for (const [path, node] of this.undigested) {
-      node.treeCrc = nodeCrc(path, node);
+    const nodes = this.undigestedNodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      if (node.treeCrc !== PENDING_CRC) continue;
+      node.treeCrc = nodeCrc(this.undigestedPaths[i]!, node);
       this.addToDigest(node, 1);
     }
-    this.undigested.clear();
+    nodes.length = 0;
+    this.undigestedPaths.length = 0;
   }
 
   /** Adds (sign 1) or subtracts (sign -1) the node's hash, from its last treeCrc. */
@@ -468,6 +480,8 @@ function aclHash(acl: readonly ACL[]): number {
 
 /** Changed nodes whose hash may wait for the next read of the digest. */
 const MAX_UNDIGESTED = 4096;
+/** treeCrc of a node waiting in undigestedNodes; a real CRC is a uint32. */
+const PENDING_CRC = -1;
 
 /** CRC over stat fields, path and data, as an int32 (a small integer for V8: no heap number). */
 function nodeCrc(path: string, n: ZNode): number {
