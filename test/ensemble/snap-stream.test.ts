@@ -4,6 +4,7 @@
 // resumed syncs again from scratch.
 import { fourLetterWord, type Op, ZooKeeperClient } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SNAPSHOT_STREAM_CHUNK_BYTES } from "../../packages/server/src/net/peer-frame-limit.js";
 import { Ensemble } from "../support/ensemble.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -75,7 +76,7 @@ describe("streamed SNAP on a 3-server ensemble", () => {
     const c = await client(ens.node(leader).connectString);
     await c.create(`/${prefix}`);
     const value = Buffer.alloc(100, 0x62);
-    // 40,000 znodes of 100 bytes: a snapshot of ~7 MB, over a dozen 512 KiB pieces.
+    // 40,000 znodes of 100 bytes: a snapshot of ~7 MB, over a hundred pieces of one 64 KiB chunk.
     for (let p = 0; p < 40; p++) {
       await c.create(`/${prefix}/p${p}`);
       const ops: Op[] = [];
@@ -127,7 +128,9 @@ describe("streamed SNAP on a 3-server ensemble", () => {
       .filter((l) => l.includes('"SNAP streamed"'))
       .map((l) => JSON.parse(l) as { pieces: number; bytes: number })
       .at(-1)!;
-    expect(streamed.pieces).toBeGreaterThan(5);
+    expect(streamed.pieces).toBeGreaterThan(50);
+    // One small chunk per piece (and per turn of the leader's loop), a node's overshoot at most.
+    expect(streamed.bytes / streamed.pieces).toBeLessThanOrEqual(SNAPSHOT_STREAM_CHUNK_BYTES + 1024);
     await sameDigestAsLeader(learner);
     expect(await ens.waitForQuorum()).toBe(leader);
   });

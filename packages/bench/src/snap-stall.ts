@@ -6,7 +6,7 @@
 // the sync took (from the restart until the follower serves with the whole tree).
 //
 //   node --import tsx packages/bench/src/snap-stall.ts [--znodes 1000000] [--value-bytes 100]
-//        [--writers 4] [--server dist/paddock-server.mjs]
+//        [--writers 4] [--server dist/paddock-server.mjs] [--node-arg=--cpu-prof ...]
 import { readdirSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -122,6 +122,8 @@ async function main(): Promise<void> {
       // initLimit bounds a learner's whole sync (as in ZooKeeper): a SNAP of a large tree on a
       // slow machine needs more than the launcher's 10 ticks of 2 s.
       "init-limit": { type: "string", default: "10" },
+      // One more node flag for every server (repeatable), e.g. --node-arg=--cpu-prof.
+      "node-arg": { type: "string", multiple: true, default: [] },
     },
   });
   const syncTimeoutS = Number(values["sync-timeout-s"]);
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
     {
       ...DEFAULT_LAUNCH_OPTIONS,
       paddockServerPath: values.server,
+      paddockNodeArgs: values["node-arg"],
       readyTimeoutMs: 120_000,
       // Later lines win: this overrides the launcher's initLimit=10.
       extraCfg: [`initLimit=${Number(values["init-limit"])}`],

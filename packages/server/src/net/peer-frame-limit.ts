@@ -21,6 +21,11 @@ import { MAX_BATCH_BYTES } from "./peer-outbox.js";
 
 /** Most bytes of snapshot in one chunk frame. */
 export const SNAPSHOT_PIECE_BYTES = 512 * 1024;
+/**
+ * How many bytes of nodes the leader serialises into one SNAP chunk (one per event-loop turn); a
+ * chunk goes out as one piece unless a single znode makes it larger than a piece.
+ */
+export const SNAPSHOT_STREAM_CHUNK_BYTES = 64 * 1024;
 /** A PROPOSAL / INFORM / forwarded REQUEST batch is closed once its txns reach this. */
 export const PEER_BATCH_BYTES = 1024 * 1024;
 /** Protobuf framing, headers around a txn, and the small messages. */
