@@ -46,10 +46,18 @@ export function snapshotChunksOf(
         count = 0;
         return chunk;
       };
+      // ACL lists are shared between znodes (AclInterner): encode each run of one list once.
+      let lastAcl: readonly ACL[] | undefined;
+      const aclBytes = new JuteWriter(64);
       // Each node is written out as soon as the view hands it over, before anything can change it.
       for (const { path, fields: n } of view.nodes()) {
         w.writeString(path).writeBuffer(n.data);
-        writeAclList(w, n.acl);
+        if (n.acl !== lastAcl) {
+          aclBytes.reset();
+          writeAclList(aclBytes, n.acl);
+          lastAcl = n.acl;
+        }
+        w.writeRaw(aclBytes.view());
         w.writeLong(n.czxid)
           .writeLong(n.mzxid)
           .writeLong(n.ctimeMs)
