@@ -204,11 +204,46 @@ interface Launched {
   target: LaunchedTarget;
 }
 
+/** Below this share of one core, an idle target counts as quiet. */
+const QUIET_CPU_PERCENT = 5;
+const QUIET_WAIT_MAX_MS = 20_000;
+
+/**
+ * Waits until the targets not being measured are quiet: a JVM keeps compiling and collecting
+ * for seconds after its load stops, which would otherwise be charged to the next target's round
+ * as a busier machine. Gives up after QUIET_WAIT_MAX_MS and says so.
+ */
+async function waitUntilQuiet(others: readonly Launched[], log: (m: string) => void): Promise<void> {
+  if (others.length === 0) return;
+  const startedMs = Date.now();
+  const windowMs = 500;
+  for (;;) {
+    const before = others.map((o) => o.target.cpuSeconds());
+    await new Promise((r) => setTimeout(r, windowMs));
+    const busiest = Math.max(
+      ...others.map((o, i) => ((o.target.cpuSeconds() - before[i]!) / (windowMs / 1000)) * 100),
+    );
+    const waitedMs = Date.now() - startedMs;
+    if (busiest < QUIET_CPU_PERCENT) {
+      if (waitedMs > 2 * windowMs)
+        log(`    waited ${(waitedMs / 1000).toFixed(1)} s for the idle target to go quiet`);
+      return;
+    }
+    if (waitedMs >= QUIET_WAIT_MAX_MS) {
+      log(
+        `    the idle target still used ${busiest.toFixed(0)} % of a core after ${QUIET_WAIT_MAX_MS / 1000} s; measuring anyway`,
+      );
+      return;
+    }
+  }
+}
+
 async function runScenario(
   { kind, target }: Launched,
   scenario: Scenario,
   opts: CompareOptions,
   log: (m: string) => void,
+  others: readonly Launched[],
 ): Promise<RoundSample> {
   const loadOpts: LoadOptions = {
     ...DEFAULT_LOAD_OPTIONS,
@@ -228,15 +263,21 @@ async function runScenario(
   };
   let cpuAtStart = 0;
   let cpuSeconds = 0;
+  let othersCpuAtStart = 0;
+  let othersCpuSeconds = 0;
+  const othersCpu = () => others.reduce((sum, o) => sum + o.target.cpuSeconds(), 0);
   log(`  ${TARGET_NAMES[kind]}: ${scenario.name} (${scenario.clients}x${scenario.outstanding})`);
+  await waitUntilQuiet(others, log);
   let load: LoadResult;
   try {
     load = await runLoad(loadOpts, {
       onMeasureStart: () => {
         cpuAtStart = target.cpuSeconds();
+        othersCpuAtStart = othersCpu();
       },
       onMeasureEnd: () => {
         cpuSeconds = target.cpuSeconds() - cpuAtStart;
+        othersCpuSeconds = othersCpu() - othersCpuAtStart;
       },
     });
   } catch (e) {
@@ -249,7 +290,10 @@ async function runScenario(
   const serverCpuUsPerOp = load.ops > 0 ? (cpuSeconds * 1e6) / load.ops : Number.NaN;
   log(
     `    ${formatRate(load.opsPerSec)} ops/s, ${formatCpuUs(serverCpuUsPerOp)} µs CPU/op, ` +
-      `p50 ${formatMs(load.latency.p50Ms)} ms, p99 ${formatMs(load.latency.p99Ms)} ms, errors ${load.errorCount}`,
+      `p50 ${formatMs(load.latency.p50Ms)} ms, p99 ${formatMs(load.latency.p99Ms)} ms, errors ${load.errorCount}` +
+      (others.length > 0 && load.measuredMs > 0
+        ? `, idle target ${((othersCpuSeconds / (load.measuredMs / 1000)) * 100).toFixed(1)} % CPU meanwhile`
+        : ""),
   );
   return { load, serverCpuPercent, serverCpuUsPerOp };
 }
@@ -288,7 +332,8 @@ async function warmUpTarget({ kind, target }: Launched, opts: CompareOptions, lo
  * Starts every target, warms each up, then runs each scenario against each target in turn (alternating which
  * goes first, and repeating `rounds` times), so a change in the machine's background load
  * during the run hits both servers rather than whichever happened to run later. Only the
- * server being measured has load; the other sits idle.
+ * server being measured has load; each round starts once the other is quiet (waitUntilQuiet),
+ * and the CPU the other used meanwhile is logged with the round.
  */
 export async function runComparison(opts: CompareOptions, log: (m: string) => void): Promise<TargetRun[]> {
   const launched: Launched[] = [];
@@ -315,7 +360,10 @@ export async function runComparison(opts: CompareOptions, log: (m: string) => vo
       for (let round = 0; round < opts.rounds; round++) {
         const order = launched.map((_, t) => t);
         if ((i + round) % 2 === 1) order.reverse();
-        for (const t of order) samples[t]!.push(await runScenario(launched[t]!, scenario, opts, log));
+        for (const t of order) {
+          const others = launched.filter((_, u) => u !== t);
+          samples[t]!.push(await runScenario(launched[t]!, scenario, opts, log, others));
+        }
       }
       samples.forEach((s, t) => {
         const byRate = [...s].sort((a, b) => a.load.opsPerSec - b.load.opsPerSec);
