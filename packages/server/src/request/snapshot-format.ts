@@ -48,16 +48,18 @@ export function snapshotChunksOf(
       };
       // ACL lists are shared between znodes (AclInterner): encode each run of one list once.
       let lastAcl: readonly ACL[] | undefined;
-      const aclBytes = new JuteWriter(64);
+      const aclWriter = new JuteWriter(64);
+      let aclBytes = aclWriter.view();
       // Each node is written out as soon as the view hands it over, before anything can change it.
       for (const { path, fields: n } of view.nodes()) {
         w.writeString(path).writeBuffer(n.data);
         if (n.acl !== lastAcl) {
-          aclBytes.reset();
-          writeAclList(aclBytes, n.acl);
+          aclWriter.reset();
+          writeAclList(aclWriter, n.acl);
+          aclBytes = aclWriter.view();
           lastAcl = n.acl;
         }
-        w.writeRaw(aclBytes.view());
+        w.writeRaw(aclBytes);
         w.writeLong(n.czxid)
           .writeLong(n.mzxid)
           .writeLong(n.ctimeMs)
