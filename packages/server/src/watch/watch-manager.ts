@@ -130,7 +130,8 @@ export class WatchManager {
     try {
       this.deliverEach(events, filter, notified);
     } finally {
-      notified.clear();
+      // V8's clear() allocates a fresh table even for an empty set: only clear one in use.
+      if (notified.size > 0) notified.clear();
       this.spareNotified = notified;
     }
   }
@@ -141,7 +142,7 @@ export class WatchManager {
     notified: Set<WatchSink>,
   ): void {
     for (const event of events) {
-      notified.clear();
+      if (notified.size > 0) notified.clear();
       switch (event.type) {
         case EventType.NodeCreated:
         case EventType.NodeDataChanged:
