@@ -114,6 +114,19 @@ export class DataTree {
    */
   private readonly undigestedNodes: ZNode[] = [];
   private readonly undigestedPaths: string[] = [];
+  /**
+   * Whether the digest is kept at all. Nothing in replication reads it, only the `hash` command
+   * and tests, so a tree keeps no digest until it is first read: until then no write and no
+   * snapshot load hashes a node, and the first read sums the whole tree once (O(nodes)).
+   */
+  private digestKept = false;
+  /**
+   * The last parent looked up, by path. Snapshot loads and bursts of creates put child after
+   * child under one parent: comparing the prefix saves slicing the parent's path out and hashing
+   * it for the map. Cleared when that node is removed, as a later node at its path is another.
+   */
+  private lastParentPath = "";
+  private lastParent: ZNode | undefined;
 
   constructor(
     readonly extendedTypesEnabled: boolean,
@@ -219,8 +232,7 @@ export class DataTree {
   /** insert for a path known to be absent (one Map lookup less per node of a snapshot load). */
   private insertAbsent(path: string, node: ZNode): void {
     if (path !== ROOT_PATH) {
-      const parentPath = parentOf(path);
-      const parent = parentPath === undefined ? undefined : this.nodes.get(parentPath);
+      const parent = this.parentNode(path);
       if (parent === undefined) throw new TreeInvariantError(`insert: parent of ${path} is missing`);
       if (parent.children === NO_CHILDREN) parent.children = new Set();
       parent.children.add(baseName(path));
@@ -259,10 +271,13 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (node === undefined) throw new TreeInvariantError(`remove: ${path} does not exist`);
     if (node.children.size > 0) throw new TreeInvariantError(`remove: ${path} has children`);
-    const parentPath = parentOf(path);
-    const parent = parentPath === undefined ? undefined : this.nodes.get(parentPath);
+    const parent = this.parentNode(path);
     if (parent === undefined || path === ROOT_PATH) {
       throw new TreeInvariantError(`remove: ${path} has no parent`);
+    }
+    if (path === this.lastParentPath) {
+      this.lastParentPath = "";
+      this.lastParent = undefined;
     }
     if (this.views.size > 0) this.beforeRemove(path, node);
     parent.children.delete(baseName(path));
@@ -270,8 +285,10 @@ export class DataTree {
     this.sortedChildrenCache.delete(parent);
     this.nodes.delete(path);
     this.dataSizeBytes -= path.length + (node.data?.length ?? 0);
-    if (node.treeCrc === PENDING_CRC) node.treeCrc = 0;
-    else this.addToDigest(node, -1);
+    if (this.digestKept) {
+      if (node.treeCrc === PENDING_CRC) node.treeCrc = 0;
+      else this.addToDigest(node, -1);
+    }
     this.unindex(path, node.ephemeralOwner);
     return node;
   }
@@ -294,6 +311,7 @@ export class DataTree {
 
   /** Takes a node out of the digest until its hash is next needed (before it changes). */
   private undigest(path: string, node: ZNode, counted: boolean): void {
+    if (!this.digestKept) return;
     // A node being inserted is never waiting, whatever treeCrc it was built with.
     if (counted && node.treeCrc === PENDING_CRC) return;
     // Before the node joins: its fields may be about to change.
@@ -314,6 +332,32 @@ export class DataTree {
     }
     nodes.length = 0;
     this.undigestedPaths.length = 0;
+  }
+
+  /** The first read of the digest: every node hashed once; from then on it is kept. */
+  private sumWholeDigest(): void {
+    this.digestHi = 0;
+    this.digestLo = 0;
+    for (const [path, node] of this.nodes) {
+      node.treeCrc = nodeCrc(path, node);
+      this.addToDigest(node, 1);
+    }
+    this.digestKept = true;
+  }
+
+  /** The node at `path`'s parent, if there is one. */
+  private parentNode(path: string): ZNode | undefined {
+    const slash = path.lastIndexOf("/");
+    const cachedPath = this.lastParentPath;
+    if (slash === cachedPath.length && slash > 0 && path.startsWith(cachedPath)) return this.lastParent;
+    const parentPath = parentOf(path);
+    if (parentPath === undefined) return undefined;
+    const parent = this.nodes.get(parentPath);
+    if (parent !== undefined && slash > 0) {
+      this.lastParentPath = parentPath;
+      this.lastParent = parent;
+    }
+    return parent;
   }
 
   /** Adds (sign 1) or subtracts (sign -1) the node's hash, from its last treeCrc. */
@@ -395,7 +439,8 @@ export class DataTree {
 
   /** Digest of all nodes (sum of per-node CRCs mod 2^64); equal on trees holding equal nodes. */
   get digest(): bigint {
-    this.digestChanged();
+    if (this.digestKept) this.digestChanged();
+    else this.sumWholeDigest();
     return (BigInt(this.digestHi) << 32n) | BigInt(this.digestLo);
   }
 

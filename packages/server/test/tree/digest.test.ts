@@ -1,6 +1,6 @@
-// The tree digest is summed lazily (a changed node is hashed when the digest is next read, or when
-// too many wait): whatever the order of reads and changes, it must equal the digest of a tree built
-// from scratch with the same nodes.
+// The tree digest is kept only once read, and then summed lazily (a changed node is hashed when
+// the digest is next read, or when too many wait): whatever the order of reads and changes, it
+// must equal the digest of a tree built from scratch with the same nodes.
 import { describe, expect, it } from "vitest";
 import { DataTree } from "../../src/tree/data-tree.js";
 import type { ZNode } from "../../src/tree/node.js";
@@ -79,6 +79,31 @@ describe("tree digest", () => {
       expect(tree.digest).toBe(rebuilt(tree).digest);
     });
   }
+
+  it("is the same whether it was read all along or only at the end", () => {
+    const readAllAlong = new DataTree(false);
+    const readAtEnd = new DataTree(false);
+    const rnd = rng(7);
+    const live: string[] = [];
+    for (let step = 0; step < 5_000; step++) {
+      const r = rnd();
+      if (live.length < 10 || r < 0.5) {
+        const path = `/n${step}`;
+        for (const t of [readAllAlong, readAtEnd]) t.insert(path, node(step));
+        live.push(path);
+      } else if (r < 0.85) {
+        const path = live[Math.floor(rnd() * live.length)]!;
+        for (const t of [readAllAlong, readAtEnd])
+          t.update(path, { data: Buffer.from(`d${step}`), version: step });
+      } else {
+        const [path] = live.splice(Math.floor(rnd() * live.length), 1);
+        for (const t of [readAllAlong, readAtEnd]) t.remove(path!);
+      }
+      if (step % 100 === 0) readAllAlong.digest;
+    }
+    expect(readAtEnd.digest).toBe(readAllAlong.digest);
+    expect(readAtEnd.digest).toBe(rebuilt(readAtEnd).digest);
+  });
 
   it("changes when a node changes, and comes back when the change is undone", () => {
     const tree = new DataTree(false);

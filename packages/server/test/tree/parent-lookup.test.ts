@@ -1,0 +1,61 @@
+// DataTree remembers the last parent it looked up (children arrive in runs under one parent):
+// what it remembers must never outlive that parent, nor match a path that merely shares a prefix.
+import { describe, expect, it } from "vitest";
+import { DataTree } from "../../src/tree/data-tree.js";
+import type { ZNode } from "../../src/tree/node.js";
+
+function node(): ZNode {
+  return {
+    data: null,
+    acl: [],
+    czxid: 1,
+    mzxid: 1,
+    ctimeMs: 0,
+    mtimeMs: 0,
+    version: 0,
+    childCounter: 0,
+    aversion: 0,
+    ephemeralOwner: 0n,
+    pzxid: 1,
+    children: new Set(),
+  };
+}
+
+const childrenOf = (tree: DataTree, path: string) => [...tree.get(path)!.children].sort();
+
+describe("DataTree parent lookup", () => {
+  it("puts a child under a parent re-created at the same path, not under the removed one", () => {
+    const tree = new DataTree(false);
+    tree.insert("/p", node());
+    tree.insert("/p/a", node());
+    const removedParent = tree.get("/p")!;
+    tree.remove("/p/a");
+    tree.remove("/p");
+    tree.insert("/p", node());
+    tree.insert("/p/b", node());
+    expect(childrenOf(tree, "/p")).toEqual(["b"]);
+    expect(removedParent.children.size).toBe(0);
+  });
+
+  it("tells apart parents that share a prefix, and deeper or shallower paths", () => {
+    const tree = new DataTree(false);
+    for (const path of ["/p", "/pq", "/p/x", "/p/x/y", "/pq/z", "/p/w", "/q"]) tree.insert(path, node());
+    expect(childrenOf(tree, "/p")).toEqual(["w", "x"]);
+    expect(childrenOf(tree, "/pq")).toEqual(["z"]);
+    expect(childrenOf(tree, "/p/x")).toEqual(["y"]);
+    expect(childrenOf(tree, "/")).toEqual(["p", "pq", "q", "zookeeper"]);
+    tree.remove("/p/w");
+    tree.remove("/pq/z");
+    expect(childrenOf(tree, "/p")).toEqual(["x"]);
+    expect(childrenOf(tree, "/pq")).toEqual([]);
+  });
+
+  it("refuses a child whose parent was removed after being looked up", () => {
+    const tree = new DataTree(false);
+    tree.insert("/p", node());
+    tree.insert("/p/a", node());
+    tree.remove("/p/a");
+    tree.remove("/p");
+    expect(() => tree.insert("/p/b", node())).toThrow(/parent of \/p\/b is missing/);
+  });
+});
