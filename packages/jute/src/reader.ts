@@ -99,6 +99,16 @@ export class JuteReader {
     return b;
   }
 
+  /** A buffer, copied out of the input by `copyOut` (which decides where the copy lives). */
+  readBufferWith(copyOut: (from: Buffer, start: number, end: number) => Buffer): Buffer | null {
+    const len = this.readLength("buffer");
+    if (len === -1) return null;
+    this.need(len, "buffer");
+    const b = copyOut(this.buf, this.offset, this.offset + len);
+    this.offset += len;
+    return b;
+  }
+
   /**
    * A buffer field as a view into the input, for bytes read and dropped before the input is:
    * no allocation or copy, but whatever keeps the view keeps the whole input alive.

@@ -6,6 +6,7 @@
 import { type ACL, JuteReader, JuteWriter, readAclList, writeAclList } from "@paddock/jute";
 import { TreeInvariantError, type TreeView } from "../tree/data-tree.js";
 import { NO_CHILDREN, type ZNode } from "../tree/node.js";
+import { ValueSlab } from "../tree/value-slab.js";
 
 const SNAPSHOT_FORMAT_VERSION = 1;
 
@@ -17,8 +18,13 @@ export interface SnapshotSession {
 
 export interface SnapshotChunks {
   zxid: number;
-  /** Builds each chunk when asked; reading to the end, or release(), closes the view. */
-  chunks(maxChunkBytes?: number): Generator<Buffer>;
+  /**
+   * Builds each chunk when asked; reading to the end, or release(), closes the view. With
+   * `borrowed`, every chunk is a view of one reused buffer, valid only until the next is pulled:
+   * for a consumer that is done with each chunk by then (SnapshotStore.write), it saves a copy and
+   * an allocation of every byte of the tree.
+   */
+  chunks(maxChunkBytes?: number, opts?: { borrowed?: boolean }): Generator<Buffer>;
   release(): void;
 }
 
@@ -33,18 +39,22 @@ export function snapshotChunksOf(
   for (const s of sessions) header.writeBigLong(s.id).writeInt(s.timeoutMs).writeBuffer(s.passwd);
   header.writeInt(view.nodeCount);
   const headerBytes = header.toBuffer();
-  function* chunks(maxChunkBytes = 512 * 1024): Generator<Buffer> {
+  function* chunks(maxChunkBytes = 512 * 1024, opts: { borrowed?: boolean } = {}): Generator<Buffer> {
     try {
       yield headerBytes;
       const w = new JuteWriter(Math.min(maxChunkBytes * 2, 4 * 1024 * 1024));
       let count = 0;
+      // A chunk starts with its node count, known only when it ends: reserved, then filled in.
+      w.writeInt(0);
       const take = (): Buffer => {
-        const chunk = Buffer.allocUnsafe(4 + w.offset);
-        chunk.writeInt32BE(count, 0);
-        w.view().copy(chunk, 4);
-        w.reset();
+        const body = w.view();
+        body.writeInt32BE(count, 0);
         count = 0;
-        return chunk;
+        return opts.borrowed === true ? body : Buffer.from(body);
+      };
+      const restart = (): void => {
+        w.reset();
+        w.writeInt(0);
       };
       // ACL lists are shared between znodes (AclInterner): encode each run of one list once.
       let lastAcl: readonly ACL[] | undefined;
@@ -70,7 +80,10 @@ export function snapshotChunksOf(
           .writeBigLong(n.ephemeralOwner)
           .writeLong(n.pzxid);
         count++;
-        if (w.offset >= maxChunkBytes) yield take();
+        if (w.offset >= maxChunkBytes) {
+          yield take();
+          restart();
+        }
       }
       if (count > 0) yield take();
     } finally {
@@ -99,6 +112,7 @@ export class SnapshotChunkReader {
   // Most nodes carry the same ACL as the one before: its bytes are compared, not decoded again.
   private lastAclBytes: Buffer | undefined;
   private lastAcl: ACL[] = [];
+  private readonly values = new ValueSlab();
 
   constructor(private readonly into: SnapshotReader) {}
 
@@ -137,7 +151,7 @@ export class SnapshotChunkReader {
 
   private readNode(r: JuteReader, chunk: Buffer): void {
     const path = r.readPath();
-    const data = r.readBuffer();
+    const data = r.readBufferWith(this.values.copyOut);
     let acl: ACL[] | null;
     const aclStart = r.offset;
     const last = this.lastAclBytes;
