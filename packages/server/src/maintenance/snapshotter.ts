@@ -52,7 +52,10 @@ export class Snapshotter {
       await this.txnLog.roll();
       // Not fsynced, as in ZooKeeper: the log holds every txn in it until a purge, which makes
       // the snapshots it keeps durable first (SnapshotStore.write).
-      const name = await this.store.write(zxid, view.chunks(), { durable: false });
+      // The store is done with each chunk before it pulls the next, so one buffer serves them all.
+      const name = await this.store.write(zxid, view.chunks(undefined, { borrowed: true }), {
+        durable: false,
+      });
       this.onWritten?.(Math.round(performance.now() - startedMs));
       this.log.info(
         {

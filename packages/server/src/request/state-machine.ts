@@ -19,7 +19,7 @@ import { QuotaAccounting } from "./quota-accounting.js";
 import { TreeReader } from "./reads.js";
 import { planReconfig, type ReconfigContext } from "./reconfig-plan.js";
 import { type SessionInfo, SessionTable } from "./session-table.js";
-import { SnapshotChunkReader, snapshotChunksOf } from "./snapshot-format.js";
+import { SnapshotChunkReader, type SnapshotChunks, snapshotChunksOf } from "./snapshot-format.js";
 import type { Txn, TxnBody } from "./txn.js";
 
 export class StateMachine {
@@ -296,7 +296,7 @@ export class StateMachine {
    * may go on while the chunks are built and written out. Each chunk is built only when the
    * consumer asks for it; reading to the end, or release(), closes the view.
    */
-  snapshotView(): { zxid: number; chunks(maxChunkBytes?: number): Generator<Buffer>; release(): void } {
+  snapshotView(): SnapshotChunks {
     return snapshotChunksOf(this.appliedZxid, this.sessions.entries(), this.tree.openView());
   }
 

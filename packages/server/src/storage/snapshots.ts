@@ -59,6 +59,8 @@ export interface SnapshotStoreOptions {
 export const MIN_SNAP_RETAIN_COUNT = 3;
 
 const WRITE_BUFFER_BYTES = 1024 * 1024;
+/** Chunks up to this size are copied into the write buffer; larger ones are written in place. */
+const STAGED_CHUNK_MAX_BYTES = 128 * 1024;
 
 /**
  * Snapshot files `snapshot.<hex zxid>` in one directory. The content is opaque chunks from the
@@ -116,10 +118,10 @@ export class SnapshotStore {
     const fh = await open(tmp, "wx");
     let ok = false;
     try {
-      // Frame headers and small chunks are gathered in `staging` (one copy, which also frees the
-      // producer to reuse its buffer); a chunk that does not fit goes out from the producer's
-      // buffer in the same writev as what is staged, with no copy at all. Each write is awaited
-      // before the next chunk is pulled.
+      // Frame headers and small chunks are gathered in `staging` (one copy, for fewer writes); a
+      // large chunk, or one that does not fit, goes out from the producer's buffer in the same
+      // writev as what is staged, with no copy at all. Each write is awaited before the next
+      // chunk is pulled, so a producer may reuse its buffer for the next chunk.
       const staging = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
       let staged = 0;
       let pos = 0;
@@ -142,7 +144,7 @@ export class SnapshotStore {
         if (staged + CHUNK_HEADER_BYTES > staging.length) await writeOut();
         const chunkDataCrc = writeChunkHeader(staging, staged, chunk);
         staged += CHUNK_HEADER_BYTES;
-        if (staged + chunk.length <= staging.length) {
+        if (chunk.length <= STAGED_CHUNK_MAX_BYTES && staged + chunk.length <= staging.length) {
           staged += chunk.copy(staging, staged);
         } else {
           await writeOut(chunk);
