@@ -92,6 +92,8 @@ interface SuiteRun {
   /** Every test case pytest reported, and the ones that failed or errored. */
   cases: string[];
   failed: string[];
+  /** What pytest reported for each failed case (its failure or error element, shortened). */
+  failureReports: Map<string, string>;
 }
 
 /** Runs kazoo's tests `files` (paths under tests/) with kazoo's harness settings `env`. */
@@ -133,11 +135,13 @@ async function runKazoo(dir: string, files: string[], env: Record<string, string
       /<testcase classname="([^"]*)" name="([^"]*)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g,
     ),
   ];
+  const failedMatches = matches.filter((m) => /<(failure|error)\b/.test(m[4] ?? ""));
   return {
     summary,
     output,
     cases: matches.map((m) => `${m[1]}.${m[2]}`),
-    failed: matches.filter((m) => /<(failure|error)\b/.test(m[4] ?? "")).map((m) => `${m[1]}.${m[2]}`),
+    failed: failedMatches.map((m) => `${m[1]}.${m[2]}`),
+    failureReports: new Map(failedMatches.map((m) => [`${m[1]}.${m[2]}`, (m[4] ?? "").slice(-4000)])),
   };
 }
 
@@ -160,6 +164,9 @@ async function failuresAfterRetry(
 ): Promise<string[]> {
   let unexpected = run.failed.filter((name) => !expectedFailures.has(name));
   if (unexpected.length === 0) return [];
+  // Printed before the retry: a test that passes the second time would leave no trace otherwise.
+  for (const name of unexpected)
+    console.log(`${label}: ${name} failed:\n${run.failureReports.get(name) ?? ""}`);
   console.log(`${label}: retrying ${unexpected.join(", ")}`);
   const again = await runKazoo(dir, unexpected.map(pytestId), env);
   unexpected = again.failed.concat(unexpected.filter((name) => !again.cases.includes(name)));
