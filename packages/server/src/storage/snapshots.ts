@@ -61,6 +61,8 @@ export const MIN_SNAP_RETAIN_COUNT = 3;
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 /** Chunks up to this size are copied into the write buffer; larger ones are written in place. */
 const STAGED_CHUNK_MAX_BYTES = 128 * 1024;
+/** A durable snapshot is fsynced after each this many bytes, not only at the end. */
+const DURABLE_SYNC_EVERY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Snapshot files `snapshot.<hex zxid>` in one directory. The content is opaque chunks from the
@@ -125,12 +127,20 @@ export class SnapshotStore {
       const staging = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
       let staged = 0;
       let pos = 0;
+      let syncedPos = 0;
       const writeOut = async (chunk?: Buffer): Promise<void> => {
         const head = staging.subarray(0, staged);
         if (chunk === undefined) await writeFully(fh, head, pos);
         else await writevFully(fh, [head, chunk], pos);
         pos += staged + (chunk?.length ?? 0);
         staged = 0;
+        // A durable snapshot is flushed as it goes: left to the end, a tree's worth of dirty pages
+        // is written out in one journal commit, and every other fsync on the file system (the
+        // txn logs of servers sharing the disk) waits behind it.
+        if (durable && pos - syncedPos >= DURABLE_SYNC_EVERY_BYTES) {
+          await this.syncFile(fh);
+          syncedPos = pos;
+        }
       };
       staged += encodeSnapshotHeader(zxid).copy(staging, 0);
       let dataCrc = 0;

@@ -243,6 +243,31 @@ describe("purge", () => {
     for (const s of await store.list()) expect(await store.verify(s.name)).toBeDefined();
   });
 
+  it("flushes a large durable snapshot as it writes it, not only at the end", async () => {
+    // Recorded with the file's size at each sync: a SNAP's 200 MB left dirty until one final
+    // fsync made the txn logs of servers on the same disk wait ~100 ms behind it.
+    const syncedAtBytes: number[] = [];
+    const store = await SnapshotStore.open(dir, {
+      logger: captureLogger(),
+      syncFile: async (fh) => {
+        syncedAtBytes.push((await fh.stat()).size);
+        await fh.sync();
+      },
+    });
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    const chunks = Array.from({ length: 20 }, () => chunk);
+    await store.write(zxid(1, 1), chunks);
+    expect(syncedAtBytes.length).toBe(3);
+    expect(syncedAtBytes[0]).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    expect(syncedAtBytes[0]).toBeLessThan(10 * 1024 * 1024);
+    expect(syncedAtBytes[2]).toBeGreaterThan(20 * 1024 * 1024);
+    syncedAtBytes.length = 0;
+    await store.write(zxid(1, 2), chunks, { durable: false });
+    expect(syncedAtBytes).toEqual([]);
+    const loaded = await collect(store.load("snapshot.100000001"));
+    expect(Buffer.concat(loaded).equals(Buffer.concat(chunks))).toBe(true);
+  });
+
   it("never keeps fewer than 3, and purges offline with the same rule", async () => {
     const { store, log, logger } = await history();
     await log.close();
