@@ -5,34 +5,18 @@ import { snapshotChunksOf } from "../../src/request/snapshot-format.js";
 import { SnapshotStore } from "../../src/storage/snapshots.js";
 import { DataTree } from "../../src/tree/data-tree.js";
 import { rng, tempDir } from "../storage/helpers.js";
+import { testZNode } from "../tree/znode.js";
 
 function treeOf(nodeCount: number, seed: number): DataTree {
   const rnd = rng(seed);
   const tree = new DataTree(false);
-  tree.insert("/t", { ...leaf(Buffer.alloc(0)) });
+  tree.insert("/t", testZNode());
   for (let i = 0; i < nodeCount; i++) {
     // Values from empty to larger than a whole chunk, so chunks are staged and written in place.
     const size = rnd() < 0.05 ? 150_000 + Math.floor(rnd() * 50_000) : Math.floor(rnd() * 3000);
-    tree.insert(`/t/n${i}`, leaf(Buffer.alloc(size, i % 251)));
+    tree.insert(`/t/n${i}`, testZNode({ data: Buffer.alloc(size, i % 251) }));
   }
   return tree;
-}
-
-function leaf(data: Buffer) {
-  return {
-    data,
-    acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
-    czxid: 1,
-    mzxid: 2,
-    ctimeMs: 3,
-    mtimeMs: 4,
-    version: 5,
-    childCounter: 0,
-    aversion: 0,
-    ephemeralOwner: 0n,
-    pzxid: 6,
-    children: new Set<string>(),
-  };
 }
 
 describe("borrowed snapshot chunks", () => {

@@ -2,24 +2,7 @@
 // what it remembers must never outlive that parent, nor match a path that merely shares a prefix.
 import { describe, expect, it } from "vitest";
 import { DataTree } from "../../src/tree/data-tree.js";
-import type { ZNode } from "../../src/tree/node.js";
-
-function node(): ZNode {
-  return {
-    data: null,
-    acl: [],
-    czxid: 1,
-    mzxid: 1,
-    ctimeMs: 0,
-    mtimeMs: 0,
-    version: 0,
-    childCounter: 0,
-    aversion: 0,
-    ephemeralOwner: 0n,
-    pzxid: 1,
-    children: new Set(),
-  };
-}
+import { testZNode as node } from "./znode.js";
 
 const childrenOf = (tree: DataTree, path: string) => [...tree.get(path)!.children].sort();
 
