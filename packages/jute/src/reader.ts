@@ -30,11 +30,13 @@ export class JuteReader {
     }
   }
 
+  // Byte by byte once need() has checked the bounds: Buffer's readInt32BE checks them again.
   readInt(): number {
     this.need(4, "int");
-    const v = this.buf.readInt32BE(this.offset);
-    this.offset += 4;
-    return v;
+    const b = this.buf;
+    const at = this.offset;
+    this.offset = at + 4;
+    return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
   }
 
   readBigLong(): bigint {
@@ -50,9 +52,11 @@ export class JuteReader {
    */
   readLong(): number {
     this.need(8, "long");
-    const hi = this.buf.readInt32BE(this.offset);
-    const lo = this.buf.readUInt32BE(this.offset + 4);
-    this.offset += 8;
+    const b = this.buf;
+    const at = this.offset;
+    const hi = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+    const lo = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
+    this.offset = at + 8;
     return hi * 0x1_0000_0000 + lo;
   }
 

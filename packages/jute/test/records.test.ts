@@ -213,6 +213,39 @@ describe("strings and buffers", () => {
     expect(() => new JuteReader(Buffer.from("ffffffff", "hex")).readPath()).toThrow(JuteDecodeError);
   });
 
+  it("writes ints and longs as Buffer's own big-endian writes would", () => {
+    for (const v of [0, 1, -1, 255, 256, -256, 0x7fffffff, -0x80000000, 0x80000000, 0xffffffff, 1.9, -1.9]) {
+      const expected = Buffer.alloc(4);
+      expected.writeInt32BE(v | 0);
+      expect(encode((w) => w.writeInt(v)).toString("hex"), String(v)).toBe(expected.toString("hex"));
+    }
+    for (const v of [
+      0,
+      1,
+      -1,
+      0xffffffff,
+      0x1_0000_0000,
+      -0x1_0000_0001,
+      1_733_000_000_123,
+      Number.MAX_SAFE_INTEGER,
+      -(2 ** 53 - 1),
+    ]) {
+      const expected = Buffer.alloc(8);
+      expected.writeBigInt64BE(BigInt(v));
+      expect(encode((w) => w.writeLong(v)).toString("hex"), String(v)).toBe(expected.toString("hex"));
+    }
+  });
+
+  it("reads ints and longs as Buffer's own big-endian reads would", () => {
+    const bytes = Buffer.from("80000000ffffffff7fffffff00000001fedcba9876543210", "hex");
+    for (let at = 0; at + 8 <= bytes.length; at++) {
+      expect(new JuteReader(bytes, at).readInt()).toBe(bytes.readInt32BE(at));
+      const hi = bytes.readInt32BE(at);
+      const lo = bytes.readUInt32BE(at + 4);
+      expect(new JuteReader(bytes, at).readLong()).toBe(hi * 0x1_0000_0000 + lo);
+    }
+  });
+
   it("round-trips longs across the 32-bit boundary and negatives", () => {
     for (const v of [
       0,
