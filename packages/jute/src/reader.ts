@@ -30,13 +30,11 @@ export class JuteReader {
     }
   }
 
-  // Byte by byte once need() has checked the bounds: Buffer's readInt32BE checks them again.
   readInt(): number {
     this.need(4, "int");
-    const b = this.buf;
-    const at = this.offset;
-    this.offset = at + 4;
-    return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+    const v = int32At(this.buf, this.offset);
+    this.offset += 4;
+    return v;
   }
 
   readBigLong(): bigint {
@@ -52,11 +50,9 @@ export class JuteReader {
    */
   readLong(): number {
     this.need(8, "long");
-    const b = this.buf;
-    const at = this.offset;
-    const hi = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
-    const lo = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
-    this.offset = at + 8;
+    const hi = int32At(this.buf, this.offset);
+    const lo = int32At(this.buf, this.offset + 4) >>> 0;
+    this.offset += 8;
     return hi * 0x1_0000_0000 + lo;
   }
 
@@ -137,4 +133,12 @@ export class JuteReader {
   readStringVector(): string[] | null {
     return this.readVector((r) => r.readPath());
   }
+}
+
+/**
+ * The signed big-endian int32 at `at`, whose bounds the caller has checked. Byte by byte:
+ * Buffer's readInt32BE would check them again.
+ */
+function int32At(b: Buffer, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
 }

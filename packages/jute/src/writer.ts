@@ -20,18 +20,10 @@ export class JuteWriter {
     this.buf = next;
   }
 
-  // Ints and longs are stored byte by byte: Buffer's writeInt32BE checks its range and offset on
-  // every call, and a reply's Stat alone is eleven such writes.
   writeInt(v: number): this {
     this.ensure(4);
-    const b = this.buf;
-    const at = this.offset;
-    const x = v | 0;
-    b[at] = x >>> 24;
-    b[at + 1] = x >>> 16;
-    b[at + 2] = x >>> 8;
-    b[at + 3] = x;
-    this.offset = at + 4;
+    putInt32(this.buf, this.offset, v | 0);
+    this.offset += 4;
     return this;
   }
 
@@ -48,17 +40,9 @@ export class JuteWriter {
     this.ensure(8);
     const hi = Math.floor(v / 0x1_0000_0000);
     const lo = v - hi * 0x1_0000_0000;
-    const b = this.buf;
-    const at = this.offset;
-    b[at] = hi >>> 24;
-    b[at + 1] = hi >>> 16;
-    b[at + 2] = hi >>> 8;
-    b[at + 3] = hi;
-    b[at + 4] = lo >>> 24;
-    b[at + 5] = lo >>> 16;
-    b[at + 6] = lo >>> 8;
-    b[at + 7] = lo;
-    this.offset = at + 8;
+    putInt32(this.buf, this.offset, hi);
+    putInt32(this.buf, this.offset + 4, lo);
+    this.offset += 8;
     return this;
   }
 
@@ -132,4 +116,16 @@ export class JuteWriter {
   reset(): void {
     this.offset = 0;
   }
+}
+
+/**
+ * The low 32 bits of `v`, big-endian, at `at` (which the caller has made room for). Byte by byte:
+ * Buffer's writeInt32BE checks its range and offset on every call, and a reply's Stat alone is
+ * eleven such writes.
+ */
+function putInt32(b: Buffer, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = v >>> 16;
+  b[at + 2] = v >>> 8;
+  b[at + 3] = v;
 }
