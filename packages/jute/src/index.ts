@@ -1,3 +1,4 @@
+export * from "./bytes.js";
 export * from "./constants.js";
 export * from "./errors.js";
 export * from "./frame.js";

@@ -1,3 +1,4 @@
+import { latin1At } from "./bytes.js";
 import { JuteDecodeError } from "./errors.js";
 
 /**
@@ -99,14 +100,17 @@ export class JuteReader {
     return b;
   }
 
-  /** A buffer, copied out of the input by `copyOut` (which decides where the copy lives). */
-  readBufferWith(copyOut: (from: Buffer, start: number, end: number) => Buffer): Buffer | null {
+  /**
+   * A buffer field as a latin1 string (one char per byte; see Bytes): a copy in V8's heap, with
+   * no ArrayBuffer of its own to allocate and later sweep.
+   */
+  readLatin1(): string | null {
     const len = this.readLength("buffer");
     if (len === -1) return null;
     this.need(len, "buffer");
-    const b = copyOut(this.buf, this.offset, this.offset + len);
+    const s = latin1At(this.buf, this.offset, this.offset + len);
     this.offset += len;
-    return b;
+    return s;
   }
 
   /**

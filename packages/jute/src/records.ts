@@ -1,3 +1,4 @@
+import type { Bytes } from "./bytes.js";
 import { OpCode } from "./constants.js";
 import { JuteDecodeError } from "./errors.js";
 import type { JuteReader } from "./reader.js";
@@ -218,11 +219,11 @@ export type CreateOp = OpCode.create | OpCode.create2 | OpCode.createContainer;
 export type PathWatchOp = OpCode.exists | OpCode.getData | OpCode.getChildren | OpCode.getChildren2;
 
 export type Request =
-  | { type: CreateOp; path: string; data: Buffer | null; acl: ACL[] | null; flags: number }
+  | { type: CreateOp; path: string; data: Bytes | null; acl: ACL[] | null; flags: number }
   | {
       type: OpCode.createTTL;
       path: string;
-      data: Buffer | null;
+      data: Bytes | null;
       acl: ACL[] | null;
       flags: number;
       ttl: number;
@@ -230,7 +231,7 @@ export type Request =
   | { type: OpCode.delete; path: string; version: number }
   | { type: OpCode.deleteContainer; path: string }
   | { type: PathWatchOp; path: string; watch: boolean }
-  | { type: OpCode.setData; path: string; data: Buffer | null; version: number }
+  | { type: OpCode.setData; path: string; data: Bytes | null; version: number }
   | { type: OpCode.getACL; path: string }
   | { type: OpCode.setACL; path: string; acl: ACL[] | null; version: number }
   | { type: OpCode.sync; path: string }
@@ -283,19 +284,20 @@ export function isKnownRequestType(type: number): boolean {
 
 /**
  * Decodes the body that follows a RequestHeader of the given type. Throws JuteDecodeError for a
- * malformed body or an opcode without a client-side body.
+ * malformed body or an opcode without a client-side body. Values (create, setData) come out as
+ * latin1 strings, the form a server keeps them in (see Bytes).
  */
 export function readRequest(type: number, r: JuteReader): Request {
   switch (type) {
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer:
-      return { type, path: r.readPath(), data: r.readBuffer(), acl: readAclList(r), flags: r.readInt() };
+      return { type, path: r.readPath(), data: r.readLatin1(), acl: readAclList(r), flags: r.readInt() };
     case OpCode.createTTL:
       return {
         type,
         path: r.readPath(),
-        data: r.readBuffer(),
+        data: r.readLatin1(),
         acl: readAclList(r),
         flags: r.readInt(),
         ttl: r.readLong(),
@@ -313,7 +315,7 @@ export function readRequest(type: number, r: JuteReader): Request {
     case OpCode.getChildren2:
       return { type, path: r.readPath(), watch: r.readBool() };
     case OpCode.setData:
-      return { type, path: r.readPath(), data: r.readBuffer(), version: r.readInt() };
+      return { type, path: r.readPath(), data: r.readLatin1(), version: r.readInt() };
     case OpCode.setACL:
       return { type, path: r.readPath(), acl: readAclList(r), version: r.readInt() };
     case OpCode.check:
@@ -482,18 +484,21 @@ export interface ClientInfo {
   user: string;
 }
 
-/** One result inside a multi / multiRead response. */
-export type OpResult =
+/**
+ * One result inside a multi / multiRead response. A server writes getData's value as it keeps it
+ * (Bytes); a client reads a Buffer.
+ */
+export type OpResult<Data extends Bytes = Buffer> =
   | { type: OpCode.create; path: string }
   | { type: OpCode.create2; path: string; stat: Stat }
   | { type: OpCode.delete }
   | { type: OpCode.setData; stat: Stat }
   | { type: OpCode.check }
-  | { type: OpCode.getData; data: Buffer | null; stat: Stat }
+  | { type: OpCode.getData; data: Data | null; stat: Stat }
   | { type: OpCode.getChildren; children: string[] }
   | { type: OpCode.error; err: number };
 
-export function writeMultiResponse(w: JuteWriter, results: readonly OpResult[]): void {
+export function writeMultiResponse(w: JuteWriter, results: readonly OpResult<Bytes>[]): void {
   for (const res of results) {
     w.writeInt(res.type)
       .writeBool(false)

@@ -1,3 +1,5 @@
+import { type Bytes, putLatin1 } from "./bytes.js";
+
 /**
  * Writes jute's big-endian encoding into a growing buffer. `startFrame`/`finishFrame` reserve and
  * fill the 4-byte length prefix so a frame is built without a second copy.
@@ -71,11 +73,13 @@ export class JuteWriter {
     return this;
   }
 
-  writeBuffer(b: Uint8Array | null): this {
+  /** A buffer field; a string is written as latin1, one byte per char (see Bytes). */
+  writeBuffer(b: Bytes | null): this {
     if (b === null) return this.writeInt(-1);
     this.ensure(4 + b.length);
-    this.buf.writeInt32BE(b.length, this.offset);
-    this.buf.set(b, this.offset + 4);
+    putInt32(this.buf, this.offset, b.length);
+    if (typeof b === "string") putLatin1(this.buf, b, this.offset + 4);
+    else this.buf.set(b, this.offset + 4);
     this.offset += 4 + b.length;
     return this;
   }

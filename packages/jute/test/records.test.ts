@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   type ACL,
+  asBytes,
+  asLatin1,
   type ConnectRequest,
   type ConnectResponse,
   emptyStat,
@@ -36,6 +38,7 @@ import {
   writeStat,
   writeWatcherEvent,
 } from "../src/index.js";
+import { asDecoded } from "./decoded.js";
 import { randomInt, seededRandom } from "./prng.js";
 
 function encode(write: (w: JuteWriter) => void): Buffer {
@@ -195,6 +198,27 @@ describe("strings and buffers", () => {
     expect(b.buffer.byteLength).toBe(1024);
   });
 
+  it("writes and reads a buffer as a latin1 string, one char per byte, for every byte value", () => {
+    const bytes = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7) % 256));
+    const latin1 = String.fromCharCode(...bytes);
+    const fromString = encode((w) => w.writeBuffer(latin1));
+    expect(fromString.equals(encode((w) => w.writeBuffer(bytes)))).toBe(true);
+    const r = new JuteReader(fromString);
+    const read = r.readLatin1()!;
+    expect(read).toBe(latin1);
+    expect(r.remaining).toBe(0);
+    expect(asLatin1(bytes)).toBe(latin1);
+    expect(Buffer.from(asBytes(latin1)).equals(bytes)).toBe(true);
+    expect(new JuteReader(encode((w) => w.writeBuffer(null))).readLatin1()).toBeNull();
+    expect(new JuteReader(encode((w) => w.writeBuffer(""))).readLatin1()).toBe("");
+    expect(encode((w) => w.writeBuffer("")).toString("hex")).toBe("00000000");
+  });
+
+  it("checks a latin1 field's length against the input like any buffer field", () => {
+    const truncated = encode((w) => w.writeBuffer("abcdef")).subarray(0, 7);
+    expect(() => new JuteReader(truncated).readLatin1()).toThrow(JuteDecodeError);
+  });
+
   it("treats any non-zero boolean byte as true, like the Java reader", () => {
     expect(new JuteReader(Buffer.from([0x02])).readBool()).toBe(true);
     expect(new JuteReader(Buffer.from([0xff])).readBool()).toBe(true);
@@ -350,7 +374,7 @@ describe("Request union", () => {
 
   it.each(samples.map((s) => [OpCode[s.type], s] as const))("round-trips %s", (_name, req) => {
     const buf = encodeRequest(req);
-    expect(decodeAll(buf, (r) => readRequest(req.type, r))).toEqual(req);
+    expect(decodeAll(buf, (r) => readRequest(req.type, r))).toEqual(asDecoded(req));
   });
 
   it("encodes the empty-body requests as zero bytes", () => {

@@ -4,6 +4,7 @@
 // broken invariant and throws.
 
 import {
+  asLatin1,
   ErrorCode,
   EventType,
   type JuteWriter,
@@ -81,7 +82,7 @@ export class TxnApplier {
       }
       case "reconfig": {
         // ZooKeeper answers a reconfig with the new /zookeeper/config, as a getData would.
-        const data = body.data;
+        const data = asLatin1(body.data);
         const setData: SetDataTxn = { type: "setData", path: CONFIG_PATH, data, version: -1 };
         const stat = this.statOf(this.applySetData(setData, txn, events));
         return {

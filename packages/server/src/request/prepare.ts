@@ -2,7 +2,16 @@
 // (reference §14: the first failing check decides the error). Returns the txn body to replicate
 // or an error code; never throws for client input.
 
-import { type ACL, CreateMode, ErrorCode, type Id, OpCode, Perms, type RequestOf } from "@paddock/jute";
+import {
+  type ACL,
+  asLatin1,
+  CreateMode,
+  ErrorCode,
+  type Id,
+  OpCode,
+  Perms,
+  type RequestOf,
+} from "@paddock/jute";
 import { checkAcl, fixupAcl } from "../tree/acl.js";
 import { CONTAINER_OWNER, incInt32, MAX_TTL_MS, ownerKind, ttlOwner } from "../tree/node.js";
 import { formatSequence, isSpecialPath, parentOf, validatePath } from "../tree/path.js";
@@ -130,7 +139,7 @@ export function prepareCreate(env: PrepareEnv, req: CreateRequest): Prepared<Cre
     body: {
       type: "create",
       path,
-      data: req.data,
+      data: req.data === null ? null : asLatin1(req.data),
       acl: fixed.acl,
       ephemeralOwner: owner,
       parentChildCounter,
@@ -199,7 +208,8 @@ export function prepareSetData(env: PrepareEnv, req: RequestOf<OpCode.setData>):
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BadVersion);
   const version = incInt32(node.version);
   env.scratch.set(req.path, { ...node, version });
-  return { ok: true, body: { type: "setData", path: req.path, data: req.data, version } };
+  const data = req.data === null ? null : asLatin1(req.data);
+  return { ok: true, body: { type: "setData", path: req.path, data, version } };
 }
 
 export function prepareSetAcl(env: PrepareEnv, req: RequestOf<OpCode.setACL>): Prepared<SetAclTxn> {

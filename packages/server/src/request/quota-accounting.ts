@@ -3,6 +3,7 @@
 // every server derives the same bytes), and the hard-limit check prepare asks for.
 
 import type { DataTree } from "../tree/data-tree.js";
+import { textValue, valueText } from "../tree/node.js";
 import { baseName, parentOf } from "../tree/path.js";
 import {
   limitNodeOf,
@@ -32,7 +33,7 @@ export class QuotaAccounting {
     if (root === undefined) return false;
     const limitsNode = this.tree.get(limitNodeOf(root));
     if (limitsNode === undefined) return false;
-    const limits = StatsTrack.parse(limitsNode.data?.toString("utf8") ?? "");
+    const limits = StatsTrack.parse(valueText(limitsNode.data));
     const countHard = limits.values.get("countHardLimit") ?? -1;
     const bytesHard = limits.values.get("byteHardLimit") ?? -1;
     const checkCount = countDiff !== 0 && (limits.count > -1 || countHard > -1);
@@ -40,7 +41,7 @@ export class QuotaAccounting {
     if (!checkCount && !checkBytes) return false;
     const statsNode = this.tree.get(statNodeOf(root));
     if (statsNode === undefined) return false;
-    const current = StatsTrack.parse(statsNode.data?.toString("utf8") ?? "");
+    const current = StatsTrack.parse(valueText(statsNode.data));
     // Soft limits (count/bytes) only make ZooKeeper log; hard limits refuse the change.
     if (checkCount && countHard > -1 && current.count + countDiff > countHard) return true;
     if (checkBytes && bytesHard > -1 && current.bytes + bytesDiff > bytesHard) return true;
@@ -85,10 +86,10 @@ export class QuotaAccounting {
     const statPath = statNodeOf(root);
     const statNode = this.tree.get(statPath);
     if (statNode === undefined) return;
-    const track = StatsTrack.parse(statNode.data?.toString("utf8") ?? "");
+    const track = StatsTrack.parse(valueText(statNode.data));
     track.count += countDiff;
     track.bytes += bytesDiff;
-    this.tree.update(statPath, { data: Buffer.from(track.toString(), "utf8") });
+    this.tree.update(statPath, { data: textValue(track.toString()) });
   }
 
   /** A new stats node starts from the current size of the subtree it describes. */
@@ -108,6 +109,6 @@ export class QuotaAccounting {
     const track = new StatsTrack();
     track.count = count;
     track.bytes = bytes;
-    this.tree.update(statNodeOf(quoted), { data: Buffer.from(track.toString(), "utf8") });
+    this.tree.update(statNodeOf(quoted), { data: textValue(track.toString()) });
   }
 }

@@ -4,6 +4,7 @@
 
 import {
   type ACL,
+  type Bytes,
   ErrorCode,
   OpCode,
   type OpResult,
@@ -129,7 +130,7 @@ export class TreeReader {
     return node;
   }
 
-  private readOp(op: Request, ctx: RequestContext): OpResult {
+  private readOp(op: Request, ctx: RequestContext): OpResult<Bytes> {
     if (op.type !== OpCode.getData && op.type !== OpCode.getChildren) {
       return { type: OpCode.error, err: ErrorCode.MarshallingError };
     }

@@ -6,7 +6,6 @@
 import { type ACL, JuteReader, JuteWriter, readAclList, writeAclList } from "@paddock/jute";
 import { TreeInvariantError, type TreeView } from "../tree/data-tree.js";
 import { NO_CHILDREN, type ZNode } from "../tree/node.js";
-import { ValueSlab } from "../tree/value-slab.js";
 
 const SNAPSHOT_FORMAT_VERSION = 1;
 
@@ -112,7 +111,6 @@ export class SnapshotChunkReader {
   // Most nodes carry the same ACL as the one before: its bytes are compared, not decoded again.
   private lastAclBytes: Buffer | undefined;
   private lastAcl: ACL[] = [];
-  private readonly values = new ValueSlab();
 
   constructor(private readonly into: SnapshotReader) {}
 
@@ -151,7 +149,7 @@ export class SnapshotChunkReader {
 
   private readNode(r: JuteReader, chunk: Buffer): void {
     const path = r.readPath();
-    const data = r.readBufferWith(this.values.copyOut);
+    const data = r.readLatin1();
     let acl: ACL[] | null;
     const aclStart = r.offset;
     const last = this.lastAclBytes;

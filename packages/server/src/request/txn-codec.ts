@@ -99,7 +99,7 @@ function readBody(r: JuteReader, depth: number): TxnBody {
   switch (tag) {
     case OpCode.create: {
       const path = r.readPath();
-      const data = r.readBuffer();
+      const data = r.readLatin1();
       const acl = readAclList(r);
       if (acl === null) throw new TxnDecodeError(`create ${path}: null ACL`);
       return {
@@ -115,7 +115,7 @@ function readBody(r: JuteReader, depth: number): TxnBody {
     case OpCode.delete:
       return { type: "delete", path: r.readPath() };
     case OpCode.setData:
-      return { type: "setData", path: r.readPath(), data: r.readBuffer(), version: r.readInt() };
+      return { type: "setData", path: r.readPath(), data: r.readLatin1(), version: r.readInt() };
     case OpCode.setACL: {
       const path = r.readPath();
       const acl = readAclList(r);

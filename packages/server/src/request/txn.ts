@@ -1,8 +1,10 @@
 // Transactions: what prepare decides and apply executes. Plain data only (strings, numbers,
-// bigints, Buffers, arrays) because txns are logged to disk and sent to followers; everything
-// apply needs is inside, so applying the same txns in the same order gives the same tree.
+// bigints, Buffers, arrays; znode values are latin1 strings, see ZValue) because txns are logged
+// to disk and sent to followers; everything apply needs is inside, so applying the same txns in
+// the same order gives the same tree.
 
 import type { ACL, OpCode } from "@paddock/jute";
+import type { ZValue } from "../tree/node.js";
 
 export type CreateOpcode = OpCode.create | OpCode.create2 | OpCode.createContainer | OpCode.createTTL;
 
@@ -10,7 +12,7 @@ export interface CreateTxn {
   type: "create";
   /** Final path, sequence suffix included. */
   path: string;
-  data: Buffer | null;
+  data: ZValue | null;
   /** Already fixed up (auth expanded, validated). */
   acl: ACL[];
   /** Raw stored owner: 0, the session id, or the container/TTL marker. */
@@ -29,7 +31,7 @@ export interface DeleteTxn {
 export interface SetDataTxn {
   type: "setData";
   path: string;
-  data: Buffer | null;
+  data: ZValue | null;
   /** The node's data version after this txn. */
   version: number;
 }

@@ -1,4 +1,5 @@
 import * as zlib from "node:zlib";
+import { putLatin1 } from "@paddock/jute";
 
 // zlib.crc32 exists from Node 20.15; older 20.x lines get the table version (same polynomial,
 // IEEE 802.3, so files are interchangeable).
@@ -30,6 +31,20 @@ export function crc32(data: Uint8Array, value = 0): number {
 /** CRC-32 of a string's UTF-8 bytes; natively without encoding it into a Buffer first. */
 export function crc32Utf8(text: string, value = 0): number {
   return native !== undefined ? native(text, value) : tableCrc32(Buffer.from(text, "utf8"), value);
+}
+
+/** Scratch for crc32Latin1, grown to the largest value seen (values are at most jute.maxbuffer). */
+let latin1Scratch = Buffer.allocUnsafeSlow(4096);
+
+/**
+ * CRC-32 of a latin1 string's bytes, one per char (a znode value, see ZValue). zlib's own string
+ * form would hash UTF-8, which differs for chars from 0x80 up, so the bytes go through a scratch
+ * buffer.
+ */
+export function crc32Latin1(bytes: string, value = 0): number {
+  if (bytes.length > latin1Scratch.length) latin1Scratch = Buffer.allocUnsafeSlow(bytes.length);
+  const n = putLatin1(latin1Scratch, bytes, 0);
+  return crc32(latin1Scratch.subarray(0, n), value);
 }
 
 /** Exposed for a test that pins the fallback to the native implementation. */

@@ -2,9 +2,9 @@
 // nodes, approximate size). Only mechanical mutations live here: every semantic check happens
 // in prepare, so a mutation that does not fit the tree is our own bug and throws.
 
-import type { ACL, Stat } from "@paddock/jute";
+import { type ACL, asLatin1, type Stat } from "@paddock/jute";
 // The storage layer's CRC-32: native zlib where the Node version has it, a table otherwise.
-import { crc32, crc32Utf8 } from "../storage/crc32.js";
+import { crc32, crc32Latin1, crc32Utf8 } from "../storage/crc32.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.js";
 import { AclInterner } from "./acl-interner.js";
 import { NO_CHILDREN, ownerKind, statOf, ttlOfOwner, type ZNode } from "./node.js";
@@ -22,7 +22,7 @@ export class TreeInvariantError extends Error {
 
 function blankNode(acl: readonly ACL[]): ZNode {
   return {
-    data: Buffer.alloc(0),
+    data: "",
     acl,
     czxid: 0,
     mzxid: 0,
@@ -149,7 +149,7 @@ export class DataTree {
    * in quorum mode; standalone (no data) keeps the fresh node's 0.
    */
   setConfigData(configData: Buffer): void {
-    this.update(CONFIG_PATH, { data: configData, version: configData.length > 0 ? -1 : 0 });
+    this.update(CONFIG_PATH, { data: asLatin1(configData), version: configData.length > 0 ? -1 : 0 });
   }
 
   get(path: string): ZNode | undefined {
@@ -546,6 +546,6 @@ function nodeCrc(path: string, n: ZNode): number {
   fixed.writeInt32BE(path.length, o);
   let crc = crc32(fixed);
   crc = crc32Utf8(path, crc);
-  if (n.data !== null) crc = crc32(n.data, crc);
+  if (n.data !== null) crc = crc32Latin1(n.data, crc);
   return crc | 0;
 }

@@ -3,9 +3,26 @@
 
 import type { ACL, Stat } from "@paddock/jute";
 
+/**
+ * A znode's value: its bytes as a string of one char per byte (latin1; jute's Bytes). V8 keeps
+ * such a string inline in its heap, where a Buffer of its own would cost an ArrayBuffer and a
+ * malloc'd block besides (see docs/architecture.md).
+ */
+export type ZValue = string;
+
+/** A value holding UTF-8 text (quota nodes, /zookeeper/config), decoded; null reads as "". */
+export function valueText(value: ZValue | null): string {
+  return value === null ? "" : Buffer.from(value, "latin1").toString("utf8");
+}
+
+/** Text stored as a value: its UTF-8 bytes, one char each. */
+export function textValue(text: string): ZValue {
+  return Buffer.from(text, "utf8").toString("latin1");
+}
+
 export interface ZNode {
   /** null and empty are distinct on the wire; both have dataLength 0. */
-  data: Buffer | null;
+  data: ZValue | null;
   acl: readonly ACL[];
   czxid: number;
   mzxid: number;

@@ -14,7 +14,7 @@ function treeOf(nodeCount: number, seed: number): DataTree {
   for (let i = 0; i < nodeCount; i++) {
     // Values from empty to larger than a whole chunk, so chunks are staged and written in place.
     const size = rnd() < 0.05 ? 150_000 + Math.floor(rnd() * 50_000) : Math.floor(rnd() * 3000);
-    tree.insert(`/t/n${i}`, testZNode({ data: Buffer.alloc(size, i % 251) }));
+    tree.insert(`/t/n${i}`, testZNode({ data: String.fromCharCode(i % 251).repeat(size) }));
   }
   return tree;
 }

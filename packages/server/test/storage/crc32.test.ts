@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { crc32, crc32Combine, crc32Fallback, crc32WithoutPrefix } from "../../src/storage/crc32.js";
+import {
+  crc32,
+  crc32Combine,
+  crc32Fallback,
+  crc32Latin1,
+  crc32WithoutPrefix,
+} from "../../src/storage/crc32.js";
 import { randomBuffer, randomInt, rng } from "./helpers.js";
 
 describe("crc32Combine", () => {
@@ -27,5 +33,17 @@ describe("crc32Combine", () => {
     expect(crc32Combine(0xcbf43926, 0, 0)).toBe(0xcbf43926);
     expect(() => crc32Combine(1, 2, -1)).toThrow(RangeError);
     expect(() => crc32Combine(1, 2, 1.5)).toThrow(RangeError);
+  });
+});
+
+describe("crc32Latin1", () => {
+  it("is the CRC of the string's bytes, one per char, also above 0x7f and past its scratch size", () => {
+    const next = rng(21);
+    for (const length of [0, 1, 100, 4096, 4097, 70_000, 10]) {
+      const bytes = randomBuffer(next, length);
+      const latin1 = bytes.toString("latin1");
+      expect(crc32Latin1(latin1)).toBe(crc32Fallback(bytes));
+      expect(crc32Latin1(latin1, 0x1234)).toBe(crc32Fallback(bytes, 0x1234));
+    }
   });
 });

@@ -8,7 +8,7 @@ import { rng } from "../storage/helpers.js";
 
 function node(seed: number, acl = 0): ZNode {
   return {
-    data: Buffer.from(`data-${seed}`),
+    data: `data-${seed}`,
     acl: acl === 0 ? [] : [{ perms: acl, id: { scheme: "world", id: "anyone" } }],
     czxid: seed,
     mzxid: seed,
@@ -38,7 +38,7 @@ describe("tree digest", () => {
   it("counts nodes restored over the initial ones, whatever bookkeeping the loaded node carries", () => {
     const tree = new DataTree(false);
     tree.insert("/a", node(5));
-    tree.update("/zookeeper", { data: Buffer.from("root data"), version: 3 });
+    tree.update("/zookeeper", { data: "root data", version: 3 });
     const loaded = new DataTree(false);
     // As a snapshot decoder builds them: bookkeeping fields present, zero.
     for (const path of ["/zookeeper", "/a"]) {
@@ -65,9 +65,7 @@ describe("tree digest", () => {
         } else if (r < 0.85) {
           const path = live[Math.floor(rnd() * live.length)]!;
           const change =
-            rnd() < 0.2
-              ? { acl: node(0, 1 + (step % 31)).acl }
-              : { data: Buffer.from(`d${step}`), version: step };
+            rnd() < 0.2 ? { acl: node(0, 1 + (step % 31)).acl } : { data: `d${step}`, version: step };
           tree.update(path, change);
         } else {
           const i = Math.floor(rnd() * live.length);
@@ -93,8 +91,7 @@ describe("tree digest", () => {
         live.push(path);
       } else if (r < 0.85) {
         const path = live[Math.floor(rnd() * live.length)]!;
-        for (const t of [readAllAlong, readAtEnd])
-          t.update(path, { data: Buffer.from(`d${step}`), version: step });
+        for (const t of [readAllAlong, readAtEnd]) t.update(path, { data: `d${step}`, version: step });
       } else {
         const [path] = live.splice(Math.floor(rnd() * live.length), 1);
         for (const t of [readAllAlong, readAtEnd]) t.remove(path!);
@@ -109,10 +106,10 @@ describe("tree digest", () => {
     const tree = new DataTree(false);
     tree.insert("/a", node(1));
     const before = tree.digest;
-    tree.update("/a", { data: Buffer.from("other") });
+    tree.update("/a", { data: "other" });
     const changed = tree.digest;
     expect(changed).not.toBe(before);
-    tree.update("/a", { data: Buffer.from("data-1") });
+    tree.update("/a", { data: "data-1" });
     expect(tree.digest).toBe(before);
     tree.remove("/a");
     tree.insert("/a", node(1));

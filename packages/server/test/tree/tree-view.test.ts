@@ -6,7 +6,7 @@ import type { ZNode } from "../../src/tree/node.js";
 
 function node(version: number, data = `v${version}`): ZNode {
   return {
-    data: Buffer.from(data),
+    data: data,
     acl: [],
     czxid: 1,
     mzxid: version,
@@ -42,8 +42,8 @@ describe("TreeView", () => {
       "/zookeeper/config",
       "/a",
     ]);
-    tree.update("/a", { version: 9, data: Buffer.from("new") }); // already read: not copied
-    tree.update("/a/b/c", { version: 1, data: Buffer.from("changed") });
+    tree.update("/a", { version: 9, data: "new" }); // already read: not copied
+    tree.update("/a/b/c", { version: 1, data: "changed" });
     tree.remove("/a/b/c"); // changed, then removed before the walk got there
     tree.remove("/a/b");
     tree.insert("/a/b", node(5, "recreated")); // same path, a new node: not part of the view

@@ -97,7 +97,7 @@ export function parseZkSnapshot(buf: Buffer): ZkSnapshot {
     const rawPath = r.readPath();
     if (rawPath === "/") break;
     const path = rawPath === "" ? ROOT_PATH : rawPath;
-    const data = r.readBuffer();
+    const data = r.readLatin1();
     const aclIndex = r.readLong();
     const node: ZNode = {
       data,

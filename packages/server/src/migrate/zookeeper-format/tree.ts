@@ -4,10 +4,10 @@
 // be harmless (NodeExists / NoNode are ignored, a create's parent cversion only moves forward).
 // Quota stats and the tree digest are kept exactly as ZooKeeper keeps them.
 
-import { type ACL, OpCode } from "@paddock/jute";
-import { crc32 } from "../../storage/crc32.js";
+import { type ACL, asLatin1, OpCode } from "@paddock/jute";
+import { crc32, crc32Latin1 } from "../../storage/crc32.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "../../tree/acl.js";
-import type { ZNode } from "../../tree/node.js";
+import { textValue, valueText, type ZNode } from "../../tree/node.js";
 import { CONFIG_PATH, QUOTA_PATH, ROOT_PATH, ZOOKEEPER_PATH } from "../../tree/path.js";
 import { QUOTA_LIMIT_NODE, QUOTA_STAT_NODE, QuotaRoots, StatsTrack } from "../../tree/quota.js";
 import type { ZkTxnBody, ZkTxnHeader } from "./txn.js";
@@ -41,7 +41,7 @@ export function newNode(
   ephemeralOwner: bigint,
 ): ZNode {
   return {
-    data,
+    data: data === null ? null : asLatin1(data),
     acl,
     czxid: zxid,
     mzxid: zxid,
@@ -73,7 +73,7 @@ export function zkNodeDigest(path: string, n: ZNode): number {
   b.writeBigInt64BE(n.ephemeralOwner, 52);
   // "" and "/" are the same node to ZooKeeper; the digest always uses "".
   let crc = crc32(Buffer.from(path === ROOT_PATH ? "" : path, "utf8"));
-  if (n.data !== null) crc = crc32(n.data, crc);
+  if (n.data !== null) crc = crc32Latin1(n.data, crc);
   return crc32(b, crc);
 }
 
@@ -301,7 +301,7 @@ export class ZkTree {
     if (node === undefined) throw new NoNode();
     const before = node.data?.length ?? 0;
     this.removeDigest(path, node);
-    node.data = data;
+    node.data = data === null ? null : asLatin1(data);
     node.mtimeMs = header.timeMs;
     node.mzxid = header.zxid;
     node.version = version;
@@ -367,17 +367,17 @@ export class ZkTree {
     const track = new StatsTrack();
     track.bytes = bytes;
     track.count = count;
-    stat.data = Buffer.from(track.toString(), "utf8");
+    stat.data = textValue(track.toString());
   }
 
   /** DataTree.updateQuotaStat: rewrites the stats node's data in place (not a txn, no stat change). */
   private updateQuotaStat(quotedPath: string, bytesDiff: number, countDiff: number): void {
     const stat = this.nodes.get(`${QUOTA_PATH}${quotedPath}/${QUOTA_STAT_NODE}`);
     if (stat === undefined) return;
-    const track = StatsTrack.parse(stat.data?.toString("utf8") ?? "");
+    const track = StatsTrack.parse(valueText(stat.data));
     track.count += countDiff;
     track.bytes += bytesDiff;
-    stat.data = Buffer.from(track.toString(), "utf8");
+    stat.data = textValue(track.toString());
   }
 
   private addDigest(path: string, node: ZNode): void {

@@ -1,0 +1,49 @@
+/**
+ * What a jute `buffer` field holds when written: bytes, or a string of one byte per char (latin1,
+ * every char below 256). A server keeps znode values as such strings: V8 stores a one-byte string
+ * inline in its heap behind a 16-byte header, while a Buffer of its own costs a typed array, an
+ * ArrayBuffer, a backing-store record and a malloc'd block (about 200 bytes and some microseconds
+ * to allocate and later free, measured in docs/benchmarks.md).
+ */
+export type Bytes = Uint8Array | string;
+
+/** The bytes of a latin1 string, copied into a Buffer of their own. */
+export function latin1Bytes(s: string): Buffer {
+  return Buffer.from(s, "latin1");
+}
+
+/** `b` as bytes: a Uint8Array as it is, a latin1 string copied out. */
+export function asBytes(b: Bytes): Uint8Array {
+  return typeof b === "string" ? latin1Bytes(b) : b;
+}
+
+/** `b` as a latin1 string: a string as it is, bytes copied in. */
+export function asLatin1(b: Bytes): string {
+  return typeof b === "string" ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+}
+
+// Node's per-encoding Buffer methods, which buf.write(s, at, n, "latin1") and
+// buf.toString("latin1", start, end) end in. Called directly they skip the argument parsing and
+// encoding lookup in front, which showed as a third of the cost of writing a value into a getData
+// reply. Not in Node's documented API, so the documented calls stand in where they are missing.
+interface Latin1Methods {
+  latin1Write?: (s: string, at: number, lengthBytes: number) => number;
+  latin1Slice?: (start: number, end: number) => string;
+}
+const nodeBuffer = Buffer.prototype as unknown as Latin1Methods;
+const nativeLatin1Write = nodeBuffer.latin1Write;
+const nativeLatin1Slice = nodeBuffer.latin1Slice;
+
+/** Writes a latin1 string's bytes at `at` (which the caller has made room for); returns the count. */
+export function putLatin1(buf: Buffer, s: string, at: number): number {
+  return nativeLatin1Write !== undefined
+    ? nativeLatin1Write.call(buf, s, at, s.length)
+    : buf.write(s, at, s.length, "latin1");
+}
+
+/** buf[start, end) as a latin1 string, one char per byte. */
+export function latin1At(buf: Buffer, start: number, end: number): string {
+  return nativeLatin1Slice !== undefined
+    ? nativeLatin1Slice.call(buf, start, end)
+    : buf.toString("latin1", start, end);
+}
