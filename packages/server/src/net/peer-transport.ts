@@ -15,7 +15,10 @@
 // hostname verification), checked before any frame is read.
 //
 // Frames sent while a link is down are dropped: the ZAB core tolerates loss (numbered channels,
-// vote resends), so the transport never buffers beyond the socket's own queue, and a peer whose
+// vote resends), so the transport never buffers beyond the socket's own queue, except for the
+// latest election notification to each peer, sent as soon as that link opens (ZooKeeper keeps
+// one message per peer queued the same way: else servers started together each miss the
+// others' first votes and may decide on a partial view); and a peer whose
 // queue grows past `maxBufferedBytes` is cut off and dialled afresh. The one exception is a SNAP
 // being streamed (sendSnapshot, net/snapshot-stream.ts): frames for that learner wait for it,
 // within the same bound. No frame may exceed `maxFrameBytes` (net/peer-frame-limit.ts).
@@ -28,18 +31,14 @@ import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
 import type { PeerMessage } from "../zab/messages.js";
+import { formatHost, listenHostFor, type PeerAddress, sameAddress } from "./peer-address.js";
 import { DEFAULT_PEER_FRAME_LIMIT_BYTES, SNAPSHOT_PIECE_BYTES } from "./peer-frame-limit.js";
 import type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
 import { PeerOutbox } from "./peer-outbox.js";
 import { type HeldItem, SnapshotAssembly, type SnapshotSource, SnapshotStream } from "./snapshot-stream.js";
 import { unifiedServer } from "./tls-sniff.js";
 
-export interface PeerAddress {
-  host: string;
-  peerPort: number;
-  electionPort: number;
-}
-
+export { listenHostFor, type PeerAddress } from "./peer-address.js";
 export type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
 
 /** How long an acceptor waits for a dialler's proof. */
@@ -97,19 +96,6 @@ export interface PeerTransportOptions {
   livenessTimeoutMs?: number;
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|0:0:0:0:0:0:0:1)$/i;
-
-/**
- * The address to listen on for a server line naming `host`: a loopback name is bound as given
- * (several local servers share a machine on different ports); any other name means "reachable
- * from elsewhere", so all interfaces are bound — simpler and more robust than resolving our own
- * name, which in containers often maps to an address we do not hold.
- */
-export function listenHostFor(host: string, listenOnAllIps: boolean): string | undefined {
-  if (listenOnAllIps || !LOOPBACK.test(host)) return undefined;
-  return host === "localhost" ? "127.0.0.1" : host;
-}
-
 interface OutLink {
   id: number;
   channel: PeerChannel;
@@ -124,6 +110,8 @@ interface OutLink {
   lastPongMs: number;
   /** A SNAP being streamed on this link; what is sent meanwhile waits for it. */
   stream: SnapshotStream | undefined;
+  /** Election link: the latest notification sent while it was down, sent when it opens. */
+  heldVote: Uint8Array | undefined;
 }
 
 /**
@@ -200,6 +188,11 @@ export class PeerTransport {
     this.maxRedialMs = opts.maxRedialMs ?? 1000;
     this.livenessIntervalMs = opts.livenessIntervalMs ?? 1000;
     this.livenessTimeoutMs = opts.livenessTimeoutMs ?? 3000;
+    // The links exist (dialled by start) before the server's first votes are sent, so those are
+    // held for each peer rather than dropped.
+    if (this.members.has(opts.myId)) {
+      for (const [id, addr] of this.members) if (id !== opts.myId) this.addLinks(id, addr, false);
+    }
   }
 
   async start(): Promise<void> {
@@ -208,9 +201,8 @@ export class PeerTransport {
     const host = listenHostFor(me.host, this.opts.listenOnAllIps);
     await this.listen("peer", me.peerPort, host);
     await this.listen("election", me.electionPort, host);
-    for (const [id, addr] of this.members) {
-      if (id !== this.opts.myId) this.addLinks(id, addr);
-    }
+    for (const link of this.out.values())
+      if (link.ws === undefined && link.timer === undefined) this.dial(link);
     this.livenessTimer = setInterval(() => this.checkLiveness(), this.livenessIntervalMs);
     this.livenessTimer.unref();
   }
@@ -238,7 +230,7 @@ export class PeerTransport {
     if (me !== undefined) this.members.set(this.opts.myId, me);
   }
 
-  private addLinks(id: number, addr: PeerAddress): void {
+  private addLinks(id: number, addr: PeerAddress, dialNow = true): void {
     if (this.closed) return;
     const me = this.members.get(this.opts.myId)!;
     // The dialler's own addresses ride along, so a server that does not know us yet (we are
@@ -257,9 +249,10 @@ export class PeerTransport {
         warned: false,
         lastPongMs: 0,
         stream: undefined,
+        heldVote: undefined,
       };
       this.out.set(`${channel}/${id}`, link);
-      this.dial(link);
+      if (dialNow) this.dial(link);
     }
   }
 
@@ -341,6 +334,11 @@ export class PeerTransport {
   send(to: number, msg: PeerMessage): void {
     const channel: PeerChannel = msg.type === "NOTIFICATION" ? "election" : "peer";
     const link = this.out.get(`${channel}/${to}`);
+    if (link !== undefined && msg.type === "NOTIFICATION") {
+      // A newer vote replaces the held one: the peer needs only our latest.
+      link.heldVote = link.open && link.ws !== undefined ? undefined : this.opts.codec.encode(msg);
+      if (link.heldVote !== undefined) return;
+    }
     if (link === undefined || !link.open || link.ws === undefined) {
       this.stats.dropped++;
       return;
@@ -651,8 +649,16 @@ export class PeerTransport {
       link.open = true;
       link.failures = 0;
       link.lastPongMs = Date.now();
-      if (link.warned) this.opts.log.info({ peer: link.id, channel: link.channel }, "peer link up");
+      // Every time, not only after a failed dial: which links a server has is what one reads its
+      // log for when an election goes wrong.
+      this.opts.log.info({ peer: link.id, channel: link.channel }, "peer link up");
       link.warned = false;
+      const held = link.heldVote;
+      link.heldVote = undefined;
+      if (held !== undefined) {
+        this.outbox.enqueue(ws, held);
+        this.stats.sent++;
+      }
     });
     // We never expect data on an outbound link; a peer sending some is ignored.
     ws.on("error", (err) => {
@@ -680,17 +686,9 @@ export class PeerTransport {
 /** Guests at once: enough for a batch of servers waiting to be added, bounded against strangers. */
 const MAX_GUESTS = 16;
 
-function sameAddress(a: PeerAddress, b: PeerAddress): boolean {
-  return a.host === b.host && a.peerPort === b.peerPort && a.electionPort === b.electionPort;
-}
-
 /** The server id a dialler claims in its URL (`/?from=<id>`); NaN when it names none. */
 function claimedId(req: IncomingMessage): number {
   return Number(new URL(req.url ?? "/", "ws://x").searchParams.get("from"));
-}
-
-function formatHost(host: string): string {
-  return host.includes(":") ? `[${host}]` : host;
 }
 
 function toBytes(data: WebSocket.RawData): Uint8Array {

@@ -426,6 +426,13 @@ export class QuorumRuntime {
           this.onEvent?.({ kind: "sync-sent", how: e.msg.type, peer: e.to });
         }
         this.transport.send(e.to, e.msg);
+        // ZooKeeper's learner counts a refused connection to the leader as a failed try; ours
+        // is a FOLLOWERINFO the transport had no link for (it is dropped, never queued).
+        if (
+          (e.msg.type === "FOLLOWERINFO" || e.msg.type === "OBSERVERINFO") &&
+          !this.transport.isLinkOpen(e.to, "peer")
+        )
+          this.step({ type: "peerUnreachable", peer: e.to });
         return;
       case "sendSnapshot": {
         this.metrics?.snapCount.add();

@@ -6,7 +6,7 @@
 
 import { MAX_EARLY_FRAMES, takeInOrder } from "./channel.js";
 import type { PeerCore } from "./core.js";
-import type { ChannelBody, ChannelMessage, LogEntry, QuorumConfig } from "./messages.js";
+import type { ChannelBody, ChannelMessage, LogEntry, QuorumConfig, ServerState } from "./messages.js";
 import type { LearnerState } from "./role-state.js";
 import { ZabError } from "./types.js";
 import { formatZxid, isContiguous, makeZxid } from "./zxid.js";
@@ -37,6 +37,8 @@ export function becomeLearner(core: PeerCore, leaderSid: number): void {
     held: [],
     lastAckSent: -1,
     touches: new Map(),
+    refusals: 0,
+    lastRefusalTick: -1,
   };
   core.emitRole();
   sendToLeader(
@@ -65,6 +67,43 @@ export function requireServingLearner(core: PeerCore): LearnerState {
     throw new ZabError("NOT_SERVING", `server ${core.myId} is not a serving learner`);
   }
   return l;
+}
+
+/**
+ * How often the server we elected may say it does not lead before we look again. ZooKeeper's
+ * learner tries to connect to the leader's quorum port five times (only a leading server
+ * listens there), then goes back to LOOKING: the election may have ended with us following a
+ * server that went on to follow someone else (it heard a better vote after we decided), or that
+ * cannot be reached. Several tries, not one: a candidate that is still finalizing its own
+ * decision says LOOKING for a moment before it leads.
+ */
+export const LEADER_CONNECT_TRIES = 5;
+
+/**
+ * In discovery, the server we elected told us its state (its election notification, sent in
+ * answer to our FOLLOWERINFO or on its own) or could not be reached (`state` null). Anything
+ * but LEADING counts as a failed connection attempt.
+ */
+export function onLeaderSignal(core: PeerCore, from: number, state: ServerState | null): void {
+  const l = core.learner;
+  if (l === null || l.leader !== from || l.phase !== "discovery") return;
+  if (state === "LEADING") {
+    l.refusals = 0;
+    return;
+  }
+  // Answers to a FOLLOWERINFO and the candidate's own vote resends may come in the same tick:
+  // one try per tick keeps the tries spread over time as ZooKeeper's retry delay does.
+  if (l.lastRefusalTick === core.nowTicks) return;
+  l.lastRefusalTick = core.nowTicks;
+  l.refusals += 1;
+  if (l.refusals >= LEADER_CONNECT_TRIES) {
+    learnerLost(
+      core,
+      state === null
+        ? `leader ${from} unreachable ${l.refusals} times`
+        : `leader ${from} is not leading (${state}) after ${l.refusals} tries`,
+    );
+  }
 }
 
 /** The channel to the leader broke or the leader misbehaved: start over with an election. */

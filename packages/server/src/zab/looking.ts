@@ -122,6 +122,18 @@ export function answerWhileRemoved(core: PeerCore, from: number, n: Notification
   if (n.state === "LOOKING") core.send(from, notification(core, "OBSERVING", core.initialVote(), 0));
 }
 
+/**
+ * A FOLLOWERINFO / OBSERVERINFO reached us while we do not lead. In ZooKeeper only a leader
+ * listens on the quorum port, so such a learner's connection is refused and it soon looks again;
+ * here every server takes peer links, so we refuse in words: our election state and vote, which
+ * also tell the learner whom we follow.
+ */
+export function refuseLearner(core: PeerCore, from: number): void {
+  const e = core.election;
+  if (core.role === "looking") core.send(from, notification(core, "LOOKING", e.proposal, e.round));
+  else core.send(from, notification(core, myState(core), e.currentVote, e.decidedRound));
+}
+
 function myState(core: PeerCore): ServerState {
   switch (core.role) {
     case "looking":
@@ -193,7 +205,16 @@ export function onNotification(core: PeerCore, from: number, n: Notification): v
   // FOLLOWING / LEADING answers from anyone: only our configs' voters count for the quorum, and
   // the leader's own answer must say it leads (it may be a voter of a config we missed).
   e.outOfElection.set(from, { vote: n.vote, state: n.state });
-  if (n.vote.leader === core.myId) return;
+  if (n.vote.leader === core.myId) {
+    // A server that decided for us in our own round counts as a vote for us, as in ZooKeeper's
+    // FLE: it no longer sends LOOKING votes, so without this we might wait for voters that are
+    // slow to reach us while it waits for us to lead.
+    if (n.round === e.round) {
+      e.recvVotes.set(from, n.vote);
+      checkElectionQuorum(core);
+    }
+    return;
+  }
   const agreeing: number[] = [];
   for (const [sid, v] of e.outOfElection) {
     if (v.vote.leader === n.vote.leader && v.vote.peerEpoch === n.vote.peerEpoch) agreeing.push(sid);

@@ -27,12 +27,13 @@ import {
   learnerTick,
   maybeFinishNewLeader,
   maybeSendAck,
+  onLeaderSignal,
   onLearnerChannel,
   requireServingLearner,
   sendToLeader,
 } from "./learner.js";
 import { ReplicatedLog } from "./log.js";
-import { answerWhileRemoved, lookingTick, onNotification, startLooking } from "./looking.js";
+import { answerWhileRemoved, lookingTick, onNotification, refuseLearner, startLooking } from "./looking.js";
 import { Membership } from "./membership.js";
 import type { LogEntry, PeerMessage } from "./messages.js";
 import type { Effect, PersistedState, ZabConfig, ZabInput, ZabStatus } from "./types.js";
@@ -241,6 +242,9 @@ export class ZabPeer {
         if (s !== undefined) dropLearner(core, s);
         return;
       }
+      case "peerUnreachable":
+        onLeaderSignal(core, input.peer, null);
+        return;
       case "peerLinked":
         // The connection ids seen from that server guard against FOLLOWERINFOs of older
         // connections arriving late; none can arrive over a new link, so they are forgotten.
@@ -276,10 +280,15 @@ export class ZabPeer {
     const core = this.core;
     if (from === core.myId) return;
     if (msg.type === "NOTIFICATION") {
+      onLeaderSignal(core, from, msg.state);
       onNotification(core, from, msg);
       return;
     }
-    if (core.leader !== null) onLeaderChannel(core, from, msg);
+    if (core.leader !== null) {
+      onLeaderChannel(core, from, msg);
+      return;
+    }
+    if (msg.type === "FOLLOWERINFO" || msg.type === "OBSERVERINFO") refuseLearner(core, from);
     else if (core.learner !== null) onLearnerChannel(core, from, msg);
   }
 

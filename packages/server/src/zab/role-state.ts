@@ -90,4 +90,10 @@ export interface LearnerState extends ChannelReceiver {
   held: ChannelMessage[];
   lastAckSent: number;
   touches: Map<bigint, number>;
+  /**
+   * Discovery only: times the leader we elected said it does not lead (or could not be reached),
+   * at most one per tick, and the tick of the last one (see learner.ts, LEADER_CONNECT_TRIES).
+   */
+  refusals: number;
+  lastRefusalTick: number;
 }

@@ -94,6 +94,11 @@ export type ZabInput =
    */
   | { type: "peerDown"; peer: number }
   /**
+   * A FOLLOWERINFO / OBSERVERINFO to `peer` was dropped: the runtime has no link to it. A learner
+   * in discovery counts it as a failed connection attempt (learner.ts, LEADER_CONNECT_TRIES).
+   */
+  | { type: "peerUnreachable"; peer: number }
+  /**
    * A new link from `peer` replaced every earlier one (the transport promises that no frame of
    * an earlier link arrives after this input).
    */

@@ -214,3 +214,114 @@ describe("ZabPeer ordering obligations", () => {
     ).toThrow(/hole/);
   });
 });
+
+describe("a learner whose elected leader does not lead", () => {
+  // initLimit far away: what sends the learner back to looking must be the refusals, not silence.
+  const patient = (myId: number): ZabConfig => ({ ...config(myId, [1, 2, 3]), initLimitTicks: 1000 });
+  const vote = (leader: number) => ({ leader, zxid: 0, peerEpoch: 0 });
+  const notification = (
+    state: "LOOKING" | "FOLLOWING" | "LEADING",
+    leader: number,
+    round = 1,
+  ): PeerMessage => ({
+    type: "NOTIFICATION",
+    state,
+    vote: vote(leader),
+    round,
+  });
+
+  /** Server 1 of {1,2,3} hears only 2's vote (3's was lost), finalizes and follows 2. */
+  function followerOf2(): ZabPeer {
+    const p = new ZabPeer(patient(1), fresh);
+    p.step({ type: "message", from: 2, msg: notification("LOOKING", 2) });
+    p.step({ type: "tick" });
+    p.step({ type: "tick" });
+    expect(p.status().role).toBe("following");
+    expect(p.status().leader).toBe(2);
+    p.takeEffects();
+    return p;
+  }
+
+  it("answers a FOLLOWERINFO with its own election state instead of ignoring it", () => {
+    const p = new ZabPeer(patient(2), fresh);
+    p.step({ type: "message", from: 3, msg: notification("LEADING", 3) });
+    p.step({ type: "message", from: 1, msg: notification("FOLLOWING", 3) });
+    expect(p.status().role).toBe("following");
+    p.takeEffects();
+    p.step({
+      type: "message",
+      from: 1,
+      msg: { type: "FOLLOWERINFO", acceptedEpoch: 0, conn: 7, seq: 1, term: 0 } as PeerMessage,
+    });
+    const sent = p.takeEffects().filter((e) => e.kind === "send");
+    expect(sent).toEqual([
+      { kind: "send", to: 1, msg: expect.objectContaining(notification("FOLLOWING", 3)) },
+    ]);
+  });
+
+  it("goes back to looking after a few refusals, and a LOOKING vote then lets it follow the real leader", () => {
+    const p = followerOf2();
+    // 2 heard 3's better vote after we decided: it follows 3 and says so in answer to each try.
+    for (let i = 0; i < 4; i++) {
+      p.step({ type: "message", from: 2, msg: notification("FOLLOWING", 3) });
+      // Two answers in one tick are one try.
+      p.step({ type: "message", from: 2, msg: notification("FOLLOWING", 3) });
+      p.step({ type: "tick" });
+      expect(p.status().role).toBe("following");
+    }
+    p.step({ type: "message", from: 2, msg: notification("FOLLOWING", 3) });
+    expect(p.status().role).toBe("looking");
+    p.step({ type: "message", from: 3, msg: notification("LEADING", 3) });
+    expect(p.status().role).toBe("following");
+    expect(p.status().leader).toBe(3);
+  });
+
+  it("gives up on a leader it cannot reach after a few tries", () => {
+    const p = followerOf2();
+    for (let i = 0; i < 4; i++) {
+      p.step({ type: "peerUnreachable", peer: 2 });
+      p.step({ type: "tick" });
+    }
+    expect(p.status().role).toBe("following");
+    p.step({ type: "peerUnreachable", peer: 2 });
+    expect(p.status().role).toBe("looking");
+  });
+
+  it("keeps waiting for a leader that says it leads", () => {
+    const p = followerOf2();
+    for (let i = 0; i < 20; i++) {
+      p.step({ type: "message", from: 2, msg: notification(i % 2 === 0 ? "LOOKING" : "LEADING", 2) });
+      p.step({ type: "tick" });
+    }
+    expect(p.status().role).toBe("following");
+    expect(p.status().leader).toBe(2);
+  });
+});
+
+describe("a candidate that others already follow", () => {
+  it("counts a FOLLOWING answer for itself in its own round as a vote, as ZooKeeper's FLE does", () => {
+    const p = new ZabPeer({ ...config(3, [1, 2, 3]), initLimitTicks: 1000 }, fresh);
+    const me = { leader: 3, zxid: 0, peerEpoch: 0 };
+    // 2 decided for us in round 1 and now only answers; 1 is not reachable yet.
+    p.step({
+      type: "message",
+      from: 2,
+      msg: { type: "NOTIFICATION", state: "FOLLOWING", vote: me, round: 1 },
+    });
+    p.step({ type: "tick" });
+    p.step({ type: "tick" });
+    expect(p.status().role).toBe("leading");
+  });
+
+  it("ignores such an answer from another round", () => {
+    const p = new ZabPeer({ ...config(3, [1, 2, 3]), initLimitTicks: 1000 }, fresh);
+    const me = { leader: 3, zxid: 0, peerEpoch: 0 };
+    p.step({
+      type: "message",
+      from: 2,
+      msg: { type: "NOTIFICATION", state: "FOLLOWING", vote: me, round: 7 },
+    });
+    for (let i = 0; i < 5; i++) p.step({ type: "tick" });
+    expect(p.status().role).toBe("looking");
+  });
+});
