@@ -1,7 +1,7 @@
 // DataTree remembers the last parent it looked up (children arrive in runs under one parent):
 // what it remembers must never outlive that parent, nor match a path that merely shares a prefix.
 import { describe, expect, it } from "vitest";
-import { DataTree } from "../../src/tree/data-tree.js";
+import { DataTree, TreeInvariantError } from "../../src/tree/data-tree.js";
 import { testZNode as node } from "./znode.js";
 
 const childrenOf = (tree: DataTree, path: string) => [...tree.get(path)!.children].sort();
@@ -40,5 +40,14 @@ describe("DataTree parent lookup", () => {
     tree.remove("/p/a");
     tree.remove("/p");
     expect(() => tree.insert("/p/b", node())).toThrow(/parent of \/p\/b is missing/);
+  });
+
+  it("refuses a path that is already there, as a broken invariant", () => {
+    const tree = new DataTree(false);
+    tree.insert("/p", node());
+    tree.insert("/p/a", node());
+    expect(() => tree.insert("/p/a", node())).toThrow(TreeInvariantError);
+    expect(() => tree.insert("/p/a", node())).toThrow(/\/p\/a already exists/);
+    expect(() => tree.insert("/", node())).toThrow(/\/ already exists/);
   });
 });
