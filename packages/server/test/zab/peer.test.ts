@@ -299,28 +299,24 @@ describe("a learner whose elected leader does not lead", () => {
 });
 
 describe("a candidate that others already follow", () => {
-  it("counts a FOLLOWING answer for itself in its own round as a vote, as ZooKeeper's FLE does", () => {
+  /** Server 3, looking in round 1, hears 2 answer FOLLOWING with a vote for 3 in `round`. */
+  function candidateAnsweredIn(round: number): ZabPeer {
     const p = new ZabPeer({ ...config(3, [1, 2, 3]), initLimitTicks: 1000 }, fresh);
     const me = { leader: 3, zxid: 0, peerEpoch: 0 };
+    p.step({ type: "message", from: 2, msg: { type: "NOTIFICATION", state: "FOLLOWING", vote: me, round } });
+    return p;
+  }
+
+  it("counts a FOLLOWING answer for itself in its own round as a vote, as ZooKeeper's FLE does", () => {
     // 2 decided for us in round 1 and now only answers; 1 is not reachable yet.
-    p.step({
-      type: "message",
-      from: 2,
-      msg: { type: "NOTIFICATION", state: "FOLLOWING", vote: me, round: 1 },
-    });
+    const p = candidateAnsweredIn(1);
     p.step({ type: "tick" });
     p.step({ type: "tick" });
     expect(p.status().role).toBe("leading");
   });
 
   it("ignores such an answer from another round", () => {
-    const p = new ZabPeer({ ...config(3, [1, 2, 3]), initLimitTicks: 1000 }, fresh);
-    const me = { leader: 3, zxid: 0, peerEpoch: 0 };
-    p.step({
-      type: "message",
-      from: 2,
-      msg: { type: "NOTIFICATION", state: "FOLLOWING", vote: me, round: 7 },
-    });
+    const p = candidateAnsweredIn(7);
     for (let i = 0; i < 5; i++) p.step({ type: "tick" });
     expect(p.status().role).toBe("looking");
   });
