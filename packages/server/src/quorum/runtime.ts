@@ -72,7 +72,12 @@ export interface RoleChange {
 
 /** Our finest time unit: short enough that election and failover move in tens of milliseconds. */
 const TARGET_TICK_MS = 50;
-/** ZooKeeper's finalizeWait and vote-resend pace. */
+/**
+ * How long a quorum must hold our vote unchallenged before we decide, and how often votes are
+ * resent. Half of ZooKeeper's finalizeWait (200 ms): part of why elections end sooner here, and
+ * also why deciding on a partial view of the votes is likelier, which a learner recovers from by
+ * looking again (zab/learner.ts, LEADER_CONNECT_TRIES).
+ */
 const ELECTION_PACE_MS = 100;
 
 export interface QuorumTiming {
