@@ -2,8 +2,9 @@
  * What a jute `buffer` field holds when written: bytes, or a string of one byte per char (latin1,
  * every char below 256). A server keeps znode values as such strings: V8 stores a one-byte string
  * inline in its heap behind a 16-byte header, while a Buffer of its own costs a typed array, an
- * ArrayBuffer, a backing-store record and a malloc'd block (about 200 bytes and some microseconds
- * to allocate and later free, measured in docs/benchmarks.md).
+ * ArrayBuffer, a backing-store record and a malloc'd block, and microseconds to allocate and later
+ * free (docs/benchmarks.md, sixth round of issue 14: RSS after a GC fell by about 325 bytes per
+ * znode of a 1M tree when values became strings).
  */
 export type Bytes = Uint8Array | string;
 
