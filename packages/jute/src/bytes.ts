@@ -8,9 +8,12 @@
  */
 export type Bytes = Uint8Array | string;
 
-/** `b` as a latin1 string: a string as it is, bytes copied in. */
-export function asLatin1(b: Bytes): string {
-  return typeof b === "string" ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+/** `b` as a latin1 string: a string as it is, bytes copied in; an absent value stays null. */
+export function asLatin1(b: Bytes): string;
+export function asLatin1(b: Bytes | null): string | null;
+export function asLatin1(b: Bytes | null): string | null {
+  if (b === null || typeof b === "string") return b;
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 }
 
 // Node's per-encoding Buffer methods, which buf.write(s, at, n, "latin1") and

@@ -139,7 +139,7 @@ export function prepareCreate(env: PrepareEnv, req: CreateRequest): Prepared<Cre
     body: {
       type: "create",
       path,
-      data: req.data === null ? null : asLatin1(req.data),
+      data: asLatin1(req.data),
       acl: fixed.acl,
       ephemeralOwner: owner,
       parentChildCounter,
@@ -208,8 +208,7 @@ export function prepareSetData(env: PrepareEnv, req: RequestOf<OpCode.setData>):
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BadVersion);
   const version = incInt32(node.version);
   env.scratch.set(req.path, { ...node, version });
-  const data = req.data === null ? null : asLatin1(req.data);
-  return { ok: true, body: { type: "setData", path: req.path, data, version } };
+  return { ok: true, body: { type: "setData", path: req.path, data: asLatin1(req.data), version } };
 }
 
 export function prepareSetAcl(env: PrepareEnv, req: RequestOf<OpCode.setACL>): Prepared<SetAclTxn> {

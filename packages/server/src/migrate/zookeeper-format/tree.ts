@@ -41,7 +41,7 @@ export function newNode(
   ephemeralOwner: bigint,
 ): ZNode {
   return {
-    data: data === null ? null : asLatin1(data),
+    data: asLatin1(data),
     acl,
     czxid: zxid,
     mzxid: zxid,
@@ -301,7 +301,7 @@ export class ZkTree {
     if (node === undefined) throw new NoNode();
     const before = node.data?.length ?? 0;
     this.removeDigest(path, node);
-    node.data = data === null ? null : asLatin1(data);
+    node.data = asLatin1(data);
     node.mtimeMs = header.timeMs;
     node.mzxid = header.zxid;
     node.version = version;
