@@ -15,7 +15,7 @@ import {
   writeStat,
 } from "@paddock/jute";
 import { type DataTree, TreeInvariantError } from "../tree/data-tree.js";
-import { NO_CHILDREN, statOf, type ZNode } from "../tree/node.js";
+import { statOf, storedNode, type ZNode } from "../tree/node.js";
 import { CONFIG_PATH, parentOf } from "../tree/path.js";
 import type { ApplyResult, TriggeredEvent } from "./contract.js";
 import type { QuotaAccounting } from "./quota-accounting.js";
@@ -120,23 +120,14 @@ export class TxnApplier {
     const parentPath = parentOf(body.path);
     if (parentPath === undefined)
       throw new TreeInvariantError(`apply create ${body.path} (zxid ${txn.zxid})`);
-    const node: ZNode = {
-      data: body.data,
-      acl: body.acl,
-      czxid: txn.zxid,
-      mzxid: txn.zxid,
-      ctimeMs: txn.timeMs,
-      mtimeMs: txn.timeMs,
-      version: 0,
-      childCounter: 0,
-      aversion: 0,
+    const node = storedNode(
+      body.data,
+      body.acl,
+      txn.zxid,
+      txn.timeMs,
       // One shared 0n instead of a heap BigInt per persistent node.
-      ephemeralOwner: body.ephemeralOwner === PERSISTENT_OWNER ? PERSISTENT_OWNER : body.ephemeralOwner,
-      pzxid: txn.zxid,
-      children: NO_CHILDREN,
-      treeSeq: 0,
-      treeCrc: 0,
-    };
+      body.ephemeralOwner === PERSISTENT_OWNER ? PERSISTENT_OWNER : body.ephemeralOwner,
+    );
     this.tree.insert(body.path, node);
     const parent = this.tree.update(parentPath, { childCounter: body.parentChildCounter, pzxid: txn.zxid });
     this.quota.created(body.path, parentPath, body.data?.length ?? 0);

@@ -5,7 +5,7 @@
 
 import { type ACL, JuteReader, JuteWriter, readAclList, writeAclList } from "@paddock/jute";
 import { TreeInvariantError, type TreeView } from "../tree/data-tree.js";
-import { NO_CHILDREN, type ZNode } from "../tree/node.js";
+import { storedNode, type ZNode } from "../tree/node.js";
 
 const SNAPSHOT_FORMAT_VERSION = 1;
 
@@ -175,23 +175,17 @@ export class SnapshotChunkReader {
     const childCounter = r.readInt();
     const aversion = r.readInt();
     const owner = r.readBigLong();
-    this.into.node(path, {
-      data,
-      acl,
-      czxid,
-      mzxid,
-      ctimeMs,
-      mtimeMs,
-      version,
-      childCounter,
-      aversion,
-      // One shared 0n instead of a heap BigInt per persistent node.
-      ephemeralOwner: owner === PERSISTENT_OWNER ? PERSISTENT_OWNER : owner,
-      pzxid: r.readLong(),
-      children: NO_CHILDREN,
-      treeSeq: 0,
-      treeCrc: 0,
-    });
+    const pzxid = r.readLong();
+    // One shared 0n instead of a heap BigInt per persistent node.
+    const node = storedNode(data, acl, czxid, ctimeMs, owner === PERSISTENT_OWNER ? PERSISTENT_OWNER : owner);
+    // Equal numbers stay one number (see storedNode): most znodes never change after their create.
+    if (mzxid !== czxid) node.mzxid = mzxid;
+    if (pzxid !== czxid) node.pzxid = pzxid;
+    if (mtimeMs !== ctimeMs) node.mtimeMs = mtimeMs;
+    node.version = version;
+    node.childCounter = childCounter;
+    node.aversion = aversion;
+    this.into.node(path, node);
   }
 }
 

@@ -7,7 +7,7 @@ import { type ACL, asLatin1, type Stat } from "@paddock/jute";
 import { crc32, crc32Latin1, crc32Utf8 } from "../storage/crc32.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.js";
 import { AclInterner } from "./acl-interner.js";
-import { NO_CHILDREN, ownerKind, statOf, ttlOfOwner, type ZNode } from "./node.js";
+import { NO_CHILDREN, ownerKind, statOf, storedNode, ttlOfOwner, type ZNode } from "./node.js";
 import { baseName, CONFIG_PATH, parentOf, QUOTA_PATH, ROOT_PATH, ZOOKEEPER_PATH } from "./path.js";
 
 function depthOf(path: string): number {
@@ -21,22 +21,7 @@ export class TreeInvariantError extends Error {
 }
 
 function blankNode(acl: readonly ACL[]): ZNode {
-  return {
-    data: "",
-    acl,
-    czxid: 0,
-    mzxid: 0,
-    ctimeMs: 0,
-    mtimeMs: 0,
-    version: 0,
-    childCounter: 0,
-    aversion: 0,
-    ephemeralOwner: 0n,
-    pzxid: 0,
-    children: NO_CHILDREN,
-    treeSeq: 0,
-    treeCrc: 0,
-  };
+  return storedNode("", acl, 0, 0, 0n);
 }
 
 /**
