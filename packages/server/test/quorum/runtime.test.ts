@@ -30,7 +30,7 @@ const config = {
 
 const settle = () => new Promise((r) => setTimeout(r, 5));
 
-async function boot(dir: string, host: Partial<QuorumHost>) {
+async function boot(dir: string, host: Partial<QuorumHost>, serverConfig: ServerConfig = config) {
   const txnLog = await TxnLog.open(join(dir, "log"), { preAllocSizeBytes: 0, forceSync: true });
   const snapshots = await SnapshotStore.open(join(dir, "snap"));
   const logEntries: LogEntry[] = [];
@@ -53,7 +53,7 @@ async function boot(dir: string, host: Partial<QuorumHost>) {
     ...host,
   };
   const rt = new QuorumRuntime({
-    config,
+    config: serverConfig,
     log: pino({ level: "silent" }),
     host: fullHost,
     txnLog,
@@ -62,8 +62,9 @@ async function boot(dir: string, host: Partial<QuorumHost>) {
     snapshotZxid: 0,
     logEntries,
   });
-  // No start(): the transport stays unbound; ticks are driven here.
-  for (let i = 0; i < 40 && !rt.isLeader; i++) {
+  // No start(): the transport stays unbound; ticks are driven here (the one-voter ensemble elects
+  // itself; a test with more voters drives its own election).
+  for (let i = 0; i < 40 && !rt.isLeader && serverConfig === config; i++) {
     rt.step({ type: "tick" });
     await settle();
   }
@@ -122,5 +123,39 @@ describe("QuorumRuntime effect executor", () => {
     expect(t.zab.syncLimitTicks * t.tickMs).toBe(10_000);
     const odd = quorumTiming({ tickTimeMs: 30, initLimit: 3, syncLimit: 2 });
     expect(odd.zab.syncLimitTicks * odd.tickMs).toBe(60);
+  });
+
+  it("turns a FOLLOWERINFO it had no link for into a failed try, and looks again after a few", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "paddock-runtime-"));
+    dirs.push(dir);
+    const servers = new Map(
+      [1, 2, 3].map((id) => [
+        id,
+        {
+          id,
+          host: "127.0.0.1",
+          peerPort: 26990 + 2 * id,
+          electionPort: 26991 + 2 * id,
+          role: "participant",
+        },
+      ]),
+    );
+    // initLimit far away: only the dropped FOLLOWERINFOs can send the learner back to looking.
+    const three = { ...config, servers, initLimit: 1000 } as unknown as ServerConfig;
+    const roles: string[] = [];
+    const { rt, txnLog } = await boot(dir, { onRoleChange: (c) => roles.push(c.role) }, three);
+    // 2's vote reaches us (3's does not): we decide for 2 and try to follow it, with no link to it.
+    const vote = { leader: 2, zxid: 0, peerEpoch: 0 };
+    rt.step({ type: "message", from: 2, msg: { type: "NOTIFICATION", state: "LOOKING", vote, round: 1 } });
+    for (let i = 0; i < 3 && rt.role !== "following"; i++) rt.step({ type: "tick" });
+    expect(rt.role).toBe("following");
+    for (let i = 0; i < 20 && rt.role === "following"; i++) {
+      rt.step({ type: "tick" });
+      await settle();
+    }
+    expect(rt.role).toBe("looking");
+    expect(roles).toContain("following");
+    await rt.stop();
+    await txnLog.close();
   });
 });
