@@ -45,8 +45,8 @@ export interface PrepareEnv {
   ephemeralRefusal: number | undefined;
   /** Whether a change below `path` would pass a hard quota limit (always false unless enforced). */
   quotaExceeded(path: string, bytesDiff: number, countDiff: number): boolean;
-  /** Data length of the applied node (ZooKeeper measures setData's growth against it). */
-  appliedDataLength(path: string): number;
+  /** quotaExceeded for a setData of `path` to `newLength` bytes. */
+  setDataQuotaExceeded(path: string, newLength: number): boolean;
 }
 
 export type Prepared<T> = { ok: true; body: T } | { ok: false; err: number };
@@ -202,9 +202,7 @@ export function prepareSetData(env: PrepareEnv, req: RequestOf<OpCode.setData>):
   const node = env.scratch.get(req.path);
   if (node === undefined) return fail(ErrorCode.NoNode);
   if (!allowed(env, node.acl, Perms.WRITE)) return fail(ErrorCode.NoAuth);
-  if (env.quotaExceeded(req.path, (req.data?.length ?? 0) - env.appliedDataLength(req.path), 0)) {
-    return fail(ErrorCode.QuotaExceeded);
-  }
+  if (env.setDataQuotaExceeded(req.path, req.data?.length ?? 0)) return fail(ErrorCode.QuotaExceeded);
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BadVersion);
   const version = incInt32(node.version);
   env.scratch.set(req.path, { ...node, version });

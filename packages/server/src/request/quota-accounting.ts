@@ -47,6 +47,14 @@ export class QuotaAccounting {
     if (checkBytes && bytesHard > -1 && current.bytes + bytesDiff > bytesHard) return true;
     return false;
   }
+  /**
+   * exceeds for a setData of `path` to `newLength` bytes: ZooKeeper measures the growth against
+   * the applied node, which is looked up only when quotas are enforced.
+   */
+  setDataExceeds(path: string, newLength: number): boolean {
+    if (!this.enforce) return false;
+    return this.exceeds(path, newLength - (this.tree.get(path)?.data?.length ?? 0), 0);
+  }
 
   /** After `path` was inserted below `parentPath`: a limits node adds a quota, a stats node is counted. */
   created(path: string, parentPath: string, dataLength: number): void {

@@ -29,6 +29,9 @@ export class StateMachine {
   private readonly quota: QuotaAccounting;
   private readonly reader: TreeReader;
   private readonly applier: TxnApplier;
+  // Made once: every prepare hands them out in its env.
+  private readonly quotaExceeded: PrepareEnv["quotaExceeded"];
+  private readonly setDataQuotaExceeded: PrepareEnv["setDataQuotaExceeded"];
   private appliedZxid = 0;
   private preparedZxid = 0;
 
@@ -38,6 +41,9 @@ export class StateMachine {
     this.quota = new QuotaAccounting(this.tree, opts.enforceQuota === true);
     this.reader = new TreeReader(this.tree, opts.skipAcl, opts.extendedTypesEnabled, opts.letAnySaslUserDoX);
     this.applier = new TxnApplier(this.tree, this.sessions, this.quota, opts.extendedTypesEnabled);
+    const quota = this.quota;
+    this.quotaExceeded = (path, bytesDiff, countDiff) => quota.exceeds(path, bytesDiff, countDiff);
+    this.setDataQuotaExceeded = (path, newLength) => quota.setDataExceeds(path, newLength);
   }
 
   /** /zookeeper/config as the server's active config has it (not a txn: see DataTree). */
@@ -77,8 +83,8 @@ export class StateMachine {
         : ctx.localSession === "here"
           ? ErrorCode.EphemeralOnLocalSession
           : ErrorCode.SessionExpired,
-      quotaExceeded: (path, bytesDiff, countDiff) => this.quota.exceeds(path, bytesDiff, countDiff),
-      appliedDataLength: (path) => this.tree.get(path)?.data?.length ?? 0,
+      quotaExceeded: this.quotaExceeded,
+      setDataQuotaExceeded: this.setDataQuotaExceeded,
     };
   }
 
