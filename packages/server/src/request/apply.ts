@@ -22,8 +22,6 @@ import type { QuotaAccounting } from "./quota-accounting.js";
 import type { SessionTable } from "./session-table.js";
 import type { CreateTxn, MultiOpTxn, SetAclTxn, SetDataTxn, Txn } from "./txn.js";
 
-const PERSISTENT_OWNER = 0n;
-
 const NO_BODY = (_w: JuteWriter): void => {};
 
 function errorResult(err: number): ApplyResult {
@@ -120,14 +118,7 @@ export class TxnApplier {
     const parentPath = parentOf(body.path);
     if (parentPath === undefined)
       throw new TreeInvariantError(`apply create ${body.path} (zxid ${txn.zxid})`);
-    const node = storedNode(
-      body.data,
-      body.acl,
-      txn.zxid,
-      txn.timeMs,
-      // One shared 0n instead of a heap BigInt per persistent node.
-      body.ephemeralOwner === PERSISTENT_OWNER ? PERSISTENT_OWNER : body.ephemeralOwner,
-    );
+    const node = storedNode(body.data, body.acl, txn.zxid, txn.timeMs, body.ephemeralOwner);
     this.tree.insert(body.path, node);
     const parent = this.tree.update(parentPath, { childCounter: body.parentChildCounter, pzxid: txn.zxid });
     this.quota.created(body.path, parentPath, body.data?.length ?? 0);

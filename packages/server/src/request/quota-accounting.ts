@@ -47,6 +47,7 @@ export class QuotaAccounting {
     if (checkBytes && bytesHard > -1 && current.bytes + bytesDiff > bytesHard) return true;
     return false;
   }
+
   /**
    * exceeds for a setData of `path` to `newLength` bytes: ZooKeeper measures the growth against
    * the applied node, which is looked up only when quotas are enforced.

@@ -98,8 +98,6 @@ export interface SnapshotReader {
   node(path: string, node: ZNode): void;
 }
 
-const PERSISTENT_OWNER = 0n;
-
 /**
  * Reads a snapshot chunk by chunk, as the chunks arrive (a file or a SNAP need not be held in
  * memory whole), feeding its sessions and nodes to `into` in order.
@@ -176,8 +174,7 @@ export class SnapshotChunkReader {
     const aversion = r.readInt();
     const owner = r.readBigLong();
     const pzxid = r.readLong();
-    // One shared 0n instead of a heap BigInt per persistent node.
-    const node = storedNode(data, acl, czxid, ctimeMs, owner === PERSISTENT_OWNER ? PERSISTENT_OWNER : owner);
+    const node = storedNode(data, acl, czxid, ctimeMs, owner);
     // Equal numbers stay one number (see storedNode): most znodes never change after their create.
     if (mzxid !== czxid) node.mzxid = mzxid;
     if (pzxid !== czxid) node.pzxid = pzxid;

@@ -54,6 +54,7 @@ export interface ZNode {
 // boxes per znode. A field that starts out holding something else points at the number it is
 // given later, so a znode's czxid, mzxid and pzxid share one zxid and its two times one time.
 const NOT_A_NUMBER_YET = null as unknown as number;
+const PERSISTENT_OWNER = 0n;
 
 /**
  * A znode as the three places that make one build it (a create, a snapshot, the tree's own
@@ -76,7 +77,8 @@ export function storedNode(
     version: 0,
     childCounter: 0,
     aversion: 0,
-    ephemeralOwner,
+    // One shared 0n instead of a heap BigInt per persistent node.
+    ephemeralOwner: ephemeralOwner === PERSISTENT_OWNER ? PERSISTENT_OWNER : ephemeralOwner,
     pzxid: NOT_A_NUMBER_YET,
     children: NO_CHILDREN,
     treeSeq: 0,
