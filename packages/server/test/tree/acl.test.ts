@@ -158,6 +158,28 @@ describe("fixupAcl", () => {
     expect(isValidAcl([{ perms: 1, id: { scheme: "auth", id: "" } }], [bob])).toBe(true);
   });
 
+  it("gives a lone world:anyone entry one frozen, shared result per perms value", () => {
+    for (const perms of [0, Perms.READ, Perms.CREATE | Perms.DELETE, Perms.ALL]) {
+      const first = fixupAcl([world(perms)], []);
+      expect(first).toEqual({ ok: true, acl: [world(perms)] });
+      expect(fixupAcl([world(perms)], [bob])).toBe(first);
+      // The tree interns and shares the list: nobody may change it.
+      if (!first.ok) throw new Error("refused");
+      expect(Object.isFrozen(first.acl)).toBe(true);
+      expect(Object.isFrozen(first.acl[0]!.id)).toBe(true);
+    }
+    // Perms outside ZooKeeper's five bits are kept as sent, as the general path keeps them.
+    for (const perms of [32, -1, 0x7fffffff]) {
+      const res = fixupAcl([world(perms)], []);
+      expect(res).toEqual({ ok: true, acl: [world(perms)] });
+      expect(fixupAcl([world(perms)], [])).not.toBe(res);
+    }
+    expect(fixupAcl([world(Perms.ALL), world(Perms.READ)], [])).toEqual({
+      ok: true,
+      acl: [world(Perms.ALL), world(Perms.READ)],
+    });
+  });
+
   it("keeps valid digest and ip entries as given", () => {
     const acl = [digest(Perms.ALL, "bob:h"), ip(Perms.READ, "10.0.0.0/8")];
     expect(fixupAcl(acl, [])).toEqual({ ok: true, acl });
