@@ -7,6 +7,10 @@ import { type Bytes, putLatin1 } from "./bytes.js";
 export class JuteWriter {
   buf: Buffer;
   offset = 0;
+  /** The last bigint writeBigLong encoded, and its two big-endian int32 halves. */
+  private lastBigLong = 0n;
+  private lastBigLongHi = 0;
+  private lastBigLongLo = 0;
 
   constructor(initialSizeBytes = 256) {
     this.buf = Buffer.allocUnsafe(initialSizeBytes);
@@ -29,9 +33,27 @@ export class JuteWriter {
     return this;
   }
 
+  /**
+   * A long from a bigint (session ids, ephemeral owners). Converting one allocates several
+   * intermediate BigInts, and a writer sees the same few values over and over (0n for every
+   * persistent znode, one session's id for a run of its requests): 0n is written directly and
+   * the last other value's two halves are kept. Comparing bigints allocates nothing.
+   */
   writeBigLong(v: bigint): this {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.offset);
+    if (v === 0n) {
+      // Kept out of the cache: a txn header's session id and its create's owner 0n alternate.
+      putInt32(this.buf, this.offset, 0);
+      putInt32(this.buf, this.offset + 4, 0);
+    } else if (v !== this.lastBigLong) {
+      this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.offset);
+      this.lastBigLong = v;
+      this.lastBigLongHi = this.buf.readInt32BE(this.offset);
+      this.lastBigLongLo = this.buf.readInt32BE(this.offset + 4);
+    } else {
+      putInt32(this.buf, this.offset, this.lastBigLongHi);
+      putInt32(this.buf, this.offset + 4, this.lastBigLongLo);
+    }
     this.offset += 8;
     return this;
   }

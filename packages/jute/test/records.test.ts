@@ -172,6 +172,22 @@ describe("ACL, Id, ClientInfo, WatcherEvent, headers", () => {
   });
 });
 
+describe("longs from bigints", () => {
+  it("writes what Buffer.writeBigInt64BE writes, whatever the order of values", () => {
+    // writeBigLong keeps the last value's halves and writes 0n directly: repeats, returns to an
+    // earlier value and 0n in between must all come out right, as must values that wrap.
+    const values = [0n, 5n, 5n, 0n, 5n, -1n, 0x7fff_ffff_ffff_ffffn, -(2n ** 63n), 2n ** 64n + 3n];
+    const seq = [...values, ...values.reverse(), 0x1_0000_0001n, 0n, 0x1_0000_0001n];
+    const w = new JuteWriter(8);
+    for (const v of seq) w.writeBigLong(v);
+    const expected = Buffer.alloc(8 * seq.length);
+    seq.forEach((v, i) => expected.writeBigInt64BE(BigInt.asIntN(64, v), 8 * i));
+    expect(w.toBuffer().toString("hex")).toBe(expected.toString("hex"));
+    const r = new JuteReader(w.toBuffer());
+    for (const v of seq) expect(r.readBigLong()).toBe(BigInt.asIntN(64, v));
+  });
+});
+
 describe("strings and buffers", () => {
   it("encodes string lengths in UTF-8 bytes, not characters", () => {
     const buf = encode((w) => w.writeString("/é"));
