@@ -136,7 +136,11 @@ export class ClientConnection implements WatchSink {
   sessionTimeoutMs = 0;
   /** Whether the client sent the optional readOnly byte (the response mirrors it). */
   clientSentReadOnly = false;
-  readonly identities: Id[];
+  /**
+   * Replaced, never changed in place (addIdentity): a request keeps the list it was routed with,
+   * as ZooKeeper's requests keep a copy of the connection's auth info, without a copy each.
+   */
+  private identityList: readonly Id[];
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly establishedAtMs = Date.now();
@@ -168,7 +172,7 @@ export class ClientConnection implements WatchSink {
     this.decoder = new FrameDecoder(context.maxBufferBytes);
     this.remoteAddress = normaliseAddress(socket.remoteAddress ?? "unknown");
     this.remotePort = socket.remotePort ?? 0;
-    this.identities = [{ scheme: "ip", id: this.remoteAddress }];
+    this.identityList = [{ scheme: "ip", id: this.remoteAddress }];
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("drain", () => this.onDrain());
@@ -222,6 +226,17 @@ export class ClientConnection implements WatchSink {
 
   get outstanding(): number {
     return this.queue.length;
+  }
+
+  /** `ip:<remote address>`, then one per successful auth, in the order they were added. */
+  get identities(): readonly Id[] {
+    return this.identityList;
+  }
+
+  /** Adds an identity unless the connection has it already (same scheme and id). */
+  addIdentity(identity: Id): void {
+    const known = this.identityList.some((i) => i.scheme === identity.scheme && i.id === identity.id);
+    if (!known) this.identityList = [...this.identityList, identity];
   }
 
   // ------------------------------------------------------------------------------------------

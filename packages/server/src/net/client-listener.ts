@@ -202,7 +202,7 @@ export class ClientListener {
     }
     this.connectionsPerIp.set(ip, count + 1);
     const conn = new ClientConnection(socket, context);
-    conn.identities.push(...identities);
+    for (const identity of identities) conn.addIdentity(identity);
     registry.add(conn);
     socket.once("close", () => {
       const n = (this.connectionsPerIp.get(ip) ?? 1) - 1;

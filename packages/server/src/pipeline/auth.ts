@@ -16,12 +16,9 @@ export class AuthProviders {
     let err: number = ErrorCode.OK;
     if (scheme === "digest") {
       const id = digestId(auth.toString("utf8"));
-      if (!conn.identities.some((i) => i.scheme === "digest" && i.id === id)) {
-        conn.identities.push({ scheme: "digest", id });
-      }
+      conn.addIdentity({ scheme: "digest", id });
       if (this.superDigest !== undefined && id === this.superDigest) {
-        if (!conn.identities.some((i) => i.scheme === "super"))
-          conn.identities.push({ scheme: "super", id: "" });
+        conn.addIdentity({ scheme: "super", id: "" });
       }
     } else if (scheme === "ip") {
       // The ip provider authenticates by the peer address, whatever the packet carries.

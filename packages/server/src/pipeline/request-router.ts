@@ -187,11 +187,11 @@ export class RequestRouter {
       this.deps.auth.authenticate(conn, req.scheme, req.auth);
       return;
     }
-    const ctx: RequestContext = {
-      sessionId,
-      identities: [...conn.identities],
-      ...(local && !upgrading ? { localSession: "here" as const } : {}),
-    };
+    // The connection replaces its identity list on an auth, never changes it: no copy needed.
+    const ctx: RequestContext =
+      local && !upgrading
+        ? { sessionId, identities: conn.identities, localSession: "here" }
+        : { sessionId, identities: conn.identities };
     if (req.type === OpCode.sync && this.deps.syncs !== undefined) {
       this.deps.syncs.start(conn, xid, type, req.path);
       return;
@@ -297,7 +297,7 @@ export class RequestRouter {
         sessionId,
         xid,
         opcode: type,
-        identities: [...conn.identities],
+        identities: conn.identities,
         // A view, not a copy: encodeForwarded copies it into the REQUEST before this returns.
         body: body.buf.subarray(body.offset, body.offset + body.remaining),
       },

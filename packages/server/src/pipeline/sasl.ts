@@ -93,11 +93,9 @@ export class SaslAuthenticator {
   private authenticated(conn: ClientConnection, user: string): void {
     const session = sessionIdHex(conn.sessionId);
     this.opts.log.info({ session, user }, "adding SASL authorization");
-    if (!conn.identities.some((i) => i.scheme === "sasl" && i.id === user)) {
-      conn.identities.push({ scheme: "sasl", id: user });
-    }
+    conn.addIdentity({ scheme: "sasl", id: user });
     if (user !== "" && this.opts.superUsers.has(user) && !conn.identities.some((i) => i.scheme === "super")) {
-      conn.identities.push({ scheme: "super", id: "" });
+      conn.addIdentity({ scheme: "super", id: "" });
       this.opts.log.info({ session, user }, "authenticated as super user");
     }
   }

@@ -11,7 +11,7 @@ export type Forwarded =
       xid: number;
       opcode: number;
       /** The connection's identities, for ACL checks on the leader. */
-      identities: Id[];
+      identities: readonly Id[];
       /** The request body after its header, exactly as the client sent it. */
       body: Buffer;
     }
