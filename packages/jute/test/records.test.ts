@@ -181,7 +181,7 @@ describe("longs from bigints", () => {
     const w = new JuteWriter(8);
     for (const v of seq) w.writeBigLong(v);
     const expected = Buffer.alloc(8 * seq.length);
-    seq.forEach((v, i) => expected.writeBigInt64BE(BigInt.asIntN(64, v), 8 * i));
+    for (const [i, v] of seq.entries()) expected.writeBigInt64BE(BigInt.asIntN(64, v), 8 * i);
     expect(w.toBuffer().toString("hex")).toBe(expected.toString("hex"));
     const r = new JuteReader(w.toBuffer());
     for (const v of seq) expect(r.readBigLong()).toBe(BigInt.asIntN(64, v));
