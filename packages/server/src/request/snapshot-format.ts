@@ -3,9 +3,10 @@
 // copy-on-write TreeView so applies go on while it is serialised; read back strictly, any
 // malformed byte being a TreeInvariantError.
 
-import { type ACL, JuteReader, JuteWriter, readAclList, writeAclList } from "@paddock/jute";
+import { type ACL, JuteReader, JuteWriter, writeAclList } from "@paddock/jute";
 import { TreeInvariantError, type TreeView } from "../tree/data-tree.js";
 import { storedNode, type ZNode } from "../tree/node.js";
+import { RepeatedAclListReader } from "./acl-list-reader.js";
 
 const SNAPSHOT_FORMAT_VERSION = 1;
 
@@ -107,8 +108,7 @@ export class SnapshotChunkReader {
   private expectedNodes = -1;
   private seenNodes = 0;
   // Most nodes carry the same ACL as the one before: its bytes are compared, not decoded again.
-  private lastAclBytes: Buffer | undefined;
-  private lastAcl: ACL[] = [];
+  private readonly acls = new RepeatedAclListReader();
 
   constructor(private readonly into: SnapshotReader) {}
 
@@ -129,7 +129,7 @@ export class SnapshotChunkReader {
       this.expectedNodes = r.readInt();
     } else {
       const count = r.readInt();
-      for (let i = 0; i < count; i++) this.readNode(r, chunk);
+      for (let i = 0; i < count; i++) this.readNode(r);
       this.seenNodes += count;
     }
     if (r.remaining !== 0) throw new TreeInvariantError(`snapshot: ${r.remaining} stray bytes in a chunk`);
@@ -145,26 +145,11 @@ export class SnapshotChunkReader {
     return { zxid: this.zxid, nodeCount: this.expectedNodes };
   }
 
-  private readNode(r: JuteReader, chunk: Buffer): void {
+  private readNode(r: JuteReader): void {
     const path = r.readPath();
     const data = r.readLatin1();
-    let acl: ACL[] | null;
-    const aclStart = r.offset;
-    const last = this.lastAclBytes;
-    // The encoding delimits itself, so equal bytes decode to an equal list.
-    if (
-      last !== undefined &&
-      r.remaining >= last.length &&
-      chunk.compare(last, 0, last.length, aclStart, aclStart + last.length) === 0
-    ) {
-      acl = this.lastAcl;
-      r.offset += last.length;
-    } else {
-      acl = readAclList(r);
-      if (acl === null) throw new TreeInvariantError(`snapshot: ${path} has a null ACL`);
-      this.lastAcl = acl;
-      this.lastAclBytes = Buffer.from(chunk.subarray(aclStart, r.offset));
-    }
+    const acl = this.acls.read(r);
+    if (acl === null) throw new TreeInvariantError(`snapshot: ${path} has a null ACL`);
     const czxid = r.readLong();
     const mzxid = r.readLong();
     const ctimeMs = r.readLong();

@@ -2,7 +2,8 @@
 // ZooKeeper's): a version byte, the txn header, then the body tagged with the opcode it stems
 // from. Bytes we wrote ourselves that do not decode mean corruption, so decoding throws.
 
-import { JuteReader, JuteWriter, OpCode, readAclList, writeAclList } from "@paddock/jute";
+import { JuteReader, JuteWriter, OpCode, writeAclList } from "@paddock/jute";
+import { RepeatedAclListReader } from "./acl-list-reader.js";
 import type { MultiOpTxn, ReconfigTxn, Txn, TxnBody } from "./txn.js";
 
 const TXN_FORMAT_VERSION = 1;
@@ -94,13 +95,16 @@ function isMultiOp(body: TxnBody): body is MultiOpTxn {
   );
 }
 
+/** Consecutive creates (a learner's stream, a log replay) nearly always repeat one ACL list. */
+const txnAcls = new RepeatedAclListReader();
+
 function readBody(r: JuteReader, depth: number): TxnBody {
   const tag = r.readInt();
   switch (tag) {
     case OpCode.create: {
       const path = r.readPath();
       const data = r.readLatin1();
-      const acl = readAclList(r);
+      const acl = txnAcls.read(r);
       if (acl === null) throw new TxnDecodeError(`create ${path}: null ACL`);
       return {
         type: "create",
@@ -118,7 +122,7 @@ function readBody(r: JuteReader, depth: number): TxnBody {
       return { type: "setData", path: r.readPath(), data: r.readLatin1(), version: r.readInt() };
     case OpCode.setACL: {
       const path = r.readPath();
-      const acl = readAclList(r);
+      const acl = txnAcls.read(r);
       if (acl === null) throw new TxnDecodeError(`setACL ${path}: null ACL`);
       return { type: "setACL", path, acl, aversion: r.readInt() };
     }
