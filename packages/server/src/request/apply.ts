@@ -114,13 +114,12 @@ export class TxnApplier {
   }
 
   private applyCreate(body: CreateTxn, txn: Txn, events: TriggeredEvent[]): ZNode {
-    // insert/update throw if the parent is missing: prepare guaranteed it exists.
+    // insertChild throws if the parent is missing: prepare guaranteed it exists.
     const parentPath = parentOf(body.path);
     if (parentPath === undefined)
       throw new TreeInvariantError(`apply create ${body.path} (zxid ${txn.zxid})`);
     const node = storedNode(body.data, body.acl, txn.zxid, txn.timeMs, body.ephemeralOwner);
-    this.tree.insert(body.path, node);
-    const parent = this.tree.update(parentPath, { childCounter: body.parentChildCounter, pzxid: txn.zxid });
+    const parent = this.tree.insertChild(body.path, node, body.parentChildCounter, txn.zxid);
     this.quota.created(body.path, parentPath, body.data?.length ?? 0);
     events.push(
       { type: EventType.NodeCreated, path: body.path, acl: node.acl },

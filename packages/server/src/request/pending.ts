@@ -46,9 +46,17 @@ export class PendingChanges {
   }
 
   put(path: string, zxid: number, view: NodeView | null): void {
-    // Re-inserting moves the record to the end, keeping the map in zxid order.
+    // Re-inserting moves the record to the end, keeping the map in zxid order. A record is
+    // reused: a burst of creates under one parent puts the parent's record once per create.
+    const rec = this.records.get(path);
+    if (rec === undefined) {
+      this.records.set(path, { zxid, view });
+      return;
+    }
     this.records.delete(path);
-    this.records.set(path, { zxid, view });
+    rec.zxid = zxid;
+    rec.view = view;
+    this.records.set(path, rec);
   }
 
   /** Paths of ephemerals owned by `sessionId` in the pending view. */
@@ -79,26 +87,49 @@ export class PendingChanges {
   }
 }
 
+const SCAN_LIMIT = 8;
+
 /**
  * Changes of one request (or one multi) before they are known to succeed: reads fall through to
  * the pending view; `commit` publishes them under the request's zxid.
  */
 export class Scratch {
-  private readonly local = new Map<string, NodeView | null>();
+  // Slots in two parallel arrays, not a Map: a request changes one to a few paths (a create:
+  // the node and its parent), where a scan beats hashing, and there is one Scratch per request.
+  // Past SCAN_LIMIT paths (a large multi, a session's many ephemerals) an index takes over the
+  // scan. A path changed twice keeps its slot, so commit puts each path once, in first-change order.
+  private readonly paths: string[] = [];
+  private readonly views: (NodeView | null)[] = [];
+  private index: Map<string, number> | undefined;
 
   constructor(private readonly pending: PendingChanges) {}
 
   get(path: string): NodeView | undefined {
-    if (this.local.has(path)) return this.local.get(path) ?? undefined;
+    const slot = this.slotOf(path);
+    if (slot >= 0) return this.views[slot] ?? undefined;
     return this.pending.get(path);
   }
 
   set(path: string, view: NodeView | null): void {
-    this.local.set(path, view);
+    const slot = this.slotOf(path);
+    if (slot >= 0) {
+      this.views[slot] = view;
+      return;
+    }
+    this.paths.push(path);
+    this.views.push(view);
+    if (this.index !== undefined) this.index.set(path, this.paths.length - 1);
+    else if (this.paths.length > SCAN_LIMIT) this.index = new Map(this.paths.map((p, i) => [p, i]));
   }
 
   commit(zxid: number): void {
-    for (const [path, view] of this.local) this.pending.put(path, zxid, view);
-    this.local.clear();
+    for (let i = 0; i < this.paths.length; i++) this.pending.put(this.paths[i]!, zxid, this.views[i]!);
+    this.paths.length = 0;
+    this.views.length = 0;
+    this.index = undefined;
+  }
+
+  private slotOf(path: string): number {
+    return this.index === undefined ? this.paths.indexOf(path) : (this.index.get(path) ?? -1);
   }
 }

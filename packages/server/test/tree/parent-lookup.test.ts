@@ -49,5 +49,38 @@ describe("DataTree parent lookup", () => {
     expect(() => tree.insert("/p/a", node())).toThrow(TreeInvariantError);
     expect(() => tree.insert("/p/a", node())).toThrow(/\/p\/a already exists/);
     expect(() => tree.insert("/", node())).toThrow(/\/ already exists/);
+    expect(() => tree.insertChild("/p/a", node(), 7, 9)).toThrow(/\/p\/a already exists/);
+  });
+
+  it("leaves the tree as it was when it refuses a path that is already there", () => {
+    const tree = new DataTree(false);
+    tree.insert("/p", node());
+    const first = node({ data: "first" });
+    tree.insertChild("/p/a", first, 1, 5);
+    expect(() => tree.insertChild("/p/a", node({ data: "second" }), 2, 6)).toThrow(TreeInvariantError);
+    expect(tree.get("/p/a")).toBe(first);
+    expect(childrenOf(tree, "/p")).toEqual(["a"]);
+    expect(tree.get("/p")).toMatchObject({ childCounter: 1, pzxid: 5 });
+    expect(tree.size).toBe(6);
+  });
+
+  it("insertChild records the create on the parent and returns it", () => {
+    const tree = new DataTree(false);
+    tree.insert("/p", node());
+    const parent = tree.insertChild("/p/a", node(), 1, 0x101);
+    expect(parent).toBe(tree.get("/p"));
+    expect(parent).toMatchObject({ childCounter: 1, pzxid: 0x101 });
+    expect(childrenOf(tree, "/p")).toEqual(["a"]);
+    expect(() => tree.insertChild("/q/a", node(), 1, 0x102)).toThrow(/parent of \/q\/a is missing/);
+  });
+
+  it("insertChild keeps a parent's fields as they were for a view opened before", () => {
+    const tree = new DataTree(false);
+    tree.insert("/p", node({ pzxid: 3 }));
+    const view = tree.openView();
+    tree.insertChild("/p/a", node(), 1, 0x200);
+    const seen = new Map([...view.nodes()].map((n) => [n.path, n.fields]));
+    expect(seen.get("/p")).toMatchObject({ childCounter: 0, pzxid: 3 });
+    expect(seen.has("/p/a")).toBe(false);
   });
 });
