@@ -14,7 +14,9 @@ import {
   launchTarget,
   parseTopology,
   type ServerKind,
+  snapshotsIn,
   type Topology,
+  znodeCountAt,
 } from "./servers.js";
 
 export interface Scenario {
@@ -58,6 +60,20 @@ export interface TargetRun {
   /** A transaction log file with data appeared in the data directory. */
   wroteTxnLog: boolean;
   results: ScenarioResult[];
+  /**
+   * The tree and the snapshots after the last round: each server grows its tree by what it
+   * managed in the same time, and every snapshot writes the whole tree, so a faster server
+   * pays more per write later in the run.
+   */
+  atEnd?: AtEnd;
+}
+
+export interface AtEnd {
+  /** From `mntr` on the first server; undefined if it did not answer. */
+  znodes: number | undefined;
+  /** Snapshot files in the first server's data directory. */
+  snapshots: number;
+  largestSnapshotBytes: number;
 }
 
 export interface ScenarioResult {
@@ -378,13 +394,26 @@ export async function runComparison(opts: CompareOptions, log: (m: string) => vo
         });
       });
     }
-    launched.forEach((l, t) => {
+    for (const [t, l] of launched.entries()) {
       runs[t]!.wroteTxnLog = l.target.dataDirs.some((d) => hasTxnLog(d));
-    });
+      const [host, port] = l.target.connectString.split(",")[0]!.split(":");
+      const snapshots = snapshotsIn(l.target.dataDirs[0]!);
+      runs[t]!.atEnd = {
+        znodes: await znodeCountAt(host!, Number(port)),
+        snapshots: snapshots.count,
+        largestSnapshotBytes: snapshots.largestBytes,
+      };
+    }
     return runs;
   } finally {
     await Promise.all(launched.map((l) => l.target.stop()));
   }
+}
+
+function describeAtEnd(e: AtEnd): string {
+  const tree = e.znodes === undefined ? "znode count unknown" : `${e.znodes.toLocaleString("en-US")} znodes`;
+  const largest = e.snapshots > 0 ? ` (largest ${(e.largestSnapshotBytes / 1e6).toFixed(1)} MB)` : "";
+  return `at the end ${tree}, ${e.snapshots} snapshot files on the first server${largest}`;
 }
 
 /** The median of the finite values (NaN when there is none). */
@@ -435,6 +464,7 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: R
       .map(
         (r) =>
           `- ${TARGET_NAMES[r.kind]}: ${r.version}; transaction log written: ${r.wroteTxnLog ? "yes" : "NO"}` +
+          (r.atEnd === undefined ? "" : `; ${describeAtEnd(r.atEnd)}`) +
           (r.kind === "paddock" && opts.paddockServerPath !== DEFAULT_LAUNCH_OPTIONS.paddockServerPath
             ? `; bundle ${opts.paddockServerPath}`
             : ""),

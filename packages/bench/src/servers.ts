@@ -361,6 +361,36 @@ export function hasTxnLog(dir: string): boolean {
   return false;
 }
 
+/** Snapshot files a server wrote in `dir` (unfinished ones left out) and the largest one's size. */
+export function snapshotsIn(dir: string): { count: number; largestBytes: number } {
+  let count = 0;
+  let largestBytes = 0;
+  if (!existsSync(dir)) return { count, largestBytes };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const inner = snapshotsIn(path);
+      count += inner.count;
+      largestBytes = Math.max(largestBytes, inner.largestBytes);
+    } else if (entry.isFile() && entry.name.startsWith("snapshot.") && !entry.name.endsWith(".tmp")) {
+      count++;
+      largestBytes = Math.max(largestBytes, statSync(path).size);
+    }
+  }
+  return { count, largestBytes };
+}
+
+/** The znode count `mntr` reports (zk_znode_count), undefined when the server does not answer. */
+export async function znodeCountAt(host: string, port: number): Promise<number | undefined> {
+  try {
+    const mntr = await fourLetterWord(host, port, "mntr", 5000);
+    const m = /^zk_znode_count\s+(\d+)/m.exec(mntr);
+    return m === null ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 let clockTicksPerSec: number | undefined;
 
 /** utime + stime of a process from /proc, in seconds; 0 where /proc is unavailable. */

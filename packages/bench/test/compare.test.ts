@@ -1,7 +1,11 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CompareOptions, formatComparison, parseCompareArgs, type TargetRun } from "../src/compare.js";
 import { LatencyHistogram } from "../src/histogram.js";
 import type { LoadResult } from "../src/load.js";
+import { snapshotsIn } from "../src/servers.js";
 
 function fakeLoad(
   opsPerSec: number,
@@ -47,6 +51,7 @@ describe("formatComparison", () => {
       kind: "zookeeper",
       version: "3.8.0",
       wroteTxnLog: true,
+      atEnd: { znodes: 123456, snapshots: 4, largestSnapshotBytes: 87_983_993 },
       results: [
         {
           scenario: set,
@@ -110,8 +115,28 @@ describe("formatComparison", () => {
     );
     expect(text).toContain("median of 3 rounds");
     expect(text).toContain("Load average 0.5 at start, 0.7 at end");
-    expect(text).toContain("- ZooKeeper: 3.8.0; transaction log written: yes");
+    expect(text).toContain(
+      "- ZooKeeper: 3.8.0; transaction log written: yes; at the end 123,456 znodes, 4 snapshot files on the first server (largest 88.0 MB)",
+    );
     expect(text).toContain("- Paddock: 3.8.0-paddock; transaction log written: NO");
     expect(text).toMatch(/\*\*Not like-for-like:\*\* Paddock wrote no transaction log/);
+  });
+});
+
+describe("snapshotsIn", () => {
+  it("counts finished snapshot files at any depth and finds the largest", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bench-snapshots-"));
+    try {
+      mkdirSync(join(dir, "version-2"));
+      writeFileSync(join(dir, "version-2", "snapshot.100000001"), Buffer.alloc(20));
+      writeFileSync(join(dir, "snapshot.1"), Buffer.alloc(10));
+      // Unfinished (Paddock writes a snapshot under a .tmp name, then renames it) and not a snapshot.
+      writeFileSync(join(dir, "snapshot.2.5f3a.tmp"), Buffer.alloc(100));
+      writeFileSync(join(dir, "log.1"), Buffer.alloc(50));
+      expect(snapshotsIn(dir)).toEqual({ count: 2, largestBytes: 20 });
+      expect(snapshotsIn(join(dir, "absent"))).toEqual({ count: 0, largestBytes: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
