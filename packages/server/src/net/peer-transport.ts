@@ -34,6 +34,7 @@ import type { PeerMessage } from "../zab/messages.js";
 import { formatHost, listenHostFor, type PeerAddress, sameAddress } from "./peer-address.js";
 import { DEFAULT_PEER_FRAME_LIMIT_BYTES, SNAPSHOT_PIECE_BYTES } from "./peer-frame-limit.js";
 import type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
+import { zeroMask } from "./peer-mask.js";
 import { PeerOutbox } from "./peer-outbox.js";
 import { type HeldItem, SnapshotAssembly, type SnapshotSource, SnapshotStream } from "./snapshot-stream.js";
 import { unifiedServer } from "./tls-sniff.js";
@@ -112,16 +113,6 @@ interface OutLink {
   stream: SnapshotStream | undefined;
   /** Election link: the latest notification sent while it was down, sent when it opens. */
   heldVote: Uint8Array | undefined;
-}
-
-/**
- * RFC 6455 has clients mask every frame so that a browser's script cannot steer the bytes an
- * intermediary proxy sees. A peer link is server to server with no script in the loop, and a
- * real mask costs an XOR pass over every proposal on each end; with an all-zero mask ws skips
- * both passes while the frames stay valid WebSocket.
- */
-function zeroMask(mask: Buffer): void {
-  mask.fill(0);
 }
 
 export class PeerTransport {
@@ -556,6 +547,7 @@ export class PeerTransport {
     // A redial replaces the old link: the old socket may be half-dead (peer restarted).
     this.inbound.get(key)?.terminate();
     this.inbound.set(key, ws);
+    this.redialNow(from, channel);
     this.opts.onInboundLink?.(from, channel);
     // A SNAP's pieces, until the SNAP that ends them; dropped with the link.
     const snapshot = new SnapshotAssembly();
@@ -584,6 +576,16 @@ export class PeerTransport {
     ws.on("close", () => {
       if (this.inbound.get(key) === ws) this.inbound.delete(key);
     });
+  }
+
+  /** A peer that dialled in is up: our link to it skips the rest of its redial delay (replies
+   * go on the replier's own link, so a restarted server would otherwise hear nothing). */
+  private redialNow(id: number, channel: PeerChannel): void {
+    const link = this.out.get(`${channel}/${id}`);
+    if (this.closed || link?.timer === undefined || link.ws !== undefined) return;
+    clearTimeout(link.timer);
+    link.failures = 0;
+    this.dial(link);
   }
 
   /** Logs a frame over maxFrameBytes (ws closes the link with 1009); true if that was the error. */

@@ -201,6 +201,36 @@ describe("PeerTransport", () => {
     expect(inbox2.map(([, m]) => m.type)).toEqual(["NOTIFICATION", "PING"]);
   });
 
+  it("redials a restarted peer as soon as it dials in, not after the redial backoff", async () => {
+    const all = await members(2);
+    const downs: string[] = [];
+    // A backoff far longer than the test waits: only the restarted peer's own dial can open it.
+    const slow = { minRedialMs: 30_000, maxRedialMs: 30_000 };
+    const t1 = new PeerTransport({
+      myId: 1,
+      members: all,
+      listenOnAllIps: false,
+      codec,
+      log,
+      onMessage: () => {},
+      onLinkDown: (id, channel) => downs.push(`${channel}/${id}`),
+      ...slow,
+    });
+    open.push(t1);
+    let t2 = transport(2, all, []);
+    await Promise.all([t1.start(), t2.start()]);
+    await until(() => t1.isLinkOpen(2, "election") && t1.isLinkOpen(2, "peer"));
+    await t2.close();
+    await until(() => downs.includes("election/2") && downs.includes("peer/2"));
+    const inbox2: [number, PeerMessage][] = [];
+    t2 = transport(2, all, inbox2);
+    await t2.start();
+    await until(() => t1.isLinkOpen(2, "election") && t1.isLinkOpen(2, "peer"), 3000);
+    t1.send(2, vote);
+    await until(() => inbox2.length === 1, 3000);
+    expect(inbox2[0]).toEqual([1, vote]);
+  });
+
   it("refuses a stranger's id and survives garbage frames from a member", async () => {
     const all = await members(2);
     const inbox1: [number, PeerMessage][] = [];
