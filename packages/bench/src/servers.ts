@@ -351,13 +351,18 @@ export function standaloneCfgLines(tickTimeMs: number, dataDir: string, port: nu
   ];
 }
 
-export function hasTxnLog(dir: string): boolean {
-  if (!existsSync(dir)) return false;
+/** Every file under `dir`, at any depth, with its name and path; nothing if `dir` is missing. */
+function* filesUnder(dir: string): Generator<{ name: string; path: string }> {
+  if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory() && hasTxnLog(path)) return true;
-    if (entry.isFile() && entry.name.startsWith("log.") && statSync(path).size > 0) return true;
+    if (entry.isDirectory()) yield* filesUnder(path);
+    else if (entry.isFile()) yield { name: entry.name, path };
   }
+}
+
+export function hasTxnLog(dir: string): boolean {
+  for (const f of filesUnder(dir)) if (f.name.startsWith("log.") && statSync(f.path).size > 0) return true;
   return false;
 }
 
@@ -365,17 +370,10 @@ export function hasTxnLog(dir: string): boolean {
 export function snapshotsIn(dir: string): { count: number; largestBytes: number } {
   let count = 0;
   let largestBytes = 0;
-  if (!existsSync(dir)) return { count, largestBytes };
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const inner = snapshotsIn(path);
-      count += inner.count;
-      largestBytes = Math.max(largestBytes, inner.largestBytes);
-    } else if (entry.isFile() && entry.name.startsWith("snapshot.") && !entry.name.endsWith(".tmp")) {
-      count++;
-      largestBytes = Math.max(largestBytes, statSync(path).size);
-    }
+  for (const f of filesUnder(dir)) {
+    if (!f.name.startsWith("snapshot.") || f.name.endsWith(".tmp")) continue;
+    count++;
+    largestBytes = Math.max(largestBytes, statSync(f.path).size);
   }
   return { count, largestBytes };
 }

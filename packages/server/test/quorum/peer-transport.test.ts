@@ -53,6 +53,7 @@ function transport(
   all: Map<number, PeerAddress>,
   inbox: [number, PeerMessage][],
   downs: string[] = [],
+  options: Partial<ConstructorParameters<typeof PeerTransport>[0]> = {},
 ) {
   const t = new PeerTransport({
     myId,
@@ -64,6 +65,7 @@ function transport(
     onLinkDown: (id, channel) => downs.push(`${channel}/${id}`),
     minRedialMs: 20,
     maxRedialMs: 100,
+    ...options,
   });
   open.push(t);
   return t;
@@ -205,18 +207,7 @@ describe("PeerTransport", () => {
     const all = await members(2);
     const downs: string[] = [];
     // A backoff far longer than the test waits: only the restarted peer's own dial can open it.
-    const slow = { minRedialMs: 30_000, maxRedialMs: 30_000 };
-    const t1 = new PeerTransport({
-      myId: 1,
-      members: all,
-      listenOnAllIps: false,
-      codec,
-      log,
-      onMessage: () => {},
-      onLinkDown: (id, channel) => downs.push(`${channel}/${id}`),
-      ...slow,
-    });
-    open.push(t1);
+    const t1 = transport(1, all, [], downs, { minRedialMs: 30_000, maxRedialMs: 30_000 });
     let t2 = transport(2, all, []);
     await Promise.all([t1.start(), t2.start()]);
     await until(() => t1.isLinkOpen(2, "election") && t1.isLinkOpen(2, "peer"));
@@ -288,20 +279,7 @@ describe("PeerTransport", () => {
       return wss;
     });
     const downs: string[] = [];
-    const t1 = new PeerTransport({
-      myId: 1,
-      members: all,
-      listenOnAllIps: false,
-      codec,
-      log,
-      onMessage: () => {},
-      onLinkDown: (id, channel) => downs.push(`${channel}/${id}`),
-      minRedialMs: 20,
-      maxRedialMs: 100,
-      livenessIntervalMs: 50,
-      livenessTimeoutMs: 200,
-    });
-    open.push(t1);
+    const t1 = transport(1, all, [], downs, { livenessIntervalMs: 50, livenessTimeoutMs: 200 });
     try {
       await t1.start();
       await until(() => connections.peer >= 3 && connections.election >= 3, 5000);
