@@ -70,8 +70,9 @@ describe.skipIf(skip)("chaos against the 3-server compose ensemble", () => {
     if (spawnSync("docker", ["image", "inspect", "paddock:latest"], { stdio: "ignore" }).status !== 0) {
       execFileSync(join(repoRoot, "deploy", "build-image.sh"), { stdio: "inherit", timeout: 280_000 });
     }
-    // Published ports from our own range; the file's defaults (2181-2183) may be in use.
-    const ports = [27901, 27902, 27903].map((p) => p - (process.pid % 30) * 3);
+    // Published ports from our own range (test/support/process.ts); the file's defaults
+    // (2181-2183) may be in use.
+    const ports = [29901, 29902, 29903].map((p) => p - (process.pid % 30) * 3);
     env = await new DockerComposeEnvironment(join(repoRoot, "deploy"), "docker-compose.3.yml")
       .withProjectName(project)
       .withEnvironment(Object.fromEntries(ports.map((p, i) => [`PADDOCK_ZOO${i + 1}_PORT`, String(p)])))

@@ -91,19 +91,40 @@ function input(random: () => number): { data: Uint8Array | string; binary: boole
   return { data: "not a protobuf frame", binary: false };
 }
 
-/** Sends `count` inputs to one peer port, as `from`, reconnecting whenever the server closes the link. */
-async function fuzzPort(port: number, from: number, count: number, random: () => number): Promise<number> {
+/**
+ * Sends `count` inputs to one peer port, as `from`, reconnecting whenever the server closes the
+ * link. `dead` says why the server cannot take more (it exited), so a crash fails the test with
+ * the server's output instead of a reconnect loop that runs into the test's timeout.
+ */
+async function fuzzPort(
+  port: number,
+  from: number,
+  count: number,
+  random: () => number,
+  dead: () => string | undefined,
+): Promise<number> {
   let sent = 0;
+  let failingSince: number | undefined;
   while (sent < count) {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/?from=${from}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/?from=${from}`, { handshakeTimeout: 5000 });
+    let failure = "";
     const opened = await new Promise<boolean>((resolve) => {
       ws.once("open", () => resolve(true));
-      ws.once("error", () => resolve(false));
+      ws.once("error", (err) => {
+        failure = err.message;
+        resolve(false);
+      });
     });
     if (!opened) {
+      const why = dead();
+      if (why !== undefined) throw new Error(`after ${sent} inputs to port ${port}: ${why}`);
+      failingSince ??= Date.now();
+      if (Date.now() - failingSince > 30_000)
+        throw new Error(`port ${port} has refused links for 30 s after ${sent} inputs: ${failure}`);
       await new Promise((r) => setTimeout(r, 20));
       continue;
     }
+    failingSince = undefined;
     let closed = false;
     ws.once("close", () => {
       closed = true;
@@ -121,7 +142,7 @@ async function fuzzPort(port: number, from: number, count: number, random: () =>
 
 /** Opens a link to `port` as `from`, sends `frames`, and closes it. */
 async function sendFrames(port: number, from: number, frames: Uint8Array[]): Promise<void> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/?from=${from}`);
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/?from=${from}`, { handshakeTimeout: 5000 });
   const opened = await new Promise<boolean>((resolve) => {
     ws.once("open", () => resolve(true));
     ws.once("error", () => resolve(false));
@@ -145,8 +166,14 @@ describe("peer ports under fuzzing", () => {
   });
 
   it(`${FRAMES} seeded frames (seed ${SEED}) on the election and quorum ports crash no server`, {
-    timeout: LONG ? 10_800_000 : 600_000,
-  }, async () => {
+    timeout: LONG ? 10_800_000 : 180_000,
+  }, async ({ onTestFailed }) => {
+    // A failure (a timeout too) names the step it stopped in and shows what the servers said.
+    let step = "writing the tree";
+    onTestFailed(() => {
+      const tails = ens.nodes.map((n) => `--- server ${n.id}\n${ens.output(n.id).slice(-4000)}`);
+      console.error(`peer fuzz stopped while ${step}\n${tails.join("\n")}`);
+    });
     const writer = new ZooKeeperClient({ connectString: ens.connectString, reconnectDelayMs: 50 });
     await writer.connect();
     for (let i = 0; i < 20; i++) await writer.create(`/before-${i}`, `v${i}`);
@@ -156,12 +183,15 @@ describe("peer ports under fuzzing", () => {
     const leader = ens.node(await ens.waitForQuorum());
     const follower = ens.nodes.find((n) => n.id !== leader.id)!;
     const perPort = Math.ceil(FRAMES / 4);
+    const dead = (id: number) => () =>
+      ens.isAlive(id) ? undefined : `server ${id} died:\n${ens.output(id).slice(-3000)}`;
     // The leader's and a follower's ports, each dialled as another member.
+    step = "fuzzing";
     let sent = 0;
-    sent += await fuzzPort(leader.electionPort, follower.id, perPort, random);
-    sent += await fuzzPort(leader.peerPort, follower.id, perPort, random);
-    sent += await fuzzPort(follower.electionPort, leader.id, perPort, random);
-    sent += await fuzzPort(follower.peerPort, leader.id, perPort, random);
+    sent += await fuzzPort(leader.electionPort, follower.id, perPort, random, dead(leader.id));
+    sent += await fuzzPort(leader.peerPort, follower.id, perPort, random, dead(leader.id));
+    sent += await fuzzPort(follower.electionPort, leader.id, perPort, random, dead(follower.id));
+    sent += await fuzzPort(follower.peerPort, leader.id, perPort, random, dead(follower.id));
     expect(sent).toBeGreaterThanOrEqual(FRAMES);
 
     for (const n of ens.nodes) {
@@ -171,6 +201,7 @@ describe("peer ports under fuzzing", () => {
     // The inputs that once crashed servers matter while they elect: kill the leader, and while
     // the others look for a new one, send each of them a vote-less notification and a
     // FOLLOWERINFO claiming an epoch the zxid cannot hold, again and again.
+    step = "electing after the fuzzing";
     await ens.waitForQuorum(30_000);
     const oldLeader = await ens.waitForQuorum();
     const survivors = ens.nodes.filter((n) => n.id !== oldLeader);
@@ -185,6 +216,7 @@ describe("peer ports under fuzzing", () => {
       codec.encode({ type: "FOLLOWERINFO", conn: 7, seq: 1, term: 0, acceptedEpoch: 2 ** 21 - 1 }),
       codec.encode({ type: "FOLLOWERINFO", conn: 8, seq: 1, term: 0, acceptedEpoch: 2 ** 21 - 2 }),
     ];
+    step = "sending crashers while the survivors elect";
     const until = Date.now() + 3000;
     while (Date.now() < until) {
       await Promise.all(
@@ -198,7 +230,9 @@ describe("peer ports under fuzzing", () => {
       expect(ens.isAlive(n.id), `server ${n.id} died:\n${ens.output(n.id).slice(-3000)}`).toBe(true);
     }
     // The real links come back (the fuzzer displaced them), one leader, and clients are served.
+    step = "electing with the old leader back";
     await ens.waitForQuorum(30_000);
+    step = "reading and writing with a client";
     for (const n of ens.nodes)
       expect(await fourLetterWord("127.0.0.1", n.clientPort, "ruok", 2000)).toBe("imok");
     const reader = new ZooKeeperClient({ connectString: ens.connectString, reconnectDelayMs: 50 });
@@ -213,6 +247,7 @@ describe("peer ports under fuzzing", () => {
       expect((await reader.getData(`/before-${i}`)).data?.toString()).toBe(`v${i}`);
     await reader.close();
     // Every server holds the same tree: once all have applied the same zxid, their digests agree.
+    step = "comparing digests";
     let hashes: string[] = [];
     for (const until = Date.now() + 15_000; Date.now() < until; ) {
       hashes = await Promise.all(

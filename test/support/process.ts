@@ -17,7 +17,17 @@ export const SUPER_DIGEST = "super:xQJmxLMiHGwaqBvst5y6rkB6HQs=";
 /** Password whose digest is SUPER_DIGEST: `digest super:admin` acts as super. */
 export const SUPER_AUTH = "super:admin";
 
-/** Our port range; other engineers' suites stay outside it. */
+/**
+ * Our port range; other engineers' suites stay outside it. Each kind of test has a range of its
+ * own, because a port probed free can be taken by a parallel test before the server binds it:
+ *   23000-23999 server unit tests (peer transport, quorum runtime)
+ *   24000-24999 single servers (freePort)
+ *   25000-25999 the benchmark
+ *   26000-26999 test ensembles (test/support/ensemble.ts)
+ *   27000-27999 paddock-chaos's process target
+ *   28000-28999 kazoo's own suite (its harness takes blocks of 30)
+ *   29000-29999 published ports of the docker-compose tests
+ */
 const PORT_MIN = 24000;
 const PORT_MAX = 24999;
 

@@ -12,12 +12,13 @@ import type { PeerMessage } from "../../src/zab/messages.js";
 
 const codec = loadPeerCodec(join(fileURLToPath(import.meta.url), "../../../../../proto/peer.proto"));
 const log = pino({ level: "silent" });
-let nextPort = 26500 + ((process.pid * 7) % 400);
+// The server unit tests' range (test/support/process.ts lists every test range).
+let nextPort = 23000 + ((process.pid * 7) % 800);
 
 async function freePort(): Promise<number> {
   for (;;) {
     const port = nextPort++;
-    if (nextPort > 26999) nextPort = 26500;
+    if (nextPort > 23899) nextPort = 23000;
     const ok = await new Promise<boolean>((resolve) => {
       const s = createServer();
       s.once("error", () => resolve(false));

@@ -20,7 +20,7 @@ afterEach(() => {
 const config = {
   myid: 1,
   servers: new Map([
-    [1, { id: 1, host: "127.0.0.1", peerPort: 26990, electionPort: 26991, role: "participant" }],
+    [1, { id: 1, host: "127.0.0.1", peerPort: 23990, electionPort: 23991, role: "participant" }],
   ]),
   tickTimeMs: 200,
   initLimit: 10,
@@ -134,8 +134,8 @@ describe("QuorumRuntime effect executor", () => {
         {
           id,
           host: "127.0.0.1",
-          peerPort: 26990 + 2 * id,
-          electionPort: 26991 + 2 * id,
+          peerPort: 23990 + 2 * id,
+          electionPort: 23991 + 2 * id,
           role: "participant",
         },
       ]),
