@@ -352,6 +352,7 @@ export class StateMachine {
       push: (chunk) => reader.push(chunk),
       finish: () => {
         const { zxid, nodeCount } = reader.finish();
+        sm.tree.restored();
         sm.appliedZxid = zxid;
         sm.preparedZxid = zxid;
         // As ZooKeeper at every start: this server's configuration, whatever the snapshot holds.

@@ -10,6 +10,11 @@ import { AclInterner } from "./acl-interner.js";
 import { NO_CHILDREN, ownerKind, statOf, storedNode, ttlOfOwner, type ZNode } from "./node.js";
 import { baseName, CONFIG_PATH, parentOf, QUOTA_PATH, ROOT_PATH, ZOOKEEPER_PATH } from "./path.js";
 
+/** The nodes a new tree starts with (the constructor's); a snapshot holds them too. */
+const INITIAL_PATHS: ReadonlySet<string> = new Set([ROOT_PATH, ZOOKEEPER_PATH, QUOTA_PATH, CONFIG_PATH]);
+/** More parents than this met in one restore start the map over: it is a cache, not an index. */
+const RESTORE_PARENTS_MAX = 4096;
+
 function depthOf(path: string): number {
   let depth = 0;
   for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) depth++;
@@ -112,6 +117,12 @@ export class DataTree {
    */
   private lastParentPath = "";
   private lastParent: ZNode | undefined;
+  /**
+   * Parents met while restoring a snapshot. A snapshot lists nodes in creation order, where the
+   * children of many parents interleave; a map of a few thousand parents stays in the CPU's cache
+   * where the node map of a large tree does not. Emptied by restored() and by any remove.
+   */
+  private readonly restoreParents = new Map<string, ZNode>();
 
   constructor(
     readonly extendedTypesEnabled: boolean,
@@ -234,10 +245,10 @@ export class DataTree {
    * the node map: on a large tree each such lookup is a few cache misses, and this runs for
    * every create on every member and every node of a snapshot load.
    */
-  private insertAbsent(path: string, node: ZNode): ZNode | undefined {
+  private insertAbsent(path: string, node: ZNode, knownParent?: ZNode): ZNode | undefined {
     let parent: ZNode | undefined;
     if (path !== ROOT_PATH) {
-      parent = this.parentNode(path);
+      parent = knownParent ?? this.parentNode(path);
       if (parent === undefined) throw new TreeInvariantError(`insert: parent of ${path} is missing`);
       if (parent.children === NO_CHILDREN) parent.children = new Set();
       const childrenBefore = parent.children.size;
@@ -262,9 +273,11 @@ export class DataTree {
    * (keeping their children), others are inserted; parents must come before children.
    */
   restore(path: string, node: ZNode): void {
-    const existing = this.nodes.get(path);
+    // Only the constructor's nodes can be there already: any other path repeated in a snapshot
+    // is caught by insertAbsent, without a lookup in the node map per node.
+    const existing = INITIAL_PATHS.has(path) ? this.nodes.get(path) : undefined;
     if (existing === undefined) {
-      this.insertAbsent(path, node);
+      this.insertAbsent(path, node, this.restoreParent(path));
       return;
     }
     if (existing.ephemeralOwner !== node.ephemeralOwner) {
@@ -273,6 +286,32 @@ export class DataTree {
     // The tree's own bookkeeping (insertion order, digest state) stays the existing node's.
     const { children: _children, ephemeralOwner: _owner, treeSeq: _seq, treeCrc: _crc, ...fields } = node;
     this.update(path, fields);
+  }
+
+  /** The snapshot is loaded: the parents kept for it are let go. */
+  restored(): void {
+    this.restoreParents.clear();
+  }
+
+  /** parentNode, through restoreParents. */
+  private restoreParent(path: string): ZNode | undefined {
+    const slash = path.lastIndexOf("/");
+    const cachedPath = this.lastParentPath;
+    if (slash === cachedPath.length && slash > 0 && path.startsWith(cachedPath)) return this.lastParent;
+    const parentPath = parentOf(path);
+    if (parentPath === undefined) return undefined;
+    let parent = this.restoreParents.get(parentPath);
+    if (parent === undefined) {
+      parent = this.nodes.get(parentPath);
+      if (parent === undefined) return undefined;
+      if (this.restoreParents.size >= RESTORE_PARENTS_MAX) this.restoreParents.clear();
+      this.restoreParents.set(parentPath, parent);
+    }
+    if (slash > 0) {
+      this.lastParentPath = parentPath;
+      this.lastParent = parent;
+    }
+    return parent;
   }
 
   /** Removes a childless node and returns it. */
@@ -288,6 +327,7 @@ export class DataTree {
       this.lastParentPath = "";
       this.lastParent = undefined;
     }
+    if (this.restoreParents.size > 0) this.restoreParents.clear();
     if (this.views.size > 0) this.beforeRemove(path, node);
     parent.children.delete(baseName(path));
     if (parent.children.size === 0) parent.children = NO_CHILDREN;

@@ -84,3 +84,47 @@ describe("DataTree parent lookup", () => {
     expect(seen.has("/p/a")).toBe(false);
   });
 });
+
+describe("DataTree restore (snapshot load)", () => {
+  it("loads interleaved children of more parents than it keeps at once, and overwrites the initial nodes in place", () => {
+    const tree = new DataTree(false);
+    const parents = 5000; // past the 4096 parents the restore keeps at hand
+    const initialZookeeper = tree.get("/zookeeper")!;
+    tree.restore("/", node({ pzxid: 9 }));
+    tree.restore("/zookeeper", node({ version: 4 }));
+    for (let p = 0; p < parents; p++) tree.restore(`/p${p}`, node());
+    for (let c = 0; c < 3; c++) for (let p = 0; p < parents; p++) tree.restore(`/p${p}/c${c}`, node());
+    tree.restored();
+    expect(tree.size).toBe(4 + parents * 4);
+    expect(tree.get("/zookeeper")).toBe(initialZookeeper);
+    expect(initialZookeeper.version).toBe(4);
+    expect(childrenOf(tree, "/zookeeper")).toEqual(["config", "quota"]);
+    expect(tree.get("/")!.pzxid).toBe(9);
+    for (const p of [0, 4095, 4096, parents - 1])
+      expect(childrenOf(tree, `/p${p}`)).toEqual(["c0", "c1", "c2"]);
+  });
+
+  it("refuses a path a snapshot holds twice, and a node whose parent it has not loaded", () => {
+    const tree = new DataTree(false);
+    tree.restore("/p", node());
+    tree.restore("/p/a", node());
+    expect(() => tree.restore("/p/a", node())).toThrow(/\/p\/a already exists/);
+    expect(() => tree.restore("/p", node())).toThrow(/\/p already exists/);
+    expect(() => tree.restore("/q/a", node())).toThrow(/parent of \/q\/a is missing/);
+  });
+
+  it("does not hand a later restore a parent removed since", () => {
+    const tree = new DataTree(false);
+    tree.restore("/p", node());
+    tree.restore("/q", node());
+    tree.restore("/p/a", node());
+    tree.restore("/q/a", node());
+    tree.remove("/p/a");
+    tree.remove("/p");
+    expect(() => tree.restore("/p/b", node())).toThrow(/parent of \/p\/b is missing/);
+    tree.restore("/p", node());
+    tree.restore("/q/b", node());
+    tree.restore("/p/b", node());
+    expect(childrenOf(tree, "/p")).toEqual(["b"]);
+  });
+});
