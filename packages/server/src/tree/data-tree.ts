@@ -12,8 +12,14 @@ import { baseName, CONFIG_PATH, parentOf, QUOTA_PATH, ROOT_PATH, ZOOKEEPER_PATH 
 
 /** The nodes a new tree starts with (the constructor's); a snapshot holds them too. */
 const INITIAL_PATHS: ReadonlySet<string> = new Set([ROOT_PATH, ZOOKEEPER_PATH, QUOTA_PATH, CONFIG_PATH]);
-/** More parents than this met in one restore start the map over: it is a cache, not an index. */
+/** More parents than this met in one restore: their waiting names go into their sets, and the map starts over. */
 const RESTORE_PARENTS_MAX = 4096;
+
+/** A parent met while restoring, with the names of its children loaded since, not yet in its set. */
+interface RestoringParent {
+  node: ZNode;
+  names: string[];
+}
 
 function depthOf(path: string): number {
   let depth = 0;
@@ -118,11 +124,15 @@ export class DataTree {
   private lastParentPath = "";
   private lastParent: ZNode | undefined;
   /**
-   * Parents met while restoring a snapshot. A snapshot lists nodes in creation order, where the
-   * children of many parents interleave; a map of a few thousand parents stays in the CPU's cache
-   * where the node map of a large tree does not. Emptied by restored() and by any remove.
+   * Parents met while restoring a snapshot, each with the names of the children loaded under it
+   * since and not yet in its child set. A snapshot lists nodes in creation order, where the
+   * children of many parents interleave: a few thousand parents and the tails of their short
+   * arrays stay in the CPU's cache where as many large child sets and the node map do not, and
+   * each set then takes its names in one go. restored() adds every name still waiting.
    */
-  private readonly restoreParents = new Map<string, ZNode>();
+  private readonly restoringParents = new Map<string, RestoringParent>();
+  private lastRestoringPath = "";
+  private lastRestoring: RestoringParent | undefined;
 
   constructor(
     readonly extendedTypesEnabled: boolean,
@@ -245,10 +255,10 @@ export class DataTree {
    * the node map: on a large tree each such lookup is a few cache misses, and this runs for
    * every create on every member and every node of a snapshot load.
    */
-  private insertAbsent(path: string, node: ZNode, knownParent?: ZNode): ZNode | undefined {
+  private insertAbsent(path: string, node: ZNode): ZNode | undefined {
     let parent: ZNode | undefined;
     if (path !== ROOT_PATH) {
-      parent = knownParent ?? this.parentNode(path);
+      parent = this.parentNode(path);
       if (parent === undefined) throw new TreeInvariantError(`insert: parent of ${path} is missing`);
       if (parent.children === NO_CHILDREN) parent.children = new Set();
       const childrenBefore = parent.children.size;
@@ -257,15 +267,22 @@ export class DataTree {
         throw new TreeInvariantError(`insert: ${path} already exists`);
       this.sortedChildrenCache.delete(parent);
     }
+    this.addNode(path, node);
+    return parent;
+  }
+
+  /** The node's own part of an insert: everything but its parent's child set. */
+  private addNode(path: string, node: ZNode): void {
     node.acl = this.acls.intern(node.acl);
     if (node.children.size > 0) throw new TreeInvariantError(`insert: ${path} comes with children`);
     node.children = NO_CHILDREN;
+    const sizeBefore = this.nodes.size;
     this.nodes.set(path, node);
+    if (this.nodes.size === sizeBefore) throw new TreeInvariantError(`insert: ${path} already exists`);
     node.treeSeq = this.nextSeq++;
     this.dataSizeBytes += path.length + (node.data?.length ?? 0);
     this.undigest(path, node, false);
     this.index(path, node.ephemeralOwner);
-    return parent;
   }
 
   /**
@@ -273,11 +290,14 @@ export class DataTree {
    * (keeping their children), others are inserted; parents must come before children.
    */
   restore(path: string, node: ZNode): void {
-    // Only the constructor's nodes can be there already: any other path repeated in a snapshot
-    // is caught by insertAbsent, without a lookup in the node map per node.
+    // Only the constructor's nodes can be there already: any other path a snapshot repeats is
+    // caught by addNode (the node map does not grow), without a lookup in it per node.
     const existing = INITIAL_PATHS.has(path) ? this.nodes.get(path) : undefined;
     if (existing === undefined) {
-      this.insertAbsent(path, node, this.restoreParent(path));
+      const parent = this.restoringParent(path);
+      if (parent === undefined) throw new TreeInvariantError(`insert: parent of ${path} is missing`);
+      this.addNode(path, node);
+      parent.names.push(baseName(path));
       return;
     }
     if (existing.ephemeralOwner !== node.ephemeralOwner) {
@@ -288,34 +308,46 @@ export class DataTree {
     this.update(path, fields);
   }
 
-  /** The snapshot is loaded: the parents kept for it are let go. */
+  /**
+   * Every restored node's name is in its parent's child set: call it once a snapshot is loaded,
+   * before the tree is read.
+   */
   restored(): void {
-    this.restoreParents.clear();
+    for (const { node, names } of this.restoringParents.values()) {
+      if (names.length === 0) continue;
+      if (node.children === NO_CHILDREN) node.children = new Set(names);
+      else for (const name of names) node.children.add(name);
+      this.sortedChildrenCache.delete(node);
+    }
+    this.restoringParents.clear();
+    this.lastRestoringPath = "";
+    this.lastRestoring = undefined;
   }
 
-  /** parentNode, through restoreParents. */
-  private restoreParent(path: string): ZNode | undefined {
+  /** parentNode for restore, through restoringParents. */
+  private restoringParent(path: string): RestoringParent | undefined {
     const slash = path.lastIndexOf("/");
-    const cachedPath = this.lastParentPath;
-    if (slash === cachedPath.length && slash > 0 && path.startsWith(cachedPath)) return this.lastParent;
+    const cachedPath = this.lastRestoringPath;
+    if (slash === cachedPath.length && slash > 0 && path.startsWith(cachedPath)) return this.lastRestoring;
     const parentPath = parentOf(path);
     if (parentPath === undefined) return undefined;
-    let parent = this.restoreParents.get(parentPath);
+    let parent = this.restoringParents.get(parentPath);
     if (parent === undefined) {
-      parent = this.nodes.get(parentPath);
-      if (parent === undefined) return undefined;
-      if (this.restoreParents.size >= RESTORE_PARENTS_MAX) this.restoreParents.clear();
-      this.restoreParents.set(parentPath, parent);
+      const node = this.nodes.get(parentPath);
+      if (node === undefined) return undefined;
+      if (this.restoringParents.size >= RESTORE_PARENTS_MAX) this.restored();
+      parent = { node, names: [] };
+      this.restoringParents.set(parentPath, parent);
     }
-    if (slash > 0) {
-      this.lastParentPath = parentPath;
-      this.lastParent = parent;
-    }
+    this.lastRestoringPath = parentPath;
+    this.lastRestoring = parent;
     return parent;
   }
 
   /** Removes a childless node and returns it. */
   remove(path: string): ZNode {
+    // A parent must not look childless while names restored under it wait.
+    if (this.restoringParents.size > 0) this.restored();
     const node = this.nodes.get(path);
     if (node === undefined) throw new TreeInvariantError(`remove: ${path} does not exist`);
     if (node.children.size > 0) throw new TreeInvariantError(`remove: ${path} has children`);
@@ -327,7 +359,6 @@ export class DataTree {
       this.lastParentPath = "";
       this.lastParent = undefined;
     }
-    if (this.restoreParents.size > 0) this.restoreParents.clear();
     if (this.views.size > 0) this.beforeRemove(path, node);
     parent.children.delete(baseName(path));
     if (parent.children.size === 0) parent.children = NO_CHILDREN;

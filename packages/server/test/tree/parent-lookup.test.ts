@@ -85,6 +85,8 @@ describe("DataTree parent lookup", () => {
   });
 });
 
+// A snapshot load adds each node's name to its parent's child set only at restored() (or a remove):
+// until then the names wait, by parent, where the CPU's cache keeps them.
 describe("DataTree restore (snapshot load)", () => {
   it("loads interleaved children of more parents than it keeps at once, and overwrites the initial nodes in place", () => {
     const tree = new DataTree(false);
@@ -113,6 +115,14 @@ describe("DataTree restore (snapshot load)", () => {
     expect(() => tree.restore("/q/a", node())).toThrow(/parent of \/q\/a is missing/);
   });
 
+  it("counts children still waiting for restored() when asked to remove their parent", () => {
+    const tree = new DataTree(false);
+    tree.restore("/p", node());
+    tree.restore("/p/a", node());
+    expect(() => tree.remove("/p")).toThrow(/\/p has children/);
+    expect(childrenOf(tree, "/p")).toEqual(["a"]);
+  });
+
   it("does not hand a later restore a parent removed since", () => {
     const tree = new DataTree(false);
     tree.restore("/p", node());
@@ -125,6 +135,9 @@ describe("DataTree restore (snapshot load)", () => {
     tree.restore("/p", node());
     tree.restore("/q/b", node());
     tree.restore("/p/b", node());
+    tree.restored();
     expect(childrenOf(tree, "/p")).toEqual(["b"]);
+    expect(childrenOf(tree, "/q")).toEqual(["a", "b"]);
+    expect(() => tree.remove("/q")).toThrow(/\/q has children/);
   });
 });
