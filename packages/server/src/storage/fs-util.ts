@@ -46,16 +46,6 @@ export async function writevFully(
 
 export const ZEROS = Buffer.alloc(1024 * 1024);
 
-/** Writes zeros over [from, to): preallocation that fdatasync will not have to extend later. */
-export async function writeZeros(fh: FileHandle, from: number, to: number): Promise<void> {
-  let pos = from;
-  while (pos < to) {
-    const n = Math.min(ZEROS.length, to - pos);
-    await writeFully(fh, ZEROS.subarray(0, n), pos);
-    pos += n;
-  }
-}
-
 export function isAllZero(buf: Uint8Array): boolean {
   let pos = 0;
   while (pos < buf.length) {
@@ -68,7 +58,8 @@ export function isAllZero(buf: Uint8Array): boolean {
 
 /**
  * Random-access reads through a window, so scanning a file record by record costs one read per
- * megabyte rather than one per record. Slices it returns stay valid until the next call.
+ * megabyte rather than one per record. Each window is a buffer of its own, never read into
+ * again, so a slice it returns stays valid (and keeps its window alive) after later calls.
  */
 export class FileReader {
   private window: Buffer = Buffer.alloc(0);

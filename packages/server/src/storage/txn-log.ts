@@ -17,7 +17,7 @@ import {
   zxidFromFileName,
   zxidHex,
 } from "./format.js";
-import { fsyncDir, writeFully, writeZeros } from "./fs-util.js";
+import { fsyncDir, writeFully } from "./fs-util.js";
 import {
   assertSegmentReadToEnd,
   checkSegmentRecords,
@@ -33,8 +33,8 @@ import { SegmentScanner } from "./segment.js";
 
 export interface TxnLogOptions {
   /**
-   * Zero-filled space kept ahead of the records (files grow toward multiples of this, at most
-   * 1 MiB per group commit); 0 disables preallocation.
+   * Space kept ahead of the records, as a hole the file is extended over (files grow in multiples
+   * of this, as ZooKeeper's do); 0 disables preallocation.
    */
   preAllocSizeBytes: number;
   /** false skips fdatasync: an acknowledged txn can be lost on power failure. Unsafe. */
@@ -86,27 +86,16 @@ function observe(s: SummaryStat, value: number): void {
   s.count++;
 }
 
-const FILL_PIECE_BYTES = 1024 * 1024;
-
 const noop = (): void => {};
 
 interface ActiveSegment {
   seg: Segment;
   /** Where records are written; opened with O_DSYNC in dsync mode. */
   fh: FileHandle;
-  /**
-   * Where preallocation zeros are written: a second, plain handle in dsync mode, since the zeros
-   * need no durability of their own and a synchronous megabyte would stall the appends behind it.
-   */
-  fillFh: FileHandle;
 }
 
 async function closeActiveSegment(act: ActiveSegment): Promise<void> {
-  try {
-    await act.fh.close();
-  } finally {
-    if (act.fillFh !== act.fh) await act.fillFh.close();
-  }
+  await act.fh.close();
 }
 
 type Op =
@@ -541,7 +530,7 @@ export class TxnLog {
     const lastOp = batch.at(-1)!;
     assertStorage(first.zxid > this.durableZxid, "batch does not follow the durable log");
     if (this.active === undefined) this.active = await this.createSegment(first.zxid);
-    const { seg, fh, fillFh } = this.active;
+    const { seg, fh } = this.active;
     // Free to reuse: one batch is written at a time, and the previous write has returned.
     const buf = this.batchBuffer.take(bytes);
     let at = 0;
@@ -550,12 +539,13 @@ export class TxnLog {
     const end = seg.endOffset + bytes;
     const step = this.opts.preAllocSizeBytes;
     if (step > 0 && seg.allocatedBytes < end + step / 2) {
-      // Keep zeros at least half a step ahead of the records, growing toward step boundaries, so
-      // fdatasync rarely has to extend the file. At most one piece per batch: a whole 64 MiB step
-      // at once would stall every append queued behind it.
-      const from = Math.max(seg.allocatedBytes, end);
-      const to = Math.min(Math.ceil((end + step / 2) / step) * step, from + FILL_PIECE_BYTES);
-      await writeZeros(fillFh, from, to);
+      // The file's size stays at least half a step ahead of the records, so a write's fdatasync
+      // rarely has to record a new size. The space is a hole, as ZooKeeper's padding is: writing
+      // real zeros wrote every byte of the log twice, and ext4's delayed allocation left the
+      // zeros without blocks until writeback anyway (measured in docs/benchmarks.md, tenth round
+      // of issue 14). A hole reads as zeros, which is where a scan of the segment stops.
+      const to = Math.ceil((end + step / 2) / step) * step;
+      await fh.truncate(to);
       seg.allocatedBytes = to;
     }
     const startedMs = performance.now();
@@ -581,17 +571,8 @@ export class TxnLog {
   }
 
   private async openActive(seg: Segment): Promise<ActiveSegment> {
-    if (!this.dsync) {
-      const fh = await open(seg.path, "r+");
-      return { seg, fh, fillFh: fh };
-    }
-    const fh = await open(seg.path, fsConstants.O_RDWR | fsConstants.O_DSYNC);
-    try {
-      return { seg, fh, fillFh: await open(seg.path, "r+") };
-    } catch (err) {
-      await fh.close();
-      throw err;
-    }
+    const flags = this.dsync ? fsConstants.O_RDWR | fsConstants.O_DSYNC : fsConstants.O_RDWR;
+    return { seg, fh: await open(seg.path, flags) };
   }
 
   private async createSegment(firstZxid: number): Promise<ActiveSegment> {
