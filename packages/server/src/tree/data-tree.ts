@@ -287,7 +287,8 @@ export class DataTree {
 
   /**
    * Loads a node from a snapshot: the initial nodes already present are overwritten in place
-   * (keeping their children), others are inserted; parents must come before children.
+   * (keeping their children), others are inserted; parents must come before children. Parents'
+   * child sets are complete only after restored(), which the loader calls after the last node.
    */
   restore(path: string, node: ZNode): void {
     // Only the constructor's nodes can be there already: any other path a snapshot repeats is

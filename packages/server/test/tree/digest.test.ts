@@ -31,6 +31,7 @@ function rebuilt(tree: DataTree): DataTree {
     const { children: _c, treeSeq: _s, treeCrc: _crc, ...fields } = tree.get(path)!;
     copy.restore(path, { ...fields, children: new Set() });
   }
+  copy.restored();
   return copy;
 }
 
@@ -45,6 +46,7 @@ describe("tree digest", () => {
       const { children: _c, ...fields } = tree.get(path)!;
       loaded.restore(path, { ...fields, treeSeq: 0, treeCrc: 0, children: new Set() });
     }
+    loaded.restored();
     expect(loaded.digest).toBe(tree.digest);
   });
 
