@@ -21,6 +21,15 @@ interface RestoringParent {
   names: string[];
 }
 
+/**
+ * Whether `parentPath` (not the root) is `path`'s parent: a prefix compare, which saves slicing
+ * the parent's path out of `path` and hashing it for a map lookup.
+ */
+function isChildOf(path: string, parentPath: string): boolean {
+  const slash = path.lastIndexOf("/");
+  return slash === parentPath.length && slash > 0 && path.startsWith(parentPath);
+}
+
 function depthOf(path: string): number {
   let depth = 0;
   for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) depth++;
@@ -327,9 +336,7 @@ export class DataTree {
 
   /** parentNode for restore, through restoringParents. */
   private restoringParent(path: string): RestoringParent | undefined {
-    const slash = path.lastIndexOf("/");
-    const cachedPath = this.lastRestoringPath;
-    if (slash === cachedPath.length && slash > 0 && path.startsWith(cachedPath)) return this.lastRestoring;
+    if (isChildOf(path, this.lastRestoringPath)) return this.lastRestoring;
     const parentPath = parentOf(path);
     if (parentPath === undefined) return undefined;
     let parent = this.restoringParents.get(parentPath);
@@ -428,13 +435,11 @@ export class DataTree {
 
   /** The node at `path`'s parent, if there is one. */
   private parentNode(path: string): ZNode | undefined {
-    const slash = path.lastIndexOf("/");
-    const cachedPath = this.lastParentPath;
-    if (slash === cachedPath.length && slash > 0 && path.startsWith(cachedPath)) return this.lastParent;
+    if (isChildOf(path, this.lastParentPath)) return this.lastParent;
     const parentPath = parentOf(path);
     if (parentPath === undefined) return undefined;
     const parent = this.nodes.get(parentPath);
-    if (parent !== undefined && slash > 0) {
+    if (parent !== undefined && parentPath !== ROOT_PATH) {
       this.lastParentPath = parentPath;
       this.lastParent = parent;
     }
