@@ -94,10 +94,6 @@ interface ActiveSegment {
   fh: FileHandle;
 }
 
-async function closeActiveSegment(act: ActiveSegment): Promise<void> {
-  await act.fh.close();
-}
-
 type Op =
   | {
       kind: "append";
@@ -315,7 +311,7 @@ export class TxnLog {
         if (this.opts.forceSync) await this.sync(act.fh);
         act.seg.allocatedBytes = act.seg.endOffset;
       }
-      await closeActiveSegment(act);
+      await act.fh.close();
     });
   }
 
@@ -609,7 +605,7 @@ export class TxnLog {
   private async closeActive(): Promise<void> {
     const act = this.active;
     this.active = undefined;
-    if (act !== undefined) await closeActiveSegment(act);
+    if (act !== undefined) await act.fh.close();
   }
 
   private fail(err: unknown): void {
@@ -621,6 +617,6 @@ export class TxnLog {
     for (const op of this.queue.splice(0)) op.reject(error);
     const act = this.active;
     this.active = undefined;
-    if (act !== undefined) void closeActiveSegment(act).catch(() => {});
+    if (act !== undefined) void act.fh.close().catch(() => {});
   }
 }
