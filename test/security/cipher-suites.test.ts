@@ -9,7 +9,7 @@ import { type ConnectionOptions, connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCa, makeLeaf } from "../support/certificates.js";
 import { startPaddock } from "../support/paddock.js";
-import { freePort, makeTempDir, type ServerHandle } from "../support/process.js";
+import { freePort, makeTempDir, type ServerHandle, waitForListening } from "../support/process.js";
 import { skipWithoutZookeeper, startZookeeper } from "../support/zookeeper.js";
 
 /** What a TLS client offering `offer` gets: "TLSv1.2 TLS_ECDHE_..." or "refused". */
@@ -32,7 +32,10 @@ function probe(port: number, dir: string, offer: ConnectionOptions): Promise<str
       resolve(`${c.version} ${c.standardName}`);
       socket.destroy();
     });
-    socket.on("error", () => resolve("refused"));
+    // A port nobody listens on is not a refused handshake: name it apart.
+    socket.on("error", (e: NodeJS.ErrnoException) =>
+      resolve(e.code === "ECONNREFUSED" ? "not listening" : "refused"),
+    );
   });
 }
 
@@ -90,6 +93,9 @@ describe("ssl.ciphersuites", () => {
           startZookeeper({ extraCfg: lines(zookeeperPort, suites) }),
         ]);
         servers.push(paddock, zookeeper);
+        // Ready means the plain port answers; a probe refused by an unbound secure port would
+        // read as a refused handshake.
+        await Promise.all([waitForListening(paddockPort, 30_000), waitForListening(zookeeperPort, 30_000)]);
         const outcomes = async (port: number) => {
           const out: Record<string, string> = {};
           for (const [name, offer] of Object.entries(OFFERS)) out[name] = await probe(port, dir, offer);

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fourLetterWord } from "@paddock/client";
@@ -47,6 +48,27 @@ export interface ServerHandle {
   pid: number | undefined;
   /** Whether the process is still running. */
   alive(): boolean;
+}
+
+/**
+ * Waits until `port` accepts a TCP connection. A server's ready check answers on its plain client
+ * port, and ZooKeeper binds secureClientPort only after that port is serving, so a test that
+ * talks to a second port waits for it first. Throws after `timeoutMs`.
+ */
+export async function waitForListening(port: number, timeoutMs: number, host = "127.0.0.1"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const accepted = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (accepted) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** A port in 24000–24999 (the tests' range; the benchmark's is its own) that was free a moment ago. */
