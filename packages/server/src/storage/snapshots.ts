@@ -22,10 +22,11 @@ import {
   zxidFromFileName,
   zxidHex,
 } from "./format.js";
-import { FileReader, fsyncDir, writeFully, writevFully } from "./fs-util.js";
+import { FileReader, fsyncDir } from "./fs-util.js";
 import type { StorageLogger } from "./logger.js";
 import { stderrLogger } from "./logger.js";
 import { purgeSegmentsOffline } from "./segment-purge.js";
+import { createSequentialFile } from "./sequential-file.js";
 import type { TxnLog } from "./txn-log.js";
 
 export interface SnapshotInfo {
@@ -51,6 +52,11 @@ export interface SnapshotStoreOptions {
   logger?: StorageLogger;
   /** Where the txn log lives, for purge without an open TxnLog. Default: the snapshot dir. */
   logDir?: string;
+  /**
+   * Write snapshot files around the page cache (O_DIRECT) where the file system allows; default
+   * true. False writes them through the cache, as the file systems without O_DIRECT get anyway.
+   */
+  directWrites?: boolean;
   /** Test seam: how a snapshot file is made durable (default: fsync). */
   syncFile?: (fh: FileHandle) => Promise<void>;
 }
@@ -58,9 +64,6 @@ export interface SnapshotStoreOptions {
 /** Autopurge never keeps fewer snapshots than this (a damaged newest one still has fallbacks). */
 export const MIN_SNAP_RETAIN_COUNT = 3;
 
-const WRITE_BUFFER_BYTES = 1024 * 1024;
-/** Chunks up to this size are copied into the write buffer; larger ones are written in place. */
-const STAGED_CHUNK_MAX_BYTES = 128 * 1024;
 /** A durable snapshot is fsynced after each this many bytes, not only at the end. */
 const DURABLE_SYNC_EVERY_BYTES = 8 * 1024 * 1024;
 
@@ -73,6 +76,7 @@ export class SnapshotStore {
   private readonly logger: StorageLogger;
   readonly logDir: string;
   private readonly syncFile: (fh: FileHandle) => Promise<void>;
+  private readonly directWrites: boolean;
 
   private constructor(
     readonly dir: string,
@@ -81,6 +85,7 @@ export class SnapshotStore {
     this.logger = opts.logger ?? stderrLogger;
     this.logDir = opts.logDir ?? dir;
     this.syncFile = opts.syncFile ?? ((fh) => fh.sync());
+    this.directWrites = opts.directWrites ?? true;
   }
 
   /** Creates the directory if needed and removes temp files left by an interrupted write. */
@@ -117,32 +122,26 @@ export class SnapshotStore {
     const name = fileNameFor(SNAPSHOT_PREFIX, zxid);
     const path = join(this.dir, name);
     const tmp = `${path}.${randomBytes(4).toString("hex")}${TMP_SUFFIX}`;
-    const fh = await open(tmp, "wx");
+    const file = await createSequentialFile(tmp, { direct: this.directWrites });
     let ok = false;
     try {
-      // Frame headers and small chunks are gathered in `staging` (one copy, for fewer writes); a
-      // large chunk, or one that does not fit, goes out from the producer's buffer in the same
-      // writev as what is staged, with no copy at all. Each write is awaited before the next
-      // chunk is pulled, so a producer may reuse its buffer for the next chunk.
-      const staging = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
-      let staged = 0;
-      let pos = 0;
-      let syncedPos = 0;
-      const writeOut = async (chunk?: Buffer): Promise<void> => {
-        const head = staging.subarray(0, staged);
-        if (chunk === undefined) await writeFully(fh, head, pos);
-        else await writevFully(fh, [head, chunk], pos);
-        pos += staged + (chunk?.length ?? 0);
-        staged = 0;
+      // Each append is awaited before the next chunk is pulled, so a producer may reuse its
+      // buffer for the next chunk.
+      let syncedBytes = 0;
+      let written = 0;
+      const append = async (bytes: Uint8Array): Promise<void> => {
+        await file.append(bytes);
+        written += bytes.length;
         // A durable snapshot is flushed as it goes: left to the end, a tree's worth of dirty pages
         // is written out in one journal commit, and every other fsync on the file system (the
         // txn logs of servers sharing the disk) waits behind it.
-        if (durable && pos - syncedPos >= DURABLE_SYNC_EVERY_BYTES) {
-          await this.syncFile(fh);
-          syncedPos = pos;
+        if (durable && written - syncedBytes >= DURABLE_SYNC_EVERY_BYTES) {
+          await this.syncFile(file.fh);
+          syncedBytes = written;
         }
       };
-      staged += encodeSnapshotHeader(zxid).copy(staging, 0);
+      await append(encodeSnapshotHeader(zxid));
+      const chunkHeader = Buffer.alloc(CHUNK_HEADER_BYTES);
       let dataCrc = 0;
       let chunkCount = 0;
       let dataBytes = 0;
@@ -151,25 +150,19 @@ export class SnapshotStore {
         if (chunk.length === 0) continue;
         if (chunk.length > MAX_CHUNK_BYTES)
           throw new RangeError(`snapshot chunk of ${chunk.length} bytes is too large`);
-        if (staged + CHUNK_HEADER_BYTES > staging.length) await writeOut();
-        const chunkDataCrc = writeChunkHeader(staging, staged, chunk);
-        staged += CHUNK_HEADER_BYTES;
-        if (chunk.length <= STAGED_CHUNK_MAX_BYTES && staged + chunk.length <= staging.length) {
-          staged += chunk.copy(staging, staged);
-        } else {
-          await writeOut(chunk);
-        }
+        const chunkDataCrc = writeChunkHeader(chunkHeader, 0, chunk);
+        await append(chunkHeader);
+        await append(chunk);
         dataCrc = crc32Combine(dataCrc, chunkDataCrc, chunk.length);
         chunkCount++;
         dataBytes += chunk.length;
       }
-      if (staged + SNAP_TRAILER_BYTES > staging.length) await writeOut();
-      staged += encodeSnapshotTrailer({ dataCrc, chunkCount, dataBytes }).copy(staging, staged);
-      await writeOut();
-      if (durable) await this.syncFile(fh);
+      await append(encodeSnapshotTrailer({ dataCrc, chunkCount, dataBytes }));
+      await file.finish();
+      if (durable) await this.syncFile(file.fh);
       ok = true;
     } finally {
-      await fh.close();
+      await file.fh.close();
       if (!ok) await unlink(tmp).catch(() => {});
     }
     await rename(tmp, path);
