@@ -2,10 +2,9 @@
 // around it (O_DIRECT) where the file system allows.
 //
 // Why around it: a snapshot is written once and read back only by a restart, so its pages in the
-// cache serve nobody. Through the cache, each snapshot first needs a tree's worth of free pages
-// (on a VM whose host backs guest memory lazily, a page the guest has not touched lately costs
-// about ten times the copy into it: docs/benchmarks.md, eleventh round of issue 14), and the dirty
-// pages are flushed later in one burst that the txn log's synchronous writes queue behind.
+// cache serve nobody, and on a VM whose host backs guest memory lazily, a page the guest has not
+// touched lately costs about ten times the copy into it (docs/benchmarks.md, eleventh round of
+// issue 14). SnapshotStore decides when that is worth the device time (docs/storage-format.md).
 
 import { constants } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";

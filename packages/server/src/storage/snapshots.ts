@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { crc32Combine } from "./crc32.js";
 import { StorageCorruptionError } from "./errors.js";
 import {
@@ -53,8 +53,10 @@ export interface SnapshotStoreOptions {
   /** Where the txn log lives, for purge without an open TxnLog. Default: the snapshot dir. */
   logDir?: string;
   /**
-   * Write snapshot files around the page cache (O_DIRECT) where the file system allows; default
-   * true. False writes them through the cache, as the file systems without O_DIRECT get anyway.
+   * Write snapshot files around the page cache (O_DIRECT) where the file system allows. Default:
+   * only when the txn log is on another file system. On a shared one, every byte a direct write
+   * sends to the device is a byte the log's next flush waits for, and the log's writes are what
+   * every client write waits for; through the cache, the bytes wait for writeback instead.
    */
   directWrites?: boolean;
   /** Test seam: how a snapshot file is made durable (default: fsync). */
@@ -76,7 +78,8 @@ export class SnapshotStore {
   private readonly logger: StorageLogger;
   readonly logDir: string;
   private readonly syncFile: (fh: FileHandle) => Promise<void>;
-  private readonly directWrites: boolean;
+  /** Whether snapshot files are written around the page cache (see SnapshotStoreOptions). */
+  readonly directWrites: boolean;
 
   private constructor(
     readonly dir: string,
@@ -85,13 +88,14 @@ export class SnapshotStore {
     this.logger = opts.logger ?? stderrLogger;
     this.logDir = opts.logDir ?? dir;
     this.syncFile = opts.syncFile ?? ((fh) => fh.sync());
-    this.directWrites = opts.directWrites ?? true;
+    this.directWrites = opts.directWrites ?? false;
   }
 
   /** Creates the directory if needed and removes temp files left by an interrupted write. */
   static async open(dir: string, opts: SnapshotStoreOptions = {}): Promise<SnapshotStore> {
-    const store = new SnapshotStore(dir, opts);
     await mkdir(dir, { recursive: true });
+    const directWrites = opts.directWrites ?? (await onOtherFileSystems(dir, opts.logDir ?? dir));
+    const store = new SnapshotStore(dir, { ...opts, directWrites });
     for (const name of await readdir(dir)) {
       if (name.startsWith(SNAPSHOT_PREFIX) && name.endsWith(TMP_SUFFIX)) {
         await unlink(join(dir, name));
@@ -344,4 +348,22 @@ export async function* readSnapshotFile(path: string, expectedZxid?: number): As
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Whether `a` and `b` live on different file systems. A directory not made yet (the log's, at a
+ * first start) will be made on its nearest existing ancestor's. False when neither tells.
+ */
+async function onOtherFileSystems(a: string, b: string): Promise<boolean> {
+  const deviceOf = async (path: string): Promise<number | undefined> => {
+    for (let p = resolve(path); ; p = dirname(p)) {
+      try {
+        return (await stat(p)).dev;
+      } catch {
+        if (dirname(p) === p) return undefined;
+      }
+    }
+  };
+  const [da, db] = await Promise.all([deviceOf(a), deviceOf(b)]);
+  return da !== undefined && db !== undefined && da !== db;
 }

@@ -1,4 +1,4 @@
-import { readdir, readFile, readlink, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { crc32Fallback } from "../../src/storage/crc32.js";
@@ -35,6 +35,34 @@ function expectSameChunks(got: Buffer[], want: Buffer[]): void {
 }
 
 describe("SnapshotStore", () => {
+  it("writes around the page cache by default only when the txn log is on another file system", async () => {
+    expect((await SnapshotStore.open(join(dir, "a"), { logger: captureLogger() })).directWrites).toBe(false);
+    const sameFs = await SnapshotStore.open(join(dir, "b"), {
+      logger: captureLogger(),
+      logDir: join(dir, "log"),
+    });
+    expect(sameFs.directWrites).toBe(false);
+    // /dev/shm is a tmpfs on Linux: another file system than the test's temp dir.
+    const shm = await mkdtemp("/dev/shm/paddock-snap-");
+    try {
+      expect((await stat(shm)).dev).not.toBe((await stat(dir)).dev);
+      // The log's directory need not exist yet (a first start): its parent's file system counts.
+      const otherFs = await SnapshotStore.open(join(dir, "c"), {
+        logger: captureLogger(),
+        logDir: join(shm, "version-2"),
+      });
+      expect(otherFs.directWrites).toBe(true);
+      const forced = await SnapshotStore.open(join(dir, "d"), {
+        logger: captureLogger(),
+        logDir: shm,
+        directWrites: false,
+      });
+      expect(forced.directWrites).toBe(false);
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
+  });
+
   it("writes the same file around the page cache as through it, large chunks and small", async () => {
     const next = rng(9);
     // Chunks of up to 600 KiB among small ones: through the cache the large ones go out uncopied.
