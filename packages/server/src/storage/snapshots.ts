@@ -78,24 +78,23 @@ export class SnapshotStore {
   private readonly logger: StorageLogger;
   readonly logDir: string;
   private readonly syncFile: (fh: FileHandle) => Promise<void>;
-  /** Whether snapshot files are written around the page cache (see SnapshotStoreOptions). */
-  readonly directWrites: boolean;
 
   private constructor(
     readonly dir: string,
     opts: SnapshotStoreOptions,
+    /** Whether snapshot files are written around the page cache (see SnapshotStoreOptions). */
+    readonly directWrites: boolean,
   ) {
     this.logger = opts.logger ?? stderrLogger;
     this.logDir = opts.logDir ?? dir;
     this.syncFile = opts.syncFile ?? ((fh) => fh.sync());
-    this.directWrites = opts.directWrites ?? false;
   }
 
   /** Creates the directory if needed and removes temp files left by an interrupted write. */
   static async open(dir: string, opts: SnapshotStoreOptions = {}): Promise<SnapshotStore> {
     await mkdir(dir, { recursive: true });
     const directWrites = opts.directWrites ?? (await onOtherFileSystems(dir, opts.logDir ?? dir));
-    const store = new SnapshotStore(dir, { ...opts, directWrites });
+    const store = new SnapshotStore(dir, opts, directWrites);
     for (const name of await readdir(dir)) {
       if (name.startsWith(SNAPSHOT_PREFIX) && name.endsWith(TMP_SUFFIX)) {
         await unlink(join(dir, name));
@@ -352,7 +351,7 @@ export async function* readSnapshotFile(path: string, expectedZxid?: number): As
 
 /**
  * Whether `a` and `b` live on different file systems. A directory not made yet (the log's, at a
- * first start) will be made on its nearest existing ancestor's. False when neither tells.
+ * first start) will be made on its nearest existing ancestor's. False when either is unknown.
  */
 async function onOtherFileSystems(a: string, b: string): Promise<boolean> {
   const deviceOf = async (path: string): Promise<number | undefined> => {
