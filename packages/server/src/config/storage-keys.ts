@@ -48,6 +48,7 @@ export const STORAGE_KEYS = {
     origin: "system property",
     type: long(Number.MIN_SAFE_INTEGER),
     default: 4194304,
+    usedBy: "maintenance/snapshotter.ts",
   },
   commitLogCount: { key: "commitLogCount", origin: "system property", type: int(0), default: 500 },
   snapshotSizeFactor: { key: "snapshotSizeFactor", origin: "system property", type: double, default: 0.33 },

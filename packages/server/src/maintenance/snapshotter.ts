@@ -1,17 +1,35 @@
-// Snapshots, off the request path: after a randomised number of applied txns (so the members
-// of an ensemble do not all snapshot at once, as in ZooKeeper) the state is captured through a
-// copy-on-write view, the log rolls to a new segment, and the snapshot is serialised and written
-// chunk by chunk in the background while requests go on.
+// Snapshots, off the request path: after a randomised number of applied txns, or of txn log
+// bytes (so the members of an ensemble do not all snapshot at once, as in ZooKeeper) the state is
+// captured through a copy-on-write view, the log rolls to a new segment, and the snapshot is
+// serialised and written chunk by chunk in the background while requests go on.
+//
+// The trigger is ZooKeeper's (SyncRequestProcessor): more than snapCount/2 + rand(snapCount/2)
+// txns, or more than snapSizeLimitInKb/2 + rand(snapSizeLimitInKb/2) KiB of log, since the last
+// trigger. A trigger that finds the previous snapshot still being written skips this one, as
+// ZooKeeper's "Too busy to snap, skipping" does, instead of starting another the moment the first
+// ends: under a write rate the disk cannot keep up with, snapshots would otherwise run back to
+// back and take the disk from the log.
 
 import { randomInt } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { ReplicaState } from "../replica/replica-state.js";
 import type { SnapshotStore, TxnLog } from "../storage/index.js";
 
+/** When to snapshot: ZooKeeper's snapCount and snapSizeLimitInKb (0 or less turns size off). */
+export interface SnapshotTrigger {
+  snapCount: number;
+  snapSizeLimitInKb: number;
+}
+
 export class Snapshotter {
-  private txnsSinceSnapshot = 0;
-  private snapshotAfterTxns: number;
+  private txnsSinceTrigger = 0;
+  private snapshotAfterTxns = 0;
+  /** txnLog.bytesWritten at the last trigger. */
+  private logBytesAtTrigger: number;
+  private snapshotAfterLogBytes = 0;
   private inProgress = false;
+  /** Triggers that found a snapshot still being written. */
+  skipped = 0;
   /** Longest synchronous pause taken to open a snapshot view, for the storage benchmark. */
   lastPauseMs = 0;
   /** Told the ms each snapshot took, view to renamed file (ZooKeeper's snapshottime). */
@@ -19,31 +37,41 @@ export class Snapshotter {
 
   constructor(
     private readonly state: ReplicaState,
-    private readonly snapCount: number,
+    private readonly trigger: SnapshotTrigger,
     private readonly store: SnapshotStore,
     private readonly txnLog: TxnLog,
     private readonly log: Logger,
   ) {
-    this.snapshotAfterTxns = this.nextSnapshotPoint();
+    this.logBytesAtTrigger = txnLog.bytesWritten;
+    this.resetTrigger();
   }
 
-  /** One more txn applied: snapshot when enough have been. */
+  /** One more txn applied: snapshot when enough txns, or log bytes, have been since the last. */
   applied(): void {
-    this.txnsSinceSnapshot++;
-    if (this.txnsSinceSnapshot < this.snapshotAfterTxns || this.inProgress) return;
+    this.txnsSinceTrigger++;
+    if (this.txnsSinceTrigger <= this.snapshotAfterTxns) {
+      if (this.snapshotAfterLogBytes <= 0) return;
+      if (this.txnLog.bytesWritten - this.logBytesAtTrigger <= this.snapshotAfterLogBytes) return;
+    }
+    this.resetTrigger();
+    if (this.inProgress) {
+      this.skipped++;
+      this.log.warn("Too busy to snap, skipping");
+      // The log still rolls, as ZooKeeper's does, so segments stay as short as the trigger.
+      this.txnLog.roll().catch((err: unknown) => this.log.error({ err }, "txn log roll failed"));
+      return;
+    }
     void this.takeSnapshot();
   }
 
   /** The state was replaced by a snapshot that is on disk already. */
   restarted(): void {
-    this.txnsSinceSnapshot = 0;
+    this.resetTrigger();
   }
 
   async takeSnapshot(): Promise<string | undefined> {
     if (this.inProgress) return undefined;
     this.inProgress = true;
-    this.txnsSinceSnapshot = 0;
-    this.snapshotAfterTxns = this.nextSnapshotPoint();
     const zxid = this.state.lastZxid;
     const startedMs = performance.now();
     const view = this.state.sm.snapshotView();
@@ -76,8 +104,14 @@ export class Snapshotter {
     }
   }
 
-  private nextSnapshotPoint(): number {
-    const half = Math.max(1, Math.floor(this.snapCount / 2));
-    return half + randomInt(half);
+  /** Counts from now, to new random points (ZooKeeper's resetSnapshotStats). */
+  private resetTrigger(): void {
+    this.txnsSinceTrigger = 0;
+    this.logBytesAtTrigger = this.txnLog.bytesWritten;
+    const half = Math.max(1, Math.floor(this.trigger.snapCount / 2));
+    this.snapshotAfterTxns = half + randomInt(half);
+    const halfBytes = Math.floor((this.trigger.snapSizeLimitInKb * 1024) / 2);
+    // randomInt takes ranges below 2^48; a limit that large is as good as no limit.
+    this.snapshotAfterLogBytes = halfBytes <= 0 ? 0 : halfBytes + randomInt(Math.min(halfBytes, 2 ** 47));
   }
 }

@@ -243,6 +243,11 @@ export class TxnLog {
     return this.base;
   }
 
+  /** Record bytes made durable so far (stats.bytesWritten without the copy). */
+  get bytesWritten(): number {
+    return this.counters.bytesWritten;
+  }
+
   get stats(): Readonly<TxnLogStats> {
     return { ...this.counters };
   }
