@@ -124,13 +124,7 @@ export class PaddockServer {
       quorum === undefined ? undefined : new Ensemble(quorum, state, role, routing, log, config);
 
     // The write path: prepare -> commit (the local log, or ZAB) -> apply -> reply.
-    const snapshotter = new Snapshotter(
-      state,
-      { snapCount: config.snapCount, snapSizeLimitInKb: config.snapSizeLimitInKb },
-      storage.snapshots,
-      storage.txnLog,
-      log,
-    );
+    const snapshotter = new Snapshotter(state, config, storage.snapshots, storage.txnLog, log);
     const storageFailed = (err: unknown) => this.storageFailed(err);
     const committer =
       ensemble?.committer ??

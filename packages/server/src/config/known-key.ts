@@ -14,7 +14,9 @@ export type KeyOrigin =
   /** A `zookeeper.<key>` system property. */
   | "system property"
   /** A JVM-wide property with no `zookeeper.` prefix in ZooKeeper. */
-  | "jvm property";
+  | "jvm property"
+  /** Paddock's own (`paddock.` prefix): ZooKeeper has no such setting. */
+  | "paddock";
 
 export interface KnownKey<T> {
   /** The canonical spelling, as ZooKeeper documents it. */

@@ -41,9 +41,10 @@ const FIELD_BY_KEY: ReadonlyMap<string, KeyField> = new Map(
 /** Every other spelling of a known key, with the canonical key it stands for. */
 const ALIAS_PAIRS: ReadonlyArray<[alias: string, canonical: string]> = Object.values(KNOWN_KEYS).flatMap(
   (known: KnownKey<unknown>) =>
-    [...(known.origin === "zoo.cfg" ? [] : [`zookeeper.${known.key}`]), ...(known.aliases ?? [])].map(
-      (alias): [string, string] => [alias, known.key],
-    ),
+    [
+      ...(known.origin === "zoo.cfg" || known.origin === "paddock" ? [] : [`zookeeper.${known.key}`]),
+      ...(known.aliases ?? []),
+    ].map((alias): [string, string] => [alias, known.key]),
 );
 
 const ALIASES: ReadonlyMap<string, string> = new Map(ALIAS_PAIRS);

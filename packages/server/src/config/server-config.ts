@@ -141,6 +141,11 @@ export interface CommonConfig {
   snapCount: number;
   /** <= 0 disables size-triggered snapshots. */
   snapSizeLimitInKb: number;
+  /**
+   * Pace of periodic snapshot writes on the txn log's file system, in MB (10^6 bytes) per second;
+   * 0 writes them through the page cache unpaced (docs/storage-format.md).
+   */
+  snapshotWriteRateMBps: number;
   commitLogCount: number;
   snapshotSizeFactor: number;
   preAllocSizeKb: number;

@@ -50,6 +50,13 @@ export const STORAGE_KEYS = {
     default: 4194304,
     usedBy: "maintenance/snapshotter.ts",
   },
+  snapshotWriteRateMBps: {
+    key: "paddock.snapshotWriteRateMBps",
+    origin: "paddock",
+    type: int(0),
+    default: 0,
+    usedBy: "storage/snapshots.ts",
+  },
   commitLogCount: { key: "commitLogCount", origin: "system property", type: int(0), default: 500 },
   snapshotSizeFactor: { key: "snapshotSizeFactor", origin: "system property", type: double, default: 0.33 },
   preAllocSizeKb: {

@@ -11,15 +11,16 @@
 // back and take the disk from the log.
 
 import { randomInt } from "node:crypto";
+import type { ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import type { ReplicaState } from "../replica/replica-state.js";
 import type { SnapshotStore, TxnLog } from "../storage/index.js";
 
-/** When to snapshot: ZooKeeper's snapCount and snapSizeLimitInKb (0 or less turns size off). */
-export interface SnapshotTrigger {
-  snapCount: number;
-  snapSizeLimitInKb: number;
-}
+/**
+ * When to snapshot: ZooKeeper's snapCount and snapSizeLimitInKb (0 or less turns size off); and
+ * how fast to write one, in MB/s (0: unpaced, SnapshotStore.write).
+ */
+export type SnapshotPolicy = Pick<ServerConfig, "snapCount" | "snapSizeLimitInKb" | "snapshotWriteRateMBps">;
 
 export class Snapshotter {
   private txnsSinceTrigger = 0;
@@ -37,7 +38,7 @@ export class Snapshotter {
 
   constructor(
     private readonly state: ReplicaState,
-    private readonly trigger: SnapshotTrigger,
+    private readonly policy: SnapshotPolicy,
     private readonly store: SnapshotStore,
     private readonly txnLog: TxnLog,
     private readonly log: Logger,
@@ -83,6 +84,7 @@ export class Snapshotter {
       // The store is done with each chunk before it pulls the next, so one buffer serves them all.
       const name = await this.store.write(zxid, view.chunks(undefined, { borrowed: true }), {
         durable: false,
+        maxBytesPerSecond: this.policy.snapshotWriteRateMBps * 1e6,
       });
       this.onWritten?.(Math.round(performance.now() - startedMs));
       this.log.info(
@@ -108,9 +110,9 @@ export class Snapshotter {
   private resetTrigger(): void {
     this.txnsSinceTrigger = 0;
     this.logBytesAtTrigger = this.txnLog.bytesWritten;
-    const half = Math.max(1, Math.floor(this.trigger.snapCount / 2));
+    const half = Math.max(1, Math.floor(this.policy.snapCount / 2));
     this.snapshotAfterTxns = half + randomInt(half);
-    const halfBytes = Math.floor((this.trigger.snapSizeLimitInKb * 1024) / 2);
+    const halfBytes = Math.floor((this.policy.snapSizeLimitInKb * 1024) / 2);
     // randomInt takes ranges below 2^48; a limit that large is as good as no limit.
     this.snapshotAfterLogBytes = halfBytes <= 0 ? 0 : halfBytes + randomInt(Math.min(halfBytes, 2 ** 47));
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { crc32Combine } from "./crc32.js";
 import { StorageCorruptionError } from "./errors.js";
 import {
@@ -53,10 +54,11 @@ export interface SnapshotStoreOptions {
   /** Where the txn log lives, for purge without an open TxnLog. Default: the snapshot dir. */
   logDir?: string;
   /**
-   * Write snapshot files around the page cache (O_DIRECT) where the file system allows. Default:
-   * only when the txn log is on another file system. On a shared one, every byte a direct write
-   * sends to the device is a byte the log's next flush waits for, and the log's writes are what
-   * every client write waits for; through the cache, the bytes wait for writeback instead.
+   * Write every snapshot file around the page cache (O_DIRECT) where the file system allows, at
+   * full speed. Default: only when the txn log is on another file system. On a shared one, every
+   * byte a direct write sends to the device is a byte the log's next flush waits for, and the
+   * log's writes are what every client write waits for: there only a paced write goes around the
+   * cache (`write`'s `maxBytesPerSecond`).
    */
   directWrites?: boolean;
   /** Test seam: how a snapshot file is made durable (default: fsync). */
@@ -114,27 +116,40 @@ export class SnapshotStore {
    * the log's own fsyncs behind it, and a snapshot lost to a power cut is damaged or missing at
    * recovery, which then falls back to an older one and the log. `purge` makes the snapshots it
    * keeps durable before it deletes anything they replace.
+   *
+   * `maxBytesPerSecond` (> 0) paces a snapshot that is not durable and shares the txn log's file
+   * system: it is written around the page cache, no faster than that. A tree's worth of page cache
+   * per snapshot costs more CPU than the copy into it, and its writeback later stalls the log; an
+   * unpaced direct write takes the disk from the log at once. A paced one that is still being
+   * written when the next is due makes the Snapshotter skip that one, as ZooKeeper's does.
    */
   async write(
     zxid: number,
     chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
-    opts: { durable?: boolean } = {},
+    opts: { durable?: boolean; maxBytesPerSecond?: number } = {},
   ): Promise<string> {
     const durable = opts.durable ?? true;
+    const maxBytesPerSecond = opts.maxBytesPerSecond ?? 0;
+    const paced = !durable && !this.directWrites && maxBytesPerSecond > 0;
     assertZxid(zxid, "snapshot write");
     const name = fileNameFor(SNAPSHOT_PREFIX, zxid);
     const path = join(this.dir, name);
     const tmp = `${path}.${randomBytes(4).toString("hex")}${TMP_SUFFIX}`;
-    const file = await createSequentialFile(tmp, { direct: this.directWrites });
+    const file = await createSequentialFile(tmp, { direct: this.directWrites || paced });
     let ok = false;
     try {
       // Each append is awaited before the next chunk is pulled, so a producer may reuse its
       // buffer for the next chunk.
       let syncedBytes = 0;
       let written = 0;
+      const startedMs = performance.now();
       const append = async (bytes: Uint8Array): Promise<void> => {
         await file.append(bytes);
         written += bytes.length;
+        if (paced) {
+          const aheadMs = (written / maxBytesPerSecond) * 1000 - (performance.now() - startedMs);
+          if (aheadMs >= 1) await sleep(aheadMs);
+        }
         // A durable snapshot is flushed as it goes: left to the end, a tree's worth of dirty pages
         // is written out in one journal commit, and every other fsync on the file system (the
         // txn logs of servers sharing the disk) waits behind it.

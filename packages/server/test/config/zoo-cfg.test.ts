@@ -261,6 +261,18 @@ describe("parseZooCfg numbers", () => {
     expect(parse("observerMasterPort=0").observerMasterPort).toBeUndefined();
     expectConfigError(() => parse("snapshotSizeFactor=a third"), { key: "snapshotSizeFactor" });
   });
+
+  it("reads Paddock's snapshot write rate under its paddock. name only, off by default", () => {
+    expect(parse().snapshotWriteRateMBps).toBe(0);
+    const c = parse("paddock.snapshotWriteRateMBps=20");
+    expect(c.snapshotWriteRateMBps).toBe(20);
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("paddock.snapshotWriteRateMBps=-1"), {
+      key: "paddock.snapshotWriteRateMBps",
+    });
+    // ZooKeeper has no such property: the zookeeper. spelling is not this key.
+    expect(parse("zookeeper.paddock.snapshotWriteRateMBps=20").snapshotWriteRateMBps).toBe(0);
+  });
 });
 
 describe("parseZooCfg booleans", () => {

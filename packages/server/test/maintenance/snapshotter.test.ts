@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import { OpCode } from "@paddock/jute";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type SnapshotTrigger, Snapshotter } from "../../src/maintenance/snapshotter.js";
+import { type SnapshotPolicy, Snapshotter } from "../../src/maintenance/snapshotter.js";
 import { ReplicaState } from "../../src/replica/replica-state.js";
 import { SnapshotStore, TxnLog } from "../../src/storage/index.js";
 import { Driver, OPEN } from "../request/helpers.js";
@@ -40,7 +40,7 @@ afterEach(async () => {
   await cleanup();
 });
 
-async function rig(trigger: SnapshotTrigger): Promise<Rig> {
+async function rig(trigger: Omit<SnapshotPolicy, "snapshotWriteRateMBps">): Promise<Rig> {
   const log = await TxnLog.open(dir, { preAllocSizeBytes: 0, forceSync: false });
   open.push(log);
   const store = await SnapshotStore.open(dir);
@@ -58,7 +58,13 @@ async function rig(trigger: SnapshotTrigger): Promise<Rig> {
       done();
     },
   });
-  const snapshotter = new Snapshotter(state, trigger, store, log, pino({ level: "info" }, sink));
+  const snapshotter = new Snapshotter(
+    state,
+    { ...trigger, snapshotWriteRateMBps: 0 },
+    store,
+    log,
+    pino({ level: "info" }, sink),
+  );
   let pending: { resolve: () => void; promise: Promise<void> } | undefined;
   snapshotter.onWritten = () => pending?.resolve();
   const session = driver.session(1n);

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { seededRandom } from "../../../chaos/src/rng.js";
@@ -46,3 +47,19 @@ export function captureLogger(): StorageLogger & { lines: LogLine[] } {
 }
 
 export const zxid = (epoch: number, counter: number): number => epoch * 2 ** 32 + counter;
+
+/**
+ * Whether a directory's file system takes O_DIRECT at all (tmpfs on older kernels does not),
+ * found by opening a probe file that way, not through the code under test.
+ */
+export async function fileSystemTakesDirect(dir: string): Promise<boolean> {
+  const oDirect = (constants as { O_DIRECT?: number }).O_DIRECT;
+  if (oDirect === undefined) return false;
+  try {
+    const fh = await open(join(dir, "direct-probe"), constants.O_WRONLY | constants.O_CREAT | oDirect);
+    await fh.close();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,11 +1,10 @@
 // A SequentialFile holds exactly the bytes appended to it, in order, whether it writes around the
 // page cache (O_DIRECT: whole aligned blocks, the last one padded and cut back) or through it.
-import { constants } from "node:fs";
-import { open, readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSequentialFile, DIRECT_ALIGN_BYTES } from "../../src/storage/sequential-file.js";
-import { randomBuffer, randomInt, rng, tempDir } from "./helpers.js";
+import { fileSystemTakesDirect, randomBuffer, randomInt, rng, tempDir } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -16,19 +15,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await cleanup();
 });
-
-/** Whether this directory's file system takes O_DIRECT at all (tmpfs on older kernels does not). */
-async function fileSystemTakesDirect(): Promise<boolean> {
-  const oDirect = (constants as { O_DIRECT?: number }).O_DIRECT;
-  if (oDirect === undefined) return false;
-  try {
-    const fh = await open(join(dir, "probe"), constants.O_WRONLY | constants.O_CREAT | oDirect);
-    await fh.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Appends pieces of the sizes that matter: tiny, odd, a block, around the 1 MiB buffer, larger. */
 async function writePieces(path: string, direct: boolean, seed: number) {
@@ -54,7 +40,7 @@ describe("SequentialFile", () => {
     it(`holds exactly the appended bytes (direct asked: ${direct})`, async () => {
       const path = join(dir, "out");
       const { file, size, expected } = await writePieces(path, direct, 11);
-      expect(file.direct).toBe(direct && (await fileSystemTakesDirect()));
+      expect(file.direct).toBe(direct && (await fileSystemTakesDirect(dir)));
       expect(size).toBe(expected.length);
       expect((await stat(path)).size).toBe(expected.length);
       expect((await readFile(path)).equals(expected)).toBe(true);

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -6,7 +7,15 @@ import { StorageCorruptionError } from "../../src/storage/errors.js";
 import { startAutoPurge } from "../../src/storage/purge.js";
 import { SnapshotStore } from "../../src/storage/snapshots.js";
 import { TxnLog } from "../../src/storage/txn-log.js";
-import { captureLogger, randomBuffer, randomInt, rng, tempDir, zxid } from "./helpers.js";
+import {
+  captureLogger,
+  fileSystemTakesDirect,
+  randomBuffer,
+  randomInt,
+  rng,
+  tempDir,
+  zxid,
+} from "./helpers.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -211,6 +220,35 @@ describe("SnapshotStore", () => {
     await SnapshotStore.open(dir, { logger });
     expect(await readdir(dir)).toEqual([]);
     expect(logger.lines.map((l) => l.msg)).toEqual(["removed unfinished snapshot file"]);
+  });
+
+  it("paces a periodic snapshot on the log's file system, around the page cache; durable ones are not", async () => {
+    // Bytes of a file in the page cache, by util-linux's fincore (mincore(2) on a mapping).
+    const cachedBytes = (path: string): number =>
+      Number(execFileSync("fincore", ["--bytes", "--noheadings", "--output", "RES", path]).toString().trim());
+    const store = await SnapshotStore.open(dir, { logger: captureLogger() });
+    expect(store.directWrites).toBe(false);
+    const chunks = Array.from({ length: 32 }, (_, i) => Buffer.alloc(128 * 1024, i)); // 4 MiB
+    const maxBytesPerSecond = 16e6;
+    let startedMs = performance.now();
+    const paced = await store.write(zxid(1, 1), chunks, { durable: false, maxBytesPerSecond });
+    const pacedMs = performance.now() - startedMs;
+    // 4 MiB at 16 MB/s: 262 ms at the least.
+    expect(pacedMs).toBeGreaterThanOrEqual(250);
+    expect(pacedMs).toBeLessThan(5000);
+    if (await fileSystemTakesDirect(dir)) expect(cachedBytes(join(dir, paced))).toBe(0);
+    expectSameChunks(await collect(store.load(paced)), chunks);
+    // A durable snapshot (a SNAP from the leader, which the learner waits for) goes at full speed
+    // through the cache; so does a periodic one with no rate.
+    for (const [z, opts] of [
+      [zxid(1, 2), { durable: true, maxBytesPerSecond }],
+      [zxid(1, 3), { durable: false }],
+    ] as const) {
+      startedMs = performance.now();
+      const name = await store.write(z, chunks, opts);
+      expect(performance.now() - startedMs).toBeLessThan(pacedMs);
+      expect(cachedBytes(join(dir, name))).toBeGreaterThan(4 * 1024 * 1024);
+    }
   });
 
   it("writes in slices: the event loop keeps turning during a large snapshot", async () => {
