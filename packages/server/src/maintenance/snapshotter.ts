@@ -26,7 +26,7 @@ export class Snapshotter {
   private txnsSinceTrigger = 0;
   private snapshotAfterTxns = 0;
   /** txnLog.bytesWritten at the last trigger. */
-  private logBytesAtTrigger: number;
+  private logBytesAtTrigger = 0;
   private snapshotAfterLogBytes = 0;
   private inProgress = false;
   /** Triggers that found a snapshot still being written. */
@@ -43,7 +43,6 @@ export class Snapshotter {
     private readonly txnLog: TxnLog,
     private readonly log: Logger,
   ) {
-    this.logBytesAtTrigger = txnLog.bytesWritten;
     this.resetTrigger();
   }
 
