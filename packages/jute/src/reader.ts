@@ -1,4 +1,4 @@
-import { latin1At } from "./bytes.js";
+import { latin1At, utf8At } from "./bytes.js";
 import { JuteDecodeError } from "./errors.js";
 
 /**
@@ -74,7 +74,7 @@ export class JuteReader {
     const len = this.readLength("string");
     if (len === -1) return null;
     this.need(len, "string");
-    const s = this.buf.toString("utf8", this.offset, this.offset + len);
+    const s = utf8At(this.buf, this.offset, this.offset + len);
     this.offset += len;
     return s;
   }

@@ -1,4 +1,4 @@
-import { type Bytes, putLatin1 } from "./bytes.js";
+import { type Bytes, putLatin1, putUtf8 } from "./bytes.js";
 
 /**
  * Writes jute's big-endian encoding into a growing buffer. `startFrame`/`finishFrame` reserve and
@@ -80,9 +80,10 @@ export class JuteWriter {
     if (s === null) return this.writeInt(-1);
     // Room for the worst case (3 UTF-8 bytes per UTF-16 unit) saves measuring the string first:
     // one pass over it instead of two, on every path of every record.
-    this.ensure(4 + s.length * 3);
-    const len = this.buf.write(s, this.offset + 4, "utf8");
-    this.buf.writeInt32BE(len, this.offset);
+    const maxBytes = s.length * 3;
+    this.ensure(4 + maxBytes);
+    const len = putUtf8(this.buf, s, this.offset + 4, maxBytes);
+    putInt32(this.buf, this.offset, len);
     this.offset += 4 + len;
     return this;
   }

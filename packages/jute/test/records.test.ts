@@ -195,6 +195,32 @@ describe("strings and buffers", () => {
     expect(new JuteReader(buf).readString()).toBe("/é");
   });
 
+  it("writes strings of every UTF-8 width as Buffer.from does, up to an exact fit", () => {
+    // 1-, 2-, 3- and 4-byte characters, a lone surrogate (written as U+FFFD) and the empty string.
+    const strings = ["/a/b", "/é", "€€€", "/\u{1F600}x", "\uD800", "", "/zookeeper/quota"];
+    const expected = Buffer.concat(
+      strings.map((s) => {
+        const bytes = Buffer.from(s, "utf8");
+        const len = Buffer.alloc(4);
+        len.writeInt32BE(bytes.length);
+        return Buffer.concat([len, bytes]);
+      }),
+    );
+    const w = new JuteWriter(4);
+    for (const s of strings) w.writeString(s);
+    expect(w.toBuffer().toString("hex")).toBe(expected.toString("hex"));
+    const r = new JuteReader(w.toBuffer());
+    for (const s of strings) expect(r.readString()).toBe(s === "\uD800" ? "\uFFFD" : s);
+    // Malformed UTF-8 decodes as Buffer's toString does: each bad sequence as U+FFFD.
+    const bad = Buffer.from([0x2f, 0xff, 0xc3, 0x2f, 0xe2, 0x82]);
+    const framed = Buffer.concat([Buffer.from([0, 0, 0, bad.length]), bad]);
+    expect(new JuteReader(framed).readString()).toBe(bad.toString("utf8"));
+    // Three 3-byte characters need all 9 bytes the writer reserves for 3 UTF-16 units.
+    const exact = new JuteWriter(13);
+    exact.writeString("€€€");
+    expect(exact.toBuffer().toString("hex")).toBe("00000009e282ace282ace282ac");
+  });
+
   it("keeps null and empty buffers distinct", () => {
     const nullBuf = encode((w) => w.writeBuffer(null));
     const emptyBuf = encode((w) => w.writeBuffer(Buffer.alloc(0)));
