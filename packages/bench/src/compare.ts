@@ -110,6 +110,48 @@ export function scenarioFor(name: string, clients: number, outstanding: number):
 
 const DEFAULT_SCENARIOS = "set,get,mix,set-1x1,get-1x1,create";
 
+/**
+ * The scenarios in the order given, except that creates run after everything else. A create
+ * leaves its znodes behind, and the faster server leaves more: a workload run after it would be
+ * measured on a larger tree (larger snapshots, a larger heap) on the faster server than on the
+ * slower one.
+ */
+export function orderScenarios(scenarios: readonly Scenario[]): Scenario[] {
+  return [
+    ...scenarios.filter((s) => s.workload !== "create"),
+    ...scenarios.filter((s) => s.workload === "create"),
+  ];
+}
+
+export interface WarmUpStep {
+  workload: Workload;
+  durationMs: number;
+}
+
+/**
+ * How a target's one-time warm-up is spent: `serverWarmupMs` split evenly over the run's distinct
+ * workloads, as ever, but create's share is held back until just before the first create
+ * scenario (`beforeCreates`), for the reason orderScenarios gives. The workloads before it
+ * share the whole of `serverWarmupMs` instead, so the JVM still gets all of it before the first
+ * measured round.
+ */
+export function warmUpPlan(
+  scenarios: readonly Scenario[],
+  serverWarmupMs: number,
+): { atStart: WarmUpStep[]; beforeCreates: WarmUpStep[] } {
+  const workloads = [...new Set(scenarios.map((s) => s.workload))];
+  if (serverWarmupMs <= 0 || workloads.length === 0) return { atStart: [], beforeCreates: [] };
+  const others = workloads.filter((w) => w !== "create");
+  if (others.length === 0)
+    return { atStart: [{ workload: "create", durationMs: serverWarmupMs }], beforeCreates: [] };
+  const atStartMs = Math.max(1, Math.round(serverWarmupMs / others.length));
+  const createShareMs = Math.max(1, Math.round(serverWarmupMs / workloads.length));
+  return {
+    atStart: others.map((workload) => ({ workload, durationMs: atStartMs })),
+    beforeCreates: workloads.includes("create") ? [{ workload: "create", durationMs: createShareMs }] : [],
+  };
+}
+
 export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
 
   --quick                2 s measured + 0.5 s warm-up per workload (default 10 s + 2 s),
@@ -117,11 +159,12 @@ export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
   --duration-ms D        measured time per workload
   --warmup-ms W          warm-up per workload
   --server-warmup-ms S   load on each server once after start, before its first workload,
-                         split over the workloads run (default 20000: the JVM's JIT)
+                         split over the workloads run (default 20000: the JVM's JIT);
+                         create's share runs just before the creates
   --rounds N             runs per workload and server; the median by ops/s is shown (default 1)
   --targets LIST         zookeeper,paddock (default both, in that order)
   --topology T           standalone (default) | ensemble:N (N servers on loopback)
-  --workloads LIST       default ${DEFAULT_SCENARIOS}
+  --workloads LIST       default ${DEFAULT_SCENARIOS}; creates always run last
   --clients N            clients for throughput workloads (default 32)
   --outstanding K        pipelined requests per client for throughput workloads (default 8)
   --value-bytes B        default 1024
@@ -177,9 +220,9 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
   }
   const clients = num("clients", v.clients, 32, 1);
   const outstanding = num("outstanding", v.outstanding, 8, 1);
-  const scenarios = (v.workloads ?? DEFAULT_SCENARIOS)
-    .split(",")
-    .map((s) => scenarioFor(s.trim(), clients, outstanding));
+  const scenarios = orderScenarios(
+    (v.workloads ?? DEFAULT_SCENARIOS).split(",").map((s) => scenarioFor(s.trim(), clients, outstanding)),
+  );
   const readRatio = num("read-ratio", v["read-ratio"], DEFAULT_LOAD_OPTIONS.readRatio, 0);
   if (readRatio > 1) throw new Error("--read-ratio must be in 0..1");
   return {
@@ -315,17 +358,21 @@ async function runScenario(
 }
 
 /**
- * The one-time warm-up of a freshly started target: each distinct workload of the run, with
- * the throughput clients, for an equal share of `serverWarmupMs`. Nothing of it is reported.
+ * Runs warm-up `steps` against a target with the throughput clients. Nothing of it is reported.
  */
-async function warmUpTarget({ kind, target }: Launched, opts: CompareOptions, log: (m: string) => void) {
-  const workloads = [...new Set(opts.scenarios.map((s) => s.workload))];
-  if (opts.serverWarmupMs <= 0 || workloads.length === 0) return;
+async function warmUpTarget(
+  { kind, target }: Launched,
+  steps: readonly WarmUpStep[],
+  opts: CompareOptions,
+  log: (m: string) => void,
+) {
+  if (steps.length === 0) return;
   const clients = Math.max(...opts.scenarios.map((s) => s.clients));
   const outstanding = Math.max(...opts.scenarios.map((s) => s.outstanding));
-  const shareMs = Math.max(1, Math.round(opts.serverWarmupMs / workloads.length));
-  log(`  warming up ${TARGET_NAMES[kind]}: ${workloads.join(", ")}, ${shareMs} ms each`);
-  for (const workload of workloads) {
+  log(
+    `  warming up ${TARGET_NAMES[kind]}: ${steps.map((s) => `${s.workload} ${s.durationMs} ms`).join(", ")}`,
+  );
+  for (const { workload, durationMs } of steps) {
     const load = await runLoad({
       ...DEFAULT_LOAD_OPTIONS,
       hosts: parseHostList(target.connectString),
@@ -335,7 +382,7 @@ async function warmUpTarget({ kind, target }: Launched, opts: CompareOptions, lo
       readRatio: opts.readRatio,
       valueBytes: opts.valueBytes,
       znodes: opts.znodes,
-      durationMs: shareMs,
+      durationMs,
       warmupMs: 0,
       seed: opts.seed,
       cleanup: workload !== "create",
@@ -366,12 +413,15 @@ export async function runComparison(opts: CompareOptions, log: (m: string) => vo
       });
       launched.push({ kind, target });
     }
-    for (const l of launched) await warmUpTarget(l, opts, log);
+    const warmUp = warmUpPlan(opts.scenarios, opts.serverWarmupMs);
+    for (const l of launched) await warmUpTarget(l, warmUp.atStart, opts, log);
     const runs: TargetRun[] = [];
     for (const l of launched) {
       runs.push({ kind: l.kind, version: await l.target.version(), wroteTxnLog: false, results: [] });
     }
+    const firstCreate = opts.scenarios.findIndex((s) => s.workload === "create");
     for (const [i, scenario] of opts.scenarios.entries()) {
+      if (i === firstCreate) for (const l of launched) await warmUpTarget(l, warmUp.beforeCreates, opts, log);
       const samples = launched.map(() => [] as RoundSample[]);
       for (let round = 0; round < opts.rounds; round++) {
         const order = launched.map((_, t) => t);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LOAD_OPTIONS, parseCliArgs, parseHostList, UsageError } from "../src/args.js";
-import { parseCompareArgs, scenarioFor } from "../src/compare.js";
+import { parseCompareArgs, scenarioFor, warmUpPlan } from "../src/compare.js";
 import { DEFAULT_LAUNCH_OPTIONS, launchEnsemble, parseTopology } from "../src/servers.js";
 
 describe("parseHostList", () => {
@@ -139,6 +139,42 @@ describe("comparison options", () => {
     const q = parseCompareArgs(["--quick", "--targets", "paddock", "--workloads", "get"]);
     expect(q).toMatchObject({ durationMs: 2000, warmupMs: 500, serverWarmupMs: 2000, targets: ["paddock"] });
     expect(() => parseCompareArgs(["--targets", "etcd"])).toThrow(/unknown target/);
+  });
+
+  it("runs creates after every other workload, whatever order they are given in", () => {
+    const names = (argv: string[]) => parseCompareArgs(argv).scenarios.map((s) => s.name);
+    expect(names(["--workloads", "set,create,mix"])).toEqual(["set", "mix", "create"]);
+    expect(names(["--workloads", "create-1x1,get,create,set-1x1"])).toEqual([
+      "get",
+      "set-1x1",
+      "create-1x1",
+      "create",
+    ]);
+    expect(names(["--workloads", "mix,set"])).toEqual(["mix", "set"]);
+  });
+
+  it("holds create's share of the server warm-up back until the creates", () => {
+    const plan = (workloads: string, ms: number) =>
+      warmUpPlan(parseCompareArgs(["--workloads", workloads]).scenarios, ms);
+    expect(plan("set,create,mix", 20_000)).toEqual({
+      atStart: [
+        { workload: "set", durationMs: 10_000 },
+        { workload: "mix", durationMs: 10_000 },
+      ],
+      beforeCreates: [{ workload: "create", durationMs: 6667 }],
+    });
+    expect(plan("set,set-1x1,get", 20_000)).toEqual({
+      atStart: [
+        { workload: "set", durationMs: 10_000 },
+        { workload: "get", durationMs: 10_000 },
+      ],
+      beforeCreates: [],
+    });
+    expect(plan("create", 20_000)).toEqual({
+      atStart: [{ workload: "create", durationMs: 20_000 }],
+      beforeCreates: [],
+    });
+    expect(plan("set,create", 0)).toEqual({ atStart: [], beforeCreates: [] });
   });
 
   it("parses topologies", () => {
