@@ -52,6 +52,8 @@ export interface CompareOptions {
   extraCfg: string[];
   /** Runs per scenario and target; the table shows the median by ops/s. */
   rounds: number;
+  /** Leave the znodes `create` makes in place, so each server's tree grows by what it managed. */
+  keepCreated: boolean;
 }
 
 export interface TargetRun {
@@ -111,10 +113,11 @@ export function scenarioFor(name: string, clients: number, outstanding: number):
 const DEFAULT_SCENARIOS = "set,get,mix,set-1x1,get-1x1,create";
 
 /**
- * The scenarios in the order given, except that creates run after everything else. A create
- * leaves its znodes behind, and the faster server leaves more: a workload run after it would be
- * measured on a larger tree (larger snapshots, a larger heap) on the faster server than on the
- * slower one.
+ * The scenarios in the order given, except that creates run after everything else. With
+ * `--keep-created` a create leaves its znodes behind, and the faster server leaves more: a
+ * workload run after it would be measured on a larger tree (larger snapshots, a larger heap) on
+ * the faster server than on the slower one. Without it, the order still keeps the warm-up's
+ * creates (see warmUpPlan) out of every other workload's way.
  */
 export function orderScenarios(scenarios: readonly Scenario[]): Scenario[] {
   return [
@@ -175,6 +178,8 @@ export const COMPARE_USAGE = `usage: node scripts/bench.mjs [options]
   --json PATH            also write every result as JSON
   --paddock-server PATH  Paddock bundle to run (default dist/paddock-server.mjs)
   --extra-cfg LINE       one more zoo.cfg line for both servers (repeatable)
+  --keep-created         leave the znodes create makes (default: deleted after each run,
+                         so every round starts from the same tree on both servers)
   --paddock-node-arg A   one more node flag for every Paddock process (repeatable), e.g.
                          --paddock-node-arg=--cpu-prof --paddock-node-arg=--cpu-prof-dir=/tmp/prof
 `;
@@ -204,6 +209,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
       "paddock-server": { type: "string" },
       "extra-cfg": { type: "string", multiple: true },
       "paddock-node-arg": { type: "string", multiple: true },
+      "keep-created": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -248,6 +254,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions & { he
     paddockServerPath: v["paddock-server"] ?? DEFAULT_LAUNCH_OPTIONS.paddockServerPath,
     extraCfg: v["extra-cfg"] ?? [],
     paddockNodeArgs: v["paddock-node-arg"] ?? [],
+    keepCreated: v["keep-created"] ?? false,
     help: v.help ?? false,
   };
 }
@@ -316,9 +323,7 @@ async function runScenario(
     durationMs: opts.durationMs,
     warmupMs: opts.warmupMs,
     seed: opts.seed,
-    // The servers are discarded at the end; deleting hundreds of thousands of created znodes
-    // would only cost time. Keyspaces are removed so later scenarios start alike.
-    cleanup: scenario.workload !== "create",
+    cleanup: cleansUp(scenario.workload, opts),
   };
   let cpuAtStart = 0;
   let cpuSeconds = 0;
@@ -358,6 +363,16 @@ async function runScenario(
 }
 
 /**
+ * Whether a run deletes what it made. Every round starts from the same tree on every server: a
+ * faster server's creates would otherwise leave it a larger tree, and every later snapshot,
+ * scavenge and map lookup on it would cost that server more than the other. `--keep-created`
+ * keeps the creates' znodes, to measure how each server does as its own tree grows.
+ */
+function cleansUp(workload: Workload, opts: CompareOptions): boolean {
+  return workload !== "create" || !opts.keepCreated;
+}
+
+/**
  * Runs warm-up `steps` against a target with the throughput clients. Nothing of it is reported.
  */
 async function warmUpTarget(
@@ -385,7 +400,7 @@ async function warmUpTarget(
       durationMs,
       warmupMs: 0,
       seed: opts.seed,
-      cleanup: workload !== "create",
+      cleanup: cleansUp(workload, opts),
     });
     if (load.errorCount > 0) log(`    warm-up ${workload}: ${load.errorCount} errors`);
   }
@@ -506,6 +521,11 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: R
       `${opts.valueBytes} B values, ${opts.znodes} znodes, ${opts.durationMs / 1000} s measured after ` +
       `${opts.warmupMs / 1000} s warm-up per workload (${opts.serverWarmupMs / 1000} s per server first)` +
       (opts.rounds > 1 ? `, median of ${opts.rounds} rounds` : "") +
+      (opts.scenarios.some((s) => s.workload === "create")
+        ? opts.keepCreated
+          ? "; created znodes kept"
+          : "; created znodes deleted after each run"
+        : "") +
       `. Load average ${env.loadAvg1mStart.toFixed(1)} at start, ${env.loadAvg1mEnd.toFixed(1)} at end.`,
   );
   lines.push("");

@@ -120,6 +120,17 @@ describe("formatComparison", () => {
     );
     expect(text).toContain("- Paddock: 3.8.0-paddock; transaction log written: NO");
     expect(text).toMatch(/\*\*Not like-for-like:\*\* Paddock wrote no transaction log/);
+    // No create in the run: nothing to say about created znodes.
+    expect(text).not.toContain("created znodes");
+  });
+
+  it("says whether the creates' znodes were deleted after each run or kept", () => {
+    const withCreate = parseCompareArgs(["--workloads", "set,create"]);
+    expect(withCreate.keepCreated).toBe(false);
+    expect(formatComparison(runs, withCreate, env)).toContain("; created znodes deleted after each run.");
+    const kept = parseCompareArgs(["--workloads", "set,create", "--keep-created"]);
+    expect(kept.keepCreated).toBe(true);
+    expect(formatComparison(runs, kept, env)).toContain("; created znodes kept.");
   });
 });
 
