@@ -63,11 +63,13 @@ export interface TargetRun {
   wroteTxnLog: boolean;
   results: ScenarioResult[];
   /**
-   * The tree and the snapshots after the last round: each server grows its tree by what it
-   * managed in the same time, and every snapshot writes the whole tree, so a faster server
-   * pays more per write later in the run.
+   * The tree and the snapshots after the last round. With --keep-created each server grows its
+   * tree by what it managed in the same time, and every snapshot writes the whole tree, so a
+   * faster server pays more per write later in the run.
    */
   atEnd?: AtEnd;
+  /** Runs whose deletes failed (see noteCleanup); the output names them. */
+  cleanupFailures?: string[];
 }
 
 export interface AtEnd {
@@ -268,6 +270,16 @@ interface RoundSample {
 interface Launched {
   kind: ServerKind;
   target: LaunchedTarget;
+  /** Runs whose deletes failed: the rounds after them started from a larger tree. */
+  cleanupFailures: string[];
+}
+
+/** Logs and keeps a failed cleanup: the equal start every round relies on did not happen. */
+function noteCleanup(l: Launched, what: string, load: LoadResult, log: (m: string) => void): void {
+  if (load.cleanupError === undefined) return;
+  const failure = `${what}: ${load.cleanupError}`;
+  l.cleanupFailures.push(failure);
+  log(`    cleanup failed after ${failure}`);
 }
 
 /** Below this share of one core, an idle target counts as quiet. */
@@ -305,12 +317,13 @@ async function waitUntilQuiet(others: readonly Launched[], log: (m: string) => v
 }
 
 async function runScenario(
-  { kind, target }: Launched,
+  launched: Launched,
   scenario: Scenario,
   opts: CompareOptions,
   log: (m: string) => void,
   others: readonly Launched[],
 ): Promise<RoundSample> {
+  const { kind, target } = launched;
   const loadOpts: LoadOptions = {
     ...DEFAULT_LOAD_OPTIONS,
     hosts: parseHostList(target.connectString),
@@ -359,6 +372,7 @@ async function runScenario(
         ? `, idle target ${((othersCpuSeconds / (load.measuredMs / 1000)) * 100).toFixed(1)} % CPU meanwhile`
         : ""),
   );
+  noteCleanup(launched, scenario.name, load, log);
   return { load, serverCpuPercent, serverCpuUsPerOp };
 }
 
@@ -376,12 +390,13 @@ function cleansUp(workload: Workload, opts: CompareOptions): boolean {
  * Runs warm-up `steps` against a target with the throughput clients. Nothing of it is reported.
  */
 async function warmUpTarget(
-  { kind, target }: Launched,
+  launched: Launched,
   steps: readonly WarmUpStep[],
   opts: CompareOptions,
   log: (m: string) => void,
 ) {
   if (steps.length === 0) return;
+  const { kind, target } = launched;
   const clients = Math.max(...opts.scenarios.map((s) => s.clients));
   const outstanding = Math.max(...opts.scenarios.map((s) => s.outstanding));
   log(
@@ -403,6 +418,7 @@ async function warmUpTarget(
       cleanup: cleansUp(workload, opts),
     });
     if (load.errorCount > 0) log(`    warm-up ${workload}: ${load.errorCount} errors`);
+    noteCleanup(launched, `warm-up ${workload}`, load, log);
   }
 }
 
@@ -426,13 +442,19 @@ export async function runComparison(opts: CompareOptions, log: (m: string) => vo
         paddockNodeArgs: opts.paddockNodeArgs,
         extraCfg: opts.extraCfg,
       });
-      launched.push({ kind, target });
+      launched.push({ kind, target, cleanupFailures: [] });
     }
     const warmUp = warmUpPlan(opts.scenarios, opts.serverWarmupMs);
     for (const l of launched) await warmUpTarget(l, warmUp.atStart, opts, log);
     const runs: TargetRun[] = [];
     for (const l of launched) {
-      runs.push({ kind: l.kind, version: await l.target.version(), wroteTxnLog: false, results: [] });
+      runs.push({
+        kind: l.kind,
+        version: await l.target.version(),
+        wroteTxnLog: false,
+        results: [],
+        cleanupFailures: l.cleanupFailures,
+      });
     }
     const firstCreate = opts.scenarios.findIndex((s) => s.workload === "create");
     for (const [i, scenario] of opts.scenarios.entries()) {
@@ -602,6 +624,14 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: R
     lines.push(
       `**Not like-for-like:** ${notDurable.join(", ")} wrote no transaction log, so its writes were not ` +
         "fsynced before being acknowledged; its write numbers are not comparable with a server that fsyncs.",
+    );
+  }
+  for (const r of runs) {
+    if (!r.cleanupFailures?.length) continue;
+    lines.push("");
+    lines.push(
+      `**Unequal trees:** ${TARGET_NAMES[r.kind]} failed to delete what these runs made, so the rounds after ` +
+        `them started from a larger tree: ${r.cleanupFailures.join("; ")}.`,
     );
   }
   return lines.join("\n");

@@ -132,6 +132,17 @@ describe("formatComparison", () => {
     expect(kept.keepCreated).toBe(true);
     expect(formatComparison(runs, kept, env)).toContain("; created znodes kept.");
   });
+
+  it("names the runs whose cleanup failed, since later rounds then started from a larger tree", () => {
+    expect(text).not.toContain("Unequal trees");
+    const failed = runs.map((r) => ({
+      ...r,
+      cleanupFailures: r.kind === "paddock" ? ["create: timed out"] : [],
+    }));
+    expect(formatComparison(failed, opts, env)).toContain(
+      "**Unequal trees:** Paddock failed to delete what these runs made, so the rounds after them started from a larger tree: create: timed out.",
+    );
+  });
 });
 
 describe("snapshotsIn", () => {
