@@ -150,6 +150,11 @@ export interface CommonConfig {
   snapshotSizeFactor: number;
   preAllocSizeKb: number;
   forceSync: boolean;
+  /**
+   * Txn log records are written around the page cache (O_DIRECT) where the file system allows it;
+   * only with forceSync (docs/storage-format.md).
+   */
+  txnLogDirectWrites: boolean;
   fsyncWarningThresholdMs: number;
   extendedTypesEnabled: boolean;
   containerCheckIntervalMs: number;

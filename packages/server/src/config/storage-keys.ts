@@ -57,6 +57,13 @@ export const STORAGE_KEYS = {
     default: 0,
     usedBy: "storage/snapshots.ts",
   },
+  txnLogDirectWrites: {
+    key: "paddock.txnLogDirectWrites",
+    origin: "paddock",
+    type: yesNo,
+    default: true,
+    usedBy: "storage/segment-writer.ts (with forceSync)",
+  },
   commitLogCount: { key: "commitLogCount", origin: "system property", type: int(0), default: 500 },
   snapshotSizeFactor: { key: "snapshotSizeFactor", origin: "system property", type: double, default: 0.33 },
   preAllocSizeKb: {

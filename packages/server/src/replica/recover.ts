@@ -99,6 +99,7 @@ async function recoverLocked(
     {
       preAllocSizeBytes: config.preAllocSizeKb * 1024,
       forceSync: config.forceSync,
+      txnLogDirectWrites: config.txnLogDirectWrites,
       logger: storageLogger(log.child({ part: "storage" })),
     },
   );

@@ -23,6 +23,8 @@ export interface RecoveryHooks {
 export interface RecoveryOptions {
   preAllocSizeBytes?: number;
   forceSync?: boolean;
+  /** TxnLogOptions.directWrites. */
+  txnLogDirectWrites?: boolean;
   logger?: StorageLogger;
 }
 
@@ -63,6 +65,7 @@ export async function recoverStorage(
   const log = await TxnLog.open(dataLogDir, {
     preAllocSizeBytes: opts.preAllocSizeBytes ?? 64 * 1024 * 1024,
     forceSync: opts.forceSync ?? true,
+    directWrites: opts.txnLogDirectWrites,
     logger,
     headersOnlyThroughZxid: candidates[0]?.zxid,
   });

@@ -8,6 +8,7 @@
 
 import { constants } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
+import { alignedWindow, DIRECT_ALIGN_BYTES, openDirect } from "./direct-io.js";
 import { writeFully, writevFully } from "./fs-util.js";
 
 export interface SequentialFile {
@@ -20,8 +21,6 @@ export interface SequentialFile {
   finish(): Promise<number>;
 }
 
-/** What O_DIRECT needs aligned: buffer address, file offset and length (the block size). */
-export const DIRECT_ALIGN_BYTES = 4096;
 /** Appended bytes are gathered to this size before a write (a multiple of DIRECT_ALIGN_BYTES). */
 const BUFFER_BYTES = 1024 * 1024;
 /** Through the cache, larger appends go out from the caller's buffer with no copy. */
@@ -32,17 +31,11 @@ const COPIED_APPEND_MAX_BYTES = 128 * 1024;
  * file is written through the page cache when the platform or file system refuses it.
  */
 export async function createSequentialFile(path: string, opts: { direct: boolean }): Promise<SequentialFile> {
-  const oDirect = (constants as { O_DIRECT?: number }).O_DIRECT;
-  if (opts.direct && oDirect !== undefined) {
-    let fh: FileHandle | undefined;
-    try {
-      fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | oDirect, 0o644);
-    } catch (err) {
-      // EINVAL: a file system without O_DIRECT (tmpfs on older kernels, some FUSE ones).
-      if ((err as NodeJS.ErrnoException).code !== "EINVAL") throw err;
-    }
+  if (opts.direct) {
+    const fh = await openDirect(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
     if (fh !== undefined) {
-      const buffer = await alignedBuffer(fh);
+      // The new file's first block takes the probe's zeros; the first real write covers them.
+      const buffer = await alignedWindow(fh, BUFFER_BYTES, 0);
       if (buffer !== undefined) return new DirectFile(fh, buffer);
       await fh.close();
       // The probe found no aligned offset: the file exists (empty); write it through the cache.
@@ -50,26 +43,6 @@ export async function createSequentialFile(path: string, opts: { direct: boolean
     }
   }
   return new CachedFile(await open(path, "wx"));
-}
-
-/**
- * A BUFFER_BYTES window of a fresh buffer at an address O_DIRECT accepts. JavaScript cannot see
- * an address, so the window is found by trying block writes at offset 0 of the new file from each
- * candidate start: the kernel refuses a misaligned buffer with EINVAL, and the first real write
- * covers the probe's block. Undefined when no start works.
- */
-async function alignedBuffer(fh: FileHandle): Promise<Buffer | undefined> {
-  const raw = Buffer.alloc(BUFFER_BYTES + DIRECT_ALIGN_BYTES);
-  // Node's buffers start at least 8-byte aligned.
-  for (let start = 0; start < DIRECT_ALIGN_BYTES; start += 8) {
-    try {
-      await fh.write(raw, start, DIRECT_ALIGN_BYTES, 0);
-      return raw.subarray(start, start + BUFFER_BYTES);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EINVAL") throw err;
-    }
-  }
-  return undefined;
 }
 
 /** Through the page cache: small appends are gathered, large ones written from where they are. */

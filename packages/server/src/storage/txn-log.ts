@@ -1,4 +1,3 @@
-import { constants as fsConstants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -30,6 +29,7 @@ import type { StorageLogger } from "./logger.js";
 import { stderrLogger } from "./logger.js";
 import { ReusedBuffer } from "./reused-buffer.js";
 import { SegmentScanner } from "./segment.js";
+import { DirectWindowSource, openSegmentWriter, type SegmentWriter } from "./segment-writer.js";
 
 export interface TxnLogOptions {
   /**
@@ -53,6 +53,11 @@ export interface TxnLogOptions {
    * O_DSYNC writes (the default) to write + this call.
    */
   datasync?: (fh: FileHandle) => Promise<void>;
+  /**
+   * Records go around the page cache (O_DIRECT) where the file system allows; only with
+   * forceSync's O_DSYNC writes, which make each one durable. Default true (segment-writer.ts).
+   */
+  directWrites?: boolean;
 }
 
 export interface TxnRecord {
@@ -91,7 +96,7 @@ const noop = (): void => {};
 interface ActiveSegment {
   seg: Segment;
   /** Where records are written; opened with O_DSYNC in dsync mode. */
-  fh: FileHandle;
+  writer: SegmentWriter;
 }
 
 type Op =
@@ -146,6 +151,10 @@ export class TxnLog {
    * for a free turn of the busy main thread.
    */
   private readonly dsync: boolean;
+  /** The aligned buffer of direct writes, when they are asked for. */
+  private readonly directWindow: DirectWindowSource | undefined;
+  /** Whether the first segment writer's kind was logged. */
+  private writerReported = false;
 
   private constructor(
     readonly dir: string,
@@ -157,6 +166,7 @@ export class TxnLog {
     this.maxBatchBytes = opts.maxBatchBytes ?? 8 * 1024 * 1024;
     this.syncFile = opts.datasync ?? ((fh) => fh.datasync());
     this.dsync = opts.forceSync && opts.datasync === undefined;
+    this.directWindow = this.dsync && opts.directWrites !== false ? new DirectWindowSource(dir) : undefined;
     this.base = segments[0]?.prevZxid ?? 0;
     this.durableZxid = segments.at(-1)?.lastZxid ?? this.base;
     this.appendedZxid = this.durableZxid;
@@ -252,6 +262,11 @@ export class TxnLog {
     return { ...this.counters };
   }
 
+  /** Whether the active segment's records go around the page cache (false with none active). */
+  get writesDirect(): boolean {
+    return this.active?.writer.direct ?? false;
+  }
+
   /** Segment file names, oldest first. */
   segmentNames(): string[] {
     return this.segments.map((s) => s.name);
@@ -312,11 +327,11 @@ export class TxnLog {
       this.active = undefined;
       // Sealed segments do not need their zero tail.
       if (act.seg.allocatedBytes > act.seg.endOffset) {
-        await act.fh.truncate(act.seg.endOffset);
-        if (this.opts.forceSync) await this.sync(act.fh);
+        await act.writer.fh.truncate(act.seg.endOffset);
+        if (this.opts.forceSync) await this.sync(act.writer.fh);
         act.seg.allocatedBytes = act.seg.endOffset;
       }
-      await act.fh.close();
+      await act.writer.fh.close();
     });
   }
 
@@ -531,7 +546,7 @@ export class TxnLog {
     const lastOp = batch.at(-1)!;
     assertStorage(first.zxid > this.durableZxid, "batch does not follow the durable log");
     if (this.active === undefined) this.active = await this.createSegment(first.zxid);
-    const { seg, fh } = this.active;
+    const { seg, writer } = this.active;
     // Free to reuse: one batch is written at a time, and the previous write has returned.
     const buf = this.batchBuffer.take(bytes);
     let at = 0;
@@ -546,19 +561,20 @@ export class TxnLog {
       // zeros without blocks until writeback anyway (measured in docs/benchmarks.md, tenth round
       // of issue 14). A hole reads as zeros, which is where a scan of the segment stops.
       const to = Math.ceil((end + step / 2) / step) * step;
-      await fh.truncate(to);
+      await writer.fh.truncate(to);
       seg.allocatedBytes = to;
     }
     const startedMs = performance.now();
-    await writeFully(fh, buf, seg.endOffset);
+    const writtenTo = await writer.write(buf, seg.endOffset);
     if (this.dsync) this.counters.fsyncs += 1;
-    else if (this.opts.forceSync) await this.sync(fh);
+    else if (this.opts.forceSync) await this.sync(writer.fh);
     const fsyncMs = this.opts.forceSync ? Math.round(performance.now() - startedMs) : undefined;
     if (fsyncMs !== undefined) observe(this.fsyncTimeMs, fsyncMs);
     observe(this.batchSize, batch.length);
     this.onGroupCommit?.(fsyncMs, batch.length);
     seg.endOffset = end;
-    seg.allocatedBytes = Math.max(seg.allocatedBytes, end);
+    // A direct write pads its last block with zeros: the file reaches the block boundary.
+    seg.allocatedBytes = Math.max(seg.allocatedBytes, writtenTo);
     seg.lastZxid = lastOp.zxid;
     this.durableZxid = lastOp.zxid;
     this.counters.appends += batch.length;
@@ -572,8 +588,16 @@ export class TxnLog {
   }
 
   private async openActive(seg: Segment): Promise<ActiveSegment> {
-    const flags = this.dsync ? fsConstants.O_RDWR | fsConstants.O_DSYNC : fsConstants.O_RDWR;
-    return { seg, fh: await open(seg.path, flags) };
+    const window = await this.directWindow?.get();
+    const writer = await openSegmentWriter(seg.path, seg.endOffset, { dsync: this.dsync, window });
+    if (!this.writerReported) {
+      this.writerReported = true;
+      this.logger.info(
+        { dir: this.dir, direct: writer.direct, dsync: this.dsync },
+        writer.direct ? "txn log writes around the page cache" : "txn log writes through the page cache",
+      );
+    }
+    return { seg, writer };
   }
 
   private async createSegment(firstZxid: number): Promise<ActiveSegment> {
@@ -610,7 +634,7 @@ export class TxnLog {
   private async closeActive(): Promise<void> {
     const act = this.active;
     this.active = undefined;
-    if (act !== undefined) await act.fh.close();
+    if (act !== undefined) await act.writer.fh.close();
   }
 
   private fail(err: unknown): void {
@@ -622,6 +646,6 @@ export class TxnLog {
     for (const op of this.queue.splice(0)) op.reject(error);
     const act = this.active;
     this.active = undefined;
-    if (act !== undefined) void act.fh.close().catch(() => {});
+    if (act !== undefined) void act.writer.fh.close().catch(() => {});
   }
 }

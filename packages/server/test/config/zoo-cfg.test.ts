@@ -273,6 +273,15 @@ describe("parseZooCfg numbers", () => {
     // ZooKeeper has no such property: the zookeeper. spelling is not this key.
     expect(parse("zookeeper.paddock.snapshotWriteRateMBps=20").snapshotWriteRateMBps).toBe(0);
   });
+
+  it("reads whether the txn log goes around the page cache, on by default", () => {
+    expect(parse().txnLogDirectWrites).toBe(true);
+    expect(parse("paddock.txnLogDirectWrites=false").txnLogDirectWrites).toBe(false);
+    expect(parse("paddock.txnLogDirectWrites=no").txnLogDirectWrites).toBe(false);
+    expectConfigError(() => parse("paddock.txnLogDirectWrites=sometimes"), {
+      key: "paddock.txnLogDirectWrites",
+    });
+  });
 });
 
 describe("parseZooCfg booleans", () => {

@@ -3,7 +3,8 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSequentialFile, DIRECT_ALIGN_BYTES } from "../../src/storage/sequential-file.js";
+import { DIRECT_ALIGN_BYTES } from "../../src/storage/direct-io.js";
+import { createSequentialFile } from "../../src/storage/sequential-file.js";
 import { fileSystemTakesDirect, randomBuffer, randomInt, rng, tempDir } from "./helpers.js";
 
 let dir: string;
