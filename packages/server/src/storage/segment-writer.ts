@@ -27,6 +27,11 @@ export interface SegmentWriter {
    * next block boundary: the zeros after the records are the file's, as preallocation's hole is.
    */
   write(bytes: Uint8Array, offset: number): Promise<number>;
+  /**
+   * Where to build the next write's `sizeBytes` bytes so that write need not copy them, or
+   * undefined (build them anywhere). Valid until that write.
+   */
+  staging(sizeBytes: number): Buffer | undefined;
 }
 
 /** Aligned bytes a direct writer holds: the tail block plus a group commit's worth of records. */
@@ -95,6 +100,10 @@ class CachedSegmentWriter implements SegmentWriter {
     await writeFully(this.fh, bytes, offset);
     return offset + bytes.length;
   }
+
+  staging(): undefined {
+    return undefined;
+  }
 }
 
 /**
@@ -123,16 +132,27 @@ class DirectSegmentWriter implements SegmentWriter {
     return writer;
   }
 
+  /** The window right after the tail block's records, when the bytes fit: one copy fewer. */
+  staging(sizeBytes: number): Buffer | undefined {
+    const tailBytes = this.end % DIRECT_ALIGN_BYTES;
+    if (tailBytes + sizeBytes > this.window.length) return undefined;
+    return this.window.subarray(tailBytes, tailBytes + sizeBytes);
+  }
+
   async write(bytes: Uint8Array, offset: number): Promise<number> {
     assertStorage(offset === this.end, `direct log write at ${offset}, records end at ${this.end}`);
     const window = this.window;
+    // Built in place (staging): the bytes are already where the loop below would copy them.
+    const inPlace =
+      bytes.buffer === window.buffer &&
+      bytes.byteOffset === window.byteOffset + (this.end % DIRECT_ALIGN_BYTES);
     let from = 0;
     let writtenTo = this.end;
     while (from < bytes.length) {
       const tailBytes = this.end % DIRECT_ALIGN_BYTES;
       const blockStart = this.end - tailBytes;
       const n = Math.min(bytes.length - from, window.length - tailBytes);
-      window.set(bytes.subarray(from, from + n), tailBytes);
+      if (!inPlace) window.set(bytes.subarray(from, from + n), tailBytes);
       const filled = tailBytes + n;
       const blocksBytes = Math.ceil(filled / DIRECT_ALIGN_BYTES) * DIRECT_ALIGN_BYTES;
       window.fill(0, filled, blocksBytes);

@@ -547,8 +547,9 @@ export class TxnLog {
     assertStorage(first.zxid > this.durableZxid, "batch does not follow the durable log");
     if (this.active === undefined) this.active = await this.createSegment(first.zxid);
     const { seg, writer } = this.active;
-    // Free to reuse: one batch is written at a time, and the previous write has returned.
-    const buf = this.batchBuffer.take(bytes);
+    // Free to reuse: one batch is written at a time, and the previous write has returned. A
+    // direct writer's own buffer, where the batch fits in it, saves copying the batch there.
+    const buf = writer.staging(bytes) ?? this.batchBuffer.take(bytes);
     let at = 0;
     for (const op of batch) at += encodeRecordInto(buf, at, op.zxid, op.payload);
     assertStorage(at === bytes, "batch records do not fill the batch");

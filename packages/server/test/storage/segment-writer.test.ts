@@ -56,8 +56,14 @@ async function writeSegment(path: string, parts: Buffer[], direct: boolean, reop
   const reused = Buffer.alloc(3_000_000);
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
-    part.copy(reused);
-    const writtenTo = await writer.write(reused.subarray(0, part.length), end);
+    // Every other piece is built where the writer asks (staging), as the txn log does.
+    const staged = i % 2 === 0 ? writer.staging(part.length) : undefined;
+    if (writer.direct && part.length <= 1024 * 1024 - DIRECT_ALIGN_BYTES)
+      expect(writer.staging(part.length)).toBeDefined();
+    if (!writer.direct || part.length > 1024 * 1024) expect(writer.staging(part.length)).toBeUndefined();
+    const source = staged ?? reused.subarray(0, part.length);
+    part.copy(source);
+    const writtenTo = await writer.write(source, end);
     reused.fill(0xee);
     end += part.length;
     if (writer.direct) expect(writtenTo % DIRECT_ALIGN_BYTES).toBe(0);
