@@ -6,7 +6,7 @@ import type { RecoveryHooks } from "../../src/storage/recovery.js";
 import { recover, recoverStorage } from "../../src/storage/recovery.js";
 import { SnapshotStore } from "../../src/storage/snapshots.js";
 import { TxnLog } from "../../src/storage/txn-log.js";
-import { captureLogger, tempDir, zxid } from "./helpers.js";
+import { captureLogger, fileSystemTakesDirect, tempDir, zxid } from "./helpers.js";
 
 let root: string;
 let dataDir: string;
@@ -105,6 +105,21 @@ describe("recover", () => {
     const again = new ListState();
     expect(await recover(dataDir, logDir, again.hooks(), { logger: captureLogger() })).toBe(zxid(1, 51));
     expect(again.items).toEqual(expected(51));
+  });
+
+  it("hands the txn log its writer choice: through the page cache when asked, around it by default where allowed", async () => {
+    await buildHistory(5, []);
+    for (const txnLogDirectWrites of [false, undefined]) {
+      const s = new ListState();
+      const result = await recoverStorage(dataDir, logDir, s.hooks(), {
+        logger: captureLogger(),
+        txnLogDirectWrites,
+      });
+      expect(result.log.writesDirect).toBe(
+        txnLogDirectWrites !== false && (await fileSystemTakesDirect(logDir)),
+      );
+      await result.log.close();
+    }
   });
 
   it("falls back to an older snapshot when the newest is damaged and the log covers the gap", async () => {
