@@ -12,11 +12,6 @@ import { type FileHandle, open } from "node:fs/promises";
 /** What O_DIRECT needs aligned: buffer address, file offset and length (the block size). */
 export const DIRECT_ALIGN_BYTES = 4096;
 
-/** Whether this platform has O_DIRECT at all (Linux does; macOS does not). */
-export function directIoFlag(): number | undefined {
-  return (constants as { O_DIRECT?: number }).O_DIRECT;
-}
-
 /**
  * Opens `path` with `flags | O_DIRECT`; undefined when the platform has no O_DIRECT or the file
  * system refuses it (EINVAL: tmpfs on older kernels, some FUSE ones). Other errors throw.
@@ -26,7 +21,8 @@ export async function openDirect(
   flags: number,
   mode?: number,
 ): Promise<FileHandle | undefined> {
-  const oDirect = directIoFlag();
+  // Linux has O_DIRECT; macOS does not.
+  const oDirect = (constants as { O_DIRECT?: number }).O_DIRECT;
   if (oDirect === undefined) return undefined;
   try {
     return await open(path, flags | oDirect, mode);

@@ -117,7 +117,7 @@ class DirectSegmentWriter implements SegmentWriter {
   private constructor(
     readonly fh: FileHandle,
     private readonly window: Buffer,
-    /** The records' end: tailStart + tailBytes. */
+    /** Where the records end in the file; the window holds the block it falls in. */
     private end: number,
   ) {}
 
