@@ -6,9 +6,18 @@ import { join } from "node:path";
 import { PADDOCK_SERVER_PATH, paddockBuilt } from "./paddock.js";
 import { fourLetterWord, makeTempDir, type StartedProcess, startProcess, stopProcess } from "./process.js";
 
-const PORT_MIN = 26000;
-const PORT_MAX = 26999;
-let nextPort = PORT_MIN + ((process.pid * 131) % (PORT_MAX - PORT_MIN + 1));
+// Each of vitest's concurrent workers (VITEST_POOL_ID 1..maxWorkers, 2 in vitest.config.ts) takes
+// ports from a slice of its own. Over one shared range, a port a test freed by killing a server
+// could be handed to another worker's ensemble before the test restarted that server on it
+// (seen once in CI: peer-fuzz's restarted leader found its election port taken).
+const RANGE_MIN = 26000;
+const RANGE_MAX = 26999;
+const WORKER_SLICES = 2;
+const SLICE_PORTS = Math.floor((RANGE_MAX - RANGE_MIN + 1) / WORKER_SLICES);
+const slice = (Math.max(1, Number.parseInt(process.env.VITEST_POOL_ID ?? "", 10) || 1) - 1) % WORKER_SLICES;
+const PORT_MIN = RANGE_MIN + slice * SLICE_PORTS;
+const PORT_MAX = PORT_MIN + SLICE_PORTS - 1;
+let nextPort = PORT_MIN + ((process.pid * 131) % SLICE_PORTS);
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -24,7 +24,7 @@ export const SUPER_AUTH = "super:admin";
  *   23000-23999 server unit tests (peer transport, quorum runtime)
  *   24000-24999 single servers (freePort)
  *   25000-25999 the benchmark
- *   26000-26999 test ensembles (test/support/ensemble.ts)
+ *   26000-26999 test ensembles (test/support/ensemble.ts; one half per vitest worker)
  *   27000-27999 paddock-chaos's process target
  *   28000-28999 kazoo's own suite (its harness takes blocks of 30)
  *   29000-29999 published ports of the docker-compose tests
