@@ -3,7 +3,7 @@
 // for its path until the txn that produced it has been applied.
 
 import type { ACL } from "@paddock/jute";
-import type { DataTree } from "../tree/data-tree.js";
+import { type DataTree, TreeInvariantError } from "../tree/data-tree.js";
 import type { ZNode } from "../tree/node.js";
 
 /** What prepare needs to know about a node. */
@@ -28,13 +28,29 @@ function viewOf(node: ZNode): NodeView {
 }
 
 interface PendingRecord {
+  /** The zxid of the latest txn that changed the path: the record goes once that one is applied. */
   zxid: number;
   /** null: the path is deleted by a pending txn. */
   view: NodeView | null;
 }
 
+/** Queue entries older than this many, already applied, are cut off the front in one splice. */
+const APPLIED_QUEUE_COMPACT_AT = 4096;
+
 export class PendingChanges {
   private readonly records = new Map<string, PendingRecord>();
+  /**
+   * Every put in zxid order, as parallel arrays from `appliedHead` on: what appliedUpTo walks. A
+   * path put again keeps its one record, updated in place, so only the newest entry of a record
+   * carries the record's own zxid, and that entry is the one that removes it. Walking the map
+   * itself in insertion order made each apply start an iterator over the deleted slots V8 keeps
+   * at the map's front until it rehashes, and each put of a pending path (a create's parent) a
+   * delete and an insert.
+   */
+  private queuedZxids: number[] = [];
+  private queuedPaths: string[] = [];
+  private queuedRecords: PendingRecord[] = [];
+  private appliedHead = 0;
 
   constructor(private readonly tree: DataTree) {}
 
@@ -46,17 +62,19 @@ export class PendingChanges {
   }
 
   put(path: string, zxid: number, view: NodeView | null): void {
-    // Re-inserting moves the record to the end, keeping the map in zxid order. A record is
-    // reused: a burst of creates under one parent puts the parent's record once per create.
-    const rec = this.records.get(path);
+    let rec = this.records.get(path);
     if (rec === undefined) {
-      this.records.set(path, { zxid, view });
-      return;
+      rec = { zxid, view };
+      this.records.set(path, rec);
+    } else {
+      if (!(zxid > rec.zxid))
+        throw new TreeInvariantError(`pending: ${path} put at zxid ${zxid}, not above its ${rec.zxid}`);
+      rec.zxid = zxid;
+      rec.view = view;
     }
-    this.records.delete(path);
-    rec.zxid = zxid;
-    rec.view = view;
-    this.records.set(path, rec);
+    this.queuedZxids.push(zxid);
+    this.queuedPaths.push(path);
+    this.queuedRecords.push(rec);
   }
 
   /** Paths of ephemerals owned by `sessionId` in the pending view. */
@@ -71,19 +89,39 @@ export class PendingChanges {
 
   /** Forgets records produced by txns up to and including `zxid` (they are in the tree now). */
   appliedUpTo(zxid: number): void {
-    // Records are in zxid order (put re-inserts at the end), so the first newer one ends the scan.
-    for (const [path, rec] of this.records) {
-      if (rec.zxid > zxid) break;
-      this.records.delete(path);
+    const zxids = this.queuedZxids;
+    let head = this.appliedHead;
+    while (head < zxids.length && zxids[head]! <= zxid) {
+      // An older entry of a record put again since leaves it to the newer entry.
+      if (this.queuedRecords[head]!.zxid === zxids[head]) this.records.delete(this.queuedPaths[head]!);
+      head++;
+    }
+    if (head === zxids.length) {
+      if (head > 0) this.resetQueue();
+    } else if (head >= APPLIED_QUEUE_COMPACT_AT) {
+      zxids.splice(0, head);
+      this.queuedPaths.splice(0, head);
+      this.queuedRecords.splice(0, head);
+      this.appliedHead = 0;
+    } else {
+      this.appliedHead = head;
     }
   }
 
   clear(): void {
     this.records.clear();
+    this.resetQueue();
   }
 
   get size(): number {
     return this.records.size;
+  }
+
+  private resetQueue(): void {
+    this.queuedZxids.length = 0;
+    this.queuedPaths.length = 0;
+    this.queuedRecords.length = 0;
+    this.appliedHead = 0;
   }
 }
 
