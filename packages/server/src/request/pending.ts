@@ -47,9 +47,9 @@ export class PendingChanges {
    * at the map's front until it rehashes, and each put of a pending path (a create's parent) a
    * delete and an insert.
    */
-  private queuedZxids: number[] = [];
-  private queuedPaths: string[] = [];
-  private queuedRecords: PendingRecord[] = [];
+  private readonly queuedZxids: number[] = [];
+  private readonly queuedPaths: string[] = [];
+  private readonly queuedRecords: PendingRecord[] = [];
   private appliedHead = 0;
 
   constructor(private readonly tree: DataTree) {}
