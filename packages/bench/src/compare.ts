@@ -18,6 +18,7 @@ import {
   type Topology,
   znodeCountAt,
 } from "./servers.js";
+import { flushWriteback } from "./writeback.js";
 
 export interface Scenario {
   name: string;
@@ -316,6 +317,18 @@ async function waitUntilQuiet(others: readonly Launched[], log: (m: string) => v
   }
 }
 
+/** Above either, a round's flush of the page cache is logged with the round. */
+const FLUSH_LOG_MS = 1000;
+const FLUSH_LOG_BYTES = 64 * 1024 * 1024;
+
+/** The previous rounds' dirty pages go to disk now, not in the middle of the next round. */
+async function settleWriteback(log: (m: string) => void): Promise<void> {
+  const { unwrittenBytesBefore, tookMs } = await flushWriteback();
+  if (tookMs < FLUSH_LOG_MS && (unwrittenBytesBefore ?? 0) < FLUSH_LOG_BYTES) return;
+  const what = unwrittenBytesBefore === undefined ? "" : ` ${(unwrittenBytesBefore / 1e6).toFixed(0)} MB of`;
+  log(`    flushed${what} dirty pages to disk first (${(tookMs / 1000).toFixed(1)} s)`);
+}
+
 async function runScenario(
   launched: Launched,
   scenario: Scenario,
@@ -344,6 +357,7 @@ async function runScenario(
   let othersCpuSeconds = 0;
   const othersCpu = () => others.reduce((sum, o) => sum + o.target.cpuSeconds(), 0);
   log(`  ${TARGET_NAMES[kind]}: ${scenario.name} (${scenario.clients}x${scenario.outstanding})`);
+  await settleWriteback(log);
   await waitUntilQuiet(others, log);
   let load: LoadResult;
   try {
@@ -426,8 +440,9 @@ async function warmUpTarget(
  * Starts every target, warms each up, then runs each scenario against each target in turn (alternating which
  * goes first, and repeating `rounds` times), so a change in the machine's background load
  * during the run hits both servers rather than whichever happened to run later. Only the
- * server being measured has load; each round starts once the other is quiet (waitUntilQuiet),
- * and the CPU the other used meanwhile is logged with the round.
+ * server being measured has load; each round starts once the page cache's dirty data is on disk
+ * (settleWriteback) and the other is quiet (waitUntilQuiet), and the CPU the other used
+ * meanwhile is logged with the round.
  */
 export async function runComparison(opts: CompareOptions, log: (m: string) => void): Promise<TargetRun[]> {
   const launched: Launched[] = [];
@@ -543,6 +558,7 @@ export function formatComparison(runs: TargetRun[], opts: CompareOptions, env: R
       `${opts.valueBytes} B values, ${opts.znodes} znodes, ${opts.durationMs / 1000} s measured after ` +
       `${opts.warmupMs / 1000} s warm-up per workload (${opts.serverWarmupMs / 1000} s per server first)` +
       (opts.rounds > 1 ? `, median of ${opts.rounds} rounds` : "") +
+      ", the page cache flushed to disk before each" +
       (opts.scenarios.some((s) => s.workload === "create")
         ? opts.keepCreated
           ? "; created znodes kept"

@@ -113,7 +113,7 @@ describe("formatComparison", () => {
     expect(text).toContain(
       "| set | 150% | 12% | 0 | 3,900, 4,000, 4,100 | 210, 200, 190 | 90% | 12% | ConnectionLoss 3 | 6,000, 5,000, 7,000 | 100, 110, 95 |",
     );
-    expect(text).toContain("median of 3 rounds");
+    expect(text).toContain("median of 3 rounds, the page cache flushed to disk before each");
     expect(text).toContain("Load average 0.5 at start, 0.7 at end");
     expect(text).toContain(
       "- ZooKeeper: 3.8.0; transaction log written: yes; at the end 123,456 znodes, 4 snapshot files on the first server (largest 88.0 MB)",
