@@ -155,6 +155,8 @@ export interface CommonConfig {
    * only with forceSync (docs/storage-format.md).
    */
   txnLogDirectWrites: boolean;
+  /** paddock.txnLogZeroAhead: durable zeros ahead of the direct writer's records (storage/zero-ahead.ts). */
+  txnLogZeroAhead: boolean;
   fsyncWarningThresholdMs: number;
   extendedTypesEnabled: boolean;
   containerCheckIntervalMs: number;

@@ -64,6 +64,13 @@ export const STORAGE_KEYS = {
     default: true,
     usedBy: "storage/segment-writer.ts (with forceSync)",
   },
+  txnLogZeroAhead: {
+    key: "paddock.txnLogZeroAhead",
+    origin: "paddock",
+    type: yesNo,
+    default: true,
+    usedBy: "storage/zero-ahead.ts (with the direct log writer)",
+  },
   commitLogCount: { key: "commitLogCount", origin: "system property", type: int(0), default: 500 },
   snapshotSizeFactor: { key: "snapshotSizeFactor", origin: "system property", type: double, default: 0.33 },
   preAllocSizeKb: {

@@ -100,6 +100,7 @@ async function recoverLocked(
       preAllocSizeBytes: config.preAllocSizeKb * 1024,
       forceSync: config.forceSync,
       txnLogDirectWrites: config.txnLogDirectWrites,
+      txnLogZeroAhead: config.txnLogZeroAhead,
       logger: storageLogger(log.child({ part: "storage" })),
     },
   );

@@ -25,6 +25,8 @@ export interface RecoveryOptions {
   forceSync?: boolean;
   /** TxnLogOptions.directWrites. */
   txnLogDirectWrites?: boolean;
+  /** TxnLogOptions.zeroAhead. */
+  txnLogZeroAhead?: boolean;
   logger?: StorageLogger;
 }
 
@@ -66,6 +68,7 @@ export async function recoverStorage(
     preAllocSizeBytes: opts.preAllocSizeBytes ?? 64 * 1024 * 1024,
     forceSync: opts.forceSync ?? true,
     directWrites: opts.txnLogDirectWrites,
+    zeroAhead: opts.txnLogZeroAhead,
     logger,
     headersOnlyThroughZxid: candidates[0]?.zxid,
   });

@@ -16,6 +16,7 @@ import { alignedWindow, DIRECT_ALIGN_BYTES, openDirect } from "./direct-io.js";
 import { assertStorage } from "./errors.js";
 import { LOG_PREFIX, TMP_SUFFIX } from "./format.js";
 import { writeFully } from "./fs-util.js";
+import { ZeroAhead } from "./zero-ahead.js";
 
 export interface SegmentWriter {
   readonly fh: FileHandle;
@@ -32,6 +33,8 @@ export interface SegmentWriter {
    * undefined (build them anywhere). Valid until that write.
    */
   staging(sizeBytes: number): Buffer | undefined;
+  /** Waits for anything the writer does in the background, then closes its files. */
+  close(): Promise<void>;
 }
 
 /** Aligned bytes a direct writer holds: the tail block plus a group commit's worth of records. */
@@ -74,15 +77,18 @@ export class DirectWindowSource {
 export async function openSegmentWriter(
   path: string,
   endOffset: number,
-  opts: { dsync: boolean; window: Buffer | undefined },
+  opts: { dsync: boolean; window: Buffer | undefined; zeroAhead: boolean },
 ): Promise<SegmentWriter> {
   const flags = opts.dsync ? constants.O_RDWR | constants.O_DSYNC : constants.O_RDWR;
   if (opts.dsync && opts.window !== undefined) {
     const fh = await openDirect(path, flags);
     if (fh !== undefined) {
+      let zeros: ZeroAhead | undefined;
       try {
-        return await DirectSegmentWriter.open(fh, opts.window, endOffset);
+        zeros = opts.zeroAhead ? await ZeroAhead.open(path, endOffset) : undefined;
+        return await DirectSegmentWriter.open(fh, opts.window, endOffset, zeros);
       } catch (err) {
+        await zeros?.close();
         await fh.close();
         throw err;
       }
@@ -104,12 +110,17 @@ class CachedSegmentWriter implements SegmentWriter {
   staging(): undefined {
     return undefined;
   }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
 }
 
 /**
  * Writes whole aligned blocks from the window. The window starts with the records' last, partly
  * filled block (`tailBytes` of it), so each write rewrites that block with the new records after
- * it, and zeros pad the last block written.
+ * it, and zeros pad the last block written. With a ZeroAhead, the blocks it writes to were
+ * written before (zero-ahead.ts says why that matters).
  */
 class DirectSegmentWriter implements SegmentWriter {
   readonly direct = true;
@@ -119,11 +130,17 @@ class DirectSegmentWriter implements SegmentWriter {
     private readonly window: Buffer,
     /** Where the records end in the file; the window holds the block it falls in. */
     private end: number,
+    private readonly zeros: ZeroAhead | undefined,
   ) {}
 
   /** Reads the block holding `endOffset`'s tail into the window: the file's bytes are the truth. */
-  static async open(fh: FileHandle, window: Buffer, endOffset: number): Promise<DirectSegmentWriter> {
-    const writer = new DirectSegmentWriter(fh, window, endOffset);
+  static async open(
+    fh: FileHandle,
+    window: Buffer,
+    endOffset: number,
+    zeros: ZeroAhead | undefined,
+  ): Promise<DirectSegmentWriter> {
+    const writer = new DirectSegmentWriter(fh, window, endOffset, zeros);
     const tailBytes = endOffset % DIRECT_ALIGN_BYTES;
     if (tailBytes > 0) {
       const { bytesRead } = await fh.read(window, 0, DIRECT_ALIGN_BYTES, endOffset - tailBytes);
@@ -156,15 +173,22 @@ class DirectSegmentWriter implements SegmentWriter {
       const filled = tailBytes + n;
       const blocksBytes = Math.ceil(filled / DIRECT_ALIGN_BYTES) * DIRECT_ALIGN_BYTES;
       window.fill(0, filled, blocksBytes);
+      await this.zeros?.beforeWrite(blockStart + blocksBytes);
       await writeFully(this.fh, window.subarray(0, blocksBytes), blockStart);
       from += n;
       this.end += n;
       writtenTo = blockStart + blocksBytes;
+      this.zeros?.afterWrite(writtenTo);
       // The new last block's records move to the front for the next write.
       const newTailBytes = this.end % DIRECT_ALIGN_BYTES;
       const newTailAt = filled - newTailBytes;
       if (newTailBytes > 0 && newTailAt > 0) window.copyWithin(0, newTailAt, filled);
     }
     return writtenTo;
+  }
+
+  async close(): Promise<void> {
+    await this.zeros?.close();
+    await this.fh.close();
   }
 }

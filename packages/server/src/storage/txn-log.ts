@@ -58,6 +58,11 @@ export interface TxnLogOptions {
    * forceSync's O_DSYNC writes, which make each one durable. Default true (segment-writer.ts).
    */
   directWrites?: boolean;
+  /**
+   * A direct writer keeps durable zeros written ahead of its records, so that its writes land
+   * on blocks the file already has. Default true (zero-ahead.ts).
+   */
+  zeroAhead?: boolean;
 }
 
 export interface TxnRecord {
@@ -325,13 +330,19 @@ export class TxnLog {
       const act = this.active;
       if (act === undefined) return;
       this.active = undefined;
+      // Closed first: zeros still being written ahead would land past the cut.
+      await act.writer.close();
       // Sealed segments do not need their zero tail.
       if (act.seg.allocatedBytes > act.seg.endOffset) {
-        await act.writer.fh.truncate(act.seg.endOffset);
-        if (this.opts.forceSync) await this.sync(act.writer.fh);
+        const fh = await open(act.seg.path, "r+");
+        try {
+          await fh.truncate(act.seg.endOffset);
+          if (this.opts.forceSync) await this.sync(fh);
+        } finally {
+          await fh.close();
+        }
         act.seg.allocatedBytes = act.seg.endOffset;
       }
-      await act.writer.fh.close();
     });
   }
 
@@ -590,7 +601,11 @@ export class TxnLog {
 
   private async openActive(seg: Segment): Promise<ActiveSegment> {
     const window = await this.directWindow?.get();
-    const writer = await openSegmentWriter(seg.path, seg.endOffset, { dsync: this.dsync, window });
+    const writer = await openSegmentWriter(seg.path, seg.endOffset, {
+      dsync: this.dsync,
+      window,
+      zeroAhead: this.opts.zeroAhead !== false,
+    });
     if (!this.writerReported) {
       this.writerReported = true;
       this.logger.info(
@@ -635,7 +650,7 @@ export class TxnLog {
   private async closeActive(): Promise<void> {
     const act = this.active;
     this.active = undefined;
-    if (act !== undefined) await act.writer.fh.close();
+    if (act !== undefined) await act.writer.close();
   }
 
   private fail(err: unknown): void {
@@ -647,6 +662,6 @@ export class TxnLog {
     for (const op of this.queue.splice(0)) op.reject(error);
     const act = this.active;
     this.active = undefined;
-    if (act !== undefined) void act.writer.fh.close().catch(() => {});
+    if (act !== undefined) void act.writer.close().catch(() => {});
   }
 }

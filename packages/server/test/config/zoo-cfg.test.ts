@@ -282,6 +282,13 @@ describe("parseZooCfg numbers", () => {
       key: "paddock.txnLogDirectWrites",
     });
   });
+
+  it("reads whether the txn log writes zeros ahead of its records, on by default", () => {
+    expect(parse().txnLogZeroAhead).toBe(true);
+    expect(parse("paddock.txnLogZeroAhead=false").txnLogZeroAhead).toBe(false);
+    expect(parse("paddock.txnLogZeroAhead=yes").txnLogZeroAhead).toBe(true);
+    expectConfigError(() => parse("paddock.txnLogZeroAhead=later"), { key: "paddock.txnLogZeroAhead" });
+  });
 });
 
 describe("parseZooCfg booleans", () => {

@@ -62,7 +62,7 @@ async function logLike(
   const fd = openSync(path, "w");
   ftruncateSync(fd, 512 * MB);
   closeSync(fd);
-  const writer = await openSegmentWriter(path, 0, { dsync: true, window });
+  const writer = await openSegmentWriter(path, 0, { dsync: true, window, zeroAhead: false });
   const batch = Buffer.alloc(LOG_LIKE_BATCH_BYTES, 9);
   let end = 0;
   try {
@@ -71,7 +71,7 @@ async function logLike(
       end += batch.length;
     }
   } finally {
-    await writer.fh.close();
+    await writer.close();
   }
   return { direct: writer.direct, bytes: end };
 }

@@ -49,7 +49,7 @@ async function writeSegment(path: string, parts: Buffer[], direct: boolean, reop
   await writeFile(path, HEADER);
   const window = direct ? await new DirectWindowSource(dir).get() : undefined;
   let end = HEADER.length;
-  let writer = await openSegmentWriter(path, end, { dsync: true, window });
+  let writer = await openSegmentWriter(path, end, { dsync: true, window, zeroAhead: false });
   const kinds = new Set<boolean>([writer.direct]);
   let fileEnd = end;
   // The caller reuses its buffer once a write settles: scribble over each piece after its write.
@@ -70,12 +70,12 @@ async function writeSegment(path: string, parts: Buffer[], direct: boolean, reop
     expect(writtenTo).toBeGreaterThanOrEqual(end);
     fileEnd = Math.max(fileEnd, writtenTo);
     if ((i + 1) % reopenEvery === 0) {
-      await writer.fh.close();
-      writer = await openSegmentWriter(path, end, { dsync: true, window });
+      await writer.close();
+      writer = await openSegmentWriter(path, end, { dsync: true, window, zeroAhead: false });
       kinds.add(writer.direct);
     }
   }
-  await writer.fh.close();
+  await writer.close();
   return { end, fileEnd, kinds };
 }
 
@@ -107,12 +107,12 @@ describe("segment writers", () => {
     const path = join(dir, "log.1");
     await writeFile(path, HEADER);
     const window = await new DirectWindowSource(dir).get();
-    const writer = await openSegmentWriter(path, HEADER.length, { dsync: true, window });
+    const writer = await openSegmentWriter(path, HEADER.length, { dsync: true, window, zeroAhead: false });
     try {
       expect(writer.direct).toBe(true);
       await expect(writer.write(Buffer.from("x"), HEADER.length + 1)).rejects.toThrow(/records end at 14/);
     } finally {
-      await writer.fh.close();
+      await writer.close();
     }
   });
 
