@@ -16,6 +16,7 @@ import { alignedWindow, DIRECT_ALIGN_BYTES, openDirect } from "./direct-io.js";
 import { assertStorage } from "./errors.js";
 import { LOG_PREFIX, TMP_SUFFIX } from "./format.js";
 import { writeFully } from "./fs-util.js";
+import type { StorageLogger } from "./logger.js";
 import { ZeroAhead } from "./zero-ahead.js";
 
 export interface SegmentWriter {
@@ -77,7 +78,7 @@ export class DirectWindowSource {
 export async function openSegmentWriter(
   path: string,
   endOffset: number,
-  opts: { dsync: boolean; window: Buffer | undefined; zeroAhead: boolean },
+  opts: { dsync: boolean; window: Buffer | undefined; zeroAhead: boolean; logger: StorageLogger },
 ): Promise<SegmentWriter> {
   const flags = opts.dsync ? constants.O_RDWR | constants.O_DSYNC : constants.O_RDWR;
   if (opts.dsync && opts.window !== undefined) {
@@ -85,7 +86,7 @@ export async function openSegmentWriter(
     if (fh !== undefined) {
       let zeros: ZeroAhead | undefined;
       try {
-        zeros = opts.zeroAhead ? await ZeroAhead.open(path, endOffset) : undefined;
+        zeros = opts.zeroAhead ? await ZeroAhead.open(path, endOffset, opts.logger) : undefined;
         return await DirectSegmentWriter.open(fh, opts.window, endOffset, zeros);
       } catch (err) {
         await zeros?.close();

@@ -571,7 +571,8 @@ export class TxnLog {
       // rarely has to record a new size. The space is a hole, as ZooKeeper's padding is: writing
       // real zeros wrote every byte of the log twice, and ext4's delayed allocation left the
       // zeros without blocks until writeback anyway (measured in docs/benchmarks.md, tenth round
-      // of issue 14). A hole reads as zeros, which is where a scan of the segment stops.
+      // of issue 14). A hole reads as zeros, which is where a scan of the segment stops. The
+      // direct writer makes the part just ahead of its records durable zeros (zero-ahead.ts).
       const to = Math.ceil((end + step / 2) / step) * step;
       await writer.fh.truncate(to);
       seg.allocatedBytes = to;
@@ -605,6 +606,7 @@ export class TxnLog {
       dsync: this.dsync,
       window,
       zeroAhead: this.opts.zeroAhead !== false,
+      logger: this.logger,
     });
     if (!this.writerReported) {
       this.writerReported = true;

@@ -4,7 +4,7 @@
 // Why: a durable write into a hole (the log preallocates with ftruncate, as ZooKeeper pads) makes
 // ext4 allocate the blocks, and O_DSYNC then waits for the journal to commit that allocation. The
 // journal is one per file system, so on a shared disk every server's log writes queue on it. The
-// same 64 KiB writes from three writers at once took 2.0-3.6 ms each into holes against 0.5-0.7 ms
+// same 64 KiB writes from three writers at once took 1.4-4.2 ms each into holes against 0.5-0.8 ms
 // over written blocks (packages/server/test/storage/bench-log-device.ts; docs/benchmarks.md,
 // eighteenth round of issue 14).
 //
@@ -19,10 +19,15 @@
 // never land on records. A chunk never extends the file: it stops at the file's size, which the
 // log keeps ahead of the records. Zeros read as the end of the records exactly as a hole does,
 // so a crash leaves nothing a scan reads differently.
+//
+// A full disk (ENOSPC, EDQUOT) stops the zeros, with a warning, and nothing else: the records may
+// still fit, and the zeros are only there for speed. Any other failure is the log's device
+// failing a write, and the log fails at its next write.
 
 import { type FileHandle, open } from "node:fs/promises";
 import { DIRECT_ALIGN_BYTES } from "./direct-io.js";
 import { writeFully } from "./fs-util.js";
+import type { StorageLogger } from "./logger.js";
 
 /** Zeros per chunk: one fdatasync each. */
 export const ZERO_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -46,14 +51,21 @@ export class ZeroAhead {
   private constructor(
     private readonly fh: FileHandle,
     coveredTo: number,
+    private readonly logger: StorageLogger,
+    private readonly path: string,
   ) {
     this.zeroedTo = alignUp(coveredTo);
   }
 
   /** A zeroer for the segment at `path`, whose writes so far cover up to `coveredTo`. */
-  static async open(path: string, coveredTo: number): Promise<ZeroAhead> {
+  static async open(path: string, coveredTo: number, logger: StorageLogger): Promise<ZeroAhead> {
     // Through the page cache: a handle of its own, without O_DIRECT and O_DSYNC.
-    return new ZeroAhead(await open(path, "r+"), coveredTo);
+    return new ZeroAhead(await open(path, "r+"), coveredTo, logger, path);
+  }
+
+  /** Test seam: a zeroer on a handle the caller opened (through the page cache). */
+  static onHandle(fh: FileHandle, path: string, coveredTo: number, logger: StorageLogger): ZeroAhead {
+    return new ZeroAhead(fh, coveredTo, logger, path);
   }
 
   /**
@@ -82,7 +94,17 @@ export class ZeroAhead {
         this.inFlight = undefined;
       },
       (err: unknown) => {
-        this.failure = err instanceof Error ? err : new Error(String(err));
+        const error = err instanceof Error ? err : new Error(String(err));
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOSPC" || code === "EDQUOT") {
+          this.stopped = true;
+          this.logger.warn(
+            { path: this.path, at: from, err: error.message },
+            "txn log stops writing zeros ahead of its records: the disk is full",
+          );
+        } else {
+          this.failure = error;
+        }
         this.inFlight = undefined;
       },
     );

@@ -16,6 +16,7 @@ import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stderrLogger } from "../../src/storage/logger.js";
 import { DirectWindowSource, openSegmentWriter } from "../../src/storage/segment-writer.js";
 
 const dir = process.argv[2] ?? (await mkdtemp(join(tmpdir(), "paddock-page-cache-")));
@@ -62,7 +63,12 @@ async function logLike(
   const fd = openSync(path, "w");
   ftruncateSync(fd, 512 * MB);
   closeSync(fd);
-  const writer = await openSegmentWriter(path, 0, { dsync: true, window, zeroAhead: false });
+  const writer = await openSegmentWriter(path, 0, {
+    dsync: true,
+    window,
+    zeroAhead: false,
+    logger: stderrLogger,
+  });
   const batch = Buffer.alloc(LOG_LIKE_BATCH_BYTES, 9);
   let end = 0;
   try {

@@ -49,7 +49,12 @@ async function writeSegment(path: string, parts: Buffer[], direct: boolean, reop
   await writeFile(path, HEADER);
   const window = direct ? await new DirectWindowSource(dir).get() : undefined;
   let end = HEADER.length;
-  let writer = await openSegmentWriter(path, end, { dsync: true, window, zeroAhead: false });
+  let writer = await openSegmentWriter(path, end, {
+    dsync: true,
+    window,
+    zeroAhead: false,
+    logger: captureLogger(),
+  });
   const kinds = new Set<boolean>([writer.direct]);
   let fileEnd = end;
   // The caller reuses its buffer once a write settles: scribble over each piece after its write.
@@ -71,7 +76,12 @@ async function writeSegment(path: string, parts: Buffer[], direct: boolean, reop
     fileEnd = Math.max(fileEnd, writtenTo);
     if ((i + 1) % reopenEvery === 0) {
       await writer.close();
-      writer = await openSegmentWriter(path, end, { dsync: true, window, zeroAhead: false });
+      writer = await openSegmentWriter(path, end, {
+        dsync: true,
+        window,
+        zeroAhead: false,
+        logger: captureLogger(),
+      });
       kinds.add(writer.direct);
     }
   }
@@ -107,7 +117,12 @@ describe("segment writers", () => {
     const path = join(dir, "log.1");
     await writeFile(path, HEADER);
     const window = await new DirectWindowSource(dir).get();
-    const writer = await openSegmentWriter(path, HEADER.length, { dsync: true, window, zeroAhead: false });
+    const writer = await openSegmentWriter(path, HEADER.length, {
+      dsync: true,
+      window,
+      zeroAhead: false,
+      logger: captureLogger(),
+    });
     try {
       expect(writer.direct).toBe(true);
       await expect(writer.write(Buffer.from("x"), HEADER.length + 1)).rejects.toThrow(/records end at 14/);

@@ -1,7 +1,7 @@
 // The direct log writer's zeros ahead of its records: they are real blocks on the file system
 // (not a hole), they never land on records, they stay inside the file's preallocated size, and a
 // sealed segment is cut back to its records with no zeros written after the cut.
-import { open, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DIRECT_ALIGN_BYTES } from "../../src/storage/direct-io.js";
@@ -11,7 +11,7 @@ import {
   type SegmentWriter,
 } from "../../src/storage/segment-writer.js";
 import { TxnLog } from "../../src/storage/txn-log.js";
-import { ZERO_AHEAD_BYTES, ZERO_CHUNK_BYTES } from "../../src/storage/zero-ahead.js";
+import { ZERO_AHEAD_BYTES, ZERO_CHUNK_BYTES, ZeroAhead } from "../../src/storage/zero-ahead.js";
 import {
   captureLogger,
   fileSystemTakesDirect,
@@ -55,7 +55,7 @@ async function segmentFile(name: string, sizeBytes: number): Promise<string> {
 
 async function writer(path: string, end: number, zeroAhead: boolean): Promise<SegmentWriter> {
   const window = await new DirectWindowSource(dir).get();
-  const w = await openSegmentWriter(path, end, { dsync: true, window, zeroAhead });
+  const w = await openSegmentWriter(path, end, { dsync: true, window, zeroAhead, logger: captureLogger() });
   expect(w.direct).toBe(true);
   return w;
 }
@@ -180,5 +180,45 @@ describe("TxnLog with zeros ahead", () => {
     await log.close();
     expect(read.map((r) => r.zxid)).toEqual(Array.from({ length: z }, (_, i) => zxid(1, i + 1)));
     for (const r of read) expect(r.payload.equals(payloadFor(r.zxid - zxid(1, 0), 1000))).toBe(true);
+  });
+});
+
+describe("a zero chunk that fails", () => {
+  /** A handle whose writes fail with `code`; the size is far ahead, as preallocation leaves it. */
+  function failingHandle(code: string): { fh: FileHandle; writes: () => number } {
+    let writes = 0;
+    const fh = {
+      stat: async () => ({ size: 64 * MiB }),
+      write: async () => {
+        writes++;
+        throw Object.assign(new Error(`${code}: simulated`), { code });
+      },
+      datasync: async () => {},
+      close: async () => {},
+    } as unknown as FileHandle;
+    return { fh, writes: () => writes };
+  }
+
+  it("on a full disk stops the zeros with a warning, and the records go on", async () => {
+    const logger = captureLogger();
+    const { fh, writes } = failingHandle("ENOSPC");
+    const zeros = ZeroAhead.onHandle(fh, "log.1", 4096, logger);
+    zeros.afterWrite(4096);
+    await zeros.beforeWrite(8 * MiB);
+    zeros.afterWrite(8 * MiB);
+    await zeros.beforeWrite(9 * MiB);
+    expect(writes()).toBe(1);
+    expect(logger.lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual([
+      "txn log stops writing zeros ahead of its records: the disk is full",
+    ]);
+    await zeros.close();
+  });
+
+  it("on any other error fails the next record write that reaches it", async () => {
+    const { fh } = failingHandle("EIO");
+    const zeros = ZeroAhead.onHandle(fh, "log.1", 4096, captureLogger());
+    zeros.afterWrite(4096);
+    await expect(zeros.beforeWrite(8192)).rejects.toThrow(/EIO/);
+    await zeros.close();
   });
 });
