@@ -214,7 +214,7 @@ describe("a zero chunk that fails", () => {
     await zeros.close();
   });
 
-  it("on any other error fails the next record write that reaches it", async () => {
+  it("on any other error fails the next record write", async () => {
     const { fh } = failingHandle("EIO");
     const zeros = ZeroAhead.onHandle(fh, "log.1", 4096, captureLogger());
     zeros.afterWrite(4096);
