@@ -10,7 +10,7 @@
 //
 // How: through the page cache, 8 MiB at a time, each chunk made durable with one fdatasync. There
 // the kernel writes the zeros back as large requests (about 1 GB/s on this project's VMs), where
-// the same zeros written around the cache, as direct writes, took the device for 12-20 ms per MiB
+// the same zeros written around the cache, as direct writes, took the device for 12-21 ms per MiB
 // and held the records' writes behind them. The direct record writes that later cover a chunk
 // drop its cached pages, which the next chunk then reuses.
 //
