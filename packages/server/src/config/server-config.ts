@@ -157,6 +157,8 @@ export interface CommonConfig {
   txnLogDirectWrites: boolean;
   /** paddock.txnLogZeroAhead: durable zeros ahead of the direct writer's records (storage/zero-ahead.ts). */
   txnLogZeroAhead: boolean;
+  /** paddock.snapshotZeroAhead: periodic snapshots around the cache onto zeros (storage/snapshots.ts). */
+  snapshotZeroAhead: boolean;
   fsyncWarningThresholdMs: number;
   extendedTypesEnabled: boolean;
   containerCheckIntervalMs: number;

@@ -71,6 +71,13 @@ export const STORAGE_KEYS = {
     default: true,
     usedBy: "storage/zero-ahead.ts (with the direct log writer)",
   },
+  snapshotZeroAhead: {
+    key: "paddock.snapshotZeroAhead",
+    origin: "paddock",
+    type: yesNo,
+    default: true,
+    usedBy: "storage/snapshots.ts (periodic snapshots on the log's file system)",
+  },
   commitLogCount: { key: "commitLogCount", origin: "system property", type: int(0), default: 500 },
   snapshotSizeFactor: { key: "snapshotSizeFactor", origin: "system property", type: double, default: 0.33 },
   preAllocSizeKb: {

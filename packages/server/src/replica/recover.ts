@@ -101,6 +101,7 @@ async function recoverLocked(
       forceSync: config.forceSync,
       txnLogDirectWrites: config.txnLogDirectWrites,
       txnLogZeroAhead: config.txnLogZeroAhead,
+      snapshotZeroAhead: config.snapshotZeroAhead,
       logger: storageLogger(log.child({ part: "storage" })),
     },
   );

@@ -27,6 +27,8 @@ export interface RecoveryOptions {
   txnLogDirectWrites?: boolean;
   /** TxnLogOptions.zeroAhead. */
   txnLogZeroAhead?: boolean;
+  /** SnapshotStoreOptions.zeroAhead. */
+  snapshotZeroAhead?: boolean;
   logger?: StorageLogger;
 }
 
@@ -62,7 +64,11 @@ export async function recoverStorage(
 ): Promise<RecoveryResult> {
   const logger = opts.logger ?? stderrLogger;
   assertNoZooKeeperData(dataDir, dataLogDir);
-  const snapshots = await SnapshotStore.open(dataDir, { logger, logDir: dataLogDir });
+  const snapshots = await SnapshotStore.open(dataDir, {
+    logger,
+    logDir: dataLogDir,
+    zeroAhead: opts.snapshotZeroAhead,
+  });
   const candidates = await snapshots.list();
   const log = await TxnLog.open(dataLogDir, {
     preAllocSizeBytes: opts.preAllocSizeBytes ?? 64 * 1024 * 1024,

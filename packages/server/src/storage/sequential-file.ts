@@ -5,11 +5,19 @@
 // cache serve nobody, and on a VM whose host backs guest memory lazily, a page the guest has not
 // touched lately costs about ten times the copy into it (docs/benchmarks.md, eleventh round of
 // issue 14). SnapshotStore decides when that is worth the device time (docs/storage-format.md).
+//
+// Around the cache with zeros ahead (zero-ahead.ts, as the txn log does): the direct writes land
+// on blocks already written, which on a file system shared with the log is what makes them
+// cheap for the device (a direct write into a hole allocates and commits as it goes), and the
+// zeros' pages, dropped by the direct writes that cover them, are reused chunk after chunk
+// instead of a tree's worth of new ones (eighteenth round of issue 14).
 
 import { constants } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { alignedWindow, DIRECT_ALIGN_BYTES, openDirect } from "./direct-io.js";
 import { writeFully, writevFully } from "./fs-util.js";
+import type { StorageLogger } from "./logger.js";
+import { ZERO_AHEAD_BYTES, ZeroAhead } from "./zero-ahead.js";
 
 export interface SequentialFile {
   readonly fh: FileHandle;
@@ -19,24 +27,41 @@ export interface SequentialFile {
   append(bytes: Uint8Array): Promise<void>;
   /** Writes out what is buffered; the file then holds exactly the appended bytes. Returns its size. */
   finish(): Promise<number>;
+  /** Closes the file, and stops and waits for anything written in the background. */
+  close(): Promise<void>;
 }
 
 /** Appended bytes are gathered to this size before a write (a multiple of DIRECT_ALIGN_BYTES). */
 const BUFFER_BYTES = 1024 * 1024;
 /** Through the cache, larger appends go out from the caller's buffer with no copy. */
 const COPIED_APPEND_MAX_BYTES = 128 * 1024;
+/** With zeros ahead, the file is grown this much at a time to stay ahead of them. */
+const ZEROED_GROWTH_BYTES = 32 * 1024 * 1024;
 
 /**
  * Creates `path` (which must not exist) for one sequential pass. `direct` asks for O_DIRECT; the
  * file is written through the page cache when the platform or file system refuses it.
+ * `zeroAheadLogger`, with `direct`, also keeps durable zeros written ahead of the direct writes.
  */
-export async function createSequentialFile(path: string, opts: { direct: boolean }): Promise<SequentialFile> {
+export async function createSequentialFile(
+  path: string,
+  opts: { direct: boolean; zeroAheadLogger?: StorageLogger },
+): Promise<SequentialFile> {
   if (opts.direct) {
     const fh = await openDirect(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
     if (fh !== undefined) {
       // The new file's first block takes the probe's zeros; the first real write covers them.
       const buffer = await alignedWindow(fh, BUFFER_BYTES, 0);
-      if (buffer !== undefined) return new DirectFile(fh, buffer);
+      if (buffer !== undefined) {
+        let zeros: ZeroAhead | undefined;
+        try {
+          if (opts.zeroAheadLogger !== undefined) zeros = await ZeroAhead.open(path, 0, opts.zeroAheadLogger);
+        } catch (err) {
+          await fh.close();
+          throw err;
+        }
+        return new DirectFile(fh, buffer, zeros);
+      }
       await fh.close();
       // The probe found no aligned offset: the file exists (empty); write it through the cache.
       return new CachedFile(await open(path, "w"));
@@ -76,6 +101,10 @@ class CachedFile implements SequentialFile {
     this.pos += this.staged;
     this.staged = 0;
   }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
 }
 
 /**
@@ -86,10 +115,13 @@ class DirectFile implements SequentialFile {
   readonly direct = true;
   private staged = 0;
   private pos = 0;
+  /** With zeros ahead: the size the file has been grown to, for the zeros to stay inside. */
+  private grownTo = 0;
 
   constructor(
     readonly fh: FileHandle,
     private readonly buffer: Buffer,
+    private readonly zeros: ZeroAhead | undefined,
   ) {}
 
   async append(bytes: Uint8Array): Promise<void> {
@@ -110,12 +142,28 @@ class DirectFile implements SequentialFile {
       this.buffer.fill(0, this.staged, padded);
       await this.writeBuffer(padded);
     }
+    // Zeros still being written past the end would land after the cut.
+    await this.zeros?.close();
     await this.fh.truncate(size);
     return size;
   }
 
+  async close(): Promise<void> {
+    await this.zeros?.close();
+    await this.fh.close();
+  }
+
   private async writeBuffer(length: number): Promise<void> {
+    const end = this.pos + length;
+    if (this.zeros !== undefined) {
+      if (this.grownTo < end + ZERO_AHEAD_BYTES) {
+        this.grownTo = Math.ceil((end + ZERO_AHEAD_BYTES) / ZEROED_GROWTH_BYTES) * ZEROED_GROWTH_BYTES;
+        await this.fh.truncate(this.grownTo);
+      }
+      await this.zeros.beforeWrite(end);
+    }
     await writeFully(this.fh, this.buffer.subarray(0, length), this.pos);
+    this.zeros?.afterWrite(end);
     this.pos += this.staged;
     this.staged = 0;
   }

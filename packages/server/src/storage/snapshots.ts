@@ -61,6 +61,12 @@ export interface SnapshotStoreOptions {
    * cache (`write`'s `maxBytesPerSecond`).
    */
   directWrites?: boolean;
+  /**
+   * A periodic snapshot (not durable, not paced) on the log's file system is written around the
+   * page cache onto durable zeros laid down ahead of it through the cache (sequential-file.ts,
+   * zero-ahead.ts). Default true.
+   */
+  zeroAhead?: boolean;
   /** Test seam: how a snapshot file is made durable (default: fsync). */
   syncFile?: (fh: FileHandle) => Promise<void>;
 }
@@ -80,6 +86,7 @@ export class SnapshotStore {
   private readonly logger: StorageLogger;
   readonly logDir: string;
   private readonly syncFile: (fh: FileHandle) => Promise<void>;
+  private readonly zeroAhead: boolean;
 
   private constructor(
     readonly dir: string,
@@ -90,6 +97,7 @@ export class SnapshotStore {
     this.logger = opts.logger ?? stderrLogger;
     this.logDir = opts.logDir ?? dir;
     this.syncFile = opts.syncFile ?? ((fh) => fh.sync());
+    this.zeroAhead = opts.zeroAhead ?? true;
   }
 
   /** Creates the directory if needed and removes temp files left by an interrupted write. */
@@ -120,8 +128,11 @@ export class SnapshotStore {
    * `maxBytesPerSecond` (> 0) paces a snapshot that is not durable and shares the txn log's file
    * system: it is written around the page cache, no faster than that. A tree's worth of page cache
    * per snapshot costs more CPU than the copy into it, and its writeback later stalls the log; an
-   * unpaced direct write takes the disk from the log at once. A paced one that is still being
-   * written when the next is due makes the Snapshotter skip that one, as ZooKeeper's does.
+   * unpaced direct write into the new file's holes takes the disk from the log at once. A paced
+   * one that is still being written when the next is due makes the Snapshotter skip that one, as
+   * ZooKeeper's does. Unpaced, with `zeroAhead` (the default), such a snapshot goes around the
+   * cache onto durable zeros written ahead of it through the cache: direct writes onto written
+   * blocks cost the device little, and the zeros' pages are reused chunk after chunk.
    */
   async write(
     zxid: number,
@@ -131,11 +142,17 @@ export class SnapshotStore {
     const durable = opts.durable ?? true;
     const maxBytesPerSecond = opts.maxBytesPerSecond ?? 0;
     const paced = !durable && !this.directWrites && maxBytesPerSecond > 0;
+    // Only the periodic snapshots: a durable one (a learner's SNAP, purge's) keeps the path whose
+    // stall on the leader was measured (docs/benchmarks.md, "SNAP to a learner").
+    const zeroed = !durable && !this.directWrites && !paced && this.zeroAhead;
     assertZxid(zxid, "snapshot write");
     const name = fileNameFor(SNAPSHOT_PREFIX, zxid);
     const path = join(this.dir, name);
     const tmp = `${path}.${randomBytes(4).toString("hex")}${TMP_SUFFIX}`;
-    const file = await createSequentialFile(tmp, { direct: this.directWrites || paced });
+    const file = await createSequentialFile(tmp, {
+      direct: this.directWrites || paced || zeroed,
+      zeroAheadLogger: zeroed ? this.logger : undefined,
+    });
     let ok = false;
     try {
       // Each append is awaited before the next chunk is pulled, so a producer may reuse its
@@ -180,7 +197,7 @@ export class SnapshotStore {
       if (durable) await this.syncFile(file.fh);
       ok = true;
     } finally {
-      await file.fh.close();
+      await file.close();
       if (!ok) await unlink(tmp).catch(() => {});
     }
     await rename(tmp, path);

@@ -1,5 +1,6 @@
-// Zeros written ahead of a direct segment writer's records, so that its O_DSYNC writes land on
-// blocks the file already has.
+// Zeros written ahead of a direct writer, so that its writes land on blocks the file already has:
+// the txn log's segment writer (segment-writer.ts) and a periodic snapshot's file
+// (sequential-file.ts). Both grow the file ahead of the zeros, which stop at its size.
 //
 // Why: a durable write into a hole (the log preallocates with ftruncate, as ZooKeeper pads) makes
 // ext4 allocate the blocks, and O_DSYNC then waits for the journal to commit that allocation. The
@@ -17,12 +18,13 @@
 // Safety: a chunk always starts at or past the end of what the record writes have covered, and a
 // record write that would reach into a chunk still being written waits for it first, so zeros
 // never land on records. A chunk never extends the file: it stops at the file's size, which the
-// log keeps ahead of the records. Zeros read as the end of the records exactly as a hole does,
-// so a crash leaves nothing a scan reads differently.
+// writer keeps ahead of its writes. In a segment, zeros read as the end of the records exactly as
+// a hole does, so a crash leaves nothing a scan reads differently; a snapshot's file is renamed
+// into place only once finished and cut to its length.
 //
-// A full disk (ENOSPC, EDQUOT) stops the zeros, with a warning, and nothing else: the records may
-// still fit, and the zeros are only there for speed. Any other failure is the log's device
-// failing a write, and the log fails at its next write.
+// A full disk (ENOSPC, EDQUOT) stops the zeros, with a warning, and nothing else: the writes may
+// still fit, and the zeros are only there for speed. Any other failure is the device failing a
+// write, and the writer fails at its next write (the log for good; a snapshot is abandoned).
 
 import { type FileHandle, open } from "node:fs/promises";
 import { DIRECT_ALIGN_BYTES } from "./direct-io.js";
@@ -100,7 +102,7 @@ export class ZeroAhead {
           this.stopped = true;
           this.logger.warn(
             { path: this.path, at: from, err: error.message },
-            "txn log stops writing zeros ahead of its records: the disk is full",
+            "stopped writing zeros ahead: the disk is full",
           );
         } else {
           this.failure = error;

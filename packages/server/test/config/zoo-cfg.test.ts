@@ -283,11 +283,14 @@ describe("parseZooCfg numbers", () => {
     });
   });
 
-  it("reads whether the txn log writes zeros ahead of its records, on by default", () => {
+  it("reads whether the txn log and the periodic snapshots write zeros ahead, on by default", () => {
     expect(parse().txnLogZeroAhead).toBe(true);
     expect(parse("paddock.txnLogZeroAhead=false").txnLogZeroAhead).toBe(false);
     expect(parse("paddock.txnLogZeroAhead=yes").txnLogZeroAhead).toBe(true);
     expectConfigError(() => parse("paddock.txnLogZeroAhead=later"), { key: "paddock.txnLogZeroAhead" });
+    expect(parse().snapshotZeroAhead).toBe(true);
+    expect(parse("paddock.snapshotZeroAhead=no").snapshotZeroAhead).toBe(false);
+    expectConfigError(() => parse("paddock.snapshotZeroAhead=1x"), { key: "paddock.snapshotZeroAhead" });
   });
 });
 

@@ -209,7 +209,7 @@ describe("a zero chunk that fails", () => {
     await zeros.beforeWrite(9 * MiB);
     expect(writes()).toBe(1);
     expect(logger.lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual([
-      "txn log stops writing zeros ahead of its records: the disk is full",
+      "stopped writing zeros ahead: the disk is full",
     ]);
     await zeros.close();
   });
