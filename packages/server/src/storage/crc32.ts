@@ -25,6 +25,10 @@ function tableCrc32(data: Uint8Array, value = 0): number {
 
 /** CRC-32 (IEEE), continuing from `value` so a checksum can be built over several pieces. */
 export function crc32(data: Uint8Array, value = 0): number {
+  // zlib takes a null data pointer as a request for the initial CRC and returns 0, whatever
+  // `value` is, and an empty Buffer can have one (once its ArrayBuffer has been wrapped again,
+  // V8 may give it no memory at all): nothing to add is answered here.
+  if (data.byteLength === 0) return value >>> 0;
   return native !== undefined ? native(data, value) : tableCrc32(data, value);
 }
 

@@ -36,6 +36,19 @@ describe("crc32Combine", () => {
   });
 });
 
+describe("crc32", () => {
+  it("continues from the CRC so far over empty data, even data with no memory behind it", () => {
+    const empty = Buffer.alloc(0);
+    // Wrapping the empty ArrayBuffer again leaves both views with a null data pointer, which
+    // zlib's crc32 takes as a request for its initial value (0).
+    const rewrapped = Buffer.from(empty.buffer, 0, 0);
+    for (const data of [empty, rewrapped, new Uint8Array(0)]) {
+      expect(crc32(data, 0xcbf43926)).toBe(0xcbf43926);
+      expect(crc32Fallback(data, 0xcbf43926)).toBe(0xcbf43926);
+    }
+  });
+});
+
 describe("crc32Latin1", () => {
   it("is the CRC of the string's bytes, one per char, also above 0x7f and past its scratch size", () => {
     const next = rng(21);
