@@ -78,7 +78,16 @@ export const STORAGE_KEYS = {
     default: true,
     usedBy: "storage/snapshots.ts (periodic snapshots on the log's file system)",
   },
-  commitLogCount: { key: "commitLogCount", origin: "system property", type: int(0), default: 500 },
+  commitLogCount: {
+    key: "commitLogCount",
+    origin: "system property",
+    type: int(0),
+    // ZooKeeper's is 500, but ZooKeeper also reads older txns back from its log files for a DIFF,
+    // which Paddock does not: a larger window in memory (about 2 MB at 1 KiB per txn) keeps a
+    // follower that was away a little longer on DIFF rather than SNAP.
+    default: 2000,
+    usedBy: "quorum/runtime.ts (committed proposals kept in memory for DIFF)",
+  },
   snapshotSizeFactor: { key: "snapshotSizeFactor", origin: "system property", type: double, default: 0.33 },
   preAllocSizeKb: {
     key: "preAllocSize",

@@ -88,8 +88,11 @@ export interface QuorumTiming {
 
 /** ZAB's deadlines in our ticks: initLimit and syncLimit keep their meaning in tickTime units. */
 export function quorumTiming(
-  config: Pick<ServerConfig, "tickTimeMs" | "initLimit" | "syncLimit">,
+  config: Pick<ServerConfig, "tickTimeMs" | "initLimit" | "syncLimit" | "commitLogCount">,
 ): QuorumTiming {
+  // The config reader bounds it; anything else here would make ZAB trim its log at random.
+  if (!Number.isSafeInteger(config.commitLogCount) || config.commitLogCount < 0)
+    throw new RangeError(`commitLogCount ${config.commitLogCount} is not a count`);
   const ticksPerTickTime = Math.max(1, Math.round(config.tickTimeMs / TARGET_TICK_MS));
   const tickMs = config.tickTimeMs / ticksPerTickTime;
   const paceTicks = Math.max(1, Math.round(ELECTION_PACE_MS / tickMs));
@@ -105,7 +108,8 @@ export function quorumTiming(
       pingIntervalTicks: Math.max(1, Math.floor(ticksPerTickTime / 2)),
       maxBatchEntries: 1000,
       maxBatchBytes: PEER_BATCH_BYTES,
-      maxLogEntries: 2000,
+      // ZooKeeper's commitLogCount: the committed proposals kept in memory for a DIFF.
+      maxLogEntries: config.commitLogCount,
     },
   };
 }

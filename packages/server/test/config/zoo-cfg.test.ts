@@ -35,7 +35,7 @@ describe("parseZooCfg defaults", () => {
       juteMaxBufferBytes: 0xfffff,
       snapCount: 100000,
       snapSizeLimitInKb: 4194304,
-      commitLogCount: 500,
+      commitLogCount: 2000,
       snapshotSizeFactor: 0.33,
       preAllocSizeKb: 65536,
       forceSync: true,

@@ -25,6 +25,7 @@ const config = {
   tickTimeMs: 200,
   initLimit: 10,
   syncLimit: 5,
+  commitLogCount: 500,
   quorumListenOnAllIPs: false,
 } as unknown as ServerConfig;
 
@@ -117,12 +118,21 @@ describe("QuorumRuntime effect executor", () => {
   });
 
   it("keeps initLimit and syncLimit in tickTime units whatever the tick length", () => {
-    const t = quorumTiming({ tickTimeMs: 2000, initLimit: 10, syncLimit: 5 });
+    const t = quorumTiming({ tickTimeMs: 2000, initLimit: 10, syncLimit: 5, commitLogCount: 500 });
     expect(t.tickMs).toBe(50);
     expect(t.zab.initLimitTicks * t.tickMs).toBe(20_000);
     expect(t.zab.syncLimitTicks * t.tickMs).toBe(10_000);
-    const odd = quorumTiming({ tickTimeMs: 30, initLimit: 3, syncLimit: 2 });
+    const odd = quorumTiming({ tickTimeMs: 30, initLimit: 3, syncLimit: 2, commitLogCount: 500 });
     expect(odd.zab.syncLimitTicks * odd.tickMs).toBe(60);
+  });
+
+  it("keeps commitLogCount committed proposals in memory for DIFF, as ZooKeeper's committedLog", () => {
+    expect(
+      quorumTiming({ tickTimeMs: 2000, initLimit: 10, syncLimit: 5, commitLogCount: 500 }).zab.maxLogEntries,
+    ).toBe(500);
+    expect(
+      quorumTiming({ tickTimeMs: 2000, initLimit: 10, syncLimit: 5, commitLogCount: 37 }).zab.maxLogEntries,
+    ).toBe(37);
   });
 
   it("turns a FOLLOWERINFO it had no link for into a failed try, and looks again after a few", async () => {
