@@ -133,6 +133,12 @@ describe("QuorumRuntime effect executor", () => {
     expect(
       quorumTiming({ tickTimeMs: 2000, initLimit: 10, syncLimit: 5, commitLogCount: 37 }).zab.maxLogEntries,
     ).toBe(37);
+    // A count that is not one would make ZAB trim its log at random: refused, not passed on.
+    for (const bad of [Number.NaN, -1, 2.5]) {
+      expect(() =>
+        quorumTiming({ tickTimeMs: 2000, initLimit: 10, syncLimit: 5, commitLogCount: bad }),
+      ).toThrow(RangeError);
+    }
   });
 
   it("turns a FOLLOWERINFO it had no link for into a failed try, and looks again after a few", async () => {
