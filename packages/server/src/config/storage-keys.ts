@@ -81,7 +81,8 @@ export const STORAGE_KEYS = {
   commitLogCount: {
     key: "commitLogCount",
     origin: "system property",
-    type: int(0),
+    // ZooKeeper raises a smaller count to its default, 500, with a warning.
+    type: intRaisedTo(500),
     // ZooKeeper's is 500, but ZooKeeper also reads older txns back from its log files for a DIFF,
     // which Paddock does not: a larger window in memory (about 2 MB at 1 KiB per txn) keeps a
     // follower that was away a little longer on DIFF rather than SNAP.

@@ -205,6 +205,12 @@ describe("parseZooCfg numbers", () => {
     expectConfigError(() => parse(line), { line: 2, key, detail });
   });
 
+  it("raises commitLogCount below 500 to 500 with a warning, as ZooKeeper does", () => {
+    const c = parse("commitLogCount=50");
+    expect(c.commitLogCount).toBe(500);
+    expect(c.warnings).toEqual([`${FILE}:2: commitLogCount: 50 is below the minimum 500; using 500`]);
+  });
+
   it("resets autopurge.snapRetainCount below 3 to 3 with a warning", () => {
     const c = parse("autopurge.snapRetainCount=1");
     expect(c.autopurgeSnapRetainCount).toBe(3);
@@ -229,7 +235,7 @@ describe("parseZooCfg numbers", () => {
       "clientPortListenBacklog=128",
       "observerMasterPort=2191",
       "snapSizeLimitInKb=-1",
-      "commitLogCount=50",
+      "commitLogCount=5000",
       "snapshotSizeFactor=0.5",
       "maxCnxns=1000",
       "fsync.warningthresholdms=50",
@@ -246,7 +252,7 @@ describe("parseZooCfg numbers", () => {
       clientPortListenBacklog: 128,
       observerMasterPort: 2191,
       snapSizeLimitInKb: -1,
-      commitLogCount: 50,
+      commitLogCount: 5000,
       snapshotSizeFactor: 0.5,
       maxCnxns: 1000,
       fsyncWarningThresholdMs: 50,
