@@ -153,11 +153,30 @@ export interface LaunchedEnsemble extends LaunchedTarget {
   leader(): Promise<EnsembleMember | undefined>;
 }
 
+/** A member ended before the ensemble elected a leader (typically a port taken after probing). */
+class MemberExitedError extends Error {}
+
 /**
  * N servers of one kind on loopback with the same zoo.cfg (server.X lines, 3 ports each) and a
  * myid per data directory; ready when every member serves and exactly one leads.
  */
 export async function launchEnsemble(
+  kind: ServerKind,
+  topology: Extract<Topology, { kind: "ensemble" }>,
+  opts: LaunchOptions,
+): Promise<LaunchedEnsemble> {
+  // As for a standalone server: a member that loses its port to another process exits, and
+  // the ensemble is tried again on fresh ports rather than left waiting for a quorum.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchEnsembleOnce(kind, topology, opts);
+    } catch (err) {
+      if (!(err instanceof MemberExitedError) || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function launchEnsembleOnce(
   kind: ServerKind,
   topology: Extract<Topology, { kind: "ensemble" }>,
   opts: LaunchOptions,
@@ -251,6 +270,15 @@ export async function launchEnsemble(
   for (;;) {
     const modes = await Promise.all(ids.map(modeOf));
     if (modes.every((m) => m !== undefined) && modes.filter((m) => m === "leader").length === 1) break;
+    const gone = ids.find((id) => {
+      const child = procs.get(id)!.child;
+      return child.exitCode !== null || child.signalCode !== null;
+    });
+    if (gone !== undefined) {
+      const out = procs.get(gone)!.output().slice(-3000);
+      await stopAll();
+      throw new MemberExitedError(`${kind} ensemble member ${gone} exited during start-up:\n${out}`);
+    }
     if (Date.now() > until) {
       const out = [...procs.values()].map((p) => p.output().slice(-1500)).join("\n---\n");
       await stopAll();

@@ -194,4 +194,19 @@ describe("comparison options", () => {
       await ens.stop();
     }
   }, 60_000);
+
+  it("gives up on an ensemble whose members exit during start-up, with their output, not at the deadline", async () => {
+    const startedMs = Date.now();
+    const launch = launchEnsemble(
+      "paddock",
+      { kind: "ensemble", size: 3 },
+      {
+        ...DEFAULT_LAUNCH_OPTIONS,
+        paddockServerPath: "/nonexistent/paddock-server.mjs",
+      },
+    );
+    await expect(launch).rejects.toThrow(/member \d exited during start-up:[\s\S]*nonexistent/);
+    // Three attempts, each ended by an exit: far inside the 60 s readiness deadline.
+    expect(Date.now() - startedMs).toBeLessThan(30_000);
+  }, 60_000);
 });
