@@ -156,6 +156,9 @@ export interface LaunchedEnsemble extends LaunchedTarget {
 /** A member ended before the ensemble elected a leader (typically a port taken after probing). */
 class MemberExitedError extends Error {}
 
+/** Launches tried on fresh ports, standalone or ensemble, before the launcher gives up. */
+const LAUNCH_ATTEMPTS = 3;
+
 /**
  * N servers of one kind on loopback with the same zoo.cfg (server.X lines, 3 ports each) and a
  * myid per data directory; ready when every member serves and exactly one leads.
@@ -171,7 +174,7 @@ export async function launchEnsemble(
     try {
       return await launchEnsembleOnce(kind, topology, opts);
     } catch (err) {
-      if (!(err instanceof MemberExitedError) || attempt >= 3) throw err;
+      if (!(err instanceof MemberExitedError) || attempt >= LAUNCH_ATTEMPTS) throw err;
     }
   }
 }
@@ -315,7 +318,7 @@ interface StandaloneServer {
 async function launchStandalone(kind: ServerKind, opts: LaunchOptions): Promise<StandaloneServer> {
   let lastOutput = "";
   // A port free when probed can be taken before the server binds it: retry on another.
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < LAUNCH_ATTEMPTS; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), `paddock-bench-${kind}-`));
     const dataDir = join(dir, "data");
     mkdirSync(dataDir, { recursive: true });
