@@ -191,7 +191,11 @@ export function onNotification(core: PeerCore, from: number, n: Notification): v
       setProposal(core, valid && (!core.canVote() || compareVotes(n.vote, mine) > 0) ? n.vote : mine);
       broadcastVote(core);
     } else if (n.round < e.round) {
-      core.send(from, notification(core, "LOOKING", e.proposal, e.round));
+      // The answer brings the sender up to our round, but only a sender that counts our vote
+      // takes a round from us. One that does not (we are an observer to it) answers again with
+      // its own older round, and the two would bounce answers for as long as both look, one
+      // more pair with every resend. Our periodic votes carry our round anyway.
+      if (senderCountsOurVote(core, n)) core.send(from, notification(core, "LOOKING", e.proposal, e.round));
       return;
     } else if (valid && (ownVoteInvalid(core) || compareVotes(n.vote, e.proposal) > 0)) {
       setProposal(core, n.vote);
@@ -230,6 +234,19 @@ export function onNotification(core: PeerCore, from: number, n: Notification): v
   ) {
     decide(core, n.vote, n.round);
   }
+}
+
+/**
+ * Whether the sender of `n` takes our LOOKING notifications as a voter's: we vote in our configs
+ * (a sender that lacks them takes them over from our notification), or in the sender's.
+ */
+function senderCountsOurVote(core: PeerCore, n: Notification): boolean {
+  const me = core.myId;
+  return (
+    core.canVote() ||
+    (n.config?.voters.includes(me) ?? false) ||
+    (n.pendingConfig?.voters.includes(me) ?? false)
+  );
 }
 
 /**
