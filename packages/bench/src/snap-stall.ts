@@ -5,8 +5,14 @@
 // longest gap between acknowledged writes while the follower synced, their latency, and how long
 // the sync took (from the restart until the follower serves with the whole tree).
 //
+// With --sync diff the follower keeps its data and is killed before --missed-writes setData of
+// --missed-value-bytes, more than the leader keeps in memory (commitLogCount=500, and snapCount=2000
+// so that snapshots of the tree exist): it syncs by a DIFF read back from the leader's txn log
+// (checked: zk_diff_count moves, zk_snap_count does not).
+//
 //   node --import tsx packages/bench/src/snap-stall.ts [--znodes 1000000] [--value-bytes 100]
 //        [--writers 4] [--server dist/paddock-server.mjs] [--node-arg=--cpu-prof ...]
+//        [--sync snap|diff] [--missed-writes 5000] [--missed-value-bytes 1000]
 import { readdirSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -106,6 +112,46 @@ async function waitForTree(member: EnsembleMember, znodes: number, timeoutMs: nu
   return false;
 }
 
+async function syncCounts(port: number): Promise<{ diff: number; snap: number }> {
+  const m = await mntr(port);
+  return { diff: Number(m.get("zk_diff_count") ?? 0), snap: Number(m.get("zk_snap_count") ?? 0) };
+}
+
+/**
+ * Pushes the leader's in-memory log past the follower, kills the follower, wipes its data and
+ * restarts it, so that it can only sync by SNAP. Returns when it restarted (performance.now()).
+ */
+async function restartWiped(
+  follower: EnsembleMember,
+  dataDir: string,
+  probes: ZooKeeperClient[],
+  writers: number,
+): Promise<number> {
+  // Enough txns that the leader's in-memory log (2,000 entries) no longer reaches back to the
+  // empty follower.
+  for (let i = 0; i < 6000; i += 500) {
+    await Promise.all(
+      Array.from({ length: 500 }, (_, k) =>
+        probes[k % writers]!.setData("/probe", `f${i + k}`).catch(() => {}),
+      ),
+    );
+  }
+  await sleep(1000);
+  await follower.kill("SIGKILL");
+  // Its snapshots and txn logs go; myid and the boot counter stay (a wiped counter reuses the
+  // learner connection ids of its first boot, which the leader takes for duplicates until the
+  // learner gives up discovery after initLimit: a separate issue, noted in docs/benchmarks.md).
+  const version2 = join(dataDir, "version-2");
+  for (const entry of readdirSync(version2)) {
+    if (entry.startsWith("log.") || entry.startsWith("snapshot."))
+      rmSync(join(version2, entry), { recursive: true });
+  }
+  await sleep(1000);
+  const restartMs = performance.now();
+  await follower.restart();
+  return restartMs;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -124,8 +170,13 @@ async function main(): Promise<void> {
       "init-limit": { type: "string", default: "10" },
       // One more node flag for every server (repeatable), e.g. --node-arg=--cpu-prof.
       "node-arg": { type: "string", multiple: true, default: [] },
+      sync: { type: "string", default: "snap" },
+      "missed-writes": { type: "string", default: "5000" },
+      "missed-value-bytes": { type: "string", default: "1000" },
     },
   });
+  const diffMode = values.sync === "diff";
+  if (!diffMode && values.sync !== "snap") throw new Error(`--sync is snap or diff, not ${values.sync}`);
   const syncTimeoutS = Number(values["sync-timeout-s"]);
   const znodes = Number(values.znodes);
   const valueBytes = Number(values["value-bytes"]);
@@ -142,7 +193,10 @@ async function main(): Promise<void> {
       paddockNodeArgs: values["node-arg"],
       readyTimeoutMs: 120_000,
       // Later lines win: this overrides the launcher's initLimit=10.
-      extraCfg: [`initLimit=${Number(values["init-limit"])}`],
+      extraCfg: [
+        `initLimit=${Number(values["init-limit"])}`,
+        ...(diffMode ? ["commitLogCount=500", "snapCount=2000"] : []),
+      ],
     },
   );
   try {
@@ -154,9 +208,9 @@ async function main(): Promise<void> {
     const buildMs = await buildTree(builder, znodes, valueBytes, log);
     await builder.close();
     // Every server's count includes /, /t, the parents, /zookeeper and its children.
-    const total = Number((await mntr(leader.clientPort)).get("zk_znode_count"));
-    log(`tree built in ${(buildMs / 1000).toFixed(1)} s: ${total} znodes on the leader`);
-    if (!(await waitForTree(follower, total, 300_000)))
+    const treeTotal = Number((await mntr(leader.clientPort)).get("zk_znode_count"));
+    log(`tree built in ${(buildMs / 1000).toFixed(1)} s: ${treeTotal} znodes on the leader`);
+    if (!(await waitForTree(follower, treeTotal, 300_000)))
       throw new Error("the follower never caught up with the tree");
 
     const acksMs: number[] = [];
@@ -180,41 +234,44 @@ async function main(): Promise<void> {
         }
       }
     });
-    // Enough txns that the leader's in-memory log (2,000 entries) no longer reaches back to the
-    // empty follower: it can only be sent a SNAP.
-    for (let i = 0; i < 6000; i += 500) {
-      await Promise.all(
-        Array.from({ length: 500 }, (_, k) =>
-          probes[k % writers]!.setData("/probe", `f${i + k}`).catch(() => {}),
-        ),
-      );
+    let counts = await syncCounts(leader.clientPort);
+    let total = treeTotal;
+    let restartMs: number;
+    if (diffMode) {
+      await follower.kill("SIGKILL");
+      const missed = Number(values["missed-writes"]);
+      const value = Buffer.alloc(Number(values["missed-value-bytes"]), 0x6d);
+      await probes[0]!.create("/missed", "");
+      for (let i = 0; i < missed; i += 500) {
+        await Promise.all(
+          Array.from({ length: Math.min(500, missed - i) }, (_, k) =>
+            probes[k % writers]!.setData("/missed", value).catch(() => {}),
+          ),
+        );
+      }
+      // The follower serves this count (the tree, /probe, /missed and this) once the DIFF is in.
+      await probes[0]!.create("/missed-done", "");
+      total += 3;
+      await sleep(1000);
+      counts = await syncCounts(leader.clientPort);
+      restartMs = performance.now();
+      await follower.restart();
+    } else {
+      restartMs = await restartWiped(follower, ens.dataDirs[follower.id - 1]!, probes, writers);
     }
-    await sleep(1000);
-    const snapsBefore = Number((await mntr(leader.clientPort)).get("zk_snap_count") ?? 0);
-    await follower.kill("SIGKILL");
-    const dataDir = ens.dataDirs[follower.id - 1]!;
-    // Its snapshots and txn logs go; myid and the boot counter stay (a wiped counter reuses the
-    // learner connection ids of its first boot, which the leader takes for duplicates until the
-    // learner gives up discovery after initLimit: a separate issue, noted in docs/benchmarks.md).
-    const version2 = join(dataDir, "version-2");
-    for (const entry of readdirSync(version2)) {
-      if (entry.startsWith("log.") || entry.startsWith("snapshot."))
-        rmSync(join(version2, entry), { recursive: true });
-    }
-    await sleep(1000);
-    const restartMs = performance.now();
-    await follower.restart();
     const synced = await waitForTree(follower, total, syncTimeoutS * 1000);
     const syncedMs = performance.now();
     await sleep(1000);
     stop = true;
     await Promise.all(writerLoops);
     await Promise.all(probes.map((c) => c.close()));
-    const snapsAfter = Number(
-      (await mntr(leader.clientPort).catch(() => new Map<string, string>())).get("zk_snap_count") ?? -1,
-    );
-    if (synced && snapsAfter <= snapsBefore)
-      throw new Error(`the follower did not sync by SNAP (snap_count ${snapsAfter})`);
+    const after = await syncCounts(leader.clientPort).catch(() => ({ diff: -1, snap: -1 }));
+    if (synced && !diffMode && after.snap <= counts.snap)
+      throw new Error(`the follower did not sync by SNAP (snap_count ${after.snap})`);
+    if (synced && diffMode && (after.diff <= counts.diff || after.snap !== counts.snap))
+      throw new Error(
+        `the follower did not sync by DIFF (diff_count ${after.diff}, snap_count ${after.snap})`,
+      );
 
     // Gaps between consecutive acknowledged writes that end inside the sync window.
     acksMs.sort((a, b) => a - b);
@@ -240,7 +297,9 @@ async function main(): Promise<void> {
     const lines = [
       `server: ${values.server}`,
       `tree: ${total} znodes (${znodes} of ${valueBytes} bytes), built in ${(buildMs / 1000).toFixed(1)} s`,
-      `SNAP: follower ${follower.id} restarted empty; leader snap_count ${snapsBefore} -> ${snapsAfter}`,
+      diffMode
+        ? `DIFF: follower ${follower.id} restarted with its data after ${values["missed-writes"]} missed writes of ${values["missed-value-bytes"]} bytes; leader diff_count ${counts.diff} -> ${after.diff}, snap_count ${counts.snap} -> ${after.snap}`
+        : `SNAP: follower ${follower.id} restarted empty; leader snap_count ${counts.snap} -> ${after.snap}`,
       synced
         ? `sync: ${syncS.toFixed(1)} s from restart until the follower served the whole tree`
         : `sync: NOT DONE: the follower did not serve the whole tree within ${syncTimeoutS} s (figures below cover that window)`,
@@ -257,7 +316,13 @@ async function main(): Promise<void> {
     const shown =
       process.env.SNAP_STALL_OUTPUT === "1"
         ? out
-        : out.filter((l) => /"level":[456]0|SNAP streamed|snapshot from the leader/.test(l)).slice(-30);
+        : out
+            .filter((l) =>
+              /"level":[456]0|SNAP streamed|snapshot from the leader|txn log read back|txn log cannot DIFF/.test(
+                l,
+              ),
+            )
+            .slice(-30);
     process.stderr.write(`${shown.join("\n")}\n`);
     await ens.stop();
   }

@@ -2,7 +2,16 @@
 // taken and old files purged.
 
 import type { KeyTable } from "./known-key.js";
-import { anyInt, double, int, intRaisedTo, long, text, type ValueType, yesNo } from "./value-types.js";
+import {
+  anyInt,
+  doubleAtMostElse,
+  int,
+  intRaisedTo,
+  long,
+  text,
+  type ValueType,
+  yesNo,
+} from "./value-types.js";
 
 /** Not clamped to >= 0 with an error: ZooKeeper treats any value <= 0 as "off". */
 const purgeIntervalHours: ValueType<number> = { read: (e, cx) => Math.max(0, anyInt.read(e, cx)) };
@@ -83,13 +92,21 @@ export const STORAGE_KEYS = {
     origin: "system property",
     // ZooKeeper raises a smaller count to its default, 500, with a warning.
     type: intRaisedTo(500),
-    // ZooKeeper's is 500, but ZooKeeper also reads older txns back from its log files for a DIFF,
-    // which Paddock does not: a larger window in memory (about 2 MB at 1 KiB per txn) keeps a
-    // follower that was away a little longer on DIFF rather than SNAP.
+    // ZooKeeper's is 500. Older txns are read back from the log files for a DIFF only up to
+    // snapshotSizeFactor times the newest snapshot, little on a small tree: a larger window in
+    // memory (about 2 MB at 1 KiB per txn) keeps a follower that was away a little longer on
+    // DIFF there too.
     default: 2000,
     usedBy: "quorum/runtime.ts (committed proposals kept in memory for DIFF)",
   },
-  snapshotSizeFactor: { key: "snapshotSizeFactor", origin: "system property", type: double, default: 0.33 },
+  snapshotSizeFactor: {
+    key: "snapshotSizeFactor",
+    origin: "system property",
+    // As in ZooKeeper, a factor above 1 falls back to the default.
+    type: doubleAtMostElse(1, 0.33),
+    default: 0.33,
+    usedBy: "quorum/log-read-back.ts (a DIFF from the txn log, bounded by the newest snapshot)",
+  },
   preAllocSizeKb: {
     key: "preAllocSize",
     origin: "system property",

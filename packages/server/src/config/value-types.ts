@@ -82,6 +82,18 @@ export const double: ValueType<number> = {
   },
 };
 
+/** A double, where one above `max` is replaced by `fallback` with a warning. */
+export function doubleAtMostElse(max: number, fallback: number): ValueType<number> {
+  return {
+    read(e, cx) {
+      const n = double.read(e, cx);
+      if (n <= max) return n;
+      cx.warn(`${n} is above the maximum ${max}; using the default ${fallback}`);
+      return fallback;
+    },
+  };
+}
+
 /** ZooKeeper's own booleans: true/false in any case, nothing else. */
 export const bool: ValueType<boolean> = {
   read(e, cx) {

@@ -132,7 +132,7 @@ export class PeerTransport {
   /** Servers outside the config that dialled us, by id (see admitGuest). */
   private readonly guests = new Map<number, PeerAddress>();
   private readonly inbound = new Map<string, WebSocket>();
-  private readonly maxBufferedBytes: number;
+  readonly maxBufferedBytes: number;
   private readonly maxFrameBytes: number;
   private readonly minRedialMs: number;
   private readonly maxRedialMs: number;

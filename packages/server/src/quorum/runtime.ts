@@ -35,6 +35,7 @@ import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
 import { adoptConfig, peerAddresses, persistedConfigOf } from "./config-activation.js";
 import { EffectQueue } from "./effect-queue.js";
 import { encodeForwardedBatch } from "./forward.js";
+import { type LogReadBackLimits, readLogBack } from "./log-read-back.js";
 import { quorumAuth } from "./quorum-auth.js";
 import { quorumTls } from "./quorum-tls.js";
 
@@ -169,6 +170,7 @@ export class QuorumRuntime {
   private attachedHost: QuorumHost | undefined;
   private readonly txnLog: TxnLog;
   private readonly snapshots: SnapshotStore;
+  private readonly logReadBack: LogReadBackLimits;
   private readonly epochDir: string;
   private tickTimer: NodeJS.Timeout | undefined;
   private stopWatchingStores: (() => void) | undefined;
@@ -266,6 +268,10 @@ export class QuorumRuntime {
         if (channel === "peer") this.step({ type: "peerLinked", peer: id });
       },
     });
+    this.logReadBack = {
+      snapshotSizeFactor: config.snapshotSizeFactor,
+      maxBytes: this.transport.maxBufferedBytes / 2,
+    };
     this.log.info(
       {
         acceptedEpoch,
@@ -457,6 +463,10 @@ export class QuorumRuntime {
         );
         return;
       }
+      case "readLog":
+        // Not returned: the effects after it (live traffic to the other learners) go on meanwhile.
+        this.readLogBack(e);
+        return;
       case "persistEpochs":
         // acceptedEpoch first: a crash in between leaves accepted >= current, which holds anyway.
         return writeEpochFileAtomic(join(this.epochDir, "acceptedEpoch"), e.acceptedEpoch).then(() =>
@@ -524,6 +534,25 @@ export class QuorumRuntime {
         this.log.error({ reason: e.reason }, "removed from the ensemble; no longer serving");
         return;
     }
+  }
+
+  private readLogBack(e: Extract<Effect, { kind: "readLog" }>): void {
+    const started = Date.now();
+    readLogBack(this.txnLog, this.snapshots, e.fromZxid, e.throughZxid, this.logReadBack).then(
+      (entries) => {
+        this.log.info(
+          { peer: e.to, from: formatZxid(e.fromZxid), txns: entries?.length ?? 0, ms: Date.now() - started },
+          entries === null
+            ? "txn log cannot DIFF this learner; sending a SNAP"
+            : "txn log read back for a DIFF",
+        );
+        this.step({ type: "logRead", peer: e.to, conn: e.conn, entries });
+      },
+      (err: unknown) => {
+        this.log.warn({ peer: e.to, err: String(err) }, "reading the txn log back failed; sending a SNAP");
+        this.step({ type: "logRead", peer: e.to, conn: e.conn, entries: null });
+      },
+    );
   }
 
   private append(entries: readonly LogEntry[], gen: number): void {

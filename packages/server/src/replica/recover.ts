@@ -6,11 +6,11 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
-import { decodeTxn, reconfigOf } from "../request/index.js";
-import type { ReconfigTxn } from "../request/txn.js";
+import { logEntryOf } from "../quorum/log-entry.js";
+import { decodeTxn } from "../request/index.js";
 import { DataDirLock } from "../storage/data-dir-lock.js";
 import { recoverStorage, type SnapshotStore, type StorageLogger, type TxnLog } from "../storage/index.js";
-import type { LogEntry, QuorumConfig } from "../zab/messages.js";
+import type { LogEntry } from "../zab/messages.js";
 import type { ReplicaState } from "./replica-state.js";
 
 export interface DataDirs {
@@ -80,15 +80,8 @@ async function recoverLocked(
       loadSnapshot: (chunks) => state.loadSnapshotStream(chunks),
       applyTxn: (zxid, payload) => {
         if (!config.standalone) {
-          // Possibly never committed: ZAB decides, and commits it (or truncates it) later. ZAB
-          // knows a reconfig entry by its config, which the payload alone does not tell it.
-          const bytes = Buffer.from(payload);
-          const reconfig = reconfigOf(bytes);
-          logEntries.push(
-            reconfig === undefined
-              ? { zxid, payload: bytes }
-              : { zxid, payload: bytes, config: zabConfigOf(zxid, reconfig) },
-          );
+          // Possibly never committed: ZAB decides, and commits it (or truncates it) later.
+          logEntries.push(logEntryOf(zxid, Buffer.from(payload)));
           return;
         }
         const txn = decodeTxn(payload);
@@ -123,9 +116,4 @@ async function recoverLocked(
     snapshotZxid: state.lastZxid,
     logEntries,
   };
-}
-
-/** The config a reconfig entry proposes, as ZAB knows it: its zxid is its version. */
-function zabConfigOf(zxid: number, txn: ReconfigTxn): QuorumConfig {
-  return { version: zxid, voters: txn.voters, observers: txn.observers, members: txn.data };
 }

@@ -18,7 +18,15 @@ import type {
 } from "./messages.js";
 import { FORWARDING, type LeaderState, type LearnerSession } from "./role-state.js";
 import { ZabError } from "./types.js";
-import { COUNTER_EXHAUSTED, counterOf, EPOCH_LIMIT, epochOf, formatZxid, makeZxid } from "./zxid.js";
+import {
+  COUNTER_EXHAUSTED,
+  counterOf,
+  EPOCH_LIMIT,
+  epochOf,
+  formatZxid,
+  isContiguous,
+  makeZxid,
+} from "./zxid.js";
 
 function leaderOf(core: PeerCore): LeaderState {
   const L = core.leader;
@@ -260,42 +268,110 @@ function onAckEpoch(core: PeerCore, s: LearnerSession, msg: AckEpoch): void {
 
 /**
  * Queue the catch-up stream for one learner and register it for live traffic in the same
- * step, so nothing proposed meanwhile can fall in between.
+ * step, so nothing proposed meanwhile can fall in between. A learner whose last txn is older
+ * than the entries kept in memory waits while the runtime reads the txns it lacks back from the
+ * log files (ZooKeeper's DIFF from its txn log); onLogRead finishes its sync.
  */
 function syncLearner(core: PeerCore, s: LearnerSession): void {
-  const L = leaderOf(core);
   const log = core.log;
-  const last = core.lastZxid();
   const peerLast = s.peerLastZxid;
-  let from: number;
-  if (peerLast === last || log.hasZxid(peerLast)) {
+  if (peerLast === core.lastZxid() || log.hasZxid(peerLast)) {
     sendToLearner(core, s, { type: "DIFF", committedZxid: log.lastCommitted });
-    from = peerLast;
-  } else {
-    const truncTo = commonPrefixEnd(core, s);
-    if (truncTo !== null) {
-      sendToLearner(core, s, { type: "TRUNC", truncZxid: truncTo, committedZxid: log.lastCommitted });
-      from = truncTo;
-    } else {
-      core.invariant(log.lastCommitted >= log.baseZxid, () => "applied state is older than the log base");
-      s.sendSeq += 1;
-      core.effects.push({
-        kind: "sendSnapshot",
-        to: s.sid,
-        msg: {
-          type: "SNAP",
-          snapshotZxid: log.lastCommitted,
-          conn: s.conn,
-          seq: s.sendSeq,
-          term: L.epoch,
-          config: core.members.active,
-        },
-      });
-      from = log.lastCommitted;
-    }
+    finishSync(core, s, peerLast);
+    return;
   }
-  sendEntries(core, s, log.entriesBetween(from, last), "PROPOSAL");
-  sendToLearner(core, s, { type: "NEWLEADER", epoch: L.epoch });
+  const truncTo = commonPrefixEnd(core, s);
+  if (truncTo !== null) {
+    sendToLearner(core, s, { type: "TRUNC", truncZxid: truncTo, committedZxid: log.lastCommitted });
+    finishSync(core, s, truncTo);
+    return;
+  }
+  if (peerLast > 0 && peerLast < log.baseZxid) {
+    s.phase = "readingLog";
+    // Through what is committed now rather than the base alone: the base moves on with every
+    // commit while the read runs, and the entries in memory past it must still join up.
+    core.effects.push({
+      kind: "readLog",
+      to: s.sid,
+      conn: s.conn,
+      fromZxid: peerLast,
+      throughZxid: log.lastCommitted,
+    });
+    return;
+  }
+  sendSnap(core, s);
+}
+
+/**
+ * The runtime's answer to a readLog effect: the durable records from the learner's last zxid
+ * on, or null when they could not be read whole or were too large to be worth a DIFF.
+ */
+export function onLogRead(
+  core: PeerCore,
+  peer: number,
+  conn: number,
+  entries: readonly LogEntry[] | null,
+): void {
+  const L = core.leader;
+  // A new election, or a new connection from that learner, has made the read moot.
+  if (L === null || L.phase === "discovery") return;
+  const s = L.learners.get(peer);
+  if (s === undefined || s.conn !== conn || s.phase !== "readingLog") return;
+  const older = entries === null ? null : entriesUpToBase(core, s.peerLastZxid, entries);
+  if (older === null) {
+    sendSnap(core, s);
+    return;
+  }
+  const base = core.log.baseZxid;
+  sendToLearner(core, s, { type: "DIFF", committedZxid: core.log.lastCommitted });
+  sendEntries(core, s, older, "PROPOSAL");
+  finishSync(core, s, base);
+}
+
+/**
+ * The records after `peerLast` up to the log's base, or null when they do not start at
+ * `peerLast` itself (its txn is not in our history) or stop short of the base (the entries in
+ * memory, which start after it, would not join up).
+ */
+function entriesUpToBase(core: PeerCore, peerLast: number, entries: readonly LogEntry[]): LogEntry[] | null {
+  const base = core.log.baseZxid;
+  const first = entries[0];
+  const last = entries[entries.length - 1];
+  if (first === undefined || last === undefined || first.zxid !== peerLast || last.zxid < base) return null;
+  for (let i = 1; i < entries.length; i++) {
+    core.invariant(
+      isContiguous(entries[i - 1]!.zxid, entries[i]!.zxid),
+      () =>
+        `log read back has a hole: ${formatZxid(entries[i]!.zxid)} after ${formatZxid(entries[i - 1]!.zxid)}`,
+    );
+  }
+  return entries.filter((e) => e.zxid > peerLast && e.zxid <= base);
+}
+
+function sendSnap(core: PeerCore, s: LearnerSession): void {
+  const log = core.log;
+  core.invariant(log.lastCommitted >= log.baseZxid, () => "applied state is older than the log base");
+  s.sendSeq += 1;
+  core.effects.push({
+    kind: "sendSnapshot",
+    to: s.sid,
+    msg: {
+      type: "SNAP",
+      snapshotZxid: log.lastCommitted,
+      conn: s.conn,
+      seq: s.sendSeq,
+      term: leaderOf(core).epoch,
+      config: core.members.active,
+    },
+  });
+  finishSync(core, s, log.lastCommitted);
+}
+
+/** The entries in memory after `from`, then NEWLEADER; live traffic follows from here on. */
+function finishSync(core: PeerCore, s: LearnerSession, from: number): void {
+  const last = core.lastZxid();
+  sendEntries(core, s, core.log.entriesBetween(from, last), "PROPOSAL");
+  sendToLearner(core, s, { type: "NEWLEADER", epoch: leaderOf(core).epoch });
   s.syncedToZxid = last;
   s.phase = "syncSent";
 }

@@ -15,6 +15,7 @@ import {
   maybeSelfNewLeaderAck,
   onLeaderChannel,
   onLeaderLocalSync,
+  onLogRead,
   onPropose,
   onReconfig,
   onRevalidateReply,
@@ -209,6 +210,9 @@ export class ZabPeer {
         return;
       case "snapshotLoaded":
         this.onSnapshotLoaded(input.zxid);
+        return;
+      case "logRead":
+        onLogRead(core, input.peer, input.conn, input.entries);
         return;
       case "forward":
         sendToLeader(core, { type: "REQUEST", payload: input.payload });

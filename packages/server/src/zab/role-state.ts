@@ -27,7 +27,15 @@ export interface ElectionState {
   canLead: Map<number, boolean>;
 }
 
-export type SessionPhase = "info" | "leaderInfoSent" | "epochAcked" | "syncSent" | "synced" | "uptodate";
+export type SessionPhase =
+  | "info"
+  | "leaderInfoSent"
+  | "epochAcked"
+  /** Waiting for the txns it lacks to be read back from the log files (leader.ts, onLogRead). */
+  | "readingLog"
+  | "syncSent"
+  | "synced"
+  | "uptodate";
 
 /** The leader's view of one learner connection. */
 export interface LearnerSession extends ChannelReceiver {

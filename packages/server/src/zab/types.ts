@@ -78,6 +78,8 @@ export type ZabInput =
   | { type: "persisted"; zxid: number }
   /** The snapshot of an installSnapshot effect is loaded and durable. */
   | { type: "snapshotLoaded"; zxid: number }
+  /** What a readLog effect read: its records in order, or null (types.ts, Effect). */
+  | { type: "logRead"; peer: number; conn: number; entries: LogEntry[] | null }
   /** Learner only: forward a write to the leader as REQUEST. */
   | { type: "forward"; payload: Uint8Array }
   /** Learner only: sessions active since the last leader PING; sent with the next PING reply. */
@@ -122,10 +124,16 @@ export type Role = "looking" | "leading" | "following" | "observing";
  *   commits before it.
  * - `sendSnapshot`: serialize the applied state (which is at msg.snapshotZxid) and send
  *   `{...msg, snapshot}` to `to`, in order with the surrounding sends.
+ * - `readLog`: read the durable log records from fromZxid (that record included) through
+ *   throughZxid back from disk, and report them as `logRead` with the effect's `to` and `conn`;
+ *   report null instead when fromZxid's record is not there, a record cannot be read, or they
+ *   are more than the runtime will send as a DIFF. The only effect that does not hold up the
+ *   ones after it: report whenever the read is done.
  */
 export type Effect =
   | { kind: "send"; to: number; msg: PeerMessage }
   | { kind: "sendSnapshot"; to: number; msg: Omit<Snap, "snapshot"> }
+  | { kind: "readLog"; to: number; conn: number; fromZxid: number; throughZxid: number }
   | { kind: "persistEpochs"; acceptedEpoch: number; currentEpoch: number }
   | { kind: "append"; entries: LogEntry[] }
   | { kind: "truncate"; toZxid: number }

@@ -211,6 +211,16 @@ describe("parseZooCfg numbers", () => {
     expect(c.warnings).toEqual([`${FILE}:2: commitLogCount: 50 is below the minimum 500; using 500`]);
   });
 
+  it("resets snapshotSizeFactor above 1 to its default with a warning, as ZooKeeper does", () => {
+    const c = parse("snapshotSizeFactor=1.5");
+    expect(c.snapshotSizeFactor).toBe(0.33);
+    expect(c.warnings).toEqual([
+      `${FILE}:2: snapshotSizeFactor: 1.5 is above the maximum 1; using the default 0.33`,
+    ]);
+    expect(parse("snapshotSizeFactor=1").snapshotSizeFactor).toBe(1);
+    expect(parse("snapshotSizeFactor=-1").snapshotSizeFactor).toBe(-1);
+  });
+
   it("resets autopurge.snapRetainCount below 3 to 3 with a warning", () => {
     const c = parse("autopurge.snapRetainCount=1");
     expect(c.autopurgeSnapRetainCount).toBe(3);

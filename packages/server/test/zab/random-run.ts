@@ -62,6 +62,7 @@ export function runSeed(
       dropRate: 0.002,
       dupRate: 0.01,
       fsyncMaxDelay: 8,
+      logReadDeclineRate: 0.3,
       chaosEveryMean: 120,
     },
     proposeEveryMean: 20,

@@ -78,22 +78,25 @@ describe("ZAB reconfig", () => {
     c.restart(1).settle().expectConfig([1], [1, 2, 3], [4]).expectApplied("*", ["p"]);
   });
 
-  it("a server down during a reconfig learns it when it syncs (DIFF and SNAP)", () => {
-    const c = cluster({ voters: 3, spares: 1, timing: { maxLogEntries: 4 } }).settle();
-    c.crash(1).reconfig(3, [1, 2, 3, 4]).settle();
-    c.mark().restart(1).settle().expectTrace("3->1 DIFF").expectConfig([1], [1, 2, 3, 4]);
-    c.crash(2).reconfig(3, [1, 2, 3, 4], []);
-    const writes = Array.from({ length: 12 }, (_, i) => `w${i}`);
-    for (const w of writes) c.propose(3, w).ticks(1);
-    c.reconfig(3, [2, 3, 4]).settle();
-    c.expectRemoved(1);
-    c.mark()
-      .restart(2)
-      .settle()
-      .expectTrace(/^3->2 SNAP/)
-      .expectConfig([2, 3, 4], [2, 3, 4]);
-    c.expectApplied([2, 3, 4], writes);
-  });
+  it.each([
+    ["a DIFF read back from the leader's log", false, /^3->2 DIFF/],
+    ["a SNAP", true, /^3->2 SNAP/],
+  ])(
+    "a server down during a reconfig learns it when it syncs (a DIFF from memory, then %s)",
+    (_how, decline, sync) => {
+      const c = cluster({ voters: 3, spares: 1, timing: { maxLogEntries: 4 } }).settle();
+      if (decline) c.declineLogReads();
+      c.crash(1).reconfig(3, [1, 2, 3, 4]).settle();
+      c.mark().restart(1).settle().expectTrace("3->1 DIFF").expectConfig([1], [1, 2, 3, 4]);
+      c.crash(2).reconfig(3, [1, 2, 3, 4], []);
+      const writes = Array.from({ length: 12 }, (_, i) => `w${i}`);
+      for (const w of writes) c.propose(3, w).ticks(1);
+      c.reconfig(3, [2, 3, 4]).settle();
+      c.expectRemoved(1);
+      c.mark().restart(2).settle().expectTrace(sync).expectConfig([2, 3, 4], [2, 3, 4]);
+      c.expectApplied([2, 3, 4], writes);
+    },
+  );
 
   it("a removed server that was down learns its removal from the election and waits to be added again", () => {
     const c = cluster({ voters: 5 }).settle().expectLeader(5, 1);

@@ -215,4 +215,16 @@ export class Scenario {
     this.sim.heal();
     return this;
   }
+
+  /** Snapshot what `id` has applied and delete those txns' log files. */
+  compactAndPurge(id: number): this {
+    this.sim.compact(id, true);
+    return this;
+  }
+
+  /** Answer every readLog from now on with null (as for a DIFF too large to send). */
+  declineLogReads(): this {
+    this.sim.setFaults({ logReadDeclineRate: 1 });
+    return this;
+  }
 }

@@ -76,14 +76,42 @@ describe("ZAB scenarios", () => {
     c.restart(3).settle().expectApplied("*", ["y"]);
   });
 
-  it("a follower far behind the leader's in-memory log gets a SNAP", () => {
+  it("a follower with no txns gets a SNAP once the leader's log in memory no longer starts at 0", () => {
     const c = cluster({ voters: 3, timing: { maxLogEntries: 4 } }).settle();
     c.crash(1);
     const writes = Array.from({ length: 12 }, (_, i) => `w${i + 1}`);
     for (const w of writes) c.propose(3, w).ticks(1);
     c.settle().mark().restart(1).settle();
-    c.expectTrace(/^3->1 SNAP 0x1000000/);
+    c.expectTrace(/^3->1 SNAP 0x1000000/).expectNoTrace(/reads its log/);
     c.expectApplied("*", writes);
+  });
+
+  it("a follower behind the leader's log in memory gets a DIFF read back from the log on disk", () => {
+    const c = cluster({ voters: 3, timing: { maxLogEntries: 4 } }).settle();
+    c.propose(3, "w0").settle().crash(1);
+    const writes = Array.from({ length: 12 }, (_, i) => `w${i + 1}`);
+    for (const w of writes) c.propose(3, w).ticks(1);
+    // Proposals keep coming while the log is read: they join the DIFF or follow it live.
+    c.settle().mark().restart(1).ticks(3).propose(3, "during").settle();
+    c.expectTrace(`3 reads its log for 1 from ${z(1, 1)}: 13 txns`).expectTrace("3->1 DIFF");
+    c.expectNoTrace(/SNAP/);
+    c.expectApplied("*", ["w0", ...writes, "during"]);
+  });
+
+  it("a DIFF from the log falls back to a SNAP when the read is declined or the txns left the disk", () => {
+    for (const leaveDisk of [false, true]) {
+      const c = cluster({ voters: 3, timing: { maxLogEntries: 4 } }).settle();
+      c.propose(3, "w0").settle().crash(1);
+      const writes = Array.from({ length: 12 }, (_, i) => `w${i + 1}`);
+      for (const w of writes) c.propose(3, w).ticks(1);
+      c.settle();
+      if (leaveDisk) c.compactAndPurge(3);
+      else c.declineLogReads();
+      c.mark().restart(1).settle();
+      c.expectTrace(/^3 reads its log for 1 from .*: declined$/);
+      c.expectTrace(/^3->1 SNAP/);
+      c.expectApplied("*", ["w0", ...writes]);
+    }
   });
 
   it("two leaders in different epochs: the stale one's writes never commit", () => {

@@ -39,6 +39,8 @@ async function sweep(mode: RunMode, count: number): Promise<void> {
     diff: 0,
     trunc: 0,
     snap: 0,
+    logReads: 0,
+    logReadsAnswered: 0,
     establishments: 0,
     reconfigs: 0,
     reconfigsRefused: 0,
@@ -57,6 +59,8 @@ async function sweep(mode: RunMode, count: number): Promise<void> {
     totals.diff += sim.stats.diff;
     totals.trunc += sim.stats.trunc;
     totals.snap += sim.stats.snap;
+    totals.logReads += sim.stats.logReads;
+    totals.logReadsAnswered += sim.stats.logReadsAnswered;
     totals.establishments += sim.stats.establishments;
     totals.reconfigs += sim.stats.reconfigs;
     totals.reconfigsRefused += sim.stats.reconfigsRefused;
@@ -73,6 +77,9 @@ async function sweep(mode: RunMode, count: number): Promise<void> {
   expect(totals.trunc).toBeGreaterThan(0);
   expect(totals.snap).toBeGreaterThan(0);
   expect(totals.diff).toBeGreaterThan(0);
+  // A DIFF from the log files, and the SNAP a declined read falls back to.
+  expect(totals.logReadsAnswered).toBeGreaterThan(0);
+  expect(totals.logReads).toBeGreaterThan(totals.logReadsAnswered);
   expect(totals.commits).toBeGreaterThan(count * 10);
   if (mode === "reconfig") {
     expect(totals.reconfigs).toBeGreaterThan(count);

@@ -28,9 +28,17 @@ export interface FaultProfile {
   slowRate: number;
   slowDelay: number;
   fsyncMaxDelay: number;
+  /**
+   * Share of readLog effects answered with null, as a runtime does when the txns would be too
+   * many bytes for a DIFF or a log file went away under the reader: the leader falls back to SNAP.
+   */
+  logReadDeclineRate: number;
   /** Mean time between random fault actions (crash, partition, heal...); 0 disables them. */
   chaosEveryMean: number;
 }
+
+/** How many compacted txns stay readable (log files not yet purged). */
+const KEPT_COMPACTED_TXNS = 48;
 
 export const CALM: FaultProfile = {
   dropRate: 0,
@@ -40,6 +48,7 @@ export const CALM: FaultProfile = {
   slowRate: 0,
   slowDelay: 0,
   fsyncMaxDelay: 1,
+  logReadDeclineRate: 0,
   chaosEveryMean: 0,
 };
 
@@ -67,6 +76,16 @@ interface Disk {
   snapshotApplied: LogEntry[];
   log: LogEntry[];
   durableLen: number;
+  /**
+   * The newest txns a compaction took out of `log`, still in log files as a real server keeps
+   * them until later snapshots let them be purged: only a readLog sees them.
+   */
+  compacted: LogEntry[];
+  /**
+   * A compaction took txns not yet synced: until the next fsync they are in the snapshot but not
+   * for sure in the log files, and a crash meanwhile leaves a log that restarts after the snapshot.
+   */
+  compactedUnsynced: boolean;
   /** The active config as last written by activateConfig (undefined: the static one). */
   config?: QuorumConfig;
 }
@@ -91,6 +110,8 @@ type SimEvent =
   | { kind: "deliver"; from: number; to: number; msg: PeerMessage }
   | { kind: "tick"; sid: number; boot: number }
   | { kind: "fsync"; sid: number; boot: number }
+  /** A readLog effect's answer, after the read took its time. */
+  | { kind: "logRead"; sid: number; boot: number; to: number; conn: number; entries: LogEntry[] | null }
   | { kind: "restart"; sid: number }
   | { kind: "chaos" }
   | { kind: "client" }
@@ -149,6 +170,9 @@ export class Simulator {
     diff: 0,
     trunc: 0,
     snap: 0,
+    /** readLog effects, and those answered with records (the rest were declined). */
+    logReads: 0,
+    logReadsAnswered: 0,
     establishments: 0,
     proposals: 0,
     reconfigs: 0,
@@ -209,6 +233,8 @@ export class Simulator {
           snapshotApplied: [],
           log: [],
           durableLen: 0,
+          compacted: [],
+          compactedUnsynced: false,
         },
         applied: [],
         fsyncPending: false,
@@ -321,7 +347,12 @@ export class Simulator {
   }
 
   private handle(ev: SimEvent): void {
-    const target = ev.kind === "deliver" ? ev.to : ev.kind === "tick" || ev.kind === "fsync" ? ev.sid : null;
+    const target =
+      ev.kind === "deliver"
+        ? ev.to
+        : ev.kind === "tick" || ev.kind === "fsync" || ev.kind === "logRead"
+          ? ev.sid
+          : null;
     if (target !== null) {
       const t = this.servers.get(target)!;
       if (t.paused) {
@@ -353,9 +384,18 @@ export class Simulator {
         if (!s.up || s.boot !== ev.boot) return;
         s.fsyncPending = false;
         s.disk.durableLen = s.disk.log.length;
+        s.disk.compactedUnsynced = false;
         // Entries compacted into the durable snapshot count as persisted too.
         const last = s.disk.log[s.disk.log.length - 1]?.zxid ?? s.disk.snapshotZxid;
         this.feed(s, () => s.peer!.step({ type: "persisted", zxid: last }));
+        return;
+      }
+      case "logRead": {
+        const s = this.servers.get(ev.sid)!;
+        if (!s.up || s.boot !== ev.boot) return;
+        this.feed(s, () =>
+          s.peer!.step({ type: "logRead", peer: ev.to, conn: ev.conn, entries: ev.entries }),
+        );
         return;
       }
       case "restart":
@@ -425,6 +465,26 @@ export class Simulator {
         this.sendMessage(s.id, e.to, { ...e.msg, snapshot: encodeSnapshot(s.applied) });
         return;
       }
+      case "readLog": {
+        const entries =
+          this.rand() < this.faults.logReadDeclineRate
+            ? null
+            : this.readDurableLog(d, e.fromZxid, e.throughZxid);
+        this.stats.logReads += 1;
+        if (entries !== null) this.stats.logReadsAnswered += 1;
+        this.log(
+          `${s.id} reads its log for ${e.to} from ${formatZxid(e.fromZxid)}: ${entries === null ? "declined" : `${entries.length} txns`}`,
+        );
+        this.schedule(this.int(1, this.faults.fsyncMaxDelay), {
+          kind: "logRead",
+          sid: s.id,
+          boot: s.boot,
+          to: e.to,
+          conn: e.conn,
+          entries,
+        });
+        return;
+      }
       case "persistEpochs":
         if (e.acceptedEpoch < e.currentEpoch)
           this.fail(`s${s.id} persists accepted ${e.acceptedEpoch} < current ${e.currentEpoch}`);
@@ -464,6 +524,8 @@ export class Simulator {
         d.snapshotZxid = e.zxid;
         d.snapshotApplied = applied;
         d.log = [];
+        // A SNAP restarts the log files after it.
+        d.compacted = [];
         d.durableLen = 0;
         s.applied = applied.slice();
         const peer = s.peer!;
@@ -695,6 +757,8 @@ export class Simulator {
     const unsynced = d.log.length - d.durableLen;
     d.log.length = d.durableLen + (unsynced > 0 && keepUnsynced === "some" ? this.int(0, unsynced) : 0);
     d.durableLen = d.log.length;
+    if (d.compactedUnsynced) d.compacted = [];
+    d.compactedUnsynced = false;
     s.up = false;
     s.peer = null;
     s.removed = false;
@@ -757,6 +821,8 @@ export class Simulator {
       snapshotApplied: [],
       log: [],
       durableLen: 0,
+      compacted: [],
+      compactedUnsynced: false,
     };
     this.log(`${id} disk wiped`);
   }
@@ -935,7 +1001,21 @@ export class Simulator {
     return encoder.encode(`w${this.payloadCounter}`);
   }
 
-  private compact(id: number): void {
+  /** A runtime's readLog: the durable records from fromZxid's own through throughZxid. */
+  private readDurableLog(d: Disk, fromZxid: number, throughZxid: number): LogEntry[] | null {
+    const durable = [...(d.compactedUnsynced ? [] : d.compacted), ...d.log.slice(0, d.durableLen)];
+    const start = durable.findIndex((entry) => entry.zxid === fromZxid);
+    if (start < 0) return null;
+    const entries: LogEntry[] = [];
+    for (let i = start; i < durable.length && durable[i]!.zxid <= throughZxid; i++) entries.push(durable[i]!);
+    return entries;
+  }
+
+  /**
+   * Snapshot what `id` has applied and drop those txns from its log (the newest stay readable in
+   * `compacted` unless `purgeLogFiles`).
+   */
+  compact(id: number, purgeLogFiles = false): void {
     const s = this.servers.get(id)!;
     if (!s.up) return;
     const last = s.applied[s.applied.length - 1];
@@ -945,7 +1025,9 @@ export class Simulator {
     d.snapshotApplied = s.applied.slice();
     let drop = 0;
     while (drop < d.log.length && d.log[drop]!.zxid <= last.zxid) drop++;
-    d.log.splice(0, drop);
+    if (drop > d.durableLen) d.compactedUnsynced = true;
+    d.compacted = [...d.compacted, ...d.log.splice(0, drop)].slice(-KEPT_COMPACTED_TXNS);
+    if (purgeLogFiles) d.compacted = [];
     d.durableLen = Math.max(0, d.durableLen - drop);
   }
 
