@@ -32,6 +32,7 @@ import {
   type ZabStatus,
 } from "../zab/types.js";
 import { epochOf, formatZxid, makeZxid } from "../zab/zxid.js";
+import { applyInTurns } from "./apply-in-turns.js";
 import { adoptConfig, peerAddresses, persistedConfigOf } from "./config-activation.js";
 import { EffectQueue } from "./effect-queue.js";
 import { encodeForwardedBatch } from "./forward.js";
@@ -491,8 +492,12 @@ export class QuorumRuntime {
             e.entries.length,
           );
         }
-        this.host.applyCommitted(e.entries);
-        return;
+        // A batch too long for one turn goes on in the next ones; later effects wait for it.
+        return applyInTurns(
+          e.entries,
+          (run) => this.host.applyCommitted(run),
+          () => this.stopped,
+        );
       case "role":
         this.onRole(e);
         return;

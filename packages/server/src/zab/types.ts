@@ -119,9 +119,9 @@ export type Role = "looking" | "leading" | "following" | "observing";
  * - `append` is written in order (not necessarily synced); report `persisted(z)` after the fsync,
  *   where z is the last zxid appended when the fsync began. Never ACK on our behalf.
  * - `send`s to one peer keep their relative order (they are numbered; gaps break the channel).
- * - `commit` entries are applied to the data tree in order, immediately, so that a later
- *   `sendSnapshot` serializes exactly the state at its snapshotZxid and `syncDone` follows the
- *   commits before it.
+ * - `commit` entries are applied to the data tree in order, before any later effect is carried
+ *   out (a long batch may take several turns of the event loop), so that a later `sendSnapshot`
+ *   serializes exactly the state at its snapshotZxid and `syncDone` follows the commits before it.
  * - `sendSnapshot`: serialize the applied state (which is at msg.snapshotZxid) and send
  *   `{...msg, snapshot}` to `to`, in order with the surrounding sends.
  * - `readLog`: read the durable log records from fromZxid (that record included) through
