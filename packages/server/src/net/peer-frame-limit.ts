@@ -4,7 +4,7 @@
 //
 // - A SNAP travels as pieces of at most SNAPSHOT_PIECE_BYTES (net/snapshot-stream.ts), whatever
 //   the size of the tree or of one znode.
-// - PROPOSAL / INFORM entries (zab/leader.ts) and a learner's forwarded writes (quorum/runtime.ts)
+// - PROPOSAL / INFORM entries (zab/leader-channel.ts) and a learner's forwarded writes (quorum/runtime.ts)
 //   are batched until a batch reaches PEER_BATCH_BYTES, so one holds at most that plus one more
 //   txn, and no txn is larger than a client request, which jute.maxbuffer bounds (the client
 //   port refuses larger ones), plus its headers.

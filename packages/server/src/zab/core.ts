@@ -1,7 +1,8 @@
 // The state every role of one ensemble member shares, and the few things every role does with
 // it: queue effects, log, commit, report its role, check its invariants. The role modules
-// (looking.ts, leader.ts, learner.ts) act on a PeerCore; they never import each other, and move
-// between roles only through `transitions`, which peer.ts provides.
+// (looking.ts; leader.ts with learner-sync.ts and leader-channel.ts; learner.ts) act on a
+// PeerCore; no role imports another, and they move between roles only through `transitions`,
+// which peer.ts provides.
 
 import type { ReplicatedLog } from "./log.js";
 import { formatConfig, type Membership } from "./membership.js";

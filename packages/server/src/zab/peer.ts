@@ -3,8 +3,8 @@
 // them out in order (see the obligations on `Effect`). No sockets, files, clocks or randomness.
 //
 // This is the single entry: it dispatches each input to the role the server is in (looking.ts,
-// leader.ts, learner.ts), provides the transitions between roles, and checks after every step
-// the invariants that must hold whatever the role.
+// leader.ts and learner-sync.ts, learner.ts), provides the transitions between roles, and checks
+// after every step the invariants that must hold whatever the role.
 
 import { PeerCore, type RoleTransitions } from "./core.js";
 import {
@@ -15,7 +15,6 @@ import {
   maybeSelfNewLeaderAck,
   onLeaderChannel,
   onLeaderLocalSync,
-  onLogRead,
   onPropose,
   onReconfig,
   onRevalidateReply,
@@ -33,6 +32,7 @@ import {
   requireServingLearner,
   sendToLeader,
 } from "./learner.js";
+import { onLogRead } from "./learner-sync.js";
 import { ReplicatedLog } from "./log.js";
 import { answerWhileRemoved, lookingTick, onNotification, refuseLearner, startLooking } from "./looking.js";
 import { Membership } from "./membership.js";

@@ -31,7 +31,7 @@ export type SessionPhase =
   | "info"
   | "leaderInfoSent"
   | "epochAcked"
-  /** Waiting for the txns it lacks to be read back from the log files (leader.ts, onLogRead). */
+  /** Waiting for the txns it lacks to be read back from the log files (learner-sync.ts, onLogRead). */
   | "readingLog"
   | "syncSent"
   | "synced"
