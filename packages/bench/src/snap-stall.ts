@@ -119,6 +119,34 @@ async function syncCounts(port: number): Promise<{ diff: number; snap: number }>
 }
 
 /**
+ * Kills the follower, makes `missed` setData of `valueBytes` without it (more than the leader
+ * keeps in memory), and restarts it on its own data, so that it syncs by a DIFF read back from
+ * the leader's log. Returns when it restarted (performance.now()).
+ */
+async function restartAfterMissedWrites(
+  follower: EnsembleMember,
+  probes: ZooKeeperClient[],
+  missed: number,
+  valueBytes: number,
+): Promise<number> {
+  await follower.kill("SIGKILL");
+  const value = Buffer.alloc(valueBytes, 0x6d);
+  await probes[0]!.create("/missed", "");
+  for (let i = 0; i < missed; i += 500) {
+    await Promise.all(
+      Array.from({ length: Math.min(500, missed - i) }, (_, k) =>
+        probes[k % probes.length]!.setData("/missed", value).catch(() => {}),
+      ),
+    );
+  }
+  await probes[0]!.create("/missed-done", "");
+  await sleep(1000);
+  const restartMs = performance.now();
+  await follower.restart();
+  return restartMs;
+}
+
+/**
  * Pushes the leader's in-memory log past the follower, kills the follower, wipes its data and
  * restarts it, so that it can only sync by SNAP. Returns when it restarted (performance.now()).
  */
@@ -239,31 +267,17 @@ async function main(): Promise<void> {
         }
       }
     });
-    let counts = await syncCounts(leader.clientPort);
-    let total = treeTotal;
-    let restartMs: number;
-    if (diffMode) {
-      await follower.kill("SIGKILL");
-      const missed = Number(values["missed-writes"]);
-      const value = Buffer.alloc(Number(values["missed-value-bytes"]), 0x6d);
-      await probes[0]!.create("/missed", "");
-      for (let i = 0; i < missed; i += 500) {
-        await Promise.all(
-          Array.from({ length: Math.min(500, missed - i) }, (_, k) =>
-            probes[k % writers]!.setData("/missed", value).catch(() => {}),
-          ),
-        );
-      }
-      // The follower serves this count (the tree, /probe, /missed and this) once the DIFF is in.
-      await probes[0]!.create("/missed-done", "");
-      total += 3;
-      await sleep(1000);
-      counts = await syncCounts(leader.clientPort);
-      restartMs = performance.now();
-      await follower.restart();
-    } else {
-      restartMs = await restartWiped(follower, ens.dataDirs[follower.id - 1]!, probes, writers);
-    }
+    const counts = await syncCounts(leader.clientPort);
+    // In diff mode the follower serves the tree, /probe, /missed and /missed-done once synced.
+    const total = diffMode ? treeTotal + 3 : treeTotal;
+    const restartMs = diffMode
+      ? await restartAfterMissedWrites(
+          follower,
+          probes,
+          Number(values["missed-writes"]),
+          Number(values["missed-value-bytes"]),
+        )
+      : await restartWiped(follower, ens.dataDirs[follower.id - 1]!, probes, writers);
     const synced = await waitForTree(follower, total, syncTimeoutS * 1000);
     const syncedMs = performance.now();
     await sleep(1000);

@@ -10,7 +10,7 @@
 import type { LogEntry } from "../zab/messages.js";
 
 /** Most time one turn of the event loop spends applying entries (ms). */
-export const APPLY_TURN_BUDGET_MS = 20;
+const APPLY_TURN_BUDGET_MS = 20;
 /** The clock is read after this many payload bytes of entries (a txn's cost follows its size)... */
 const CHECK_EVERY_BYTES = 64 * 1024;
 /** ...or this many entries, whichever comes first. */
@@ -27,28 +27,13 @@ export function applyInTurns(
   stopped: () => boolean,
   budgetMs = APPLY_TURN_BUDGET_MS,
 ): void | Promise<void> {
-  let next = 0;
-  /** Applies runs until the budget is spent; whether every entry is applied. */
-  const applyForOneTurn = (): boolean => {
-    const deadline = performance.now() + budgetMs;
-    while (next < entries.length) {
-      let end = next;
-      let bytes = 0;
-      while (end < entries.length && end - next < CHECK_EVERY_ENTRIES && bytes < CHECK_EVERY_BYTES) {
-        bytes += entries[end]!.payload.byteLength;
-        end++;
-      }
-      apply(next === 0 && end === entries.length ? entries : entries.slice(next, end));
-      next = end;
-      if (performance.now() >= deadline) break;
-    }
-    return next >= entries.length;
-  };
-  if (applyForOneTurn()) return;
+  let next = applyForOneTurn(entries, 0, apply, budgetMs);
+  if (next === entries.length) return;
   return new Promise<void>((resolve, reject) => {
     const turn = () => {
       try {
-        if (stopped() || applyForOneTurn()) resolve();
+        if (!stopped()) next = applyForOneTurn(entries, next, apply, budgetMs);
+        if (stopped() || next === entries.length) resolve();
         else setImmediate(turn);
       } catch (err) {
         reject(err);
@@ -56,4 +41,27 @@ export function applyInTurns(
     };
     setImmediate(turn);
   });
+}
+
+/** Applies runs from `from` until the budget is spent; the index of the first entry left. */
+function applyForOneTurn(
+  entries: readonly LogEntry[],
+  from: number,
+  apply: (run: readonly LogEntry[]) => void,
+  budgetMs: number,
+): number {
+  const deadline = performance.now() + budgetMs;
+  let next = from;
+  while (next < entries.length) {
+    let end = next;
+    let bytes = 0;
+    while (end < entries.length && end - next < CHECK_EVERY_ENTRIES && bytes < CHECK_EVERY_BYTES) {
+      bytes += entries[end]!.payload.byteLength;
+      end++;
+    }
+    apply(next === 0 && end === entries.length ? entries : entries.slice(next, end));
+    next = end;
+    if (performance.now() >= deadline) break;
+  }
+  return next;
 }

@@ -172,6 +172,9 @@ export class QuorumRuntime {
   private readonly txnLog: TxnLog;
   private readonly snapshots: SnapshotStore;
   private readonly logReadBack: LogReadBackLimits;
+  /** Bound once: a commit effect runs for every batch a quorum acknowledges. */
+  private readonly applyRun = (run: readonly LogEntry[]): void => this.host.applyCommitted(run);
+  private readonly isStopped = (): boolean => this.stopped;
   private readonly epochDir: string;
   private tickTimer: NodeJS.Timeout | undefined;
   private stopWatchingStores: (() => void) | undefined;
@@ -493,11 +496,7 @@ export class QuorumRuntime {
           );
         }
         // A batch too long for one turn goes on in the next ones; later effects wait for it.
-        return applyInTurns(
-          e.entries,
-          (run) => this.host.applyCommitted(run),
-          () => this.stopped,
-        );
+        return applyInTurns(e.entries, this.applyRun, this.isStopped);
       case "role":
         this.onRole(e);
         return;
