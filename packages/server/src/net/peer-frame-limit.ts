@@ -17,6 +17,7 @@
 //
 // Every server of an ensemble must therefore use the same jute.maxbuffer, as in ZooKeeper.
 
+import type { Logger } from "../logger.js";
 import { MAX_BATCH_BYTES } from "./peer-outbox.js";
 
 /** Most bytes of snapshot in one chunk frame. */
@@ -39,3 +40,21 @@ export function peerFrameLimitBytes(juteMaxBufferBytes: number): number {
 
 /** ZooKeeper's default jute.maxbuffer (0xfffff), for a transport built without a config. */
 export const DEFAULT_PEER_FRAME_LIMIT_BYTES = peerFrameLimitBytes(0xfffff);
+
+/**
+ * Logs a link error that is a frame over the limit (ws closes such a link with 1009) and counts
+ * it; true if that was the error. Other link errors are the caller's to report.
+ */
+export function logOversizedFrame(
+  err: Error,
+  where: { peer: number; channel: string; direction: "inbound" | "outbound" },
+  to: { log: Logger; maxFrameBytes: number; stats: { oversizedFrames: number } },
+): boolean {
+  if ((err as { code?: string }).code !== "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") return false;
+  to.stats.oversizedFrames++;
+  to.log.warn(
+    { ...where, maxFrameBytes: to.maxFrameBytes, reason: err.message },
+    "peer frame over the limit; closing the link",
+  );
+  return true;
+}

@@ -4,13 +4,14 @@
 // Every server listens on its peerPort (leader <-> learner traffic) and its electionPort (votes)
 // and dials every other member on both. A link is one-way: we send only on the sockets we
 // dialled and receive only on the sockets others dialled to us, so no tie-break between two
-// simultaneous dials is needed. The dialler names itself in the URL (`/?from=<myid>`, with its own
-// peer and election addresses: a server no config names yet, one about to be added by a reconfig,
-// is admitted as a guest and dialled back, as ZooKeeper lets such a server sync as a non-voting
-// follower). The member list follows the active config (setMembers). Without sslQuorum or quorum
-// authentication nothing checks that name, so the peer ports belong on a trusted network, as
-// ZooKeeper's do. Quorum authentication (PeerLinkAuth, quorum.auth.*) proves a shared password
-// when a link opens; with sslQuorum every link is wss with mutual TLS, and a link's claimed id must match its
+// simultaneous dials is needed. This file dials and sends; net/peer-acceptor.ts listens and
+// admits. The dialler names itself in the URL (`/?from=<myid>`, with its own peer and election
+// addresses: a server no config names yet, one about to be added by a reconfig, is admitted as a
+// guest and dialled back, as ZooKeeper lets such a server sync as a non-voting follower). The
+// member list follows the active config (setMembers). Without sslQuorum or quorum authentication
+// nothing checks that name, so the peer ports belong on a trusted network, as ZooKeeper's do.
+// Quorum authentication (PeerLinkAuth, quorum.auth.*) proves a shared password when a link opens;
+// with sslQuorum every link is wss with mutual TLS, and a link's claimed id must match its
 // certificate: the certificate must name the host of that id's server line (ZooKeeper's quorum
 // hostname verification), checked before any frame is read.
 //
@@ -23,27 +24,25 @@
 // being streamed (sendSnapshot, net/snapshot-stream.ts): frames for that learner wait for it,
 // within the same bound. No frame may exceed `maxFrameBytes` (net/peer-frame-limit.ts).
 
-import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { Server as NetServer } from "node:net";
-import { type ConnectionOptions, checkServerIdentity, type TLSSocket, type TlsOptions } from "node:tls";
-import { WebSocket, WebSocketServer } from "ws";
+import { WebSocket } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
 import type { PeerMessage } from "../zab/messages.js";
+import { PeerAcceptor, type PeerTlsOptions } from "./peer-acceptor.js";
 import { formatHost, listenHostFor, type PeerAddress, sameAddress } from "./peer-address.js";
-import { DEFAULT_PEER_FRAME_LIMIT_BYTES, SNAPSHOT_PIECE_BYTES } from "./peer-frame-limit.js";
+import {
+  DEFAULT_PEER_FRAME_LIMIT_BYTES,
+  logOversizedFrame,
+  SNAPSHOT_PIECE_BYTES,
+} from "./peer-frame-limit.js";
 import type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
 import { zeroMask } from "./peer-mask.js";
 import { PeerOutbox } from "./peer-outbox.js";
-import { type HeldItem, SnapshotAssembly, type SnapshotSource, SnapshotStream } from "./snapshot-stream.js";
-import { unifiedServer } from "./tls-sniff.js";
+import { type HeldItem, type SnapshotSource, SnapshotStream } from "./snapshot-stream.js";
 
+export type { PeerTlsOptions } from "./peer-acceptor.js";
 export { listenHostFor, type PeerAddress } from "./peer-address.js";
 export type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
-
-/** How long an acceptor waits for a dialler's proof. */
-const AUTH_DEADLINE_MS = 5000;
 
 export interface PeerTransportOptions {
   myId: number;
@@ -71,20 +70,8 @@ export interface PeerTransportOptions {
   /** First redial delay; doubles per failure up to maxRedialMs. */
   minRedialMs?: number;
   maxRedialMs?: number;
-  /**
-   * sslQuorum: mutual TLS on every link. `server` secures our listeners (it must ask for and
-   * verify the dialler's certificate), `client` our dials; with `verifyIdentity` a certificate
-   * must name the server line's host of the id it claims, and ours is checked the same way.
-   */
-  tls?: {
-    server: TlsOptions;
-    client: ConnectionOptions;
-    verifyIdentity: boolean;
-    /** Dial with TLS (sslQuorum); default true. False while portUnification rolls TLS in. */
-    dial?: boolean;
-    /** portUnification: the listeners take plaintext links too (sniffed per connection). */
-    unified?: boolean;
-  };
+  /** sslQuorum: mutual TLS on every link (net/peer-acceptor.ts). */
+  tls?: PeerTlsOptions;
   /** Quorum authentication (quorum.auth.*), checked when a link opens. */
   auth?: PeerLinkAuth;
   /** How often an open outbound link is pinged. Default 1000 ms. */
@@ -116,22 +103,13 @@ interface OutLink {
 }
 
 export class PeerTransport {
-  /**
-   * Per channel: what binds the port (`listener`: the HTTP(S) server, or with portUnification a
-   * sniffer in front of both), the HTTP(S) servers behind it and their WebSocket servers.
-   */
-  private readonly servers: {
-    channel: PeerChannel;
-    listener: HttpServer | NetServer;
-    http: HttpServer[];
-    wss: WebSocketServer[];
-  }[] = [];
   private readonly out = new Map<string, OutLink>();
   /** The members of the active config, this server included; replaced by setMembers. */
   private members: Map<number, PeerAddress>;
   /** Servers outside the config that dialled us, by id (see admitGuest). */
   private readonly guests = new Map<number, PeerAddress>();
-  private readonly inbound = new Map<string, WebSocket>();
+  /** The listening half: the ports, and the checks an inbound link passes. */
+  private readonly acceptor: PeerAcceptor;
   readonly maxBufferedBytes: number;
   private readonly maxFrameBytes: number;
   private readonly minRedialMs: number;
@@ -168,7 +146,7 @@ export class PeerTransport {
   }
 
   /** sslQuorum's options; replaced when the stores are reloaded. */
-  private tls: PeerTransportOptions["tls"];
+  private tls: PeerTlsOptions | undefined;
 
   constructor(private readonly opts: PeerTransportOptions) {
     this.tls = opts.tls;
@@ -179,6 +157,21 @@ export class PeerTransport {
     this.maxRedialMs = opts.maxRedialMs ?? 1000;
     this.livenessIntervalMs = opts.livenessIntervalMs ?? 1000;
     this.livenessTimeoutMs = opts.livenessTimeoutMs ?? 3000;
+    this.acceptor = new PeerAcceptor(
+      {
+        myId: opts.myId,
+        codec: opts.codec,
+        log: opts.log,
+        maxFrameBytes: this.maxFrameBytes,
+        auth: opts.auth,
+        stats: this.stats,
+        knownAddress: (id) => this.members.get(id) ?? this.guests.get(id),
+        canAdmitGuest: () => this.guests.size < MAX_GUESTS,
+        onAdmitted: (channel, from, guest) => this.admitted(channel, from, guest),
+        onMessage: opts.onMessage,
+      },
+      opts.tls,
+    );
     // The links exist (dialled by start) before the server's first votes are sent, so those are
     // held for each peer rather than dropped.
     if (this.members.has(opts.myId)) {
@@ -190,8 +183,8 @@ export class PeerTransport {
     const me = this.members.get(this.opts.myId);
     if (me === undefined) throw new Error(`server ${this.opts.myId} is not among the members`);
     const host = listenHostFor(me.host, this.opts.listenOnAllIps);
-    await this.listen("peer", me.peerPort, host);
-    await this.listen("election", me.electionPort, host);
+    await this.acceptor.listen("peer", me.peerPort, host);
+    await this.acceptor.listen("election", me.electionPort, host);
     for (const link of this.out.values())
       if (link.ws === undefined && link.timer === undefined) this.dial(link);
     this.livenessTimer = setInterval(() => this.checkLiveness(), this.livenessIntervalMs);
@@ -262,25 +255,6 @@ export class PeerTransport {
     }
   }
 
-  /**
-   * Where a server no config names (one waiting to be added) says it listens: its URL's
-   * addresses, the socket's own host when the URL gives a wildcard. Undefined when the URL has
-   * none or the guest list is full.
-   */
-  private guestAddress(params: URLSearchParams, req: IncomingMessage): PeerAddress | undefined {
-    if (this.guests.size >= MAX_GUESTS) return undefined;
-    const peerPort = Number(params.get("peer"));
-    const electionPort = Number(params.get("election"));
-    const valid = (p: number) => Number.isInteger(p) && p >= 1 && p <= 65535;
-    if (!valid(peerPort) || !valid(electionPort) || peerPort === electionPort) return undefined;
-    const claimed = params.get("host") ?? "";
-    const host =
-      claimed === "" || claimed === "0.0.0.0" || claimed === "::"
-        ? (req.socket.remoteAddress ?? "")
-        : claimed;
-    return host === "" ? undefined : { host, peerPort, electionPort };
-  }
-
   /** A guest is remembered and dialled back, so the election and the leader can answer it. */
   private admitGuest(id: number, addr: PeerAddress): void {
     this.guests.set(id, addr);
@@ -311,11 +285,7 @@ export class PeerTransport {
 
   /** Ports actually bound (tests listen on port 0). */
   boundPorts(): { peer: number; election: number } {
-    const port = (c: PeerChannel) => {
-      const a = this.servers.find((s) => s.channel === c)?.listener.address();
-      return a !== null && typeof a === "object" ? a.port : 0;
-    };
-    return { peer: port("peer"), election: port("election") };
+    return this.acceptor.boundPorts();
   }
 
   isLinkOpen(id: number, channel: PeerChannel): boolean {
@@ -407,13 +377,9 @@ export class PeerTransport {
    * sslQuorum's stores changed: new links (both ways) use the new key and trust stores; links up
    * now keep the session they have.
    */
-  reloadTls(tls: NonNullable<PeerTransportOptions["tls"]>): void {
+  reloadTls(tls: PeerTlsOptions): void {
     this.tls = tls;
-    for (const s of this.servers) {
-      for (const h of s.http) {
-        if ("setSecureContext" in h) (h as unknown as import("node:tls").Server).setSecureContext(tls.server);
-      }
-    }
+    this.acceptor.reloadTls(tls);
   }
 
   async close(): Promise<void> {
@@ -424,158 +390,18 @@ export class PeerTransport {
       link.stream?.abort("transport closing");
       link.ws?.terminate();
     }
-    for (const ws of this.inbound.values()) ws.terminate();
-    await Promise.all(
-      this.servers.map(
-        (s) =>
-          new Promise<void>((done) => {
-            for (const w of s.wss) {
-              for (const c of w.clients) c.terminate();
-              w.close();
-            }
-            s.listener.close(() => done());
-            for (const h of s.http) h.closeAllConnections();
-          }),
-      ),
-    );
-  }
-
-  private async listen(channel: PeerChannel, port: number, host: string | undefined): Promise<void> {
-    const refuse = (_req: IncomingMessage, res: import("node:http").ServerResponse) => {
-      res.writeHead(426).end("paddock peer port: WebSocket only\n");
-    };
-    const tls = this.tls;
-    const plain = tls === undefined || tls.unified === true ? createHttpServer(refuse) : undefined;
-    const secure = tls === undefined ? undefined : createHttpsServer(tls.server, refuse);
-    secure?.on("tlsClientError", (err, socket) => {
-      const remote = socket.remoteAddress;
-      this.opts.log.warn({ channel, remote, err: err.message }, "peer TLS handshake failed");
-      // With a listener here Node leaves the socket open: a handshake that never ends would stay.
-      socket.destroy();
-    });
-    const sockets: WebSocketServer[] = [];
-    for (const server of [plain, secure]) {
-      if (server === undefined) continue;
-      const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: this.maxFrameBytes });
-      wss.on("connection", (ws, req) => this.accept(channel, ws, req));
-      wss.on("headers", (headers, req) =>
-        this.opts.auth?.upgradeHeaders(channel, claimedId(req), req, headers),
-      );
-      wss.on("error", (err) => this.opts.log.error({ err, channel }, "peer listener error"));
-      sockets.push(wss);
-    }
-    // portUnification: one port, each connection handed to the TLS or the plaintext server by
-    // its first byte.
-    const http: HttpServer | NetServer =
-      plain !== undefined && secure !== undefined ? unifiedServer(plain, secure) : (secure ?? plain)!;
-    await new Promise<void>((resolve, reject) => {
-      http.once("error", reject);
-      http.listen({ port, host }, () => {
-        http.off("error", reject);
-        resolve();
-      });
-    });
-    http.on("error", (err) => this.opts.log.error({ err, channel }, "peer listener error"));
-    this.servers.push({
-      channel,
-      listener: http,
-      http: [plain, secure].filter((h): h is HttpServer => h !== undefined),
-      wss: sockets,
-    });
-    this.opts.log.info({ channel, port, host: host ?? "0.0.0.0" }, "listening for peers");
-  }
-
-  private accept(channel: PeerChannel, ws: WebSocket, req: IncomingMessage): void {
-    const params = new URL(req.url ?? "/", "ws://x").searchParams;
-    const from = claimedId(req);
-    const validId = Number.isSafeInteger(from) && from >= 0 && from !== this.opts.myId;
-    const known = validId ? (this.members.get(from) ?? this.guests.get(from)) : undefined;
-    const guest = validId && known === undefined ? this.guestAddress(params, req) : undefined;
-    const addr = known ?? guest;
-    if (addr === undefined) {
-      this.opts.log.warn({ channel, url: req.url, remote: req.socket.remoteAddress }, "unknown peer refused");
-      ws.close(1008, "unknown server id");
-      return;
-    }
-    const mismatch = this.identityMismatch(addr.host, req);
-    if (mismatch !== undefined) {
-      // Checked before any frame is read: the link of the real server with that id stays.
-      this.opts.log.warn(
-        { channel, claimed: from, remote: req.socket.remoteAddress, reason: mismatch },
-        "peer refused",
-      );
-      ws.close(1008, "certificate does not match the claimed server id");
-      return;
-    }
-    const auth = this.opts.auth?.admit(channel, from, req);
-    if (auth === undefined) {
-      this.register(channel, from, ws, guest);
-      return;
-    }
-    const refuse = (reason: string) => {
-      this.opts.log.warn(
-        { channel, claimed: from, remote: req.socket.remoteAddress, reason },
-        "peer refused",
-      );
-      ws.close(1008, "quorum authentication failed");
-    };
-    if ("refuse" in auth) {
-      refuse(auth.refuse);
-      return;
-    }
-    // The first frame must be the dialler's proof; nothing else is read before it checks out.
-    const deadline = setTimeout(() => refuse("no authentication proof in time"), AUTH_DEADLINE_MS);
-    ws.on("error", () => ws.terminate());
-    ws.once("close", () => clearTimeout(deadline));
-    ws.once("message", (data, isBinary) => {
-      clearTimeout(deadline);
-      const why = isBinary ? "a peer frame before the authentication proof" : auth.proof(String(data));
-      if (why !== undefined) refuse(why);
-      else this.register(channel, from, ws, guest);
-    });
+    await this.acceptor.close();
   }
 
   /**
-   * An admitted inbound link: it replaces the one of that server id and its frames go to ZAB. A
-   * guest (a server outside the config) is remembered and dialled back only now, once it passed
-   * every check.
+   * An inbound link was admitted: a guest (a server outside the config) is remembered and dialled
+   * back only now, once it passed every check, and our own link to that server is hurried.
    */
-  private register(channel: PeerChannel, from: number, ws: WebSocket, guest?: PeerAddress): void {
+  private admitted(channel: PeerChannel, from: number, guest: PeerAddress | undefined): void {
     if (guest !== undefined && !this.guests.has(from) && !this.members.has(from))
       this.admitGuest(from, guest);
-    const key = `${channel}/${from}`;
-    // A redial replaces the old link: the old socket may be half-dead (peer restarted).
-    this.inbound.get(key)?.terminate();
-    this.inbound.set(key, ws);
     this.redialNow(from, channel);
     this.opts.onInboundLink?.(from, channel);
-    // A SNAP's pieces, until the SNAP that ends them; dropped with the link.
-    const snapshot = new SnapshotAssembly();
-    ws.on("message", (data, isBinary) => {
-      if (!isBinary) return;
-      let msgs: PeerMessage[];
-      try {
-        msgs = snapshot.receive(toBytes(data), channel === "peer", this.opts.codec);
-      } catch (err) {
-        // A peer speaking garbage is a broken peer, never a reason to crash.
-        this.stats.undecodable++;
-        this.opts.log.warn({ peer: from, channel, err }, "undecodable peer frame; dropping the link");
-        ws.terminate();
-        return;
-      }
-      for (const msg of msgs) {
-        this.stats.received++;
-        if (msg.type === "NOTIFICATION" ? channel !== "election" : channel !== "peer") continue;
-        this.opts.onMessage(from, msg);
-      }
-    });
-    ws.on("error", (err) => {
-      this.logLinkError(err, { peer: from, channel, direction: "inbound" });
-      ws.terminate();
-    });
-    ws.on("close", () => {
-      if (this.inbound.get(key) === ws) this.inbound.delete(key);
-    });
   }
 
   /** A peer that dialled in is up: our link to it skips the rest of its redial delay (replies
@@ -586,32 +412,6 @@ export class PeerTransport {
     clearTimeout(link.timer);
     link.failures = 0;
     this.dial(link);
-  }
-
-  /** Logs a frame over maxFrameBytes (ws closes the link with 1009); true if that was the error. */
-  private logLinkError(
-    err: Error,
-    where: { peer: number; channel: PeerChannel; direction: string },
-  ): boolean {
-    if ((err as { code?: string }).code !== "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") return false;
-    this.stats.oversizedFrames++;
-    this.opts.log.warn(
-      { ...where, maxFrameBytes: this.maxFrameBytes, reason: err.message },
-      "peer frame over the limit; closing the link",
-    );
-    return true;
-  }
-
-  /** With sslQuorum: why the dialler's certificate does not name `host` (its server line's), if it does not. */
-  private identityMismatch(host: string, req: IncomingMessage): string | undefined {
-    const tls = this.tls;
-    if (tls === undefined || !tls.verifyIdentity) return undefined;
-    // portUnification takes plaintext links too, while sslQuorum is rolled in or out: those
-    // carry no certificate to check.
-    if (tls.unified === true && (req.socket as TLSSocket).encrypted !== true) return undefined;
-    const cert = (req.socket as TLSSocket).getPeerCertificate?.();
-    if (cert === undefined || cert.raw === undefined) return "no client certificate";
-    return checkServerIdentity(host, cert)?.message;
   }
 
   private dial(link: OutLink): void {
@@ -664,7 +464,15 @@ export class PeerTransport {
     });
     // We never expect data on an outbound link; a peer sending some is ignored.
     ws.on("error", (err) => {
-      if (this.logLinkError(err, { peer: link.id, channel: link.channel, direction: "outbound" })) return;
+      const where = { peer: link.id, channel: link.channel, direction: "outbound" } as const;
+      if (
+        logOversizedFrame(err, where, {
+          log: this.opts.log,
+          maxFrameBytes: this.maxFrameBytes,
+          stats: this.stats,
+        })
+      )
+        return;
       if (!link.warned) {
         link.warned = true;
         this.opts.log.debug({ peer: link.id, channel: link.channel, err: err.message }, "peer link down");
@@ -687,14 +495,3 @@ export class PeerTransport {
 
 /** Guests at once: enough for a batch of servers waiting to be added, bounded against strangers. */
 const MAX_GUESTS = 16;
-
-/** The server id a dialler claims in its URL (`/?from=<id>`); NaN when it names none. */
-function claimedId(req: IncomingMessage): number {
-  return Number(new URL(req.url ?? "/", "ws://x").searchParams.get("from"));
-}
-
-function toBytes(data: WebSocket.RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return data;
-}
