@@ -168,7 +168,7 @@ export class PeerTransport {
         knownAddress: (id) => this.members.get(id) ?? this.guests.get(id),
         canAdmitGuest: () => this.guests.size < MAX_GUESTS,
         onAdmitted: (channel, from, guest) => this.admitted(channel, from, guest),
-        onMessage: opts.onMessage,
+        onMessage: (from, msg) => opts.onMessage(from, msg),
       },
       opts.tls,
     );
