@@ -193,7 +193,9 @@ describe("Curator recipes on Paddock", () => {
           out++;
           maxOut = Math.max(maxOut, out);
           expect(lease.path).toMatch(new RegExp(`^/sem/s1/leases/${PROTECTED}lease-\\d{10}$`));
-          await sleep(5);
+          // Held until a second lease is out too (or briefly, once few clients are left), so
+          // that the two maxLeases allow are seen together however slowly the clients run.
+          await waitFor(() => out >= 2, 300).catch(() => {});
           out--;
           await lease.close();
         }
