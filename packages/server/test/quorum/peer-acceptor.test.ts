@@ -2,17 +2,14 @@
 // member, a guest with usable addresses while guests may be taken) and which it refuses (its own
 // id, no id, a stranger once the guest list is full), what it tells the transport, and that an
 // admitted link's frames are delivered only on the right channel.
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { type InboundStats, PeerAcceptor } from "../../src/net/peer-acceptor.js";
 import type { PeerAddress } from "../../src/net/peer-address.js";
-import { loadPeerCodec } from "../../src/zab/codec.js";
 import type { PeerMessage } from "../../src/zab/messages.js";
+import { codec, vote } from "./peer-fixtures.js";
 
-const codec = loadPeerCodec(join(fileURLToPath(import.meta.url), "../../../../../proto/peer.proto"));
 const log = pino({ level: "silent" });
 const MY_ID = 1;
 const MEMBER: PeerAddress = { host: "127.0.0.1", peerPort: 1, electionPort: 2 };
@@ -75,15 +72,6 @@ async function closeCode(ws: WebSocket): Promise<number> {
 async function admittedCount(h: Harness, count: number): Promise<void> {
   await expect.poll(() => h.admitted.length, { timeout: 5000 }).toBe(count);
 }
-
-const vote: PeerMessage = {
-  type: "NOTIFICATION",
-  state: "LOOKING",
-  vote: { leader: 2, zxid: 0x100000005, peerEpoch: 1 },
-  round: 3,
-  config: null,
-  pendingConfig: null,
-};
 
 describe("PeerAcceptor", () => {
   it("admits a member and delivers its frames on the channel they belong to", async () => {

@@ -1,16 +1,13 @@
 // The WebSocket peer transport on real loopback sockets: protobuf frames both ways on the right
 // port, redial after a peer restarts, strangers and garbage refused without harm.
 import { createServer } from "node:net";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { listenHostFor, type PeerAddress, PeerTransport } from "../../src/net/peer-transport.js";
-import { loadPeerCodec } from "../../src/zab/codec.js";
 import type { PeerMessage } from "../../src/zab/messages.js";
+import { codec, vote } from "./peer-fixtures.js";
 
-const codec = loadPeerCodec(join(fileURLToPath(import.meta.url), "../../../../../proto/peer.proto"));
 const log = pino({ level: "silent" });
 // The server unit tests' range (test/support/process.ts lists every test range).
 let nextPort = 23000 + ((process.pid * 7) % 800);
@@ -72,15 +69,6 @@ function transport(
   return t;
 }
 
-const vote: PeerMessage = {
-  type: "NOTIFICATION",
-  state: "LOOKING",
-  vote: { leader: 2, zxid: 0x100000005, peerEpoch: 1 },
-  round: 3,
-  // Absent config messages decode as null: the sender knows no config beyond the static one.
-  config: null,
-  pendingConfig: null,
-};
 const proposal: PeerMessage = {
   type: "PROPOSAL",
   conn: 1048577,
