@@ -7,6 +7,7 @@
 // queue) holds every later effect until it is done: nothing after a commit sees the state
 // before it.
 
+import { entryRunEnd } from "../zab/log.js";
 import type { LogEntry } from "../zab/messages.js";
 
 /** Most time one turn of the event loop spends applying entries (ms). */
@@ -53,12 +54,7 @@ function applyForOneTurn(
   const deadline = performance.now() + budgetMs;
   let next = from;
   while (next < entries.length) {
-    let end = next;
-    let bytes = 0;
-    while (end < entries.length && end - next < CHECK_EVERY_ENTRIES && bytes < CHECK_EVERY_BYTES) {
-      bytes += entries[end]!.payload.byteLength;
-      end++;
-    }
+    const end = entryRunEnd(entries, next, CHECK_EVERY_ENTRIES, CHECK_EVERY_BYTES);
     apply(next === 0 && end === entries.length ? entries : entries.slice(next, end));
     next = end;
     if (performance.now() >= deadline) break;

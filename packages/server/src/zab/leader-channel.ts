@@ -3,6 +3,7 @@
 // leader's roles (leader.ts) and the sync of each learner (learner-sync.ts).
 
 import type { PeerCore } from "./core.js";
+import { entryRunEnd } from "./log.js";
 import type { ChannelBody, ChannelMessage, LogEntry } from "./messages.js";
 import type { LeaderState, LearnerSession } from "./role-state.js";
 
@@ -30,12 +31,7 @@ export function sendEntries(
   const maxBytes = core.config.maxBatchBytes ?? Number.POSITIVE_INFINITY;
   let start = 0;
   while (start < entries.length) {
-    let end = start;
-    let bytes = 0;
-    while (end < entries.length && end - start < maxEntries && bytes < maxBytes) {
-      bytes += entries[end]!.payload.byteLength;
-      end++;
-    }
+    const end = entryRunEnd(entries, start, maxEntries, maxBytes);
     const batch = entries.slice(start, end);
     if (type === "INFORM") sendToLearner(core, s, { type, entries: batch, designatedLeader: designated });
     else sendToLearner(core, s, { type, entries: batch });

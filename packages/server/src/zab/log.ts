@@ -9,6 +9,25 @@ import { epochOf, formatZxid, isContiguous, makeZxid } from "./zxid.js";
 /** Cap on ACKEPOCH.epochEnds; a learner with more epochs in memory may get a SNAP instead of a TRUNC. */
 export const MAX_EPOCH_ENDS = 32;
 
+/**
+ * Where the run of entries starting at `from` ends (exclusive): at most `maxEntries` of them,
+ * closed once their payloads reach `maxBytes`, so a run passes that bound by one entry at most.
+ */
+export function entryRunEnd(
+  entries: readonly LogEntry[],
+  from: number,
+  maxEntries: number,
+  maxBytes: number,
+): number {
+  let end = from;
+  let bytes = 0;
+  while (end < entries.length && end - from < maxEntries && bytes < maxBytes) {
+    bytes += entries[end]!.payload.byteLength;
+    end++;
+  }
+  return end;
+}
+
 export class ReplicatedLog {
   /** Entries after baseZxid, strictly increasing and contiguous. */
   entries: LogEntry[];
