@@ -41,27 +41,38 @@ const SCRIPT = [
   "get /after-auth",
 ];
 
-/** Runs SCRIPT through cli_mt, one command every 250 ms (its replies arrive asynchronously). */
+/**
+ * Runs SCRIPT through cli_mt. cli_mt echoes a command at once but prints its reply from another
+ * thread, so a command sent too early interleaves with the last reply (or, on a busy machine, with
+ * the session's own CONNECTED line). The first command waits for the session; each later one waits
+ * for 250 ms since the last and 150 ms of silence.
+ */
 function transcript(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(CLI_MT, [`127.0.0.1:${port}`], { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
-    child.stdout.on("data", (b: Buffer) => {
+    let lastOutputAtMs = Date.now();
+    let lastSentAtMs = 0;
+    const onOutput = (b: Buffer) => {
       out += b.toString();
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      out += b.toString();
-    });
+      lastOutputAtMs = Date.now();
+    };
+    child.stdout.on("data", onOutput);
+    child.stderr.on("data", onOutput);
     child.once("error", reject);
     const lines = [...SCRIPT, "quit"];
     const timer = setInterval(() => {
+      const nowMs = Date.now();
+      if (!out.includes("Got a new session id")) return;
+      if (nowMs - lastSentAtMs < 250 || nowMs - lastOutputAtMs < 150) return;
       const line = lines.shift();
       if (line === undefined) {
         clearInterval(timer);
         return;
       }
+      lastSentAtMs = nowMs;
       child.stdin.write(`${line}\n`);
-    }, 250);
+    }, 25);
     const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     child.once("close", () => {
       clearTimeout(killer);
