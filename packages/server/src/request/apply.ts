@@ -107,7 +107,8 @@ export class TxnApplier {
         this.sessions.put(txn.sessionId, { timeoutMs: body.timeoutMs, passwd: Buffer.from(body.passwd) });
         return { err: 0, events, closedSessions: [], writeBody: NO_BODY };
       case "closeSession":
-        for (const path of this.tree.ephemeralsOf(txn.sessionId)) this.applyDelete(path, txn.zxid, events);
+        for (const path of this.tree.ephemeralsInZooKeeperOrder(txn.sessionId))
+          this.applyDelete(path, txn.zxid, events);
         this.sessions.drop(txn.sessionId);
         return { err: 0, events, closedSessions: [txn.sessionId], writeBody: NO_BODY };
     }

@@ -105,7 +105,7 @@ export class TreeReader {
       }
       case OpCode.getEphemerals: {
         const prefix = req.prefixPath.trim();
-        const all = this.tree.ephemeralsOf(ctx.sessionId);
+        const all = this.tree.ephemeralsInZooKeeperOrder(ctx.sessionId);
         const list = prefix === "" || prefix === "/" ? all : all.filter((p) => p.startsWith(req.prefixPath));
         return { err: 0, writeBody: (w) => w.writeStringVector(list) };
       }

@@ -7,6 +7,7 @@ import { type ACL, asLatin1, type Stat } from "@paddock/jute";
 import { crc32, crc32Latin1, crc32Utf8 } from "../storage/crc32.js";
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from "./acl.js";
 import { AclInterner } from "./acl-interner.js";
+import { javaHashSetCloneOrder } from "./java-hash-order.js";
 import { NO_CHILDREN, ownerKind, statOf, storedNode, ttlOfOwner, type ZNode } from "./node.js";
 import { baseName, CONFIG_PATH, parentOf, QUOTA_PATH, ROOT_PATH, ZOOKEEPER_PATH } from "./path.js";
 
@@ -210,6 +211,23 @@ export class DataTree {
   ephemeralsOf(sessionId: bigint): string[] {
     const set = this.ephemeralsBySession.get(sessionId);
     return set === undefined ? [] : [...set].sort();
+  }
+
+  /**
+   * A session's ephemerals in the order ZooKeeper walks them when it closes the session or
+   * answers getEphemerals (java-hash-order.ts), with creation order as insertion order.
+   */
+  ephemeralsInZooKeeperOrder(sessionId: bigint): string[] {
+    const set = this.ephemeralsBySession.get(sessionId);
+    if (set === undefined) return [];
+    const byCreation = [...set].sort((a, b) => this.czxidOf(a) - this.czxidOf(b));
+    return javaHashSetCloneOrder(byCreation);
+  }
+
+  private czxidOf(path: string): number {
+    const node = this.nodes.get(path);
+    if (node === undefined) throw new TreeInvariantError(`ephemeral ${path} is indexed but not in the tree`);
+    return node.czxid;
   }
 
   containerPaths(): ReadonlySet<string> {

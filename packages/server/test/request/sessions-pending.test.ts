@@ -40,6 +40,24 @@ describe("sessions", () => {
     expect(d.sm.nodeStat("/keep")).toBeDefined();
   });
 
+  // ZooKeeper deletes them in a JVM HashSet's order (tree/java-hash-order.ts). A JVM iterates
+  // {/e1, /ex, /wo2/e} as [/ex, /wo2/e, /e1], and /m17 and /m0, which share a bucket, in the
+  // order they were added.
+  it("closeSession deletes ephemerals in ZooKeeper's order, ties in creation order", () => {
+    const d = new Driver();
+    const ctx = d.ctx(d.session(7n));
+    d.write(createReq("/wo2"), ctx);
+    for (const path of ["/e1", "/ex", "/wo2/e"])
+      d.write(createReq(path, { flags: CreateMode.Ephemeral }), ctx);
+    const deleted = (res: { events: readonly { type: EventType; path: string }[] }) =>
+      res.events.filter((e) => e.type === EventType.NodeDeleted).map((e) => e.path);
+    expect(deleted(d.write({ type: OpCode.closeSession }, ctx))).toEqual(["/ex", "/wo2/e", "/e1"]);
+
+    const tie = d.ctx(d.session(9n));
+    for (const path of ["/m17", "/m0"]) d.write(createReq(path, { flags: CreateMode.Ephemeral }), tie);
+    expect(deleted(d.write({ type: OpCode.closeSession }, tie))).toEqual(["/m17", "/m0"]);
+  });
+
   it("a repeated createSession re-registers the session instead of failing", () => {
     const d = new Driver();
     d.session(1n, 4000);
