@@ -4,6 +4,8 @@
 // missing parents, multi's rollback, sequential numbering after failures, and which watches fire
 // for which session. Two sessions share a small namespace (three names per level, three levels),
 // one of them authenticated as `bob`, and each step is one request from one of them, awaited.
+// Sessions also close (their ephemerals go, in ZooKeeper's order), and the watching one drops its
+// connection and resumes later with SetWatches.
 //
 // Left out on purpose, because ZooKeeper 3.8.0 and Paddock differ there by design (README.md,
 // "Known version differences") or by timing: create2 inside multi, top-level check, exists on a
@@ -16,10 +18,18 @@
 // WatcherType Any.
 //
 // DIFF_RANDOM_SEEDS=<first>-<last> and DIFF_RANDOM_OPS=<n> run more; the default is what CI runs.
-import { type ACL, OpCode, Perms, type Request } from "@paddock/jute";
+import {
+  type ACL,
+  type ConnectResponse,
+  ErrorCode,
+  EventType,
+  OpCode,
+  Perms,
+  type Request,
+} from "@paddock/jute";
 import { describe, it } from "vitest";
 import { seededRandom } from "../../packages/chaos/src/rng.js";
-import type { RawClient } from "../support/raw-client.js";
+import type { EventEntry, RawClient } from "../support/raw-client.js";
 import { type Scenario, skipDifferential, type Target, useDifferential } from "./harness.js";
 import {
   addWatch,
@@ -45,6 +55,7 @@ import {
   removeWatches,
   setACL,
   setData,
+  setWatches,
   sync,
 } from "./ops.js";
 
@@ -58,11 +69,38 @@ const ACLS: ACL[][] = [
   [{ perms: Perms.READ | Perms.CREATE, id: WORLD }],
   [{ perms: Perms.ALL & ~Perms.DELETE, id: WORLD }],
   [{ perms: Perms.READ | Perms.WRITE | Perms.ADMIN, id: WORLD }],
+  // The caller's own identities: bob's digest, or InvalidACL for a session with none.
+  [
+    { perms: Perms.ALL, id: { scheme: "auth", id: "" } },
+    { perms: Perms.READ, id: WORLD },
+  ],
+  [
+    { perms: Perms.ALL, id: { scheme: "ip", id: "127.0.0.1" } },
+    { perms: Perms.READ, id: WORLD },
+  ],
+  [
+    { perms: Perms.ALL, id: { scheme: "ip", id: "10.0.0.0/8" } },
+    { perms: Perms.READ, id: WORLD },
+  ],
+  // Invalid: empty, a digest id without its hash, an unknown scheme.
+  [],
+  [
+    { perms: Perms.ALL, id: { scheme: "digest", id: "bob" } },
+    { perms: Perms.READ, id: WORLD },
+  ],
+  [
+    { perms: Perms.ALL, id: { scheme: "nosuch", id: "x" } },
+    { perms: Perms.READ, id: WORLD },
+  ],
+  // Bits above ADMIN.
+  [{ perms: 0x7f, id: WORLD }],
 ];
 
 function seedsToRun(): number[] {
   const range = process.env.DIFF_RANDOM_SEEDS;
-  if (range === undefined || range === "") return [1, 2, 3, 4];
+  // Twelve of 400 steps: seed 10 is the first to close a session whose ephemerals a sorted
+  // order would delete differently from ZooKeeper.
+  if (range === undefined || range === "") return Array.from({ length: 12 }, (_, i) => i + 1);
   const m = /^(\d+)(?:-(\d+))?$/.exec(range);
   if (m === null) throw new Error(`DIFF_RANDOM_SEEDS must be <n> or <first>-<last>, not ${range}`);
   const first = Number(m[1]);
@@ -70,7 +108,7 @@ function seedsToRun(): number[] {
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 
-const OPS_PER_SEED = Number(process.env.DIFF_RANDOM_OPS ?? 250);
+const OPS_PER_SEED = Number(process.env.DIFF_RANDOM_OPS ?? 400);
 
 /** One run's choices, all drawn from its seed. */
 class Chooser {
@@ -147,6 +185,11 @@ class Chooser {
     return this.chance(0.5) ? getData(this.path()) : getChildren(this.path());
   }
 
+  /** What the watching session re-registers after a reconnect, in SetWatches2's lists. */
+  persistentLists(): { persistent: string[]; recursive: string[] } {
+    return { persistent: [...this.persistentWatches], recursive: [...this.recursiveWatches] };
+  }
+
   /** A new watching session: the old one's watches went with it. */
   watcherReopened(): void {
     this.persistentWatches.clear();
@@ -220,6 +263,47 @@ function describeRequest(req: Request): string {
   return `${OpCode[req.type] ?? req.type} ${fields.join(" ")}`;
 }
 
+/**
+ * The one-shot watches the watching session holds, as a client library tracks them for
+ * SetWatches: armed by a read's reply, spent by an event on that path, or removed.
+ */
+class ArmedWatches {
+  readonly data = new Set<string>();
+  readonly exist = new Set<string>();
+  readonly child = new Set<string>();
+
+  replied(req: Request, err: number): void {
+    if (req.type === OpCode.removeWatches && err === 0) {
+      if (req.watcherType !== 2) this.child.delete(req.path);
+      if (req.watcherType !== 1) {
+        this.data.delete(req.path);
+        this.exist.delete(req.path);
+      }
+    }
+    if (!("watch" in req) || !req.watch) return;
+    if (req.type === OpCode.getData && err === 0) this.data.add(req.path);
+    if (req.type === OpCode.exists && err === 0) this.data.add(req.path);
+    if (req.type === OpCode.exists && err === ErrorCode.NoNode) this.exist.add(req.path);
+    if ((req.type === OpCode.getChildren || req.type === OpCode.getChildren2) && err === 0)
+      this.child.add(req.path);
+  }
+
+  saw(event: EventEntry): void {
+    if (event.type !== EventType.NodeChildrenChanged) {
+      this.data.delete(event.path);
+      this.exist.delete(event.path);
+    }
+    if (event.type === EventType.NodeChildrenChanged || event.type === EventType.NodeDeleted)
+      this.child.delete(event.path);
+  }
+
+  clear(): void {
+    this.data.clear();
+    this.exist.clear();
+    this.child.clear();
+  }
+}
+
 /** bob's session, authenticated before its first request. */
 async function bobSession(t: Target, label: string): Promise<RawClient> {
   const c = await t.client({ label });
@@ -241,12 +325,61 @@ function randomScenario(seed: number): Scenario {
     const choose = new Chooser(seededRandom(seed), t.root);
     const sessions: RawClient[] = [await bobSession(t, "bob1"), await t.client({ label: "anon1" })];
     let reopened = 0;
+    let reconnected = 0;
+    let offline: { label: string; session: ConnectResponse; lastZxid: number } | undefined;
+    const armed = new ArmedWatches();
+    // The watching session's transcript entries already folded into `armed`.
+    let eventsSeen = 0;
+    const foldEvents = () => {
+      const watcher = sessions[1]!;
+      for (const e of watcher.transcript.slice(eventsSeen)) if (e.kind === "event") armed.saw(e);
+      eventsSeen = watcher.transcript.length;
+    };
     // What was sent, for reading a difference: transcripts hold only what came back.
     const steps: string[] = [];
+    // The watching session, back on a new connection after losing its own.
+    const resume = async (gone: { label: string; session: ConnectResponse; lastZxid: number }) => {
+      const { label, session, lastZxid } = gone;
+      reconnected++;
+      const next = await t.client({
+        label: `${label}-r${reconnected}`,
+        sessionId: session.sessionId,
+        passwd: session.passwd,
+        lastZxidSeen: lastZxid,
+      });
+      sessions[1] = next;
+      eventsSeen = 0;
+      const { persistent, recursive } = choose.persistentLists();
+      const lists = {
+        data: [...armed.data],
+        exist: [...armed.exist],
+        child: [...armed.child],
+        persistent,
+        recursive,
+      };
+      steps.push(`${next.label} resumed, setWatches ${JSON.stringify(lists)}`);
+      if (Object.values(lists).some((l) => l.length > 0)) {
+        const two = persistent.length > 0 || recursive.length > 0;
+        const reply = await next.waitReply(next.send(setWatches(lastZxid, lists, two), -8));
+        if (reply.err !== 0) throw new Error(`setWatches failed: ${reply.err}`);
+      }
+    };
     await sessions[0]!.call(create(t.root));
     for (let step = 0; step < OPS_PER_SEED; step++) {
       // Session 1, the anonymous one, is the only one that watches.
       const who = choose.chance(0.6) ? 0 : 1;
+      // Now and then the watching session loses its connection, and resumes on a new one the next
+      // time it is its turn, after the other session's steps in between. It tells the server its
+      // watches (SetWatches, or SetWatches2 with persistent ones) as a client library does: the
+      // server replays what changed meanwhile and re-arms the rest.
+      if (who === 1 && offline !== undefined) {
+        // Offline for a while, so that more changes wait for the replay.
+        if (choose.chance(0.75)) continue;
+        const gone = offline;
+        offline = undefined;
+        await resume(gone);
+        continue;
+      }
       // Now and then a session ends: its ephemerals go, and the other's watches see that.
       if (choose.chance(0.01)) {
         await sessions[who]!.closeSession();
@@ -256,17 +389,38 @@ function randomScenario(seed: number): Scenario {
           who === 0
             ? await bobSession(t, `bob${reopened + 1}`)
             : await t.client({ label: `anon${reopened + 1}` });
-        if (who === 1) choose.watcherReopened();
+        if (who === 1) {
+          choose.watcherReopened();
+          armed.clear();
+          eventsSeen = 0;
+        }
+        continue;
+      }
+      if (who === 1 && choose.chance(0.02)) {
+        const old = sessions[1]!;
+        // Its last events must be in before the client's view of its watches is taken.
+        await old.settle();
+        foldEvents();
+        offline = { label: old.label, session: old.session!, lastZxid: old.lastZxid() };
+        old.destroy();
+        await old.waitClosed();
+        steps.push(`${old.label} disconnected`);
         continue;
       }
       const request = choose.request(who === 1);
       const reply = await sessions[who]!.call(request);
-      if (who === 1) choose.watcherReplied(request, reply.err);
+      if (who === 1) {
+        choose.watcherReplied(request, reply.err);
+        foldEvents();
+        armed.replied(request, reply.err);
+      }
       steps.push(`${sessions[who]!.label} xid ${reply.xid}: ${describeRequest(request)}`);
       const created = reply.body?.path;
       if (reply.err === 0 && created !== undefined && /\d{10}$/.test(created))
         choose.sequentialPaths.push(created);
     }
+    // A session left offline would outlive the run and expire during a later one.
+    if (offline !== undefined) await resume(offline);
     // Events a step triggered for the other session may still be on their way.
     await Promise.all(sessions.map((s) => s.settle()));
     await walk(await t.client({ label: "walk" }), t.root);
