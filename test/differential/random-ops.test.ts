@@ -153,9 +153,11 @@ class Chooser {
   }
 
   data(): string | null {
-    const roll = this.int(9);
+    const roll = this.int(19);
     if (roll === 0) return null;
     if (roll === 1) return "";
+    // Larger than a socket read, so that replies and snapshots carry it in pieces.
+    if (roll === 2) return "x".repeat(100_000 + this.int(1000));
     return `v${this.int(999)}`;
   }
 
@@ -169,9 +171,11 @@ class Chooser {
   }
 
   writeOp(): Request {
-    switch (this.int(3)) {
+    switch (this.int(4)) {
       case 0:
         return create(this.path(), this.data(), this.createMode(), this.acl());
+      case 4:
+        return createTTL(this.path(), 600_000, this.pick([5, 6]), `t${this.int(9)}`, this.acl());
       case 1:
         return del(this.path(), this.version());
       case 2:
