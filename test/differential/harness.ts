@@ -4,6 +4,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
+import {
+  DEFAULT_LAUNCH_OPTIONS,
+  type LaunchedEnsemble,
+  launchEnsemble,
+} from "../../packages/bench/src/servers.js";
 import { normaliseTranscripts } from "../support/normalise.js";
 import { paddockBuilt, startPaddock } from "../support/paddock.js";
 import type { ServerHandle } from "../support/process.js";
@@ -14,6 +19,8 @@ export type TargetKind = ServerHandle["kind"];
 
 export interface ClientOptions extends ConnectOptions {
   label?: string;
+  /** Which member of an ensemble to connect to (useEnsembleDifferential); default 0. */
+  member?: number;
   /** false leaves this client's transcript out of the comparison (version-specific parts). */
   compare?: boolean;
 }
@@ -79,14 +86,14 @@ export function useDifferential(): Differential {
     servers: () => [zookeeper, paddock].filter((s): s is ServerHandle => s !== undefined),
     async run(name, scenario) {
       if (!zookeeper) throw new Error("ZooKeeper did not start");
-      const expected = await runOn(zookeeper, name, scenario);
+      const expected = await runOn(zookeeper, [zookeeper.port], name, scenario);
       dump(zookeeper.kind, name, expected);
       if (expected.error !== undefined) {
         // The scenario itself is wrong (or ZooKeeper changed): ZooKeeper is the reference.
         throw new Error(`scenario ${name} failed against ZooKeeper: ${expected.error}`);
       }
       if (!paddock) return;
-      const actual = await runOn(paddock, name, scenario);
+      const actual = await runOn(paddock, [paddock.port], name, scenario);
       dump(paddock.kind, name, actual);
       // When Paddock could not even run the scenario, its log usually says why.
       const log =
@@ -108,7 +115,71 @@ function scenarioRoot(name: string): string {
   return `/${name.replace(/[^A-Za-z0-9_-]+/g, "-")}`;
 }
 
-async function runOn(server: ServerHandle, name: string, scenario: Scenario): Promise<Outcome> {
+/**
+ * The same comparison on two ensembles of `size` members, one of each kind, started once per
+ * file. A scenario picks a member per client (`member`); it must make its reads deterministic
+ * itself (a sync first), since a member may lag the one that took a write.
+ */
+export function useEnsembleDifferential(size: number, extraCfg: string[] = []): Differential {
+  let zookeeper: LaunchedEnsemble | undefined;
+  let paddock: LaunchedEnsemble | undefined;
+  const handle = (e: LaunchedEnsemble): ServerHandle => {
+    const first = e.members[0]!;
+    return {
+      kind: e.kind,
+      host: "127.0.0.1",
+      port: first.clientPort,
+      connectString: e.connectString,
+      dataDir: e.dataDirs[0]!,
+      pid: first.pid(),
+      output: () => e.output(),
+      stop: () => e.stop(),
+      kill: (signal) => void first.kill(signal ?? "SIGTERM"),
+      alive: () => first.pid() !== undefined,
+    };
+  };
+
+  beforeAll(async () => {
+    const opts = { ...DEFAULT_LAUNCH_OPTIONS, zookeeperHeapMb: 256, extraCfg };
+    const topology = { kind: "ensemble" as const, size };
+    const [zk, pd] = await Promise.allSettled([
+      launchEnsemble("zookeeper", topology, opts),
+      launchEnsemble("paddock", topology, opts),
+    ]);
+    if (zk.status === "fulfilled") zookeeper = zk.value;
+    if (pd.status === "fulfilled") paddock = pd.value;
+    if (zk.status === "rejected") throw zk.reason;
+    if (pd.status === "rejected") throw pd.reason;
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([zookeeper?.stop(), paddock?.stop()]);
+  });
+
+  return {
+    servers: () => [zookeeper, paddock].filter((s): s is LaunchedEnsemble => s !== undefined).map(handle),
+    async run(name, scenario) {
+      if (!zookeeper || !paddock) throw new Error("the ensembles did not start");
+      const ports = (e: LaunchedEnsemble) => e.members.map((m) => m.clientPort);
+      const expected = await runOn(handle(zookeeper), ports(zookeeper), name, scenario);
+      dump("zookeeper", name, expected);
+      if (expected.error !== undefined)
+        throw new Error(`scenario ${name} failed against ZooKeeper: ${expected.error}`);
+      const actual = await runOn(handle(paddock), ports(paddock), name, scenario);
+      dump("paddock", name, actual);
+      const log =
+        actual.error === undefined ? "" : `\nPaddock output (tail):\n${paddock.output().slice(-2000)}`;
+      expect(actual, `Paddock differs from ZooKeeper in scenario ${name}${log}`).toEqual(expected);
+    },
+  };
+}
+
+async function runOn(
+  server: ServerHandle,
+  clientPorts: readonly number[],
+  name: string,
+  scenario: Scenario,
+): Promise<Outcome> {
   const clients: Array<{ client: RawClient; compare: boolean }> = [];
   const records: Record<string, unknown> = {};
   const startedAtMs = Date.now();
@@ -118,7 +189,9 @@ async function runOn(server: ServerHandle, name: string, scenario: Scenario): Pr
     root: scenarioRoot(name),
     async client(opts = {}) {
       const label = opts.label ?? `c${clients.length + 1}`;
-      const client = await RawClient.open(server.host, server.port, opts, label);
+      const port = clientPorts[opts.member ?? 0];
+      if (port === undefined) throw new Error(`no member ${opts.member} (${clientPorts.length} members)`);
+      const client = await RawClient.open(server.host, port, opts, label);
       clients.push({ client, compare: opts.compare ?? true });
       return client;
     },

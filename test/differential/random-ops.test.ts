@@ -17,7 +17,8 @@
 // mode per path and session, the latest), and it checks or removes a recursive watch only with
 // WatcherType Any.
 //
-// DIFF_RANDOM_SEEDS=<first>-<last> and DIFF_RANDOM_OPS=<n> run more; the default is what CI runs.
+// DIFF_RANDOM_SEEDS=<first>-<last>, DIFF_RANDOM_ENSEMBLE_SEEDS (the 3-server runs) and
+// DIFF_RANDOM_OPS=<n> run more; the defaults are what CI runs.
 import {
   type ACL,
   type ConnectResponse,
@@ -29,8 +30,8 @@ import {
 } from "@paddock/jute";
 import { describe, it } from "vitest";
 import { seededRandom } from "../../packages/chaos/src/rng.js";
-import type { EventEntry, RawClient } from "../support/raw-client.js";
-import { type Scenario, skipDifferential, type Target, useDifferential } from "./harness.js";
+import type { ConnectOptions, EventEntry, RawClient } from "../support/raw-client.js";
+import { type Scenario, skipDifferential, useDifferential, useEnsembleDifferential } from "./harness.js";
 import {
   addWatch,
   allChildrenNumber,
@@ -96,11 +97,13 @@ const ACLS: ACL[][] = [
   [{ perms: 0x7f, id: WORLD }],
 ];
 
-function seedsToRun(): number[] {
-  const range = process.env.DIFF_RANDOM_SEEDS;
-  // Twelve of 400 steps: seed 10 is the first to close a session whose ephemerals a sorted
-  // order would delete differently from ZooKeeper.
-  if (range === undefined || range === "") return Array.from({ length: 12 }, (_, i) => i + 1);
+/**
+ * Seeds 1-`defaultCount`, or the range asked for. Twelve of 400 steps on one server: seed 10 is
+ * the first to close a session whose ephemerals a sorted order would delete otherwise than
+ * ZooKeeper does.
+ */
+function seedsToRun(range: string | undefined, defaultCount: number): number[] {
+  if (range === undefined || range === "") return Array.from({ length: defaultCount }, (_, i) => i + 1);
   const m = /^(\d+)(?:-(\d+))?$/.exec(range);
   if (m === null) throw new Error(`DIFF_RANDOM_SEEDS must be <n> or <first>-<last>, not ${range}`);
   const first = Number(m[1]);
@@ -170,18 +173,29 @@ class Chooser {
     return this.pick([0, 0, 0, 1, 1, 2, 3]);
   }
 
+  /** A create mode for `path`: never sequential at the run's root (see request()). */
+  private modeFor(path: string): number {
+    const mode = this.createMode();
+    return path === this.root ? mode & ~2 : mode;
+  }
+
+  private ttlModeFor(path: string): number {
+    return path === this.root ? 5 : this.pick([5, 6]);
+  }
+
   writeOp(): Request {
+    const path = this.path();
     switch (this.int(4)) {
       case 0:
-        return create(this.path(), this.data(), this.createMode(), this.acl());
+        return create(path, this.data(), this.modeFor(path), this.acl());
       case 4:
-        return createTTL(this.path(), 600_000, this.pick([5, 6]), `t${this.int(9)}`, this.acl());
+        return createTTL(path, 600_000, this.ttlModeFor(path), `t${this.int(9)}`, this.acl());
       case 1:
-        return del(this.path(), this.version());
+        return del(path, this.version());
       case 2:
-        return setData(this.path(), this.data(), this.version());
+        return setData(path, this.data(), this.version());
       default:
-        return check(this.path(), this.version());
+        return check(path, this.version());
     }
   }
 
@@ -229,9 +243,11 @@ class Chooser {
       watcher && wantsWatch && !this.persistentWatches.has(path) && !this.recursiveWatches.has(path);
     if (roll < 22) {
       const type = this.chance(0.3) ? OpCode.create2 : OpCode.create;
-      return create(path, this.data(), this.createMode(), this.acl(), type);
+      // Not sequential at the run's own root: that would number children of `/`, which every
+      // run shares, so one run's failure would shift the names of all later ones.
+      return create(path, this.data(), this.modeFor(path), this.acl(), type);
     }
-    if (roll < 25) return createTTL(path, 600_000, this.pick([5, 6]), `t${this.int(9)}`, this.acl());
+    if (roll < 25) return createTTL(path, 600_000, this.ttlModeFor(path), `t${this.int(9)}`, this.acl());
     if (roll < 35) return del(path, this.version());
     if (roll < 46) return setData(path, this.data(), this.version());
     if (roll < 53) return getData(path, watch);
@@ -308,13 +324,6 @@ class ArmedWatches {
   }
 }
 
-/** bob's session, authenticated before its first request. */
-async function bobSession(t: Target, label: string): Promise<RawClient> {
-  const c = await t.client({ label });
-  await c.call(auth("digest", "bob:secret"));
-  return c;
-}
-
 /** Reads back every node under `path`: its data, Stat, ACL and children. */
 async function walk(c: RawClient, path: string): Promise<void> {
   await c.call(getData(path));
@@ -324,10 +333,36 @@ async function walk(c: RawClient, path: string): Promise<void> {
   for (const child of children) await walk(c, `${path}/${child}`);
 }
 
-function randomScenario(seed: number): Scenario {
+/**
+ * Where each session connects. On an ensemble bob, the watching session and the final walk each
+ * use their own member, and every request follows a sync on that session: a member may not yet
+ * have applied what another member acknowledged, and after the sync its events are in too.
+ */
+interface Placement {
+  bob: number;
+  watcher: number;
+  walk: number;
+  syncFirst: boolean;
+}
+
+const STANDALONE: Placement = { bob: 0, watcher: 0, walk: 0, syncFirst: false };
+const SPREAD: Placement = { bob: 0, watcher: 1, walk: 2, syncFirst: true };
+
+function randomScenario(seed: number, where: Placement = STANDALONE): Scenario {
   return async (t) => {
     const choose = new Chooser(seededRandom(seed), t.root);
-    const sessions: RawClient[] = [await bobSession(t, "bob1"), await t.client({ label: "anon1" })];
+    const bobSession = async (label: string) => {
+      const c = await t.client({ label, member: where.bob });
+      await c.call(auth("digest", "bob:secret"));
+      return c;
+    };
+    const watcherSession = (label: string, resume: ConnectOptions = {}) =>
+      t.client({ label, member: where.watcher, ...resume });
+    const call = async (c: RawClient, req: Request) => {
+      if (where.syncFirst) await c.call(sync(t.root));
+      return c.call(req);
+    };
+    const sessions: RawClient[] = [await bobSession("bob1"), await watcherSession("anon1")];
     let reopened = 0;
     let reconnected = 0;
     let offline: { label: string; session: ConnectResponse; lastZxid: number } | undefined;
@@ -345,8 +380,7 @@ function randomScenario(seed: number): Scenario {
     const resume = async (gone: { label: string; session: ConnectResponse; lastZxid: number }) => {
       const { label, session, lastZxid } = gone;
       reconnected++;
-      const next = await t.client({
-        label: `${label}-r${reconnected}`,
+      const next = await watcherSession(`${label}-r${reconnected}`, {
         sessionId: session.sessionId,
         passwd: session.passwd,
         lastZxidSeen: lastZxid,
@@ -390,9 +424,7 @@ function randomScenario(seed: number): Scenario {
         steps.push(`${sessions[who]!.label} closed`);
         reopened++;
         sessions[who] =
-          who === 0
-            ? await bobSession(t, `bob${reopened + 1}`)
-            : await t.client({ label: `anon${reopened + 1}` });
+          who === 0 ? await bobSession(`bob${reopened + 1}`) : await watcherSession(`anon${reopened + 1}`);
         if (who === 1) {
           choose.watcherReopened();
           armed.clear();
@@ -403,6 +435,7 @@ function randomScenario(seed: number): Scenario {
       if (who === 1 && choose.chance(0.02)) {
         const old = sessions[1]!;
         // Its last events must be in before the client's view of its watches is taken.
+        if (where.syncFirst) await old.call(sync(t.root));
         await old.settle();
         foldEvents();
         offline = { label: old.label, session: old.session!, lastZxid: old.lastZxid() };
@@ -412,7 +445,7 @@ function randomScenario(seed: number): Scenario {
         continue;
       }
       const request = choose.request(who === 1);
-      const reply = await sessions[who]!.call(request);
+      const reply = await call(sessions[who]!, request);
       if (who === 1) {
         choose.watcherReplied(request, reply.err);
         foldEvents();
@@ -426,17 +459,30 @@ function randomScenario(seed: number): Scenario {
     // A session left offline would outlive the run and expire during a later one.
     if (offline !== undefined) await resume(offline);
     // Events a step triggered for the other session may still be on their way.
+    if (where.syncFirst) await sessions[1]!.call(sync(t.root));
     await Promise.all(sessions.map((s) => s.settle()));
-    await walk(await t.client({ label: "walk" }), t.root);
+    const walker = await t.client({ label: "walk", member: where.walk });
+    if (where.syncFirst) await walker.call(sync(t.root));
+    await walk(walker, t.root);
     t.record("steps", steps);
   };
 }
 
 describe.skipIf(skipDifferential)("differential: seeded random operations", () => {
   const diff = useDifferential();
-  for (const seed of seedsToRun()) {
+  for (const seed of seedsToRun(process.env.DIFF_RANDOM_SEEDS, 12)) {
     it(`seed ${seed}: ${OPS_PER_SEED} steps`, { timeout: 120_000 }, () =>
       diff.run(`random-${seed}`, randomScenario(seed)),
+    );
+  }
+});
+
+// The same sequences on two 3-server ensembles, the sessions on different members (Placement).
+describe.skipIf(skipDifferential)("differential: seeded random operations across a 3-server ensemble", () => {
+  const diff = useEnsembleDifferential(3, ["extendedTypesEnabled=true"]);
+  for (const seed of seedsToRun(process.env.DIFF_RANDOM_ENSEMBLE_SEEDS, 3)) {
+    it(`seed ${seed}: ${OPS_PER_SEED} steps over 3 members`, { timeout: 240_000 }, () =>
+      diff.run(`random-ensemble-${seed}`, randomScenario(seed, SPREAD)),
     );
   }
 });
