@@ -86,21 +86,36 @@ export function useDifferential(): Differential {
     servers: () => [zookeeper, paddock].filter((s): s is ServerHandle => s !== undefined),
     async run(name, scenario) {
       if (!zookeeper) throw new Error("ZooKeeper did not start");
-      const expected = await runOn(zookeeper, [zookeeper.port], name, scenario);
-      dump(zookeeper.kind, name, expected);
-      if (expected.error !== undefined) {
-        // The scenario itself is wrong (or ZooKeeper changed): ZooKeeper is the reference.
-        throw new Error(`scenario ${name} failed against ZooKeeper: ${expected.error}`);
-      }
-      if (!paddock) return;
-      const actual = await runOn(paddock, [paddock.port], name, scenario);
-      dump(paddock.kind, name, actual);
-      // When Paddock could not even run the scenario, its log usually says why.
-      const log =
-        actual.error === undefined ? "" : `\nPaddock output (tail):\n${paddock.output().slice(-2000)}`;
-      expect(actual, `Paddock differs from ZooKeeper in scenario ${name}${log}`).toEqual(expected);
+      await compare(
+        name,
+        scenario,
+        { server: zookeeper, clientPorts: [zookeeper.port] },
+        paddock && { server: paddock, clientPorts: [paddock.port] },
+      );
     },
   };
+}
+
+interface Side {
+  server: ServerHandle;
+  clientPorts: readonly number[];
+}
+
+/** Runs the scenario on ZooKeeper, then (when given) on Paddock, and requires equal outcomes. */
+async function compare(name: string, scenario: Scenario, zookeeper: Side, paddock: Side | undefined) {
+  const expected = await runOn(zookeeper.server, zookeeper.clientPorts, name, scenario);
+  dump("zookeeper", name, expected);
+  if (expected.error !== undefined) {
+    // The scenario itself is wrong (or ZooKeeper changed): ZooKeeper is the reference.
+    throw new Error(`scenario ${name} failed against ZooKeeper: ${expected.error}`);
+  }
+  if (!paddock) return;
+  const actual = await runOn(paddock.server, paddock.clientPorts, name, scenario);
+  dump("paddock", name, actual);
+  // When Paddock could not even run the scenario, its log usually says why.
+  const log =
+    actual.error === undefined ? "" : `\nPaddock output (tail):\n${paddock.server.output().slice(-2000)}`;
+  expect(actual, `Paddock differs from ZooKeeper in scenario ${name}${log}`).toEqual(expected);
 }
 
 /** DIFF_DUMP=<dir> writes each normalised outcome as JSON, for reading transcripts by eye. */
@@ -160,16 +175,11 @@ export function useEnsembleDifferential(size: number, extraCfg: string[] = []): 
     servers: () => [zookeeper, paddock].filter((s): s is LaunchedEnsemble => s !== undefined).map(handle),
     async run(name, scenario) {
       if (!zookeeper || !paddock) throw new Error("the ensembles did not start");
-      const ports = (e: LaunchedEnsemble) => e.members.map((m) => m.clientPort);
-      const expected = await runOn(handle(zookeeper), ports(zookeeper), name, scenario);
-      dump("zookeeper", name, expected);
-      if (expected.error !== undefined)
-        throw new Error(`scenario ${name} failed against ZooKeeper: ${expected.error}`);
-      const actual = await runOn(handle(paddock), ports(paddock), name, scenario);
-      dump("paddock", name, actual);
-      const log =
-        actual.error === undefined ? "" : `\nPaddock output (tail):\n${paddock.output().slice(-2000)}`;
-      expect(actual, `Paddock differs from ZooKeeper in scenario ${name}${log}`).toEqual(expected);
+      const side = (e: LaunchedEnsemble): Side => ({
+        server: handle(e),
+        clientPorts: e.members.map((m) => m.clientPort),
+      });
+      await compare(name, scenario, side(zookeeper), side(paddock));
     },
   };
 }

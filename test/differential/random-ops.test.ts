@@ -481,7 +481,8 @@ describe.skipIf(skipDifferential)("differential: seeded random operations", () =
 // The same sequences on two 3-server ensembles, the sessions on different members (Placement).
 // Opt-in (DIFF_RANDOM_ENSEMBLE_SEEDS=1-100): on this project's 2-core machines, with six servers
 // and the test sharing the cores, ZooKeeper's ensemble left a request unanswered for 5 s in about
-// one run of 60, which would fail CI for a reason that is not Paddock's.
+// one run of 60, which would fail CI for a reason that is not Paddock's. Skipped only for that
+// flag, never for a missing dependency: skipDifferential throws in CI when ZooKeeper is absent.
 const ENSEMBLE_SEEDS = process.env.DIFF_RANDOM_ENSEMBLE_SEEDS ?? "none";
 describe.skipIf(skipDifferential || ENSEMBLE_SEEDS === "none")(
   "differential: seeded random operations across a 3-server ensemble",
