@@ -1,15 +1,21 @@
-// Runs Apache Curator next to our recipes: test/interop/java/CuratorPeer.java compiled with
-// javac against Debian's Curator 5.x jars and ZooKeeper 3.8's client jars, then started as a
-// process that takes commands on stdin and reports events on stdout, one line each.
+// Runs Apache Curator next to our recipes: the Java programs in test/interop/java compiled with
+// javac against Debian's Curator 5.x jars and ZooKeeper 3.8's client jars. CuratorPeer takes
+// commands on stdin and reports events on stdout, one line each; CuratorRecipes runs Curator's
+// own recipes against a connect string and reports each one.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const JAVA_DIR = "/usr/share/java";
-const SOURCE = join(dirname(fileURLToPath(import.meta.url)), "java", "CuratorPeer.java");
+const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), "java");
+const sources = () =>
+  readdirSync(SOURCE_DIR)
+    .filter((f) => f.endsWith(".java"))
+    .sort()
+    .map((f) => join(SOURCE_DIR, f));
 
 /** Curator (Debian: libcurator-{client,framework,recipes,discovery}-java) and what it needs. */
 export const CURATOR_JARS = [
@@ -53,17 +59,21 @@ export function skipWithoutCurator(): boolean {
 
 let compiled: string | undefined;
 
-/** Compiles CuratorPeer.java once per source version (cached in the temp directory). */
+/** Compiles the Java programs once per version of their sources (cached in the temp directory). */
 export function compileCuratorPeer(): string {
   if (compiled !== undefined) return compiled;
-  const source = readFileSync(SOURCE);
-  const hash = createHash("sha256").update(source).update(classpathJars()).digest("hex").slice(0, 16);
-  const dir = join(tmpdir(), `paddock-curator-peer-${hash}`);
+  const files = sources();
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(f).update(readFileSync(f));
+  const dir = join(
+    tmpdir(),
+    `paddock-curator-peer-${hash.update(classpathJars()).digest("hex").slice(0, 16)}`,
+  );
   if (!existsSync(join(dir, "CuratorPeer.class"))) {
     // Compile beside the final place and rename, so parallel workers never see half a directory.
     const staging = `${dir}.${process.pid}`;
     mkdirSync(staging, { recursive: true });
-    execFileSync("javac", ["-nowarn", "-d", staging, "-cp", classpathJars(), SOURCE], { stdio: "pipe" });
+    execFileSync("javac", ["-nowarn", "-d", staging, "-cp", classpathJars(), ...files], { stdio: "pipe" });
     try {
       renameSync(staging, dir);
     } catch {
@@ -88,10 +98,14 @@ export interface CuratorPeer {
 }
 
 /**
- * Starts `java CuratorPeer <args>`. Tests use a quick-starting JVM (C1 only, serial GC); the
- * benchmark (`benchmark: true`) gives Curator the JVM's full JIT and a larger heap.
+ * Starts `java CuratorPeer <args>` (or another of the programs, `mainClass`). Tests use a
+ * quick-starting JVM (C1 only, serial GC); the benchmark (`benchmark: true`) gives Curator the
+ * JVM's full JIT and a larger heap.
  */
-export function startCuratorPeer(args: string[], opts: { benchmark?: boolean } = {}): CuratorPeer {
+export function startCuratorPeer(
+  args: string[],
+  opts: { benchmark?: boolean; mainClass?: string } = {},
+): CuratorPeer {
   const dir = compileCuratorPeer();
   const jvm =
     opts.benchmark === true ? ["-Xmx512m"] : ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m"];
@@ -100,7 +114,7 @@ export function startCuratorPeer(args: string[], opts: { benchmark?: boolean } =
     "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
     "-cp",
     `${dir}:${classpathJars()}`,
-    "CuratorPeer",
+    opts.mainClass ?? "CuratorPeer",
     ...args,
   ]);
 }

@@ -1,0 +1,88 @@
+// Apache Curator's own recipes against a Paddock ensemble, a connect string of three members as
+// Curator users give it, and against ZooKeeper 3.8 as the reference: the same Java program
+// (test/interop/java/CuratorRecipes.java) must pass every recipe on both. The curator.test.ts
+// suite checks our recipes against Curator's; this one checks Curator on its own, where any
+// difference in events, error codes or ordering that a recipe relies on shows up as a failure.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Ensemble } from "../support/ensemble.js";
+import { skipWithoutZookeeper, startZookeeper } from "../support/zookeeper.js";
+import { type CuratorPeer, skipWithoutCurator, startCuratorPeer } from "./curator-peer.js";
+
+const skipCurator = skipWithoutCurator();
+
+/** Every recipe the program runs, in its order; a recipe that is not reported at all fails too. */
+const RECIPES = [
+  "curator-cache",
+  "tree-cache",
+  "leader-selector",
+  "leader-latch-failover",
+  "semaphore-v2",
+  "read-write-lock",
+  "double-barrier",
+  "barrier",
+  "group-member",
+  "shared-value",
+  "atomic-long",
+  "protected-ephemeral-sequential",
+  "transaction",
+  "persistent-recursive-watch",
+  "node-cache-and-path-children-cache",
+  "queue",
+  "persistent-node",
+  "semaphore-mutex-and-multi-lock",
+  "cleanup",
+];
+
+interface Target {
+  connectString: string;
+  stop(): Promise<void>;
+}
+
+async function paddockEnsemble(): Promise<Target> {
+  const ensemble = await Ensemble.create({ size: 3, tickTimeMs: 500 });
+  ensemble.startAll();
+  await ensemble.waitForQuorum(30_000);
+  return {
+    connectString: ensemble.nodes.map((n) => n.connectString).join(","),
+    stop: () => ensemble.destroy(),
+  };
+}
+
+async function zookeeper(): Promise<Target> {
+  const server = await startZookeeper();
+  return { connectString: server.connectString, stop: () => server.stop() };
+}
+
+const targets: [string, () => Promise<Target>, boolean][] = [
+  ["a 3-server Paddock ensemble", paddockEnsemble, false],
+  ["ZooKeeper 3.8", zookeeper, skipCurator || skipWithoutZookeeper()],
+];
+
+describe.skipIf(skipCurator).each(targets)("Curator's recipes on %s", (_name, start, skipTarget) => {
+  let target: Target | undefined;
+  let program: CuratorPeer | undefined;
+
+  beforeAll(async () => {
+    if (!skipTarget) target = await start();
+  }, 60_000);
+
+  afterAll(async () => {
+    program?.kill();
+    await program?.exited;
+    await target?.stop();
+  });
+
+  it.skipIf(skipTarget)(
+    "passes every recipe",
+    async () => {
+      program = startCuratorPeer([target!.connectString], { mainClass: "CuratorRecipes" });
+      await program.waitFor(/^DONE /, 150_000);
+      const reported = program.lines.filter((l) => /^(PASS|FAIL) /.test(l));
+      const failed = reported.filter((l) => l.startsWith("FAIL "));
+      expect(failed, failed.join("\n")).toEqual([]);
+      expect(reported.map((l) => l.split(" ")[1])).toEqual(RECIPES);
+      expect(await program.exited).toBe(0);
+    },
+    180_000,
+  );
+});
