@@ -1,7 +1,8 @@
 // Runs Apache Curator next to our recipes: the Java programs in test/interop/java compiled with
 // javac against Debian's Curator 5.x jars and ZooKeeper 3.8's client jars. CuratorPeer takes
 // commands on stdin and reports events on stdout, one line each; CuratorRecipes runs Curator's
-// own recipes against a connect string and reports each one.
+// own recipes against a connect string and reports each one; CuratorLockCounter increments a
+// counter under Curator's lock while a test kills servers.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
