@@ -6,237 +6,552 @@
 // DistributedQueue. Each prints `PASS <name>` or `FAIL <name>: <why>`, then `DONE <n> failed`.
 // test/interop/curator-recipes.test.ts runs it against Paddock and against ZooKeeper 3.8, whose
 // passing keeps these expectations honest.
-import org.apache.curator.framework.*;
-import org.apache.curator.framework.api.*;
-import org.apache.curator.framework.api.transaction.*;
-import org.apache.curator.framework.recipes.atomic.*;
-import org.apache.curator.framework.recipes.barriers.*;
-import org.apache.curator.framework.recipes.cache.*;
-import org.apache.curator.framework.recipes.leader.*;
-import org.apache.curator.framework.recipes.locks.*;
-import org.apache.curator.framework.recipes.nodes.*;
-import org.apache.curator.framework.recipes.shared.*;
-import org.apache.curator.retry.*;
-import org.apache.zookeeper.*;
-import java.util.*;
-import java.util.concurrent.*;
-import java.util.concurrent.atomic.*;
+//
+// Usage: CuratorRecipes <connect>
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
+import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
+import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.cache.NodeCache;
+import org.apache.curator.framework.recipes.cache.PathChildrenCache;
+import org.apache.curator.framework.recipes.cache.TreeCache;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderSelector;
+import org.apache.curator.framework.recipes.leader.LeaderSelectorListenerAdapter;
+import org.apache.curator.framework.recipes.locks.InterProcessMultiLock;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
+import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreMutex;
+import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
+import org.apache.curator.framework.recipes.locks.Lease;
+import org.apache.curator.framework.recipes.nodes.GroupMember;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.framework.recipes.queue.DistributedQueue;
+import org.apache.curator.framework.recipes.queue.QueueBuilder;
+import org.apache.curator.framework.recipes.queue.QueueConsumer;
+import org.apache.curator.framework.recipes.queue.QueueSerializer;
+import org.apache.curator.framework.recipes.shared.SharedValue;
+import org.apache.curator.framework.recipes.shared.VersionedValue;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 
 public class CuratorRecipes {
-  static String connect;
-  static CuratorFramework client() throws Exception {
-    CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(10000).connectionTimeoutMs(5000).retryPolicy(new RetryNTimes(10, 200)).build();
-    c.start(); if (!c.blockUntilConnected(10, TimeUnit.SECONDS)) throw new RuntimeException("no connect"); return c;
+  private static String connect;
+  private static String root;
+  /** The session most recipes share; others open their own where sessions must differ. */
+  private static CuratorFramework c;
+  private static int failures = 0;
+
+  interface Body {
+    void run() throws Exception;
   }
-  static void check(boolean ok, String what) { if (!ok) throw new AssertionError(what); }
-  interface Body { void run() throws Exception; }
-  static int failures = 0;
-  static void test(String name, Body b) {
-    long t0 = System.nanoTime();
-    try { b.run(); System.out.println("PASS " + name + " (" + (System.nanoTime() - t0) / 1000000 + " ms)"); }
-    catch (Throwable e) { failures++; System.out.println("FAIL " + name + ": " + e); e.printStackTrace(); }
-  }
-  public static void main(String[] a) throws Exception {
-    connect = a[0];
-    String root = "/recipes-" + System.currentTimeMillis();
-    CuratorFramework c = client();
-    test("curator-cache", () -> {
-      String base = root + "/cc";
-      c.create().creatingParentsIfNeeded().forPath(base);
-      CuratorCache cache = CuratorCache.build(c, base);
-      AtomicInteger created = new AtomicInteger(), changed = new AtomicInteger(), deleted = new AtomicInteger();
-      CountDownLatch init = new CountDownLatch(1);
-      cache.listenable().addListener(CuratorCacheListener.builder().forCreates(n -> created.incrementAndGet()).forChanges((o, n) -> changed.incrementAndGet()).forDeletes(n -> deleted.incrementAndGet()).forInitialized(init::countDown).build());
-      cache.start(); check(init.await(10, TimeUnit.SECONDS), "initialized");
-      for (int i = 0; i < 20; i++) c.create().creatingParentsIfNeeded().forPath(base + "/d" + (i % 4) + "/n" + i, ("v" + i).getBytes());
-      for (int i = 0; i < 20; i += 2) c.setData().forPath(base + "/d" + (i % 4) + "/n" + i, "x".getBytes());
-      for (int i = 1; i < 20; i += 4) c.delete().forPath(base + "/d" + (i % 4) + "/n" + i);
-      long end = System.currentTimeMillis() + 10000;
-      while (System.currentTimeMillis() < end && (created.get() < 25 || changed.get() < 10 || deleted.get() < 5)) Thread.sleep(20);
-      // The root was there before the cache started: its initial load counts as a create.
-      check(created.get() == 25 && changed.get() == 10 && deleted.get() == 5, "events created=" + created + " changed=" + changed + " deleted=" + deleted);
-      check(cache.size() == 1 + 4 + 15, "cache size " + cache.size());
-      cache.close();
-    });
-    test("tree-cache", () -> {
-      String base = root + "/tc";
-      c.create().creatingParentsIfNeeded().forPath(base + "/a/b", "1".getBytes());
-      TreeCache tc = TreeCache.newBuilder(c, base).build();
-      CountDownLatch init = new CountDownLatch(1); AtomicInteger adds = new AtomicInteger();
-      tc.getListenable().addListener((cl, ev) -> { if (ev.getType() == TreeCacheEvent.Type.INITIALIZED) init.countDown(); if (ev.getType() == TreeCacheEvent.Type.NODE_ADDED) adds.incrementAndGet(); });
-      tc.start(); check(init.await(10, TimeUnit.SECONDS), "initialized");
-      c.create().forPath(base + "/a/c", "2".getBytes());
-      long end = System.currentTimeMillis() + 5000;
-      while (System.currentTimeMillis() < end && tc.getCurrentData(base + "/a/c") == null) Thread.sleep(20);
-      check(tc.getCurrentData(base + "/a/c") != null && new String(tc.getCurrentData(base + "/a/c").getData()).equals("2"), "a/c seen");
-      check(tc.getCurrentChildren(base + "/a").keySet().equals(new TreeSet<>(List.of("b", "c"))), "children " + tc.getCurrentChildren(base + "/a").keySet());
-      tc.close();
-    });
-    test("leader-selector", () -> {
-      String path = root + "/ls"; AtomicInteger inside = new AtomicInteger(), max = new AtomicInteger(), led = new AtomicInteger();
-      List<LeaderSelector> sels = new ArrayList<>(); List<CuratorFramework> cs = new ArrayList<>();
-      CountDownLatch done = new CountDownLatch(4);
-      for (int i = 0; i < 4; i++) {
-        CuratorFramework ci = client(); cs.add(ci);
-        LeaderSelector s = new LeaderSelector(ci, path, new LeaderSelectorListenerAdapter() {
-          public void takeLeadership(CuratorFramework cf) throws Exception { int n = inside.incrementAndGet(); max.accumulateAndGet(n, Math::max); Thread.sleep(100); inside.decrementAndGet(); led.incrementAndGet(); done.countDown(); }
-        });
-        sels.add(s); s.start();
-      }
-      check(done.await(20, TimeUnit.SECONDS), "all led once"); check(max.get() == 1, "max concurrent leaders " + max);
-      for (LeaderSelector s : sels) s.close(); for (CuratorFramework ci : cs) ci.close();
-    });
-    test("leader-latch-failover", () -> {
-      String path = root + "/ll"; List<LeaderLatch> ls = new ArrayList<>(); List<CuratorFramework> cs = new ArrayList<>();
-      for (int i = 0; i < 3; i++) { CuratorFramework ci = client(); cs.add(ci); LeaderLatch l = new LeaderLatch(ci, path, "p" + i); l.start(); ls.add(l); }
-      long end = System.currentTimeMillis() + 10000; LeaderLatch leader = null;
-      while (System.currentTimeMillis() < end) { long n = ls.stream().filter(LeaderLatch::hasLeadership).count(); if (n == 1) { leader = ls.stream().filter(LeaderLatch::hasLeadership).findFirst().get(); break; } Thread.sleep(20); }
-      check(leader != null, "one leader");
-      int idx = ls.indexOf(leader); cs.get(idx).close();
-      end = System.currentTimeMillis() + 15000; boolean ok = false;
-      while (System.currentTimeMillis() < end) { long n = 0; for (int i = 0; i < 3; i++) if (i != idx && ls.get(i).hasLeadership()) n++; if (n == 1) { ok = true; break; } Thread.sleep(20); }
-      check(ok, "a new leader after the old one's session closed");
-      check(ls.get((idx + 1) % 3).getParticipants().size() == 2, "2 participants");
-      for (int i = 0; i < 3; i++) if (i != idx) { ls.get(i).close(); cs.get(i).close(); }
-    });
-    test("semaphore-v2", () -> {
-      String path = root + "/sem"; AtomicInteger inside = new AtomicInteger(), max = new AtomicInteger();
-      ExecutorService ex = Executors.newFixedThreadPool(5); List<Future<?>> fs = new ArrayList<>();
-      for (int t = 0; t < 5; t++) fs.add(ex.submit(() -> { CuratorFramework ci = client(); InterProcessSemaphoreV2 s = new InterProcessSemaphoreV2(ci, path, 2);
-        for (int k = 0; k < 4; k++) { Lease l = s.acquire(10, TimeUnit.SECONDS); check(l != null, "lease"); int n = inside.incrementAndGet(); max.accumulateAndGet(n, Math::max); Thread.sleep(20); inside.decrementAndGet(); s.returnLease(l); }
-        ci.close(); return null; }));
-      for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS); ex.shutdown();
-      check(max.get() <= 2 && max.get() >= 1, "max leases held " + max);
-    });
-    test("read-write-lock", () -> {
-      String path = root + "/rw"; AtomicInteger readers = new AtomicInteger(), writers = new AtomicInteger(); AtomicBoolean bad = new AtomicBoolean();
-      ExecutorService ex = Executors.newFixedThreadPool(4); List<Future<?>> fs = new ArrayList<>();
-      for (int t = 0; t < 4; t++) { final int id = t; fs.add(ex.submit(() -> { CuratorFramework ci = client(); InterProcessReadWriteLock rw = new InterProcessReadWriteLock(ci, path);
-        for (int k = 0; k < 5; k++) { boolean w = (id + k) % 3 == 0; InterProcessMutex m = w ? rw.writeLock() : rw.readLock(); check(m.acquire(20, TimeUnit.SECONDS), "acquire");
-          if (w) { if (writers.incrementAndGet() != 1 || readers.get() != 0) bad.set(true); Thread.sleep(15); writers.decrementAndGet(); } else { readers.incrementAndGet(); if (writers.get() != 0) bad.set(true); Thread.sleep(15); readers.decrementAndGet(); }
-          m.release(); }
-        ci.close(); return null; })); }
-      for (Future<?> f : fs) f.get(90, TimeUnit.SECONDS); ex.shutdown(); check(!bad.get(), "exclusion");
-    });
-    test("double-barrier", () -> {
-      String path = root + "/db"; ExecutorService ex = Executors.newFixedThreadPool(3); List<Future<Boolean>> fs = new ArrayList<>();
-      for (int t = 0; t < 3; t++) fs.add(ex.submit(() -> { CuratorFramework ci = client(); DistributedDoubleBarrier b = new DistributedDoubleBarrier(ci, path, 3); boolean in = b.enter(15, TimeUnit.SECONDS); boolean out = b.leave(15, TimeUnit.SECONDS); ci.close(); return in && out; }));
-      for (Future<Boolean> f : fs) check(f.get(40, TimeUnit.SECONDS), "entered and left"); ex.shutdown();
-    });
-    test("barrier", () -> {
-      String path = root + "/b"; DistributedBarrier b = new DistributedBarrier(c, path); b.setBarrier();
-      CuratorFramework c2 = client(); DistributedBarrier b2 = new DistributedBarrier(c2, path);
-      check(!b2.waitOnBarrier(200, TimeUnit.MILLISECONDS), "blocked while set");
-      new Thread(() -> { try { Thread.sleep(200); b.removeBarrier(); } catch (Exception e) { } }).start();
-      check(b2.waitOnBarrier(10, TimeUnit.SECONDS), "released"); c2.close();
-    });
-    test("group-member", () -> {
-      String path = root + "/gm"; List<GroupMember> ms = new ArrayList<>(); List<CuratorFramework> cs = new ArrayList<>();
-      for (int i = 0; i < 3; i++) { CuratorFramework ci = client(); cs.add(ci); GroupMember m = new GroupMember(ci, path, "m" + i, ("p" + i).getBytes()); m.start(); ms.add(m); }
-      long end = System.currentTimeMillis() + 10000;
-      while (System.currentTimeMillis() < end && ms.stream().anyMatch(m -> m.getCurrentMembers().size() != 3)) Thread.sleep(20);
-      for (GroupMember m : ms) check(m.getCurrentMembers().keySet().equals(Set.of("m0", "m1", "m2")), "members " + m.getCurrentMembers().keySet());
-      ms.get(2).close(); cs.get(2).close();
-      end = System.currentTimeMillis() + 10000;
-      while (System.currentTimeMillis() < end && ms.get(0).getCurrentMembers().size() != 2) Thread.sleep(20);
-      check(ms.get(0).getCurrentMembers().keySet().equals(Set.of("m0", "m1")), "after leave " + ms.get(0).getCurrentMembers().keySet());
-      for (int i = 0; i < 2; i++) { ms.get(i).close(); cs.get(i).close(); }
-    });
-    test("shared-value", () -> {
-      String path = root + "/sv"; CuratorFramework c2 = client();
-      SharedValue v1 = new SharedValue(c, path, "a".getBytes()); SharedValue v2 = new SharedValue(c2, path, "a".getBytes()); v1.start(); v2.start();
-      VersionedValue<byte[]> seen = v2.getVersionedValue();
-      check(v1.trySetValue(v1.getVersionedValue(), "b".getBytes()), "first set");
-      check(!v2.trySetValue(seen, "c".getBytes()), "stale set refused");
-      long end = System.currentTimeMillis() + 5000;
-      while (System.currentTimeMillis() < end && !new String(v2.getValue()).equals("b")) Thread.sleep(20);
-      check(new String(v2.getValue()).equals("b"), "v2 sees b");
-      v1.close(); v2.close(); c2.close();
-    });
-    test("atomic-long", () -> {
-      String path = root + "/al"; ExecutorService ex = Executors.newFixedThreadPool(4); List<Future<?>> fs = new ArrayList<>();
-      for (int t = 0; t < 4; t++) fs.add(ex.submit(() -> { CuratorFramework ci = client(); DistributedAtomicLong l = new DistributedAtomicLong(ci, path, new RetryNTimes(1000, 1));
-        for (int k = 0; k < 50; k++) check(l.increment().succeeded(), "increment"); ci.close(); return null; }));
-      for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS); ex.shutdown();
-      check(new DistributedAtomicLong(c, path, new RetryNTimes(3, 10)).get().postValue() == 200L, "200");
-    });
-    test("protected-ephemeral-sequential", () -> {
-      String p = c.create().creatingParentContainersIfNeeded().withProtection().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(root + "/prot/node-", "x".getBytes());
-      check(p.contains("_c_") && p.matches(".*node-\\d{10}$"), "protected name " + p);
-      check(c.checkExists().forPath(root + "/prot").getEphemeralOwner() == 0, "container parent");
-    });
-    test("transaction", () -> {
-      String base = root + "/tx"; c.create().forPath(base);
-      Collection<CuratorTransactionResult> rs = c.transaction().forOperations(c.transactionOp().create().forPath(base + "/a", "1".getBytes()), c.transactionOp().setData().forPath(base + "/a", "2".getBytes()), c.transactionOp().check().forPath(base));
-      check(rs.size() == 3, "3 results");
-      try { c.transaction().forOperations(c.transactionOp().create().forPath(base + "/b"), c.transactionOp().delete().withVersion(7).forPath(base + "/a")); check(false, "should fail"); }
-      catch (KeeperException.BadVersionException e) { }
-      check(c.checkExists().forPath(base + "/b") == null, "rolled back");
-    });
-    test("persistent-recursive-watch", () -> {
-      String base = root + "/pw"; c.create().forPath(base); List<String> seen = Collections.synchronizedList(new ArrayList<>());
-      Watcher w = ev -> { if (ev.getType() != Watcher.Event.EventType.None) seen.add(ev.getType() + " " + ev.getPath().substring(base.length())); };
-      c.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(w).forPath(base);
-      c.create().forPath(base + "/x"); c.create().forPath(base + "/x/y"); c.setData().forPath(base + "/x/y", "1".getBytes()); c.delete().forPath(base + "/x/y");
-      long end = System.currentTimeMillis() + 5000; while (System.currentTimeMillis() < end && seen.size() < 4) Thread.sleep(20);
-      check(seen.equals(List.of("NodeCreated /x", "NodeCreated /x/y", "NodeDataChanged /x/y", "NodeDeleted /x/y")), "events " + seen);
-      c.watchers().remove(w).ofType(Watcher.WatcherType.Any).forPath(base);
-      c.create().forPath(base + "/z");
-      // The client itself tells the watcher it was removed (type PersistentWatchRemoved); nothing about /z may follow.
-      end = System.currentTimeMillis() + 5000; while (System.currentTimeMillis() < end && seen.size() < 5) Thread.sleep(20);
-      Thread.sleep(300);
-      check(seen.size() == 5 && seen.get(4).startsWith("PersistentWatchRemoved"), "after removal " + seen);
-    });
-    test("node-cache-and-path-children-cache", () -> {
-      String base = root + "/nc"; c.create().forPath(base, "0".getBytes());
-      NodeCache nc = new NodeCache(c, base); nc.start(true);
-      PathChildrenCache pcc = new PathChildrenCache(c, base, true); pcc.start(PathChildrenCache.StartMode.BUILD_INITIAL_CACHE);
-      c.setData().forPath(base, "1".getBytes()); c.create().forPath(base + "/k", "v".getBytes());
-      long end = System.currentTimeMillis() + 5000;
-      while (System.currentTimeMillis() < end && (nc.getCurrentData() == null || !new String(nc.getCurrentData().getData()).equals("1") || pcc.getCurrentData().size() != 1)) Thread.sleep(20);
-      check(new String(nc.getCurrentData().getData()).equals("1"), "node cache"); check(pcc.getCurrentData().size() == 1, "children cache");
-      nc.close(); pcc.close();
-    });
-    test("queue", () -> {
-      String path = root + "/q"; List<String> got = Collections.synchronizedList(new ArrayList<>());
-      org.apache.curator.framework.recipes.queue.DistributedQueue<String> q = org.apache.curator.framework.recipes.queue.QueueBuilder.builder(c, new org.apache.curator.framework.recipes.queue.QueueConsumer<String>() {
-        public void consumeMessage(String m) { got.add(m); } public void stateChanged(CuratorFramework cf, org.apache.curator.framework.state.ConnectionState s) { } },
-        new org.apache.curator.framework.recipes.queue.QueueSerializer<String>() { public byte[] serialize(String s) { return s.getBytes(); } public String deserialize(byte[] b) { return new String(b); } }, path).buildQueue();
-      q.start(); for (int i = 0; i < 10; i++) q.put("m" + i);
-      long end = System.currentTimeMillis() + 10000; while (System.currentTimeMillis() < end && got.size() < 10) Thread.sleep(20);
-      List<String> want = new ArrayList<>(); for (int i = 0; i < 10; i++) want.add("m" + i);
-      check(got.equals(want), "fifo " + got); q.close();
-    });
-    test("persistent-node", () -> {
-      String path = root + "/pn/member"; CuratorFramework c2 = client();
-      PersistentNode pn = new PersistentNode(c2, CreateMode.EPHEMERAL, false, path, "here".getBytes());
-      pn.start(); check(pn.waitForInitialCreate(10, TimeUnit.SECONDS), "created");
-      long owner = c.checkExists().forPath(path).getEphemeralOwner();
-      check(owner == c2.getZookeeperClient().getZooKeeper().getSessionId(), "owned by its session");
-      c.delete().forPath(path);
-      long end = System.currentTimeMillis() + 10000; while (System.currentTimeMillis() < end && c.checkExists().forPath(path) == null) Thread.sleep(20);
-      check(c.checkExists().forPath(path) != null, "created again after a delete");
-      pn.close(); c2.close();
-      end = System.currentTimeMillis() + 10000; while (System.currentTimeMillis() < end && c.checkExists().forPath(path) != null) Thread.sleep(20);
-      check(c.checkExists().forPath(path) == null, "gone with its session");
-    });
-    test("semaphore-mutex-and-multi-lock", () -> {
-      String base = root + "/ml"; CuratorFramework c2 = client();
-      InterProcessMultiLock multi = new InterProcessMultiLock(c, List.of(base + "/l1", base + "/l2"));
-      // A multi lock of paths is an InterProcessMutex on each, so only that recipe contends with it.
-      InterProcessMutex b = new InterProcessMutex(c2, base + "/l2");
-      InterProcessSemaphoreMutex s = new InterProcessSemaphoreMutex(c2, base + "/s");
-      check(s.acquire(10, TimeUnit.SECONDS), "semaphore mutex");
-      check(!new InterProcessSemaphoreMutex(c, base + "/s").acquire(300, TimeUnit.MILLISECONDS), "semaphore mutex held");
-      s.release();
-      check(multi.acquire(10, TimeUnit.SECONDS), "multi lock");
-      check(!b.acquire(300, TimeUnit.MILLISECONDS), "l2 held by the multi lock");
-      multi.release();
-      check(b.acquire(10, TimeUnit.SECONDS), "l2 free after release"); b.release(); c2.close();
-    });
+
+  public static void main(String[] args) throws Exception {
+    connect = args[0];
+    root = "/recipes-" + System.currentTimeMillis();
+    c = client();
+    test("curator-cache", CuratorRecipes::curatorCache);
+    test("tree-cache", CuratorRecipes::treeCache);
+    test("leader-selector", CuratorRecipes::leaderSelector);
+    test("leader-latch-failover", CuratorRecipes::leaderLatchFailover);
+    test("semaphore-v2", CuratorRecipes::semaphoreV2);
+    test("read-write-lock", CuratorRecipes::readWriteLock);
+    test("double-barrier", CuratorRecipes::doubleBarrier);
+    test("barrier", CuratorRecipes::barrier);
+    test("group-member", CuratorRecipes::groupMember);
+    test("shared-value", CuratorRecipes::sharedValue);
+    test("atomic-long", CuratorRecipes::atomicLong);
+    test("protected-ephemeral-sequential", CuratorRecipes::protectedEphemeralSequential);
+    test("transaction", CuratorRecipes::transaction);
+    test("persistent-recursive-watch", CuratorRecipes::persistentRecursiveWatch);
+    test("node-cache-and-path-children-cache", CuratorRecipes::nodeAndChildrenCaches);
+    test("queue", CuratorRecipes::queue);
+    test("persistent-node", CuratorRecipes::persistentNode);
+    test("semaphore-mutex-and-multi-lock", CuratorRecipes::semaphoreMutexAndMultiLock);
     test("cleanup", () -> c.delete().deletingChildrenIfNeeded().forPath(root));
     c.close();
     System.out.println("DONE " + failures + " failed");
     System.exit(failures == 0 ? 0 : 1);
+  }
+
+  static void curatorCache() throws Exception {
+    String base = root + "/cc";
+    c.create().creatingParentsIfNeeded().forPath(base);
+    AtomicInteger created = new AtomicInteger();
+    AtomicInteger changed = new AtomicInteger();
+    AtomicInteger deleted = new AtomicInteger();
+    CountDownLatch initialized = new CountDownLatch(1);
+    try (CuratorCache cache = CuratorCache.build(c, base)) {
+      cache.listenable().addListener(CuratorCacheListener.builder()
+          .forCreates(n -> created.incrementAndGet())
+          .forChanges((before, after) -> changed.incrementAndGet())
+          .forDeletes(n -> deleted.incrementAndGet())
+          .forInitialized(initialized::countDown)
+          .build());
+      cache.start();
+      check(initialized.await(10, TimeUnit.SECONDS), "initialized");
+      for (int i = 0; i < 20; i++) c.create().creatingParentsIfNeeded().forPath(node(base, i), bytes("v" + i));
+      for (int i = 0; i < 20; i += 2) c.setData().forPath(node(base, i), bytes("x"));
+      for (int i = 1; i < 20; i += 4) c.delete().forPath(node(base, i));
+      // The root was there before the cache started: its initial load counts as a create.
+      waitUntil(() -> created.get() >= 25 && changed.get() >= 10 && deleted.get() >= 5, 10_000);
+      check(created.get() == 25 && changed.get() == 10 && deleted.get() == 5,
+          "events: created " + created + ", changed " + changed + ", deleted " + deleted);
+      check(cache.size() == 1 + 4 + 15, "cache size " + cache.size());
+    }
+  }
+
+  /** The i-th of 20 nodes, spread over four parents. */
+  private static String node(String base, int i) {
+    return base + "/d" + (i % 4) + "/n" + i;
+  }
+
+  static void treeCache() throws Exception {
+    String base = root + "/tc";
+    c.create().creatingParentsIfNeeded().forPath(base + "/a/b", bytes("1"));
+    CountDownLatch initialized = new CountDownLatch(1);
+    try (TreeCache cache = TreeCache.newBuilder(c, base).build()) {
+      cache.getListenable().addListener((client, event) -> {
+        if (event.getType() == org.apache.curator.framework.recipes.cache.TreeCacheEvent.Type.INITIALIZED)
+          initialized.countDown();
+      });
+      cache.start();
+      check(initialized.await(10, TimeUnit.SECONDS), "initialized");
+      c.create().forPath(base + "/a/c", bytes("2"));
+      waitUntil(() -> cache.getCurrentData(base + "/a/c") != null, 5_000);
+      check(text(cache.getCurrentData(base + "/a/c").getData()).equals("2"), "a/c seen with its data");
+      Set<String> children = cache.getCurrentChildren(base + "/a").keySet();
+      check(children.equals(new TreeSet<>(List.of("b", "c"))), "children " + children);
+    }
+  }
+
+  static void leaderSelector() throws Exception {
+    String path = root + "/ls";
+    AtomicInteger leading = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    CountDownLatch eachLed = new CountDownLatch(4);
+    List<LeaderSelector> selectors = new ArrayList<>();
+    List<CuratorFramework> sessions = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      CuratorFramework session = client();
+      sessions.add(session);
+      LeaderSelector selector = new LeaderSelector(session, path, new LeaderSelectorListenerAdapter() {
+        @Override
+        public void takeLeadership(CuratorFramework client) throws Exception {
+          mostAtOnce.accumulateAndGet(leading.incrementAndGet(), Math::max);
+          Thread.sleep(100);
+          leading.decrementAndGet();
+          eachLed.countDown();
+        }
+      });
+      selectors.add(selector);
+      selector.start();
+    }
+    check(eachLed.await(20, TimeUnit.SECONDS), "each participant led once");
+    check(mostAtOnce.get() == 1, "leaders at once: " + mostAtOnce);
+    for (LeaderSelector s : selectors) s.close();
+    for (CuratorFramework s : sessions) s.close();
+  }
+
+  static void leaderLatchFailover() throws Exception {
+    String path = root + "/ll";
+    List<LeaderLatch> latches = new ArrayList<>();
+    List<CuratorFramework> sessions = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      CuratorFramework session = client();
+      sessions.add(session);
+      LeaderLatch latch = new LeaderLatch(session, path, "p" + i);
+      latch.start();
+      latches.add(latch);
+    }
+    waitUntil(() -> leaders(latches, -1) == 1, 10_000);
+    check(leaders(latches, -1) == 1, "one leader");
+    int old = 0;
+    while (!latches.get(old).hasLeadership()) old++;
+    sessions.get(old).close();
+    final int gone = old;
+    waitUntil(() -> leaders(latches, gone) == 1, 15_000);
+    check(leaders(latches, gone) == 1, "a new leader once the old one's session closed");
+    check(latches.get((old + 1) % 3).getParticipants().size() == 2, "two participants left");
+    for (int i = 0; i < 3; i++) {
+      if (i == old) continue;
+      latches.get(i).close();
+      sessions.get(i).close();
+    }
+  }
+
+  /** How many latches but `except` lead. */
+  private static long leaders(List<LeaderLatch> latches, int except) {
+    long n = 0;
+    for (int i = 0; i < latches.size(); i++) if (i != except && latches.get(i).hasLeadership()) n++;
+    return n;
+  }
+
+  static void semaphoreV2() throws Exception {
+    String path = root + "/sem";
+    AtomicInteger holding = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    inSessions(5, 60, (session, index) -> {
+      InterProcessSemaphoreV2 semaphore = new InterProcessSemaphoreV2(session, path, 2);
+      for (int k = 0; k < 4; k++) {
+        Lease lease = semaphore.acquire(10, TimeUnit.SECONDS);
+        check(lease != null, "a lease within 10 s");
+        mostAtOnce.accumulateAndGet(holding.incrementAndGet(), Math::max);
+        Thread.sleep(20);
+        holding.decrementAndGet();
+        semaphore.returnLease(lease);
+      }
+    });
+    check(mostAtOnce.get() >= 1 && mostAtOnce.get() <= 2, "leases held at once: " + mostAtOnce);
+  }
+
+  static void readWriteLock() throws Exception {
+    String path = root + "/rw";
+    AtomicInteger readers = new AtomicInteger();
+    AtomicInteger writers = new AtomicInteger();
+    AtomicBoolean overlapped = new AtomicBoolean();
+    inSessions(4, 90, (session, index) -> {
+      InterProcessReadWriteLock lock = new InterProcessReadWriteLock(session, path);
+      for (int k = 0; k < 5; k++) {
+        boolean write = (index + k) % 3 == 0;
+        InterProcessMutex mutex = write ? lock.writeLock() : lock.readLock();
+        check(mutex.acquire(20, TimeUnit.SECONDS), "acquired within 20 s");
+        if (write) {
+          if (writers.incrementAndGet() != 1 || readers.get() != 0) overlapped.set(true);
+          Thread.sleep(15);
+          writers.decrementAndGet();
+        } else {
+          readers.incrementAndGet();
+          if (writers.get() != 0) overlapped.set(true);
+          Thread.sleep(15);
+          readers.decrementAndGet();
+        }
+        mutex.release();
+      }
+    });
+    check(!overlapped.get(), "a writer never overlapped a reader or another writer");
+  }
+
+  static void doubleBarrier() throws Exception {
+    String path = root + "/db";
+    inSessions(3, 40, (session, index) -> {
+      DistributedDoubleBarrier barrier = new DistributedDoubleBarrier(session, path, 3);
+      check(barrier.enter(15, TimeUnit.SECONDS), "entered");
+      check(barrier.leave(15, TimeUnit.SECONDS), "left");
+    });
+  }
+
+  static void barrier() throws Exception {
+    String path = root + "/b";
+    DistributedBarrier setter = new DistributedBarrier(c, path);
+    setter.setBarrier();
+    try (CuratorFramework session = client()) {
+      DistributedBarrier waiter = new DistributedBarrier(session, path);
+      check(!waiter.waitOnBarrier(200, TimeUnit.MILLISECONDS), "blocked while the barrier is set");
+      Thread remover = new Thread(() -> {
+        try {
+          Thread.sleep(200);
+          setter.removeBarrier();
+        } catch (Exception e) {
+          e.printStackTrace();
+        }
+      });
+      remover.start();
+      check(waiter.waitOnBarrier(10, TimeUnit.SECONDS), "released once removed");
+      remover.join();
+    }
+  }
+
+  static void groupMember() throws Exception {
+    String path = root + "/gm";
+    List<GroupMember> members = new ArrayList<>();
+    List<CuratorFramework> sessions = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      CuratorFramework session = client();
+      sessions.add(session);
+      GroupMember member = new GroupMember(session, path, "m" + i, bytes("p" + i));
+      member.start();
+      members.add(member);
+    }
+    waitUntil(() -> members.stream().allMatch(m -> m.getCurrentMembers().size() == 3), 10_000);
+    for (GroupMember m : members) {
+      Set<String> seen = m.getCurrentMembers().keySet();
+      check(seen.equals(Set.of("m0", "m1", "m2")), "members " + seen);
+    }
+    members.get(2).close();
+    sessions.get(2).close();
+    waitUntil(() -> members.get(0).getCurrentMembers().size() == 2, 10_000);
+    Set<String> left = members.get(0).getCurrentMembers().keySet();
+    check(left.equals(Set.of("m0", "m1")), "members after one left " + left);
+    for (int i = 0; i < 2; i++) {
+      members.get(i).close();
+      sessions.get(i).close();
+    }
+  }
+
+  static void sharedValue() throws Exception {
+    String path = root + "/sv";
+    try (CuratorFramework session = client();
+        SharedValue mine = new SharedValue(c, path, bytes("a"));
+        SharedValue theirs = new SharedValue(session, path, bytes("a"))) {
+      mine.start();
+      theirs.start();
+      VersionedValue<byte[]> stale = theirs.getVersionedValue();
+      check(mine.trySetValue(mine.getVersionedValue(), bytes("b")), "the first set");
+      check(!theirs.trySetValue(stale, bytes("c")), "a set at a stale version is refused");
+      waitUntil(() -> text(theirs.getValue()).equals("b"), 5_000);
+      check(text(theirs.getValue()).equals("b"), "the other session sees b");
+    }
+  }
+
+  static void atomicLong() throws Exception {
+    String path = root + "/al";
+    inSessions(4, 60, (session, index) -> {
+      DistributedAtomicLong counter = new DistributedAtomicLong(session, path, new RetryNTimes(1000, 1));
+      for (int k = 0; k < 50; k++) check(counter.increment().succeeded(), "an increment");
+    });
+    long value = new DistributedAtomicLong(c, path, new RetryNTimes(3, 10)).get().postValue();
+    check(value == 200L, "200 increments, found " + value);
+  }
+
+  static void protectedEphemeralSequential() throws Exception {
+    String created = c.create()
+        .creatingParentContainersIfNeeded()
+        .withProtection()
+        .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+        .forPath(root + "/prot/node-", bytes("x"));
+    check(created.contains("_c_") && created.matches(".*node-\\d{10}$"), "protected name " + created);
+    check(c.checkExists().forPath(root + "/prot").getEphemeralOwner() == 0, "a container parent");
+  }
+
+  static void transaction() throws Exception {
+    String base = root + "/tx";
+    c.create().forPath(base);
+    Collection<CuratorTransactionResult> results = c.transaction().forOperations(
+        c.transactionOp().create().forPath(base + "/a", bytes("1")),
+        c.transactionOp().setData().forPath(base + "/a", bytes("2")),
+        c.transactionOp().check().forPath(base));
+    check(results.size() == 3, "three results");
+    try {
+      c.transaction().forOperations(
+          c.transactionOp().create().forPath(base + "/b"),
+          c.transactionOp().delete().withVersion(7).forPath(base + "/a"));
+      check(false, "a transaction with a bad version fails");
+    } catch (KeeperException.BadVersionException expected) {
+      // The create before it is rolled back, checked below.
+    }
+    check(c.checkExists().forPath(base + "/b") == null, "rolled back");
+  }
+
+  static void persistentRecursiveWatch() throws Exception {
+    String base = root + "/pw";
+    c.create().forPath(base);
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    Watcher watcher = event -> {
+      if (event.getType() != Watcher.Event.EventType.None)
+        seen.add(event.getType() + " " + event.getPath().substring(base.length()));
+    };
+    c.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(watcher).forPath(base);
+    c.create().forPath(base + "/x");
+    c.create().forPath(base + "/x/y");
+    c.setData().forPath(base + "/x/y", bytes("1"));
+    c.delete().forPath(base + "/x/y");
+    waitUntil(() -> seen.size() >= 4, 5_000);
+    check(seen.equals(List.of("NodeCreated /x", "NodeCreated /x/y", "NodeDataChanged /x/y", "NodeDeleted /x/y")),
+        "events " + seen);
+    c.watchers().remove(watcher).ofType(Watcher.WatcherType.Any).forPath(base);
+    c.create().forPath(base + "/z");
+    // The client itself tells the watcher it was removed; nothing about /z may follow.
+    waitUntil(() -> seen.size() >= 5, 5_000);
+    Thread.sleep(300);
+    check(seen.size() == 5 && seen.get(4).startsWith("PersistentWatchRemoved"), "after removal " + seen);
+  }
+
+  static void nodeAndChildrenCaches() throws Exception {
+    String base = root + "/nc";
+    c.create().forPath(base, bytes("0"));
+    try (NodeCache nodeCache = new NodeCache(c, base);
+        PathChildrenCache childrenCache = new PathChildrenCache(c, base, true)) {
+      nodeCache.start(true);
+      childrenCache.start(PathChildrenCache.StartMode.BUILD_INITIAL_CACHE);
+      c.setData().forPath(base, bytes("1"));
+      c.create().forPath(base + "/k", bytes("v"));
+      waitUntil(() -> nodeCache.getCurrentData() != null
+          && text(nodeCache.getCurrentData().getData()).equals("1")
+          && childrenCache.getCurrentData().size() == 1, 5_000);
+      check(text(nodeCache.getCurrentData().getData()).equals("1"), "the node cache has the new data");
+      check(childrenCache.getCurrentData().size() == 1, "the children cache has the child");
+    }
+  }
+
+  static void queue() throws Exception {
+    List<String> consumed = Collections.synchronizedList(new ArrayList<>());
+    QueueConsumer<String> consumer = new QueueConsumer<>() {
+      @Override
+      public void consumeMessage(String message) {
+        consumed.add(message);
+      }
+
+      @Override
+      public void stateChanged(CuratorFramework client, ConnectionState state) {}
+    };
+    QueueSerializer<String> serializer = new QueueSerializer<>() {
+      @Override
+      public byte[] serialize(String s) {
+        return bytes(s);
+      }
+
+      @Override
+      public String deserialize(byte[] b) {
+        return text(b);
+      }
+    };
+    try (DistributedQueue<String> queue = QueueBuilder.builder(c, consumer, serializer, root + "/q").buildQueue()) {
+      queue.start();
+      List<String> sent = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        sent.add("m" + i);
+        queue.put("m" + i);
+      }
+      waitUntil(() -> consumed.size() >= 10, 10_000);
+      check(consumed.equals(sent), "consumed in order " + consumed);
+    }
+  }
+
+  static void persistentNode() throws Exception {
+    String path = root + "/pn/member";
+    try (CuratorFramework session = client()) {
+      PersistentNode node = new PersistentNode(session, CreateMode.EPHEMERAL, false, path, bytes("here"));
+      node.start();
+      check(node.waitForInitialCreate(10, TimeUnit.SECONDS), "created");
+      long owner = c.checkExists().forPath(path).getEphemeralOwner();
+      check(owner == session.getZookeeperClient().getZooKeeper().getSessionId(), "owned by its session");
+      c.delete().forPath(path);
+      waitUntil(() -> exists(path), 10_000);
+      check(exists(path), "created again after a delete");
+      node.close();
+    }
+    waitUntil(() -> !exists(path), 10_000);
+    check(!exists(path), "gone with its session");
+  }
+
+  static void semaphoreMutexAndMultiLock() throws Exception {
+    String base = root + "/ml";
+    try (CuratorFramework session = client()) {
+      // A multi lock of paths is an InterProcessMutex on each, so only that recipe contends with it.
+      InterProcessMultiLock multi = new InterProcessMultiLock(c, List.of(base + "/l1", base + "/l2"));
+      InterProcessMutex second = new InterProcessMutex(session, base + "/l2");
+      check(multi.acquire(10, TimeUnit.SECONDS), "the multi lock");
+      check(!second.acquire(300, TimeUnit.MILLISECONDS), "l2 is held by the multi lock");
+      multi.release();
+      check(second.acquire(10, TimeUnit.SECONDS), "l2 is free after the release");
+      second.release();
+      InterProcessSemaphoreMutex held = new InterProcessSemaphoreMutex(session, base + "/s");
+      check(held.acquire(10, TimeUnit.SECONDS), "the semaphore mutex");
+      check(!new InterProcessSemaphoreMutex(c, base + "/s").acquire(300, TimeUnit.MILLISECONDS),
+          "the semaphore mutex is held");
+      held.release();
+    }
+  }
+
+  // --- the harness ---
+
+  interface SessionBody {
+    void run(CuratorFramework session, int index) throws Exception;
+  }
+
+  /** Runs `body` in `count` threads, each with a session of its own, and waits for all of them. */
+  private static void inSessions(int count, int timeoutSeconds, SessionBody body) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(count);
+    try {
+      List<Future<Void>> runs = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        final int index = i;
+        Callable<Void> run = () -> {
+          try (CuratorFramework session = client()) {
+            body.run(session, index);
+          }
+          return null;
+        };
+        runs.add(pool.submit(run));
+      }
+      for (Future<Void> run : runs) run.get(timeoutSeconds, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static CuratorFramework client() throws Exception {
+    CuratorFramework session = CuratorFrameworkFactory.builder()
+        .connectString(connect)
+        .sessionTimeoutMs(10_000)
+        .connectionTimeoutMs(5_000)
+        .retryPolicy(new RetryNTimes(10, 200))
+        .build();
+    session.start();
+    if (!session.blockUntilConnected(10, TimeUnit.SECONDS)) throw new IllegalStateException("not connected in 10 s");
+    return session;
+  }
+
+  private static void test(String name, Body body) {
+    long startNs = System.nanoTime();
+    try {
+      body.run();
+      System.out.println("PASS " + name + " (" + (System.nanoTime() - startNs) / 1_000_000 + " ms)");
+    } catch (Throwable e) {
+      failures++;
+      System.out.println("FAIL " + name + ": " + e);
+      e.printStackTrace();
+    }
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) throw new AssertionError(what);
+  }
+
+  /** Polls `condition` until it holds or `timeoutMs` passes; the check after it says which. */
+  private static void waitUntil(BooleanSupplier condition, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < deadline && !condition.getAsBoolean()) Thread.sleep(20);
+  }
+
+  private static boolean exists(String path) {
+    try {
+      return c.checkExists().forPath(path) != null;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
   }
 }
