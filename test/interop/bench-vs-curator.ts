@@ -8,10 +8,11 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InterProcessMutex, ZooKeeperClient } from "../../packages/client/src/index.js";
+import { startLineProcess } from "../support/line-process.js";
 import { startPaddock } from "../support/paddock.js";
 import type { ServerHandle } from "../support/process.js";
 import { startZookeeper } from "../support/zookeeper.js";
-import { type CuratorPeer, curatorMissing, startCuratorPeer, startLineProcess } from "./curator-peer.js";
+import { type CuratorPeer, curatorMissing, startCuratorPeer } from "./curator-peer.js";
 
 const argValue = (name: string, fallback: string) => {
   const at = process.argv.indexOf(name);

@@ -3,12 +3,16 @@
 // commands on stdin and reports events on stdout, one line each; CuratorRecipes runs Curator's
 // own recipes against a connect string and reports each one; CuratorLockCounter increments a
 // counter under Curator's lock while a test kills servers.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type LineProcess, startLineProcess } from "../support/line-process.js";
+
+/** Curator, or our own peer for the benchmark, driven line by line. */
+export type CuratorPeer = LineProcess;
 
 const JAVA_DIR = "/usr/share/java";
 const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), "java");
@@ -85,19 +89,6 @@ export function compileCuratorPeer(): string {
   return dir;
 }
 
-/** A process driven line by line: CuratorPeer, or our own peer for the benchmark. */
-export interface CuratorPeer {
-  child: ChildProcess;
-  /** Every line printed so far. */
-  lines: string[];
-  /** Resolves with the first line (from `from` on) matching `pattern`. */
-  waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<string>;
-  send(line: string): void;
-  /** Resolves with the exit code. */
-  exited: Promise<number | null>;
-  kill(signal?: NodeJS.Signals): void;
-}
-
 /**
  * Starts `java CuratorPeer <args>` (or another of the programs, `mainClass`). Tests use a
  * quick-starting JVM (C1 only, serial GC); the benchmark (`benchmark: true`) gives Curator the
@@ -118,67 +109,4 @@ export function startCuratorPeer(
     opts.mainClass ?? "CuratorPeer",
     ...args,
   ]);
-}
-
-/** Starts a process that takes commands on stdin and reports one line per event on stdout. */
-export function startLineProcess(command: string, args: string[]): CuratorPeer {
-  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
-  const lines: string[] = [];
-  let stderr = "";
-  const listeners = new Set<() => void>();
-  let partial = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    partial += chunk.toString("utf8");
-    const parts = partial.split("\n");
-    partial = parts.pop() ?? "";
-    lines.push(...parts.map((l) => l.trim()).filter((l) => l !== ""));
-    for (const l of listeners) l();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString("utf8")).slice(-8000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  let done = false;
-  void exited.then(() => {
-    done = true;
-    for (const l of listeners) l();
-  });
-  return {
-    child,
-    lines,
-    exited,
-    send: (line) => child.stdin.write(`${line}\n`),
-    kill: (signal = "SIGKILL") => {
-      child.kill(signal);
-    },
-    waitFor: (pattern, timeoutMs = 30_000, from = 0) =>
-      new Promise<string>((resolve, reject) => {
-        const check = () => {
-          const found = lines.slice(from).find((l) => pattern.test(l));
-          if (found !== undefined) {
-            finish();
-            resolve(found);
-          } else if (done) {
-            finish();
-            reject(
-              new Error(`peer exited before ${pattern}; stdout: ${lines.join(" | ")}; stderr: ${stderr}`),
-            );
-          }
-        };
-        const timer = setTimeout(() => {
-          finish();
-          reject(
-            new Error(
-              `no ${pattern} from the peer in ${timeoutMs} ms; stdout: ${lines.join(" | ")}; stderr: ${stderr}`,
-            ),
-          );
-        }, timeoutMs);
-        const finish = () => {
-          clearTimeout(timer);
-          listeners.delete(check);
-        };
-        listeners.add(check);
-        check();
-      }),
-  };
 }
