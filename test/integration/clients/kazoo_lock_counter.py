@@ -11,20 +11,7 @@ import sys
 import threading
 import traceback
 
-from kazoo.client import KazooClient
-from kazoo.retry import KazooRetry
-
-
-def session(hosts):
-    # Sessions that outlive a failover (20 s), and operations retried until a member serves.
-    client = KazooClient(
-        hosts=hosts,
-        timeout=20.0,
-        connection_retry=KazooRetry(max_tries=-1, delay=0.1, max_delay=1.0),
-        command_retry=KazooRetry(max_tries=-1, delay=0.1, max_delay=1.0),
-    )
-    client.start(timeout=15)
-    return client
+from failover_session import session
 
 
 def main():
