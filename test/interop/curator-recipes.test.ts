@@ -1,8 +1,9 @@
 // Apache Curator's own recipes against a Paddock ensemble, a connect string of three members as
-// Curator users give it, and against ZooKeeper 3.8 as the reference: the same Java program
-// (test/interop/java/CuratorRecipes.java) must pass every recipe on both. The curator.test.ts
-// suite checks our recipes against Curator's; this one checks Curator on its own, where any
-// difference in events, error codes or ordering that a recipe relies on shows up as a failure.
+// Curator users give it, against a Paddock observer alone, and against ZooKeeper 3.8 as the
+// reference: the same Java program (test/interop/java/CuratorRecipes.java) must pass every
+// recipe on each. The curator.test.ts suite checks our recipes against Curator's; this one checks
+// Curator on its own, where any difference in events, error codes or ordering that a recipe
+// relies on shows up as a failure.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ensemble } from "../support/ensemble.js";
 import { skipWithoutZookeeper, startZookeeper } from "../support/zookeeper.js";
@@ -38,12 +39,20 @@ interface Target {
   stop(): Promise<void>;
 }
 
-async function paddockEnsemble(): Promise<Target> {
-  const ensemble = await Ensemble.create({ size: 3, tickTimeMs: 500 });
+/** Three voters, and with `throughObserver` a fourth server, an observer, as the only one named. */
+async function paddockEnsemble(throughObserver: boolean): Promise<Target> {
+  const ensemble = await Ensemble.create({
+    size: throughObserver ? 4 : 3,
+    observers: throughObserver ? 1 : 0,
+    tickTimeMs: 500,
+  });
   ensemble.startAll();
   await ensemble.waitForQuorum(30_000);
+  if (throughObserver && (await ensemble.mode(4)) !== "observer")
+    throw new Error("server 4 is not an observer");
+  const named = throughObserver ? ensemble.nodes.slice(3) : ensemble.nodes;
   return {
-    connectString: ensemble.nodes.map((n) => n.connectString).join(","),
+    connectString: named.map((n) => n.connectString).join(","),
     stop: () => ensemble.destroy(),
   };
 }
@@ -54,7 +63,9 @@ async function zookeeper(): Promise<Target> {
 }
 
 const targets: [string, () => Promise<Target>, boolean][] = [
-  ["a 3-server Paddock ensemble", paddockEnsemble, false],
+  ["a 3-server Paddock ensemble", () => paddockEnsemble(false), false],
+  // Every write forwarded by the observer, every watch and read served by it.
+  ["a Paddock observer", () => paddockEnsemble(true), false],
   ["ZooKeeper 3.8", zookeeper, skipCurator || skipWithoutZookeeper()],
 ];
 
