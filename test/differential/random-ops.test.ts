@@ -470,11 +470,12 @@ function randomScenario(seed: number, where: Placement = STANDALONE): Scenario {
 }
 
 // DIFF_RANDOM_SEEDS=none runs none here, for a run of the ensemble seeds alone.
-describe.skipIf(skipDifferential || process.env.DIFF_RANDOM_SEEDS === "none")(
+const STANDALONE_SEEDS = seedsToRun(process.env.DIFF_RANDOM_SEEDS, 12);
+describe.skipIf(skipDifferential || STANDALONE_SEEDS.length === 0)(
   "differential: seeded random operations",
   () => {
     const diff = useDifferential();
-    for (const seed of seedsToRun(process.env.DIFF_RANDOM_SEEDS, 12)) {
+    for (const seed of STANDALONE_SEEDS) {
       it(`seed ${seed}: ${OPS_PER_SEED} steps`, { timeout: 120_000 }, () =>
         diff.run(`random-${seed}`, randomScenario(seed)),
       );
@@ -487,12 +488,12 @@ describe.skipIf(skipDifferential || process.env.DIFF_RANDOM_SEEDS === "none")(
 // and the test sharing the cores, ZooKeeper's ensemble left a request unanswered for 5 s in about
 // one run of 60, which would fail CI for a reason that is not Paddock's. Skipped only for that
 // flag, never for a missing dependency: skipDifferential throws in CI when ZooKeeper is absent.
-const ENSEMBLE_SEEDS = process.env.DIFF_RANDOM_ENSEMBLE_SEEDS ?? "none";
-describe.skipIf(skipDifferential || ENSEMBLE_SEEDS === "none")(
+const ENSEMBLE_SEEDS = seedsToRun(process.env.DIFF_RANDOM_ENSEMBLE_SEEDS ?? "none", 3);
+describe.skipIf(skipDifferential || ENSEMBLE_SEEDS.length === 0)(
   "differential: seeded random operations across a 3-server ensemble",
   () => {
     const diff = useEnsembleDifferential(3, ["extendedTypesEnabled=true"]);
-    for (const seed of seedsToRun(ENSEMBLE_SEEDS, 3)) {
+    for (const seed of ENSEMBLE_SEEDS) {
       it(`seed ${seed}: ${OPS_PER_SEED} steps over 3 members`, { timeout: 240_000 }, () =>
         diff.run(`random-ensemble-${seed}`, randomScenario(seed, SPREAD)),
       );

@@ -10,6 +10,7 @@ import {
 } from "../support/failover-schedule.js";
 import { skipWithoutCurator, startCuratorPeer } from "./curator-peer.js";
 
+// Skipped only outside CI when Curator's jars or javac are missing; skipWithoutCurator throws in CI.
 describeThroughFailovers("Curator across failovers", skipWithoutCurator(), [
   {
     name: "its lock loses no increment and is never held twice",

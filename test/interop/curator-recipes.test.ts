@@ -9,6 +9,8 @@ import { Ensemble } from "../support/ensemble.js";
 import { skipWithoutZookeeper, startZookeeper } from "../support/zookeeper.js";
 import { type CuratorPeer, skipWithoutCurator, startCuratorPeer } from "./curator-peer.js";
 
+// Skipped only outside CI, where Curator's jars, javac or ZooKeeper 3.8 may be missing: with
+// CI=true, skipWithoutCurator and skipWithoutZookeeper throw instead.
 const skipCurator = skipWithoutCurator();
 
 /** Every recipe the program runs, in its order; a recipe that is not reported at all fails too. */

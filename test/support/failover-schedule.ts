@@ -33,7 +33,10 @@ export interface FailoverCase {
   done: string;
 }
 
-/** One ensemble for the suite; each case runs through the whole schedule in turn. */
+/**
+ * One ensemble for the suite; each case runs through the whole schedule in turn. `skip` is for a
+ * client library missing outside CI: callers decide it with checks that throw when CI=true.
+ */
 export function describeThroughFailovers(title: string, skip: boolean, cases: readonly FailoverCase[]): void {
   describe.skipIf(skip)(title, () => {
     let ensemble: Ensemble;

@@ -26,11 +26,16 @@ def settled_state(zk):
     return zk.client_state
 
 
-def client(user=None, password=None):
+def new_client(user=None, password=None):
+    """An unstarted client, logging in with DIGEST-MD5 when given a user."""
     opts = {}
     if user is not None:
         opts["sasl_options"] = {"mechanism": "DIGEST-MD5", "username": user, "password": password}
-    zk = KazooClient(hosts="127.0.0.1:" + port, connection_retry={"max_tries": 0}, timeout=10, **opts)
+    return KazooClient(hosts="127.0.0.1:" + port, connection_retry={"max_tries": 0}, timeout=10, **opts)
+
+
+def client(user=None, password=None):
+    zk = new_client(user, password)
     try:
         zk.start(timeout=10)
     except Exception as e:
@@ -47,12 +52,7 @@ def failed_login(user, password):
     KazooTimeoutError at once. Which one happens is thread timing, on either server (a CI run saw
     it against Paddock), so both count as the refused login they are. Only a start() that waited
     out its whole timeout is reported."""
-    zk = KazooClient(
-        hosts="127.0.0.1:" + port,
-        connection_retry={"max_tries": 0},
-        timeout=10,
-        sasl_options={"mechanism": "DIGEST-MD5", "username": user, "password": password},
-    )
+    zk = new_client(user, password)
     started = time.time()
     try:
         zk.start(timeout=10)
