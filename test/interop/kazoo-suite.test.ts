@@ -8,11 +8,12 @@
 // 1 failed, 3 skipped; the one failure is TestReadOnlyMode.test_read_only, which needs the local
 // sessions that newer kazoo harnesses switch on (kazoo 2.8's does not), and fails the same way.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zookeeperClasspath } from "../../packages/bench/src/zookeeper-java.js";
+import { writeJavaShim } from "../support/java-shim.js";
 import { PADDOCK_SERVER_PATH } from "../support/paddock.js";
 import { makeTempDir } from "../support/process.js";
 import { isCI } from "../support/zookeeper.js";
@@ -64,31 +65,12 @@ async function portOffset(): Promise<number> {
   throw new Error("no free block of 30 ports in 28000-28999");
 }
 
-/** The `java` kazoo's harness runs: Paddock for QuorumPeerMain, the real java for anything else. */
-function javaShim(dir: string): void {
-  const script = `#!/usr/bin/env bash
-main=""; cfg=""; props=()
-args=("$@")
-for ((i=0; i<\${#args[@]}; i++)); do
-  a=\${args[$i]}
-  case "$a" in
-    -D*) props+=("\${a#-D}");;
-    org.apache.zookeeper.server.quorum.QuorumPeerMain) main=$a; cfg=\${args[$((i+1))]};;
-  esac
-done
-if [ -z "$main" ]; then exec /usr/bin/java "$@"; fi
-out="$cfg.paddock"
-cp "$cfg" "$out"
-for p in "\${props[@]}"; do
-  case "$p" in
-    readonlymode.enabled=*|zookeeper.DigestAuthenticationProvider.superDigest=*|java.security.auth.login.config=*) echo "$p" >> "$out";;
-  esac
-done
-exec "${process.execPath}" "${PADDOCK_SERVER_PATH}" start-foreground "$out" >> "$(dirname "$cfg")/paddock.log" 2>&1
-`;
-  writeFileSync(join(dir, "java"), script);
-  chmodSync(join(dir, "java"), 0o755);
-}
+/** The -D properties of kazoo's harness that Paddock reads, as zoo.cfg keys. */
+const KAZOO_PROPERTIES = [
+  "readonlymode.enabled",
+  "zookeeper.DigestAuthenticationProvider.superDigest",
+  "java.security.auth.login.config",
+];
 
 interface SuiteRun {
   summary: string;
@@ -189,7 +171,7 @@ function pytestId(name: string): string {
 describe.skipIf(skip)("kazoo's own test suite against a Paddock ensemble", () => {
   const dir = makeTempDir("kazoo-suite");
   beforeAll(() => {
-    javaShim(dir);
+    writeJavaShim(dir, KAZOO_PROPERTIES);
     cpSync(KAZOO_TESTS, join(dir, "tests"), { recursive: true });
   });
   afterAll(() => {
