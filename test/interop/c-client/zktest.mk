@@ -1,0 +1,32 @@
+# Builds zktest-mt, ZooKeeper's own C client tests, from a source tree that
+# fetch-zookeeper-source.sh prepared, against the installed libzookeeper-mt-dev (its static
+# library, because the tests' mocks wrap symbols inside the client with --wrap, as upstream's
+# build does). Only the suites that talk to a server are built; the others test the client alone.
+#   make -f zktest.mk SRC=<zookeeper-client-c> OUT=<dir> ZKSERVER_CMD=<path of tests/zkServer.sh>
+SRC ?= $(error SRC: the zookeeper-client-c directory)
+OUT ?= .
+ZKSERVER_CMD ?= $(error ZKSERVER_CMD: the zkServer.sh the tests run to start and stop a server)
+LIB ?= /usr/lib/$(shell gcc -print-multiarch)/libzookeeper_mt.a
+
+SUITES := TestClient TestMulti TestClientRetry TestReadOnlyClient
+SUPPORT := TestDriver LibCMocks LibCSymTable MocksBase ZKMocks Util ThreadingUtil PthreadMocks
+OBJS := $(patsubst %,$(OUT)/%.o,$(SUPPORT) $(SUITES))
+
+# Debian's library is built without OpenSSL and SASL, so neither is defined here: the SSL tests
+# drop out, as they do in such a build upstream. ZOO_IPV6_ENABLED keeps testIPV6 (::1).
+# config.h stands in for autoconf's; time.h is what autoconf's build happens to bring to Util.cc.
+# -w: the warnings are upstream's code's, not ours to fix.
+CXXFLAGS := -O1 -g -w -include time.h -DTHREADED -DUSE_STATIC_LIB \
+  -DZOO_IPV6_ENABLED -DZKSERVER_CMD='"$(ZKSERVER_CMD)"' -I$(OUT) -I$(SRC) -I$(SRC)/include \
+  -I$(SRC)/tests -I$(SRC)/src -I/usr/include/zookeeper
+WRAP := $(shell cat $(SRC)/tests/wrappers.opt $(SRC)/tests/wrappers-mt.opt)
+
+$(OUT)/zktest-mt: $(OBJS) $(LIB)
+	g++ -o $@ $(OBJS) $(WRAP) $(LIB) -lcppunit -lpthread -ldl
+
+$(OUT)/config.h:
+	mkdir -p $(OUT)
+	echo '#define POLL_NFDS_TYPE nfds_t' > $@
+
+$(OUT)/%.o: $(SRC)/tests/%.cc $(OUT)/config.h
+	g++ $(CXXFLAGS) -c -o $@ $<
