@@ -1,9 +1,10 @@
 // ZooKeeper's own C client tests (tests/ of its C client, from Debian's zookeeper 3.8.0 source
 // package, Debian's patches applied) against a Paddock server. They are built against the
 // installed libzookeeper-mt-dev, the C client Debian ships, and run as upstream runs them: each
-// suite's driver starts a server through tests/zkServer.sh, which runs `java ... ZooKeeperServerMain
-// zoo.cfg` (QuorumPeerMain for the read-only test) and waits until zkCli can list `/`; a `java`
-// first on PATH runs Paddock on that zoo.cfg instead. Nothing in the tests or zkServer.sh changes.
+// suite's driver starts a server through tests/zkServer.sh, which runs
+// `java ... ZooKeeperServerMain zoo.cfg` (QuorumPeerMain for the read-only test) and waits until
+// zkCli can list `/`; a `java` first on PATH runs Paddock on that zoo.cfg instead. Nothing in the
+// tests or zkServer.sh changes.
 //
 // The suites that need a server: Zookeeper_simpleSystem (25 tests: watches and their automatic
 // re-registration across server restarts, chroot, ACLs, digest auth, containers, TTL nodes, ping,
@@ -15,7 +16,7 @@
 //   the client then reports ZMARSHALLINGERROR (-5), which the test does not allow: 1 run in 15
 //   alone against ZooKeeper, 2 in 15 against Paddock.
 // - testAuth ends with a check Debian's patch for ZOOKEEPER-770 adds: an add_auth completes
-//   within 2 ms, client threads included. Alone it passed 10 of 11 runs against Paddock and 2 of 8
+//   within 2 ms, client threads included. Alone it passed 10 of 11 runs against Paddock and 3 of 11
 //   against ZooKeeper; a C program timing 60 add_auths gave Paddock a median of 0.93 ms (none over
 //   2 ms) and ZooKeeper 1.34 ms (6 over). A busy machine pushes both past it now and then.
 // So, as for kazoo's suite, a failed test runs again alone, which is printed: once, or up to four
@@ -212,7 +213,8 @@ describe.skipIf(skip)(
         for (const test of notOk) {
           const path = `${suite.name}::${test}`;
           // Printed before the retry: a test that passes the second time would leave no trace
-          // otherwise. The tests after one that aborted the driver run alone too, for the first time.
+          // otherwise. The tests after one that aborted the driver run alone too, for the first
+          // time.
           let verdict = run.verdicts.get(path) ?? "no verdict (the driver aborted at it or before it)";
           for (let rerun = 1; rerun <= (RERUNS.get(path) ?? 1) && verdict !== "OK"; rerun++) {
             console.log(`${path}: ${verdict}; running it again alone (${rerun})`);
