@@ -12,9 +12,12 @@
 // connection refused by maxClientCnxns=1) and Zookeeper_readOnly (1: a read-only server).
 // Paddock passes all 40, and so does ZooKeeper 3.8.0 (C_SUITE_TARGET=zookeeper), but for two
 // tests that depend on timing:
-// - testHangingClient races its watcher's getChildren against zookeeper_close in the client, and
-//   the client then reports ZMARSHALLINGERROR (-5), which the test does not allow: 1 run in 15
-//   alone against ZooKeeper, 2 in 15 against Paddock.
+// - testHangingClient races its watcher's getChildren against zookeeper_close in the client.
+//   When the close begins while the getChildren queues its request, the client returns
+//   ZMARSHALLINGERROR (-5), which the watcher's assertion does not allow, and the driver aborts:
+//   1 run in 15 alone against ZooKeeper, 2 in 15 against Paddock, and most runs in CI, where the
+//   machine is busy. Every check of the server comes before the close, so a run that aborted
+//   there with -5 (c-client/close-race-probe.c prints the code) counts as passed, and says so.
 // - testAuth ends with a check Debian's patch for ZOOKEEPER-770 adds: an add_auth completes
 //   within 2 ms, client threads included. Alone it passed 10 of 11 runs against Paddock and 3 of 11
 //   against ZooKeeper; a C program timing 60 add_auths gave Paddock a median of 0.93 ms (none over
@@ -48,6 +51,8 @@ const SUITES = [
   { name: "Zookeeper_clientretry", file: "TestClientRetry.cc" },
   { name: "Zookeeper_readOnly", file: "TestReadOnlyClient.cc" },
 ] as const;
+/** The test whose watcher can lose the client's race with zookeeper_close (above). */
+const CLOSE_RACE_TEST = "Zookeeper_simpleSystem::testHangingClient";
 /** More runs alone for a test whose checks include a bound on time (above); others get one. */
 const RERUNS = new Map([["Zookeeper_simpleSystem::testAuth", 4]]);
 /** Fails most runs against ZooKeeper 3.8.0 itself (above), so it may when that is the target. */
@@ -147,6 +152,24 @@ async function runDriver(baseDir: string, testPath: string, tests: readonly stri
   return { verdicts, output };
 }
 
+/**
+ * Whether `path` ended in nothing but the client's close race: the driver aborted on the
+ * watcher's assertion, and every code the probe printed for the watcher's call is -5.
+ */
+function lostCloseRace(run: DriverRun, path: string): boolean {
+  if (path !== CLOSE_RACE_TEST || run.verdicts.has(path)) return false;
+  if (!run.output.includes("Expression: zrc == ZOK || zrc == ZCLOSING")) return false;
+  const codes = [...run.output.matchAll(/close-race-probe: zoo_wget_children\(\S*\) returned (-?\d+)/g)];
+  return codes.length > 0 && codes.every((m) => m[1] === "-5");
+}
+
+/** CppUnit's verdict on `path`, "OK" for a lost close race (printed), else `missing`. */
+function verdictOf(run: DriverRun, path: string, missing: string): string {
+  if (!lostCloseRace(run, path)) return run.verdicts.get(path) ?? missing;
+  console.log(`${path}: its watcher lost the client's race with zookeeper_close (-5); passed`);
+  return "OK";
+}
+
 /** The client's log and CppUnit's report without the client's debug chatter. */
 function report(output: string): string {
   return output
@@ -215,11 +238,11 @@ describe.skipIf(skip)(
           // Printed before the retry: a test that passes the second time would leave no trace
           // otherwise. The tests after one that aborted the driver run alone too, for the first
           // time.
-          let verdict = run.verdicts.get(path) ?? "no verdict (the driver aborted at it or before it)";
+          let verdict = verdictOf(run, path, "no verdict (the driver aborted at it or before it)");
           for (let rerun = 1; rerun <= (RERUNS.get(path) ?? 1) && verdict !== "OK"; rerun++) {
             console.log(`${path}: ${verdict}; running it again alone (${rerun})`);
             const again = await runDriver(dir, path, tests);
-            verdict = again.verdicts.get(path) ?? "no verdict (the driver aborted)";
+            verdict = verdictOf(again, path, "no verdict (the driver aborted)");
             if (verdict !== "OK") console.log(report(again.output));
           }
           if (verdict !== "OK") failures.push(path);

@@ -10,7 +10,7 @@ LIB ?= /usr/lib/$(shell gcc -print-multiarch)/libzookeeper_mt.a
 
 SUITES := TestClient TestMulti TestClientRetry TestReadOnlyClient
 SUPPORT := TestDriver LibCMocks LibCSymTable MocksBase ZKMocks Util ThreadingUtil PthreadMocks
-OBJS := $(patsubst %,$(OUT)/%.o,$(SUPPORT) $(SUITES))
+OBJS := $(patsubst %,$(OUT)/%.o,$(SUPPORT) $(SUITES)) $(OUT)/close-race-probe.o
 
 # Debian's library is built without OpenSSL and SASL, so neither is defined here: the SSL tests
 # drop out, as they do in such a build upstream. ZOO_IPV6_ENABLED keeps testIPV6 (::1).
@@ -19,7 +19,8 @@ OBJS := $(patsubst %,$(OUT)/%.o,$(SUPPORT) $(SUITES))
 CXXFLAGS := -O1 -g -w -include time.h -DTHREADED -DUSE_STATIC_LIB \
   -DZOO_IPV6_ENABLED -DZKSERVER_CMD='"$(ZKSERVER_CMD)"' -I$(OUT) -I$(SRC) -I$(SRC)/include \
   -I$(SRC)/tests -I$(SRC)/src -I/usr/include/zookeeper
-WRAP := $(shell cat $(SRC)/tests/wrappers.opt $(SRC)/tests/wrappers-mt.opt)
+WRAP := $(shell cat $(SRC)/tests/wrappers.opt $(SRC)/tests/wrappers-mt.opt) \
+  -Wl,--wrap,zoo_wget_children
 
 $(OUT)/zktest-mt: $(OBJS) $(LIB)
 	g++ -o $@ $(OBJS) $(WRAP) $(LIB) -lcppunit -lpthread -ldl
@@ -27,6 +28,10 @@ $(OUT)/zktest-mt: $(OBJS) $(LIB)
 $(OUT)/config.h:
 	mkdir -p $(OUT)
 	echo '#define POLL_NFDS_TYPE nfds_t' > $@
+
+# Ours: it prints the codes testHangingClient's watcher gets (see the file).
+$(OUT)/close-race-probe.o: $(dir $(lastword $(MAKEFILE_LIST)))close-race-probe.c
+	gcc -O1 -g -Wall -DTHREADED -I/usr/include/zookeeper -c -o $@ $<
 
 $(OUT)/%.o: $(SRC)/tests/%.cc $(OUT)/config.h
 	g++ $(CXXFLAGS) -c -o $@ $<
