@@ -68,8 +68,10 @@ export interface CommonConfig {
   /** Java cipher suite names, comma-separated; undefined: Node's defaults. */
   sslCiphersuites: string | undefined;
   sslQuorumCiphersuites: string | undefined;
-  /** Whether a client certificate must name the address it connects from. */
+  /** ssl.hostnameVerification: gates sslClientHostnameVerification on the client port. */
   sslHostnameVerification: boolean;
+  /** Whether a client certificate must name the address it connects from (both keys on). */
+  sslClientHostnameVerification: boolean;
   /** Mutual TLS on every peer link, with the ssl.quorum.* stores. */
   sslQuorum: boolean;
   /** portUnification: the peer ports take TLS and plaintext links (rolling sslQuorum on or off). */

@@ -114,6 +114,16 @@ export const TLS_KEYS = {
     default: true,
     usedBy: TLS_USED_BY,
   },
+  // ZooKeeper's client port has never checked a client certificate's names: its ClientX509Util
+  // says no, whatever ssl.hostnameVerification says. 3.9.4 made that a key (ZOOKEEPER-4790),
+  // off by default and heeded only while ssl.hostnameVerification is on.
+  sslClientHostnameVerification: {
+    key: "ssl.clientHostnameVerification",
+    origin: "system property",
+    type: bool,
+    default: false,
+    usedBy: TLS_USED_BY,
+  },
   quorumPortUnification: {
     key: "portUnification",
     origin: "zoo.cfg",

@@ -38,6 +38,7 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
   "ssl.protocol",
   "ssl.enabledProtocols",
   "ssl.hostnameVerification",
+  "ssl.clientHostnameVerification",
   "ssl.authProvider",
   "ssl.ciphersuites",
   "ssl.quorum.ciphersuites",

@@ -1,8 +1,9 @@
 // TLS for the client port from ZooKeeper's ssl.* keys: the key store (PEM, PKCS12 or JKS, the
 // type from ssl.keyStore.type or the file name, as ZooKeeper infers it), the trust store that
 // client certificates are checked against, ssl.clientAuth (need / want / none), the protocols,
-// and, as ZooKeeper's trust manager does, that a client's certificate names the address it
-// connects from (ssl.hostnameVerification). The stores are read again when their files change.
+// and, only when ssl.clientHostnameVerification asks for it (ZooKeeper 3.9.4's key, off by
+// default as ZooKeeper has always had it), that a client's certificate names the address it
+// connects from. The stores are read again when their files change.
 
 import { checkServerIdentity, type PeerCertificate, type SecureVersion, type TlsOptions } from "node:tls";
 import { isTls13Suite, JAVA_TO_OPENSSL_SUITES, suiteList } from "../config/cipher-suites.js";
@@ -21,6 +22,7 @@ export type ClientTlsConfig = Pick<
   | "sslProtocol"
   | "sslEnabledProtocols"
   | "sslHostnameVerification"
+  | "sslClientHostnameVerification"
   | "sslCiphersuites"
 >;
 
@@ -99,7 +101,7 @@ export function clientTlsOptions(c: ClientTlsConfig): TlsOptions {
 
 /**
  * Why a client's certificate does not name the address it connects from, or undefined when it
- * does (or hostname verification is off, or the client sent none).
+ * does (or the check is off, as by default, or the client sent none).
  */
 export function clientAddressMismatch(
   c: ClientTlsConfig,
@@ -108,6 +110,7 @@ export function clientAddressMismatch(
 ): string | undefined {
   if (
     !c.sslHostnameVerification ||
+    !c.sslClientHostnameVerification ||
     cert === undefined ||
     cert.raw === undefined ||
     remoteAddress === undefined

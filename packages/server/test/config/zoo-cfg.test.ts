@@ -795,6 +795,19 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     expectConfigError(() => parse("ssl.keyStore.type=BKS"), { key: "ssl.keyStore.type" });
   });
 
+  it("checks client certificates' names only when ssl.clientHostnameVerification asks, as ZooKeeper", () => {
+    expect(parse("secureClientPort=2281")).toMatchObject({
+      sslHostnameVerification: true,
+      sslClientHostnameVerification: false,
+    });
+    const c = parse("secureClientPort=2281", "zookeeper.ssl.clientHostnameVerification=true");
+    expect(c.sslClientHostnameVerification).toBe(true);
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("ssl.clientHostnameVerification=maybe"), {
+      key: "ssl.clientHostnameVerification",
+    });
+  });
+
   it("warns that other ZooKeeper features Paddock lacks are ignored", () => {
     const c = parse("oraclePath=/o", "jvm.pause.warn-threshold-ms=1000");
     expect(c.warnings).toHaveLength(2);
