@@ -36,6 +36,14 @@ if (isCI && why !== undefined) throw new Error(`CI needs Patroni and PostgreSQL:
 // Skipped only outside CI, without the patroni and postgresql packages or without root.
 if (why !== undefined) console.warn(`skipping Patroni on Paddock: ${why}`);
 
+/** What a node's REST API (GET /patroni) says of it. */
+interface PatroniStatus {
+  /** "master" or "replica" in Patroni 3.0. */
+  role?: string;
+  state?: string;
+  timeline?: number;
+}
+
 interface PatroniNode {
   name: string;
   config: string;
@@ -175,11 +183,10 @@ postgresql:
     }
   }
 
-  /** What a node's REST API says of it: its role ("master" or "replica"), state and timeline. */
-  async function status(n: PatroniNode): Promise<{ role?: string; state?: string; timeline?: number }> {
+  async function status(n: PatroniNode): Promise<PatroniStatus> {
     try {
       const r = await fetch(`http://127.0.0.1:${n.restPort}/patroni`, { signal: AbortSignal.timeout(2000) });
-      return (await r.json()) as { role?: string; state?: string; timeline?: number };
+      return (await r.json()) as PatroniStatus;
     } catch {
       return {};
     }
@@ -187,7 +194,7 @@ postgresql:
 
   async function waitFor(n: PatroniNode, role: "master" | "replica", timeoutMs: number): Promise<number> {
     const started = Date.now();
-    let last: { role?: string; state?: string } = {};
+    let last: PatroniStatus = {};
     while (Date.now() - started < timeoutMs) {
       last = await status(n);
       if (last.role === role && last.state === "running") return Date.now() - started;

@@ -12,8 +12,8 @@
 // and harness (kazoo 2.11 from github.com/python-zk/kazoo: 490 passed, 3 skipped against Paddock,
 // after the client port stopped checking client certificates' names; its harness also needs
 // python3-pyjks and python3-openssl for the JKS stores of its TLS port). CI runs Debian's.
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,9 +21,9 @@ import { zookeeperClasspath } from "../../packages/bench/src/zookeeper-java.js";
 import { writeJavaShim } from "../support/java-shim.js";
 import { PADDOCK_SERVER_PATH } from "../support/paddock.js";
 import { makeTempDir } from "../support/process.js";
+import { PYTHON, type PytestRun, runPytest } from "../support/pytest.js";
 import { isCI } from "../support/zookeeper.js";
 
-const PYTHON = "/usr/bin/python3";
 const KAZOO_SOURCE = process.env.KAZOO_SOURCE;
 /** Debian's tests, run as `tests` on Debian's kazoo; or a checkout's package, tests and all. */
 const KAZOO_TESTS =
@@ -93,62 +93,32 @@ const KAZOO_PROPERTIES = [
   "java.security.auth.login.config",
 ];
 
-interface SuiteRun {
-  summary: string;
-  output: string;
+interface SuiteRun extends PytestRun {
   /** Every test case pytest reported, and the ones that failed or errored. */
   cases: string[];
   failed: string[];
-  /** What pytest reported for each failed case (its failure or error element, shortened). */
-  failureReports: Map<string, string>;
 }
 
 /** Runs kazoo's tests `files` (paths under tests/) with kazoo's harness settings `env`. */
 async function runKazoo(dir: string, files: string[], env: Record<string, string>): Promise<SuiteRun> {
-  const junit = join(dir, `junit-${Date.now()}.xml`);
-  // Async: the run takes minutes, and the worker must keep answering vitest meanwhile.
-  const child = spawn(
-    PYTHON,
-    ["-m", "pytest", "-q", "-p", "no:cacheprovider", `--junitxml=${junit}`, ...files],
+  const run = await runPytest(
+    dir,
+    files,
     {
-      cwd: dir,
-      env: {
-        ...process.env,
-        PATH: `${dir}:${process.env.PATH}`,
-        // kazoo's servers live in temp dirs under ours, so afterAll can find stragglers.
-        TMPDIR: dir,
-        PYTHONDONTWRITEBYTECODE: "1",
-        ZOOKEEPER_CLASSPATH: zookeeperClasspath(),
-        ZOOKEEPER_VERSION: "3.8.0",
-        ZOOKEEPER_PORT_OFFSET: String(await portOffset()),
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+      PATH: `${dir}:${process.env.PATH}`,
+      // kazoo's servers live in temp dirs under ours, so afterAll can find stragglers.
+      TMPDIR: dir,
+      ZOOKEEPER_CLASSPATH: zookeeperClasspath(),
+      ZOOKEEPER_VERSION: "3.8.0",
+      ZOOKEEPER_PORT_OFFSET: String(await portOffset()),
+      ...env,
     },
+    840_000,
   );
-  let output = "";
-  const keep = (b: Buffer) => {
-    output = (output + b.toString()).slice(-200_000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  const killer = setTimeout(() => child.kill("SIGKILL"), 840_000);
-  await new Promise((resolve) => child.once("close", resolve));
-  clearTimeout(killer);
-  const summary = /^\d+ (passed|failed).*$/m.exec(output)?.[0] ?? "no summary";
-  if (!existsSync(junit)) throw new Error(`pytest wrote no report:\n${output.slice(-3000)}`);
-  const matches = [
-    ...readFileSync(junit, "utf8").matchAll(
-      /<testcase classname="([^"]*)" name="([^"]*)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g,
-    ),
-  ];
-  const failedMatches = matches.filter((m) => /<(failure|error)\b/.test(m[4] ?? ""));
   return {
-    summary,
-    output,
-    cases: matches.map((m) => `${m[1]}.${m[2]}`),
-    failed: failedMatches.map((m) => `${m[1]}.${m[2]}`),
-    failureReports: new Map(failedMatches.map((m) => [`${m[1]}.${m[2]}`, (m[4] ?? "").slice(-4000)])),
+    ...run,
+    cases: [...run.outcomes.keys()],
+    failed: [...run.failureReports.keys()],
   };
 }
 

@@ -14,15 +14,15 @@
 //   points that at the server under test, as kazoo's harness is pointed, and the tests are not
 //   changed. Measured: 56 passed and 19 skipped on each server (the skips are taskflow's in-memory
 //   stand-in, which it skips when a real server answers), 35 of the passes against the server.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { paddockBuilt, startPaddock } from "../support/paddock.js";
 import { makeTempDir, type ServerHandle } from "../support/process.js";
+import { PYTHON, type PytestRun, runPytest } from "../support/pytest.js";
 import { isCI, skipWithoutZookeeper, startZookeeper } from "../support/zookeeper.js";
 
-const PYTHON = "/usr/bin/python3";
 const TOOZ_TESTS = "/usr/lib/python3/dist-packages/tooz/tests";
 const TASKFLOW_TESTS = "/usr/lib/python3/dist-packages/taskflow/tests/unit";
 /** tooz, taskflow, and what their tests import: testtools, fixtures, oslotest. */
@@ -45,65 +45,15 @@ if (isCI && why !== undefined) throw new Error(`CI needs tooz's and taskflow's t
 // missing.
 if (why !== undefined) console.warn(`skipping tooz's and taskflow's tests: ${why}`);
 
-type Outcome = "passed" | "failed" | "skipped";
-
-interface PytestRun {
-  outcomes: Map<string, Outcome>;
-  summary: string;
-  output: string;
-}
-
-/** pytest over `tests` with `env`, and `plugins` importable from `dir`: each test's outcome. */
-async function runPytest(
-  dir: string,
-  label: string,
-  tests: string[],
-  env: Record<string, string>,
-  plugins: string[] = [],
-): Promise<PytestRun> {
-  const junit = join(dir, `junit-${label}.xml`);
-  const child = spawn(
-    PYTHON,
-    [
-      "-m",
-      "pytest",
-      "-q",
-      "-p",
-      "no:cacheprovider",
-      ...plugins.flatMap((p) => ["-p", p]),
-      `--junitxml=${junit}`,
-      ...tests,
-    ],
-    {
-      cwd: dir,
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: dir, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+/** Each pair runs these tests on one server, then the other, under the same plugins. */
+function runTests(dir: string, tests: string[], env: Record<string, string>, plugins: string[] = []) {
+  // The run's directory on PYTHONPATH: the plugins written there import from it.
+  return runPytest(
+    dir,
+    [...plugins.flatMap((p) => ["-p", p]), ...tests],
+    { PYTHONPATH: dir, ...env },
+    400_000,
   );
-  let output = "";
-  const keep = (b: Buffer) => {
-    output = (output + b.toString()).slice(-100_000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  const killer = setTimeout(() => child.kill("SIGKILL"), 400_000);
-  await new Promise((resolve) => child.once("close", resolve));
-  clearTimeout(killer);
-  if (!existsSync(junit)) throw new Error(`pytest wrote no report:\n${output.slice(-3000)}`);
-  const outcomes = new Map<string, Outcome>();
-  for (const m of readFileSync(junit, "utf8").matchAll(
-    /<testcase classname="([^"]*)" name="([^"]*)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g,
-  )) {
-    const body = m[4] ?? "";
-    const outcome: Outcome = /<(failure|error)\b/.test(body)
-      ? "failed"
-      : /<skipped\b/.test(body)
-        ? "skipped"
-        : "passed";
-    outcomes.set(`${m[1]}.${m[2]}`, outcome);
-  }
-  const summary = /^\d+ (passed|failed).*$/m.exec(output)?.[0] ?? "no summary";
-  return { outcomes, summary, output };
 }
 
 /** The tests that ended differently on the two servers, with both outcomes. */
@@ -139,8 +89,8 @@ describe.skipIf(why !== undefined || skipWithoutZookeeper())("OpenStack's tooz a
       `${join(TOOZ_TESTS, "test_partitioner.py")}::TestPartitioner`,
     ];
     const url = (s: ServerHandle) => ({ TOOZ_TEST_URL: `kazoo://${s.connectString}?timeout=5` });
-    const expected = await runPytest(dir, "tooz-zookeeper", tests, url(zookeeper));
-    const actual = await runPytest(dir, "tooz-paddock", tests, url(paddock));
+    const expected = await runTests(dir, tests, url(zookeeper));
+    const actual = await runTests(dir, tests, url(paddock));
     console.log(`tooz against ZooKeeper: ${expected.summary}; against Paddock: ${actual.summary}`);
     // The run covered the suite on ZooKeeper: groups, members, leaders, locks, partitions.
     expect(passed(expected), expected.output.slice(-4000)).toBeGreaterThanOrEqual(70);
@@ -156,8 +106,8 @@ describe.skipIf(why !== undefined || skipWithoutZookeeper())("OpenStack's tooz a
     ];
     const hosts = (s: ServerHandle) => ({ PADDOCK_TASKFLOW_HOSTS: s.connectString });
     const plugins = ["paddock_taskflow_hosts"];
-    const expected = await runPytest(dir, "taskflow-zookeeper", tests, hosts(zookeeper), plugins);
-    const actual = await runPytest(dir, "taskflow-paddock", tests, hosts(paddock), plugins);
+    const expected = await runTests(dir, tests, hosts(zookeeper), plugins);
+    const actual = await runTests(dir, tests, hosts(paddock), plugins);
     console.log(`taskflow against ZooKeeper: ${expected.summary}; against Paddock: ${actual.summary}`);
     // The classes that need a real server ran: taskflow skips them when none answers.
     expect(passed(expected, "ZookeeperJobboardTest"), expected.output.slice(-4000)).toBeGreaterThanOrEqual(
