@@ -196,11 +196,23 @@ public class CuratorRecipes {
     final int gone = old;
     waitUntil(() -> leaders(latches, gone) == 1, 15_000);
     check(leaders(latches, gone) == 1, "a new leader once the old one's session closed");
-    check(latches.get((old + 1) % 3).getParticipants().size() == 2, "two participants left");
+    // Each latch reads through its own session, whose server may not yet have applied the close
+    // that the new leader's server has.
+    LeaderLatch other = latches.get((old + 1) % 3);
+    waitUntil(() -> participants(other) == 2, 5_000);
+    check(participants(other) == 2, "two participants left");
     for (int i = 0; i < 3; i++) {
       if (i == old) continue;
       latches.get(i).close();
       sessions.get(i).close();
+    }
+  }
+
+  private static int participants(LeaderLatch latch) {
+    try {
+      return latch.getParticipants().size();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -334,6 +346,7 @@ public class CuratorRecipes {
       DistributedAtomicLong counter = new DistributedAtomicLong(session, path, new RetryNTimes(1000, 1));
       for (int k = 0; k < 50; k++) check(counter.increment().succeeded(), "an increment");
     });
+    syncShared(path);
     long value = new DistributedAtomicLong(c, path, new RetryNTimes(3, 10)).get().postValue();
     check(value == 200L, "200 increments, found " + value);
   }
@@ -448,6 +461,7 @@ public class CuratorRecipes {
       PersistentNode node = new PersistentNode(session, CreateMode.EPHEMERAL, false, path, bytes("here"));
       node.start();
       check(node.waitForInitialCreate(10, TimeUnit.SECONDS), "created");
+      syncShared(path);
       long owner = c.checkExists().forPath(path).getEphemeralOwner();
       check(owner == session.getZookeeperClient().getZooKeeper().getSessionId(), "owned by its session");
       c.delete().forPath(path);
@@ -537,6 +551,16 @@ public class CuratorRecipes {
   private static void waitUntil(BooleanSupplier condition, long timeoutMs) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < deadline && !condition.getAsBoolean()) Thread.sleep(20);
+  }
+
+  /**
+   * Brings the shared session's server up to date before it reads what other sessions wrote:
+   * as in ZooKeeper, a read on one server need not see a write just committed through another.
+   */
+  private static void syncShared(String path) throws Exception {
+    CountDownLatch synced = new CountDownLatch(1);
+    c.sync().inBackground((client, event) -> synced.countDown()).forPath(path);
+    check(synced.await(10, TimeUnit.SECONDS), "synced " + path);
   }
 
   private static boolean exists(String path) {
