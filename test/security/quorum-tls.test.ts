@@ -154,3 +154,65 @@ describe("sslQuorum: mutual TLS between servers", () => {
     await after.close();
   });
 });
+
+// ssl.quorum.clientHostnameVerification=false (ZooKeeper 3.9.4's key): the accepting server no
+// longer matches a dialler's certificate against the id it claims; any certificate the trust store
+// accepts will do. Server 1 has it off, server 2 keeps the default. Only they run, electing over
+// wss; an impostor then dials each one's election port as server 3 with server 2's certificate.
+describe("sslQuorum with ssl.quorum.clientHostnameVerification=false", () => {
+  let dir: string;
+  let ens: Ensemble;
+
+  beforeAll(async () => {
+    dir = makeTempDir("paddock-quorum-tls-dialler");
+    makeCertificates(dir);
+    ens = await Ensemble.create({
+      size: 3,
+      hostOf: (id) => `127.0.0.${id}`,
+      extraCfg: ["sslQuorum=true", `ssl.quorum.trustStore.location=${join(dir, "ca.pem")}`],
+      extraCfgOf: (id) => [
+        `ssl.quorum.keyStore.location=${join(dir, `s${id}.pem`)}`,
+        ...(id === 1 ? ["ssl.quorum.clientHostnameVerification=false"] : []),
+      ],
+    });
+    ens.start(1);
+    ens.start(2);
+  }, 60_000);
+
+  afterAll(async () => {
+    await ens?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** How a link to `id`'s election port, claiming to be server 3 with server 2's certificate, ends within 1 s. */
+  const impostorLink = (id: number) =>
+    new Promise<string>((resolve) => {
+      const ws = new WebSocket(`wss://127.0.0.${id}:${ens.node(id).electionPort}/?from=3`, {
+        key: readFileSync(join(dir, "s2.key")),
+        cert: readFileSync(join(dir, "s2.crt")),
+        ca: readFileSync(join(dir, "ca.pem")),
+      });
+      const timer = setTimeout(() => {
+        resolve("still open");
+        ws.terminate();
+      }, 1000);
+      ws.on("error", (err) => {
+        clearTimeout(timer);
+        resolve(`error: ${err.message}`);
+      });
+      ws.on("close", (code, reason) => {
+        clearTimeout(timer);
+        resolve(`closed ${code} ${reason.toString()}`);
+      });
+    });
+
+  it("admits a trusted certificate for another host only where the key is off", {
+    timeout: 60_000,
+  }, async () => {
+    await ens.waitForQuorum(30_000, [1, 2]);
+    expect(await impostorLink(1)).toBe("still open");
+    expect(ens.output(1)).not.toContain("peer refused");
+    expect(await impostorLink(2)).toBe("closed 1008 certificate does not match the claimed server id");
+    expect(ens.output(2)).toContain("peer refused");
+  });
+});

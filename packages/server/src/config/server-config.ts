@@ -84,6 +84,8 @@ export interface CommonConfig {
   sslQuorumTrustStoreType: string | undefined;
   /** Whether a peer's certificate must name the host of the server line it claims. */
   sslQuorumHostnameVerification: boolean;
+  /** Whether the accepting server checks the dialler's certificate so (both keys on). */
+  sslQuorumClientHostnameVerification: boolean;
   /** The JAAS file (java.security.auth.login.config); docs/security.md, "SASL". */
   jaasLoginConfig: string | undefined;
   /** The JAAS section of the client users (zookeeper.sasl.serverconfig). */

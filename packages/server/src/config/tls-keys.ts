@@ -194,4 +194,14 @@ export const TLS_KEYS = {
     default: true,
     usedBy: QUORUM_TLS_USED_BY,
   },
+  // The quorum's side of ZOOKEEPER-4790 (3.9.4): whether the accepting server checks the
+  // dialler's certificate. On by default, as QuorumX509Util has always done, and heeded only
+  // while ssl.quorum.hostnameVerification is on.
+  sslQuorumClientHostnameVerification: {
+    key: "ssl.quorum.clientHostnameVerification",
+    origin: "system property",
+    type: bool,
+    default: true,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
 } satisfies KeyTable;

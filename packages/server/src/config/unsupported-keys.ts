@@ -49,6 +49,7 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
   "ssl.quorum.trustStore.password",
   "ssl.quorum.trustStore.type",
   "ssl.quorum.hostnameVerification",
+  "ssl.quorum.clientHostnameVerification",
 ]);
 
 /** The override: run even though a security setting cannot be honoured. */

@@ -27,13 +27,15 @@ const AUTH_DEADLINE_MS = 5000;
 
 /**
  * sslQuorum: mutual TLS on every link. `server` secures our listeners (it must ask for and
- * verify the dialler's certificate), `client` our dials; with `verifyIdentity` a certificate
- * must name the server line's host of the id it claims, and ours is checked the same way.
+ * verify the dialler's certificate), `client` our dials. With `verifyIdentity` the acceptor's
+ * certificate must name the host we dialled; with `verifyDiallerIdentity` a dialler's must name
+ * the server line's host of the id it claims.
  */
 export interface PeerTlsOptions {
   server: TlsOptions;
   client: ConnectionOptions;
   verifyIdentity: boolean;
+  verifyDiallerIdentity: boolean;
   /** Dial with TLS (sslQuorum); default true. False while portUnification rolls TLS in. */
   dial?: boolean;
   /** portUnification: the listeners take plaintext links too (sniffed per connection). */
@@ -243,7 +245,7 @@ export class PeerAcceptor {
   /** With sslQuorum: why the dialler's certificate does not name `host` (its server line's), if it does not. */
   private identityMismatch(host: string, req: IncomingMessage): string | undefined {
     const tls = this.tls;
-    if (tls === undefined || !tls.verifyIdentity) return undefined;
+    if (tls === undefined || !tls.verifyDiallerIdentity) return undefined;
     // portUnification takes plaintext links too, while sslQuorum is rolled in or out: those
     // carry no certificate to check.
     if (tls.unified === true && (req.socket as TLSSocket).encrypted !== true) return undefined;

@@ -1,7 +1,8 @@
 // sslQuorum: the peer links' mutual TLS from the ssl.quorum.* stores (PEM, PKCS12 or JKS, read
 // as the client port's are). Both sides present the server's certificate and check the other's
 // against the trust store; with ssl.quorum.hostnameVerification (the default) a certificate must
-// also name the host of the server line it speaks for. The stores are read again when their files
+// also name the host of the server line it speaks for (on the accepting side, unless
+// ssl.quorum.clientHostnameVerification is off). The stores are read again when their files
 // change, for the links made from then on. With portUnification the peer ports take TLS and
 // plaintext links alike, so a running ensemble can turn sslQuorum on (or off) one server at a time.
 
@@ -50,6 +51,7 @@ export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
     server: { ...key, ...trust, requestCert: true, rejectUnauthorized: true, ...suites },
     client: { ...key, ...trust, ...suites },
     verifyIdentity: config.sslQuorumHostnameVerification,
+    verifyDiallerIdentity: config.sslQuorumHostnameVerification && config.sslQuorumClientHostnameVerification,
     // portUnification (ZooKeeper's rolling switch): TLS links are taken on the peer ports while
     // the server still dials plaintext until sslQuorum is on, and plaintext links are taken too.
     dial: config.sslQuorum,

@@ -775,6 +775,19 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     expect(c.warnings).toEqual([]);
   });
 
+  it("has the accepting peer check a dialler's certificate unless ssl.quorum.clientHostnameVerification is off", () => {
+    expect(parse("sslQuorum=true")).toMatchObject({
+      sslQuorumHostnameVerification: true,
+      sslQuorumClientHostnameVerification: true,
+    });
+    const c = parse("sslQuorum=true", "zookeeper.ssl.quorum.clientHostnameVerification=false");
+    expect(c.sslQuorumClientHostnameVerification).toBe(false);
+    expect(c.warnings).toEqual([]);
+    expectConfigError(() => parse("ssl.quorum.clientHostnameVerification=no"), {
+      key: "ssl.quorum.clientHostnameVerification",
+    });
+  });
+
   it("reads the client port's TLS keys, with or without the zookeeper. prefix", () => {
     const c = parse(
       "secureClientPort=2281",
