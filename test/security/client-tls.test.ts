@@ -5,7 +5,7 @@
 // cannot be used stopping the start, and real clients: the TypeScript client and kazoo (use_ssl).
 // The plaintext port keeps working beside it.
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { ZooKeeperClient } from "@paddock/client";
@@ -37,6 +37,12 @@ function makeCertificates(dir: string): void {
   makeLeaf(dir, "stranger", "paddock-stranger", "IP:10.9.9.9");
   makePkcs12(dir, "server", PASSWORD);
   makePkcs12(dir, "client", PASSWORD);
+  // A certificate for 127.0.0.1 from a CA the servers do not trust.
+  mkdirSync(join(dir, "other"));
+  makeCa(join(dir, "other"), "another-ca");
+  makeLeaf(join(dir, "other"), "rogue", "paddock-rogue", "IP:127.0.0.1");
+  // Store passwords in files, as ZooKeeper's *.passwordPath keys take them (one line break after).
+  writeFileSync(join(dir, "password.txt"), `${PASSWORD}\n`);
   if (haveKeytool) {
     makeJks(dir, "server", PASSWORD);
     makeTrustStore(dir, "trust.jks", "JKS", PASSWORD);
@@ -180,15 +186,65 @@ zk.stop()
     expect(await useOver(gated.securePort, clientTls("stranger"), "/stranger-gated")).toBe("over tls");
   });
 
-  it("clientAuth=want lets a client without a certificate in", { timeout: 60_000 }, async () => {
-    const { securePort } = await start([
+  it("clientAuth=want lets a client without a certificate in, and refuses an untrusted one", {
+    timeout: 60_000,
+  }, async () => {
+    const { server, securePort } = await start([
       `ssl.keyStore.location=${file("server.pem")}`,
       `ssl.trustStore.location=${file("ca.pem")}`,
       "ssl.clientAuth=want",
     ]);
     expect(await useOver(securePort, { ca: readFileSync(file("ca.pem")) }, "/want")).toBe("over tls");
     expect(await useOver(securePort, clientTls(), "/want-cert")).toBe("over tls");
+    await expect(useOver(securePort, clientTls("other/rogue"), "/want-rogue")).rejects.toThrow();
+    expect(server.output()).toContain("certificate not trusted");
   });
+
+  // Skipped only outside CI when ZooKeeper 3.8 is not installed; with CI=true
+  // skipWithoutZookeeper throws instead.
+  it.skipIf(skipWithoutZookeeper())(
+    "clientAuth=want, like ZooKeeper 3.8: no certificate is served, an untrusted one refused (kazoo)",
+    { timeout: 90_000 },
+    async () => {
+      const stores = [
+        `ssl.keyStore.location=${file("server.pem")}`,
+        `ssl.trustStore.location=${file("ca.pem")}`,
+      ];
+      const zkSecurePort = await freePort();
+      const zookeeper = await startZookeeper({
+        extraCfg: [
+          `secureClientPort=${zkSecurePort}`,
+          "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+          "ssl.clientAuth=want",
+          ...stores,
+        ],
+      });
+      servers.push(zookeeper);
+      const { securePort } = await start(["ssl.clientAuth=want", ...stores]);
+      const kazooAs = (port: number, who: string | undefined) => `
+from kazoo.client import KazooClient
+zk = KazooClient(hosts="127.0.0.1:${port}", use_ssl=True, verify_certs=True, ca="${file("ca.pem")}"${
+        who === undefined ? "" : `, certfile="${file(`${who}.crt`)}", keyfile="${file(`${who}.key`)}"`
+      })
+try:
+    zk.start(timeout=8)
+except Exception as e:
+    print("refused", type(e).__name__)
+else:
+    zk.ensure_path("/want")
+    print("served", zk.client_state)
+    zk.stop()
+`;
+      const outcomes = async (port: number) => [
+        (await runKazoo(kazooAs(port, undefined))).trim(),
+        (await runKazoo(kazooAs(port, "client"))).trim(),
+        (await runKazoo(kazooAs(port, "other/rogue"))).trim(),
+      ];
+      const expected = ["served CONNECTED", "served CONNECTED", "refused KazooTimeoutError"];
+      expect(await outcomes(zkSecurePort)).toEqual(expected);
+      expect(await outcomes(securePort)).toEqual(expected);
+    },
+  );
 
   // Needs keytool for the Java stores; under CI=true a missing keytool fails the file above.
   it.runIf(haveKeytool)("PKCS12 and JKS key and trust stores", { timeout: 60_000 }, async () => {
@@ -207,6 +263,21 @@ zk.stop()
       `ssl.trustStore.password=${PASSWORD}`,
     ]);
     expect(await useOver(jksServer.securePort, clientTls(), "/jks")).toBe("over tls");
+    // The passwords read from files (*.passwordPath), which win over a password given beside them.
+    const fromFiles = await start([
+      `ssl.keyStore.location=${file("server.p12")}`,
+      "ssl.keyStore.password=wrong",
+      `ssl.keyStore.passwordPath=${file("password.txt")}`,
+      `ssl.trustStore.location=${file("trust.jks")}`,
+      `zookeeper.ssl.trustStore.passwordPath=${file("password.txt")}`,
+    ]);
+    expect(await useOver(fromFiles.securePort, clientTls(), "/password-files")).toBe("over tls");
+    await expect(
+      start([
+        `ssl.keyStore.location=${file("server.p12")}`,
+        `ssl.keyStore.passwordPath=${file("nowhere.txt")}`,
+      ]),
+    ).rejects.toThrow(/ssl\.keyStore\.passwordPath: cannot read .*nowhere\.txt/);
   });
 
   it("reloads the key store when its file changes", { timeout: 60_000 }, async () => {
@@ -262,7 +333,7 @@ zk.stop()
           "zookeeper.client.secure=true",
           "zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty",
           `zookeeper.ssl.keyStore.location=${file("client.p12")}`,
-          `zookeeper.ssl.keyStore.password=${PASSWORD}`,
+          `zookeeper.ssl.keyStore.passwordPath=${file("password.txt")}`,
           `zookeeper.ssl.trustStore.location=${file("trust.jks")}`,
           `zookeeper.ssl.trustStore.password=${PASSWORD}`,
         ].join("\n"),
@@ -341,6 +412,9 @@ zk.stop()
     expect(await useOver(port, undefined, "/unified-plain")).toBe("over tls");
     // A TLS client without a certificate is refused (clientAuth=need), as on secureClientPort.
     await expect(useOver(port, { ca: readFileSync(file("ca.pem")) }, "/unified-none")).rejects.toThrow();
+    // And one whose certificate no trusted CA signed.
+    await expect(useOver(port, clientTls("other/rogue"), "/unified-rogue")).rejects.toThrow();
+    expect(server.output()).toContain("certificate not trusted");
     const script = `
 from kazoo.client import KazooClient
 for ssl in (True, False):

@@ -5,13 +5,14 @@
 // issue measured on main (there, 15.7 s of stalled writes): one without a certificate, one with a
 // real member's certificate claiming another member's id. Writes must not stall past 2 s, the
 // leader must not change, and each refusal is logged.
-import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect as netConnect } from "node:net";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { makeCa, makeLeaf } from "../support/certificates.js";
+import { makeCa, makeLeaf, makePkcs12 } from "../support/certificates.js";
 import { Ensemble } from "../support/ensemble.js";
 import { makeTempDir } from "../support/process.js";
 import { startWriting } from "../support/write-probe.js";
@@ -51,6 +52,25 @@ function attacker(
     },
     attempts: () => attempts,
   };
+}
+
+/** How a peer link dialled with `tls` options ends within 1 s: "still open" if it is admitted. */
+function linkOutcome(url: string, tls: object): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const ws = new WebSocket(url, tls);
+    const timer = setTimeout(() => {
+      resolve("still open");
+      ws.terminate();
+    }, 1000);
+    ws.on("error", (err) => {
+      clearTimeout(timer);
+      resolve(`error: ${err.message}`);
+    });
+    ws.on("close", (code, reason) => {
+      clearTimeout(timer);
+      resolve(`closed ${code} ${reason.toString()}`);
+    });
+  });
 }
 
 describe("sslQuorum: mutual TLS between servers", () => {
@@ -184,26 +204,12 @@ describe("sslQuorum with ssl.quorum.clientHostnameVerification=false", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** How a link to `id`'s election port, claiming to be server 3 with server 2's certificate, ends within 1 s. */
+  /** A link to `id`'s election port, claiming to be server 3 with server 2's certificate. */
   const impostorLink = (id: number) =>
-    new Promise<string>((resolve) => {
-      const ws = new WebSocket(`wss://127.0.0.${id}:${ens.node(id).electionPort}/?from=3`, {
-        key: readFileSync(join(dir, "s2.key")),
-        cert: readFileSync(join(dir, "s2.crt")),
-        ca: readFileSync(join(dir, "ca.pem")),
-      });
-      const timer = setTimeout(() => {
-        resolve("still open");
-        ws.terminate();
-      }, 1000);
-      ws.on("error", (err) => {
-        clearTimeout(timer);
-        resolve(`error: ${err.message}`);
-      });
-      ws.on("close", (code, reason) => {
-        clearTimeout(timer);
-        resolve(`closed ${code} ${reason.toString()}`);
-      });
+    linkOutcome(`wss://127.0.0.${id}:${ens.node(id).electionPort}/?from=3`, {
+      key: readFileSync(join(dir, "s2.key")),
+      cert: readFileSync(join(dir, "s2.crt")),
+      ca: readFileSync(join(dir, "ca.pem")),
     });
 
   it("admits a trusted certificate for another host only where the key is off", {
@@ -214,5 +220,96 @@ describe("sslQuorum with ssl.quorum.clientHostnameVerification=false", () => {
     expect(ens.output(1)).not.toContain("peer refused");
     expect(await impostorLink(2)).toBe("closed 1008 certificate does not match the claimed server id");
     expect(ens.output(2)).toContain("peer refused");
+  });
+});
+
+// The other ssl.quorum.* keys of ZooKeeper 3.8: PKCS12 key stores whose password is read from a
+// file (passwordPath), the protocols (enabledProtocols=TLSv1.3), clientAuth=want, and, with
+// portUnification, how long a peer port waits for a link's first bytes before taking it as
+// plaintext (handshakeDetectionTimeoutMillis). Servers 1 and 2 of three run.
+describe("sslQuorum with passwordPath, enabledProtocols, clientAuth=want and portUnification", () => {
+  let dir: string;
+  let ens: Ensemble;
+
+  beforeAll(async () => {
+    dir = makeTempDir("paddock-quorum-tls-keys");
+    makeCertificates(dir);
+    for (const id of [1, 2, 3]) makePkcs12(dir, `s${id}`, "quorum-secret");
+    writeFileSync(join(dir, "password"), "quorum-secret\n");
+    mkdirSync(join(dir, "other"));
+    makeCa(join(dir, "other"), "another-ca");
+    makeLeaf(join(dir, "other"), "rogue", "rogue", "IP:127.0.0.3");
+    ens = await Ensemble.create({
+      size: 3,
+      hostOf: (id) => `127.0.0.${id}`,
+      extraCfg: [
+        "sslQuorum=true",
+        "portUnification=true",
+        `ssl.quorum.trustStore.location=${join(dir, "ca.pem")}`,
+        `ssl.quorum.keyStore.passwordPath=${join(dir, "password")}`,
+        "ssl.quorum.enabledProtocols=TLSv1.3",
+        "ssl.quorum.clientAuth=want",
+        "ssl.quorum.handshakeDetectionTimeoutMillis=300",
+      ],
+      extraCfgOf: (id) => [`ssl.quorum.keyStore.location=${join(dir, `s${id}.p12`)}`],
+    });
+    ens.start(1);
+    ens.start(2);
+  }, 60_000);
+
+  afterAll(async () => {
+    await ens?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Whether a TLS handshake on `port` of server 1 completes, after `silentMs` of saying nothing. */
+  const handshake = (port: number, silentMs: number, options: object = {}) =>
+    new Promise<string>((resolve) => {
+      const raw = netConnect({ host: "127.0.0.1", port }, () => {
+        setTimeout(() => {
+          const sock = tlsConnect(
+            { socket: raw, host: "127.0.0.1", ca: readFileSync(join(dir, "ca.pem")), ...options },
+            () => {
+              resolve(`TLS ${sock.getProtocol()}`);
+              sock.destroy();
+            },
+          );
+          sock.on("error", (err) => resolve(`failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+        }, silentMs);
+      });
+      raw.on("error", () => {});
+    });
+
+  it("elects, replicates, and applies each key", { timeout: 60_000 }, async () => {
+    await ens.waitForQuorum(30_000, [1, 2]);
+    const c = new ZooKeeperClient({ connectString: ens.node(1).connectString });
+    await c.connect();
+    await c.create("/keys", "x");
+    await c.close();
+    const r = new ZooKeeperClient({ connectString: ens.node(2).connectString });
+    await r.connect();
+    await r.sync("/keys");
+    expect((await r.getData("/keys")).data?.toString()).toBe("x");
+    await r.close();
+
+    const peerPort = ens.node(1).peerPort;
+    const url = (id: number) => `wss://127.0.0.${id}:${ens.node(id).electionPort}/?from=3`;
+    // enabledProtocols=TLSv1.3: a dialler capped at TLS 1.2 never completes a handshake.
+    expect(await handshake(peerPort, 0)).toBe("TLS TLSv1.3");
+    expect(await handshake(peerPort, 0, { maxVersion: "TLSv1.2" })).toMatch(/^failed/);
+    // clientAuth=want: a dialler without a certificate is taken for the id it claims, as in
+    // ZooKeeper (it has nothing to check); one whose certificate no trusted CA signed is refused.
+    expect(await linkOutcome(url(1), { ca: readFileSync(join(dir, "ca.pem")) })).toBe("still open");
+    const rogue = {
+      key: readFileSync(join(dir, "other", "rogue.key")),
+      cert: readFileSync(join(dir, "other", "rogue.crt")),
+      ca: readFileSync(join(dir, "ca.pem")),
+    };
+    expect(await linkOutcome(url(1), rogue)).toBe(
+      "closed 1008 certificate does not match the claimed server id",
+    );
+    expect(ens.output(1)).toContain("certificate not trusted");
+    // handshakeDetectionTimeoutMillis=300: a link silent for longer is plaintext from then on.
+    expect(await handshake(peerPort, 600)).toMatch(/^failed/);
   });
 });

@@ -29,13 +29,19 @@ export function clientTlsFromConfiguration(file: string): ConnectionOptions | un
     ...(keyStore === undefined
       ? {}
       : keyStoreOptions(
-          { location: keyStore, password: get("ssl.keyStore.password"), type: get("ssl.keyStore.type") },
+          {
+            location: keyStore,
+            password: get("ssl.keyStore.password"),
+            passwordPath: get("ssl.keyStore.passwordPath"),
+            type: get("ssl.keyStore.type"),
+          },
           "zookeeper.ssl.keyStore",
         )),
     ...trustStoreOptions(
       {
         location: get("ssl.trustStore.location"),
         password: get("ssl.trustStore.password"),
+        passwordPath: get("ssl.trustStore.passwordPath"),
         type: get("ssl.trustStore.type"),
       },
       "zookeeper.ssl.trustStore",

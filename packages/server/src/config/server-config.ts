@@ -59,6 +59,9 @@ export interface CommonConfig {
   sslKeyStorePassword: string | undefined;
   /** PEM, PKCS12 or JKS; undefined: from the file name's extension. */
   sslKeyStoreType: string | undefined;
+  /** ssl.keyStore.passwordPath: a file whose content is the password (wins over it). */
+  sslKeyStorePasswordPath: string | undefined;
+  sslTrustStorePasswordPath: string | undefined;
   sslTrustStoreLocation: string | undefined;
   sslTrustStorePassword: string | undefined;
   sslTrustStoreType: string | undefined;
@@ -82,6 +85,17 @@ export interface CommonConfig {
   sslQuorumTrustStoreLocation: string | undefined;
   sslQuorumTrustStorePassword: string | undefined;
   sslQuorumTrustStoreType: string | undefined;
+  sslQuorumKeyStorePasswordPath: string | undefined;
+  sslQuorumTrustStorePasswordPath: string | undefined;
+  /** The peer links' protocols, as ssl.protocol / ssl.enabledProtocols are the client port's. */
+  sslQuorumProtocol: string | undefined;
+  sslQuorumEnabledProtocols: string | undefined;
+  /** Whether an accepting server asks for and requires a dialler's certificate. */
+  sslQuorumClientAuth: "need" | "want" | "none";
+  /** portUnification: how long a peer port waits for a link's first bytes before taking it as plaintext. */
+  sslQuorumHandshakeDetectionTimeoutMillis: number;
+  /** Accepted as ZooKeeper does, with no effect (only its quorum's unified socket reads it). */
+  sslHandshakeDetectionTimeoutMillis: number;
   /** Whether a peer's certificate must name the host of the server line it claims. */
   sslQuorumHostnameVerification: boolean;
   /** Whether the accepting server checks the dialler's certificate so (both keys on). */

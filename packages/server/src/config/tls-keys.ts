@@ -1,11 +1,12 @@
 // zoo.cfg keys of TLS, as ZooKeeper's X509Util reads them (zookeeper.ssl.* system properties;
 // accepted with or without the prefix): the client port's (secureClientPort, ssl.*) and the
 // quorum's (sslQuorum, ssl.quorum.*); the cipher suites by their Java names (cipher-suites.ts).
-// The other ssl.* keys are not implemented: unsupported-keys.ts refuses them.
+// ssl.crl and ssl.ocsp are taken only as false, and the context supplier classes not at all:
+// unsupported-keys.ts refuses them.
 
 import { cipherSuitesProblem } from "./cipher-suites.js";
 import type { KeyTable } from "./known-key.js";
-import { bool, checkedText, nonEmpty, text, type ValueType } from "./value-types.js";
+import { bool, checkedText, int, nonEmpty, text, type ValueType } from "./value-types.js";
 
 const STORE_TYPES = ["PEM", "PKCS12", "JKS"];
 
@@ -51,6 +52,13 @@ export const TLS_KEYS = {
     default: undefined,
     usedBy: TLS_USED_BY,
   },
+  sslKeyStorePasswordPath: {
+    key: "ssl.keyStore.passwordPath",
+    origin: "system property",
+    type: text as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
   sslKeyStoreType: {
     key: "ssl.keyStore.type",
     origin: "system property",
@@ -67,6 +75,13 @@ export const TLS_KEYS = {
   },
   sslTrustStorePassword: {
     key: "ssl.trustStore.password",
+    origin: "system property",
+    type: text as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: TLS_USED_BY,
+  },
+  sslTrustStorePasswordPath: {
+    key: "ssl.trustStore.passwordPath",
     origin: "system property",
     type: text as ValueType<string | undefined>,
     default: undefined,
@@ -152,6 +167,13 @@ export const TLS_KEYS = {
     default: undefined,
     usedBy: QUORUM_TLS_USED_BY,
   },
+  sslQuorumKeyStorePasswordPath: {
+    key: "ssl.quorum.keyStore.passwordPath",
+    origin: "system property",
+    type: text as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
   sslQuorumKeyStoreType: {
     key: "ssl.quorum.keyStore.type",
     origin: "system property",
@@ -173,12 +195,57 @@ export const TLS_KEYS = {
     default: undefined,
     usedBy: QUORUM_TLS_USED_BY,
   },
+  sslQuorumTrustStorePasswordPath: {
+    key: "ssl.quorum.trustStore.passwordPath",
+    origin: "system property",
+    type: text as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
   sslQuorumTrustStoreType: {
     key: "ssl.quorum.trustStore.type",
     origin: "system property",
     type: storeType,
     default: undefined,
     usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumProtocol: {
+    key: "ssl.quorum.protocol",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumEnabledProtocols: {
+    key: "ssl.quorum.enabledProtocols",
+    origin: "system property",
+    type: nonEmpty as ValueType<string | undefined>,
+    default: undefined,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  sslQuorumClientAuth: {
+    key: "ssl.quorum.clientAuth",
+    origin: "system property",
+    type: clientAuth,
+    default: "need",
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  // How long a portUnification peer port waits for a link's first bytes before it takes the
+  // link as plaintext, as ZooKeeper's UnifiedServerSocket does.
+  sslQuorumHandshakeDetectionTimeoutMillis: {
+    key: "ssl.quorum.handshakeDetectionTimeoutMillis",
+    origin: "system property",
+    type: int(1),
+    default: 5000,
+    usedBy: QUORUM_TLS_USED_BY,
+  },
+  // ZooKeeper reads this one only for UnifiedServerSocket, which only the quorum uses: its client
+  // port has nothing it would change, and neither has Paddock's.
+  sslHandshakeDetectionTimeoutMillis: {
+    key: "ssl.handshakeDetectionTimeoutMillis",
+    origin: "system property",
+    type: int(1),
+    default: 5000,
   },
   sslQuorumCiphersuites: {
     key: "ssl.quorum.ciphersuites",

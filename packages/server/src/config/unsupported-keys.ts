@@ -23,6 +23,11 @@ const UNSUPPORTED_PREFIXES = ["jvm.pause."];
 const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["sslQuorumReloadCertFiles", "false"],
   ["DigestAuthenticationProvider.enabled", "true"],
+  // Revocation checks, off by default in ZooKeeper: Paddock has none, so only "false" is taken.
+  ["ssl.crl", "false"],
+  ["ssl.ocsp", "false"],
+  ["ssl.quorum.crl", "false"],
+  ["ssl.quorum.ocsp", "false"],
 ]);
 const SECURITY_PREFIXES = ["ssl.", "quorum.auth."];
 
@@ -31,9 +36,12 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
   "ssl.keyStore.location",
   "ssl.keyStore.password",
   "ssl.keyStore.type",
+  "ssl.keyStore.passwordPath",
   "ssl.trustStore.location",
   "ssl.trustStore.password",
   "ssl.trustStore.type",
+  "ssl.trustStore.passwordPath",
+  "ssl.handshakeDetectionTimeoutMillis",
   "ssl.clientAuth",
   "ssl.protocol",
   "ssl.enabledProtocols",
@@ -48,6 +56,12 @@ const IMPLEMENTED_SSL_KEYS: ReadonlySet<string> = new Set([
   "ssl.quorum.trustStore.location",
   "ssl.quorum.trustStore.password",
   "ssl.quorum.trustStore.type",
+  "ssl.quorum.keyStore.passwordPath",
+  "ssl.quorum.trustStore.passwordPath",
+  "ssl.quorum.protocol",
+  "ssl.quorum.enabledProtocols",
+  "ssl.quorum.clientAuth",
+  "ssl.quorum.handshakeDetectionTimeoutMillis",
   "ssl.quorum.hostnameVerification",
   "ssl.quorum.clientHostnameVerification",
 ]);

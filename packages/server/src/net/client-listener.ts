@@ -51,6 +51,28 @@ export interface ClientListenerOptions {
   };
 }
 
+/**
+ * What a tls.Server does for its sockets on "secure" and a TLSSocket made by hand does not: check
+ * the client's certificate against the trust store (OpenSSL only fails a handshake that lacks one
+ * under "need") and set `authorized`. Returns why a certificate "need" requires is refused.
+ */
+function checkPeerCertificate(socket: TLSSocket, options: import("node:tls").TlsOptions): string | undefined {
+  if (options.requestCert !== true) return undefined;
+  const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
+  // Node's own tls.Server reads the result here; without it no certificate could be trusted.
+  if (typeof handle?.verifyError !== "function")
+    throw new Error("TLSSocket has no verifyError: Node changed");
+  const error = handle.verifyError() as (Error & { code?: string }) | null;
+  if (error === null) {
+    socket.authorized = true;
+    return undefined;
+  }
+  const code = error.code ?? error.message;
+  // Node's own sockets carry the code here, typed as an Error though it is a string.
+  (socket as unknown as { authorizationError: string }).authorizationError = code;
+  return options.rejectUnauthorized === true ? `certificate not trusted: ${code}` : undefined;
+}
+
 export class ClientListener {
   private tcp: Server | TlsServer | undefined;
   private stopWatching: (() => void) | undefined;
@@ -176,7 +198,7 @@ export class ClientListener {
     }
     secure.once("secure", () => {
       clearTimeout(deadline);
-      const refusal = tls.refuse(secure);
+      const refusal = checkPeerCertificate(secure, tls.options) ?? tls.refuse(secure);
       if (refusal !== undefined) {
         log.warn({ remote: socket.remoteAddress, reason: refusal }, "client certificate refused");
         secure.destroy();

@@ -7,7 +7,7 @@ import type { ConnectionContext } from "./client-connection.js";
 import { ClientListener, type ClientListenerOptions } from "./client-listener.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
 import { watchStoreFiles } from "./key-stores.js";
-import { clientAddressMismatch, clientTlsOptions } from "./tls-context.js";
+import { clientAddressMismatch, clientTlsOptions, untrustedCertificate } from "./tls-context.js";
 import { x509Identities } from "./x509-identity.js";
 
 export class ClientListeners {
@@ -31,7 +31,9 @@ export class ClientListeners {
       return {
         options,
         reload: () => clientTlsOptions(config),
-        refuse: (socket) => clientAddressMismatch(config, socket.remoteAddress, socket.getPeerCertificate()),
+        refuse: (socket) =>
+          untrustedCertificate(socket) ??
+          clientAddressMismatch(config, socket.remoteAddress, socket.getPeerCertificate()),
         // As ZooKeeper's X509AuthenticationProvider: a verified certificate's subject is the id.
         identify: (socket) => {
           if (!x509 || !socket.authorized) return [];

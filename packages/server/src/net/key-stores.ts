@@ -19,7 +19,25 @@ export class TlsSetupError extends Error {
 export interface StoreSettings {
   location: string | undefined;
   password: string | undefined;
+  /** A file holding the password (`<key>.passwordPath`); it wins over `password`, as in ZooKeeper. */
+  passwordPath?: string | undefined;
   type: string | undefined;
+}
+
+/**
+ * The store's password: the passwordPath file's content when one is set (less one trailing line
+ * break, as ZooKeeper's SecretUtils reads it), else the password, else none.
+ */
+function storePassword(store: StoreSettings, key: string): string {
+  const path = store.passwordPath;
+  if (path === undefined || path === "") return store.password ?? "";
+  let secret: string;
+  try {
+    secret = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new TlsSetupError(`${key}.passwordPath: cannot read ${path}: ${(err as Error).message}`);
+  }
+  return secret.endsWith("\n") ? secret.slice(0, -1) : secret;
 }
 
 type StoreType = "PEM" | "PKCS12" | "JKS";
@@ -86,7 +104,7 @@ export function keyStoreOptions(
   if (location === undefined) throw new TlsSetupError(`${key}.location is not set`);
   const type = storeTypeOf(location, store.type, key);
   const bytes = readStore(location, key);
-  const password = store.password ?? "";
+  const password = storePassword(store, key);
   if (type === "PEM")
     return { key: bytes, cert: bytes, ...(password === "" ? {} : { passphrase: password }) };
   if (type === "PKCS12") return { pfx: bytes, passphrase: password };
@@ -104,7 +122,7 @@ export function trustStoreOptions(store: StoreSettings, key: string): Pick<Secur
   const type = storeTypeOf(location, store.type, key);
   const bytes = readStore(location, key);
   if (type === "PEM") return { ca: bytes };
-  const certs = javaStoreEntries(bytes, type, store.password ?? "", location)
+  const certs = javaStoreEntries(bytes, type, storePassword(store, key), location)
     .flatMap((e) => [e.ca, e.cert])
     .filter((pem): pem is string => pem !== undefined);
   if (certs.length === 0) throw new TlsSetupError(`${key}.location: ${location} holds no certificate`);

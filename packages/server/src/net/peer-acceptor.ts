@@ -20,6 +20,7 @@ import type { PeerAddress } from "./peer-address.js";
 import { logOversizedFrame } from "./peer-frame-limit.js";
 import type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
 import { SnapshotAssembly } from "./snapshot-stream.js";
+import { untrustedCertificate } from "./tls-context.js";
 import { unifiedServer } from "./tls-sniff.js";
 
 /** How long an acceptor waits for a dialler's proof. */
@@ -36,6 +37,13 @@ export interface PeerTlsOptions {
   client: ConnectionOptions;
   verifyIdentity: boolean;
   verifyDiallerIdentity: boolean;
+  /**
+   * ssl.quorum.clientAuth: a dialler's certificate is required (need), checked when sent (want),
+   * or not asked for (none). A link without one has nothing to match to its claimed id.
+   */
+  diallerCertificate: "need" | "want" | "none";
+  /** portUnification: how long to wait for a link's first bytes before taking it as plaintext. */
+  detectionTimeoutMs: number;
   /** Dial with TLS (sslQuorum); default true. False while portUnification rolls TLS in. */
   dial?: boolean;
   /** portUnification: the listeners take plaintext links too (sniffed per connection). */
@@ -119,7 +127,9 @@ export class PeerAcceptor {
     // portUnification: one port, each connection handed to the TLS or the plaintext server by
     // its first byte.
     const http: HttpServer | NetServer =
-      plain !== undefined && secure !== undefined ? unifiedServer(plain, secure) : (secure ?? plain)!;
+      plain !== undefined && secure !== undefined
+        ? unifiedServer(plain, secure, tls?.detectionTimeoutMs)
+        : (secure ?? plain)!;
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
       http.listen({ port, host }, () => {
@@ -185,7 +195,7 @@ export class PeerAcceptor {
       ws.close(1008, "unknown server id");
       return;
     }
-    const mismatch = this.identityMismatch(addr.host, req);
+    const mismatch = this.certificateRefusal(addr.host, req);
     if (mismatch !== undefined) {
       // Checked before any frame is read: the link of the real server with that id stays.
       this.opts.log.warn(
@@ -242,15 +252,22 @@ export class PeerAcceptor {
     return host === "" ? undefined : { host, peerPort, electionPort };
   }
 
-  /** With sslQuorum: why the dialler's certificate does not name `host` (its server line's), if it does not. */
-  private identityMismatch(host: string, req: IncomingMessage): string | undefined {
+  /**
+   * With sslQuorum: why the dialler's certificate is refused, if it is: one the trust store does
+   * not vouch for (only clientAuth "want" lets such a handshake finish), or one that does not name
+   * `host` (its server line's).
+   */
+  private certificateRefusal(host: string, req: IncomingMessage): string | undefined {
     const tls = this.tls;
-    if (tls === undefined || !tls.verifyDiallerIdentity) return undefined;
+    const socket = req.socket as TLSSocket;
     // portUnification takes plaintext links too, while sslQuorum is rolled in or out: those
     // carry no certificate to check.
-    if (tls.unified === true && (req.socket as TLSSocket).encrypted !== true) return undefined;
-    const cert = (req.socket as TLSSocket).getPeerCertificate?.();
-    if (cert === undefined || cert.raw === undefined) return "no client certificate";
+    if (tls === undefined || socket.encrypted !== true) return undefined;
+    const untrusted = untrustedCertificate(socket);
+    if (untrusted !== undefined || !tls.verifyDiallerIdentity) return untrusted;
+    const cert = socket.getPeerCertificate();
+    if (cert.raw === undefined)
+      return tls.diallerCertificate === "need" ? "no client certificate" : undefined;
     return checkServerIdentity(host, cert)?.message;
   }
 

@@ -5,7 +5,13 @@
 // default as ZooKeeper has always had it), that a client's certificate names the address it
 // connects from. The stores are read again when their files change.
 
-import { checkServerIdentity, type PeerCertificate, type SecureVersion, type TlsOptions } from "node:tls";
+import {
+  checkServerIdentity,
+  type PeerCertificate,
+  type SecureVersion,
+  type TLSSocket,
+  type TlsOptions,
+} from "node:tls";
 import { isTls13Suite, JAVA_TO_OPENSSL_SUITES, suiteList } from "../config/cipher-suites.js";
 import type { ServerConfig } from "../config/index.js";
 import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "./key-stores.js";
@@ -15,9 +21,11 @@ export type ClientTlsConfig = Pick<
   | "sslKeyStoreLocation"
   | "sslKeyStorePassword"
   | "sslKeyStoreType"
+  | "sslKeyStorePasswordPath"
   | "sslTrustStoreLocation"
   | "sslTrustStorePassword"
   | "sslTrustStoreType"
+  | "sslTrustStorePasswordPath"
   | "sslClientAuth"
   | "sslProtocol"
   | "sslEnabledProtocols"
@@ -33,15 +41,28 @@ function serverKeyStore(c: ClientTlsConfig): ReturnType<typeof keyStoreOptions> 
     );
   }
   return keyStoreOptions(
-    { location: c.sslKeyStoreLocation, password: c.sslKeyStorePassword, type: c.sslKeyStoreType },
+    {
+      location: c.sslKeyStoreLocation,
+      password: c.sslKeyStorePassword,
+      passwordPath: c.sslKeyStorePasswordPath,
+      type: c.sslKeyStoreType,
+    },
     "ssl.keyStore",
   );
 }
 
 const PROTOCOLS: readonly SecureVersion[] = ["TLSv1.2", "TLSv1.3"];
 
-function protocolRange(c: ClientTlsConfig): Pick<TlsOptions, "minVersion" | "maxVersion"> {
-  const named = c.sslEnabledProtocols ?? c.sslProtocol;
+/**
+ * The protocols `<prefix>enabledProtocols` (or else `<prefix>protocol`) names, as the range Node
+ * takes; neither set: TLS 1.2 and 1.3.
+ */
+export function protocolRange(
+  enabledProtocols: string | undefined,
+  protocol: string | undefined,
+  prefix: string,
+): Pick<TlsOptions, "minVersion" | "maxVersion"> {
+  const named = enabledProtocols ?? protocol;
   if (named === undefined) return { minVersion: "TLSv1.2", maxVersion: "TLSv1.3" };
   const list = named
     .split(",")
@@ -49,7 +70,7 @@ function protocolRange(c: ClientTlsConfig): Pick<TlsOptions, "minVersion" | "max
     .filter((p) => p !== "");
   for (const p of list) {
     if (!PROTOCOLS.includes(p as SecureVersion)) {
-      const key = c.sslEnabledProtocols === undefined ? "ssl.protocol" : "ssl.enabledProtocols";
+      const key = `${prefix}${enabledProtocols === undefined ? "protocol" : "enabledProtocols"}`;
       throw new TlsSetupError(`${key}: ${p} is not supported (TLSv1.2 and TLSv1.3 are)`);
     }
   }
@@ -89,14 +110,39 @@ export function clientTlsOptions(c: ClientTlsConfig): TlsOptions {
   return {
     ...serverKeyStore(c),
     ...trustStoreOptions(
-      { location: c.sslTrustStoreLocation, password: c.sslTrustStorePassword, type: c.sslTrustStoreType },
+      {
+        location: c.sslTrustStoreLocation,
+        password: c.sslTrustStorePassword,
+        passwordPath: c.sslTrustStorePasswordPath,
+        type: c.sslTrustStoreType,
+      },
       "ssl.trustStore",
     ),
-    ...cipherSuiteOptions(c.sslCiphersuites, protocolRange(c), "ssl.ciphersuites"),
+    ...cipherSuiteOptions(
+      c.sslCiphersuites,
+      protocolRange(c.sslEnabledProtocols, c.sslProtocol, "ssl."),
+      "ssl.ciphersuites",
+    ),
     requestCert: auth !== "none",
-    // "want": a certificate is asked for, and a client without one (or with a bad one) still gets in.
+    // "want": a certificate is asked for, and a client without one still gets in; one with a
+    // certificate the trust store does not vouch for is refused after the handshake
+    // (untrustedCertificate).
     rejectUnauthorized: auth === "need",
   };
+}
+
+/**
+ * Why a certificate the client sent is not taken, though the handshake let it through: with
+ * clientAuth "want" Node finishes the handshake whatever the certificate, where Java's (and so
+ * ZooKeeper's) fails it when a certificate is sent and the trust store does not vouch for it.
+ * A client that sends none is let in.
+ */
+export function untrustedCertificate(
+  socket: Pick<TLSSocket, "authorized" | "authorizationError" | "getPeerCertificate">,
+): string | undefined {
+  if (socket.authorized) return undefined;
+  if (socket.getPeerCertificate()?.raw === undefined) return undefined;
+  return `certificate not trusted: ${String(socket.authorizationError)}`;
 }
 
 /**

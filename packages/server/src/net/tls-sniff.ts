@@ -42,13 +42,26 @@ export function replaying(socket: Socket, first: Buffer): Duplex {
 /**
  * Hands a new connection, once its first bytes arrive, to `route.tls` (as a stream that replays
  * them) when they open a TLS handshake, else to `route.plain` (the socket, the bytes put back).
+ * With `detectionTimeoutMs`, a connection that sends nothing for that long goes to `route.plain`,
+ * as ZooKeeper's UnifiedServerSocket takes a silent peer link for plaintext.
  */
 export function routeByFirstByte(
   socket: Socket,
   route: { plain(socket: Socket): void; tls(stream: Duplex): void },
+  detectionTimeoutMs?: number,
 ): void {
   socket.on("error", () => socket.destroy());
-  socket.once("data", (first: Buffer) => {
+  const silent =
+    detectionTimeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          socket.removeListener("data", onFirst);
+          route.plain(socket);
+        }, detectionTimeoutMs);
+  silent?.unref();
+  socket.once("close", () => clearTimeout(silent));
+  const onFirst = (first: Buffer) => {
+    clearTimeout(silent);
     socket.pause();
     if (first[0] === TLS_HANDSHAKE_RECORD) {
       route.tls(replaying(socket, first));
@@ -57,18 +70,24 @@ export function routeByFirstByte(
       route.plain(socket);
     }
     socket.resume();
-  });
+  };
+  socket.once("data", onFirst);
 }
 
 /** One port for two servers: each connection goes to `secure` or `plain` by its first byte. */
 export function unifiedServer(
   plain: { emit(event: "connection", socket: Duplex): boolean },
   secure: { emit(event: "connection", socket: Duplex): boolean },
+  detectionTimeoutMs?: number,
 ): Server {
   return createServer((socket) =>
-    routeByFirstByte(socket, {
-      plain: (s) => plain.emit("connection", s),
-      tls: (stream) => secure.emit("connection", stream),
-    }),
+    routeByFirstByte(
+      socket,
+      {
+        plain: (s) => plain.emit("connection", s),
+        tls: (stream) => secure.emit("connection", stream),
+      },
+      detectionTimeoutMs,
+    ),
   );
 }

@@ -2,14 +2,16 @@
 // as the client port's are). Both sides present the server's certificate and check the other's
 // against the trust store; with ssl.quorum.hostnameVerification (the default) a certificate must
 // also name the host of the server line it speaks for (on the accepting side, unless
-// ssl.quorum.clientHostnameVerification is off). The stores are read again when their files
+// ssl.quorum.clientHostnameVerification is off). ssl.quorum.clientAuth may make the dialler's
+// certificate optional (want) or not asked for (none), as in ZooKeeper. The stores are read again when their files
 // change, for the links made from then on. With portUnification the peer ports take TLS and
 // plaintext links alike, so a running ensemble can turn sslQuorum on (or off) one server at a time.
 
 import type { ServerConfig } from "../config/index.js";
 import { keyStoreOptions, TlsSetupError, trustStoreOptions } from "../net/key-stores.js";
+import type { PeerTlsOptions } from "../net/peer-acceptor.js";
 import type { PeerTransportOptions } from "../net/peer-transport.js";
-import { cipherSuiteOptions } from "../net/tls-context.js";
+import { cipherSuiteOptions, protocolRange } from "../net/tls-context.js";
 
 /**
  * The ssl.quorum.* key store (required: `missing` says what needs it) and trust store (none when
@@ -24,6 +26,7 @@ export function quorumStores(
     {
       location: config.sslQuorumKeyStoreLocation,
       password: config.sslQuorumKeyStorePassword,
+      passwordPath: config.sslQuorumKeyStorePasswordPath,
       type: config.sslQuorumKeyStoreType,
     },
     "ssl.quorum.keyStore",
@@ -32,6 +35,7 @@ export function quorumStores(
     {
       location: config.sslQuorumTrustStoreLocation,
       password: config.sslQuorumTrustStorePassword,
+      passwordPath: config.sslQuorumTrustStorePasswordPath,
       type: config.sslQuorumTrustStoreType,
     },
     "ssl.quorum.trustStore",
@@ -44,11 +48,20 @@ export function quorumTls(config: ServerConfig): PeerTransportOptions["tls"] {
   const { key, trust } = quorumStores(config, "sslQuorum=true but ssl.quorum.keyStore.location is not set");
   const suites = cipherSuiteOptions(
     config.sslQuorumCiphersuites,
-    { minVersion: "TLSv1.2", maxVersion: "TLSv1.3" },
+    protocolRange(config.sslQuorumEnabledProtocols, config.sslQuorumProtocol, "ssl.quorum."),
     "ssl.quorum.ciphersuites",
   );
+  const auth = config.sslQuorumClientAuth.toLowerCase() as PeerTlsOptions["diallerCertificate"];
   return {
-    server: { ...key, ...trust, requestCert: true, rejectUnauthorized: true, ...suites },
+    server: {
+      ...key,
+      ...trust,
+      requestCert: auth !== "none",
+      rejectUnauthorized: auth === "need",
+      ...suites,
+    },
+    diallerCertificate: auth,
+    detectionTimeoutMs: config.sslQuorumHandshakeDetectionTimeoutMillis,
     client: { ...key, ...trust, ...suites },
     verifyIdentity: config.sslQuorumHostnameVerification,
     verifyDiallerIdentity: config.sslQuorumHostnameVerification && config.sslQuorumClientHostnameVerification,

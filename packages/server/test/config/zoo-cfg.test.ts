@@ -539,7 +539,8 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     for (const [line, key] of [
       ["quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST", "quorum.auth.kerberos.servicePrincipal"],
       ["sslQuorumReloadCertFiles=true", "sslQuorumReloadCertFiles"],
-      ["ssl.quorum.enabledProtocols=TLSv1.3", "ssl.quorum.enabledProtocols"],
+      ["ssl.quorum.context.supplier.class=com.example.Ctx", "ssl.quorum.context.supplier.class"],
+      ["ssl.ocsp=true", "ssl.ocsp"],
       ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
     ] as const) {
       expectConfigError(() => parse("clientPort=2181", line), {
@@ -786,6 +787,51 @@ describe("parseZooCfg unknown and unsupported keys", () => {
     expectConfigError(() => parse("ssl.quorum.clientHostnameVerification=no"), {
       key: "ssl.quorum.clientHostnameVerification",
     });
+  });
+
+  it("reads the rest of ZooKeeper 3.8's ssl.* and ssl.quorum.* keys", () => {
+    const c = parse(
+      "sslQuorum=true",
+      "ssl.keyStore.passwordPath=/secrets/key",
+      "zookeeper.ssl.trustStore.passwordPath=/secrets/trust",
+      "ssl.quorum.keyStore.passwordPath=/secrets/qkey",
+      "ssl.quorum.trustStore.passwordPath=/secrets/qtrust",
+      "ssl.quorum.protocol=TLSv1.3",
+      "ssl.quorum.enabledProtocols=TLSv1.2,TLSv1.3",
+      "ssl.quorum.clientAuth=want",
+      "ssl.quorum.handshakeDetectionTimeoutMillis=250",
+      "ssl.crl=false",
+      "ssl.ocsp=FALSE",
+      "zookeeper.ssl.quorum.crl=false",
+      "ssl.quorum.ocsp=false",
+    );
+    expect(c).toMatchObject({
+      sslKeyStorePasswordPath: "/secrets/key",
+      sslTrustStorePasswordPath: "/secrets/trust",
+      sslQuorumKeyStorePasswordPath: "/secrets/qkey",
+      sslQuorumTrustStorePasswordPath: "/secrets/qtrust",
+      sslQuorumProtocol: "TLSv1.3",
+      sslQuorumEnabledProtocols: "TLSv1.2,TLSv1.3",
+      sslQuorumClientAuth: "want",
+      sslQuorumHandshakeDetectionTimeoutMillis: 250,
+    });
+    // Revocation checks off is what Paddock does anyway: nothing to say.
+    expect(c.warnings).toEqual([]);
+    expect(parse("sslQuorum=true")).toMatchObject({
+      sslQuorumClientAuth: "need",
+      sslQuorumHandshakeDetectionTimeoutMillis: 5000,
+    });
+    // ZooKeeper reads it for its quorum's unified socket only; its client port has no use for it.
+    expect(parse("ssl.handshakeDetectionTimeoutMillis=100").warnings).toEqual([
+      `${FILE}:2: ssl.handshakeDetectionTimeoutMillis: accepted for compatibility; has no effect in Paddock`,
+    ]);
+    expectConfigError(() => parse("ssl.quorum.handshakeDetectionTimeoutMillis=0"), {
+      key: "ssl.quorum.handshakeDetectionTimeoutMillis",
+    });
+    expectConfigError(() => parse("ssl.quorum.clientAuth=sometimes"), { key: "ssl.quorum.clientAuth" });
+    for (const refused of ["ssl.crl=true", "ssl.quorum.ocsp=true", "ssl.context.supplier.class=a.B"]) {
+      expectConfigError(() => parse(refused), { detail: /security setting not implemented by Paddock/ });
+    }
   });
 
   it("reads the client port's TLS keys, with or without the zookeeper. prefix", () => {
