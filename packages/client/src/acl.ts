@@ -30,10 +30,14 @@ export function permsToString(perms: number): string {
     .join("");
 }
 
-/** The digest-scheme id for "user:password": user + ":" + base64(sha1("user:password")). */
-export function digestId(userPassword: string): string {
+/**
+ * The digest-scheme id for "user:password": user + ":" + base64(sha1("user:password")). For
+ * servers whose DigestAuthenticationProvider.digestAlg names another hash, pass Node's name for
+ * it (`sha256` for SHA-256, `sha3-256` for SHA3-256).
+ */
+export function digestId(userPassword: string, algorithm = "sha1"): string {
   const colon = userPassword.indexOf(":");
   const user = colon < 0 ? userPassword : userPassword.slice(0, colon);
-  const hash = createHash("sha1").update(userPassword, "utf8").digest("base64");
+  const hash = createHash(algorithm).update(userPassword, "utf8").digest("base64");
   return `${user}:${hash}`;
 }

@@ -1,16 +1,56 @@
 // zoo.cfg keys of the data tree: ACLs and authentication, quotas, node types, containers.
 
+import { ConfigError } from "./errors.js";
 import type { KeyTable } from "./known-key.js";
-import { bool, checkedText, int, long, yesNo } from "./value-types.js";
+import { bool, checkedText, int, long, type ValueType, yesNo } from "./value-types.js";
 
-/** `super:<base64 sha1>`: a colon with text on both sides. */
+/** `super:<base64 digest>`: a colon with text on both sides. */
 const superDigest = checkedText(
   (value) => {
     const colon = value.indexOf(":");
     return colon > 0 && colon < value.length - 1;
   },
-  (value) => `expected super:<base64 sha1 digest>, got "${value}"`,
+  (value) => `expected super:<base64 digest>, got "${value}"`,
 );
+
+/**
+ * Java's MessageDigest names (looked up without regard to case, as Java does) that Node's crypto
+ * also has, each with Node's name for it.
+ */
+const DIGEST_ALGORITHMS: ReadonlyMap<string, string> = new Map([
+  ["SHA", "sha1"],
+  ["SHA1", "sha1"],
+  ["SHA-1", "sha1"],
+  ["SHA-224", "sha224"],
+  ["SHA224", "sha224"],
+  ["SHA-256", "sha256"],
+  ["SHA256", "sha256"],
+  ["SHA-384", "sha384"],
+  ["SHA384", "sha384"],
+  ["SHA-512", "sha512"],
+  ["SHA512", "sha512"],
+  ["SHA-512/224", "sha512-224"],
+  ["SHA-512/256", "sha512-256"],
+  ["SHA3-224", "sha3-224"],
+  ["SHA3-256", "sha3-256"],
+  ["SHA3-384", "sha3-384"],
+  ["SHA3-512", "sha3-512"],
+  ["MD5", "md5"],
+]);
+
+/** DigestAuthenticationProvider.digestAlg, as the name of Node's hash. */
+const digestAlgorithm: ValueType<string> = {
+  read(e, cx) {
+    const node = DIGEST_ALGORITHMS.get(e.value.trim().toUpperCase());
+    if (node === undefined) {
+      throw new ConfigError(
+        `unsupported ACL digest algorithm "${e.value}" (SHA1, SHA-256, SHA3-256 and the other SHA-2 and SHA-3 digests, or MD5)`,
+        cx.where,
+      );
+    }
+    return node;
+  },
+};
 
 export const DATA_KEYS = {
   skipAcl: {
@@ -40,6 +80,14 @@ export const DATA_KEYS = {
     aliases: ["superDigest", "zookeeper.superDigest"],
     type: superDigest,
     default: undefined,
+    usedBy: "pipeline/auth.ts",
+  },
+  // ZooKeeper 3.7's choice of hash for digest ids (ZOOKEEPER-3979); every server must agree.
+  digestAlgorithm: {
+    key: "DigestAuthenticationProvider.digestAlg",
+    origin: "system property",
+    type: digestAlgorithm,
+    default: "sha1",
     usedBy: "pipeline/auth.ts",
   },
   digestAuthenticationEnabled: {

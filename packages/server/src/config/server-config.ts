@@ -183,8 +183,10 @@ export interface CommonConfig {
   containerMaxPerMinute: number;
   /** 0 = never-used containers are not deleted for being unused. */
   containerMaxNeverUsedIntervalMs: number;
-  /** `super:<base64 sha1>`. */
+  /** `super:<base64 digest>`, of the digestAlgorithm. */
   superDigest: string | undefined;
+  /** Node's name of the hash digest ids are made with (DigestAuthenticationProvider.digestAlg). */
+  digestAlgorithm: string;
   digestAuthenticationEnabled: boolean;
   skipAcl: boolean;
   enforceQuota: boolean;

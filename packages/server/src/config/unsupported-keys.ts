@@ -5,7 +5,12 @@
 
 import { IMPLEMENTED_QUORUM_AUTH_KEYS } from "./auth-keys.js";
 
-/** Keys of features Paddock lacks that protect nothing: a warning is enough. */
+/**
+ * Keys of features Paddock lacks that protect nothing: a warning is enough. Besides these, every
+ * key ZooKeeper 3.8's administrator's guide documents that Paddock has no counterpart for (the
+ * tuning of its threads, throttles, watch manager and learner sockets, ...): a config copied from
+ * ZooKeeper is told which of its keys do nothing here, and a typo still reads "unknown key".
+ */
 const UNSUPPORTED_KEYS = new Set([
   "quorum.cnxn.threads.size",
   "multiAddress.reachabilityCheckTimeoutMs",
@@ -13,6 +18,71 @@ const UNSUPPORTED_KEYS = new Set([
   "oraclePath",
   "serverCnxnFactory",
   "zookeeper.serverCnxnFactory",
+  "txnLogSizeLimitInKb",
+  "emulate353TTLNodes",
+  "watchManagerName",
+  "watcherCleanThreadsNum",
+  "watcherCleanThreshold",
+  "watcherCleanIntervalInSeconds",
+  "maxInProcessingDeadWatchers",
+  "bitHashCacheSize",
+  "fastleader.minNotificationInterval",
+  "fastleader.maxNotificationInterval",
+  "connectionMaxTokens",
+  "connectionTokenFillTime",
+  "connectionTokenFillCount",
+  "connectionFreezeTime",
+  "connectionDropIncrease",
+  "connectionDropDecrease",
+  "connectionDecreaseRatio",
+  "zookeeper.connection_throttle_weight_enabled",
+  "zookeeper.connection_throttle_global_session_weight",
+  "zookeeper.connection_throttle_local_session_weight",
+  "zookeeper.connection_throttle_renew_session_weight",
+  "flushDelay",
+  "maxWriteQueuePollTime",
+  "maxBatchSize",
+  "requestThrottleLimit",
+  "requestThrottleStallTime",
+  "requestThrottleDropStale",
+  "requestStaleLatencyCheck",
+  "requestStaleConnectionCheck",
+  "zookeeper.request_throttler.shutdownTimeout",
+  "advancedFlowControlEnabled",
+  "enableEagerACLCheck",
+  "maxConcurrentSnapSyncs",
+  "maxConcurrentDiffSyncs",
+  "snapshot.compression.method",
+  "snapshot.trust.empty",
+  "audit.impl.class",
+  "largeRequestMaxBytes",
+  "largeRequestThreshold",
+  "outstandingHandshake.limit",
+  "netty.server.earlyDropSecureConnectionHandshakes",
+  "throttledOpWaitTime",
+  "learner.closeSocketAsync",
+  "leader.closeSocketAsync",
+  "learner.asyncSending",
+  "forward_learner_requests_to_commit_processor_disabled",
+  "maxTimeToWaitForEpoch",
+  "quorumCnxnTimeoutMs",
+  "observer.reconnectDelayMs",
+  "observer.election.DelayMs",
+  "zookeeper.ensembleAuthName",
+  "kerberos.removeHostFromPrincipal",
+  "kerberos.removeRealmFromPrincipal",
+  "kerberos.canonicalizeHostNames",
+  "fips-mode",
+  "zookeeper.fips-mode",
+  "zookeeper.follower.skipLearnerRequestToNextProcessor",
+  "jute.maxbuffer.extrasize",
+  "zookeeper.nio.numSelectorThreads",
+  "zookeeper.nio.numWorkerThreads",
+  "zookeeper.commitProcessor.numWorkerThreads",
+  "zookeeper.commitProcessor.maxReadBatchSize",
+  "zookeeper.commitProcessor.maxCommitBatchSize",
+  "zookeeper.messageTracker.BufferSize",
+  "zookeeper.messageTracker.Enabled",
 ]);
 const UNSUPPORTED_PREFIXES = ["jvm.pause."];
 
@@ -28,6 +98,8 @@ const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["ssl.ocsp", "false"],
   ["ssl.quorum.crl", "false"],
   ["ssl.quorum.ocsp", "false"],
+  // An audit log is asked for: Paddock writes none, so it must not run as if it did.
+  ["audit.enable", "false"],
 ]);
 const SECURITY_PREFIXES = ["ssl.", "quorum.auth."];
 
@@ -104,6 +176,7 @@ export function isUnsupportedKey(key: string): boolean {
   if (IMPLEMENTED_KEYS.has(withoutPropertyPrefix(key))) return false;
   return (
     UNSUPPORTED_KEYS.has(key) ||
+    UNSUPPORTED_KEYS.has(withoutPropertyPrefix(key)) ||
     UNSUPPORTED_PREFIXES.some((p) => key.startsWith(p)) ||
     SECURITY_KEYS.has(withoutPropertyPrefix(key)) ||
     SECURITY_PREFIXES.some((p) => withoutPropertyPrefix(key).startsWith(p))

@@ -8,14 +8,16 @@ import { digestId } from "../tree/acl.js";
 
 export class AuthProviders {
   constructor(
-    /** `super:<base64 sha1>`: a digest that also grants the super identity. */
+    /** `super:<base64 digest>`: a digest that also grants the super identity. */
     private readonly superDigest: string | undefined,
+    /** Node's name of the hash of digest ids (DigestAuthenticationProvider.digestAlg). */
+    private readonly digestAlgorithm: string,
   ) {}
 
   authenticate(conn: ClientConnection, scheme: string, auth: Buffer): void {
     let err: number = ErrorCode.OK;
     if (scheme === "digest") {
-      const id = digestId(auth.toString("utf8"));
+      const id = digestId(auth.toString("utf8"), this.digestAlgorithm);
       conn.addIdentity({ scheme: "digest", id });
       if (this.superDigest !== undefined && id === this.superDigest) {
         conn.addIdentity({ scheme: "super", id: "" });

@@ -4,11 +4,14 @@
 import { createHash } from "node:crypto";
 import { type ACL, ErrorCode, type Id, NULL_MARK, Perms } from "@paddock/jute";
 
-/** `user:BASE64(SHA1("user:password"))`, the id a digest auth packet gives a connection. */
-export function digestId(userColonPassword: string): string {
+/**
+ * `user:BASE64(H("user:password"))`, the id a digest auth packet gives a connection; H is SHA-1
+ * unless DigestAuthenticationProvider.digestAlg names another (`algorithm` is Node's name).
+ */
+export function digestId(userColonPassword: string, algorithm = "sha1"): string {
   const colon = userColonPassword.indexOf(":");
   const user = colon < 0 ? userColonPassword : userColonPassword.slice(0, colon);
-  const hash = createHash("sha1").update(userColonPassword, "utf8").digest("base64");
+  const hash = createHash(algorithm).update(userColonPassword, "utf8").digest("base64");
   return `${user}:${hash}`;
 }
 

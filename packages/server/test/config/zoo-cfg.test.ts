@@ -425,7 +425,7 @@ describe("parseZooCfg system-property keys", () => {
     }
     expectConfigError(() => parse("superDigest=nocolon"), {
       key: "superDigest",
-      detail: 'expected super:<base64 sha1 digest>, got "nocolon"',
+      detail: 'expected super:<base64 digest>, got "nocolon"',
     });
   });
 
@@ -868,9 +868,36 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   });
 
   it("warns that other ZooKeeper features Paddock lacks are ignored", () => {
-    const c = parse("oraclePath=/o", "jvm.pause.warn-threshold-ms=1000");
-    expect(c.warnings).toHaveLength(2);
+    const c = parse(
+      "oraclePath=/o",
+      "jvm.pause.warn-threshold-ms=1000",
+      // Documented ZooKeeper tuning keys, with and without the system property's prefix.
+      "maxBatchSize=1000",
+      "zookeeper.commitProcessor.numWorkerThreads=2",
+      "zookeeper.snapshot.trust.empty=true",
+      "audit.enable=false",
+    );
+    expect(c.warnings).toHaveLength(5);
     for (const w of c.warnings) expect(w).toMatch(/not supported by Paddock; ignored$/);
+    // A misspelt key is still unknown.
+    expect(parse("maxBatchSzie=3").warnings).toEqual([`${FILE}:2: maxBatchSzie: unknown key; ignored`]);
+    // An audit log asked for is refused: Paddock writes none.
+    expectConfigError(() => parse("audit.enable=true"), {
+      key: "audit.enable",
+      detail: /security setting not implemented by Paddock/,
+    });
+  });
+
+  it("reads DigestAuthenticationProvider.digestAlg by Java's names", () => {
+    expect(parse().digestAlgorithm).toBe("sha1");
+    expect(parse("DigestAuthenticationProvider.digestAlg=SHA-256").digestAlgorithm).toBe("sha256");
+    expect(parse("zookeeper.DigestAuthenticationProvider.digestAlg=sha3-256").digestAlgorithm).toBe(
+      "sha3-256",
+    );
+    expectConfigError(() => parse("DigestAuthenticationProvider.digestAlg=MD2"), {
+      key: "DigestAuthenticationProvider.digestAlg",
+      detail: /unsupported ACL digest algorithm "MD2"/,
+    });
   });
 
   it("says which accepted keys have no effect, and stays quiet about honoured ones", () => {

@@ -24,6 +24,12 @@ describe("digestId", () => {
     expect(digestId(input)).toBe(expected);
   });
 
+  // DigestAuthenticationProvider.digestAlg; the expected ids are openssl's (dgst -binary | base64).
+  it("hashes with the algorithm the server is configured with", () => {
+    expect(digestId("alice:secret", "sha256")).toBe("alice:PRHcR5wI47NodzED1kdmwuQgzjlyeTL88tj02dWZvlk=");
+    expect(digestId("alice:secret", "sha3-256")).toBe("alice:0klP1LIWwp/NTn37H9CfAMkncGve/93qqLrI9ZwVcNo=");
+  });
+
   it("hashes the whole string but keeps only the text before the first colon", () => {
     expect(digestId("a:b:c").startsWith("a:")).toBe(true);
     expect(digestId("a:b:c")).not.toBe(digestId("a:b"));
