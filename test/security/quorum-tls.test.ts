@@ -73,33 +73,60 @@ function linkOutcome(url: string, tls: object): Promise<string> {
   });
 }
 
-describe("sslQuorum: mutual TLS between servers", () => {
-  let dir: string;
-  let ens: Ensemble;
+interface TlsEnsemble {
+  dir: string;
+  ens: Ensemble;
+}
 
+/**
+ * For the enclosing describe: a 3-server sslQuorum ensemble on 127.0.0.1-3, its certificates
+ * (makeCertificates, then `prepare`) in a temporary directory. `cfg` adds lines to every server's
+ * config, `cfgOf` to one's; `start` lists the servers started (all by default).
+ */
+function useQuorumTlsEnsemble(
+  name: string,
+  opts: {
+    prepare?(dir: string): void;
+    cfg?(dir: string): string[];
+    cfgOf(dir: string, id: number): string[];
+    start?: number[];
+  },
+): TlsEnsemble {
+  const t = {} as TlsEnsemble;
   beforeAll(async () => {
-    dir = makeTempDir("paddock-quorum-tls");
-    makeCertificates(dir);
-    ens = await Ensemble.create({
+    t.dir = makeTempDir(name);
+    makeCertificates(t.dir);
+    opts.prepare?.(t.dir);
+    t.ens = await Ensemble.create({
       size: 3,
       hostOf: (id) => `127.0.0.${id}`,
-      extraCfg: ["sslQuorum=true", `ssl.quorum.trustStore.location=${join(dir, "ca.pem")}`],
-      extraCfgOf: (id) => [`ssl.quorum.keyStore.location=${join(dir, `s${id}.pem`)}`],
+      extraCfg: [
+        "sslQuorum=true",
+        `ssl.quorum.trustStore.location=${join(t.dir, "ca.pem")}`,
+        ...(opts.cfg?.(t.dir) ?? []),
+      ],
+      extraCfgOf: (id) => opts.cfgOf(t.dir, id),
     });
-    ens.startAll();
+    for (const id of opts.start ?? [1, 2, 3]) t.ens.start(id);
   }, 60_000);
-
   afterAll(async () => {
-    await ens?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await t.ens?.destroy();
+    if (t.dir !== undefined) rmSync(t.dir, { recursive: true, force: true });
+  });
+  return t;
+}
+
+describe("sslQuorum: mutual TLS between servers", () => {
+  const t = useQuorumTlsEnsemble("paddock-quorum-tls", {
+    cfgOf: (dir, id) => [`ssl.quorum.keyStore.location=${join(dir, `s${id}.pem`)}`],
   });
 
   it("elects and replicates over wss, and forged links change nothing", { timeout: 90_000 }, async () => {
-    const leader = await ens.waitForQuorum(30_000);
-    const follower = ens.nodes.find((n) => n.id !== leader)!;
-    const other = ens.nodes.find((n) => n.id !== leader && n.id !== follower.id)!;
-    const leaderNode = ens.node(leader);
-    const c = new ZooKeeperClient({ connectString: ens.connectString, reconnectDelayMs: 50 });
+    const leader = await t.ens.waitForQuorum(30_000);
+    const follower = t.ens.nodes.find((n) => n.id !== leader)!;
+    const other = t.ens.nodes.find((n) => n.id !== leader && n.id !== follower.id)!;
+    const leaderNode = t.ens.node(leader);
+    const c = new ZooKeeperClient({ connectString: t.ens.connectString, reconnectDelayMs: 50 });
     await c.connect();
     await c.create("/tls", "");
 
@@ -107,11 +134,11 @@ describe("sslQuorum: mutual TLS between servers", () => {
     const probe = startWriting(c, "/tls", "w-");
     await new Promise((r) => setTimeout(r, 500));
     const hostOf = (id: number) => `127.0.0.${id}`;
-    const stranger = { key: readFileSync(join(dir, "ca.key")) }; // no certificate at all
+    const stranger = { key: readFileSync(join(t.dir, "ca.key")) }; // no certificate at all
     const impostor = {
-      key: readFileSync(join(dir, `s${other.id}.key`)),
-      cert: readFileSync(join(dir, `s${other.id}.crt`)),
-      ca: readFileSync(join(dir, "ca.pem")),
+      key: readFileSync(join(t.dir, `s${other.id}.key`)),
+      cert: readFileSync(join(t.dir, `s${other.id}.crt`)),
+      ca: readFileSync(join(t.dir, "ca.pem")),
     };
     const attacks = [
       attacker(leaderNode.peerPort, hostOf(leader), follower.id, stranger),
@@ -126,12 +153,12 @@ describe("sslQuorum: mutual TLS between servers", () => {
     expect(attacks.every((a) => a.attempts() > 10)).toBe(true);
     expect(acked).toBeGreaterThan(50);
     expect(worstGapMs, `longest gap between acknowledged writes: ${worstGapMs} ms`).toBeLessThan(2000);
-    expect(await ens.waitForQuorum(10_000)).toBe(leader);
-    const log = ens.output(leader);
+    expect(await t.ens.waitForQuorum(10_000)).toBe(leader);
+    const log = t.ens.output(leader);
     expect(log).toContain("peer TLS handshake failed");
     expect(log).toContain("peer refused");
     // Every server has every write.
-    for (const n of ens.nodes) {
+    for (const n of t.ens.nodes) {
       const r = new ZooKeeperClient({ connectString: n.connectString });
       await r.connect();
       await r.sync("/tls");
@@ -142,16 +169,16 @@ describe("sslQuorum: mutual TLS between servers", () => {
 
     // The quorum stores are read again when they change: server 1's peer port presents its
     // renewed certificate to new links, and the ensemble keeps working.
-    const s1 = ens.node(1);
+    const s1 = t.ens.node(1);
     const presented = () =>
       new Promise<string>((resolve, reject) => {
         const sock = tlsConnect(
           {
             host: "127.0.0.1",
             port: s1.peerPort,
-            ca: readFileSync(join(dir, "ca.pem")),
-            key: readFileSync(join(dir, "s2.key")),
-            cert: readFileSync(join(dir, "s2.crt")),
+            ca: readFileSync(join(t.dir, "ca.pem")),
+            key: readFileSync(join(t.dir, "s2.key")),
+            cert: readFileSync(join(t.dir, "s2.crt")),
           },
           () => {
             resolve(String(sock.getPeerCertificate().subject.CN));
@@ -161,14 +188,14 @@ describe("sslQuorum: mutual TLS between servers", () => {
         sock.on("error", reject);
       });
     expect(await presented()).toBe("server-1");
-    copyFileSync(join(dir, "s1-renewed.pem"), join(dir, "s1.pem"));
+    copyFileSync(join(t.dir, "s1-renewed.pem"), join(t.dir, "s1.pem"));
     let cn = await presented();
     for (const until = Date.now() + 10_000; cn !== "server-1-renewed" && Date.now() < until; ) {
       await new Promise((r) => setTimeout(r, 200));
       cn = await presented();
     }
     expect(cn).toBe("server-1-renewed");
-    const after = new ZooKeeperClient({ connectString: ens.connectString });
+    const after = new ZooKeeperClient({ connectString: t.ens.connectString });
     await after.connect();
     await after.create("/tls-after-reload", "x");
     await after.close();
@@ -180,46 +207,30 @@ describe("sslQuorum: mutual TLS between servers", () => {
 // accepts will do. Server 1 has it off, server 2 keeps the default. Only they run, electing over
 // wss; an impostor then dials each one's election port as server 3 with server 2's certificate.
 describe("sslQuorum with ssl.quorum.clientHostnameVerification=false", () => {
-  let dir: string;
-  let ens: Ensemble;
-
-  beforeAll(async () => {
-    dir = makeTempDir("paddock-quorum-tls-dialler");
-    makeCertificates(dir);
-    ens = await Ensemble.create({
-      size: 3,
-      hostOf: (id) => `127.0.0.${id}`,
-      extraCfg: ["sslQuorum=true", `ssl.quorum.trustStore.location=${join(dir, "ca.pem")}`],
-      extraCfgOf: (id) => [
-        `ssl.quorum.keyStore.location=${join(dir, `s${id}.pem`)}`,
-        ...(id === 1 ? ["ssl.quorum.clientHostnameVerification=false"] : []),
-      ],
-    });
-    ens.start(1);
-    ens.start(2);
-  }, 60_000);
-
-  afterAll(async () => {
-    await ens?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+  const t = useQuorumTlsEnsemble("paddock-quorum-tls-dialler", {
+    cfgOf: (dir, id) => [
+      `ssl.quorum.keyStore.location=${join(dir, `s${id}.pem`)}`,
+      ...(id === 1 ? ["ssl.quorum.clientHostnameVerification=false"] : []),
+    ],
+    start: [1, 2],
   });
 
   /** A link to `id`'s election port, claiming to be server 3 with server 2's certificate. */
   const impostorLink = (id: number) =>
-    linkOutcome(`wss://127.0.0.${id}:${ens.node(id).electionPort}/?from=3`, {
-      key: readFileSync(join(dir, "s2.key")),
-      cert: readFileSync(join(dir, "s2.crt")),
-      ca: readFileSync(join(dir, "ca.pem")),
+    linkOutcome(`wss://127.0.0.${id}:${t.ens.node(id).electionPort}/?from=3`, {
+      key: readFileSync(join(t.dir, "s2.key")),
+      cert: readFileSync(join(t.dir, "s2.crt")),
+      ca: readFileSync(join(t.dir, "ca.pem")),
     });
 
   it("admits a trusted certificate for another host only where the key is off", {
     timeout: 60_000,
   }, async () => {
-    await ens.waitForQuorum(30_000, [1, 2]);
+    await t.ens.waitForQuorum(30_000, [1, 2]);
     expect(await impostorLink(1)).toBe("still open");
-    expect(ens.output(1)).not.toContain("peer refused");
+    expect(t.ens.output(1)).not.toContain("peer refused");
     expect(await impostorLink(2)).toBe("closed 1008 certificate does not match the claimed server id");
-    expect(ens.output(2)).toContain("peer refused");
+    expect(t.ens.output(2)).toContain("peer refused");
   });
 });
 
@@ -228,38 +239,23 @@ describe("sslQuorum with ssl.quorum.clientHostnameVerification=false", () => {
 // portUnification, how long a peer port waits for a link's first bytes before taking it as
 // plaintext (handshakeDetectionTimeoutMillis). Servers 1 and 2 of three run.
 describe("sslQuorum with passwordPath, enabledProtocols, clientAuth=want and portUnification", () => {
-  let dir: string;
-  let ens: Ensemble;
-
-  beforeAll(async () => {
-    dir = makeTempDir("paddock-quorum-tls-keys");
-    makeCertificates(dir);
-    for (const id of [1, 2, 3]) makePkcs12(dir, `s${id}`, "quorum-secret");
-    writeFileSync(join(dir, "password"), "quorum-secret\n");
-    mkdirSync(join(dir, "other"));
-    makeCa(join(dir, "other"), "another-ca");
-    makeLeaf(join(dir, "other"), "rogue", "rogue", "IP:127.0.0.3");
-    ens = await Ensemble.create({
-      size: 3,
-      hostOf: (id) => `127.0.0.${id}`,
-      extraCfg: [
-        "sslQuorum=true",
-        "portUnification=true",
-        `ssl.quorum.trustStore.location=${join(dir, "ca.pem")}`,
-        `ssl.quorum.keyStore.passwordPath=${join(dir, "password")}`,
-        "ssl.quorum.enabledProtocols=TLSv1.3",
-        "ssl.quorum.clientAuth=want",
-        "ssl.quorum.handshakeDetectionTimeoutMillis=300",
-      ],
-      extraCfgOf: (id) => [`ssl.quorum.keyStore.location=${join(dir, `s${id}.p12`)}`],
-    });
-    ens.start(1);
-    ens.start(2);
-  }, 60_000);
-
-  afterAll(async () => {
-    await ens?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+  const t = useQuorumTlsEnsemble("paddock-quorum-tls-keys", {
+    prepare: (dir) => {
+      for (const id of [1, 2, 3]) makePkcs12(dir, `s${id}`, "quorum-secret");
+      writeFileSync(join(dir, "password"), "quorum-secret\n");
+      mkdirSync(join(dir, "other"));
+      makeCa(join(dir, "other"), "another-ca");
+      makeLeaf(join(dir, "other"), "rogue", "rogue", "IP:127.0.0.3");
+    },
+    cfg: (dir) => [
+      "portUnification=true",
+      `ssl.quorum.keyStore.passwordPath=${join(dir, "password")}`,
+      "ssl.quorum.enabledProtocols=TLSv1.3",
+      "ssl.quorum.clientAuth=want",
+      "ssl.quorum.handshakeDetectionTimeoutMillis=300",
+    ],
+    cfgOf: (dir, id) => [`ssl.quorum.keyStore.location=${join(dir, `s${id}.p12`)}`],
+    start: [1, 2],
   });
 
   /** Whether a TLS handshake on `port` of server 1 completes, after `silentMs` of saying nothing. */
@@ -268,7 +264,7 @@ describe("sslQuorum with passwordPath, enabledProtocols, clientAuth=want and por
       const raw = netConnect({ host: "127.0.0.1", port }, () => {
         setTimeout(() => {
           const sock = tlsConnect(
-            { socket: raw, host: "127.0.0.1", ca: readFileSync(join(dir, "ca.pem")), ...options },
+            { socket: raw, host: "127.0.0.1", ca: readFileSync(join(t.dir, "ca.pem")), ...options },
             () => {
               resolve(`TLS ${sock.getProtocol()}`);
               sock.destroy();
@@ -281,34 +277,34 @@ describe("sslQuorum with passwordPath, enabledProtocols, clientAuth=want and por
     });
 
   it("elects, replicates, and applies each key", { timeout: 60_000 }, async () => {
-    await ens.waitForQuorum(30_000, [1, 2]);
-    const c = new ZooKeeperClient({ connectString: ens.node(1).connectString });
+    await t.ens.waitForQuorum(30_000, [1, 2]);
+    const c = new ZooKeeperClient({ connectString: t.ens.node(1).connectString });
     await c.connect();
     await c.create("/keys", "x");
     await c.close();
-    const r = new ZooKeeperClient({ connectString: ens.node(2).connectString });
+    const r = new ZooKeeperClient({ connectString: t.ens.node(2).connectString });
     await r.connect();
     await r.sync("/keys");
     expect((await r.getData("/keys")).data?.toString()).toBe("x");
     await r.close();
 
-    const peerPort = ens.node(1).peerPort;
-    const url = (id: number) => `wss://127.0.0.${id}:${ens.node(id).electionPort}/?from=3`;
+    const peerPort = t.ens.node(1).peerPort;
+    const url = (id: number) => `wss://127.0.0.${id}:${t.ens.node(id).electionPort}/?from=3`;
     // enabledProtocols=TLSv1.3: a dialler capped at TLS 1.2 never completes a handshake.
     expect(await handshake(peerPort, 0)).toBe("TLS TLSv1.3");
     expect(await handshake(peerPort, 0, { maxVersion: "TLSv1.2" })).toMatch(/^failed/);
     // clientAuth=want: a dialler without a certificate is taken for the id it claims, as in
     // ZooKeeper (it has nothing to check); one whose certificate no trusted CA signed is refused.
-    expect(await linkOutcome(url(1), { ca: readFileSync(join(dir, "ca.pem")) })).toBe("still open");
+    expect(await linkOutcome(url(1), { ca: readFileSync(join(t.dir, "ca.pem")) })).toBe("still open");
     const rogue = {
-      key: readFileSync(join(dir, "other", "rogue.key")),
-      cert: readFileSync(join(dir, "other", "rogue.crt")),
-      ca: readFileSync(join(dir, "ca.pem")),
+      key: readFileSync(join(t.dir, "other", "rogue.key")),
+      cert: readFileSync(join(t.dir, "other", "rogue.crt")),
+      ca: readFileSync(join(t.dir, "ca.pem")),
     };
     expect(await linkOutcome(url(1), rogue)).toBe(
       "closed 1008 certificate does not match the claimed server id",
     );
-    expect(ens.output(1)).toContain("certificate not trusted");
+    expect(t.ens.output(1)).toContain("certificate not trusted");
     // handshakeDetectionTimeoutMillis=300: a link silent for longer is plaintext from then on.
     expect(await handshake(peerPort, 600)).toMatch(/^failed/);
   });
