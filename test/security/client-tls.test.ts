@@ -203,11 +203,13 @@ zk.stop()
   // Skipped only outside CI when ZooKeeper 3.8 is not installed; with CI=true
   // skipWithoutZookeeper throws instead.
   it.skipIf(skipWithoutZookeeper())(
-    "clientAuth=want, like ZooKeeper 3.8: no certificate is served, an untrusted one refused (kazoo)",
+    "clientAuth=want and passwordPath, like ZooKeeper 3.8: no certificate is served, an untrusted one refused (kazoo)",
     { timeout: 90_000 },
     async () => {
+      // One zoo.cfg for both: a PKCS12 key store whose password is read from a file.
       const stores = [
-        `ssl.keyStore.location=${file("server.pem")}`,
+        `ssl.keyStore.location=${file("server.p12")}`,
+        `ssl.keyStore.passwordPath=${file("password.txt")}`,
         `ssl.trustStore.location=${file("ca.pem")}`,
       ];
       const zkSecurePort = await freePort();
