@@ -235,10 +235,11 @@ describe("sslQuorum with ssl.quorum.clientHostnameVerification=false", () => {
 });
 
 // The other ssl.quorum.* keys of ZooKeeper 3.8: PKCS12 key stores whose password is read from a
-// file (passwordPath), the protocols (enabledProtocols=TLSv1.3), clientAuth=want, and, with
-// portUnification, how long a peer port waits for a link's first bytes before taking it as
-// plaintext (handshakeDetectionTimeoutMillis). Servers 1 and 2 of three run.
-describe("sslQuorum with passwordPath, enabledProtocols, clientAuth=want and portUnification", () => {
+// file (passwordPath), the protocols (enabledProtocols=TLSv1.3), clientAuth (want on server 1,
+// none on server 2), and, with portUnification, how long a peer port waits for a link's first
+// bytes before taking it as plaintext (handshakeDetectionTimeoutMillis). Servers 1 and 2 of three
+// run.
+describe("sslQuorum with passwordPath, enabledProtocols, clientAuth want / none and portUnification", () => {
   const t = useQuorumTlsEnsemble("paddock-quorum-tls-keys", {
     prepare: (dir) => {
       for (const id of [1, 2, 3]) makePkcs12(dir, `s${id}`, "quorum-secret");
@@ -251,10 +252,12 @@ describe("sslQuorum with passwordPath, enabledProtocols, clientAuth=want and por
       "portUnification=true",
       `ssl.quorum.keyStore.passwordPath=${join(dir, "password")}`,
       "ssl.quorum.enabledProtocols=TLSv1.3",
-      "ssl.quorum.clientAuth=want",
       "ssl.quorum.handshakeDetectionTimeoutMillis=300",
     ],
-    cfgOf: (dir, id) => [`ssl.quorum.keyStore.location=${join(dir, `s${id}.p12`)}`],
+    cfgOf: (dir, id) => [
+      `ssl.quorum.keyStore.location=${join(dir, `s${id}.p12`)}`,
+      `ssl.quorum.clientAuth=${id === 2 ? "none" : "want"}`,
+    ],
     start: [1, 2],
   });
 
@@ -305,6 +308,8 @@ describe("sslQuorum with passwordPath, enabledProtocols, clientAuth=want and por
       "closed 1008 certificate does not match the claimed server id",
     );
     expect(t.ens.output(1)).toContain("certificate not trusted");
+    // clientAuth=none: no certificate is asked for, so the foreign one is never seen.
+    expect(await linkOutcome(url(2), rogue)).toBe("still open");
     // handshakeDetectionTimeoutMillis=300: a link silent for longer is plaintext from then on.
     expect(await handshake(peerPort, 600)).toMatch(/^failed/);
   });
