@@ -52,12 +52,13 @@ export interface ClientListenerOptions {
 }
 
 /**
- * What a tls.Server does for its sockets on "secure" and a TLSSocket made by hand does not: check
- * the client's certificate against the trust store (OpenSSL only fails a handshake that lacks one
- * under "need") and set `authorized`. Returns why a certificate "need" requires is refused.
+ * What a tls.Server does for its sockets on "secure" and a TLSSocket made by hand does not: read
+ * whether the trust store vouches for the client's certificate (OpenSSL itself only fails a
+ * handshake that lacks one under "need") into `authorized` and `authorizationError`, which the
+ * refusal (untrustedCertificate) and the x509 identity then read.
  */
-function checkPeerCertificate(socket: TLSSocket, options: import("node:tls").TlsOptions): string | undefined {
-  if (options.requestCert !== true) return undefined;
+function recordVerification(socket: TLSSocket, options: import("node:tls").TlsOptions): void {
+  if (options.requestCert !== true) return;
   const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
   // Node's own tls.Server reads the result here; without it no certificate could be trusted.
   if (typeof handle?.verifyError !== "function")
@@ -65,12 +66,10 @@ function checkPeerCertificate(socket: TLSSocket, options: import("node:tls").Tls
   const error = handle.verifyError() as (Error & { code?: string }) | null;
   if (error === null) {
     socket.authorized = true;
-    return undefined;
+    return;
   }
-  const code = error.code ?? error.message;
   // Node's own sockets carry the code here, typed as an Error though it is a string.
-  (socket as unknown as { authorizationError: string }).authorizationError = code;
-  return options.rejectUnauthorized === true ? `certificate not trusted: ${code}` : undefined;
+  (socket as unknown as { authorizationError: string }).authorizationError = error.code ?? error.message;
 }
 
 export class ClientListener {
@@ -198,7 +197,8 @@ export class ClientListener {
     }
     secure.once("secure", () => {
       clearTimeout(deadline);
-      const refusal = checkPeerCertificate(secure, tls.options) ?? tls.refuse(secure);
+      recordVerification(secure, tls.options);
+      const refusal = tls.refuse(secure);
       if (refusal !== undefined) {
         log.warn({ remote: socket.remoteAddress, reason: refusal }, "client certificate refused");
         secure.destroy();
