@@ -357,11 +357,12 @@ describe.skipIf(skip)("paddock image, ZooKeeper images' habits", () => {
     expect(await exec(official, ["zkCli.sh", "-server", "127.0.0.1:2181", "create", "/from-exec", "v"])).toBe(
       "Created /from-exec\n",
     );
-    const status = await exec(official, ["zkServer.sh", "status"]);
-    expect(status).toContain("Using config: /conf/zoo.cfg\n");
-    expect(status).toContain(
-      "Client port found: 2181. Client address: localhost. Client SSL: false.\nMode: standalone\n",
-    );
+    // exec merges the two streams, and zkServer.sh prints "Using config" on stderr as ZooKeeper's
+    // does: it may land between the stdout lines, so each line is looked for on its own.
+    const status = (await exec(official, ["zkServer.sh", "status"])).split("\n");
+    expect(status).toContain("Using config: /conf/zoo.cfg");
+    expect(status).toContain("Client port found: 2181. Client address: localhost. Client SSL: false.");
+    expect(status).toContain("Mode: standalone");
     expect(await exec(official, ["zkServer.sh", "version"])).toMatch(
       /^Paddock \d+\.\d+\.\d+ \(Apache ZooKeeper 3\.8 compatible\)/,
     );
