@@ -206,6 +206,24 @@ describe.skipIf(skipDifferential)("differential: errors, ACLs and auth", () => {
       if (!ip.closed) await ip.call(whoAmI);
     }));
 
+  // ZooKeeper keeps a connection's ids in a hash set: whoAmI, the `auth` ACL's expansion (and the
+  // audit log's users) list them by hash bucket, not in the order they were added.
+  it("a connection's ids, in ZooKeeper's order: whoAmI and the auth ACL", () =>
+    diff.run("auth-order", async (t) => {
+      const r = t.root;
+      const c = await t.client();
+      await c.call(create(r));
+      await c.call(whoAmI);
+      for (const user of ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]) {
+        await c.call(auth("digest", `${user}:secret`));
+        await c.call(whoAmI);
+      }
+      await c.call(auth("digest", SUPER_AUTH));
+      await c.call(whoAmI);
+      await c.call(create(`${r}/mine`, "x", 0, [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }]));
+      await c.call(getACL(`${r}/mine`));
+    }));
+
   it("auth identities belong to the connection, not the session", () =>
     diff.run("auth-per-connection", async (t) => {
       const r = t.root;

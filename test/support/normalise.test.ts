@@ -160,7 +160,8 @@ describe("normaliseTranscripts", () => {
     const out = normaliseTranscripts([{ label: "c", transcript: entries }], window).c!;
     expect(out[0]).toMatchObject({ body: { children: ["a", "b", "c"] } });
     expect(out[1]).toMatchObject({ body: { data: "hex:0001ff" } });
-    expect(out[2]).toMatchObject({ body: { clientInfo: ["digest:bob", "ip:127.0.0.1"] } });
+    // whoAmI keeps its order: Paddock lists a connection's ids in ZooKeeper's hash-set order.
+    expect(out[2]).toMatchObject({ body: { clientInfo: ["ip:127.0.0.1", "digest:bob"] } });
   });
 });
 

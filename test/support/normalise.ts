@@ -147,7 +147,7 @@ function body(b: ReplyBody, t: SymbolTables): Record<string, unknown> {
   if (b.results) out.results = b.results.map((r) => opResult(r, t));
   if (b.totalNumber !== undefined) out.totalNumber = b.totalNumber;
   if (b.ephemerals) out.ephemerals = [...b.ephemerals].sort();
-  if (b.clientInfo) out.clientInfo = b.clientInfo.map((c) => `${c.authScheme}:${c.user}`).sort();
+  if (b.clientInfo) out.clientInfo = b.clientInfo.map((c) => `${c.authScheme}:${c.user}`);
   if (b.errField !== undefined) out.errField = b.errField;
   if ("token" in b) out.token = data(b.token);
   return out;

@@ -5,6 +5,7 @@
 
 import { AdminInterfaces } from "./admin/admin-interfaces.js";
 import { type AdminView, fourLetterWords, newTraceMask } from "./admin/four-letter-source.js";
+import { type AuditLog, auditedStart, auditLogFromConfig } from "./audit/audit-log.js";
 import type { ServerConfig } from "./config/index.js";
 import type { Logger } from "./logger.js";
 import { ContainerReaper } from "./maintenance/container-reaper.js";
@@ -34,14 +35,6 @@ import { ServingRole } from "./replica/serving-role.js";
 import { type AutoPurge, startAutoPurge } from "./storage/index.js";
 import { WatchManager } from "./watch/watch-manager.js";
 
-/** Requests one connection may have in flight before its socket stops being read. */
-const MAX_OUTSTANDING_PER_CONNECTION = 1000;
-/**
- * Unsent reply bytes one connection may pile up before its requests stop being read; a single
- * reply may overshoot it (up to jute.maxbuffer).
- */
-const MAX_REPLY_BACKLOG_BYTES = 4 * 1024 * 1024;
-
 /** The parts that exist once storage is recovered, in the order they are started. */
 interface Running {
   storage: RecoveredStorage;
@@ -62,6 +55,7 @@ export class PaddockServer {
   private readonly metrics = coreMetrics();
   private running: Running | undefined;
   private stopped = false;
+  private audit: AuditLog | undefined;
 
   constructor(
     readonly config: ServerConfig,
@@ -76,18 +70,22 @@ export class PaddockServer {
   }
 
   async start(): Promise<void> {
-    const running = await this.build();
-    this.running = running;
-    await running.listener.listen();
-    await running.admin.start();
-    running.reaper.start();
-    running.expiry.schedule();
-    await running.ensemble?.start();
+    this.audit = auditLogFromConfig(this.config, this.log);
+    await auditedStart(this.audit, async () => {
+      const running = await this.build();
+      this.running = running;
+      await running.listener.listen();
+      await running.admin.start();
+      running.reaper.start();
+      running.expiry.schedule();
+      await running.ensemble?.start();
+    });
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.audit?.serverStopping();
     const r = this.running;
     if (r !== undefined) {
       await r.admin.close();
@@ -99,6 +97,7 @@ export class PaddockServer {
       await r.storage.txnLog.close();
       r.storage.lock.release();
     }
+    this.audit?.close();
     this.log.info("server stopped");
   }
 
@@ -147,6 +146,7 @@ export class PaddockServer {
       letAnySaslUserDoX: config.letAnySaslUserDoX,
       replicated: ensemble !== undefined,
       propagationLatency: this.metrics.propagationLatency,
+      audit: this.audit,
     });
 
     // The request path from a connection: handshake -> router -> read path or write path.
@@ -178,6 +178,7 @@ export class PaddockServer {
       sasl: saslFromConfig(config, log, process.env),
       expiry,
       log,
+      auditRequests: this.audit !== undefined,
     });
     ensemble?.connect({
       registry,
@@ -209,12 +210,10 @@ export class PaddockServer {
       stats: this.stats,
       metrics: this.metrics,
       maxBufferBytes: config.juteMaxBufferBytes,
-      maxOutstandingPerConnection: MAX_OUTSTANDING_PER_CONNECTION,
       globalOutstanding: new OutstandingLimit(
         config.globalOutstandingLimit,
         this.metrics.globalOutstandingLimitReached,
       ),
-      maxReplyBacklogBytes: MAX_REPLY_BACKLOG_BYTES,
       lastZxid: () => state.lastZxid,
       input: {
         fourLetterWord: fourLetterWords(admin),

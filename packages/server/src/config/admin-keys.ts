@@ -1,4 +1,5 @@
-// zoo.cfg keys of administration: the four-letter words, the HTTP admin server, metrics.
+// zoo.cfg keys of administration: the four-letter words, the HTTP admin server, metrics, the
+// audit log.
 
 import type { KeyTable } from "./known-key.js";
 import {
@@ -11,6 +12,13 @@ import { bool, checkedText, int, nonEmpty, port, text } from "./value-types.js";
 const urlPath = checkedText(
   (value) => value.startsWith("/"),
   (value) => `expected a URL path starting with "/", got "${value}"`,
+);
+
+/** ZooKeeper's one audit logger, which writes through its logging (Paddock's: audit/audit-log.ts). */
+export const SLF4J_AUDIT_LOGGER = "org.apache.zookeeper.audit.Slf4jAuditLogger";
+const auditLoggerClass = checkedText(
+  (value) => value === SLF4J_AUDIT_LOGGER,
+  (value) => `audit logger class was not found: ${value} (Paddock provides ${SLF4J_AUDIT_LOGGER})`,
 );
 
 const METRICS_PROVIDERS = [DEFAULT_METRICS_PROVIDER, PROMETHEUS_METRICS_PROVIDER, NULL_METRICS_PROVIDER];
@@ -100,6 +108,29 @@ export const ADMIN_KEYS = {
     type: text,
     default: "",
     usedBy: "admin/console/console-routes.ts",
+  },
+  // ZooKeeper's audit log (docs/admin.md, "Audit log").
+  auditEnabled: {
+    key: "audit.enable",
+    origin: "system property",
+    type: bool,
+    default: false,
+    usedBy: "audit/ (the applier and the server's start and stop)",
+  },
+  auditImplClass: {
+    key: "audit.impl.class",
+    origin: "system property",
+    type: auditLoggerClass,
+    default: SLF4J_AUDIT_LOGGER,
+    usedBy: "audit/audit-log.ts",
+  },
+  // ZooKeeper's file is its logging's business (logback.xml's RFAAUDIT); Paddock has one key.
+  auditLogFile: {
+    key: "paddock.auditLogFile",
+    origin: "paddock",
+    type: text,
+    default: "",
+    usedBy: "audit/audit-log.ts; empty: the server's log",
   },
   // The other metricsProvider.* keys are read with the class name (zoo-cfg.ts).
   metricsClassName: {

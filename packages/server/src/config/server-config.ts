@@ -208,6 +208,12 @@ export interface CommonConfig {
   maxGetChildrenResponseCacheSize: number;
   admin: AdminServerConfig;
   metricsProvider: MetricsProviderConfig;
+  /** audit.enable: ZooKeeper's audit events are written (audit/). */
+  auditEnabled: boolean;
+  /** audit.impl.class: ZooKeeper's Slf4jAuditLogger, the one logger Paddock has. */
+  auditImplClass: string;
+  /** paddock.auditLogFile: the file audit lines are appended to; empty: the server's log. */
+  auditLogFile: string;
   /** Non-fatal findings (unknown keys, values reset to a minimum...), each prefixed by its location. */
   warnings: string[];
   /** Every entry read from zoo.cfg, keys as written (trimmed), last one wins. */

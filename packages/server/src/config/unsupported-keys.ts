@@ -54,7 +54,6 @@ const UNSUPPORTED_KEYS = new Set([
   "maxConcurrentDiffSyncs",
   "snapshot.compression.method",
   "snapshot.trust.empty",
-  "audit.impl.class",
   "largeRequestMaxBytes",
   "largeRequestThreshold",
   "outstandingHandshake.limit",
@@ -98,8 +97,6 @@ const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
   ["ssl.ocsp", "false"],
   ["ssl.quorum.crl", "false"],
   ["ssl.quorum.ocsp", "false"],
-  // An audit log is asked for: Paddock writes none, so it must not run as if it did.
-  ["audit.enable", "false"],
 ]);
 const SECURITY_PREFIXES = ["ssl.", "quorum.auth."];
 

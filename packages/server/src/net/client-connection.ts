@@ -21,6 +21,7 @@ import type { Logger } from "../logger.js";
 import type { CoreMetrics, CounterMetric } from "../metrics/server-metrics.js";
 import { sessionIdHex as hex } from "../session/session-id.js";
 import type { WatchSink } from "../watch/watch-manager.js";
+import { zookeeperAuthInfoOrder } from "./auth-info-order.js";
 import { LogRateLimit } from "./log-rate-limit.js";
 import type { OutstandingLimit } from "./outstanding-limit.js";
 import type { ServerStats } from "./server-stats.js";
@@ -38,6 +39,15 @@ export interface ConnectionInput {
   closed(conn: ClientConnection): void;
 }
 
+/** Most requests one connection may have in flight before its socket stops being read. */
+const MAX_OUTSTANDING_PER_CONNECTION = 1000;
+/**
+ * Reply bytes one connection may have waiting to be sent (not yet taken by the kernel) before
+ * its requests stop being read: a client that pipelines reads and never reads the replies must
+ * not grow the server without bound. A single reply may overshoot it (up to jute.maxbuffer).
+ */
+const MAX_REPLY_BACKLOG_BYTES = 4 * 1024 * 1024;
+
 /** What every connection of a server shares: limits, counters and the next stage. */
 export interface ConnectionContext {
   readonly log: Logger;
@@ -46,16 +56,8 @@ export interface ConnectionContext {
   /** ZooKeeper's ServerMetrics the connection feeds (bytes, latencies, drops). */
   readonly metrics: ConnectionMetrics;
   readonly maxBufferBytes: number;
-  /** Most requests one connection may have in flight before its socket stops being read. */
-  readonly maxOutstandingPerConnection: number;
   /** globalOutstandingLimit: requests in flight over all connections. */
   readonly globalOutstanding: OutstandingLimit;
-  /**
-   * Reply bytes one connection may have waiting to be sent (not yet taken by the kernel) before
-   * its requests stop being read: a client that pipelines reads and never reads the replies
-   * must not grow the server without bound.
-   */
-  readonly maxReplyBacklogBytes: number;
   /** The zxid of the applied state, for the per-connection stats `cons` prints. */
   lastZxid(): number;
   readonly input: ConnectionInput;
@@ -138,9 +140,11 @@ export class ClientConnection implements WatchSink {
   clientSentReadOnly = false;
   /**
    * Replaced, never changed in place (addIdentity): a request keeps the list it was routed with,
-   * as ZooKeeper's requests keep a copy of the connection's auth info, without a copy each.
+   * as ZooKeeper's requests keep a copy of the connection's auth info, without a copy each. In
+   * ZooKeeper's order (auth-info-order.ts); `addedIdentities` keeps the order they came in.
    */
   private identityList: readonly Id[];
+  private addedIdentities: readonly Id[];
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly establishedAtMs = Date.now();
@@ -172,7 +176,8 @@ export class ClientConnection implements WatchSink {
     this.decoder = new FrameDecoder(context.maxBufferBytes);
     this.remoteAddress = normaliseAddress(socket.remoteAddress ?? "unknown");
     this.remotePort = socket.remotePort ?? 0;
-    this.identityList = [{ scheme: "ip", id: this.remoteAddress }];
+    this.addedIdentities = [{ scheme: "ip", id: this.remoteAddress }];
+    this.identityList = this.addedIdentities;
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("drain", () => this.onDrain());
@@ -228,15 +233,17 @@ export class ClientConnection implements WatchSink {
     return this.queue.length;
   }
 
-  /** `ip:<remote address>`, then one per successful auth, in the order they were added. */
+  /** `ip:<remote address>` and one per successful auth, in the order ZooKeeper lists them. */
   get identities(): readonly Id[] {
     return this.identityList;
   }
 
   /** Adds an identity unless the connection has it already (same scheme and id). */
   addIdentity(identity: Id): void {
-    const known = this.identityList.some((i) => i.scheme === identity.scheme && i.id === identity.id);
-    if (!known) this.identityList = [...this.identityList, identity];
+    const known = this.addedIdentities.some((i) => i.scheme === identity.scheme && i.id === identity.id);
+    if (known) return;
+    this.addedIdentities = [...this.addedIdentities, identity];
+    this.identityList = zookeeperAuthInfoOrder(this.addedIdentities);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -294,7 +301,7 @@ export class ClientConnection implements WatchSink {
       this.context.input.connect(this, req);
       return;
     }
-    if (this.backloggedFrames.length > 0 || this.replyBacklogBytes() >= this.context.maxReplyBacklogBytes) {
+    if (this.backloggedFrames.length > 0 || this.replyBacklogBytes() >= MAX_REPLY_BACKLOG_BYTES) {
       // Replies are piling up unread: keep this request (and any after it) until they drain.
       this.uncountReceived();
       this.backloggedFrames.push(frame);
@@ -452,7 +459,7 @@ export class ClientConnection implements WatchSink {
     while (
       this.backloggedFrames.length > 0 &&
       this.state === "established" &&
-      this.replyBacklogBytes() < this.context.maxReplyBacklogBytes
+      this.replyBacklogBytes() < MAX_REPLY_BACKLOG_BYTES
     ) {
       const frame = this.backloggedFrames.shift()!;
       this.countReceived();
@@ -469,9 +476,9 @@ export class ClientConnection implements WatchSink {
     if (throttled) global.wait(this);
     const over =
       throttled ||
-      this.queue.length >= this.context.maxOutstandingPerConnection ||
+      this.queue.length >= MAX_OUTSTANDING_PER_CONNECTION ||
       this.backloggedFrames.length > 0 ||
-      this.replyBacklogBytes() >= this.context.maxReplyBacklogBytes;
+      this.replyBacklogBytes() >= MAX_REPLY_BACKLOG_BYTES;
     if (over && !this.readingPaused) {
       this.readingPaused = true;
       this.socket.pause();

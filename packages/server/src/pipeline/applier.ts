@@ -4,6 +4,8 @@
 // of sessions it closed are closed.
 
 import { Perms } from "@paddock/jute";
+import type { AuditLog } from "../audit/audit-log.js";
+import { type AuditedRequest, ephemeralDeletionEvents, requestAuditEvents } from "../audit/request-audit.js";
 import type { Logger } from "../logger.js";
 import type { SessionExpiry } from "../maintenance/session-expiry.js";
 import type { Snapshotter } from "../maintenance/snapshotter.js";
@@ -30,6 +32,8 @@ export interface ApplierDeps {
   replicated: boolean;
   /** ms from a txn's preparation (its header time) to its apply here. */
   propagationLatency?: { observe(ms: number): void };
+  /** audit.enable: ZooKeeper's audit events of what is applied here. */
+  audit?: AuditLog | undefined;
 }
 
 export class Applier {
@@ -74,8 +78,15 @@ export class Applier {
         log.info({ session: sessionIdHex(sessionId), timeoutMs }, "session established");
       }
     } else if (origin?.kind === "request") {
+      if (origin.audited !== undefined) this.audit(origin.audited, txn, result.err);
       const reply = origin.conn.buildReply(origin.xid, txn.zxid, result.err, result.writeBody);
       origin.conn.complete(origin.handle, reply, origin.closeAfter);
+    }
+    const audit = this.deps.audit;
+    if (audit !== undefined && result.deletedEphemerals !== undefined) {
+      // Every server logs these, as each ZooKeeper server's DataTree.killSession does.
+      for (const event of ephemeralDeletionEvents(txn.sessionId, result.deletedEphemerals, audit.serverUser))
+        audit.record(event);
     }
     for (const sessionId of result.closedSessions) {
       state.sessions.remove(sessionId);
@@ -86,5 +97,10 @@ export class Applier {
       log.info({ session: sessionIdHex(sessionId), zxid: txn.zxid }, "session closed");
     }
     this.deps.snapshotter.applied();
+  }
+
+  /** Only the server the client is connected to logs its writes, as in ZooKeeper. */
+  private audit(audited: AuditedRequest, txn: Txn, err: number): void {
+    for (const event of requestAuditEvents(audited, txn, err)) this.deps.audit?.record(event);
   }
 }

@@ -4,6 +4,7 @@
 // of a session with forwarded writes answers the oldest of them.
 
 import { OpCode } from "@paddock/jute";
+import type { AuditedRequest } from "../audit/request-audit.js";
 import type { ClientConnection } from "../net/client-connection.js";
 import type { Txn } from "../request/index.js";
 
@@ -17,6 +18,8 @@ export type Origin =
       xid: number;
       type: number;
       closeAfter: boolean;
+      /** With audit.enable, an audited write as the client sent it (audit/request-audit.ts). */
+      audited?: AuditedRequest;
     }
   | { kind: "createSession"; conn: ClientConnection; timeoutMs: number; passwd: Buffer }
   /** A local session's upgrade to a global one: its createSession answers nobody. */

@@ -16,6 +16,7 @@ import {
   type Request,
   readRequest,
 } from "@paddock/jute";
+import { type AuditedRequest, isAuditedOpcode } from "../audit/request-audit.js";
 import type { Logger } from "../logger.js";
 import type { LearnerTouches } from "../maintenance/learner-touches.js";
 import type { SessionExpiry } from "../maintenance/session-expiry.js";
@@ -76,6 +77,8 @@ export interface RequestRouterDeps {
   sasl: SaslAuthenticator;
   expiry: SessionExpiry;
   log: Logger;
+  /** audit.enable: audited writes keep the request until their txn is applied. */
+  auditRequests: boolean;
 }
 
 export class RequestRouter {
@@ -199,7 +202,16 @@ export class RequestRouter {
     if (isWriteRequest(type)) {
       if (role.readOnly) throw new Error(`read-only mode let a write through (opcode ${type})`);
       const handle = conn.enqueuePending(xid, type);
-      proposer.request(req, ctx, xid, nowMs, { kind: "request", conn, handle, xid, type, closeAfter: false });
+      const audited = this.deps.auditRequests ? this.audited(conn, req) : undefined;
+      proposer.request(req, ctx, xid, nowMs, {
+        kind: "request",
+        conn,
+        handle,
+        xid,
+        type,
+        closeAfter: false,
+        audited,
+      });
       return;
     }
     this.deps.readPath.enqueue(conn, xid, req, ctx);
@@ -234,20 +246,30 @@ export class RequestRouter {
     conn.complete(handle, conn.buildReply(xid, this.deps.state.lastZxid, ErrorCode.OK), true);
   }
 
-  /** Whether a create or multi asks for an ephemeral node: what a local session may not own. */
-  private createsEphemeral(type: number, body: JuteReader): boolean {
-    if (type !== OpCode.create && type !== OpCode.create2 && type !== OpCode.multi) return false;
-    let req: Request;
+  /** The body decoded with a reader of its own, leaving it to be read again (or forwarded) as it is. */
+  private decodeAgain(type: number, body: JuteReader): Request | undefined {
     try {
-      // A reader of its own: the body is read again (or forwarded) as it is.
-      req = readRequest(
+      return readRequest(
         type,
         new JuteReader(body.buf, body.offset, body.offset + body.remaining, this.deps.maxBufferBytes),
       );
     } catch (err) {
-      if (err instanceof JuteDecodeError) return false;
+      if (err instanceof JuteDecodeError) return undefined;
       throw err;
     }
+  }
+
+  /** What the audit log needs of an audited write; an undecodable one is not logged, as in ZooKeeper. */
+  private audited(conn: ClientConnection, req: Request | undefined): AuditedRequest | undefined {
+    if (req === undefined || !isAuditedOpcode(req.type)) return undefined;
+    return { request: req, sessionId: conn.sessionId, ip: conn.remoteAddress, identities: conn.identities };
+  }
+
+  /** Whether a create or multi asks for an ephemeral node: what a local session may not own. */
+  private createsEphemeral(type: number, body: JuteReader): boolean {
+    if (type !== OpCode.create && type !== OpCode.create2 && type !== OpCode.multi) return false;
+    const req = this.decodeAgain(type, body);
+    if (req === undefined) return false;
     const ephemeral = (r: Request) =>
       (r.type === OpCode.create || r.type === OpCode.create2) &&
       (r.flags === CreateMode.Ephemeral || r.flags === CreateMode.EphemeralSequential);
@@ -289,9 +311,14 @@ export class RequestRouter {
     const handle = conn.enqueuePending(xid, type);
     const closeAfter = type === OpCode.closeSession;
     if (closeAfter) this.deps.state.sessions.setClosing(sessionId);
+    // The leader decodes the body; the audit log needs it here, where the reply is sent.
+    const audited =
+      this.deps.auditRequests && isAuditedOpcode(type)
+        ? this.audited(conn, this.decodeAgain(type, body))
+        : undefined;
     forwarder.forward(
       sessionId,
-      { kind: "request", conn, handle, xid, type, closeAfter },
+      { kind: "request", conn, handle, xid, type, closeAfter, audited },
       {
         kind: "request",
         sessionId,

@@ -106,11 +106,12 @@ export class TxnApplier {
       case "createSession":
         this.sessions.put(txn.sessionId, { timeoutMs: body.timeoutMs, passwd: Buffer.from(body.passwd) });
         return { err: 0, events, closedSessions: [], writeBody: NO_BODY };
-      case "closeSession":
-        for (const path of this.tree.ephemeralsInZooKeeperOrder(txn.sessionId))
-          this.applyDelete(path, txn.zxid, events);
+      case "closeSession": {
+        const deletedEphemerals = this.tree.ephemeralsInZooKeeperOrder(txn.sessionId);
+        for (const path of deletedEphemerals) this.applyDelete(path, txn.zxid, events);
         this.sessions.drop(txn.sessionId);
-        return { err: 0, events, closedSessions: [txn.sessionId], writeBody: NO_BODY };
+        return { err: 0, events, closedSessions: [txn.sessionId], deletedEphemerals, writeBody: NO_BODY };
+      }
     }
   }
 

@@ -65,6 +65,8 @@ export interface ApplyResult {
   events: TriggeredEvent[];
   /** Session ids closed by this txn (closeSession). */
   closedSessions: bigint[];
+  /** closeSession: the session's ephemerals it deleted, in the order it deleted them. */
+  deletedEphemerals?: string[];
 }
 
 /** Options of the state machine that come from configuration. */

@@ -18,8 +18,8 @@ export function javaStringHash(s: string): number {
   return h;
 }
 
-/** HashMap.hash: the high half folded into the low one, which picks the bucket. */
-function spread(h: number): number {
+/** HashMap.hash (and ConcurrentHashMap.spread): the high half folded into the low one, which picks the bucket. */
+export function javaHashSpread(h: number): number {
   return h ^ (h >>> 16);
 }
 
@@ -51,7 +51,7 @@ export function javaHashSetCloneOrder(pathsInInsertionOrder: readonly string[]):
   const sourceMask = grownCapacity(size) - 1;
   const cloneMask = cloneCapacity(size) - 1;
   const keyed = pathsInInsertionOrder.map((path, inserted) => {
-    const hash = spread(javaStringHash(path));
+    const hash = javaHashSpread(javaStringHash(path));
     return { path, clone: hash & cloneMask, source: hash & sourceMask, inserted };
   });
   keyed.sort((a, b) => a.clone - b.clone || a.source - b.source || a.inserted - b.inserted);

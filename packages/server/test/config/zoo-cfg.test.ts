@@ -875,16 +875,31 @@ describe("parseZooCfg unknown and unsupported keys", () => {
       "maxBatchSize=1000",
       "zookeeper.commitProcessor.numWorkerThreads=2",
       "zookeeper.snapshot.trust.empty=true",
-      "audit.enable=false",
     );
     expect(c.warnings).toHaveLength(5);
     for (const w of c.warnings) expect(w).toMatch(/not supported by Paddock; ignored$/);
     // A misspelt key is still unknown.
     expect(parse("maxBatchSzie=3").warnings).toEqual([`${FILE}:2: maxBatchSzie: unknown key; ignored`]);
-    // An audit log asked for is refused: Paddock writes none.
-    expectConfigError(() => parse("audit.enable=true"), {
-      key: "audit.enable",
-      detail: /security setting not implemented by Paddock/,
+  });
+
+  it("reads the audit log's keys", () => {
+    const off = parse();
+    expect([off.auditEnabled, off.auditImplClass, off.auditLogFile]).toEqual([
+      false,
+      "org.apache.zookeeper.audit.Slf4jAuditLogger",
+      "",
+    ]);
+    const on = parse(
+      "zookeeper.audit.enable=true",
+      "audit.impl.class=org.apache.zookeeper.audit.Slf4jAuditLogger",
+      "paddock.auditLogFile=/var/log/zookeeper/zookeeper_audit.log",
+    );
+    expect(on.warnings).toEqual([]);
+    expect([on.auditEnabled, on.auditLogFile]).toEqual([true, "/var/log/zookeeper/zookeeper_audit.log"]);
+    // Another logger class is a Java class Paddock cannot load: the start stops, naming it.
+    expectConfigError(() => parse("audit.enable=true", "audit.impl.class=com.example.KafkaAuditLogger"), {
+      key: "audit.impl.class",
+      detail: /audit logger class was not found: com\.example\.KafkaAuditLogger/,
     });
   });
 

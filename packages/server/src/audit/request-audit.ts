@@ -1,0 +1,192 @@
+// Which audit events a committed write makes, as ZooKeeper's AuditHelper decides: creates,
+// deletes, setData, setACL, multi and reconfig, on the server the client is connected to, with
+// the request's own path when the write failed and the txn's (the sequential name) when it
+// succeeded; and the deletion of a closed session's ephemerals, on every server. Pure: the
+// request, the txn and its outcome in, the events out.
+
+import { type ACL, type Id, OpCode, Perms, type Request } from "@paddock/jute";
+import type { Txn } from "../request/index.js";
+import { sessionIdHex } from "../session/session-id.js";
+import type { AuditEvent } from "./audit-event.js";
+
+/** A write as the client sent it, with who sent it; kept until its txn is applied. */
+export interface AuditedRequest {
+  request: Request;
+  sessionId: bigint;
+  /** The client's address, as its `ip` identity holds it. */
+  ip: string;
+  /** The connection's identities when the request was routed. */
+  identities: readonly Id[];
+}
+
+/** The opcodes ZooKeeper audits (createTTL is not among them: AuditHelper has no case for it). */
+export function isAuditedOpcode(type: number): boolean {
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+    case OpCode.setData:
+    case OpCode.setACL:
+    case OpCode.multi:
+    case OpCode.reconfig:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const CREATE_MODES = [
+  "persistent",
+  "ephemeral",
+  "persistent_sequential",
+  "ephemeral_sequential",
+  "container",
+  "persistent_with_ttl",
+  "persistent_sequential_with_ttl",
+];
+
+/** CreateMode.fromFlag(flags), lower-cased; undefined where ZooKeeper's throws. */
+export function createModeName(flags: number): string | undefined {
+  return CREATE_MODES[flags];
+}
+
+/** ZKUtil.getPermString. */
+function permText(perms: number): string {
+  return (
+    (perms & Perms.CREATE ? "c" : "") +
+    (perms & Perms.DELETE ? "d" : "") +
+    (perms & Perms.READ ? "r" : "") +
+    (perms & Perms.WRITE ? "w" : "") +
+    (perms & Perms.ADMIN ? "a" : "")
+  );
+}
+
+/** ZKUtil.aclToString: scheme:id:perms per entry, with no separator between entries. */
+export function aclText(acl: readonly ACL[]): string {
+  return acl.map((entry) => `${entry.id.scheme}:${entry.id.id}:${permText(entry.perms)}`).join("");
+}
+
+/**
+ * AuthUtil.getUsers: each identity's user name as its provider gives it (a digest id's user
+ * part; the id itself for ip, sasl and x509), comma-separated. `super` has no provider and
+ * gives none.
+ */
+export function auditUsers(identities: readonly Id[]): string | undefined {
+  const names: string[] = [];
+  for (const { scheme, id } of identities) {
+    let name: string | undefined;
+    if (scheme === "digest") name = id.split(":")[0];
+    else if (scheme !== "super") name = id;
+    if (name !== undefined && name.trim() !== "") names.push(name);
+  }
+  return names.length > 0 ? names.join(",") : undefined;
+}
+
+/** The events of one committed write, in ZooKeeper's order; `err` is its apply result's. */
+export function requestAuditEvents(audited: AuditedRequest, txn: Txn, err: number): AuditEvent[] {
+  const req = audited.request;
+  const failed = txn.body.type === "error";
+  const who = {
+    session: sessionIdHex(audited.sessionId),
+    user: auditUsers(audited.identities),
+    ip: audited.ip,
+  };
+  const result = failed || err !== 0 ? "failure" : "success";
+  const txnPath = "path" in txn.body ? txn.body.path : undefined;
+  switch (req.type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer: {
+      const znodeType = createModeName(req.flags);
+      if (znodeType === undefined) return [];
+      return [{ ...who, operation: "create", znode: failed ? req.path : txnPath, znodeType, result }];
+    }
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      return [{ ...who, operation: "delete", znode: failed ? req.path : txnPath, result }];
+    case OpCode.setData:
+      return [{ ...who, operation: "setData", znode: failed ? req.path : txnPath, result }];
+    case OpCode.setACL:
+      if (req.acl === null) return [];
+      return [
+        { ...who, operation: "setAcl", znode: failed ? req.path : txnPath, acl: aclText(req.acl), result },
+      ];
+    case OpCode.reconfig:
+      return [
+        {
+          ...who,
+          operation: "reconfig",
+          znode: result === "success" ? "/zookeeper/config" : undefined,
+          result,
+        },
+      ];
+    case OpCode.multi:
+      return multiAuditEvents(req.ops, txn, who);
+    default:
+      return [];
+  }
+}
+
+/**
+ * A multi that committed logs each create, delete and setData it made; one that failed logs one
+ * multiOperation failure. A create's mode is looked up by the path it made among the paths the
+ * request named, as ZooKeeper does, so a sequential create in a multi is logged without one.
+ */
+function multiAuditEvents(
+  ops: readonly Request[],
+  txn: Txn,
+  who: Omit<AuditEvent, "operation" | "result">,
+): AuditEvent[] {
+  const modes = new Map<string, string>();
+  for (const op of ops) {
+    if (op.type !== OpCode.create && op.type !== OpCode.create2 && op.type !== OpCode.createContainer)
+      continue;
+    const mode = createModeName(op.flags);
+    // ZooKeeper reads every create's mode before logging anything: one bad flag, no events.
+    if (mode === undefined) return [];
+    modes.set(op.path, mode);
+  }
+  const failure: AuditEvent[] = [{ ...who, operation: "multiOperation", result: "failure" }];
+  if (txn.body.type !== "multi") return failure;
+  const events: AuditEvent[] = [];
+  for (const op of txn.body.ops) {
+    switch (op.type) {
+      case "create":
+        events.push({
+          ...who,
+          operation: "create",
+          znode: op.path,
+          znodeType: modes.get(op.path),
+          result: "success",
+        });
+        break;
+      case "delete":
+        events.push({ ...who, operation: "delete", znode: op.path, result: "success" });
+        break;
+      case "setData":
+        events.push({ ...who, operation: "setData", znode: op.path, result: "success" });
+        break;
+      case "error":
+        return failure;
+    }
+  }
+  return events;
+}
+
+/** DataTree.killSession's events: one per ephemeral deleted, by the server's own user. */
+export function ephemeralDeletionEvents(
+  sessionId: bigint,
+  paths: readonly string[],
+  serverUser: string,
+): AuditEvent[] {
+  const session = sessionIdHex(sessionId);
+  return paths.map((znode) => ({
+    session,
+    user: serverUser,
+    operation: "ephemeralZNodeDeletionOnSessionCloseOrExpire",
+    znode,
+    result: "success",
+  }));
+}
