@@ -68,6 +68,16 @@ function runKazoo(script: string): Promise<string> {
   });
 }
 
+/** The CN of the certificate a TLS port presents to a new connection. */
+function servedCommonName(port: number, ca: Buffer): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const s = tlsConnect({ host: "127.0.0.1", port, ca }, () => {
+      resolve(s.getPeerCertificate().subject.CN as string);
+      s.destroy();
+    });
+    s.on("error", reject);
+  });
+}
 describe("TLS on the client port", () => {
   let dir: string;
   const servers: ServerHandle[] = [];
@@ -282,20 +292,14 @@ else:
     ).rejects.toThrow(/ssl\.keyStore\.passwordPath: cannot read .*nowhere\.txt/);
   });
 
-  it("reloads the key store when its file changes", { timeout: 60_000 }, async () => {
+  it("reloads the key store when its file changes, with client.certReload", { timeout: 60_000 }, async () => {
     copyFileSync(file("server.pem"), file("live.pem"));
-    const { securePort } = await start([`ssl.keyStore.location=${file("live.pem")}`, "ssl.clientAuth=none"]);
-    const subject = () =>
-      new Promise<string>((resolve, reject) => {
-        const s = tlsConnect(
-          { host: "127.0.0.1", port: securePort, ca: readFileSync(file("ca.pem")) },
-          () => {
-            resolve(s.getPeerCertificate().subject.CN as string);
-            s.destroy();
-          },
-        );
-        s.on("error", reject);
-      });
+    const { securePort } = await start([
+      `ssl.keyStore.location=${file("live.pem")}`,
+      "ssl.clientAuth=none",
+      "client.certReload=true",
+    ]);
+    const subject = () => servedCommonName(securePort, readFileSync(file("ca.pem")));
     expect(await subject()).toBe("paddock-server");
     copyFileSync(file("server2.pem"), file("live.pem"));
     const until = Date.now() + 10_000;
@@ -305,6 +309,17 @@ else:
       seen = await subject();
     }
     expect(seen).toBe("paddock-server-renewed");
+  });
+
+  it("keeps the key store it started with when client.certReload is off", { timeout: 60_000 }, async () => {
+    copyFileSync(file("server.pem"), file("kept.pem"));
+    const { securePort } = await start([`ssl.keyStore.location=${file("kept.pem")}`, "ssl.clientAuth=none"]);
+    const subject = () => servedCommonName(securePort, readFileSync(file("ca.pem")));
+    expect(await subject()).toBe("paddock-server");
+    copyFileSync(file("server2.pem"), file("kept.pem"));
+    // Longer than two of the one-second polls a reload would have made.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await subject()).toBe("paddock-server");
   });
 
   it("a key store that cannot be used stops the start, naming it", { timeout: 60_000 }, async () => {

@@ -17,11 +17,12 @@ import { Ensemble } from "../support/ensemble.js";
 import { makeTempDir } from "../support/process.js";
 import { startWriting } from "../support/write-probe.js";
 
-/** A CA, a certificate per server for its own 127.0.0.N, and a renewed one for server 1. */
+/** A CA, a certificate per server for its own 127.0.0.N, and renewed ones for servers 1 and 2. */
 function makeCertificates(dir: string): void {
   makeCa(dir, "quorum-ca");
   for (const id of [1, 2, 3]) makeLeaf(dir, `s${id}`, `server-${id}`, `IP:127.0.0.${id}`);
   makeLeaf(dir, "s1-renewed", "server-1-renewed", "IP:127.0.0.1");
+  makeLeaf(dir, "s2-renewed", "server-2-renewed", "IP:127.0.0.2");
 }
 
 /** Dials `port` as `from` with `tls` options, again and again, sending a few frames each time. */
@@ -118,7 +119,11 @@ function useQuorumTlsEnsemble(
 
 describe("sslQuorum: mutual TLS between servers", () => {
   const t = useQuorumTlsEnsemble("paddock-quorum-tls", {
-    cfgOf: (dir, id) => [`ssl.quorum.keyStore.location=${join(dir, `s${id}.pem`)}`],
+    cfgOf: (dir, id) => [
+      `ssl.quorum.keyStore.location=${join(dir, `s${id}.pem`)}`,
+      // Only server 1 reloads its stores; the others keep theirs until a restart, as in ZooKeeper.
+      ...(id === 1 ? ["sslQuorumReloadCertFiles=true"] : []),
+    ],
   });
 
   it("elects and replicates over wss, and forged links change nothing", { timeout: 90_000 }, async () => {
@@ -167,18 +172,18 @@ describe("sslQuorum: mutual TLS between servers", () => {
     }
     await c.close();
 
-    // The quorum stores are read again when they change: server 1's peer port presents its
-    // renewed certificate to new links, and the ensemble keeps working.
-    const s1 = t.ens.node(1);
-    const presented = () =>
+    // With sslQuorumReloadCertFiles the quorum stores are read again when they change: server
+    // 1's peer port presents its renewed certificate to new links, and the ensemble keeps working.
+    // Server 2, without the key, keeps the certificate it started with.
+    const presented = (id: number, as: number) =>
       new Promise<string>((resolve, reject) => {
         const sock = tlsConnect(
           {
-            host: "127.0.0.1",
-            port: s1.peerPort,
+            host: `127.0.0.${id}`,
+            port: t.ens.node(id).peerPort,
             ca: readFileSync(join(t.dir, "ca.pem")),
-            key: readFileSync(join(t.dir, "s2.key")),
-            cert: readFileSync(join(t.dir, "s2.crt")),
+            key: readFileSync(join(t.dir, `s${as}.key`)),
+            cert: readFileSync(join(t.dir, `s${as}.crt`)),
           },
           () => {
             resolve(String(sock.getPeerCertificate().subject.CN));
@@ -187,14 +192,19 @@ describe("sslQuorum: mutual TLS between servers", () => {
         );
         sock.on("error", reject);
       });
-    expect(await presented()).toBe("server-1");
+    expect(await presented(1, 2)).toBe("server-1");
+    expect(await presented(2, 3)).toBe("server-2");
     copyFileSync(join(t.dir, "s1-renewed.pem"), join(t.dir, "s1.pem"));
-    let cn = await presented();
+    copyFileSync(join(t.dir, "s2-renewed.pem"), join(t.dir, "s2.pem"));
+    let cn = await presented(1, 2);
     for (const until = Date.now() + 10_000; cn !== "server-1-renewed" && Date.now() < until; ) {
       await new Promise((r) => setTimeout(r, 200));
-      cn = await presented();
+      cn = await presented(1, 2);
     }
     expect(cn).toBe("server-1-renewed");
+    // Two more of the watcher's one-second polls.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await presented(2, 3)).toBe("server-2");
     const after = new ZooKeeperClient({ connectString: t.ens.connectString });
     await after.connect();
     await after.create("/tls-after-reload", "x");

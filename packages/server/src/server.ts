@@ -174,7 +174,7 @@ export class PaddockServer {
       syncs: ensemble?.syncs,
       touches: ensemble?.touches,
       readPath: new ReadPath(state, watches),
-      auth: new AuthProviders(config.superDigest, config.digestAlgorithm),
+      auth: new AuthProviders(config.superDigest, config.digestAlgorithm, config.authSchemes),
       sasl: saslFromConfig(config, log, process.env),
       expiry,
       log,

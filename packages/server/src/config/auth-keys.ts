@@ -19,7 +19,10 @@ export const AUTH_PROVIDER_CLASSES: ReadonlyMap<string, string> = new Map([
   ["org.apache.zookeeper.server.auth.IPAuthenticationProvider", "ip"],
 ]);
 
-/** The schemes every server has, whatever authProvider.N says. */
+/**
+ * The schemes every server has, whatever authProvider.N says; digest only while
+ * DigestAuthenticationProvider.enabled is true (its default), as ZooKeeper's ProviderRegistry.
+ */
 export const BUILT_IN_AUTH_SCHEMES: readonly string[] = ["ip", "digest"];
 
 export const AUTH_KEYS = {
@@ -199,8 +202,14 @@ export function isSaslSuperUserKey(key: string): boolean {
  * The schemes the `authProvider.<name>` entries add. A class Paddock does not implement (a
  * custom provider) stops the start: its scheme's ACLs could not be checked.
  */
-export function readAuthProviders(entries: readonly ConfigEntry[], fileName: string): Set<string> {
-  const schemes = new Set<string>(BUILT_IN_AUTH_SCHEMES);
+export function readAuthProviders(
+  entries: readonly ConfigEntry[],
+  fileName: string,
+  digestEnabled: boolean,
+): Set<string> {
+  const schemes = new Set<string>(
+    BUILT_IN_AUTH_SCHEMES.filter((scheme) => digestEnabled || scheme !== "digest"),
+  );
   for (const entry of entries) {
     const scheme = AUTH_PROVIDER_CLASSES.get(entry.value);
     const where: ConfigLocation = { file: fileName, line: entry.line, key: entry.key };

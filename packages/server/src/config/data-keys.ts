@@ -95,7 +95,7 @@ export const DATA_KEYS = {
     origin: "system property",
     type: bool,
     default: true,
-    usedBy: "pipeline/auth.ts (digest is always on: false is refused as a security setting)",
+    usedBy: "config/auth-keys.ts (readAuthProviders: false leaves the digest scheme out)",
   },
   digestEnabled: { key: "digest.enabled", origin: "system property", type: bool, default: true },
   containerCheckIntervalMs: {

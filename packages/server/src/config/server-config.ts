@@ -77,6 +77,10 @@ export interface CommonConfig {
   sslClientHostnameVerification: boolean;
   /** Mutual TLS on every peer link, with the ssl.quorum.* stores. */
   sslQuorum: boolean;
+  /** sslQuorumReloadCertFiles: the ssl.quorum.* stores are read again when their files change. */
+  sslQuorumReloadCertFiles: boolean;
+  /** client.certReload (ZooKeeper 3.9): the ssl.* stores are read again when their files change. */
+  clientCertReload: boolean;
   /** portUnification: the peer ports take TLS and plaintext links (rolling sslQuorum on or off). */
   quorumPortUnification: boolean;
   sslQuorumKeyStoreLocation: string | undefined;

@@ -153,6 +153,22 @@ export const TLS_KEYS = {
     default: false,
     usedBy: QUORUM_TLS_USED_BY,
   },
+  // Off by default in ZooKeeper, which then keeps the stores it started with until a restart.
+  sslQuorumReloadCertFiles: {
+    key: "sslQuorumReloadCertFiles",
+    origin: "zoo.cfg",
+    type: bool,
+    default: false,
+    usedBy: "quorum/runtime.ts (watches the ssl.quorum stores)",
+  },
+  // ZooKeeper 3.9's (3.8 never reloads the client port's stores).
+  clientCertReload: {
+    key: "client.certReload",
+    origin: "system property",
+    type: bool,
+    default: false,
+    usedBy: "net/client-listeners.ts (watches the ssl.* stores)",
+  },
   sslQuorumKeyStoreLocation: {
     key: "ssl.quorum.keyStore.location",
     origin: "system property",

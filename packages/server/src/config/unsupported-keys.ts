@@ -90,8 +90,6 @@ const UNSUPPORTED_PREFIXES = ["jvm.pause."];
  * value is what Paddock does anyway, so it is accepted.
  */
 const SECURITY_KEYS: ReadonlyMap<string, string | undefined> = new Map([
-  ["sslQuorumReloadCertFiles", "false"],
-  ["DigestAuthenticationProvider.enabled", "true"],
   // Revocation checks, off by default in ZooKeeper: Paddock has none, so only "false" is taken.
   ["ssl.crl", "false"],
   ["ssl.ocsp", "false"],

@@ -204,7 +204,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
   }
 
   checkQuorumAuthSwitches(s, at);
-  const authSchemes = readAuthProviders(authProviderEntries, fileName);
+  const authSchemes = readAuthProviders(authProviderEntries, fileName, s.digestAuthenticationEnabled);
   checkSslAuthProvider(s.sslAuthProvider, authSchemes, at("ssl.authProvider"));
   const enforcedSchemes = enforcedAuthSchemes(
     s,

@@ -40,8 +40,11 @@ export class ClientListeners {
           const raw = socket.getPeerCertificate().raw;
           return raw === undefined ? [] : x509Identities(raw, config.x509SuperUser);
         },
+        // client.certReload (ZooKeeper 3.9); off, the stores stay as they were read at start.
         watch: (reload) =>
-          watchStoreFiles([config.sslKeyStoreLocation, config.sslTrustStoreLocation], reload),
+          config.clientCertReload
+            ? watchStoreFiles([config.sslKeyStoreLocation, config.sslTrustStoreLocation], reload)
+            : () => {},
         unified,
       };
     };

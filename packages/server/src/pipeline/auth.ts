@@ -12,11 +12,13 @@ export class AuthProviders {
     private readonly superDigest: string | undefined,
     /** Node's name of the hash of digest ids (DigestAuthenticationProvider.digestAlg). */
     private readonly digestAlgorithm: string,
+    /** The schemes with a provider: no digest with DigestAuthenticationProvider.enabled=false. */
+    private readonly schemes: ReadonlySet<string>,
   ) {}
 
   authenticate(conn: ClientConnection, scheme: string, auth: Buffer): void {
     let err: number = ErrorCode.OK;
-    if (scheme === "digest") {
+    if (scheme === "digest" && this.schemes.has("digest")) {
       const id = digestId(auth.toString("utf8"), this.digestAlgorithm);
       conn.addIdentity({ scheme: "digest", id });
       if (this.superDigest !== undefined && id === this.superDigest) {

@@ -312,8 +312,9 @@ export class QuorumRuntime {
     // Effects of the constructor (a repaired epoch pair) and the first votes.
     this.queue.push(this.tag(this.peer.takeEffects()));
     await this.transport.start();
+    const { sslQuorum, quorumPortUnification, sslQuorumReloadCertFiles } = this.tlsConfig;
     const stores =
-      this.tlsConfig.sslQuorum || this.tlsConfig.quorumPortUnification
+      (sslQuorum || quorumPortUnification) && sslQuorumReloadCertFiles
         ? [this.tlsConfig.sslQuorumKeyStoreLocation, this.tlsConfig.sslQuorumTrustStoreLocation]
         : [];
     this.stopWatchingStores = watchStoreFiles(stores, () => {

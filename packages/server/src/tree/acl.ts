@@ -182,7 +182,7 @@ export function isValidAclId(id: Id, schemes: ReadonlySet<string> = DEFAULT_ACL_
   if (id.scheme === NULL_MARK || id.id === NULL_MARK) return false;
   switch (id.scheme) {
     case "digest":
-      return isValidDigestAclId(id.id);
+      return schemes.has("digest") && isValidDigestAclId(id.id);
     case "ip":
       return isValidIpAclId(id.id);
     case "sasl":

@@ -538,10 +538,9 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   it("refuses to start on a security setting it cannot honour, naming the file, line and key", () => {
     for (const [line, key] of [
       ["quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST", "quorum.auth.kerberos.servicePrincipal"],
-      ["sslQuorumReloadCertFiles=true", "sslQuorumReloadCertFiles"],
+      ["ssl.crl=true", "ssl.crl"],
       ["ssl.quorum.context.supplier.class=com.example.Ctx", "ssl.quorum.context.supplier.class"],
       ["ssl.ocsp=true", "ssl.ocsp"],
-      ["DigestAuthenticationProvider.enabled=false", "DigestAuthenticationProvider.enabled"],
     ] as const) {
       expectConfigError(() => parse("clientPort=2181", line), {
         file: FILE,
@@ -600,11 +599,29 @@ describe("parseZooCfg unknown and unsupported keys", () => {
   });
 
   it("runs anyway with paddock.allowUnsupportedSecurity=true, saying what it ignores", () => {
-    const c = parse("sslQuorumReloadCertFiles=true", "ssl.crl=true", "paddock.allowUnsupportedSecurity=true");
+    const c = parse("ssl.quorum.ocsp=true", "ssl.crl=true", "paddock.allowUnsupportedSecurity=true");
     expect(c.warnings).toEqual([
-      `${FILE}:2: sslQuorumReloadCertFiles: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
+      `${FILE}:2: ssl.quorum.ocsp: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
       `${FILE}:3: ssl.crl: security setting not implemented by Paddock; ignored because paddock.allowUnsupportedSecurity=true`,
     ]);
+  });
+
+  it("DigestAuthenticationProvider.enabled=false leaves the digest scheme out", () => {
+    expect([...parse().authSchemes].sort()).toEqual(["digest", "ip"]);
+    expect([...parse("zookeeper.DigestAuthenticationProvider.enabled=false").authSchemes]).toEqual(["ip"]);
+    // An authProvider entry naming the digest provider registers it anyway, as in ZooKeeper.
+    const named = parse(
+      "DigestAuthenticationProvider.enabled=false",
+      "authProvider.1=org.apache.zookeeper.server.auth.DigestAuthenticationProvider",
+    );
+    expect([...named.authSchemes].sort()).toEqual(["digest", "ip"]);
+  });
+
+  it("reads the store reload keys: sslQuorumReloadCertFiles and 3.9's client.certReload", () => {
+    expect([parse().sslQuorumReloadCertFiles, parse().clientCertReload]).toEqual([false, false]);
+    const on = parse("sslQuorumReloadCertFiles=true", "zookeeper.client.certReload=true");
+    expect(on.warnings).toEqual([]);
+    expect([on.sslQuorumReloadCertFiles, on.clientCertReload]).toEqual([true, true]);
   });
 
   it("admin.needClientAuth: HTTPS clients need a certificate the quorum trust store trusts", () => {
