@@ -406,9 +406,10 @@ function bitnamiJaas(env: DockerEnv, auth: boolean, quorumAuth: boolean): { path
 /**
  * Bitnami's TLS switches. ZOO_TLS_CLIENT_ENABLE: a secureClientPort (ZOO_TLS_PORT_NUMBER) next to
  * the plaintext one, with ssl.clientAuth and the ssl.keyStore / ssl.trustStore files; passwords
- * and types only when given. ZOO_TLS_QUORUM_ENABLE: sslQuorum with the ssl.quorum.* stores. Both
- * files are required, as Bitnami's script stops without them. Its client.secure and
- * serverCnxnFactory (Netty) lines select Java classes and have no Paddock counterpart.
+ * and types only when given. ZOO_TLS_QUORUM_ENABLE: sslQuorum with ssl.quorum.clientAuth and the
+ * ssl.quorum.* stores. Both files are required, as Bitnami's script stops without them. Its
+ * client.secure and serverCnxnFactory (Netty) lines select Java classes and have no Paddock
+ * counterpart.
  */
 function bitnamiTls(
   env: DockerEnv,
@@ -438,15 +439,9 @@ function bitnamiTls(
     notes.push(`TLS for clients on port ${port} (ZOO_TLS_CLIENT_ENABLE)`);
   }
   if (isYes(env.ZOO_TLS_QUORUM_ENABLE)) {
-    lines.push("sslQuorum=true");
+    lines.push("sslQuorum=true", `ssl.quorum.clientAuth=${get("ZOO_TLS_QUORUM_CLIENT_AUTH")}`);
     stores("ZOO_TLS_QUORUM", "ssl.quorum.", "ZOO_TLS_QUORUM_ENABLE");
-    // ssl.quorum.clientAuth: Paddock's peer links always need the other side's certificate.
-    const clientAuth = get("ZOO_TLS_QUORUM_CLIENT_AUTH");
-    notes.push(
-      clientAuth === "need"
-        ? "TLS between servers (ZOO_TLS_QUORUM_ENABLE)"
-        : `TLS between servers (ZOO_TLS_QUORUM_ENABLE); ZOO_TLS_QUORUM_CLIENT_AUTH=${clientAuth} is stricter in Paddock: every peer link needs a trusted certificate`,
-    );
+    notes.push("TLS between servers (ZOO_TLS_QUORUM_ENABLE)");
   }
   return { lines, notes };
 }
