@@ -1,6 +1,8 @@
 // Numbers, addresses and dates rendered the way ZooKeeper's Java code prints them, for the
 // four-letter words (Long.toHexString, Double.toString, InetSocketAddress, Date.toString).
 
+import { javaHostAddress } from "../net/java-address.js";
+
 /** Long.toHexString: two's complement for negatives, lower case, no padding. */
 export function javaHex(value: number | bigint): string {
   return BigInt.asUintN(64, BigInt(value)).toString(16);
@@ -49,28 +51,8 @@ export function roundHalfUp4(value: number): number {
  * recent JDKs do, in brackets.
  */
 export function javaSocketAddress(ip: string, port: number): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped !== null) return `/${mapped[1]}:${port}`;
-  if (!ip.includes(":")) return `/${ip}:${port}`;
-  return `/[${expandIpv6(ip)}]:${port}`;
-}
-
-function expandIpv6(ip: string): string {
-  const zoneAt = ip.indexOf("%");
-  const zone = zoneAt >= 0 ? ip.slice(zoneAt) : "";
-  let addr = zoneAt >= 0 ? ip.slice(0, zoneAt) : ip;
-  // A trailing dotted quad stands for the last two groups.
-  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(addr);
-  if (quad !== null) {
-    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
-    addr = `${addr.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = "", tail] = addr.split("::");
-  const headGroups = head === "" ? [] : head.split(":");
-  const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
-  const missing = tail === undefined ? 0 : 8 - headGroups.length - tailGroups.length;
-  const groups = [...headGroups, ...Array<string>(missing).fill("0"), ...tailGroups];
-  return groups.map((g) => Number.parseInt(g, 16).toString(16)).join(":") + zone;
+  const host = javaHostAddress(ip);
+  return host.includes(":") ? `/[${host}]:${port}` : `/${host}:${port}`;
 }
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];

@@ -22,6 +22,7 @@ import type { CoreMetrics, CounterMetric } from "../metrics/server-metrics.js";
 import { sessionIdHex as hex } from "../session/session-id.js";
 import type { WatchSink } from "../watch/watch-manager.js";
 import { zookeeperAuthInfoOrder } from "./auth-info-order.js";
+import { javaHostAddress } from "./java-address.js";
 import { LogRateLimit } from "./log-rate-limit.js";
 import type { OutstandingLimit } from "./outstanding-limit.js";
 import type { ServerStats } from "./server-stats.js";
@@ -174,7 +175,7 @@ export class ClientConnection implements WatchSink {
     private readonly context: ConnectionContext,
   ) {
     this.decoder = new FrameDecoder(context.maxBufferBytes);
-    this.remoteAddress = normaliseAddress(socket.remoteAddress ?? "unknown");
+    this.remoteAddress = javaHostAddress(socket.remoteAddress ?? "unknown");
     this.remotePort = socket.remotePort ?? 0;
     this.addedIdentities = [{ scheme: "ip", id: this.remoteAddress }];
     this.identityList = this.addedIdentities;
@@ -585,9 +586,6 @@ export class ClientConnection implements WatchSink {
 }
 
 /** `::ffff:127.0.0.1` is how Node reports IPv4 peers on a dual-stack socket; ACLs want the IPv4. */
-function normaliseAddress(address: string): string {
-  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
-}
 
 const opNames: Record<number, string> = {
   [OpCode.create]: "CREA",

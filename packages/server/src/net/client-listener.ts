@@ -16,6 +16,7 @@ import type { Id } from "@paddock/jute";
 import type { Logger } from "../logger.js";
 import { ClientConnection, type ConnectionContext } from "./client-connection.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
+import { javaHostAddress } from "./java-address.js";
 import { routeByFirstByte } from "./tls-sniff.js";
 
 export interface ClientListenerOptions {
@@ -214,7 +215,8 @@ export class ClientListener {
 
   private accept(socket: Socket, identities: readonly Id[] = []): void {
     const { maxClientCnxns: max, log, registry, context } = this.opts;
-    const ip = socket.remoteAddress ?? "unknown";
+    // As ZooKeeper counts and names them: one address, however the socket family spells it.
+    const ip = javaHostAddress(socket.remoteAddress ?? "unknown");
     const count = this.connectionsPerIp.get(ip) ?? 0;
     if (max > 0 && count >= max) {
       log.warn({ ip, max }, `Too many connections from ${ip} - max is ${max}`);
