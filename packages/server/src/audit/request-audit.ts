@@ -7,16 +7,26 @@
 import { type ACL, type Id, OpCode, Perms, type Request } from "@paddock/jute";
 import type { Txn } from "../request/index.js";
 import { sessionIdHex } from "../session/session-id.js";
-import type { AuditEvent } from "./audit-event.js";
+import type { AuditEvent, AuditOperation, AuditResult } from "./audit-event.js";
+
+/** Who sent a write, in the audit log's words; one per connection and identity list. */
+export interface AuditedClient {
+  /** `0x` and the session id in hex. */
+  session: string;
+  /** auditUsers of the connection's identities when the request was routed. */
+  user: string | undefined;
+  /** The client's address, as its `ip` identity holds it; none for the server's own events. */
+  ip: string | undefined;
+}
 
 /** A write as the client sent it, with who sent it; kept until its txn is applied. */
 export interface AuditedRequest {
   request: Request;
-  sessionId: bigint;
-  /** The client's address, as its `ip` identity holds it. */
-  ip: string;
-  /** The connection's identities when the request was routed. */
-  identities: readonly Id[];
+  client: AuditedClient;
+}
+
+export function auditedClient(sessionId: bigint, identities: readonly Id[], ip: string): AuditedClient {
+  return { session: sessionIdHex(sessionId), user: auditUsers(identities), ip };
 }
 
 /** The opcodes ZooKeeper audits (createTTL is not among them: AuditHelper has no case for it). */
@@ -84,43 +94,55 @@ export function auditUsers(identities: readonly Id[]): string | undefined {
   return names.length > 0 ? names.join(",") : undefined;
 }
 
+/** One event of `who`, every field present (undefined where absent): one shape for V8. */
+function event(
+  who: AuditedClient,
+  operation: AuditOperation,
+  znode: string | undefined,
+  znodeType: string | undefined,
+  acl: string | undefined,
+  result: AuditResult,
+): AuditEvent {
+  return { session: who.session, user: who.user, ip: who.ip, operation, znode, znodeType, acl, result };
+}
+
 /** The events of one committed write, in ZooKeeper's order; `err` is its apply result's. */
 export function requestAuditEvents(audited: AuditedRequest, txn: Txn, err: number): AuditEvent[] {
   const req = audited.request;
-  const failed = txn.body.type === "error";
-  const who = {
-    session: sessionIdHex(audited.sessionId),
-    user: auditUsers(audited.identities),
-    ip: audited.ip,
-  };
+  const who = audited.client;
+  const body = txn.body;
+  const failed = body.type === "error";
   const result = failed || err !== 0 ? "failure" : "success";
-  const txnPath = "path" in txn.body ? txn.body.path : undefined;
+  const txnPath =
+    body.type === "create" || body.type === "delete" || body.type === "setData" || body.type === "setACL"
+      ? body.path
+      : undefined;
   switch (req.type) {
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer: {
       const znodeType = createModeName(req.flags);
       if (znodeType === undefined) return [];
-      return [{ ...who, operation: "create", znode: failed ? req.path : txnPath, znodeType, result }];
+      return [event(who, "create", failed ? req.path : txnPath, znodeType, undefined, result)];
     }
     case OpCode.delete:
     case OpCode.deleteContainer:
-      return [{ ...who, operation: "delete", znode: failed ? req.path : txnPath, result }];
+      return [event(who, "delete", failed ? req.path : txnPath, undefined, undefined, result)];
     case OpCode.setData:
-      return [{ ...who, operation: "setData", znode: failed ? req.path : txnPath, result }];
+      return [event(who, "setData", failed ? req.path : txnPath, undefined, undefined, result)];
     case OpCode.setACL:
       if (req.acl === null) return [];
-      return [
-        { ...who, operation: "setAcl", znode: failed ? req.path : txnPath, acl: aclText(req.acl), result },
-      ];
+      return [event(who, "setAcl", failed ? req.path : txnPath, undefined, aclText(req.acl), result)];
     case OpCode.reconfig:
       return [
-        {
-          ...who,
-          operation: "reconfig",
-          znode: result === "success" ? "/zookeeper/config" : undefined,
+        event(
+          who,
+          "reconfig",
+          result === "success" ? "/zookeeper/config" : undefined,
+          undefined,
+          undefined,
           result,
-        },
+        ),
       ];
     case OpCode.multi:
       return multiAuditEvents(req.ops, txn, who);
@@ -134,11 +156,7 @@ export function requestAuditEvents(audited: AuditedRequest, txn: Txn, err: numbe
  * multiOperation failure. A create's mode is looked up by the path it made among the paths the
  * request named, as ZooKeeper does, so a sequential create in a multi is logged without one.
  */
-function multiAuditEvents(
-  ops: readonly Request[],
-  txn: Txn,
-  who: Omit<AuditEvent, "operation" | "result">,
-): AuditEvent[] {
+function multiAuditEvents(ops: readonly Request[], txn: Txn, who: AuditedClient): AuditEvent[] {
   const modes = new Map<string, string>();
   for (const op of ops) {
     if (op.type !== OpCode.create && op.type !== OpCode.create2 && op.type !== OpCode.createContainer)
@@ -148,25 +166,19 @@ function multiAuditEvents(
     if (mode === undefined) return [];
     modes.set(op.path, mode);
   }
-  const failure: AuditEvent[] = [{ ...who, operation: "multiOperation", result: "failure" }];
+  const failure = [event(who, "multiOperation", undefined, undefined, undefined, "failure")];
   if (txn.body.type !== "multi") return failure;
   const events: AuditEvent[] = [];
   for (const op of txn.body.ops) {
     switch (op.type) {
       case "create":
-        events.push({
-          ...who,
-          operation: "create",
-          znode: op.path,
-          znodeType: modes.get(op.path),
-          result: "success",
-        });
+        events.push(event(who, "create", op.path, modes.get(op.path), undefined, "success"));
         break;
       case "delete":
-        events.push({ ...who, operation: "delete", znode: op.path, result: "success" });
+        events.push(event(who, "delete", op.path, undefined, undefined, "success"));
         break;
       case "setData":
-        events.push({ ...who, operation: "setData", znode: op.path, result: "success" });
+        events.push(event(who, "setData", op.path, undefined, undefined, "success"));
         break;
       case "error":
         return failure;
@@ -182,11 +194,8 @@ export function ephemeralDeletionEvents(
   serverUser: string,
 ): AuditEvent[] {
   const session = sessionIdHex(sessionId);
-  return paths.map((znode) => ({
-    session,
-    user: serverUser,
-    operation: "ephemeralZNodeDeletionOnSessionCloseOrExpire",
-    znode,
-    result: "success",
-  }));
+  const server: AuditedClient = { session, user: serverUser, ip: undefined };
+  return paths.map((znode) =>
+    event(server, "ephemeralZNodeDeletionOnSessionCloseOrExpire", znode, undefined, undefined, "success"),
+  );
 }

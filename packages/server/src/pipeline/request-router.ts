@@ -10,13 +10,19 @@
 import {
   CreateMode,
   ErrorCode,
+  type Id,
   JuteDecodeError,
   JuteReader,
   OpCode,
   type Request,
   readRequest,
 } from "@paddock/jute";
-import { type AuditedRequest, isAuditedOpcode } from "../audit/request-audit.js";
+import {
+  type AuditedClient,
+  type AuditedRequest,
+  auditedClient,
+  isAuditedOpcode,
+} from "../audit/request-audit.js";
 import type { Logger } from "../logger.js";
 import type { LearnerTouches } from "../maintenance/learner-touches.js";
 import type { SessionExpiry } from "../maintenance/session-expiry.js";
@@ -82,6 +88,11 @@ export interface RequestRouterDeps {
 }
 
 export class RequestRouter {
+  private readonly auditedClients = new WeakMap<
+    ClientConnection,
+    { identities: readonly Id[]; client: AuditedClient }
+  >();
+
   constructor(private readonly deps: RequestRouterDeps) {}
 
   route(conn: ClientConnection, xid: number, type: number, body: JuteReader): void {
@@ -262,7 +273,14 @@ export class RequestRouter {
   /** What the audit log needs of an audited write; an undecodable one is not logged, as in ZooKeeper. */
   private audited(conn: ClientConnection, req: Request | undefined): AuditedRequest | undefined {
     if (req === undefined || !isAuditedOpcode(req.type)) return undefined;
-    return { request: req, sessionId: conn.sessionId, ip: conn.remoteAddress, identities: conn.identities };
+    // One AuditedClient per connection until an auth replaces its identity list.
+    let cached = this.auditedClients.get(conn);
+    if (cached === undefined || cached.identities !== conn.identities) {
+      const client = auditedClient(conn.sessionId, conn.identities, conn.remoteAddress);
+      cached = { identities: conn.identities, client };
+      this.auditedClients.set(conn, cached);
+    }
+    return { request: req, client: cached.client };
   }
 
   /** Whether a create or multi asks for an ephemeral node: what a local session may not own. */

@@ -4,6 +4,7 @@ import { formatAuditEvent } from "../../src/audit/audit-event.js";
 import {
   type AuditedRequest,
   aclText,
+  auditedClient,
   auditUsers,
   createModeName,
   ephemeralDeletionEvents,
@@ -14,17 +15,14 @@ import type { Txn, TxnBody } from "../../src/request/index.js";
 
 const OPEN = [{ perms: Perms.ALL, id: { scheme: "world", id: "anyone" } }];
 
+const IDENTITIES = [
+  { scheme: "ip", id: "10.0.0.7" },
+  { scheme: "digest", id: "alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=" },
+  { scheme: "super", id: "" },
+];
+
 function audited(request: Request): AuditedRequest {
-  return {
-    request,
-    sessionId: 0x1000abcn,
-    ip: "10.0.0.7",
-    identities: [
-      { scheme: "ip", id: "10.0.0.7" },
-      { scheme: "digest", id: "alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=" },
-      { scheme: "super", id: "" },
-    ],
-  };
+  return { request, client: auditedClient(0x1000abcn, IDENTITIES, "10.0.0.7") };
 }
 
 function txn(body: TxnBody): Txn {
@@ -161,7 +159,7 @@ describe("audit events of a committed write (ZooKeeper's AuditHelper)", () => {
   });
 
   it("names users as ZooKeeper's providers do: a digest id's user, no name for super", () => {
-    expect(auditUsers(audited({ type: OpCode.ping }).identities)).toBe("10.0.0.7,alice");
+    expect(auditUsers(IDENTITIES)).toBe("10.0.0.7,alice");
     expect(auditUsers([{ scheme: "super", id: "" }])).toBeUndefined();
     expect(
       auditUsers([
