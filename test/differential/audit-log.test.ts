@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Ensemble } from "../support/ensemble.js";
 import { startPaddock } from "../support/paddock.js";
 import { makeTempDir, type ServerHandle } from "../support/process.js";
-import { skipWithoutZookeeper, startZookeeper } from "../support/zookeeper.js";
+import { skipWithoutZookeeper, startZookeeper, zookeeperAuditLogTo } from "../support/zookeeper.js";
 
 const OPEN = [{ perms: Perms.ALL, id: { scheme: "world", id: "anyone" } }];
 
@@ -153,10 +153,7 @@ describe("audit.enable=true", () => {
     const zookeeperFile = join(dir, "zookeeper.log");
     const zookeeper = await startZookeeper({
       extraCfg: cfg,
-      systemProperties: {
-        "org.slf4j.simpleLogger.logFile": zookeeperFile,
-        "org.slf4j.simpleLogger.log.org.apache.zookeeper.audit.Slf4jAuditLogger": "info",
-      },
+      systemProperties: zookeeperAuditLogTo(zookeeperFile),
     });
     servers.push(zookeeper);
     await writes(zookeeper.connectString);

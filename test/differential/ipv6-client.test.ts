@@ -8,7 +8,7 @@ import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { startPaddock } from "../support/paddock.js";
 import { makeTempDir, type ServerHandle } from "../support/process.js";
-import { skipWithoutZookeeper, startZookeeper } from "../support/zookeeper.js";
+import { skipWithoutZookeeper, startZookeeper, zookeeperAuditLogTo } from "../support/zookeeper.js";
 
 async function overIpv6(server: ServerHandle): Promise<string[]> {
   const c = new ZooKeeperClient({ connectString: `[::1]:${server.port}` });
@@ -52,10 +52,7 @@ describe("a client over IPv6", () => {
     const zookeeperLog = join(dir, "zookeeper.log");
     const zookeeper = await startZookeeper({
       extraCfg: cfg,
-      systemProperties: {
-        "org.slf4j.simpleLogger.logFile": zookeeperLog,
-        "org.slf4j.simpleLogger.log.org.apache.zookeeper.audit.Slf4jAuditLogger": "info",
-      },
+      systemProperties: zookeeperAuditLogTo(zookeeperLog),
     });
     servers.push(zookeeper);
     expect(await overIpv6(zookeeper)).toEqual(seen);

@@ -41,6 +41,17 @@ export function decideZookeeperSkip(availability: Availability, ci: boolean): bo
   return true;
 }
 
+/**
+ * System properties that send ZooKeeper's log (slf4j-simple) to `file` with its audit logger at
+ * INFO, where audit.enable's success lines are written.
+ */
+export function zookeeperAuditLogTo(file: string): Record<string, string> {
+  return {
+    "org.slf4j.simpleLogger.logFile": file,
+    "org.slf4j.simpleLogger.log.org.apache.zookeeper.audit.Slf4jAuditLogger": "info",
+  };
+}
+
 export async function startZookeeper(
   opts: {
     extraCfg?: string[];
