@@ -35,6 +35,7 @@ import {
   type ServerSummary,
 } from "../../src/admin/four-letter-words.js";
 import { MNTR_COUNTERS, MNTR_PERCENTILE_SUMMARIES, MNTR_SUMMARIES } from "../../src/admin/mntr.js";
+import { javaHostAddress } from "../../src/net/java-address.js";
 
 // The Debian build prints an unexpanded Maven property in its version.
 const VERSION = ["3.8.0-$", "{mvngit.commit.id}, built on 2024-12-29 17:54 UTC"].join("");
@@ -124,6 +125,15 @@ describe("Java renderings", () => {
     expect(javaSocketAddress("::ffff:10.1.2.3", 5)).toBe("/10.1.2.3:5");
     expect(javaSocketAddress("::1", 2181)).toBe("/[0:0:0:0:0:0:0:1]:2181");
     expect(javaSocketAddress("fe80::a:0b", 1)).toBe("/[fe80:0:0:0:0:0:a:b]:1");
+    // An address already in Java's form (a connection's remoteAddress) stays as it is.
+    expect(javaSocketAddress("0:0:0:0:0:0:0:1", 2181)).toBe("/[0:0:0:0:0:0:0:1]:2181");
+  });
+
+  it("client addresses like InetAddress.getHostAddress", () => {
+    expect(javaHostAddress("::1")).toBe("0:0:0:0:0:0:0:1");
+    expect(javaHostAddress("::ffff:10.1.2.3")).toBe("10.1.2.3");
+    expect(javaHostAddress("fd00::2%eth0")).toBe("fd00:0:0:0:0:0:0:2%eth0");
+    expect(javaHostAddress("127.0.0.1")).toBe("127.0.0.1");
   });
 
   it("dates like Date.toString in UTC", () => {

@@ -4,7 +4,7 @@
 // hands in a source; admin-server.ts turns the answers into HTTP.
 
 import type { ConnectionInfo, FourLetterSource } from "../four-letter-words.js";
-import { roundHalfUp4 } from "../java-format.js";
+import { javaSocketAddress, roundHalfUp4 } from "../java-format.js";
 import { mntrEntries } from "../mntr.js";
 import { JavaDouble, type JsonValue } from "./jackson-json.js";
 
@@ -89,7 +89,9 @@ function long(value: bigint): bigint {
 
 function connectionJson(c: ConnectionInfo, brief: boolean): JsonObject {
   const out: JsonObject = {
-    remote_socket_address: `${c.remoteAddress}:${c.remotePort}`,
+    // Jackson writes an InetSocketAddress as InetAddress.toString after its slash, an IPv6 one in
+    // brackets: javaSocketAddress's text without the slash.
+    remote_socket_address: javaSocketAddress(c.remoteAddress, c.remotePort).slice(1),
     interest_ops: c.interestOps,
     outstanding_requests: c.queuedRequests,
     packets_received: c.packetsReceived,
