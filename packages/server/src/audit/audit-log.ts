@@ -3,10 +3,10 @@
 // logback.xml they go to the console with every other line, and its commented-out RFAAUDIT
 // appender puts them in a file of their own. Paddock does the same: records of the server's log
 // with `logger: "audit"`, or, with paddock.auditLogFile, lines appended to that file in the
-// RFAAUDIT layout. Lines are written with write(2) as the turn that made them ends, so a killed
-// server has lost none it logged before its last turn.
+// RFAAUDIT layout, rolled as RFAAUDIT rolls. Lines are written with write(2) as the turn that
+// made them ends, so a killed server has lost none it logged before its last turn.
 
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { userInfo } from "node:os";
 import { ConfigError, type ServerConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
@@ -44,15 +44,22 @@ function iso8601(date: Date): string {
   );
 }
 
-/** A file of its own, in RFAAUDIT's layout (`%d{ISO8601} %p %c{2}: %m%n`). */
+/** RFAAUDIT's rolling in ZooKeeper's logback.xml: a new file past 10 MB, ten kept as `.1`-`.10`. */
+export const AUDIT_FILE_MAX_BYTES = 10 * 1024 * 1024;
+export const AUDIT_FILE_BACKUPS = 10;
+
+/** A file of its own, in RFAAUDIT's layout (`%d{ISO8601} %p %c{2}: %m%n`), rolled as it rolls. */
 export class FileAuditSink implements AuditSink {
-  private readonly fd: number;
+  private fd: number;
+  private sizeBytes: number;
   private pending: string[] = [];
   private flushQueued = false;
 
   constructor(
     readonly path: string,
     configPath: string,
+    private readonly maxBytes = AUDIT_FILE_MAX_BYTES,
+    private readonly backups = AUDIT_FILE_BACKUPS,
   ) {
     try {
       this.fd = openSync(path, "a");
@@ -63,6 +70,7 @@ export class FileAuditSink implements AuditSink {
         key: "paddock.auditLogFile",
       });
     }
+    this.sizeBytes = fstatSync(this.fd).size;
   }
 
   write(event: AuditEvent): void {
@@ -86,7 +94,20 @@ export class FileAuditSink implements AuditSink {
     if (this.pending.length === 0) return;
     const text = this.pending.join("");
     this.pending = [];
-    writeSync(this.fd, text);
+    this.sizeBytes += writeSync(this.fd, text);
+    if (this.sizeBytes >= this.maxBytes) this.roll();
+  }
+
+  /** FixedWindowRollingPolicy: the oldest goes, each other moves up one, the file becomes `.1`. */
+  private roll(): void {
+    closeSync(this.fd);
+    rmSync(`${this.path}.${this.backups}`, { force: true });
+    for (let i = this.backups - 1; i >= 1; i--) {
+      if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+    }
+    renameSync(this.path, `${this.path}.1`);
+    this.fd = openSync(this.path, "a");
+    this.sizeBytes = 0;
   }
 }
 
