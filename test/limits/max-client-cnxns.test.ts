@@ -23,7 +23,7 @@ describe("maxClientCnxns", () => {
     for (let i = 0; i < 20 && !server.output().includes("Too many connections"); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(server.output()).toContain("Too many connections from 127.0.0.1 - max is 2");
+    expect(server.output()).toContain("Too many connections from /127.0.0.1 - max is 2");
     a.destroy();
     await new Promise((r) => setTimeout(r, 200));
     const again = await RawClient.open(server.host, server.port);

@@ -219,7 +219,8 @@ export class ClientListener {
     const ip = javaHostAddress(socket.remoteAddress ?? "unknown");
     const count = this.connectionsPerIp.get(ip) ?? 0;
     if (max > 0 && count >= max) {
-      log.warn({ ip, max }, `Too many connections from ${ip} - max is ${max}`);
+      // ZooKeeper's words, its InetAddress printed with the leading slash.
+      log.warn({ ip, max }, `Too many connections from /${ip} - max is ${max}`);
       context.metrics.connectionRejected.add();
       socket.destroy();
       return;
