@@ -7,6 +7,7 @@
 import { type ACL, type Id, OpCode, Perms, type Request } from "@paddock/jute";
 import type { Txn } from "../request/index.js";
 import { sessionIdHex } from "../session/session-id.js";
+import { providerUserName } from "../tree/acl.js";
 import type { AuditEvent, AuditOperation, AuditResult } from "./audit-event.js";
 
 /** Who sent a write, in the audit log's words; one per connection and identity list. */
@@ -85,11 +86,10 @@ export function aclText(acl: readonly ACL[]): string {
  */
 export function auditUsers(identities: readonly Id[]): string | undefined {
   const names: string[] = [];
-  for (const { scheme, id } of identities) {
-    let name: string | undefined;
-    if (scheme === "digest") name = id.split(":")[0];
-    else if (scheme !== "super") name = id;
-    if (name !== undefined && name.trim() !== "") names.push(name);
+  for (const id of identities) {
+    if (id.scheme === "super") continue;
+    const name = providerUserName(id);
+    if (name.trim() !== "") names.push(name);
   }
   return names.length > 0 ? names.join(",") : undefined;
 }

@@ -7,6 +7,7 @@ import { ErrorCode, type JuteWriter, OpCode, writeClientInfo } from "@paddock/ju
 import type { ClientConnection } from "../net/client-connection.js";
 import type { ReplicaState } from "../replica/replica-state.js";
 import type { ReadResult, Request, RequestContext } from "../request/contract.js";
+import { providerUserName } from "../tree/acl.js";
 import type { WatchManager } from "../watch/watch-manager.js";
 
 export class ReadPath {
@@ -63,7 +64,7 @@ function writeWhoAmI(w: JuteWriter, conn: ClientConnection): void {
   w.writeVector(conn.identities, (ww, id) =>
     writeClientInfo(ww, {
       authScheme: id.scheme,
-      user: id.scheme === "digest" ? id.id.split(":")[0]! : id.id,
+      user: providerUserName(id),
     }),
   );
 }

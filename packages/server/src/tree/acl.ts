@@ -142,6 +142,14 @@ function isV4Mapped(addr: Uint8Array): boolean {
   return addr[10] === 0xff && addr[11] === 0xff;
 }
 
+/**
+ * An identity's user name as its ZooKeeper provider's getUserName gives it: a digest id's user
+ * part, the id itself for the others. whoAmI and the audit log's users show it.
+ */
+export function providerUserName(id: Id): string {
+  return id.scheme === "digest" ? id.id.split(":")[0]! : id.id;
+}
+
 /** Schemes whose identities are "authenticated" and so take part in `auth` ACL expansion. */
 const AUTHENTICATED_SCHEMES: ReadonlySet<string> = new Set(["digest", "sasl", "x509"]);
 
