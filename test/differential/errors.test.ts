@@ -206,6 +206,18 @@ describe.skipIf(skipDifferential)("differential: errors, ACLs and auth", () => {
       if (!ip.closed) await ip.call(whoAmI);
     }));
 
+  // The Java client sends auth under xid -4; the Go client (go-zookeeper) under its next ordinary
+  // xid, and waits for a reply carrying that xid. ZooKeeper answers with the packet's own xid.
+  it("auth under an ordinary xid: the reply carries that xid, success or failure", () =>
+    diff.run("auth-xid", async (t) => {
+      const c = await t.client();
+      expect((await c.call(auth("digest", "user:password"), 7)).err).toBe(E.OK);
+      await c.call(whoAmI, 8);
+      const bad = await t.client({ label: "bad" });
+      expect((await bad.call(auth("nosuchscheme", "x"), 3)).err).toBe(E.AuthFailed);
+      await bad.waitClosed();
+    }));
+
   // ZooKeeper keeps a connection's ids in a hash set: whoAmI, the `auth` ACL's expansion (and the
   // audit log's users) list them by hash bucket, not in the order they were added.
   it("a connection's ids, in ZooKeeper's order: whoAmI and the auth ACL", () =>

@@ -1,8 +1,10 @@
 // Auth packets (ZooKeeper's addAuth): each adds an identity to the connection for ACL checks.
 // The reply goes out at once, outside the request order, as ZooKeeper sends it; a scheme this
-// server has no provider for fails and closes the connection.
+// server has no provider for fails and closes the connection. The reply carries the packet's own
+// xid, as ZooKeeper's does: the Java client sends -4, but the Go client sends an ordinary xid and
+// waits for a reply with that xid.
 
-import { ErrorCode, Xid } from "@paddock/jute";
+import { ErrorCode } from "@paddock/jute";
 import type { ClientConnection } from "../net/client-connection.js";
 import { digestId } from "../tree/acl.js";
 
@@ -16,7 +18,7 @@ export class AuthProviders {
     private readonly schemes: ReadonlySet<string>,
   ) {}
 
-  authenticate(conn: ClientConnection, scheme: string, auth: Buffer): void {
+  authenticate(conn: ClientConnection, xid: number, scheme: string, auth: Buffer): void {
     let err: number = ErrorCode.OK;
     if (scheme === "digest" && this.schemes.has("digest")) {
       const id = digestId(auth.toString("utf8"), this.digestAlgorithm);
@@ -29,7 +31,7 @@ export class AuthProviders {
     } else {
       err = ErrorCode.AuthFailed;
     }
-    conn.sendImmediate(conn.buildReply(Xid.auth, 0, err));
+    conn.sendImmediate(conn.buildReply(xid, 0, err));
     if (err !== ErrorCode.OK) conn.close(`authentication failed for scheme ${JSON.stringify(scheme)}`);
   }
 }

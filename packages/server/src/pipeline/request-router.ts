@@ -198,7 +198,7 @@ export class RequestRouter {
     }
 
     if (req.type === OpCode.auth) {
-      this.deps.auth.authenticate(conn, req.scheme, req.auth);
+      this.deps.auth.authenticate(conn, xid, req.scheme, req.auth);
       return;
     }
     // The connection replaces its identity list on an auth, never changes it: no copy needed.
