@@ -65,20 +65,19 @@ function versionMatches(expected: number, current: number): boolean {
 }
 
 /**
- * Which flag values each create opcode accepts. ZooKeeper does not cross-check opcode and flags;
- * Paddock does, so containers come only from createContainer and TTL nodes only from createTTL.
- * ZooKeeper also takes createTTL with a plain mode when ttl < 0, and 3.8.0 shuts down applying
- * it; Paddock refuses that combination outright.
+ * The owner a create gives its node. As in ZooKeeper, the opcode decides the kind of node; the
+ * flags add a sequence number and, for a plain create, make it ephemeral. A plain create with the
+ * container flag (the Go client's `Create(path, data, FlagContainer, acl)`) makes a persistent
+ * node, as ZooKeeper stores it: its CreateTxn has no container field.
  */
-function flagsAllowed(opcode: CreateOpcode, flags: number): boolean {
+function ownerOf(opcode: CreateOpcode, flags: number, sessionId: bigint, ttlMs: number): bigint {
   switch (opcode) {
-    case OpCode.create:
-    case OpCode.create2:
-      return flags >= CreateMode.Persistent && flags <= CreateMode.EphemeralSequential;
     case OpCode.createContainer:
-      return flags === CreateMode.Container;
+      return CONTAINER_OWNER;
     case OpCode.createTTL:
-      return flags === CreateMode.PersistentWithTtl || flags === CreateMode.PersistentSequentialWithTtl;
+      return ttlOwner(ttlMs);
+    default:
+      return flags === CreateMode.Ephemeral || flags === CreateMode.EphemeralSequential ? sessionId : 0n;
   }
 }
 
@@ -86,11 +85,20 @@ type CreateRequest = RequestOf<CreateOpcode>;
 
 export function prepareCreate(env: PrepareEnv, req: CreateRequest): Prepared<CreateTxn> {
   const { flags } = req;
-  if (!flagsAllowed(req.type, flags)) return fail(ErrorCode.BadArguments);
+  // ZooKeeper's CreateMode.fromFlag: an unknown mode is BadArguments.
+  if (!(flags >= CreateMode.Persistent && flags <= CreateMode.PersistentSequentialWithTtl)) {
+    return fail(ErrorCode.BadArguments);
+  }
   const isTtl = flags === CreateMode.PersistentWithTtl || flags === CreateMode.PersistentSequentialWithTtl;
   if (isTtl && !env.extendedTypesEnabled) return fail(ErrorCode.Unimplemented);
   const ttlMs = req.type === OpCode.createTTL ? req.ttl : -1;
   if (isTtl ? !(ttlMs > 0 && ttlMs <= MAX_TTL_MS) : ttlMs >= 0) return fail(ErrorCode.BadArguments);
+  // ZooKeeper takes these too: createContainer makes a container whatever its flags, and
+  // createTTL with a mode without a TTL and ttl < 0 makes 3.8.0 fail applying it on every server.
+  // No client sends either; Paddock refuses them.
+  if (req.type === OpCode.createContainer && flags !== CreateMode.Container)
+    return fail(ErrorCode.BadArguments);
+  if (req.type === OpCode.createTTL && !isTtl) return fail(ErrorCode.BadArguments);
   if (!env.sessionLive) return fail(ErrorCode.SessionExpired);
   const ephemeral = flags === CreateMode.Ephemeral || flags === CreateMode.EphemeralSequential;
   if (ephemeral && env.ephemeralRefusal !== undefined) return fail(env.ephemeralRefusal);
@@ -115,10 +123,7 @@ export function prepareCreate(env: PrepareEnv, req: CreateRequest): Prepared<Cre
   }
   if (env.quotaExceeded(path, req.data?.length ?? 0, 1)) return fail(ErrorCode.QuotaExceeded);
 
-  let owner = 0n;
-  if (flags === CreateMode.Ephemeral || flags === CreateMode.EphemeralSequential) owner = env.sessionId;
-  else if (flags === CreateMode.Container) owner = CONTAINER_OWNER;
-  else if (isTtl) owner = ttlOwner(ttlMs);
+  const owner = ownerOf(req.type, flags, env.sessionId, ttlMs);
 
   const parentChildCounter = incInt32(parent.childCounter);
   env.scratch.set(parentPath, {

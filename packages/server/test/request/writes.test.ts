@@ -6,6 +6,7 @@ import {
   createReq,
   Driver,
   ErrorCode,
+  newMachine,
   OPEN,
   OpCode,
   Perms,
@@ -141,12 +142,26 @@ describe("create", () => {
     const { d, ctx } = setup();
     expect(d.write(createReq("/x", { flags: 7 }), ctx).err).toBe(ErrorCode.BadArguments);
     expect(d.write(createReq("/x", { flags: -1 }), ctx).err).toBe(ErrorCode.BadArguments);
-    expect(d.write(createReq("/x", { flags: CreateMode.Container }), ctx).err).toBe(ErrorCode.BadArguments);
-    expect(d.write(createReq("/x", { flags: CreateMode.PersistentWithTtl }), ctx).err).toBe(
-      ErrorCode.BadArguments,
-    );
     const container = createReq("/x", { type: OpCode.createContainer, flags: 0 });
     expect(d.write(container, ctx).err).toBe(ErrorCode.BadArguments);
+  });
+
+  it("a plain create with the container flag makes a persistent node, as ZooKeeper stores it", () => {
+    const { d, ctx } = setup();
+    expect(d.write(createReq("/x", { flags: CreateMode.Container }), ctx).err).toBe(ErrorCode.OK);
+    const real = createReq("/y", { type: OpCode.createContainer, flags: CreateMode.Container });
+    expect(d.write(real, ctx).err).toBe(ErrorCode.OK);
+    // Never-used containers past the interval are the reaper's candidates: only the real one.
+    expect(d.sm.containerCandidates(d.timeMs + 1000, 500)).toEqual(["/y"]);
+  });
+
+  it("a TTL mode through a plain create: Unimplemented without extended types, else BadArguments", () => {
+    const { d, ctx } = setup();
+    const ttlViaCreate = createReq("/x", { flags: CreateMode.PersistentWithTtl });
+    expect(d.write(ttlViaCreate, ctx).err).toBe(ErrorCode.Unimplemented);
+    const extended = new Driver(newMachine({ extendedTypesEnabled: true }));
+    const sid = extended.session(0x1000_0000_0000_0001n);
+    expect(extended.write(ttlViaCreate, extended.ctx(sid)).err).toBe(ErrorCode.BadArguments);
   });
 
   it("checks in ZooKeeper's order", () => {
