@@ -37,3 +37,25 @@ exec "${process.execPath}" "${PADDOCK_SERVER_PATH}" start-foreground "$out" >> "
   writeFileSync(join(dir, "java"), script);
   chmodSync(join(dir, "java"), 0o755);
 }
+
+/**
+ * Writes `dir/java` for harnesses that start ZooKeeper from its fat jar, `java -jar <jar> server
+ * <zoo.cfg>` (the Go client's): it runs Paddock, or ZooKeeper 3.8's QuorumPeerMain on `classpath`,
+ * on that zoo.cfg, with the output in paddock.log or zookeeper.log beside it. Any other java
+ * command runs the real java.
+ */
+export function writeFatJarShim(
+  dir: string,
+  target: { paddock: true } | { zookeeperClasspath: string },
+): void {
+  const server =
+    "paddock" in target
+      ? `"${process.execPath}" "${PADDOCK_SERVER_PATH}" start-foreground "$4" >> "$(dirname "$4")/paddock.log"`
+      : `/usr/bin/java -cp "${target.zookeeperClasspath}" org.apache.zookeeper.server.quorum.QuorumPeerMain "$4" >> "$(dirname "$4")/zookeeper.log"`;
+  const script = `#!/usr/bin/env bash
+if [ "$1" = "-jar" ] && [ "$3" = "server" ]; then exec ${server} 2>&1; fi
+exec /usr/bin/java "$@"
+`;
+  writeFileSync(join(dir, "java"), script);
+  chmodSync(join(dir, "java"), 0o755);
+}
