@@ -165,10 +165,6 @@ function prepare(env, runsServer) {
     }
   }
   const myid = existsSync(myidPath) ? readFileSync(myidPath, "utf8").trim() : cfg.myid;
-  const properties = jvmSettingsFromEnv(env, cfg.flavour).zooCfgLines;
-  if (runsServer && properties.length > 0 && existsSync(cfgPath)) {
-    log(`${cfgPath} exists, so these JVM system properties are not applied: ${properties.join(" ")}`);
-  }
   writeIfAbsent(cfgPath, listenOnAllIfOwnHostname(cfg.zooCfg, myid), "configuration");
   writeIfAbsent(myidPath, `${cfg.myid}\n`, "server id");
   // Bitnami's ZOO_ENABLE_AUTH / ZOO_ENABLE_QUORUM_AUTH: the JAAS file zoo.cfg names; only the server reads it.

@@ -4,14 +4,16 @@
 import { runCommand } from "./cli/commands.js";
 import { processIo } from "./cli/io.js";
 import { describeStartupError } from "./cli/startup-error.js";
-import { loadServerConfig, type ServerConfig } from "./config/index.js";
+import { loadServerConfig, type ServerConfig, serverJvmFlags } from "./config/index.js";
 import { createLogger } from "./logger.js";
 import { PaddockServer } from "./server.js";
 
 async function serve(cfgPath: string): Promise<number> {
   let config: ServerConfig | undefined;
+  // zkServer.sh passes $SERVER_JVMFLAGS $JVMFLAGS to the server's java: their -D settings apply.
+  const jvmFlags = serverJvmFlags(process.env);
   try {
-    config = loadServerConfig(cfgPath);
+    config = loadServerConfig(cfgPath, { systemProperties: jvmFlags.properties });
   } catch (err) {
     const line = describeStartupError(err);
     if (line === undefined) throw err;
@@ -23,6 +25,12 @@ async function serve(cfgPath: string): Promise<number> {
     config.standalone ? { sid: config.myid, role: "standalone" } : { sid: config.myid },
   );
   for (const warning of config.warnings) log.warn({ config: config.configPath }, warning);
+  if (jvmFlags.ignored.length > 0) {
+    log.info(
+      { ignored: jvmFlags.ignored },
+      "JVM options with no Paddock counterpart are ignored (Node's own go in NODE_OPTIONS, the heap limit as --max-old-space-size)",
+    );
+  }
   const server = new PaddockServer(config, log);
   try {
     await server.start();

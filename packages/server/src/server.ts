@@ -175,7 +175,7 @@ export class PaddockServer {
       touches: ensemble?.touches,
       readPath: new ReadPath(state, watches),
       auth: new AuthProviders(config.superDigest, config.digestAlgorithm, config.authSchemes),
-      sasl: saslFromConfig(config, log, process.env),
+      sasl: saslFromConfig(config, log),
       expiry,
       log,
       auditRequests: this.audit !== undefined,

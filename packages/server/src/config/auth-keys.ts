@@ -3,7 +3,7 @@
 // sessionRequireClientSASLAuth), as ZooKeeper 3.8 reads them. The authProvider.N keys are read
 // by `readAuthProviders`, since their names carry an arbitrary suffix.
 
-import type { ConfigEntry } from "./entry.js";
+import { type ConfigEntry, entryLocation } from "./entry.js";
 import { ConfigError, type ConfigLocation } from "./errors.js";
 import type { KeyTable } from "./known-key.js";
 import { bool, nonEmpty, type ValueType } from "./value-types.js";
@@ -212,7 +212,7 @@ export function readAuthProviders(
   );
   for (const entry of entries) {
     const scheme = AUTH_PROVIDER_CLASSES.get(entry.value);
-    const where: ConfigLocation = { file: fileName, line: entry.line, key: entry.key };
+    const where: ConfigLocation = entryLocation(fileName, entry);
     if (scheme === undefined) {
       throw new ConfigError(
         `authentication provider ${entry.value} is not available in Paddock (it implements ${[...AUTH_PROVIDER_CLASSES.keys()].join(", ")})`,

@@ -9,6 +9,8 @@
 // --max-old-space-size, ZooKeeper system properties (-Dzookeeper.*) become zoo.cfg lines, and
 // everything else is reported as ignored.
 
+import { shellWords, systemPropertyLine } from "./jvm-flags.js";
+
 export type DockerEnv = Readonly<Record<string, string | undefined>>;
 
 export type DockerFlavour = "official" | "bitnami";
@@ -80,11 +82,6 @@ export const BITNAMI_DATA_DIR = "/bitnami/zookeeper/data";
 
 const DEFAULT_SERVERS = "server.1=localhost:2888:3888;2181";
 
-/** Unquoted shell expansion: words split on the default IFS (space, tab, newline). */
-function shellWords(value: string | undefined): string[] {
-  return (value ?? "").split(/[ \t\n]+/).filter((w) => w !== "");
-}
-
 /** Bitnami's is_boolean_yes: 1, yes, true (any case). */
 function isYes(value: string | undefined): boolean {
   return /^(1|yes|true)$/i.test(value ?? "");
@@ -105,21 +102,6 @@ export function dockerFlavour(env: DockerEnv): DockerFlavour {
   }
   const first = (env.ZOO_SERVERS ?? "").split(/[;, \t\n]+/).find((w) => w !== "");
   return first !== undefined && !first.startsWith("server.") ? "bitnami" : "official";
-}
-
-/**
- * -Dzookeeper.<key>=<value>, -Djute.maxbuffer=<value> and -Dreadonlymode.enabled=<value>:
- * settings zoo.cfg also takes.
- */
-function systemPropertyLine(flag: string): string | undefined {
-  // java.security.auth.login.config: the JAAS file of SASL and quorum authentication.
-  const m =
-    /^-D(zookeeper\.[^=]+|jute\.maxbuffer|readonlymode\.enabled|java\.security\.auth\.login\.config)=(.*)$/.exec(
-      flag,
-    );
-  if (m === null) return undefined;
-  const key = m[1]!.startsWith("zookeeper.") ? m[1]!.slice("zookeeper.".length) : m[1]!;
-  return `${key}=${m[2]}`;
 }
 
 export interface JvmSettings {

@@ -9,8 +9,10 @@ export interface ConfigEntry {
   key: string;
   /** Trimmed. */
   value: string;
-  /** 1-based line where the entry starts. */
+  /** 1-based line where the entry starts; 0 for a setting from a -D flag. */
   line: number;
+  /** For a setting from a -D flag: the variable that held it and the property's name. */
+  source?: { variable: string; property: string };
 }
 
 /** A location that names the key (every entry's, and every setting's). */
@@ -26,5 +28,6 @@ export function readEntries(text: string, fileName: string): ConfigEntry[] {
 }
 
 export function entryLocation(fileName: string, entry: ConfigEntry): KeyLocation {
+  if (entry.source !== undefined) return { file: entry.source.variable, key: entry.source.property };
   return { file: fileName, line: entry.line, key: entry.key };
 }

@@ -20,6 +20,8 @@ export {
 } from "./dynamic-config.js";
 export type { ConfigLocation } from "./errors.js";
 export { ConfigError, formatLocation } from "./errors.js";
+export type { ServerJvmFlags, SystemProperty } from "./jvm-flags.js";
+export { serverJvmFlags } from "./jvm-flags.js";
 export type { PropertyEntry } from "./properties.js";
 export { javaTrim, parseProperties } from "./properties.js";
 export type { ResolveInput } from "./resolve.js";

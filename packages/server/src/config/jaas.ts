@@ -171,19 +171,3 @@ export function jaasCredentials(
   }
   return undefined;
 }
-
-const JAAS_FLAG = "-Djava.security.auth.login.config=";
-
-/**
- * The JAAS file as ZooKeeper's scripts pass it to the JVM: `-Djava.security.auth.login.config=`
- * in SERVER_JVMFLAGS or JVMFLAGS (zkEnv.sh puts both on the command line; the last one wins).
- */
-export function jaasPathFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  let found: string | undefined;
-  for (const name of ["SERVER_JVMFLAGS", "JVMFLAGS"]) {
-    for (const word of (env[name] ?? "").split(/\s+/)) {
-      if (word.startsWith(JAAS_FLAG)) found = word.slice(JAAS_FLAG.length).replace(/^"(.*)"$/, "$1");
-    }
-  }
-  return found === "" ? undefined : found;
-}

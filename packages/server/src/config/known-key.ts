@@ -35,7 +35,7 @@ export interface KnownKey<T> {
 type AssembledField =
   | "fileName"
   | "servers"
-  | "keyLines"
+  | "keyLocations"
   | "serverLines"
   | "warnings"
   | "raw"

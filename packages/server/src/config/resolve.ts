@@ -7,6 +7,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { parseDynamicConfig } from "./dynamic-config.js";
 import type { ConfigLocation } from "./errors.js";
 import { ConfigError, formatLocation } from "./errors.js";
+import type { SystemProperty } from "./jvm-flags.js";
 import type { ParsedConfig, ServerConfig } from "./server-config.js";
 import type { QuorumServer, ServerRole } from "./server-line.js";
 import { isWildcardAddress, parseJavaLong } from "./values.js";
@@ -49,7 +50,7 @@ export interface ResolveInput {
 export function resolveServerConfig(parsed: ParsedConfig, input: ResolveInput): ServerConfig {
   const file = parsed.fileName;
   const warnings = [...parsed.warnings];
-  const at = (key: string): Where => ({ file, line: parsed.keyLines.get(key), key });
+  const at = (key: string): Where => ({ ...(parsed.keyLocations.get(key) ?? { file }), key });
 
   const absolute = (key: string, p: string): string => {
     if (isAbsolute(p)) return p;
@@ -58,7 +59,9 @@ export function resolveServerConfig(parsed: ParsedConfig, input: ResolveInput): 
     return resolved;
   };
   const dataDir = absolute("dataDir", parsed.dataDir);
-  const dataLogDir = parsed.keyLines.has("dataLogDir") ? absolute("dataLogDir", parsed.dataLogDir) : dataDir;
+  const dataLogDir = parsed.keyLocations.has("dataLogDir")
+    ? absolute("dataLogDir", parsed.dataLogDir)
+    : dataDir;
 
   let servers = parsed.servers;
   let serverLines = parsed.serverLines;
@@ -148,13 +151,13 @@ export function resolveServerConfig(parsed: ParsedConfig, input: ResolveInput): 
 
   const listedRole: ServerRole = me?.role ?? "participant";
   // Unlike ZooKeeper, stay quiet when peerType was left at its default: observers need not repeat it.
-  if (listedRole !== parsed.peerType && parsed.keyLines.has("peerType")) {
+  if (listedRole !== parsed.peerType && parsed.keyLocations.has("peerType")) {
     warnings.push(
       `${formatLocation(at("peerType"))}Peer type from servers list (${listedRole}) doesn't match peerType (${parsed.peerType}). Defaulting to servers list.`,
     );
   }
 
-  const { fileName: _fileName, keyLines: _keyLines, serverLines: _serverLines, ...common } = parsed;
+  const { fileName: _fileName, keyLocations: _keyLocations, serverLines: _serverLines, ...common } = parsed;
   return {
     ...common,
     dataDir,
@@ -218,13 +221,19 @@ function readIfFile(path: string): string | undefined {
   return readFileSync(path, "latin1");
 }
 
-/** Reads zoo.cfg, dataDir/myid and the dynamic config file, and resolves the whole configuration. */
-export function loadServerConfig(cfgPath: string, options: { cwd?: string } = {}): ServerConfig {
+/**
+ * Reads zoo.cfg, dataDir/myid and the dynamic config file, and resolves the whole configuration.
+ * `systemProperties`: the settings of a server's -D flags (SERVER_JVMFLAGS, JVMFLAGS).
+ */
+export function loadServerConfig(
+  cfgPath: string,
+  options: { cwd?: string; systemProperties?: readonly SystemProperty[] } = {},
+): ServerConfig {
   const cwd = options.cwd ?? process.cwd();
   const configPath = resolve(cwd, cfgPath);
   const text = readIfFile(configPath);
   if (text === undefined) throw new ConfigError(`${configPath} file is missing`, { file: configPath });
-  const parsed = parseZooCfg(text, configPath);
+  const parsed = parseZooCfg(text, configPath, options.systemProperties);
   const dataDir = resolve(cwd, parsed.dataDir);
   const myidText = readIfFile(join(dataDir, "myid"));
   const dynamicText =

@@ -2,6 +2,7 @@
 // (ParsedConfig), and the whole resolved configuration with myid and the dynamic file
 // (ServerConfig). Types and their well-known values only; parsing is in zoo-cfg.ts.
 
+import type { KeyLocation } from "./entry.js";
 import type { QuorumServer, ServerRole } from "./server-line.js";
 
 export const DEFAULT_METRICS_PROVIDER = "org.apache.zookeeper.metrics.impl.DefaultMetricsProvider";
@@ -237,8 +238,9 @@ export interface ParsedConfig extends CommonConfig {
   peerType: ServerRole;
   /** `version=<hex>` of zoo.cfg, if any. */
   configVersion: bigint | undefined;
-  /** Line of each handled key (canonical spelling) and of each `server.N` (by id). */
-  keyLines: ReadonlyMap<string, number>;
+  /** Where each handled key (canonical spelling) was set: its line, or its -D flag. */
+  keyLocations: ReadonlyMap<string, KeyLocation>;
+  /** Line of each `server.N` (by id). */
   serverLines: ReadonlyMap<number, number>;
 }
 

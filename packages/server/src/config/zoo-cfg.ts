@@ -22,6 +22,7 @@ import {
 import { type ConfigEntry, entryLocation, type KeyLocation, readEntries } from "./entry.js";
 import type { ConfigLocation } from "./errors.js";
 import { ConfigError, formatLocation } from "./errors.js";
+import type { SystemProperty } from "./jvm-flags.js";
 import type { KnownKey } from "./known-key.js";
 import { canonicalKey, defaultSettings, fieldOfKey, KNOWN_KEYS, suggestKey } from "./known-keys.js";
 import { javaTrim } from "./properties.js";
@@ -73,7 +74,16 @@ function refuseUnsupportedSecurity(
 }
 
 /** Reads zoo.cfg text and validates everything that does not need myid or the dynamic file. */
-export function parseZooCfg(text: string, fileName: string): ParsedConfig {
+/**
+ * `systemProperties` are settings from -D flags (jvm-flags.ts): read as if written before the
+ * file's first line, so the file's own key wins, as zoo.cfg's keys override system properties in
+ * ZooKeeper.
+ */
+export function parseZooCfg(
+  text: string,
+  fileName: string,
+  systemProperties: readonly SystemProperty[] = [],
+): ParsedConfig {
   const warnings: string[] = [];
   const warn = (where: ConfigLocation, message: string): void => {
     warnings.push(`${formatLocation(where)}${message}`);
@@ -90,12 +100,27 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
   // Last one wins per canonical key, as with Properties (where aliases are distinct keys, but
   // ZooKeeper would read both into the same setting in no defined order).
   const byKey = new Map<string, ConfigEntry>();
-  for (const entry of readEntries(text, fileName)) {
-    raw.set(entry.key, entry.value);
+  const fromFlags: ConfigEntry[] = systemProperties.map((p) => ({
+    key: p.key,
+    value: p.value,
+    line: 0,
+    source: { variable: p.source, property: p.flag.slice(2, p.flag.indexOf("=")) },
+  }));
+  for (const entry of [...fromFlags, ...readEntries(text, fileName)]) {
+    if (entry.source === undefined) raw.set(entry.key, entry.value);
     const canonical = canonicalKey(entry.key);
     const earlier = byKey.get(canonical);
     if (earlier !== undefined) {
-      warn(entryLocation(fileName, entry), `overrides ${earlier.key} from line ${earlier.line}`);
+      // A later -D flag wins in silence, as in java; the file over a flag with the same value
+      // too (the image writes its flags into the zoo.cfg it makes).
+      if (earlier.source === undefined) {
+        warn(entryLocation(fileName, entry), `overrides ${earlier.key} from line ${earlier.line}`);
+      } else if (entry.source === undefined && entry.value !== earlier.value) {
+        warn(
+          entryLocation(fileName, entry),
+          `overrides -D${earlier.source.property}=${earlier.value} from ${earlier.source.variable}`,
+        );
+      }
       byKey.delete(canonical);
     }
     byKey.set(canonical, entry);
@@ -109,11 +134,11 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
   const authProviderEntries: ConfigEntry[] = [];
   const numberedSuperUsers: string[] = [];
   const serverEntries: ConfigEntry[] = [];
-  const keyLines = new Map<string, number>();
+  const keyLocations = new Map<string, KeyLocation>();
   for (const [canonical, entry] of byKey) {
     const field = fieldOfKey(canonical);
     if (field !== undefined) {
-      keyLines.set(canonical, entry.line);
+      keyLocations.set(canonical, entryLocation(fileName, entry));
       const known: KnownKey<unknown> = KNOWN_KEYS[field];
       settings[field] = known.type.read(entry, reading.contextOf(entry));
       // Every key read is honoured or said to have no effect, never dropped in silence.
@@ -129,13 +154,13 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
         entryLocation(fileName, entry),
       );
     } else if (isAuthProviderKey(canonical)) {
-      keyLines.set(canonical, entry.line);
+      keyLocations.set(canonical, entryLocation(fileName, entry));
       authProviderEntries.push(entry);
     } else if (isSaslSuperUserKey(canonical)) {
-      keyLines.set(canonical, entry.line);
+      keyLocations.set(canonical, entryLocation(fileName, entry));
       if (entry.value !== "") numberedSuperUsers.push(entry.value);
     } else if (canonical.startsWith("metricsProvider.")) {
-      keyLines.set(canonical, entry.line);
+      keyLocations.set(canonical, entryLocation(fileName, entry));
       metricsOptions.set(canonical.slice("metricsProvider.".length), entry.value);
     } else if (isUnsupportedKey(canonical)) {
       // A security key was refused (or allowed with a warning) already, or is set to "off".
@@ -152,7 +177,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       );
     }
   }
-  const at = (key: string): KeyLocation => ({ file: fileName, line: keyLines.get(key), key });
+  const at = (key: string): KeyLocation => ({ ...(keyLocations.get(key) ?? { file: fileName }), key });
 
   if (s.dataDir === "") throw new ConfigError("dataDir is not set", at("dataDir"));
   if (s.dataLogDir === "") s.dataLogDir = s.dataDir;
@@ -199,7 +224,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
   if (s.minSessionTimeoutMs === -1) s.minSessionTimeoutMs = 2 * s.tickTimeMs;
   if (s.maxSessionTimeoutMs === -1) s.maxSessionTimeoutMs = 20 * s.tickTimeMs;
   if (s.minSessionTimeoutMs > s.maxSessionTimeoutMs) {
-    const key = keyLines.has("maxSessionTimeout") ? "maxSessionTimeout" : "minSessionTimeout";
+    const key = keyLocations.has("maxSessionTimeout") ? "maxSessionTimeout" : "minSessionTimeout";
     throw new ConfigError("minSessionTimeout must not be larger than maxSessionTimeout", at(key));
   }
 
@@ -210,7 +235,9 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
     s,
     authSchemes,
     at(
-      keyLines.has("sessionRequireClientSASLAuth") ? "sessionRequireClientSASLAuth" : "enforce.auth.enabled",
+      keyLocations.has("sessionRequireClientSASLAuth")
+        ? "sessionRequireClientSASLAuth"
+        : "enforce.auth.enabled",
     ),
   );
 
@@ -257,7 +284,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       needClientAuth: adminNeedClientAuth,
     },
     ...list,
-    keyLines,
+    keyLocations,
     warnings,
     raw,
     initialConfig: text,
@@ -267,7 +294,7 @@ export function parseZooCfg(text: string, fileName: string): ParsedConfig {
       s.readOnlyModeEnabled,
       at("4lw.commands.whitelist"),
     ),
-    metricsProvider: buildMetricsProvider(reading, metricsClassName, metricsOptions, keyLines),
+    metricsProvider: buildMetricsProvider(reading, metricsClassName, metricsOptions, keyLocations),
     authSchemes,
     enforcedAuthSchemes: enforcedSchemes,
     saslSuperUsers: new Set([
@@ -303,7 +330,7 @@ function buildMetricsProvider(
   reading: Reading,
   className: string,
   options: ReadonlyMap<string, string>,
-  keyLines: ReadonlyMap<string, number>,
+  keyLocations: ReadonlyMap<string, KeyLocation>,
 ): MetricsProviderConfig {
   const kind =
     className === PROMETHEUS_METRICS_PROVIDER
@@ -315,7 +342,7 @@ function buildMetricsProvider(
     const value = options.get(name);
     if (value === undefined) return undefined;
     const key = `metricsProvider.${name}`;
-    const entry = { key, value, line: keyLines.get(key) ?? 0 };
+    const entry = { key, value, line: keyLocations.get(key)?.line ?? 0 };
     return type.read(entry, reading.contextOf(entry));
   };
   const config: MetricsProviderConfig = {

@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { ErrorCode, JuteDecodeError, type JuteReader, JuteWriter, writeReplyHeader } from "@paddock/jute";
 import type { ServerConfig } from "../config/index.js";
-import { jaasPathFromEnv, jaasUsers, loadJaasFile } from "../config/jaas.js";
+import { jaasUsers, loadJaasFile } from "../config/jaas.js";
 import type { Logger } from "../logger.js";
 import type { ClientConnection } from "../net/client-connection.js";
 import { sessionIdHex } from "../session/session-id.js";
@@ -136,12 +136,12 @@ function header(xid: number, err: number): Buffer {
 
 /**
  * The authenticator a configuration makes: the users of the JAAS file's server section (named by
- * java.security.auth.login.config in zoo.cfg, else in SERVER_JVMFLAGS / JVMFLAGS). A JAAS file
+ * java.security.auth.login.config, in zoo.cfg or as -D in SERVER_JVMFLAGS / JVMFLAGS). A JAAS file
  * that cannot be read or parsed stops the start; one without the section leaves SASL off, as in
  * ZooKeeper (with a warning when the sasl provider is configured).
  */
-export function saslFromConfig(config: ServerConfig, log: Logger, env: NodeJS.ProcessEnv): SaslAuthenticator {
-  const path = config.jaasLoginConfig ?? jaasPathFromEnv(env);
+export function saslFromConfig(config: ServerConfig, log: Logger): SaslAuthenticator {
+  const path = config.jaasLoginConfig;
   let users: ReadonlyMap<string, string> | undefined;
   if (path !== undefined) {
     const jaas = loadJaasFile(path, "java.security.auth.login.config");

@@ -20,7 +20,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { ServerConfig } from "../config/index.js";
 import { ConfigError } from "../config/index.js";
-import { jaasCredentials, jaasPathFromEnv, jaasUsers, loadJaasFile } from "../config/jaas.js";
+import { jaasCredentials, jaasUsers, loadJaasFile } from "../config/jaas.js";
 import type { Logger } from "../logger.js";
 import type { PeerChannel, PeerLinkAuth } from "../net/peer-transport.js";
 
@@ -149,12 +149,12 @@ export class QuorumAuth implements PeerLinkAuth {
 
 /**
  * The authentication a configuration asks for, or undefined without quorum.auth.enableSasl. The
- * JAAS file (java.security.auth.login.config in zoo.cfg, else -D in SERVER_JVMFLAGS / JVMFLAGS)
+ * JAAS file (java.security.auth.login.config, in zoo.cfg or as -D in SERVER_JVMFLAGS / JVMFLAGS)
  * must have both sections, as ZooKeeper logs in to both at start.
  */
 export function quorumAuth(config: ServerConfig, myId: number, log: Logger): QuorumAuth | undefined {
   if (!config.quorumAuthEnableSasl) return undefined;
-  const path = config.jaasLoginConfig ?? jaasPathFromEnv(process.env);
+  const path = config.jaasLoginConfig;
   const where = { file: config.configPath, key: "quorum.auth.enableSasl" };
   if (path === undefined) {
     throw new ConfigError(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jaasCredentials, jaasPathFromEnv, jaasUsers, parseJaas } from "../../src/config/jaas.js";
+import { jaasCredentials, jaasUsers, parseJaas } from "../../src/config/jaas.js";
 import { expectConfigError } from "./helpers.js";
 
 const FILE = "/etc/zk/jaas.conf";
@@ -59,18 +59,5 @@ Server { com.example.Other optional user_carol="c"; };
     expectConfigError(() => parseJaas("Server {\n  Module required;\n}", FILE), {
       detail: 'expected ";", found end of file',
     });
-  });
-
-  it("finds the file where ZooKeeper's scripts put it: -D in SERVER_JVMFLAGS or JVMFLAGS", () => {
-    expect(jaasPathFromEnv({ SERVER_JVMFLAGS: "-Xmx1g -Djava.security.auth.login.config=/a.conf" })).toBe(
-      "/a.conf",
-    );
-    expect(
-      jaasPathFromEnv({
-        SERVER_JVMFLAGS: "-Djava.security.auth.login.config=/a.conf",
-        JVMFLAGS: "-Djava.security.auth.login.config=/b.conf",
-      }),
-    ).toBe("/b.conf");
-    expect(jaasPathFromEnv({ JVMFLAGS: "-Dzookeeper.foo=1" })).toBeUndefined();
   });
 });
