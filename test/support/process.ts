@@ -28,6 +28,7 @@ export const SUPER_AUTH = "super:admin";
  *   27000-27999 paddock-chaos's process target
  *   28000-28999 kazoo's own suite (its harness takes blocks of 30)
  *   29000-29999 published ports of the docker-compose tests
+ * and the Go client's own harnesses pick theirs at random in 10000-16999.
  * and ZooKeeper's own C client tests fix theirs: 8080, 22181, 22281, 22881-22883, 33881-33883.
  */
 const PORT_MIN = 24000;

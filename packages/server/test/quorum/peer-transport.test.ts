@@ -1,29 +1,13 @@
 // The WebSocket peer transport on real loopback sockets: protobuf frames both ways on the right
 // port, redial after a peer restarts, strangers and garbage refused without harm.
-import { createServer } from "node:net";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { listenHostFor, type PeerAddress, PeerTransport } from "../../src/net/peer-transport.js";
 import type { PeerMessage } from "../../src/zab/messages.js";
-import { codec, vote } from "./peer-fixtures.js";
+import { codec, freePort, vote } from "./peer-fixtures.js";
 
 const log = pino({ level: "silent" });
-// The server unit tests' range (test/support/process.ts lists every test range).
-let nextPort = 23000 + ((process.pid * 7) % 800);
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = nextPort++;
-    if (nextPort > 23899) nextPort = 23000;
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once("error", () => resolve(false));
-      s.listen({ port, host: "127.0.0.1", exclusive: true }, () => s.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-}
 
 const until = async (cond: () => boolean, timeoutMs = 5000) => {
   const end = Date.now() + timeoutMs;

@@ -1,7 +1,6 @@
 // A SNAP streamed over real loopback peer links: pieces over several turns, what the core sends
 // meanwhile kept behind it, a link lost mid-stream cleaned up on both ends, and the peer frame
 // limit closing a link that sends more.
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -20,20 +19,10 @@ import {
 } from "../../src/net/snapshot-stream.js";
 import { loadPeerCodec } from "../../src/zab/codec.js";
 import type { PeerMessage } from "../../src/zab/messages.js";
+import { freePort } from "./peer-fixtures.js";
 
 const protoPath = join(fileURLToPath(import.meta.url), "../../../../../proto/peer.proto");
 const codec = loadPeerCodec(protoPath);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen({ port: 0, host: "127.0.0.1" }, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function members(n: number): Promise<Map<number, PeerAddress>> {
   const m = new Map<number, PeerAddress>();
