@@ -283,6 +283,9 @@ describe.skipIf(why !== undefined || skipWithoutZookeeper())("the Go client's ow
 // ZK_VERSION=3.8.0 lets its reconfig tests run.
 const UPSTREAM = process.env.GO_ZOOKEEPER_SOURCE;
 
+// Skipped unless GO_ZOOKEEPER_SOURCE names a checkout: the suite is not in Debian and CI cannot
+// fetch it, so it is opt-in, not a dependency CI lacks. Once asked for, a missing go or client
+// source fails in CI as above (`why`), and a missing ZooKeeper through skipWithoutZookeeper.
 describe.skipIf(UPSTREAM === undefined || why !== undefined || skipWithoutZookeeper())(
   "go-zookeeper/zk's own tests (GO_ZOOKEEPER_SOURCE)",
   () => {
