@@ -16,12 +16,12 @@
 // them skipped on both: t/70_sasl.t's 6 (Debian's C client has no SASL), 4 that the binding says
 // no current server supports, 3 for servers that skip ACLs and 1 that needs a handle to an invalid
 // host. With skipACL=yes, the same 4 tests of t/50_access.t fail on both. About 8 s per run.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { paddockBuilt, startPaddock } from "../support/paddock.js";
-import { makeTempDir, type ServerHandle } from "../support/process.js";
+import { type Finished, makeTempDir, runToEnd, type ServerHandle } from "../support/process.js";
 import { isCI, skipWithoutZookeeper, startZookeeper } from "../support/zookeeper.js";
 
 /** Where test/interop/c-client/fetch-zookeeper-source.sh puts the binding (.ci/run runs it). */
@@ -49,35 +49,13 @@ if (isCI && why !== undefined) throw new Error(`CI needs ZooKeeper's Perl bindin
 const skip = why !== undefined || skipWithoutZookeeper();
 if (why !== undefined) console.warn(`skipping ZooKeeper's Perl binding tests: ${why}`);
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(
   command: string,
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), FILE_TIMEOUT_MS);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runToEnd(command, args, { cwd, env, timeoutMs: FILE_TIMEOUT_MS });
 }
 
 /** One TAP result: `ok`, `not ok`, or `skip: <reason>`, keyed by file and test number. */

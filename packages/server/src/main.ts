@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// paddock-server: the verbs (help, version, status, purge, inspect, import-zk, export-zk) live in
-// cli/; this file runs one server in the foreground until SIGTERM/SIGINT.
+// paddock-server: the verbs (help, version, status, start, stop, purge, inspect, import-zk,
+// export-zk, ...) live in cli/; this file runs one server in the foreground until SIGTERM/SIGINT.
+import { fileURLToPath } from "node:url";
 import { runCommand } from "./cli/commands.js";
 import { processIo } from "./cli/io.js";
 import { describeStartupError } from "./cli/startup-error.js";
@@ -8,10 +9,10 @@ import { loadServerConfig, type ServerConfig, serverJvmFlags } from "./config/in
 import { createLogger } from "./logger.js";
 import { PaddockServer } from "./server.js";
 
-async function serve(cfgPath: string): Promise<number> {
+async function serve(cfgPath: string, env: NodeJS.ProcessEnv): Promise<number> {
   let config: ServerConfig | undefined;
   // zkServer.sh passes $SERVER_JVMFLAGS $JVMFLAGS to the server's java: their -D settings apply.
-  const jvmFlags = serverJvmFlags(process.env);
+  const jvmFlags = serverJvmFlags(env);
   try {
     config = loadServerConfig(cfgPath, { systemProperties: jvmFlags.properties });
   } catch (err) {
@@ -61,8 +62,11 @@ async function serve(cfgPath: string): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const outcome = await runCommand(argv, processIo);
-  return outcome.kind === "exit" ? outcome.code : serve(outcome.cfgPath);
+  const outcome = await runCommand(argv, processIo, {
+    env: process.env,
+    serverScript: fileURLToPath(import.meta.url),
+  });
+  return outcome.kind === "exit" ? outcome.code : serve(outcome.cfgPath, outcome.env);
 }
 
 main(process.argv.slice(2)).then(

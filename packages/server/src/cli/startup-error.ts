@@ -13,6 +13,7 @@ import {
   StorageGapError,
   ZooKeeperDataError,
 } from "../storage/index.js";
+import { ConfDirScriptError } from "./conf-dir.js";
 
 /** Which of this server's listeners uses `port`, for the message. */
 function listenerName(port: number | undefined, config: ServerConfig | undefined): string {
@@ -41,7 +42,8 @@ export function describeStartupError(err: unknown, config?: ServerConfig): strin
     err instanceof StorageGapError ||
     err instanceof MigrationError ||
     // A key or trust store that cannot be used: the message names the store and the reason.
-    err instanceof TlsSetupError
+    err instanceof TlsSetupError ||
+    err instanceof ConfDirScriptError
   ) {
     return err.message;
   }

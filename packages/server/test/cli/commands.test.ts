@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/commands.js";
+import { CONF_DIR_READ_MARK, withConfDirScripts } from "../../src/cli/conf-dir.js";
 import { defaultConfigCandidates } from "../../src/cli/config-path.js";
 import { describeListenError, isListenError } from "../../src/net/listen-error.js";
 import { PADDOCK_RELEASE } from "../../src/version.js";
@@ -59,19 +60,82 @@ describe("paddock-server's command line", () => {
   });
 
   it("serves a named config, with or without start-foreground", async () => {
-    expect(await runCommand(["/etc/zoo.cfg"], capture())).toEqual({ kind: "serve", cfgPath: "/etc/zoo.cfg" });
-    expect(await runCommand(["start-foreground", "a.cfg"], capture())).toEqual({
+    const context = { env: {}, serverScript: "paddock-server.mjs" };
+    expect(await runCommand(["/etc/zoo.cfg"], capture(), context)).toEqual({
+      kind: "serve",
+      cfgPath: "/etc/zoo.cfg",
+      env: {},
+    });
+    expect(await runCommand(["start-foreground", "a.cfg"], capture(), context)).toEqual({
       kind: "serve",
       cfgPath: "a.cfg",
+      env: {},
     });
   });
 
-  it("refuses to daemonise and rejects unknown options", async () => {
-    for (const verb of ["start", "stop", "restart"]) {
-      const io = capture();
-      expect(await runCommand([verb], io)).toEqual({ kind: "exit", code: 2 });
-      expect(io.stderr).toContain("runs in the foreground only");
-    }
+  it("takes --config <dir> as zkServer.sh does: a bare zoo.cfg name is a file in that directory", async () => {
+    const context = { env: {}, serverScript: "paddock-server.mjs" };
+    const conf = join(dir, "conf");
+    mkdirSync(conf);
+    writeFileSync(join(conf, "zoo.cfg"), "clientPort=2181\n");
+    expect(await runCommand(["--config", conf, "start-foreground", "a.cfg"], capture(), context)).toEqual({
+      kind: "serve",
+      cfgPath: join(conf, "a.cfg"),
+      env: { ZOOCFGDIR: conf },
+    });
+    expect(
+      await runCommand(["--config", conf, "start-foreground", "./a.cfg"], capture(), context),
+    ).toMatchObject({
+      cfgPath: "./a.cfg",
+    });
+    // No zoo.cfg named: $ZOOCFGDIR/zoo.cfg, as before.
+    expect(await runCommand(["--config", conf, "start-foreground"], capture(), context)).toMatchObject({
+      cfgPath: join(conf, "zoo.cfg"),
+    });
+  });
+
+  it("gives the server what the configuration directory's zookeeper-env.sh and java.env set", async () => {
+    const conf = join(dir, "conf");
+    mkdirSync(conf);
+    // zkEnv.sh sources both into its own shell: an assignment without export counts, and
+    // java.env, sourced second, sees and extends what zookeeper-env.sh set.
+    writeFileSync(join(conf, "zookeeper-env.sh"), 'ZOO_LOG_DIR=/var/log/zk\nJVMFLAGS="-Da=1"\n');
+    writeFileSync(
+      join(conf, "java.env"),
+      'export JVMFLAGS="$JVMFLAGS -Dzookeeper.skipACL=yes"\nunset ZOOPIDFILE\n',
+    );
+    const env = { ZOOPIDFILE: "/run/zk.pid", SERVER_JVMFLAGS: "-Db=2", PATH: process.env.PATH };
+    const outcome = await runCommand(["--config", conf, "start-foreground", "zoo.cfg"], capture(), {
+      env,
+      serverScript: "paddock-server.mjs",
+    });
+    expect(outcome).toMatchObject({ kind: "serve", cfgPath: join(conf, "zoo.cfg") });
+    const served = outcome.kind === "serve" ? outcome.env : {};
+    expect(served.JVMFLAGS).toBe("-Da=1 -Dzookeeper.skipACL=yes");
+    expect(served.SERVER_JVMFLAGS).toBe("-Db=2");
+    expect(served.ZOO_LOG_DIR).toBe("/var/log/zk");
+    expect(served.ZOOPIDFILE).toBeUndefined();
+    // A server that `start` runs gets this environment already: it does not source them twice.
+    expect(served[CONF_DIR_READ_MARK]).toBe("1");
+    expect(await withConfDirScripts(served)).toBe(served);
+  });
+
+  it("stops with one line when a configuration directory's script exits", async () => {
+    const conf = join(dir, "conf");
+    mkdirSync(conf);
+    writeFileSync(join(conf, "java.env"), "exit 3\n");
+    const io = capture();
+    const context = { env: { PATH: process.env.PATH }, serverScript: "paddock-server.mjs" };
+    expect(await runCommand(["--config", conf, "start-foreground"], io, context)).toEqual({
+      kind: "exit",
+      code: 1,
+    });
+    expect(io.stderr).toBe(
+      `paddock-server start-foreground: ${join(conf, "java.env")}: the shell exited (3) while sourcing\n`,
+    );
+  });
+
+  it("rejects unknown options", async () => {
     const io = capture();
     expect(await runCommand(["--frobnicate"], io)).toEqual({ kind: "exit", code: 2 });
     expect(io.stderr).toMatch(/^paddock-server: unknown option --frobnicate\n/);
