@@ -125,6 +125,19 @@ describe.skipIf(!paddockBuilt() && !isCI)(
       expect(r.stderr).toContain("tickTime");
     }, 30_000);
 
+    it("clears a pid file whose process is gone, as zkServer.sh's stop does", async () => {
+      const dir = makeTempDir("daemon-stale");
+      const { conf, dataDir } = await writeConf(dir);
+      const gone = await runToEnd("sh", ["-c", "echo $$"]);
+      mkdirSync(dataDir, { recursive: true });
+      const pidFile = join(dataDir, "zookeeper_server.pid");
+      writeFileSync(pidFile, gone.stdout.trim());
+      const r = await run(process.execPath, [PADDOCK_SERVER_PATH, "--config", conf, "stop"], process.env);
+      expect(r).toMatchObject({ code: 0, stdout: "Stopping zookeeper ... STOPPED\n" });
+      expect(r.stderr).toContain(`no process ${gone.stdout.trim()}`);
+      expect(existsSync(pidFile)).toBe(false);
+    }, 30_000);
+
     describe.skipIf(skipWithoutZookeeper())("against ZooKeeper 3.8's zkServer.sh", () => {
       it("prints what zkServer.sh prints for start, start again, stop and stop again", async () => {
         const transcripts: string[][] = [];

@@ -130,14 +130,21 @@ export async function stopDaemon(cfgPath: string, env: NodeJS.ProcessEnv, io: Cl
     return 0;
   }
   const pid = readPid(files.pidFile);
-  rmSync(files.pidFile, { force: true });
   if (pid === undefined || !isRunning(pid)) {
-    // zkServer.sh's kill fails with its own message here, and it still says STOPPED.
+    // zkServer.sh's kill fails with its own message here; it still removes the file and says
+    // STOPPED.
+    rmSync(files.pidFile, { force: true });
     io.err(`paddock-server stop: no process ${pid ?? "(unreadable pid file)"}\n`);
     io.out("STOPPED\n");
     return 0;
   }
-  process.kill(pid, "SIGTERM");
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch (err) {
+    // EPERM: the pid file names another user's process; zkServer.sh's kill fails the same way.
+    io.out(`cannot signal process ${pid}: ${(err as NodeJS.ErrnoException).code}\n`);
+    return 1;
+  }
   const deadline = Date.now() + STOP_WAIT_MS;
   while (isRunning(pid)) {
     if (Date.now() > deadline) {
@@ -146,6 +153,8 @@ export async function stopDaemon(cfgPath: string, env: NodeJS.ProcessEnv, io: Cl
     }
     await sleep(100);
   }
+  // Removed only now: a server that would not stop keeps its pid file for the next try.
+  rmSync(files.pidFile, { force: true });
   io.out("STOPPED\n");
   return 0;
 }
