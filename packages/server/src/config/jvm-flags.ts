@@ -10,12 +10,13 @@ export function shellWords(value: string | undefined): string[] {
 }
 
 /**
- * -Dzookeeper.<key>=<value>, -Djute.maxbuffer=<value>, -Dreadonlymode.enabled=<value> and the
- * JAAS file's -Djava.security.auth.login.config: the zoo.cfg line Paddock reads the setting as.
+ * -Dzookeeper.<key>=<value>, -Djute.maxbuffer=<value>, -Dreadonlymode.enabled=<value>, the
+ * container manager's -Dznode.container.<key>=<value> and the JAAS file's
+ * -Djava.security.auth.login.config: the zoo.cfg line Paddock reads the setting as.
  */
 export function systemPropertyLine(flag: string): string | undefined {
   const m =
-    /^-D(zookeeper\.[^=]+|jute\.maxbuffer|readonlymode\.enabled|java\.security\.auth\.login\.config)=(.*)$/.exec(
+    /^-D(zookeeper\.[^=]+|jute\.maxbuffer|readonlymode\.enabled|znode\.container\.[^=]+|java\.security\.auth\.login\.config)=(.*)$/.exec(
       flag,
     );
   if (m === null) return undefined;

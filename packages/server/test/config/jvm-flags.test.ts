@@ -9,7 +9,8 @@ describe("serverJvmFlags: the -D settings zkServer.sh passes to java", () => {
   it("reads SERVER_JVMFLAGS then JVMFLAGS, as zoo.cfg keys; the rest is listed as ignored", () => {
     const flags = serverJvmFlags({
       SERVER_JVMFLAGS: "-Xmx1g -Djava.security.auth.login.config=/a.conf -Dzookeeper.skipACL=yes",
-      JVMFLAGS: '-Djava.security.auth.login.config="/b.conf" -Dlog4j.debug -Djute.maxbuffer=4194304',
+      JVMFLAGS:
+        '-Djava.security.auth.login.config="/b.conf" -Dlog4j.debug -Djute.maxbuffer=4194304 -Dznode.container.checkIntervalMs=100',
     });
     expect(flags.properties.map((p) => [p.key, p.value, p.source])).toEqual([
       ["java.security.auth.login.config", "/a.conf", "SERVER_JVMFLAGS"],
@@ -17,6 +18,8 @@ describe("serverJvmFlags: the -D settings zkServer.sh passes to java", () => {
       // Quotes stay literal in zkServer.sh's unquoted expansion; a quoted path still means the path.
       ["java.security.auth.login.config", "/b.conf", "JVMFLAGS"],
       ["jute.maxbuffer", "4194304", "JVMFLAGS"],
+      // ZooKeeper's container manager reads its settings as these system properties only.
+      ["znode.container.checkIntervalMs", "100", "JVMFLAGS"],
     ]);
     expect(flags.ignored).toEqual(["-Xmx1g (SERVER_JVMFLAGS)", "-Dlog4j.debug (JVMFLAGS)"]);
     expect(serverJvmFlags({})).toEqual({ properties: [], ignored: [] });
