@@ -25,9 +25,12 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Servers a test started in the background, killed after it whatever happened. */
+/** Servers a test started in the background, and their pid files: killed after it, whatever happened. */
 const started: number[] = [];
+const pidFiles: string[] = [];
 afterEach(() => {
+  for (const file of pidFiles.splice(0))
+    if (existsSync(file)) started.push(Number(readFileSync(file, "utf8")));
   for (const pid of started.splice(0)) if (alive(pid)) process.kill(pid, "SIGKILL");
 });
 
@@ -68,6 +71,7 @@ describe.skipIf(!paddockBuilt() && !isCI)(
       const paddock = (...args: string[]) =>
         run(process.execPath, [PADDOCK_SERVER_PATH, "--config", conf, ...args], env);
       const pidFile = join(dataDir, "zookeeper_server.pid");
+      pidFiles.push(pidFile);
 
       const start = await paddock("start");
       expect(start, start.stderr).toMatchObject({ code: 0, stdout: "Starting zookeeper ... STARTED\n" });
@@ -152,6 +156,7 @@ describe.skipIf(!paddockBuilt() && !isCI)(
               : run(process.execPath, [PADDOCK_SERVER_PATH, verb, cfg], env);
           const lines: string[] = [];
           const pidFile = join(dataDir, "zookeeper_server.pid");
+          pidFiles.push(pidFile);
           let pid = "";
           for (const verb of ["start", "start", "stop", "stop"]) {
             const r = await step(verb);
