@@ -65,7 +65,7 @@ describe.skipIf(!paddockBuilt() && !isCI)(
       writeFileSync(join(conf, "zookeeper-env.sh"), `ZOO_LOG_DIR=${logDir}\n`);
       writeFileSync(
         join(conf, "java.env"),
-        'SERVER_JVMFLAGS="-Dzookeeper.4lw.commands.whitelist=ruok,srvr"\n',
+        'SERVER_JVMFLAGS="-Xmx300m -Dzookeeper.4lw.commands.whitelist=ruok,srvr"\n',
       );
       const env = { ...process.env, PADDOCK_LOG_PRETTY: "", USER: "paddock" };
       const paddock = (...args: string[]) =>
@@ -89,6 +89,9 @@ describe.skipIf(!paddockBuilt() && !isCI)(
       expect(await fourLetterWord("127.0.0.1", port, "stat", 1000)).toContain("not in the whitelist");
       const out = join(logDir, `zookeeper-paddock-server-${hostname()}.out`);
       expect(readFileSync(out, "utf8")).toContain('"msg":"data loaded"');
+      // java.env's -Xmx became the server's heap limit, so the server does not call it ignored.
+      expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain("--max-old-space-size=300");
+      expect(readFileSync(out, "utf8")).not.toContain("-Xmx300m");
 
       expect(await paddock("start")).toMatchObject({
         code: 1,

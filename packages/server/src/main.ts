@@ -12,7 +12,7 @@ import { PaddockServer } from "./server.js";
 async function serve(cfgPath: string, env: NodeJS.ProcessEnv): Promise<number> {
   let config: ServerConfig | undefined;
   // zkServer.sh passes $SERVER_JVMFLAGS $JVMFLAGS to the server's java: their -D settings apply.
-  const jvmFlags = serverJvmFlags(env);
+  const jvmFlags = serverJvmFlags(env, process.execArgv);
   try {
     config = loadServerConfig(cfgPath, { systemProperties: jvmFlags.properties });
   } catch (err) {

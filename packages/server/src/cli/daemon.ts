@@ -10,7 +10,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { loadServerConfig } from "../config/index.js";
+import { heapNodeFlags, loadServerConfig } from "../config/index.js";
 import { SERVER_NODE_FLAGS } from "../config/node-flags.js";
 import { CONF_DIR_READ_MARK } from "./conf-dir.js";
 import type { CliIo } from "./io.js";
@@ -69,9 +69,16 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** The command `start` runs, as print-cmd shows it. */
-function serverCommand(serverScript: string, cfgPath: string): string[] {
-  return [process.execPath, ...SERVER_NODE_FLAGS, serverScript, "start-foreground", cfgPath];
+/** The command `start` runs, as print-cmd shows it: -Xmx becomes Node's heap limit. */
+function serverCommand(serverScript: string, cfgPath: string, env: NodeJS.ProcessEnv): string[] {
+  return [
+    process.execPath,
+    ...heapNodeFlags(env),
+    ...SERVER_NODE_FLAGS,
+    serverScript,
+    "start-foreground",
+    cfgPath,
+  ];
 }
 
 export async function startDaemon(
@@ -95,7 +102,7 @@ export async function startDaemon(
   mkdirSync(dirname(files.pidFile), { recursive: true });
   mkdirSync(dirname(files.outFile), { recursive: true });
   const out = openSync(files.outFile, "w");
-  const [node, ...args] = serverCommand(serverScript, resolve(cfgPath));
+  const [node, ...args] = serverCommand(serverScript, resolve(cfgPath), env);
   const child = spawn(node as string, args, {
     detached: true,
     stdio: ["ignore", out, out],
@@ -168,7 +175,7 @@ export function printCommand(
   io.err(`Using config: ${cfgPath}\n`);
   const files = filesFor(cfgPath, env, io);
   if (files === undefined) return 1;
-  const words = serverCommand(serverScript, resolve(cfgPath)).map((w) => `"${w}"`);
+  const words = serverCommand(serverScript, resolve(cfgPath), env).map((w) => `"${w}"`);
   io.out(`${words.join(" ")} > "${files.outFile}" 2>&1 < /dev/null\n`);
   return 0;
 }

@@ -9,7 +9,9 @@
 // --max-old-space-size, ZooKeeper system properties (-Dzookeeper.*) become zoo.cfg lines, and
 // everything else is reported as ignored.
 
-import { shellWords, systemPropertyLine } from "./jvm-flags.js";
+import { jvmSizeMb, shellWords, systemPropertyLine } from "./jvm-flags.js";
+
+export { jvmSizeMb };
 
 export type DockerEnv = Readonly<Record<string, string | undefined>>;
 
@@ -113,15 +115,6 @@ export interface JvmSettings {
   zooCfgLines: string[];
   /** Flags without a Node equivalent. */
   ignored: string[];
-}
-
-/** A JVM memory size (-Xmx512m, 2g, 1048576k, plain bytes) in MiB, rounded up. */
-export function jvmSizeMb(text: string): number | undefined {
-  const m = /^(\d+)([kKmMgGtT]?)$/.exec(text);
-  if (m === null) return undefined;
-  const factor = { "": 1 / (1024 * 1024), k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 }[m[2]!.toLowerCase()]!;
-  const mb = Math.ceil(Number(m[1]) * factor);
-  return mb > 0 ? mb : undefined;
 }
 
 /**

@@ -21,7 +21,7 @@ export {
 export type { ConfigLocation } from "./errors.js";
 export { ConfigError, formatLocation } from "./errors.js";
 export type { ServerJvmFlags, SystemProperty } from "./jvm-flags.js";
-export { serverJvmFlags } from "./jvm-flags.js";
+export { heapNodeFlags, serverJvmFlags } from "./jvm-flags.js";
 export type { PropertyEntry } from "./properties.js";
 export { javaTrim, parseProperties } from "./properties.js";
 export type { ResolveInput } from "./resolve.js";

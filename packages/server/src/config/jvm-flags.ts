@@ -41,14 +41,51 @@ export interface ServerJvmFlags {
   ignored: string[];
 }
 
-/** The -D settings zkServer.sh would pass to a server started with this environment. */
-export function serverJvmFlags(env: Record<string, string | undefined>): ServerJvmFlags {
+/** A JVM memory size (-Xmx512m, 2g, 1048576k, plain bytes) in MiB, rounded up. */
+export function jvmSizeMb(text: string): number | undefined {
+  const m = /^(\d+)([kKmMgGtT]?)$/.exec(text);
+  if (m === null) return undefined;
+  const factor = { "": 1 / (1024 * 1024), k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 }[m[2]!.toLowerCase()]!;
+  const mb = Math.ceil(Number(m[1]) * factor);
+  return mb > 0 ? mb : undefined;
+}
+
+/** The heap the last -Xmx of SERVER_JVMFLAGS then JVMFLAGS asks for, in MiB, as java would read them. */
+export function jvmHeapMb(env: Record<string, string | undefined>): number | undefined {
+  let mb: number | undefined;
+  for (const source of ["SERVER_JVMFLAGS", "JVMFLAGS"]) {
+    for (const flag of shellWords(env[source]))
+      if (flag.startsWith("-Xmx")) mb = jvmSizeMb(flag.slice(4)) ?? mb;
+  }
+  return mb;
+}
+
+/**
+ * The node option that gives a server the heap -Xmx asks for. V8 fixes its heap limit when the
+ * process starts, so only a launcher can apply it (`paddock-server start`, the image's
+ * entrypoint); a limit in NODE_OPTIONS is the operator's own and wins.
+ */
+export function heapNodeFlags(env: Record<string, string | undefined>): string[] {
+  const mb = jvmHeapMb(env);
+  if (mb === undefined || /--max-old-space-size/.test(env.NODE_OPTIONS ?? "")) return [];
+  return [`--max-old-space-size=${mb}`];
+}
+
+/**
+ * The -D settings zkServer.sh would pass to a server started with this environment. -Xmx is not
+ * listed as ignored when this process's own node options (execArgv) carry the heap it asks for.
+ */
+export function serverJvmFlags(
+  env: Record<string, string | undefined>,
+  execArgv: readonly string[] = [],
+): ServerJvmFlags {
   const out: ServerJvmFlags = { properties: [], ignored: [] };
+  const heapApplied = heapNodeFlags(env).some((f) => execArgv.includes(f));
   for (const source of ["SERVER_JVMFLAGS", "JVMFLAGS"]) {
     for (const flag of shellWords(env[source])) {
       const line = systemPropertyLine(flag);
       if (line === undefined) {
-        out.ignored.push(`${flag} (${source})`);
+        if (!(heapApplied && flag.startsWith("-Xmx"))) out.ignored.push(`${flag} (${source})`);
         continue;
       }
       const at = line.indexOf("=");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors.js";
-import { serverJvmFlags } from "../../src/config/jvm-flags.js";
+import { heapNodeFlags, jvmHeapMb, serverJvmFlags } from "../../src/config/jvm-flags.js";
 import { parseZooCfg } from "../../src/config/zoo-cfg.js";
 
 const BASE = "dataDir=/tmp/d\nclientPort=2181\ntickTime=2000\n";
@@ -23,6 +23,21 @@ describe("serverJvmFlags: the -D settings zkServer.sh passes to java", () => {
     ]);
     expect(flags.ignored).toEqual(["-Xmx1g (SERVER_JVMFLAGS)", "-Dlog4j.debug (JVMFLAGS)"]);
     expect(serverJvmFlags({})).toEqual({ properties: [], ignored: [] });
+  });
+
+  it("take -Xmx as Node's heap limit where a launcher can apply it, unless NODE_OPTIONS sets one", () => {
+    const env = { SERVER_JVMFLAGS: "-Xmx1g", JVMFLAGS: "-Xmx512m -Xms512m" };
+    expect(jvmHeapMb(env)).toBe(512);
+    expect(heapNodeFlags(env)).toEqual(["--max-old-space-size=512"]);
+    expect(heapNodeFlags({ ...env, NODE_OPTIONS: "--max-old-space-size=64" })).toEqual([]);
+    expect(heapNodeFlags({ JVMFLAGS: "-Xms512m" })).toEqual([]);
+    // A server whose own node options carry that limit does not list -Xmx as ignored; -Xms stays.
+    expect(serverJvmFlags(env, ["--max-old-space-size=512"]).ignored).toEqual(["-Xms512m (JVMFLAGS)"]);
+    expect(serverJvmFlags(env, ["--max-old-space-size=2048"]).ignored).toEqual([
+      "-Xmx1g (SERVER_JVMFLAGS)",
+      "-Xmx512m (JVMFLAGS)",
+      "-Xms512m (JVMFLAGS)",
+    ]);
   });
 
   it("are read before the file: the last flag wins, the file's key over both", () => {
