@@ -19,7 +19,6 @@ export const CONF_DIR_VARIABLES = [
   "SERVER_JVMFLAGS",
   "JVMFLAGS",
   "ZOO_LOG_DIR",
-  "ZOO_LOG_FILE",
   "ZOOPIDFILE",
 ] as const;
 
