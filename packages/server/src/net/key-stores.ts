@@ -5,8 +5,12 @@
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { extname } from "node:path";
 import type { SecureContextOptions } from "node:tls";
-import jks from "jks-js";
-import forge from "node-forge";
+import type jksModule from "jks-js";
+import type forgeModule from "node-forge";
+import { lazyModule } from "../lazy-module.js";
+
+const jksJs = lazyModule<typeof jksModule>("jks-js");
+const nodeForge = lazyModule<typeof forgeModule>("node-forge");
 
 /** A store that cannot be used: whoever asked for TLS must not go on without it. */
 export class TlsSetupError extends Error {
@@ -70,7 +74,7 @@ function readStore(location: string, key: string): Buffer {
 /** A certificate as PEM text: jks-js gives JKS entries as text, PKCS12 ones as node-forge objects. */
 function asPem(cert: unknown): string | undefined {
   if (cert === undefined || typeof cert === "string") return cert;
-  return forge.pki.certificateToPem(cert as forge.pki.Certificate);
+  return nodeForge().pki.certificateToPem(cert as forgeModule.pki.Certificate);
 }
 
 /** Entries of a JKS or PKCS12 store as PEM text. */
@@ -82,7 +86,7 @@ function javaStoreEntries(
 ): { key?: string; cert?: string; ca?: string }[] {
   try {
     const entries = Object.values(
-      type === "JKS" ? jks.toPem(bytes, password) : jks.parsePkcs12(bytes, password),
+      type === "JKS" ? jksJs().toPem(bytes, password) : jksJs().parsePkcs12(bytes, password),
     );
     return entries.map((e) => ({ key: e.key, cert: asPem(e.cert), ca: asPem(e.ca) }));
   } catch (err) {

@@ -6,11 +6,14 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from "prom-client";
+import type { Gauge, Metric, Registry } from "prom-client";
 import type { MetricsProviderConfig } from "../../config/index.js";
+import { lazyModule } from "../../lazy-module.js";
 import type { Logger } from "../../logger.js";
 import type { ServerMetrics, SummaryMetric } from "../../metrics/server-metrics.js";
 import type { MonitorSnapshot } from "../four-letter-snapshots.js";
+
+const promClient = lazyModule<typeof import("prom-client")>("prom-client");
 
 /** ZooKeeper's registerGauge names and where the monitor snapshot has each. */
 const GAUGES: ReadonlyArray<readonly [string, (m: MonitorSnapshot) => number | undefined]> = [
@@ -85,7 +88,7 @@ class RegistrySummary {
 }
 
 export class PrometheusEndpoint {
-  readonly registry = new Registry();
+  readonly registry: Registry = new (promClient().Registry)();
   private readonly gauges = new Map<string, Gauge>();
   private readonly server: Server;
   private listening = false;
@@ -98,7 +101,7 @@ export class PrometheusEndpoint {
     private readonly log: Logger,
   ) {
     for (const name of metrics.counterNames()) {
-      new Counter({
+      new (promClient().Counter)({
         name,
         help: name,
         registers: [this.registry],
@@ -111,7 +114,7 @@ export class PrometheusEndpoint {
     for (const s of metrics.summaries()) {
       this.registry.registerMetric(new RegistrySummary(s) as unknown as Metric);
     }
-    if (config.exportJvmInfo) collectDefaultMetrics({ register: this.registry });
+    if (config.exportJvmInfo) promClient().collectDefaultMetrics({ register: this.registry });
     this.server = createServer((req, res) => {
       const path = new URL(req.url ?? "/", "http://metrics").pathname;
       if (req.method !== "GET" || path !== "/metrics") {
@@ -143,7 +146,7 @@ export class PrometheusEndpoint {
         continue;
       }
       if (gauge === undefined) {
-        gauge = new Gauge({ name, help: name, registers: [this.registry] });
+        gauge = new (promClient().Gauge)({ name, help: name, registers: [this.registry] });
         this.gauges.set(name, gauge);
       }
       gauge.set(value);
