@@ -9,8 +9,8 @@ import type jksModule from "jks-js";
 import type forgeModule from "node-forge";
 import { lazyModule } from "../lazy-module.js";
 
-const jksJs = lazyModule<typeof jksModule>("jks-js");
-const nodeForge = lazyModule<typeof forgeModule>("node-forge");
+const jksJs = lazyModule<typeof jksModule>("jks-js", () => require("jks-js"));
+const nodeForge = lazyModule<typeof forgeModule>("node-forge", () => require("node-forge"));
 
 /** A store that cannot be used: whoever asked for TLS must not go on without it. */
 export class TlsSetupError extends Error {

@@ -13,7 +13,7 @@ import type { Logger } from "../../logger.js";
 import type { ServerMetrics, SummaryMetric } from "../../metrics/server-metrics.js";
 import type { MonitorSnapshot } from "../four-letter-snapshots.js";
 
-const promClient = lazyModule<typeof import("prom-client")>("prom-client");
+const promClient = lazyModule<typeof import("prom-client")>("prom-client", () => require("prom-client"));
 
 /** ZooKeeper's registerGauge names and where the monitor snapshot has each. */
 const GAUGES: ReadonlyArray<readonly [string, (m: MonitorSnapshot) => number | undefined]> = [
