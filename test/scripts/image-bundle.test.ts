@@ -2,13 +2,16 @@
 // loaded only on first use among them (lazy-module.ts): the image has no node_modules. A module
 // that esbuild cannot see is missing there, and the server fails only when a setting asks for it.
 // That happened once with the Prometheus endpoint, and only the Kubernetes pod test (in Docker)
-// noticed. Here the bundle runs from a directory with no node_modules above it, with a JKS key
-// store on the secure client port and the Prometheus endpoint on.
+// noticed. Here the bundle runs from a directory with no node_modules above it: standalone with a
+// JKS key store on the secure client port and the Prometheus endpoint on, and as a 3-server
+// ensemble (ws and protobufjs, which only the peer links load).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
+import { ZooKeeperClient } from "@paddock/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveKeytool, makeCa, makeJks, makeLeaf, makePkcs12 } from "../support/certificates.js";
+import { Ensemble } from "../support/ensemble.js";
 import {
   freePort,
   makeTempDir,
@@ -83,4 +86,26 @@ describe.skipIf(!haveKeytool)("the image's bundle, with no node_modules", () => 
     });
     expect(subject).toBe("127.0.0.1");
   });
+
+  it("forms a 3-server ensemble that replicates a write", async () => {
+    const ensemble = await Ensemble.create({ size: 3, serverPath: join(bundleDir, "paddock-server.mjs") });
+    const clients: ZooKeeperClient[] = [];
+    try {
+      ensemble.startAll();
+      const leader = await ensemble.waitForQuorum(30_000);
+      const follower = ensemble.nodes.find((n) => n.id !== leader)!;
+      const writer = new ZooKeeperClient({ connectString: ensemble.node(leader).connectString });
+      const reader = new ZooKeeperClient({ connectString: follower.connectString });
+      clients.push(writer, reader);
+      await writer.connect();
+      await reader.connect();
+      await writer.create("/from-the-image-bundle", "replicated");
+      await reader.sync("/from-the-image-bundle");
+      const { data } = await reader.getData("/from-the-image-bundle");
+      expect(data?.toString()).toBe("replicated");
+    } finally {
+      for (const c of clients) await c.close().catch(() => {});
+      await ensemble.destroy();
+    }
+  }, 60_000);
 });

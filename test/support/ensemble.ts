@@ -71,6 +71,8 @@ export interface EnsembleOptions {
   membersOf?: (id: number) => number[];
   /** Server lines with their client part (`;127.0.0.1:<clientPort>`), as reconfig wants them. */
   clientPartInServerLines?: boolean;
+  /** The server bundle to run (default dist/paddock-server.mjs), e.g. the image's. */
+  serverPath?: string;
 }
 
 export class Ensemble {
@@ -168,7 +170,8 @@ export class Ensemble {
   start(id: number): void {
     const n = this.node(id);
     if (n.proc !== undefined && n.proc.child.exitCode === null && n.proc.child.signalCode === null) return;
-    n.proc = startProcess(process.execPath, [PADDOCK_SERVER_PATH, join(n.dir, "zoo.cfg")], {
+    const serverPath = this.opts.serverPath ?? PADDOCK_SERVER_PATH;
+    n.proc = startProcess(process.execPath, [serverPath, join(n.dir, "zoo.cfg")], {
       ...process.env,
       PADDOCK_LOG_PRETTY: "",
     });

@@ -1,7 +1,8 @@
 // Third-party modules that only some configurations use (JKS and PKCS12 stores, the Prometheus
-// endpoint) load on first use instead of at start. Loading them took about 45 ms of the 250 ms a
-// standalone server needed to listen, and a restarted server's first second decides whether a
-// client that retries once a second (the Go client) finds it or gives up.
+// endpoint, and ws and protobufjs for an ensemble's peer links) load on first use instead of at
+// start. In a standalone server they took about 65 ms of the 250 ms it needed to listen, and a
+// restarted server's first second decides whether a client that retries once a second (the Go
+// client) finds it or gives up.
 //
 // Each caller also names its module in a literal `require("...")`, because that call is what
 // esbuild sees: the image's bundle (deploy/bundle.mjs) then carries the module and runs it on

@@ -12,7 +12,7 @@ import { createServer as createHttpServer, type Server as HttpServer, type Incom
 import { createServer as createHttpsServer } from "node:https";
 import type { Server as NetServer } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, type TLSSocket, type TlsOptions } from "node:tls";
-import { type WebSocket, WebSocketServer } from "ws";
+import type { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
 import type { PeerMessage } from "../zab/messages.js";
@@ -22,6 +22,7 @@ import type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
 import { SnapshotAssembly } from "./snapshot-stream.js";
 import { untrustedCertificate } from "./tls-context.js";
 import { unifiedServer } from "./tls-sniff.js";
+import { wsModule } from "./ws-module.js";
 
 /** How long an acceptor waits for a dialler's proof. */
 const AUTH_DEADLINE_MS = 5000;
@@ -112,7 +113,7 @@ export class PeerAcceptor {
     const sockets: WebSocketServer[] = [];
     for (const server of [plain, secure]) {
       if (server === undefined) continue;
-      const wss = new WebSocketServer({
+      const wss = new (wsModule().WebSocketServer)({
         server,
         perMessageDeflate: false,
         maxPayload: this.opts.maxFrameBytes,

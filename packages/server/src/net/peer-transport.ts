@@ -24,7 +24,7 @@
 // being streamed (sendSnapshot, net/snapshot-stream.ts): frames for that learner wait for it,
 // within the same bound. No frame may exceed `maxFrameBytes` (net/peer-frame-limit.ts).
 
-import { WebSocket } from "ws";
+import type { WebSocket } from "ws";
 import type { Logger } from "../logger.js";
 import type { PeerCodec } from "../zab/codec.js";
 import type { PeerMessage } from "../zab/messages.js";
@@ -39,6 +39,7 @@ import type { PeerChannel, PeerLinkAuth } from "./peer-link-auth.js";
 import { zeroMask } from "./peer-mask.js";
 import { PeerOutbox } from "./peer-outbox.js";
 import { type HeldItem, type SnapshotSource, SnapshotStream } from "./snapshot-stream.js";
+import { wsModule } from "./ws-module.js";
 
 export type { PeerTlsOptions } from "./peer-acceptor.js";
 export { listenHostFor, type PeerAddress } from "./peer-address.js";
@@ -418,7 +419,7 @@ export class PeerTransport {
     if (this.closed) return;
     link.timer = undefined;
     const auth = this.opts.auth?.dial(link.id, link.channel);
-    const ws = new WebSocket(link.url, {
+    const ws = new (wsModule().WebSocket)(link.url, {
       ...(auth === undefined ? {} : { headers: auth.headers }),
       perMessageDeflate: false,
       maxPayload: this.maxFrameBytes,

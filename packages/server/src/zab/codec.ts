@@ -3,11 +3,15 @@
 // The .proto is loaded at run time from a path the caller gives, so bundling does not need to
 // know where the repository keeps it.
 
-import protobuf from "protobufjs";
+import type protobuf from "protobufjs";
+import { lazyModule } from "../lazy-module.js";
 import { encodeBatch, isBatch, splitBatch } from "./frame-batch.js";
 import { decodeHot, encodeHot } from "./hot-codec.js";
 import type { PeerMessage } from "./messages.js";
 import { validatePeerMessage } from "./validate.js";
+
+/** protobufjs is only needed in an ensemble: a standalone server never loads it. */
+const protobufjs = lazyModule<typeof protobuf>("protobufjs", () => require("protobufjs"));
 
 /** The PeerFrame oneof field carrying each message type. */
 export const BODY_FIELD: Readonly<Record<PeerMessage["type"], string>> = {
@@ -54,14 +58,14 @@ export interface PeerCodec {
 /** `hotPath: false` leaves every message to protobufjs (for the test that compares the two). */
 export function loadPeerCodec(protoPath: string, opts: { hotPath?: boolean } = {}): PeerCodec {
   const hotPath = opts.hotPath ?? true;
-  const root = protobuf.loadSync(protoPath);
+  const root = protobufjs().loadSync(protoPath);
   const Frame = root.lookupType("paddock.peer.v1.PeerFrame");
   const toWire = new Map<string, (v: Record<string, unknown>) => Record<string, unknown>>();
   const fromWire = new Map<string, (m: Record<string, unknown>) => Record<string, unknown>>();
   for (const field of Frame.oneofs.body?.fieldsArray ?? []) {
     field.resolve();
     const type = field.resolvedType;
-    if (!(type instanceof protobuf.Type))
+    if (!(type instanceof protobufjs().Type))
       throw new Error(`peer.proto: body field ${field.name} is not a message`);
     toWire.set(field.name, messageToWire(type));
     fromWire.set(field.name, messageFromWire(type));
@@ -169,11 +173,11 @@ function messageToWire(type: protobuf.Type): (v: Record<string, unknown>) => Rec
 
 function valueToWire(f: protobuf.Field): Convert | undefined {
   const t = f.resolvedType;
-  if (t instanceof protobuf.Type) {
+  if (t instanceof protobufjs().Type) {
     const nested = messageToWire(t);
     return (x) => nested(x as Record<string, unknown>);
   }
-  if (t instanceof protobuf.Enum) {
+  if (t instanceof protobufjs().Enum) {
     const values = t.values;
     return (x) => (typeof x === "string" ? values[x] : x);
   }
@@ -189,7 +193,7 @@ function messageFromWire(type: protobuf.Type): (m: Record<string, unknown>) => R
       name: f.name,
       convert: valueFromWire(f),
       repeated: f.repeated,
-      message: f.resolvedType instanceof protobuf.Type,
+      message: f.resolvedType instanceof protobufjs().Type,
     }));
     const out: Record<string, unknown> = {};
     for (const { name, convert, repeated, message } of fields) {
@@ -205,11 +209,11 @@ function messageFromWire(type: protobuf.Type): (m: Record<string, unknown>) => R
 
 function valueFromWire(f: protobuf.Field): Convert {
   const t = f.resolvedType;
-  if (t instanceof protobuf.Type) {
+  if (t instanceof protobufjs().Type) {
     const nested = messageFromWire(t);
     return (x) => nested(x as Record<string, unknown>);
   }
-  if (t instanceof protobuf.Enum) {
+  if (t instanceof protobufjs().Enum) {
     const names = t.valuesById;
     return (x) => names[x as number] ?? x;
   }
