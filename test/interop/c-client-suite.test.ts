@@ -4,33 +4,37 @@
 // suite's driver starts a server through tests/zkServer.sh, which runs
 // `java ... ZooKeeperServerMain zoo.cfg` (QuorumPeerMain for the read-only test) and waits until
 // zkCli can list `/`; a `java` first on PATH runs Paddock on that zoo.cfg instead. Nothing in the
-// tests or zkServer.sh changes.
+// tests or zkServer.sh changes but one check, below.
 //
 // The suites that need a server: Zookeeper_simpleSystem (25 tests: watches and their automatic
 // re-registration across server restarts, chroot, ACLs, digest auth, containers, TTL nodes, ping,
 // IPv6, last zxid, removing watches), Zookeeper_multi (13), Zookeeper_clientretry (1: a second
 // connection refused by maxClientCnxns=1) and Zookeeper_readOnly (1: a read-only server).
-// Paddock passes all 40, and so does ZooKeeper 3.8.0 (C_SUITE_TARGET=zookeeper), but for two
-// tests that depend on timing:
+// Paddock passes all 40, and so does ZooKeeper 3.8.0 (C_SUITE_TARGET=zookeeper), with two
+// exceptions that depend on timing:
 // - testHangingClient races its watcher's getChildren against zookeeper_close in the client.
 //   When the close begins while the getChildren queues its request, the client returns
 //   ZMARSHALLINGERROR (-5), which the watcher's assertion does not allow, and the driver aborts:
 //   1 run in 15 alone against ZooKeeper, 2 in 15 against Paddock, and most runs in CI, where the
 //   machine is busy. Every check of the server comes before the close, so a run that aborted
 //   there with -5 (c-client/close-race-probe.c prints the code) counts as passed, and says so.
-// - testAuth ends with a check Debian's patch for ZOOKEEPER-770 adds: an add_auth completes
-//   within 2 ms, client threads included. Alone it passed 10 of 11 runs against Paddock and 3 of 11
-//   against ZooKeeper; a C program timing 60 add_auths gave Paddock a median of 0.93 ms (none over
-//   2 ms) and ZooKeeper 1.34 ms (6 over). A busy machine pushes both past it now and then.
-// So, as for kazoo's suite, a failed test runs again alone, which is printed: once, or up to four
-// times for testAuth, whose later checks only run once the 2 ms one passes. What fails every run
-// is a failure; against ZooKeeper, testAuth may fail.
+// - testAuth has a check that Debian's patch for ZOOKEEPER-770 adds: an add_auth completes
+//   within 2 ms, client threads included. The add_auth comes after a second's sleep, and on this
+//   project's VMs the first request after a second of idleness took 12-28 ms against Paddock and
+//   36-58 ms against ZooKeeper 3.8 (our client, exists or auth alike; back to back, 0.6-1.4 ms on
+//   both): the bound measures how fast an idle machine wakes. In CI it once failed five runs in a
+//   row against Paddock, and none of testAuth's later checks (NoAuth without the right digest,
+//   then access with it) ran in them. A timed check is what this project keeps out of its tests,
+//   so the build compiles a copy of TestClient.cc that prints the time instead, and the later
+//   checks always run.
+// A failed test runs again alone, once, which is printed, as kazoo's suite does. What fails
+// both runs is a failure.
 //
 // The ports are upstream's, fixed in the tests: 22181 and 22281 (TLS), 22881-22883 and
 // 33881-33883 for the read-only test's ensemble, and the AdminServer's default 8080 (zoo.cfg does
 // not turn it off). No other suite here uses them (test/support/process.ts lists the ranges).
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zookeeperClasspath, zookeeperMissing } from "../../packages/bench/src/zookeeper-java.js";
@@ -53,10 +57,10 @@ const SUITES = [
 ] as const;
 /** The test whose watcher can lose the client's race with zookeeper_close (above). */
 const CLOSE_RACE_TEST = "Zookeeper_simpleSystem::testHangingClient";
-/** More runs alone for a test whose checks include a bound on time (above); others get one. */
-const RERUNS = new Map([["Zookeeper_simpleSystem::testAuth", 4]]);
-/** Fails most runs against ZooKeeper 3.8.0 itself (above), so it may when that is the target. */
-const MAY_FAIL_AGAINST_ZOOKEEPER = new Set(["Zookeeper_simpleSystem::testAuth"]);
+/** testAuth's 2 ms bound (above), and what the build's copy of TestClient.cc does instead. */
+const AUTH_BOUND = "CPPUNIT_ASSERT(calculate_interval(&started, &completion_timestamp) < 2);";
+const AUTH_FIGURE =
+  'fprintf(stderr, "testAuth: add_auth completed in %d ms\\n", calculate_interval(&started, &completion_timestamp));';
 /** What zktest.mk defines; a test declared under any other #ifdef (the SSL ones) is not built. */
 const DEFINED = new Set(["THREADED", "ZOO_IPV6_ENABLED"]);
 
@@ -192,6 +196,10 @@ describe.skipIf(skip)(
 
     beforeAll(() => {
       cpSync(join(SOURCE_DIR, "tests"), join(work, "tests"), { recursive: true });
+      const testClient = join(work, "tests", "TestClient.cc");
+      const source = readFileSync(testClient, "utf8");
+      if (!source.includes(AUTH_BOUND)) throw new Error(`${testClient}: testAuth's 2 ms check was not found`);
+      writeFileSync(testClient, source.replace(AUTH_BOUND, AUTH_FIGURE));
       cpSync(join(SOURCE_DIR, "ssl"), join(work, "ssl"), { recursive: true });
       mkdirSync(join(dir, "build", "tmp"), { recursive: true });
       mkdirSync(join(work, "bin"));
@@ -208,6 +216,7 @@ describe.skipIf(skip)(
           "-f",
           join(HERE, "c-client", "zktest.mk"),
           `SRC=${SOURCE_DIR}`,
+          `TESTS=${join(work, "tests")}`,
           `OUT=${work}`,
           `ZKSERVER_CMD=${join(work, "tests", "zkServer.sh")}`,
         ],
@@ -230,6 +239,7 @@ describe.skipIf(skip)(
         const run = await runDriver(dir, suite.name, tests);
         const notOk = tests.filter((t) => run.verdicts.get(`${suite.name}::${t}`) !== "OK");
         console.log(`${suite.name}: ${tests.length - notOk.length} of ${tests.length} OK`);
+        for (const m of run.output.matchAll(/testAuth: add_auth completed in -?\d+ ms/g)) console.log(m[0]);
         ran += tests.length;
         if (notOk.length === 0) continue;
         console.log(report(run.output));
@@ -239,8 +249,8 @@ describe.skipIf(skip)(
           // otherwise. The tests after one that aborted the driver run alone too, for the first
           // time.
           let verdict = verdictOf(run, path, "no verdict (the driver aborted at it or before it)");
-          for (let rerun = 1; rerun <= (RERUNS.get(path) ?? 1) && verdict !== "OK"; rerun++) {
-            console.log(`${path}: ${verdict}; running it again alone (${rerun})`);
+          if (verdict !== "OK") {
+            console.log(`${path}: ${verdict}; running it again alone`);
             const again = await runDriver(dir, path, tests);
             verdict = verdictOf(again, path, "no verdict (the driver aborted)");
             if (verdict !== "OK") console.log(report(again.output));
@@ -249,8 +259,7 @@ describe.skipIf(skip)(
         }
       }
       stop();
-      const mayFail = TARGET === "zookeeper" ? MAY_FAIL_AGAINST_ZOOKEEPER : new Set<string>();
-      expect(failures.filter((f) => !mayFail.has(f))).toEqual([]);
+      expect(failures).toEqual([]);
       // The suites were all read: a test list that came out short would pass vacuously.
       expect(ran).toBe(40);
       // The server was Paddock (or ZooKeeper when asked): the shim logs Paddock's start.

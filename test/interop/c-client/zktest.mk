@@ -3,7 +3,10 @@
 # library, because the tests' mocks wrap symbols inside the client with --wrap, as upstream's
 # build does). Only the suites that talk to a server are built; the others test the client alone.
 #   make -f zktest.mk SRC=<zookeeper-client-c> OUT=<dir> ZKSERVER_CMD=<path of tests/zkServer.sh>
+#        [TESTS=<a copy of its tests/>]
 SRC ?= $(error SRC: the zookeeper-client-c directory)
+# Where the tests' .cc files are read from: a patched copy may stand in for $(SRC)/tests.
+TESTS ?= $(SRC)/tests
 OUT ?= .
 ZKSERVER_CMD ?= $(error ZKSERVER_CMD: the zkServer.sh the tests run to start and stop a server)
 LIB ?= /usr/lib/$(shell gcc -print-multiarch)/libzookeeper_mt.a
@@ -33,5 +36,5 @@ $(OUT)/config.h:
 $(OUT)/close-race-probe.o: $(dir $(lastword $(MAKEFILE_LIST)))close-race-probe.c
 	gcc -O1 -g -Wall -DTHREADED -I/usr/include/zookeeper -c -o $@ $<
 
-$(OUT)/%.o: $(SRC)/tests/%.cc $(OUT)/config.h
+$(OUT)/%.o: $(TESTS)/%.cc $(OUT)/config.h
 	g++ $(CXXFLAGS) -c -o $@ $<
