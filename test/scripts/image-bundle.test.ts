@@ -22,9 +22,9 @@ import {
   waitForImok,
   writeZooCfg,
 } from "../support/process.js";
+import { isCI } from "../support/zookeeper.js";
 
 const PASSWORD = "bundle-pass";
-const isCI = process.env.CI === "true";
 if (isCI && !haveKeytool) throw new Error("CI needs keytool (default-jdk-headless) for the JKS store");
 
 // Skipped only outside CI, where the JDK's keytool is missing.

@@ -17,6 +17,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ZooKeeperClient } from "@paddock/client";
+import { JuteWriter, writeConnectRequest } from "@paddock/jute";
 import { type StartedProcess, startProcess } from "./processes.js";
 import { freePort, PADDOCK_SERVER_PATH, type ServerKind, standaloneCfgLines } from "./servers.js";
 import { zookeeperJavaArgs } from "./zookeeper-java.js";
@@ -25,12 +26,18 @@ const ATTEMPT_TIMEOUT_MS = 400;
 
 /** A ConnectRequest for a new session (protocol 0, 30 s timeout, no password), length-prefixed. */
 function connectRequest(): Buffer {
-  const body = Buffer.alloc(4 + 8 + 4 + 8 + 4 + 16);
-  body.writeInt32BE(30_000, 12);
-  body.writeInt32BE(16, 24);
-  const frame = Buffer.alloc(4);
-  frame.writeInt32BE(body.length);
-  return Buffer.concat([frame, body]);
+  const w = new JuteWriter(64);
+  const at = w.startFrame();
+  writeConnectRequest(w, {
+    protocolVersion: 0,
+    lastZxidSeen: 0,
+    timeOutMs: 30_000,
+    sessionId: 0n,
+    passwd: Buffer.alloc(16),
+    readOnly: undefined,
+  });
+  w.finishFrame(at);
+  return w.toBuffer();
 }
 
 /** One attempt: whether the port took the connection, and whether a session came back. */
@@ -48,7 +55,7 @@ function attempt(port: number): Promise<{ listening: boolean; session: boolean }
       listening = true;
       socket.write(connectRequest());
     });
-    // A ConnectResponse is 36 bytes or more after its length; anything shorter is not a session.
+    // A ConnectResponse is 36 bytes after its length; a server that is not ready sends nothing.
     socket.on("data", (d) => d.length >= 20 && done(true));
     socket.once("error", () => done(false));
     socket.once("close", () => done(false));

@@ -64,9 +64,9 @@ export async function alignedWindow(
   };
   const hint = lastStartBySize.get(sizeBytes);
   // Node's buffers start at least 8-byte aligned.
-  for (let i = -1; i < DIRECT_ALIGN_BYTES / 8; i++) {
-    const start = i < 0 ? hint : i * 8;
-    if (start === undefined || (i >= 0 && start === hint) || !accepts(start)) continue;
+  const starts = Array.from({ length: DIRECT_ALIGN_BYTES / 8 }, (_, i) => i * 8).filter((s) => s !== hint);
+  for (const start of hint === undefined ? starts : [hint, ...starts]) {
+    if (!accepts(start)) continue;
     lastStartBySize.set(sizeBytes, start);
     return raw.subarray(start, start + sizeBytes);
   }
